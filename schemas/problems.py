@@ -1,0 +1,119 @@
+"""One problem vocabulary with stable codes, shared by the server and the tablet.
+
+The server turns a `ProblemError` into an HTTP response in one place (RFC 9457 shape);
+the tablet turns a code into a Chinese sentence with `chinese_message`.
+"""
+from __future__ import annotations
+
+from enum import Enum
+
+from pydantic import BaseModel
+
+
+class Code(str, Enum):
+    """Stable problem codes. Never rename one: tablets in the field know them."""
+
+    AUTH_REQUIRED = "auth.required"
+    AUTH_INVALID = "auth.invalid"
+    AUTH_LOCKED = "auth.locked"
+    FORBIDDEN = "auth.forbidden"
+    CASE_UNKNOWN = "case.unknown"
+    CASE_NOT_AUTHORIZED = "case.not_authorized"
+    CASE_NOT_ASSIGNED = "case.not_assigned"
+    RECORD_INVALID = "record.invalid"
+    RECORD_CONFLICT = "record.conflict"
+    RECORD_INCOMPLETE = "record.incomplete"
+    TEAM_TOO_SMALL = "team.too_small"
+    SIGNATURE_MISSING = "signature.missing"
+    SIGNATURE_INVALID = "signature.invalid"
+    KEY_UNKNOWN = "key.unknown"
+    KEY_CONFLICT = "key.conflict"
+    EVIDENCE_MISSING = "evidence.missing"
+    EVIDENCE_HASH_MISMATCH = "evidence.hash_mismatch"
+    EVIDENCE_TOO_LARGE = "evidence.too_large"
+    PROTOCOL_UNSUPPORTED = "protocol.unsupported"
+    VALIDATION = "request.invalid"
+    NOT_FOUND = "request.not_found"
+
+
+HTTP_STATUS: dict[Code, int] = {
+    Code.AUTH_REQUIRED: 401,
+    Code.AUTH_INVALID: 401,
+    Code.AUTH_LOCKED: 423,
+    Code.FORBIDDEN: 403,
+    Code.CASE_UNKNOWN: 404,
+    Code.CASE_NOT_AUTHORIZED: 409,
+    Code.CASE_NOT_ASSIGNED: 403,
+    Code.RECORD_INVALID: 422,
+    Code.RECORD_CONFLICT: 409,
+    Code.RECORD_INCOMPLETE: 422,
+    Code.TEAM_TOO_SMALL: 422,
+    Code.SIGNATURE_MISSING: 422,
+    Code.SIGNATURE_INVALID: 422,
+    Code.KEY_UNKNOWN: 422,
+    Code.KEY_CONFLICT: 409,
+    Code.EVIDENCE_MISSING: 409,
+    Code.EVIDENCE_HASH_MISMATCH: 422,
+    Code.EVIDENCE_TOO_LARGE: 413,
+    Code.PROTOCOL_UNSUPPORTED: 400,
+    Code.VALIDATION: 422,
+    Code.NOT_FOUND: 404,
+}
+
+CHINESE: dict[Code, str] = {
+    Code.AUTH_REQUIRED: "请先登录",
+    Code.AUTH_INVALID: "账号或 PIN 码不正确",
+    Code.AUTH_LOCKED: "尝试次数过多，账号已暂时锁定，请稍后再试",
+    Code.FORBIDDEN: "当前账号无权进行此操作",
+    Code.CASE_UNKNOWN: "服务器上没有这个核查案件",
+    Code.CASE_NOT_AUTHORIZED: "案件缺少家庭授权书或单位委托书，不能开展调查",
+    Code.CASE_NOT_ASSIGNED: "该案件未分配给本调查小组",
+    Code.RECORD_INVALID: "调查记录格式有误",
+    Code.RECORD_CONFLICT: "同一编号下已有内容不同的调查记录",
+    Code.RECORD_INCOMPLETE: "调查记录不完整",
+    Code.TEAM_TOO_SMALL: "调查小组不足 2 人",
+    Code.SIGNATURE_MISSING: "缺少调查人员的签名确认",
+    Code.SIGNATURE_INVALID: "调查人员签名验证失败，记录可能被篡改",
+    Code.KEY_UNKNOWN: "服务器不认识该调查人员的签名密钥",
+    Code.KEY_CONFLICT: "该密钥编号已登记为其他密钥",
+    Code.EVIDENCE_MISSING: "留证文件尚未上传完整",
+    Code.EVIDENCE_HASH_MISMATCH: "留证文件与登记的校验值不符，可能已损坏或被改动",
+    Code.EVIDENCE_TOO_LARGE: "留证文件过大",
+    Code.PROTOCOL_UNSUPPORTED: "应用版本过旧，请更新",
+    Code.VALIDATION: "请求内容有误",
+    Code.NOT_FOUND: "找不到请求的内容",
+}
+
+
+class Problem(BaseModel):
+    """A problem as it travels on the wire (RFC 9457 fields plus a stable `code`)."""
+
+    code: Code
+    title: str
+    status: int
+    detail: str = ""
+    data: dict = {}
+
+
+class ProblemError(Exception):
+    """Raised anywhere on the server; rendered once by the problem handler."""
+
+    def __init__(self, code: Code, detail: str = "", **data: object) -> None:
+        super().__init__(f"{code.value}: {detail}")
+        self.code = code
+        self.detail = detail
+        self.data = data
+
+    def problem(self) -> Problem:
+        """The wire form of this error."""
+        return Problem(code=self.code, title=CHINESE[self.code], status=HTTP_STATUS[self.code],
+                       detail=self.detail, data=dict(self.data))
+
+
+def chinese_message(code: str, detail: str = "") -> str:
+    """The sentence the tablet shows for a problem code (unknown codes are shown as they are)."""
+    try:
+        text = CHINESE[Code(code)]
+    except ValueError:
+        text = f"服务器报告问题：{code}"
+    return f"{text}（{detail}）" if detail else text
