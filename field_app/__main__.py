@@ -1,0 +1,34 @@
+"""python -m field_app --port PORT --server URL --data-dir DIR: the tablet app in web mode."""
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from field_app.settings import Settings
+
+
+def parse(argv: list[str] | None = None) -> Settings:
+    """Settings from the command line (defaults from FIELD_* environment variables)."""
+    defaults = Settings.from_env()
+    parser = argparse.ArgumentParser(prog="python -m field_app",
+                                     description="核查外勤平板应用（网页模式，离线可用）/ the field app in web mode")
+    parser.add_argument("--port", type=int, default=defaults.port, help="本机监听端口 (127.0.0.1)")
+    parser.add_argument("--server", default=defaults.server_url, help="同步服务器地址, e.g. http://127.0.0.1:8000")
+    parser.add_argument("--data-dir", type=Path, default=defaults.data_dir,
+                        help="平板数据目录（SQLite 与留证文件）")
+    args = parser.parse_args(argv)
+    return Settings(server_url=args.server.rstrip("/"), data_dir=args.data_dir.resolve(), port=args.port)
+
+
+def main() -> None:
+    settings = parse()
+    os.environ.setdefault("FLET_WEB_NO_CDN", "1")
+    os.environ.setdefault("BROWSER", "true")  # never try to open a browser window
+    from field_app.app import run
+
+    run(settings)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,84 @@
+"""核查案件: the team's cases sorted by deadline, what blocks them (R1), and their visits."""
+from __future__ import annotations
+
+import flet as ft
+
+from field_app.viewmodels.cases import DRAFT, VisitSummary
+from field_app.views.shell import Shell
+from field_app.views.widgets import DANGER, OK, big_button, heading, note, tagged
+from schemas.completeness import CHECK_LABELS
+from schemas.protocol import CaseSummary
+from schemas.records import VisitKind
+
+STATES = {DRAFT: ("草稿", ft.Colors.ORANGE_800), "queued": ("已封存，待上传", ft.Colors.BLUE_800),
+          "synced": ("已上传", OK), "problem": ("上传被退回", DANGER)}
+
+
+def masked_id(id_number: str) -> str:
+    """An ID number with its middle hidden on screen (R21): 500112********0011."""
+    return id_number[:6] + "*" * max(0, len(id_number) - 10) + id_number[-4:] if len(id_number) > 10 else id_number
+
+
+def cases_screen(shell: Shell) -> ft.Control:
+    """The case list with a download button."""
+    cases = shell.model.cases
+    cases.reload()
+
+    def download(e: ft.Event) -> None:
+        cases.refresh()
+        shell.render()
+
+    head = ft.Row([heading("核查案件", 26), ft.Container(expand=True),
+                   big_button("下载 / 更新案件", download, "download-cases", icon=ft.Icons.SYNC)])
+    notice = [note(cases.notice, DANGER)] if cases.notice else []
+    cards = [_case_card(shell, c) for c in cases.cases]
+    if not cards:
+        cards = [note("本机还没有案件。请联网后点“下载 / 更新案件”。", size=18)]
+    return ft.Column([head, *notice, ft.Column(cards, scroll=ft.ScrollMode.AUTO, expand=True, spacing=16)],
+                     expand=True)
+
+
+def _case_card(shell: Shell, case: CaseSummary) -> ft.Control:
+    blockers = shell.model.cases.blockers(case)
+    subjects = "；".join(f"{s.name}（{s.relation}，{masked_id(s.id_number)}）" for s in case.subjects)
+    lines = [
+        ft.Text(case.title, size=22, weight=ft.FontWeight.BOLD),
+        note(f"委托单位：{case.entrusting_unit}    地址：{case.address}"),
+        note(f"核查对象：{subjects}"),
+        note(f"受理日期：{case.accepted_on:%Y-%m-%d}    办结期限：{case.deadline:%Y-%m-%d}（10 个工作日）",
+             size=17),
+    ]
+    if case.deadline_warning:
+        lines.append(note("注意：" + case.deadline_warning, ft.Colors.ORANGE_800))
+    lines += [ft.Row([ft.Icon(ft.Icons.BLOCK, color=DANGER), note(b, DANGER)]) for b in blockers]
+    starts = [big_button(f"开始{CHECK_LABELS[k]}", lambda e, k=k: _start(shell, case, k),
+                         f"start-{k.value}-{case.id}", icon=ft.Icons.PLAY_ARROW, disabled=bool(blockers))
+              for k in VisitKind]
+    lines.append(ft.Row(starts, spacing=12))
+    lines += [_visit_row(shell, v) for v in shell.model.cases.visits(case.id)]
+    return tagged(f"case-{case.id}", ft.Card(content=ft.Container(ft.Column(lines, spacing=8),
+                                                                  padding=ft.Padding.all(20))))
+
+
+def _start(shell: Shell, case: CaseSummary, kind: VisitKind) -> None:
+    if shell.act(lambda: shell.model.visit.start(case, kind)):
+        shell.go("visit")
+
+
+def _resume(shell: Shell, record_id: str) -> None:
+    if shell.act(lambda: shell.model.visit.resume(record_id)):
+        shell.go("visit")
+
+
+def _visit_row(shell: Shell, visit: VisitSummary) -> ft.Control:
+    label, color = STATES.get(visit.state, (visit.state, None))
+    who = visit.respondent or "（未填调查对象）"
+    row: list[ft.Control] = [ft.Icon(ft.Icons.DESCRIPTION, color=color),
+                             note(f"{CHECK_LABELS[visit.kind]} · {who} · {visit.updated_at.astimezone():%m-%d %H:%M}"),
+                             ft.Text(label, color=color, size=16, weight=ft.FontWeight.BOLD)]
+    if visit.message:
+        row.append(note(visit.message, DANGER))
+    if visit.state == DRAFT:
+        row.append(big_button("继续填写", lambda e: _resume(shell, visit.record_id), f"resume-{visit.record_id}",
+                              primary=False))
+    return ft.Row(row, spacing=12, wrap=True)

@@ -1,0 +1,43 @@
+"""待上传: sealed records waiting for the server, uploading them with progress and a result per record."""
+from __future__ import annotations
+
+import flet as ft
+
+from field_app.sync.outbox import UploadStatus
+from field_app.views.shell import Shell
+from field_app.views.widgets import DANGER, OK, big_button, heading, note, tagged
+
+RESULT_COLORS = {UploadStatus.SYNCED: OK, UploadStatus.PROBLEM: DANGER}
+
+
+def outbox_screen(shell: Shell) -> ft.Control:
+    """Counts, the upload button, a progress bar and the last results."""
+    panel = shell.model.outbox
+    panel.refresh_counts()
+    bar = ft.ProgressBar(value=panel.progress, height=14, border_radius=7)
+    status = note(panel.notice, size=18)
+
+    def progress() -> None:  # called from the upload as bytes go out
+        bar.value, status.value = panel.progress, panel.notice
+        shell.page.update()
+
+    def upload(e: ft.Event) -> None:
+        panel.changed = progress
+        try:
+            panel.sync()
+        finally:
+            panel.changed = lambda: None
+        shell.render()
+
+    rows = [ft.Row([ft.Icon(ft.Icons.CIRCLE, color=RESULT_COLORS.get(r.status, ft.Colors.ORANGE_800), size=14),
+                    note(f"记录 {r.record_id[:8]}：{r.message}", RESULT_COLORS.get(r.status))])
+            for r in panel.results]
+    problems = [note(f"记录 {rid[:8]} 被服务器退回：{msg}", DANGER) for rid, msg in panel.problem_messages().items()
+                if rid not in {r.record_id for r in panel.results}]
+    return ft.Column([
+        heading("待上传记录", 26),
+        note(f"待上传 {panel.queued} 份，被退回 {panel.problems} 份，已上传 {panel.synced} 份", size=20),
+        note("封存的记录保存在本机，断网、重启都不会丢失；联网后上传。", size=16),
+        big_button("立即上传", upload, "sync-button", icon=ft.Icons.CLOUD_UPLOAD, disabled=panel.syncing),
+        tagged("sync-progress", bar), tagged("sync-status", status), *rows, *problems,
+    ], spacing=14, scroll=ft.ScrollMode.AUTO, expand=True)

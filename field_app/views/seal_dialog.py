@@ -1,0 +1,39 @@
+"""Sealing: each surveyor types their own PIN, which unlocks their key to sign the record (R11, R16)."""
+from __future__ import annotations
+
+import flet as ft
+
+from field_app.views.shell import Shell
+from field_app.errors import FieldAppError
+from field_app.views.widgets import big_button, note, toast
+
+
+def open_seal_dialog(shell: Shell) -> None:
+    """A dialog with one PIN field per surveyor; on success the record is sealed and queued."""
+    editor, team = shell.model.visit, shell.model.team
+    fields = {u: ft.TextField(label=f"{team.display_name(u)} 的 PIN 码", password=True, text_size=20, width=320,
+                              keyboard_type=ft.KeyboardType.NUMBER, max_length=6)
+              for u in editor.record.surveyors}
+    error = note("", ft.Colors.RED_700)
+
+    def confirm(e: ft.Event) -> None:
+        pins = {u: f.value or "" for u, f in fields.items()}
+        try:
+            editor.seal(pins)
+        except FieldAppError as exc:  # wrong PIN, something missing: nothing is sealed
+            error.value = exc.message
+            dialog.update()
+            return
+        shell.page.pop_dialog()
+        shell.model.outbox.refresh_counts()
+        toast(shell.page, "记录已封存，等待上传")
+        shell.view_state.pop("step", None)
+        shell.go("cases")
+
+    dialog = ft.AlertDialog(
+        modal=True, title=ft.Text("调查人员确认签名", size=22),
+        content=ft.Column([note("请每名调查人员分别输入自己的 PIN 码："), *fields.values(), error], tight=True,
+                          spacing=12),
+        actions=[big_button("取消", lambda e: shell.page.pop_dialog(), "seal-cancel", primary=False),
+                 big_button("确认封存", confirm, "seal-confirm", icon=ft.Icons.LOCK)])
+    shell.page.show_dialog(dialog)

@@ -1,0 +1,67 @@
+"""The frame around every screen: a top bar with the team and the outbox, and screen switching."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import flet as ft
+
+from field_app.errors import FieldAppError
+from field_app.views.widgets import PRIMARY, tagged, toast
+
+if TYPE_CHECKING:
+    from field_app.app import AppModel
+
+Screen = Callable[["Shell"], ft.Control]
+
+
+class Shell:
+    """Owns the page: renders the current screen and routes between screens."""
+
+    def __init__(self, page: ft.Page, model: AppModel, screens: dict[str, Screen]) -> None:
+        self.page, self.model, self.screens = page, model, screens
+        self.current = "team"
+        self.view_state: dict[str, str] = {}  # view-only state, e.g. the open step of a visit
+        self.picker = ft.FilePicker()  # a service: registers itself with this page's session
+        self.body = ft.Container(expand=True, padding=ft.Padding.all(20))
+        self.bar = ft.Container(bgcolor=PRIMARY, padding=ft.Padding.symmetric(horizontal=20, vertical=8))
+        page.controls = [ft.Column([self.bar, self.body], expand=True, spacing=0)]
+
+    def go(self, screen: str) -> None:
+        """Show a screen, freshly rendered from its view-model."""
+        self.current = screen
+        self.render()
+
+    def render(self) -> None:
+        """Re-render the bar and the current screen."""
+        self.bar.content = self._top_bar()
+        self.body.content = self.screens[self.current](self)
+        self.page.update()
+
+    def act(self, action: Callable[[], object], success: str = "") -> bool:
+        """Run a view-model action; show its Chinese error instead of crashing. True if it worked."""
+        try:
+            action()
+        except FieldAppError as error:
+            toast(self.page, error.message, error=True)
+            self.page.update()
+            return False
+        if success:
+            toast(self.page, success)
+        return True
+
+    def _top_bar(self) -> ft.Control:
+        team, outbox = self.model.team, self.model.outbox
+        names = "、".join(m.name for m in team.members) or "未登录"
+        white = ft.Colors.WHITE
+        return ft.Row([
+            ft.Text("社会救助入户核查", size=22, weight=ft.FontWeight.BOLD, color=white),
+            ft.Text(f"调查小组：{names}", size=16, color=white, expand=True),
+            tagged("nav-team", ft.TextButton(content=ft.Text("小组登录", color=white, size=16),
+                                             on_click=lambda e: self.go("team"), height=48)),
+            tagged("nav-cases", ft.TextButton(content=ft.Text("核查案件", color=white, size=16),
+                                              on_click=lambda e: self.go("cases"), height=48)),
+            tagged("nav-outbox", ft.TextButton(
+                content=ft.Text(f"待上传 {outbox.pending}", color=white, size=16, weight=ft.FontWeight.BOLD),
+                icon=ft.Icons.CLOUD_UPLOAD, icon_color=white, on_click=lambda e: self.go("outbox"), height=48)),
+        ], vertical_alignment=ft.CrossAxisAlignment.CENTER)

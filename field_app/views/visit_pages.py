@@ -1,0 +1,153 @@
+"""The content of each visit step. Every change is saved to the draft at once."""
+from __future__ import annotations
+
+import flet as ft
+
+from field_app.views.evidence_grid import photo_block
+from field_app.views.form_fields import field_control
+from field_app.views.seal_dialog import open_seal_dialog
+from field_app.views.shell import Shell
+from field_app.views.signature_pad import signature_pad
+from field_app.views.widgets import DANGER, big_button, missing_list, note, tagged
+from schemas.records import Outcome, Role
+
+
+def notify_page(shell: Shell) -> ft.Control:
+    """R8 / R15: show work IDs, explain, get consent; or record that the family refused (R13)."""
+    editor, team = shell.model.visit, shell.model.team
+    record, form = editor.record, editor.form
+    ids = "；".join(f"{team.display_name(u)} 工作证 {_work_id(shell, u)}" for u in record.surveyors)
+    checks = [tagged(f"notify-{n.id}", ft.Checkbox(
+        label=n.label, value=record.notification.get(n.id, False), label_style=ft.TextStyle(size=18),
+        on_change=lambda e, i=n.id: editor.set_notification(i, bool(e.control.value)))) for n in form.notification]
+    refused = record.outcome == Outcome.REFUSED
+
+    def toggle_refusal(e: ft.Event) -> None:
+        editor.set_outcome(Outcome.REFUSED if e.control.value else Outcome.COMPLETED)
+        shell.render()
+
+    refusal = tagged("refusal-switch", ft.Switch(label=f"调查对象拒绝（{form.refusal_label}）", value=refused,
+                                                 label_text_style=ft.TextStyle(size=18), on_change=toggle_refusal))
+    return ft.Column([note(f"请向{form.respondent_label}出示工作证明：{ids}", size=18), *checks, ft.Divider(),
+                      refusal], spacing=12)
+
+
+def _work_id(shell: Shell, username: str) -> str:
+    member = shell.model.team.member(username)
+    return member.work_id if member else "—"
+
+
+def respondent_page(shell: Shell) -> ft.Control:
+    """Who the team talks to: one of the case's subjects (R2) or another person (a neighbour)."""
+    editor = shell.model.visit
+    person = editor.record.respondent
+    name = ft.TextField(label="姓名", value=person.name, text_size=18, width=320)
+    relation = ft.TextField(label="与核查对象家庭的关系", value=person.relation, text_size=18, width=320)
+
+    def save(e: ft.Event) -> None:
+        editor.set_respondent(name.value or "", relation.value or "", None)
+
+    name.on_change = relation.on_change = save
+
+    def choose(subject) -> None:  # noqa: ANN001
+        editor.set_respondent(subject.name, subject.relation, subject.id)
+        shell.render()
+
+    subjects = editor.case.subjects if editor.case else []
+    chips = [big_button(f"{s.name}（{s.relation}）", lambda e, s=s: choose(s), f"respondent-{s.id}",
+                        primary=person.subject_id == s.id) for s in subjects]
+    return ft.Column([note("选择核查对象中的受访人：", size=18), ft.Row(chips, wrap=True, spacing=12),
+                      note("或填写其他受访人（如邻居、知情人）：", size=18), ft.Row([name, relation], spacing=16)],
+                     spacing=14)
+
+
+def section_page(shell: Shell) -> ft.Control:
+    """The questions of one form section (R9, R14)."""
+    editor = shell.model.visit
+    section_id = shell.view_state["step"].removeprefix("section-")
+    section = next(s for s in editor.form.sections if s.id == section_id)
+    return ft.Column([field_control(editor, f) for f in section.fields], spacing=18)
+
+
+def photos_page(shell: Shell) -> ft.Control:
+    """R10: photos of the living environment, documents and daily life."""
+    rule = next((r for r in shell.model.visit.form.evidence if r.role == Role.SCENE), None)
+    return photo_block(shell, Role.SCENE, "add-scene-photo", rule.label if rule else "现场照片")
+
+
+def refusal_page(shell: Shell) -> ft.Control:
+    """R13: what happened at the door, and (optionally) a photo of it."""
+    editor = shell.model.visit
+    box = ft.TextField(label=editor.form.refusal_label, value=editor.record.refusal_note, multiline=True,
+                       min_lines=4, text_size=18)
+    box.on_change = lambda e: editor.set_refusal_note(box.value or "")
+    return ft.Column([box, photo_block(shell, Role.REFUSAL_PROOF, "add-refusal-photo", "现场照片（可选）")],
+                     spacing=16)
+
+
+def respondent_sign_page(shell: Shell) -> ft.Control:
+    """R11 / R12: the respondent signs, or the reason they cannot is written and proven by photo."""
+    editor = shell.model.visit
+    signed = editor.evidence_of(Role.RESPONDENT_SIGNATURE)
+    name = editor.record.respondent.name or editor.form.respondent_label
+    pad = signature_pad("respondent-pad", f"{name} 签名", lambda strokes: _sign(shell, Role.RESPONDENT_SIGNATURE,
+                                                                               strokes),
+                        editor.evidence.read(signed[0].sha256) if signed else None)
+    reason = ft.TextField(label="无法签名的原因（无法签名时填写）", value=editor.record.cannot_sign_reason,
+                          text_size=18)
+    reason.on_change = lambda e: editor.set_cannot_sign_reason(reason.value or "")
+    cannot = ft.ExpansionTile(title=ft.Text("调查对象因特殊原因无法签名", size=18), controls=[
+        reason, photo_block(shell, Role.CANNOT_SIGN_PROOF, "add-cannot-sign-photo", "证明照片（必需）")],
+        expanded=bool(editor.record.cannot_sign_reason))
+    return ft.Column([pad, cannot], spacing=16)
+
+
+def team_sign_page(shell: Shell) -> ft.Control:
+    """R11 / R16: every surveyor of the team signs on the pad."""
+    editor, team = shell.model.visit, shell.model.team
+    pads = []
+    for username in editor.record.surveyors:
+        signed = editor.record.evidence_with(Role.SURVEYOR_SIGNATURE, username)
+        pads.append(signature_pad(
+            f"surveyor-pad-{username}", f"调查人员 {team.display_name(username)} 签名",
+            lambda strokes, u=username: _sign(shell, Role.SURVEYOR_SIGNATURE, strokes, u),
+            editor.evidence.read(signed[0].sha256) if signed else None))
+    return ft.Column(pads, spacing=20)
+
+
+def _sign(shell: Shell, role: Role, strokes, surveyor: str | None = None) -> bool:  # noqa: ANN001
+    ok = shell.act(lambda: shell.model.visit.sign(role, strokes, surveyor), "签名已保存")
+    if ok:
+        shell.render()
+    return ok
+
+
+def seal_page(shell: Shell) -> ft.Control:
+    """What is still missing; sealing asks every surveyor's PIN (their own key signs the record)."""
+    editor = shell.model.visit
+    missing = editor.missing()
+    explain = note("封存后记录不可修改。每名调查人员输入自己的 PIN 码，用本人密钥对记录签名。", size=16)
+    discard = big_button("删除草稿", lambda e: _discard(shell), "discard-draft", primary=False,
+                         icon=ft.Icons.DELETE)
+    seal = big_button("封存记录", lambda e: open_seal_dialog(shell), "seal-button", icon=ft.Icons.LOCK,
+                      disabled=bool(missing))
+    return ft.Column([tagged("missing-list", missing_list([m.label for m in missing])), explain,
+                      ft.Row([seal, discard], spacing=16)], spacing=16)
+
+
+def _discard(shell: Shell) -> None:
+    dialog = ft.AlertDialog(title=ft.Text("删除这份草稿？"), content=note("草稿内容将被删除，已拍的照片文件仍保留在本机。", DANGER),
+                            actions=[ft.TextButton("取消", on_click=lambda e: shell.page.pop_dialog()),
+                                     ft.TextButton("删除", on_click=lambda e: _do_discard(shell))])
+    shell.page.show_dialog(dialog)
+
+
+def _do_discard(shell: Shell) -> None:
+    shell.page.pop_dialog()
+    shell.model.visit.discard()
+    shell.go("cases")
+
+
+PAGES = {"notify": notify_page, "respondent": respondent_page, "section": section_page, "photos": photos_page,
+         "refusal": refusal_page, "respondent_sign": respondent_sign_page, "team_sign": team_sign_page,
+         "seal": seal_page}

@@ -1,0 +1,60 @@
+"""One visit record, step by step: a rail of steps (with what each still lacks) and the step itself."""
+from __future__ import annotations
+
+import flet as ft
+
+from field_app.views.shell import Shell
+from field_app.views.visit_pages import PAGES
+from field_app.views.visit_steps import step_of, visit_steps
+from field_app.views.widgets import DANGER, OK, big_button, heading, note, tagged
+from schemas.completeness import CHECK_LABELS
+
+
+def visit_screen(shell: Shell) -> ft.Control:
+    """The open record; back to the case list when none is open."""
+    editor = shell.model.visit
+    if editor.record is None or editor.form is None:
+        return ft.Column([note("没有正在填写的记录"), big_button("返回案件列表", lambda e: shell.go("cases"))])
+    steps = visit_steps(editor.form, editor.record)
+    ids = [s.id for s in steps]
+    current = shell.view_state.get("step")
+    if current not in ids:
+        current = ids[0]
+        shell.view_state["step"] = current
+    lacking: dict[str, int] = {}
+    for item in editor.missing():
+        step = step_of(editor.form, item)
+        lacking[step] = lacking.get(step, 0) + 1
+    lacking["seal"] = sum(lacking.values())
+
+    def go(step_id: str) -> None:
+        shell.view_state["step"] = step_id
+        shell.render()
+
+    rail = ft.Column([_rail_item(s.id, s.title, s.id == current, lacking.get(s.id, 0), go) for s in steps],
+                     spacing=2, scroll=ft.ScrollMode.AUTO, width=230)
+    index = ids.index(current)
+    nav = ft.Row([
+        big_button("上一步", lambda e: go(ids[index - 1]), "step-back", primary=False, disabled=index == 0),
+        big_button("下一步", lambda e: go(ids[index + 1]), "step-next", disabled=index == len(ids) - 1),
+    ], alignment=ft.MainAxisAlignment.END, spacing=16)
+    case = editor.case
+    title = f"{CHECK_LABELS[editor.record.kind]} · {case.title if case else editor.record.case_id}"
+    page = ft.Column([heading(title, 22), heading(steps[index].title, 20),
+                      ft.Column([PAGES[_page_key(current)](shell)], scroll=ft.ScrollMode.AUTO, expand=True),
+                      nav], expand=True, spacing=12)
+    return ft.Row([rail, ft.VerticalDivider(), page], expand=True, vertical_alignment=ft.CrossAxisAlignment.START)
+
+
+def _page_key(step_id: str) -> str:
+    return "section" if step_id.startswith("section-") else step_id
+
+
+def _rail_item(step_id: str, title: str, selected: bool, lacking: int, go) -> ft.Control:  # noqa: ANN001
+    mark = ft.Icon(ft.Icons.CHECK_CIRCLE, color=OK, size=22) if not lacking else \
+        ft.Container(ft.Text(str(lacking), color=ft.Colors.WHITE, size=13), bgcolor=DANGER, border_radius=11,
+                     width=22, height=22, alignment=ft.Alignment.CENTER)
+    body = ft.Container(ft.Row([mark, ft.Text(title, size=17, weight=ft.FontWeight.BOLD if selected else None)]),
+                        bgcolor=ft.Colors.BLUE_50 if selected else None, padding=ft.Padding.symmetric(horizontal=12),
+                        border_radius=8, on_click=lambda e: go(step_id), height=48)
+    return tagged(f"step-{step_id}", body)

@@ -1,0 +1,43 @@
+"""The steps of a visit record, in the order a team works at the door, and what each step lacks."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from schemas.completeness import Missing
+from schemas.forms import Form
+from schemas.records import Outcome, SurveyRecord
+
+
+@dataclass(frozen=True)
+class Step:
+    """One screen of the visit: its id (used in test handles) and title."""
+
+    id: str
+    title: str
+
+
+def visit_steps(form: Form, record: SurveyRecord) -> list[Step]:
+    """Notification first (R8); a refusal skips the survey (R13); sealing last."""
+    first = [Step("notify", "告知与同意")]
+    last = [Step("team_sign", "调查人员签名"), Step("seal", "检查并封存")]
+    if record.outcome == Outcome.REFUSED:
+        return first + [Step("refusal", "拒绝情况")] + last
+    sections = [Step(f"section-{s.id}", s.title) for s in form.sections]
+    signing = [Step("respondent_sign", f"{form.respondent_label}签名")] \
+        if form.respondent_signature != "none" else []
+    photos = [Step("photos", "留证照片")]
+    return first + [Step("respondent", form.respondent_label)] + sections + photos + signing + last
+
+
+def step_of(form: Form, missing: Missing) -> str:
+    """The step where a missing item is fixed."""
+    code = missing.code
+    if code.startswith("answer."):
+        field_id = code.removeprefix("answer.")
+        section = next(s for s in form.sections if any(f.id == field_id for f in s.fields))
+        return f"section-{section.id}"
+    prefixes = {"notification.": "notify", "team": "notify", "respondent": "respondent",
+                "refusal_note": "refusal", "evidence.photo.scene": "photos",
+                "signature.respondent": "respondent_sign", "evidence.cannot_sign_proof": "respondent_sign",
+                "signature.surveyor.": "team_sign"}
+    return next((step for prefix, step in prefixes.items() if code.startswith(prefix)), "seal")

@@ -1,0 +1,50 @@
+"""Small building blocks shared by the screens: large touch targets, Chinese toasts, test handles."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import flet as ft
+
+TOUCH_HEIGHT = 56
+PRIMARY = ft.Colors.BLUE_700
+DANGER = ft.Colors.RED_700
+OK = ft.Colors.GREEN_700
+
+
+def tagged(identifier: str, control: ft.Control) -> ft.Control:
+    """Wrap a control so tests find it as [flt-semantics-identifier=...]."""
+    return ft.Semantics(identifier=identifier, content=control)
+
+
+def big_button(text: str, on_click: Callable, identifier: str = "", *, icon: str | None = None,
+               primary: bool = True, disabled: bool = False, width: float | None = None) -> ft.Control:
+    """A button a thumb hits on a tablet (56 px high)."""
+    style = ft.ButtonStyle(padding=ft.Padding.symmetric(horizontal=24))
+    cls = ft.FilledButton if primary else ft.OutlinedButton
+    button = cls(content=ft.Text(text, size=18), icon=icon, on_click=on_click, disabled=disabled,
+                 height=TOUCH_HEIGHT, width=width, style=style)
+    return tagged(identifier, button) if identifier else button
+
+
+def heading(text: str, size: int = 24) -> ft.Text:
+    """A screen or section title."""
+    return ft.Text(text, size=size, weight=ft.FontWeight.BOLD)
+
+
+def note(text: str, color: str | None = None, size: int = 16) -> ft.Text:
+    """Body text."""
+    return ft.Text(text, size=size, color=color)
+
+
+def toast(page: ft.Page, message: str, error: bool = False) -> None:
+    """A short message at the bottom of the screen."""
+    page.show_dialog(ft.SnackBar(content=ft.Text(message, size=16), bgcolor=DANGER if error else None,
+                                 duration=ft.Duration(seconds=5 if error else 3)))
+
+
+def missing_list(labels: list[str]) -> ft.Control:
+    """What is still missing, as a red list (or a green line when nothing is)."""
+    if not labels:
+        return ft.Row([ft.Icon(ft.Icons.CHECK_CIRCLE, color=OK), note("记录完整，可以封存", OK)])
+    return ft.Column([note(f"尚缺 {len(labels)} 项：", DANGER)]
+                     + [note(f"• {label}", DANGER) for label in labels], spacing=4)
