@@ -5,6 +5,7 @@ import flet as ft
 
 from field_app.errors import VisitError
 from field_app.viewmodels.visit import VisitEditor
+from field_app.views.widgets import tagged
 from schemas.forms import Field
 
 
@@ -47,7 +48,7 @@ def _choice(editor: VisitEditor, field: Field, label: str, value: object) -> ft.
         chosen = e.control.value
         editor.set_answer(field.id, chosen == "是" if field.type == "yesno" else chosen)
 
-    radios = ft.Row([ft.Radio(value=o, label=o, label_style=ft.TextStyle(size=18)) for o in options],
-                    wrap=True, spacing=24)
+    radios = ft.Row([tagged(f"answer-{field.id}-{o}", ft.Radio(value=o, label=o, label_style=ft.TextStyle(size=18)))
+                     for o in options], wrap=True, spacing=24)
     return ft.Column([ft.Text(label, size=18), ft.RadioGroup(content=radios, value=current, on_change=changed)],
                      spacing=4)

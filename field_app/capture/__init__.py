@@ -1,0 +1,1 @@
+"""Capture: photos checked and read (Pillow), signatures drawn to PNG."""

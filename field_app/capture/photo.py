@@ -1,0 +1,176 @@
+"""Photo evidence: check that the bytes are a whole, decodable photo, read its EXIF time and GPS,
+and keep the ORIGINAL bytes unchanged (authenticity: the hash is of what the camera wrote).
+
+Only a few formats are opened at all (JPEG, PNG, HEIF/HEIC, WebP), so hostile bytes never reach
+an exotic decoder, and the pixel count is checked from the header before any decoding.
+"""
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+from pillow_heif import register_heif_opener
+
+from field_app.errors import PhotoRejected
+from schemas.records import Location
+
+register_heif_opener()
+
+MAX_PIXELS: int = Image.MAX_IMAGE_PIXELS or 89_478_485  # Pillow's bomb limit (about 89 MP): above any tablet camera
+MAX_BYTES = 60 * 1024 * 1024
+FORMATS = ("JPEG", "PNG", "HEIF", "WEBP")
+MEDIA_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "HEIF": "image/heif", "WEBP": "image/webp"}
+
+BROKEN = "照片文件已损坏或不完整，请重新拍摄"
+NOT_A_PHOTO = "不是可识别的照片文件（支持 JPEG、PNG、HEIC/HEIF、WebP）"
+TOO_LARGE = "照片像素过大，可能是异常文件，请用平板相机重新拍摄"
+TOO_BIG_FILE = "照片文件过大（超过 60 MB），请调低相机分辨率后重新拍摄"
+EMPTY = "照片文件为空，请重新拍摄"
+
+_EXIF_IFD, _GPS_IFD = 0x8769, 0x8825
+_DATETIME_ORIGINAL, _OFFSET_TIME_ORIGINAL = 0x9003, 0x9011
+
+
+@dataclass(frozen=True)
+class Photo:
+    """A photo accepted as evidence: the original bytes and what was read from them."""
+
+    data: bytes
+    media_type: str
+    width: int  # as displayed, i.e. after EXIF orientation
+    height: int
+    taken_at: datetime | None
+    gps: Location | None
+
+
+def _open(data: bytes) -> Image.Image:
+    """Open from the header only, guarding the pixel count before any decoding."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(io.BytesIO(data), formats=FORMATS)
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise PhotoRejected(TOO_LARGE) from None
+        except UnidentifiedImageError:
+            raise PhotoRejected(BROKEN if _looks_like_a_photo(data) else NOT_A_PHOTO) from None
+        except Exception:  # noqa: BLE001 - a header no decoder can parse means a broken file
+            raise PhotoRejected(BROKEN) from None
+    if image.width <= 0 or image.height <= 0:
+        raise PhotoRejected(BROKEN)
+    if image.width * image.height > MAX_PIXELS:
+        raise PhotoRejected(TOO_LARGE)
+    return image
+
+
+def _looks_like_a_photo(data: bytes) -> bool:
+    """The file starts like a supported format (so failing to open it means it is damaged)."""
+    return (data.startswith((b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n"))
+            or (data[:4] == b"RIFF" and data[8:12] == b"WEBP") or data[4:8] == b"ftyp")
+
+
+def _decode_fully(data: bytes) -> Image.Image:
+    """verify() on one image, then a full pixel load in a fresh one (verify leaves it unusable)."""
+    _open(data).verify()
+    image = _open(data)
+    image.load()  # a truncated or corrupt stream fails here (LOAD_TRUNCATED_IMAGES stays False)
+    return image
+
+
+def ingest_photo(data: bytes, filename: str = "") -> Photo:
+    """Check a photo and read its metadata; raises PhotoRejected with a Chinese reason.
+
+    `filename` is informative only: the format is read from the bytes, never from the name.
+    """
+    if not data:
+        raise PhotoRejected(EMPTY)
+    if len(data) > MAX_BYTES:
+        raise PhotoRejected(TOO_BIG_FILE)
+    try:
+        image = _decode_fully(data)
+    except PhotoRejected:
+        raise
+    except MemoryError:
+        raise PhotoRejected(TOO_LARGE) from None
+    except Exception:  # noqa: BLE001 - any decoder failure on untrusted bytes means a broken photo
+        raise PhotoRejected(BROKEN) from None
+    exif = _safe_exif(image)
+    width, height = image.size
+    if exif.get(0x0112) in (5, 6, 7, 8):  # rotated a quarter turn: displayed sides swap
+        width, height = height, width
+    return Photo(data=data, media_type=_media_type(image, data), width=width, height=height,
+                 taken_at=_taken_at(exif), gps=_gps(exif))
+
+
+def _media_type(image: Image.Image, data: bytes) -> str:
+    if image.format == "HEIF" and data[8:12] in (b"heic", b"heix", b"heim", b"heis"):
+        return "image/heic"
+    return MEDIA_TYPES[image.format or "JPEG"]
+
+
+def _safe_exif(image: Image.Image) -> Image.Exif:
+    """EXIF as Pillow reads it; broken EXIF means no metadata, not a broken photo."""
+    try:
+        exif = image.getexif()
+        exif.get_ifd(_EXIF_IFD)
+        exif.get_ifd(_GPS_IFD)
+        return exif
+    except Exception:  # noqa: BLE001 - camera EXIF is untrusted and varied; the pixels are what count
+        return Image.Exif()
+
+
+def _taken_at(exif: Image.Exif) -> datetime | None:
+    """EXIF DateTimeOriginal, aware when OffsetTimeOriginal is present."""
+    ifd = exif.get_ifd(_EXIF_IFD)
+    raw = ifd.get(_DATETIME_ORIGINAL)
+    if not isinstance(raw, str):
+        return None
+    try:
+        taken = datetime.strptime(raw.strip("\x00 ")[:19], "%Y:%m:%d %H:%M:%S")
+    except ValueError:
+        return None
+    offset = ifd.get(_OFFSET_TIME_ORIGINAL)
+    if isinstance(offset, str) and len(offset.strip("\x00 ")) == 6:
+        text = offset.strip("\x00 ")
+        try:
+            sign = -1 if text[0] == "-" else 1
+            delta = timedelta(hours=int(text[1:3]), minutes=int(text[4:6]))
+            taken = taken.replace(tzinfo=timezone(sign * delta))
+        except ValueError:
+            pass
+    return taken
+
+
+def _gps(exif: Image.Exif) -> Location | None:
+    """GPS latitude/longitude as signed decimal degrees (WGS84), when present and sane."""
+    gps = exif.get_ifd(_GPS_IFD)
+    try:
+        lat = _degrees(gps[2], gps.get(1, "N"), "S")
+        lon = _degrees(gps[4], gps.get(3, "E"), "W")
+    except (KeyError, TypeError, ValueError, ZeroDivisionError, IndexError):
+        return None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180) or (lat == 0 and lon == 0):
+        return None
+    return Location(lat=lat, lon=lon)
+
+
+def _degrees(dms: tuple, ref: object, negative: str) -> float:
+    d, m, s = (float(x) for x in dms)
+    value = d + m / 60 + s / 3600
+    ref_text = ref.decode() if isinstance(ref, bytes) else str(ref)
+    return -value if ref_text.strip("\x00 ").upper() == negative else value
+
+
+def thumbnail_png(data: bytes, max_side: int = 512) -> bytes:
+    """A PNG preview, upright (EXIF orientation applied), no side longer than `max_side`."""
+    image = _open(data)
+    image.draft("RGB", (max_side, max_side))  # JPEG: decode at reduced scale, much faster
+    image = ImageOps.exif_transpose(image)
+    if image.mode not in ("RGB", "RGBA", "L"):
+        image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
+    image.thumbnail((max_side, max_side))
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()

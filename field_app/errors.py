@@ -1,0 +1,60 @@
+"""User-facing errors of the tablet app, as one tree; each carries a Chinese `message` to show.
+
+FieldAppError
+ ├── PhotoRejected        capture/photo.py: not a usable photo
+ ├── SignatureRejected    capture/signature.py: no strokes, or too little ink
+ ├── WrongPin             store/keys.py: the PIN does not unlock the key
+ ├── SignInError          viewmodels/team.py: sign-in refused (server said no, offline and unknown, ...)
+ └── VisitError           viewmodels/visit.py: an edit or a seal refused
+      ├── InputError      one field's input is bad (`field_id` names it)
+      └── IncompleteRecord  sealing refused: `missing` lists what is still needed
+"""
+from __future__ import annotations
+
+
+class FieldAppError(Exception):
+    """Base of every error the tablet shows to its user; `message` is Simplified Chinese."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class PhotoRejected(FieldAppError):
+    """The bytes are not a photo the app accepts as evidence."""
+
+
+class SignatureRejected(FieldAppError):
+    """The signature pad holds nothing that can count as a signature."""
+
+
+class WrongPin(FieldAppError):
+    """The PIN does not unlock the surveyor's key."""
+
+    def __init__(self, message: str = "PIN 码不正确") -> None:
+        super().__init__(message)
+
+
+class SignInError(FieldAppError):
+    """A surveyor could not sign in on this tablet."""
+
+
+class VisitError(FieldAppError):
+    """A change to a visit record was refused."""
+
+
+class InputError(VisitError):
+    """Bad input for one form field."""
+
+    def __init__(self, field_id: str, message: str) -> None:
+        super().__init__(message)
+        self.field_id = field_id
+
+
+class IncompleteRecord(VisitError):
+    """The record cannot be sealed yet."""
+
+    def __init__(self, missing: list) -> None:
+        labels = "；".join(m.label for m in missing)
+        super().__init__(f"记录尚未完成，不能封存：{labels}")
+        self.missing = missing

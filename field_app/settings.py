@@ -1,0 +1,48 @@
+"""Settings of the tablet app, read once at the edge, and the tablet's own device id."""
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_SERVER_URL = "http://127.0.0.1:8000"
+DEFAULT_PORT = 8550
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the server is, where the tablet keeps its data, and the port the app listens on."""
+
+    server_url: str
+    data_dir: Path
+    port: int = DEFAULT_PORT
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Settings from FIELD_SERVER_URL, FIELD_DATA_DIR and FIELD_PORT (with defaults)."""
+        env = os.environ if environ is None else environ
+        data_dir = Path(env.get("FIELD_DATA_DIR") or Path.home() / ".field_app").expanduser()
+        return cls(server_url=env.get("FIELD_SERVER_URL") or DEFAULT_SERVER_URL, data_dir=data_dir,
+                   port=int(env.get("FIELD_PORT") or DEFAULT_PORT))
+
+
+def device_id(data_dir: Path) -> str:
+    """This tablet's id: a UUID minted on first use and kept in `data_dir/device_id`."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / "device_id"
+    if path.is_file():
+        existing = path.read_text(encoding="ascii").strip()
+        try:
+            return str(uuid.UUID(existing))
+        except ValueError:
+            pass  # a damaged file: mint a new id rather than run without one
+    minted = str(uuid.uuid4())
+    tmp = path.with_suffix(".tmp")
+    with open(tmp, "w", encoding="ascii") as f:
+        f.write(minted)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+    return minted

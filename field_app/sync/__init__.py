@@ -1,0 +1,1 @@
+"""Talking to the sync server: the HTTP client and the outbox upload."""

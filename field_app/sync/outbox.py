@@ -1,0 +1,113 @@
+"""Upload the outbox: for each sealed record, the evidence files the server lacks, then the record.
+
+One result per record (ODK Collect's habit): a refused record does not stop the others; only an
+unreachable server (or a refused login) stops the batch, and then nothing changes state, so
+everything simply waits for the next try. Each record's new state is its own small transaction.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import Enum
+
+from field_app.store import EvidenceStore, OutboxStatus, Store
+from field_app.store import queries as q
+from field_app.sync.client import ServerProblem, ServerUnreachable, SyncClient
+from schemas.problems import Code, chinese_message
+from schemas.records import SealedRecord
+
+Progress = Callable[[int, int, str], None]  # bytes_done, bytes_total, current record id
+Clock = Callable[[], datetime]
+
+UNREACHABLE = "未能连接服务器，记录已安全保存在本机，联网后会再次上传"
+LOCAL_FILE_MISSING = "evidence.local_missing"
+LOCAL_FILE_MESSAGE = "本机留证文件缺失或已损坏，无法上传，请联系管理员"
+_STOP_BATCH = {Code.AUTH_REQUIRED.value, Code.AUTH_INVALID.value, Code.AUTH_LOCKED.value,
+               Code.PROTOCOL_UNSUPPORTED.value}
+
+
+class UploadStatus(str, Enum):
+    """What happened to one record in this upload."""
+
+    SYNCED = "synced"
+    PROBLEM = "problem"
+    UNREACHABLE = "unreachable"  # the server could not be reached; still queued
+    NOT_SENT = "not_sent"  # the server refused the login (expired token, old app); still queued
+
+
+@dataclass(frozen=True)
+class UploadOutcome:
+    """The result for one record, with the sentence the tablet shows."""
+
+    record_id: str
+    case_id: str
+    status: UploadStatus
+    message: str
+    code: str = ""
+
+
+def _files(sealed: SealedRecord) -> dict[str, int]:
+    return {e.sha256: e.size for e in sealed.record.evidence}
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def upload_outbox(store: Store, evidence: EvidenceStore, client: SyncClient, token: str,
+                  on_progress: Progress | None = None, clock: Clock = _utcnow) -> list[UploadOutcome]:
+    """Upload every queued or problem record; returns one outcome per record, in seal order."""
+    with store.reading() as session:
+        items = q.outbox_items(session, [OutboxStatus.QUEUED, OutboxStatus.PROBLEM])
+    batch = [q.sealed_record(item) for item in items]
+    total = sum(sum(_files(s).values()) for s in batch)
+    done = 0
+
+    def progress(record_id: str) -> None:
+        if on_progress is not None:
+            on_progress(done, total, record_id)
+
+    outcomes: list[UploadOutcome] = []
+    for index, sealed in enumerate(batch):
+        rid, cid = sealed.record.id, sealed.record.case_id
+        progress(rid)
+        with store.transaction() as session:
+            q.mark_attempt(session, rid, clock())
+        try:
+            for sha, size in _files(sealed).items():
+                if not evidence.verify(sha):
+                    raise ServerProblem(LOCAL_FILE_MISSING, detail=sha[:12])
+                if not client.has_evidence(token, sha):
+                    def sent(n: int, rid: str = rid) -> None:
+                        nonlocal done
+                        done += n
+                        progress(rid)
+                    before = done
+                    client.put_evidence(token, sha, evidence.path(sha), on_bytes=sent)
+                    done = before + size
+                else:
+                    done += size
+                progress(rid)
+            client.post_record(token, sealed)  # merged or already merged: both mean the server has it
+        except ServerUnreachable:
+            outcomes += [UploadOutcome(s.record.id, s.record.case_id, UploadStatus.UNREACHABLE, UNREACHABLE)
+                         for s in batch[index:]]
+            break
+        except ServerProblem as problem:
+            message = LOCAL_FILE_MESSAGE if problem.code == LOCAL_FILE_MISSING else \
+                chinese_message(problem.code, problem.detail)
+            if problem.code in _STOP_BATCH:  # the login, not the record, is the problem
+                outcomes += [UploadOutcome(s.record.id, s.record.case_id, UploadStatus.NOT_SENT, message,
+                                           problem.code) for s in batch[index:]]
+                break
+            with store.transaction() as session:
+                q.mark_problem(session, rid, problem.code, problem.detail)
+            outcomes.append(UploadOutcome(rid, cid, UploadStatus.PROBLEM, message, problem.code))
+            done = max(done, sum(sum(_files(s).values()) for s in batch[: index + 1]))
+            continue
+        with store.transaction() as session:
+            q.mark_synced(session, rid, clock())
+        outcomes.append(UploadOutcome(rid, cid, UploadStatus.SYNCED, "已上传"))
+    progress("")
+    return outcomes

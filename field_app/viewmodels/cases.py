@@ -1,0 +1,110 @@
+"""The team's cases: downloaded when online, kept for offline work, sorted by deadline."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from field_app.store import OutboxStatus, Store
+from field_app.store import queries as q
+from field_app.sync.client import ServerProblem, ServerUnreachable, SyncClient
+from field_app.viewmodels.base import Clock, Observable, utcnow
+from field_app.viewmodels.team import TeamSession
+from schemas.problems import chinese_message
+from schemas.protocol import CaseSummary
+from schemas.records import VisitKind
+
+NO_AUTHORIZATION = "缺少家庭授权书，不能开展调查（先授权、后核对）"
+NO_ENTRUSTMENT = "缺少委托单位的委托书，不能开展调查（无委托、不核对）"
+DRAFT = "draft"
+
+
+def case_blockers(case: CaseSummary) -> list[str]:
+    """Why field work on this case may not start (R1), in Chinese; empty when it may."""
+    out = []
+    if not case.authorization_recorded:
+        out.append(NO_AUTHORIZATION)
+    if not case.entrustment_recorded:
+        out.append(NO_ENTRUSTMENT)
+    return out
+
+
+@dataclass(frozen=True)
+class VisitSummary:
+    """One record of a case as the case screen lists it."""
+
+    record_id: str
+    kind: VisitKind
+    state: str  # "draft", or an OutboxStatus value: "queued", "synced", "problem"
+    respondent: str
+    updated_at: datetime
+    message: str = ""  # the server's problem, in Chinese
+
+
+class CaseList(Observable):
+    """The cases of the signed-in team."""
+
+    def __init__(self, store: Store, client: SyncClient, team: TeamSession, clock: Clock = utcnow) -> None:
+        self.store, self.client, self.team, self.clock = store, client, team, clock
+        self.cases: list[CaseSummary] = []
+        self.offline = False
+        self.notice = ""
+        self.downloaded_at: datetime | None = None
+
+    def reload(self) -> None:
+        """Read the team's cases from the tablet's cache."""
+        team_id = self.team.team_id
+        with self.store.reading() as s:
+            cached = q.cached_cases(s, team_id) if team_id else []
+            self.downloaded_at = q.last_download(s, team_id) if team_id else None
+        self.cases = sorted(cached, key=lambda c: (c.deadline, c.accepted_on, c.id))
+        self._notify()
+
+    def refresh(self) -> None:
+        """Download the team's cases; offline (or refused), keep the cached ones and say so."""
+        team_id, token = self.team.team_id, self.team.token()
+        if team_id is None:
+            self.offline, self.notice = False, "请先登录"
+        elif token is None:
+            self.offline, self.notice = True, "登录已过期或为离线登录，显示的是本机保存的案件；联网后请重新登录以更新"
+        else:
+            try:
+                cases = self.client.list_cases(token)
+            except ServerUnreachable:
+                self.offline, self.notice = True, self._offline_notice()
+            except ServerProblem as problem:
+                self.offline, self.notice = False, "案件更新失败：" + chinese_message(problem.code, problem.detail)
+            else:
+                with self.store.transaction() as s:
+                    q.save_cases(s, team_id, cases, self.clock())
+                self.offline, self.notice = False, ""
+        self.reload()
+
+    def _offline_notice(self) -> str:
+        with self.store.reading() as s:
+            last = q.last_download(s, self.team.team_id) if self.team.team_id else None
+        when = f"（{last.astimezone():%m月%d日 %H:%M} 下载）" if last else ""
+        return f"当前离线，显示的是本机保存的案件{when}"
+
+    def get(self, case_id: str) -> CaseSummary | None:
+        """A cached case by id."""
+        with self.store.reading() as s:
+            return q.cached_case(s, case_id)
+
+    def blockers(self, case: CaseSummary) -> list[str]:
+        """Chinese reasons this case cannot be surveyed now (R1)."""
+        return case_blockers(case)
+
+    def visits(self, case_id: str) -> list[VisitSummary]:
+        """Drafts and sealed records of a case on this tablet, newest first."""
+        out: list[VisitSummary] = []
+        with self.store.reading() as s:
+            for record in q.drafts(s, case_id):
+                row_time = record.started_at
+                out.append(VisitSummary(record.id, record.kind, DRAFT, record.respondent.name, row_time))
+            for item in q.outbox_items(s, case_id=case_id):
+                record = q.sealed_record(item).record
+                message = chinese_message(item.problem_code, item.problem_detail) \
+                    if item.status == OutboxStatus.PROBLEM.value else ""
+                out.append(VisitSummary(record.id, record.kind, item.status, record.respondent.name,
+                                        item.sealed_at, message))
+        return sorted(out, key=lambda v: v.updated_at, reverse=True)

@@ -1,0 +1,101 @@
+"""The upload panel: how many sealed records wait, and uploading them with progress."""
+from __future__ import annotations
+
+from field_app.store import EvidenceStore, OutboxStatus, Store
+from field_app.store import queries as q
+from field_app.sync.client import SyncClient
+from field_app.sync.outbox import UploadOutcome, UploadStatus, upload_outbox
+from field_app.viewmodels.base import Clock, Observable, utcnow
+from field_app.viewmodels.team import TeamSession
+from schemas.problems import chinese_message
+
+
+class SyncPanel(Observable):
+    """Counts, progress and per-record results of uploading the outbox. Never raises for offline."""
+
+    def __init__(self, store: Store, evidence: EvidenceStore, client: SyncClient, team: TeamSession,
+                 clock: Clock = utcnow) -> None:
+        self.store, self.evidence, self.client, self.team, self.clock = store, evidence, client, team, clock
+        self.syncing = False
+        self.progress = 0.0  # 0..1 of the bytes of this upload
+        self.current = ""  # record id being uploaded
+        self.results: list[UploadOutcome] = []
+        self.notice = ""
+
+    def counts(self) -> dict[OutboxStatus, int]:
+        """Sealed records per upload status, read from the store now."""
+        with self.store.reading() as s:
+            return q.outbox_counts(s)
+
+    @property
+    def queued(self) -> int:
+        """Sealed records waiting for their first successful upload."""
+        return self.counts()[OutboxStatus.QUEUED]
+
+    @property
+    def problems(self) -> int:
+        """Sealed records the server refused (a person must look at them)."""
+        return self.counts()[OutboxStatus.PROBLEM]
+
+    @property
+    def synced(self) -> int:
+        """Sealed records the server holds."""
+        return self.counts()[OutboxStatus.SYNCED]
+
+    @property
+    def pending(self) -> int:
+        """Sealed records not yet on the server (queued or with a problem)."""
+        counts = self.counts()
+        return counts[OutboxStatus.QUEUED] + counts[OutboxStatus.PROBLEM]
+
+    def refresh_counts(self) -> None:
+        """Tell the view to re-read the counts (they are always read live from the store)."""
+        self._notify()
+
+    def problem_messages(self) -> dict[str, str]:
+        """Record id -> the Chinese problem message, for records the server refused (kept across restarts)."""
+        with self.store.reading() as s:
+            items = q.outbox_items(s, [OutboxStatus.PROBLEM])
+        return {i.record_id: chinese_message(i.problem_code, i.problem_detail) for i in items}
+
+    def _on_progress(self, done: int, total: int, record_id: str) -> None:
+        self.progress = 1.0 if total == 0 else min(1.0, done / total)
+        self.current = record_id
+        self._notify()
+
+    def sync(self) -> list[UploadOutcome]:
+        """Upload every pending record; results per record, a summary in `notice`."""
+        if self.syncing:
+            return self.results
+        token = self.team.token()
+        if token is None:
+            self.results, self.notice = [], "需要一名调查人员联网登录后才能上传"
+            self._notify()
+            return self.results
+        self.syncing, self.progress, self.current, self.notice = True, 0.0, "", "正在上传…"
+        self._notify()
+        try:
+            self.team.register_pending_keys()
+            self.results = upload_outbox(self.store, self.evidence, self.client, token, self._on_progress,
+                                         self.clock)
+        except Exception:
+            self.notice = "上传中断，记录仍保存在本机"
+            raise
+        finally:
+            self.syncing, self.current = False, ""
+        self.notice = self._summary(self.results)
+        self._notify()
+        return self.results
+
+    @staticmethod
+    def _summary(results: list[UploadOutcome]) -> str:
+        if not results:
+            return "没有需要上传的记录"
+        by = {s: [r for r in results if r.status == s] for s in UploadStatus}
+        if by[UploadStatus.UNREACHABLE]:
+            head = f"已上传 {len(by[UploadStatus.SYNCED])} 份；" if by[UploadStatus.SYNCED] else ""
+            return head + "当前无法连接服务器，其余记录已保存在本机，联网后再上传"
+        if by[UploadStatus.NOT_SENT]:
+            return by[UploadStatus.NOT_SENT][0].message
+        text = f"已上传 {len(by[UploadStatus.SYNCED])} 份"
+        return text + (f"，{len(by[UploadStatus.PROBLEM])} 份有问题需处理" if by[UploadStatus.PROBLEM] else "")

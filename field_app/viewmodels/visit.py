@@ -1,0 +1,250 @@
+"""Writing one survey record at the door, saved as a draft on every change, then sealed.
+
+The record's surveyors are the members signed in when it starts (R7). Sealing needs nothing
+missing (R8-R16, schemas.completeness) and every surveyor's PIN; the sealed record enters the
+outbox and the draft leaves, in one transaction.
+"""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+from field_app.capture.photo import ingest_photo
+from field_app.capture.signature import Stroke, render_signature
+from field_app.errors import IncompleteRecord, VisitError, WrongPin
+from field_app.store import EvidenceStore, Store
+from field_app.store import queries as q
+from field_app.viewmodels.answers import parse_answer
+from field_app.viewmodels.base import Clock, Observable, utcnow
+from field_app.viewmodels.cases import case_blockers
+from field_app.viewmodels.sealing import seal_record
+from field_app.viewmodels.team import TeamSession
+from schemas.completeness import Missing, missing_items
+from schemas.forms import Form, form_for
+from schemas.protocol import CaseSummary
+from schemas.records import (
+    EvidenceKind,
+    EvidenceRef,
+    Location,
+    Outcome,
+    Respondent,
+    Role,
+    SealedRecord,
+    SurveyRecord,
+    VisitKind,
+)
+
+PHOTO_ROLES = (Role.SCENE, Role.CANNOT_SIGN_PROOF, Role.REFUSAL_PROOF)
+SIGNATURE_ROLES = (Role.RESPONDENT_SIGNATURE, Role.SURVEYOR_SIGNATURE)
+NO_RECORD = "没有正在编辑的调查记录"
+
+
+class VisitEditor(Observable):
+    """The open visit record: edits, evidence, signatures, completeness, seal."""
+
+    def __init__(self, store: Store, evidence: EvidenceStore, team: TeamSession, clock: Clock = utcnow,
+                 device_id: str = "") -> None:
+        self.store, self.evidence, self.team, self.clock = store, evidence, team, clock
+        self.device_id = device_id or team.device_id
+        self.record: SurveyRecord | None = None
+        self.case: CaseSummary | None = None
+        self.form: Form | None = None
+        self.errors: dict[str, str] = {}  # field id -> the last input error shown under that field
+
+    # --- opening ---------------------------------------------------------------------------
+
+    def start(self, case: CaseSummary, kind: VisitKind) -> SurveyRecord:
+        """A new record for the case, saved as a draft at once; refused without R1 papers or a team (R7)."""
+        blockers = case_blockers(case)
+        if blockers:
+            raise VisitError("；".join(blockers))
+        form = form_for(kind)
+        team = [m.username for m in self.team.members]
+        if len(team) < form.min_surveyors:
+            raise VisitError(f"调查小组至少需要 {form.min_surveyors} 名调查人员登录后才能开始调查")
+        record = SurveyRecord(id=str(uuid.uuid4()), case_id=case.id, kind=kind, form_id=form.id,
+                              form_version=form.version, surveyors=team, started_at=self.clock(),
+                              device_id=self.device_id)
+        self.case, self.form, self.errors = case, form, {}
+        self._save(record)
+        return record
+
+    def resume(self, record_id: str) -> SurveyRecord:
+        """Open a saved draft again (after switching screens or an app restart)."""
+        with self.store.reading() as s:
+            record = q.load_draft(s, record_id)
+            case = q.cached_case(s, record.case_id) if record else None
+        if record is None:
+            raise VisitError("找不到该调查记录草稿（可能已封存）")
+        self.record, self.case, self.errors = record, case, {}
+        self.form = form_for(record.kind)
+        self._notify()
+        return record
+
+    def discard(self) -> None:
+        """Throw the open draft away (its evidence files stay until nothing references them)."""
+        record = self._require()
+        with self.store.transaction() as s:
+            q.delete_draft(s, record.id)
+        self.record = self.case = self.form = None
+        self._notify()
+
+    # --- editing ---------------------------------------------------------------------------
+
+    def _require(self) -> SurveyRecord:
+        if self.record is None:
+            raise VisitError(NO_RECORD)
+        return self.record
+
+    def _save(self, record: SurveyRecord) -> None:
+        with self.store.transaction() as s:
+            q.save_draft(s, record, self.clock())
+        self.record = record
+        self._notify()
+
+    def _update(self, **changes: object) -> SurveyRecord:
+        record = self._require()
+        updated = SurveyRecord.model_validate({**record.model_dump(), **changes})
+        self._save(updated)
+        return updated
+
+    def set_notification(self, item_id: str, checked: bool) -> None:
+        """Tick or untick one notification step (R8, R15)."""
+        record = self._require()
+        if item_id not in {n.id for n in self.form.notification}:  # type: ignore[union-attr]
+            raise VisitError(f"表单中没有告知事项 {item_id}")
+        self._update(notification={**record.notification, item_id: bool(checked)})
+
+    def set_answer(self, field_id: str, value: object) -> None:
+        """Set one answer from what was typed or chosen; raises InputError (and keeps it in `errors`)."""
+        record = self._require()
+        field = next((f for f in self.form.fields() if f.id == field_id), None)  # type: ignore[union-attr]
+        if field is None:
+            raise VisitError(f"表单中没有问题 {field_id}")
+        try:
+            answer = parse_answer(field, value)
+        except VisitError as error:
+            self.errors[field_id] = error.message
+            self._notify()
+            raise
+        self.errors.pop(field_id, None)
+        answers = {k: v for k, v in record.answers.items() if k != field_id}
+        if answer is not None:
+            answers[field_id] = answer
+        self._update(answers=answers)
+
+    def set_respondent(self, name: str, relation: str = "", subject_id: str | None = None) -> None:
+        """Who the team talks to; a subject_id must be one of the case's subjects (R2)."""
+        self._require()
+        if subject_id and self.case and subject_id not in {s.id for s in self.case.subjects}:
+            raise VisitError("该人员不在本案件的核查对象范围内")
+        self._update(respondent=Respondent(name=name.strip(), relation=relation.strip(),
+                                           subject_id=subject_id or None).model_dump())
+
+    def set_outcome(self, outcome: Outcome) -> None:
+        """Completed, or refused (R13 / R15)."""
+        self._update(outcome=Outcome(outcome))
+
+    def set_refusal_note(self, text: str) -> None:
+        """What happened when the visit was refused (R13)."""
+        self._update(refusal_note=text)
+
+    def set_cannot_sign_reason(self, text: str) -> None:
+        """Why the respondent cannot sign (R12); needs a proof photo or video too."""
+        self._update(cannot_sign_reason=text)
+
+    def set_location(self, location: Location | None) -> None:
+        """The tablet's position fix for the visit."""
+        self._update(location=location.model_dump() if location else None)
+
+    # --- evidence --------------------------------------------------------------------------
+
+    def _add_evidence(self, ref: EvidenceRef, replaces: Callable[[EvidenceRef], bool] | None = None) -> EvidenceRef:
+        record = self._require()
+        kept = [e for e in record.evidence if not (replaces and replaces(e))]
+        existing = next((e for e in kept if e.sha256 == ref.sha256 and e.role == ref.role
+                         and (e.role not in SIGNATURE_ROLES or e.captured_by == ref.captured_by)), None)
+        if existing is not None:
+            return existing  # the same file twice in the same role is one piece of evidence
+        self._update(evidence=[e.model_dump() for e in [*kept, ref]])
+        return ref
+
+    def _operator(self) -> str:
+        operator = self.team.operator
+        if operator is None:
+            raise VisitError("请先登录")
+        return operator
+
+    def add_photo(self, data: bytes, filename: str = "", role: Role = Role.SCENE, caption: str = "") -> EvidenceRef:
+        """Check a photo, keep its original bytes, hash them now, and list it in the record (R10)."""
+        self._require()
+        if Role(role) not in PHOTO_ROLES:
+            raise VisitError("照片不能作为签名使用")
+        photo = ingest_photo(data, filename)
+        sha, size = self.evidence.put_bytes(photo.data)
+        ref = EvidenceRef(sha256=sha, size=size, media_type=photo.media_type, kind=EvidenceKind.PHOTO,
+                          role=role, captured_at=self.clock(), captured_by=self._operator(), filename=filename,
+                          caption=caption, location=photo.gps or self.record.location)  # type: ignore[union-attr]
+        return self._add_evidence(ref)
+
+    def remove_evidence(self, sha: str) -> None:
+        """Take a file out of the record (the file itself stays until nothing references it)."""
+        record = self._require()
+        self._update(evidence=[e.model_dump() for e in record.evidence if e.sha256 != sha])
+
+    def sign(self, role: Role, strokes: list[Stroke], surveyor: str | None = None,
+             width: int = 600, height: int = 240) -> EvidenceRef:
+        """Render a signature to PNG evidence; replaces the same signer's earlier one (R11, R16)."""
+        record = self._require()
+        role = Role(role)
+        if role not in SIGNATURE_ROLES:
+            raise VisitError("签名类型不正确")
+        if role == Role.SURVEYOR_SIGNATURE:
+            if surveyor not in record.surveyors:
+                raise VisitError("只有本记录的调查人员可以作为调查人员签名")
+            signer = surveyor
+        else:
+            signer = self._operator()
+        png = render_signature(strokes, width, height)
+        sha, size = self.evidence.put_bytes(png)
+        ref = EvidenceRef(sha256=sha, size=size, media_type="image/png", kind=EvidenceKind.SIGNATURE, role=role,
+                          captured_at=self.clock(), captured_by=signer, filename=f"{role.value}-{signer}.png")
+        if role == Role.RESPONDENT_SIGNATURE:  # one respondent signature, whoever held the tablet
+            return self._add_evidence(ref, replaces=lambda e: e.role == role)
+        return self._add_evidence(ref, replaces=lambda e: e.role == role and e.captured_by == signer)
+
+    def evidence_of(self, role: Role) -> list[EvidenceRef]:
+        """The open record's evidence of one role."""
+        return self._require().evidence_with(Role(role))
+
+    # --- completeness and seal ---------------------------------------------------------------
+
+    def missing(self) -> list[Missing]:
+        """What the record still lacks before it may be sealed."""
+        return missing_items(self.form, self._require())  # type: ignore[arg-type]
+
+    def seal(self, pins: dict[str, str]) -> SealedRecord:
+        """Seal with every surveyor's key (PIN per username); queue it and drop the draft at once."""
+        record, form = self._require(), self.form
+        missing = self.missing()
+        if missing:
+            raise IncompleteRecord(missing)
+        for ref in record.evidence:
+            if not self.evidence.verify(ref.sha256):
+                raise VisitError(f"留证文件 {ref.filename or ref.sha256[:12]} 在本机缺失或已损坏，请重新采集")
+        keys = {}
+        for username in record.surveyors:
+            if not pins.get(username):
+                raise WrongPin(f"请调查人员 {self.team.display_name(username)} 输入 PIN 码确认签名")
+            try:
+                keys[username] = self.team.unlock(username, pins[username])
+            except WrongPin as wrong:
+                raise WrongPin(f"{wrong.message}，记录未封存") from None
+        sealed = seal_record(form, record, keys, self.clock(), self.team.public_key)  # type: ignore[arg-type]
+        with self.store.transaction() as s:
+            q.add_to_outbox(s, sealed)
+            q.delete_draft(s, record.id)
+        self.record = self.case = self.form = None
+        self.errors = {}
+        self._notify()
+        return sealed

@@ -1,0 +1,21 @@
+"""The /api/v1 routes the tablet talks to (see schemas/protocol.py). Thin: they call the layers below."""
+from typing import Any
+
+from fastapi import APIRouter, Depends
+
+from schemas.problems import Problem
+from schemas.protocol import API_PREFIX
+from sync_server.api import auth_routes, case_routes, evidence_routes, key_routes, record_routes
+from sync_server.api.deps import check_protocol
+
+
+def api_router() -> APIRouter:
+    """Every /api/v1 route, each checking `X-Protocol-Version` when sent."""
+    problem_schema = {"schema": {"$ref": "#/components/schemas/Problem"}}
+    problems: dict[int | str, dict[str, Any]] = {"4XX": {
+        "model": Problem, "description": "问题（application/problem+json，见 schemas/problems.py）",
+        "content": {"application/problem+json": problem_schema}}}
+    router = APIRouter(prefix=API_PREFIX, dependencies=[Depends(check_protocol)], responses=problems)
+    for module in (auth_routes, key_routes, case_routes, evidence_routes, record_routes):
+        router.include_router(module.router)
+    return router

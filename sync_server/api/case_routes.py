@@ -1,0 +1,25 @@
+"""Cases as the caller may see them."""
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from schemas.protocol import CaseDetail, CaseSummary
+from sync_server import queries
+from sync_server.api.deps import CurrentAccount, DbSession, ServicesDep
+from sync_server.case_views import case_detail, case_summary
+
+router = APIRouter(prefix="/cases", tags=["cases"])
+
+
+@router.get("", response_model=list[CaseSummary])
+def list_cases(session: DbSession, account: CurrentAccount, services: ServicesDep) -> list[CaseSummary]:
+    """Surveyors get their team's cases; township staff their unit's; reviewers and admins all."""
+    table = services.holidays(session)
+    return [case_summary(session, c, table) for c in queries.visible_cases(session, account)]
+
+
+@router.get("/{case_id}", response_model=CaseDetail)
+def read_case(case_id: str, session: DbSession, account: CurrentAccount, services: ServicesDep) -> CaseDetail:
+    """The case with its merged records, who sealed each, and its completeness."""
+    case = queries.visible_case(session, account, case_id)
+    return case_detail(session, case, services.holidays(session))

@@ -1,0 +1,118 @@
+"""Accounts, logins and bearer tokens. Helpers here never commit; the route does, once."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from schemas.problems import Code, ProblemError
+from schemas.protocol import AccountPublic, AccountRole
+from sync_server.passwords import (
+    MAX_FAILED_ATTEMPTS,
+    LoginState,
+    decide_login,
+    hash_secret,
+    password_problems,
+    pin_problems,
+    secret_matches,
+)
+from sync_server.tables import Account, SessionToken
+
+DEVICE, CONSOLE = "device", "console"
+_DUMMY_HASH = hash_secret("not-a-real-secret")  # spent on unknown usernames, so timing tells nothing
+
+
+def create_account(session: Session, *, username: str, name: str, role: AccountRole, password: str,
+                   work_id: str = "", team_id: str | None = None, unit: str = "", pin: str = "") -> Account:
+    """A new real-name account (R4) with a strong password (R6) and, for surveyors, a PIN."""
+    problems = password_problems(password, username)
+    if role == AccountRole.SURVEYOR or pin:
+        problems += pin_problems(pin)
+    if session.get(Account, username) is not None:
+        problems.append(f"用户名 {username} 已存在")
+    if problems:
+        raise ProblemError(Code.VALIDATION, "；".join(problems), problems=problems)
+    account = Account(username=username, name=name, role=role.value, work_id=work_id, team_id=team_id,
+                      unit=unit, password_hash=hash_secret(password),
+                      pin_hash=hash_secret(pin) if pin else "")
+    session.add(account)
+    return account
+
+
+def public(account: Account) -> AccountPublic:
+    """What others may see of an account."""
+    return AccountPublic(username=account.username, name=account.name, role=AccountRole(account.role),
+                         work_id=account.work_id, team_id=account.team_id)
+
+
+@dataclass(frozen=True)
+class LoginOutcome:
+    """The result of checking a secret: the account if let in, otherwise the problem to raise
+    after the caller has committed the new failure count."""
+
+    account: Account | None
+    problem: ProblemError | None
+
+
+def check_login(session: Session, username: str, secret: str, *, use_pin: bool,
+                now: datetime) -> LoginOutcome:
+    """Check a password or PIN and update the lockout fields (not committed)."""
+    account = session.get(Account, username)
+    stored = (account.pin_hash if use_pin else account.password_hash) if account else ""
+    if account is None or not account.active or not stored:
+        secret_matches(secret, _DUMMY_HASH)
+        return LoginOutcome(None, ProblemError(Code.AUTH_INVALID))
+    state = LoginState(account.failed_attempts, account.locked_until)
+    decision = decide_login(state, secret_matches(secret, stored), now)
+    account.failed_attempts = decision.state.failed_attempts
+    account.locked_until = decision.state.locked_until
+    session.add(account)
+    if decision.allowed:
+        return LoginOutcome(account, None)
+    if decision.locked:
+        until = decision.state.locked_until
+        detail = f"锁定至 {until:%H:%M} (UTC)" if until else ""
+        return LoginOutcome(None, ProblemError(Code.AUTH_LOCKED, detail,
+                                               locked_until=until.isoformat() if until else None))
+    left = MAX_FAILED_ATTEMPTS - decision.state.failed_attempts
+    return LoginOutcome(None, ProblemError(Code.AUTH_INVALID, f"还可尝试 {left} 次", attempts_left=left))
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def issue_token(session: Session, account: Account, *, kind: str, now: datetime, ttl: timedelta,
+                device_id: str = "") -> tuple[str, datetime]:
+    """A fresh random bearer token and its expiry; only its hash is stored."""
+    token = secrets.token_urlsafe(32)
+    expires_at = now + ttl
+    session.add(SessionToken(token_sha256=_token_hash(token), username=account.username, kind=kind,
+                             device_id=device_id, issued_at=now, expires_at=expires_at))
+    return token, expires_at
+
+
+def account_for_token(session: Session, token: str, now: datetime, kind: str | None = None) -> Account | None:
+    """The active account a live token belongs to, or None."""
+    row = session.get(SessionToken, _token_hash(token))
+    if row is None or row.expires_at <= now or (kind is not None and row.kind != kind):
+        return None
+    account = session.get(Account, row.username)
+    return account if account is not None and account.active else None
+
+
+def revoke_token(session: Session, token: str) -> None:
+    """Forget a token (logout)."""
+    row = session.get(SessionToken, _token_hash(token))
+    if row is not None:
+        session.delete(row)
+
+
+def team_members(session: Session, team_id: str) -> list[Account]:
+    """The active surveyors of a team, by username."""
+    query = select(Account).where(Account.team_id == team_id, Account.role == AccountRole.SURVEYOR.value,
+                                  Account.active == True)
+    return list(session.exec(query.order_by(col(Account.username))))

@@ -1,0 +1,151 @@
+"""Console pages: login with a password, the case list, a case with its records and evidence.
+
+The console keeps its token in an HttpOnly, SameSite=Strict cookie; only reviewers, township
+staff and administrators may sign in (R6).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment, FileSystemLoader
+
+from schemas.problems import Code, ProblemError, chinese_message
+from schemas.protocol import AccountRole
+from schemas.records import SealedRecord
+from sync_server import queries
+from sync_server.api.deps import DbSession, ServicesDep
+from sync_server.auth import CONSOLE, account_for_token, check_login, issue_token, public, revoke_token
+from sync_server.case_views import case_detail, case_summary, completeness_of
+from sync_server.console.views import masked_id_number, record_view
+from sync_server.tables import Account
+
+HERE = Path(__file__).parent
+COOKIE = "console_token"
+CONSOLE_ROLES = {AccountRole.REVIEWER.value, AccountRole.TOWNSHIP.value, AccountRole.ADMIN.value}
+ROLE_NAMES = {"reviewer": "审核人员", "township": "乡镇（街道）工作人员", "admin": "管理员",
+              "surveyor": "调查人员"}
+_templates = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True)
+_templates.filters["masked"] = masked_id_number
+
+
+def _page(name: str, status: int = 200, **context: object) -> HTMLResponse:
+    text = _templates.get_template(name).render(role_names=ROLE_NAMES, **context)
+    return HTMLResponse(text, status_code=status)
+
+
+def console_account(request: Request, session: DbSession, services: ServicesDep) -> Account | None:
+    """The staff member behind the console cookie, if any."""
+    token = request.cookies.get(COOKIE)
+    account = account_for_token(session, token, services.clock(), kind=CONSOLE) if token else None
+    return account if account is not None and account.role in CONSOLE_ROLES else None
+
+
+async def form_fields(request: Request) -> dict[str, str]:
+    """An urlencoded form body as a plain dict (first value of each field)."""
+    body = (await request.body()).decode("utf-8", errors="replace")
+    return {k: v[0] for k, v in parse_qs(body, keep_blank_values=True).items()}
+
+
+Staff = Annotated[Account | None, Depends(console_account)]
+Form = Annotated[dict[str, str], Depends(form_fields)]
+TO_LOGIN = "/console/login"
+
+
+def console_router() -> APIRouter:
+    """The /console pages (kept out of the API schema)."""
+    router = APIRouter(prefix="/console", include_in_schema=False)
+
+    @router.get("/")
+    def home(staff: Staff) -> Response:
+        return RedirectResponse("/console/cases" if staff else TO_LOGIN, status_code=303)
+
+    @router.get("/console.css")
+    def stylesheet() -> FileResponse:
+        return FileResponse(HERE / "console.css", media_type="text/css")
+
+    @router.get("/login")
+    def login_page(staff: Staff) -> Response:
+        return RedirectResponse("/console/cases", status_code=303) if staff else _page("login.html")
+
+    @router.post("/login")
+    def login(form: Form, session: DbSession, services: ServicesDep) -> Response:
+        username, now = form.get("username", "").strip(), services.clock()
+        outcome = check_login(session, username, form.get("password", ""), use_pin=False, now=now)
+        account, problem = outcome.account, outcome.problem
+        if account is not None and account.role not in CONSOLE_ROLES:
+            account, problem = None, ProblemError(Code.FORBIDDEN, "调查人员请使用平板应用")
+        session.commit()  # the failure count, or its reset
+        if account is None:
+            problem = problem or ProblemError(Code.AUTH_INVALID)
+            return _page("login.html", status=problem.problem().status, error=_login_message(problem),
+                         username=username)
+        token, _ = issue_token(session, account, kind=CONSOLE, now=now, ttl=services.settings.console_session)
+        session.commit()
+        response = RedirectResponse("/console/cases", status_code=303)
+        response.set_cookie(COOKIE, token, max_age=int(services.settings.console_session.total_seconds()),
+                            httponly=True, samesite="strict", secure=services.settings.secure_cookies,
+                            path="/console")
+        return response
+
+    @router.post("/logout")
+    def logout(request: Request, session: DbSession) -> Response:
+        if token := request.cookies.get(COOKIE):
+            revoke_token(session, token)
+            session.commit()
+        response = RedirectResponse(TO_LOGIN, status_code=303)
+        response.delete_cookie(COOKIE, path="/console")
+        return response
+
+    @router.get("/cases")
+    def case_list(staff: Staff, session: DbSession, services: ServicesDep) -> Response:
+        if staff is None:
+            return RedirectResponse(TO_LOGIN, status_code=303)
+        table = services.holidays(session)
+        rows = []
+        for case in queries.visible_cases(session, staff):
+            records = [SealedRecord.model_validate_json(r.sealed_json)
+                       for r in queries.case_records(session, case.id)]
+            rows.append({"case": case_summary(session, case, table), "records": len(records),
+                         "completeness": completeness_of(case, records)})
+        return _page("cases.html", staff=public(staff), rows=rows)
+
+    @router.get("/cases/{case_id}")
+    def case_page(case_id: str, staff: Staff, session: DbSession, services: ServicesDep) -> Response:
+        if staff is None:
+            return RedirectResponse(TO_LOGIN, status_code=303)
+        try:
+            case = queries.visible_case(session, staff, case_id)
+        except ProblemError as problem:
+            return _page("error.html", status=404, staff=public(staff),
+                         message=chinese_message(problem.code.value))
+        detail = case_detail(session, case, services.holidays(session))
+        names = {u for m in detail.records for u in m.sealed.record.surveyors}
+        names |= {e.captured_by for m in detail.records for e in m.sealed.record.evidence}
+        people = {u: public(a) for u, a in queries.accounts_by_username(session, names).items()}
+        people |= {a.username: a for a in detail.case.team}
+        return _page("case.html", staff=public(staff), detail=detail,
+                     records=[record_view(m, people) for m in detail.records])
+
+    @router.get("/evidence/{sha256}")
+    def evidence_file(sha256: str, staff: Staff, session: DbSession, services: ServicesDep) -> Response:
+        if staff is None:
+            return Response(status_code=401)
+        readable = services.blobs.is_address(sha256) and services.blobs.has(sha256)
+        if not readable or not queries.may_read_evidence(session, staff, sha256):
+            return Response(status_code=404)
+        links = queries.evidence_links(session, sha256)
+        media_type = links[0].media_type if links else "application/octet-stream"
+        return FileResponse(services.blobs.path_for(sha256), media_type=media_type,
+                            headers={"Cache-Control": "private, max-age=3600"})
+
+    return router
+
+
+def _login_message(problem: ProblemError) -> str:
+    if problem.code == Code.AUTH_INVALID:
+        return "用户名或密码不正确" + (f"（{problem.detail}）" if problem.detail else "")
+    return chinese_message(problem.code.value, problem.detail)

@@ -1,0 +1,123 @@
+"""What the console pages show, built from the wire views: plain data, no HTML, no I/O."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from schemas.forms import load_form
+from schemas.protocol import AccountPublic, MergedRecord
+from schemas.records import Answer, EvidenceKind, Outcome, Role
+from schemas.seal import record_digest
+
+CHINA_TIME = timezone(timedelta(hours=8), "北京时间")
+OUTCOME_LABELS = {Outcome.COMPLETED: "已完成", Outcome.REFUSED: "拒绝"}
+ROLE_LABELS = {Role.SCENE: "现场", Role.CANNOT_SIGN_PROOF: "无法签名证明", Role.REFUSAL_PROOF: "拒绝情况证明",
+               Role.RESPONDENT_SIGNATURE: "调查对象签名", Role.SURVEYOR_SIGNATURE: "调查人员签名"}
+
+
+def local_time(moment: datetime | None) -> str:
+    """A time as Beijing time, minutes precision."""
+    return moment.astimezone(CHINA_TIME).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def answer_text(value: Answer | None) -> str:
+    """An answer as a reviewer reads it."""
+    if value is None:
+        return "（未填写）"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def masked_id_number(number: str) -> str:
+    """An ID number with the birth date and sequence hidden (R21): 500112********3112."""
+    return number[:6] + "*" * (len(number) - 10) + number[-4:] if len(number) > 10 else number
+
+
+def person_label(username: str, people: dict[str, AccountPublic]) -> str:
+    """Real name and work ID of a surveyor (R4, R8)."""
+    person = people.get(username)
+    if person is None:
+        return username
+    return f"{person.name}（工作证号 {person.work_id}）" if person.work_id else person.name
+
+
+@dataclass
+class Item:
+    label: str
+    value: str = ""
+    ok: bool | None = None  # None: not a yes/no line
+
+
+@dataclass
+class SectionView:
+    title: str
+    answers: list[Item]
+
+
+@dataclass
+class FileView:
+    sha256: str
+    label: str
+    media_type: str
+    kind: str
+    ok: bool | None = None  # surveyor signatures: whether that surveyor's seal verifies
+
+
+@dataclass
+class RecordView:
+    id: str
+    title: str
+    outcome: str
+    refused: bool
+    surveyors: list[str]
+    times: list[Item]
+    notification: list[Item]
+    respondent: str
+    sections: list[SectionView]
+    refusal_note: str
+    cannot_sign_reason: str
+    photos: list[FileView] = field(default_factory=list)
+    signatures: list[FileView] = field(default_factory=list)
+    other_files: list[FileView] = field(default_factory=list)
+    seals: list[Item] = field(default_factory=list)
+    digest: str = ""
+
+
+def record_view(merged: MergedRecord, people: dict[str, AccountPublic]) -> RecordView:
+    """One merged record laid out with its form's section titles and field labels."""
+    record = merged.sealed.record
+    form = load_form(record.form_id)
+    sections = [SectionView(s.title, [Item(f.label, answer_text(record.answers.get(f.id))) for f in s.fields])
+                for s in form.sections]
+    relation = record.respondent.relation
+    respondent = record.respondent.name + (f"（{relation}）" if relation else "")
+    seal_ok = {s.surveyor: s.valid for s in merged.seals}
+    view = RecordView(
+        id=record.id, title=form.title, outcome=OUTCOME_LABELS[record.outcome],
+        refused=record.outcome == Outcome.REFUSED,
+        surveyors=[person_label(u, people) for u in record.surveyors],
+        times=[Item("开始时间", local_time(record.started_at)),
+               Item("签章时间", local_time(record.sealed_at)),
+               Item("上传时间", local_time(merged.received_at))],
+        notification=[Item(n.label, ok=bool(record.notification.get(n.id))) for n in form.notification],
+        respondent=respondent, sections=[] if record.outcome == Outcome.REFUSED else sections,
+        refusal_note=record.refusal_note, cannot_sign_reason=record.cannot_sign_reason,
+        seals=[Item(person_label(s.surveyor, people), ok=s.valid) for s in merged.seals],
+        digest=record_digest(record).hex())
+    for ref in record.evidence:
+        if ref.role == Role.RESPONDENT_SIGNATURE:
+            label = f"{form.respondent_label}签名：{record.respondent.name or '（未填姓名）'}"
+            view.signatures.append(FileView(ref.sha256, label, ref.media_type, ref.kind.value))
+        elif ref.role == Role.SURVEYOR_SIGNATURE:
+            label = f"调查人员签名：{person_label(ref.captured_by, people)}"
+            view.signatures.append(FileView(ref.sha256, label, ref.media_type, ref.kind.value,
+                                            ok=seal_ok.get(ref.captured_by, False)))
+        else:
+            label = ref.caption or ROLE_LABELS.get(ref.role, ref.role.value)
+            target = view.photos if ref.kind == EvidenceKind.PHOTO else view.other_files
+            target.append(FileView(ref.sha256, f"{label} · {local_time(ref.captured_at)}", ref.media_type,
+                                   ref.kind.value))
+    return view

@@ -1,0 +1,128 @@
+"""Deciding whether a sealed record may be merged into its case: one pure function, no I/O.
+
+`decide` takes the record and the facts the server holds about it (`MergeFacts`), and either
+returns a `Decision` or raises the `ProblemError` that explains the refusal. `ingest.py` loads
+the facts, calls `decide`, and applies the decision in one transaction.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from schemas.completeness import missing_items, missing_seals
+from schemas.forms import Form, load_form
+from schemas.problems import Code, ProblemError
+from schemas.protocol import RecordStatus
+from schemas.records import SealedRecord, SurveyRecord
+from schemas.seal import record_digest, seal_is_valid
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """What the server knows of the record's case."""
+
+    case_id: str
+    team: frozenset[str]  # usernames of the active surveyors of the case's team
+    authorized: bool
+    entrusted: bool
+    subject_ids: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class KnownKey:
+    """A registered public key and whose it is."""
+
+    username: str
+    public_raw: bytes
+
+
+@dataclass(frozen=True)
+class MergeFacts:
+    """Everything `decide` needs, loaded beforehand."""
+
+    uploader: str
+    case: CaseFacts | None
+    keys: Mapping[str, KnownKey] = field(default_factory=dict)  # by key_id, for the record's seals
+    stored: Mapping[str, int] = field(default_factory=dict)  # sha256 -> size of stored evidence
+    existing_digest: str | None = None  # digest of a record already merged under the same id
+
+
+@dataclass(frozen=True)
+class Decision:
+    status: RecordStatus
+    digest: str
+
+
+def decide(sealed: SealedRecord, facts: MergeFacts) -> Decision:
+    """Merge, recognise a repeat, or raise the problem that stops the record (see each check)."""
+    record = sealed.record
+    case = _check_case(record, facts)
+    digest = record_digest(record).hex()
+    if facts.existing_digest is not None:
+        if facts.existing_digest == digest:
+            return Decision(RecordStatus.ALREADY_MERGED, digest)
+        raise ProblemError(Code.RECORD_CONFLICT, record.id, record_id=record.id)
+    if not (case.authorized and case.entrusted):
+        raise ProblemError(Code.CASE_NOT_AUTHORIZED, case.case_id, authorization=case.authorized,
+                           entrustment=case.entrusted)  # R1
+    form = _check_form(record, case)
+    _check_team(record, form, case)
+    _check_seals(sealed, form, facts)
+    missing = missing_items(form, record)
+    if missing:
+        raise ProblemError(Code.RECORD_INCOMPLETE, "；".join(m.label for m in missing),
+                           missing=[m.label for m in missing], codes=[m.code for m in missing])
+    absent = sorted({e.sha256 for e in record.evidence if facts.stored.get(e.sha256) != e.size})
+    if absent:
+        raise ProblemError(Code.EVIDENCE_MISSING, f"{len(absent)} 个文件", missing=absent)
+    return Decision(RecordStatus.MERGED, digest)
+
+
+def _check_case(record: SurveyRecord, facts: MergeFacts) -> CaseFacts:
+    if facts.case is None:
+        raise ProblemError(Code.CASE_UNKNOWN, record.case_id, case_id=record.case_id)
+    if facts.uploader not in facts.case.team:
+        raise ProblemError(Code.CASE_NOT_ASSIGNED, facts.uploader, surveyor=facts.uploader)
+    return facts.case
+
+
+def _check_form(record: SurveyRecord, case: CaseFacts) -> Form:
+    try:
+        form = load_form(record.form_id)
+    except KeyError:
+        raise ProblemError(Code.RECORD_INVALID, f"未知表单 {record.form_id}") from None
+    if form.version != record.form_version or form.kind != record.kind:
+        raise ProblemError(Code.RECORD_INVALID, f"表单 {record.form_id} 版本或类型不符")
+    subject = record.respondent.subject_id
+    if subject is not None and subject not in case.subject_ids:
+        raise ProblemError(Code.RECORD_INVALID, f"调查对象 {subject} 不是本案核查对象")  # R2
+    return form
+
+
+def _check_team(record: SurveyRecord, form: Form, case: CaseFacts) -> None:
+    """R7: enough distinct surveyors, all of the case's team."""
+    team = list(dict.fromkeys(record.surveyors))
+    if len(team) < form.min_surveyors:
+        raise ProblemError(Code.TEAM_TOO_SMALL, f"{len(team)} 人", surveyors=team)
+    strangers = [s for s in team if s not in case.team]
+    if strangers:
+        raise ProblemError(Code.CASE_NOT_ASSIGNED, "、".join(strangers), surveyors=strangers)
+
+
+def _check_seals(sealed: SealedRecord, form: Form, facts: MergeFacts) -> None:
+    """R11, R16: every surveyor seals with their own registered key, over this very record."""
+    record = sealed.record
+    outsiders = sorted({s.surveyor for s in sealed.seals} - set(record.surveyors))
+    if outsiders:
+        raise ProblemError(Code.RECORD_INVALID, f"签名人不在调查人员名单中：{'、'.join(outsiders)}")
+    missing = missing_seals(form, sealed)
+    if missing:
+        raise ProblemError(Code.SIGNATURE_MISSING, "；".join(m.label for m in missing),
+                           missing=[m.code.removeprefix("seal.") for m in missing])
+    for seal in sealed.seals:
+        key = facts.keys.get(seal.key_id)
+        if key is None or key.username != seal.surveyor:
+            raise ProblemError(Code.KEY_UNKNOWN, f"{seal.surveyor} / {seal.key_id}", surveyor=seal.surveyor,
+                               key_id=seal.key_id)
+        if not seal_is_valid(record, seal, key.public_raw):
+            raise ProblemError(Code.SIGNATURE_INVALID, seal.surveyor, surveyor=seal.surveyor)

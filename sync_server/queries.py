@@ -1,0 +1,97 @@
+"""Small named reads (and the odd write) on the server tables. Nothing here commits."""
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from schemas.problems import Code, ProblemError
+from schemas.protocol import AccountRole
+from sync_server.tables import Account, Case, EvidenceFile, Record, RecordEvidence, Subject, SurveyorKey
+
+
+def may_see(account: Account, case: Case) -> bool:
+    """Surveyors see their team's cases, township staff their unit's, reviewers and admins all."""
+    role = AccountRole(account.role)
+    if role in (AccountRole.REVIEWER, AccountRole.ADMIN):
+        return True
+    if role == AccountRole.SURVEYOR:
+        return account.team_id is not None and account.team_id == case.team_id
+    return bool(account.unit) and account.unit == case.entrusting_unit
+
+
+def visible_cases(session: Session, account: Account) -> list[Case]:
+    """The cases this account may see, oldest acceptance first."""
+    cases = session.exec(select(Case).order_by(col(Case.accepted_on), col(Case.id)))
+    return [c for c in cases if may_see(account, c)]
+
+
+def visible_case(session: Session, account: Account, case_id: str) -> Case:
+    """The case, if it exists and the account may see it; otherwise the matching problem."""
+    case = session.get(Case, case_id)
+    if case is None:
+        raise ProblemError(Code.CASE_UNKNOWN, case_id, case_id=case_id)
+    if not may_see(account, case):
+        code = Code.CASE_NOT_ASSIGNED if account.role == AccountRole.SURVEYOR.value else Code.FORBIDDEN
+        raise ProblemError(code, case_id, case_id=case_id)
+    return case
+
+
+def case_subjects(session: Session, case_id: str) -> list[Subject]:
+    """The case's subjects in their listed order."""
+    query = select(Subject).where(Subject.case_id == case_id).order_by(col(Subject.position))
+    return list(session.exec(query))
+
+
+def case_records(session: Session, case_id: str) -> list[Record]:
+    """The case's merged records, in the order they arrived."""
+    query = select(Record).where(Record.case_id == case_id).order_by(col(Record.received_at), col(Record.id))
+    return list(session.exec(query))
+
+
+def accounts_by_username(session: Session, usernames: set[str]) -> dict[str, Account]:
+    """The named accounts that exist."""
+    if not usernames:
+        return {}
+    return {a.username: a for a in session.exec(select(Account).where(col(Account.username).in_(usernames)))}
+
+
+def keys_of(session: Session, username: str) -> list[SurveyorKey]:
+    """A user's registered public keys, oldest first."""
+    query = select(SurveyorKey).where(SurveyorKey.username == username)
+    query = query.order_by(col(SurveyorKey.registered_at))
+    return list(session.exec(query))
+
+
+def keys_by_id(session: Session, key_ids: set[str]) -> dict[str, SurveyorKey]:
+    """The registered keys among these ids."""
+    if not key_ids:
+        return {}
+    rows = session.exec(select(SurveyorKey).where(col(SurveyorKey.key_id).in_(key_ids)))
+    return {k.key_id: k for k in rows}
+
+
+def stored_sizes(session: Session, shas: set[str]) -> dict[str, int]:
+    """Size of each of these files that is stored."""
+    if not shas:
+        return {}
+    rows = session.exec(select(EvidenceFile).where(col(EvidenceFile.sha256).in_(shas)))
+    return {r.sha256: r.size for r in rows}
+
+
+def evidence_links(session: Session, sha256: str) -> list[RecordEvidence]:
+    """The manifest entries, across records, that cite this file."""
+    return list(session.exec(select(RecordEvidence).where(RecordEvidence.sha256 == sha256)))
+
+
+def may_read_evidence(session: Session, account: Account, sha256: str) -> bool:
+    """A file is readable by whoever stored it and by whoever may see a case whose record cites it."""
+    stored = session.get(EvidenceFile, sha256)
+    if stored is None:
+        return False
+    if stored.stored_by == account.username or account.role in (AccountRole.REVIEWER, AccountRole.ADMIN):
+        return True
+    for link in evidence_links(session, sha256):
+        record = session.get(Record, link.record_id)
+        case = session.get(Case, record.case_id) if record else None
+        if case is not None and may_see(account, case):
+            return True
+    return False

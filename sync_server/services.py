@@ -1,0 +1,39 @@
+"""The seams the routes use, built once by `create_app` and kept on `app.state.services`."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from schemas.workdays import HolidayTable
+from sync_server.blobs import BlobStore
+from sync_server.db import open_session
+from sync_server.deadlines import holiday_table
+from sync_server.settings import Settings
+
+
+def utc_now() -> datetime:
+    """The real clock."""
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Services:
+    """Settings, database, evidence store, clock and the built-in holiday table."""
+
+    settings: Settings
+    engine: Engine
+    blobs: BlobStore
+    clock: Callable[[], datetime]
+    builtin_holidays: HolidayTable
+
+    def session(self) -> Session:
+        """A new database session (the caller closes it)."""
+        return open_session(self.engine)
+
+    def holidays(self, session: Session) -> HolidayTable:
+        """The holiday table in force: built-in plus the notices entered so far."""
+        return holiday_table(session, self.builtin_holidays)

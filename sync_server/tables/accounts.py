@@ -1,0 +1,34 @@
+"""Real-name accounts (R4) and survey teams (R7)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column
+from sqlmodel import Field, SQLModel
+
+from sync_server.tables.columns import UtcDateTime
+
+
+class Team(SQLModel, table=True):
+    """A survey team (调查小组)."""
+
+    __tablename__ = "teams"
+    id: str = Field(primary_key=True)
+    name: str
+
+
+class Account(SQLModel, table=True):
+    """One person, by real name. Secrets are scrypt hashes (see `passwords.py`)."""
+
+    __tablename__ = "accounts"
+    username: str = Field(primary_key=True)
+    name: str
+    role: str  # schemas.protocol.AccountRole value
+    work_id: str = ""
+    team_id: str | None = Field(default=None, foreign_key="teams.id")
+    unit: str = ""  # township staff: the entrusting unit they work for
+    password_hash: str = ""
+    pin_hash: str = ""
+    failed_attempts: int = 0
+    locked_until: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
+    active: bool = True

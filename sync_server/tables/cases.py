@@ -1,0 +1,37 @@
+"""Verification cases and their subjects (核查对象)."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import JSON, Column
+from sqlmodel import Field, SQLModel
+
+
+class Case(SQLModel, table=True):
+    """A verification case as entrusted by a unit and assigned to a survey team."""
+
+    __tablename__ = "cases"
+    id: str = Field(primary_key=True)
+    title: str
+    entrusting_unit: str
+    address: str
+    lat: float | None = None
+    lon: float | None = None
+    authorization_recorded: bool = False  # the family's signed consent (R1)
+    entrustment_recorded: bool = False  # the unit's sealed request (R1)
+    accepted_on: date
+    re_verification: bool = False  # R3, R19: ten more working days
+    required_checks: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    team_id: str = Field(foreign_key="teams.id")
+
+
+class Subject(SQLModel, table=True):
+    """A family member under verification (R2: only these are surveyed)."""
+
+    __tablename__ = "subjects"
+    id: str = Field(primary_key=True)
+    case_id: str = Field(foreign_key="cases.id", index=True)
+    position: int = 0
+    name: str
+    id_number: str
+    relation: str

@@ -1,0 +1,18 @@
+"""Surveyors' Ed25519 public keys. A key_id is bound to one user and one key forever."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column
+from sqlmodel import Field, SQLModel
+
+from sync_server.tables.columns import UtcDateTime
+
+
+class SurveyorKey(SQLModel, table=True):
+    __tablename__ = "surveyor_keys"
+    key_id: str = Field(primary_key=True)
+    username: str = Field(foreign_key="accounts.username", index=True)
+    public_key: str  # base64 of the 32 raw bytes
+    device_id: str = ""
+    registered_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))

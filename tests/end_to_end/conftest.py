@@ -1,0 +1,26 @@
+"""Fixtures for the end-to-end tests: the real product and Debian's Chromium."""
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from tests.end_to_end.flet_browser import launch_browser
+from tests.end_to_end.product import Product
+
+
+@pytest.fixture
+def product(tmp_path):
+    """Server + tablet app on free ports, data in tmp_path; stopped after the test."""
+    running = Product(tmp_path)
+    running.start_server()
+    running.start_app()
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with sync_playwright() as pw:
+        chromium = launch_browser(pw)
+        yield chromium
+        chromium.close()

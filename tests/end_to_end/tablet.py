@@ -1,0 +1,83 @@
+"""What a survey team does on the tablet, as steps over the real Flet UI in Chromium."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from schemas.forms import Form
+from tests.end_to_end.flet_browser import draw_stroke, fill_field, pick_files, shot, tap, wait_text
+
+SURVEYORS = {"zhangwei": ("张伟", "480317"), "lina": ("李娜", "592046")}
+SIGNATURE = [(0.1, 0.6), (0.2, 0.3), (0.3, 0.7), (0.45, 0.35), (0.6, 0.65), (0.75, 0.3), (0.9, 0.55)]
+ANSWERS = {"number": "3", "text": "已核对", "longtext": "经查看，情况属实。"}
+
+
+class Tablet:
+    """One browser page on the field app; `shots` numbers the screenshots it saves."""
+
+    def __init__(self, page, prefix: str) -> None:
+        self.page, self.prefix, self.count = page, prefix, 0
+
+    def shot(self, name: str) -> None:
+        self.count += 1
+        shot(self.page, f"{self.prefix}-{self.count:02d}-{name}")
+
+    def sign_in_team(self) -> None:
+        """Both surveyors sign in, each with their own account and PIN (R7)."""
+        for username, (name, pin) in SURVEYORS.items():
+            fill_field(self.page, "账号", username)
+            fill_field(self.page, "PIN 码", pin)
+            tap(self.page, "sign-in-button")
+            wait_text(self.page, f"{name}（{username}", timeout=20_000)
+        wait_text(self.page, "两名调查人员均已登录")
+
+    def next_step(self) -> None:
+        tap(self.page, "step-next")
+        self.page.wait_for_timeout(400)
+
+    def notify(self, ids: list[str]) -> None:
+        for item in ids:
+            tap(self.page, f"notify-{item}")
+            self.page.wait_for_timeout(150)
+
+    def answer_section(self, form: Form, section_id: str) -> None:
+        """Answer every question of one section, by the form's own data."""
+        section = next(s for s in form.sections if s.id == section_id)
+        for field in section.fields:
+            label = field.label + (" *" if field.required else "")
+            if field.type == "choice":
+                tap(self.page, f"answer-{field.id}-{field.options[0]}")
+            elif field.type == "yesno":
+                tap(self.page, f"answer-{field.id}-是")
+            else:
+                fill_field(self.page, label, ANSWERS[field.type])
+            self.page.wait_for_timeout(150)
+
+    def add_photos(self, trigger: str, paths: list[Path]) -> None:
+        pick_files(self.page, trigger, paths)
+        self.page.wait_for_timeout(1500)
+
+    def sign(self, pad: str) -> None:
+        """Draw a signature with pointer events and confirm it."""
+        draw_stroke(self.page, pad, SIGNATURE)
+        draw_stroke(self.page, pad, [(0.2, 0.8), (0.5, 0.85), (0.8, 0.8)])
+        tap(self.page, f"{pad}-confirm")
+        wait_text(self.page, "签名已保存")
+        self.page.wait_for_timeout(300)
+
+    def sign_team(self) -> None:
+        for username in SURVEYORS:
+            self.sign(f"surveyor-pad-{username}")
+
+    def seal(self, wrong_pin_first: bool = False) -> None:
+        """Every surveyor confirms with their PIN; their own key signs the record (R11)."""
+        tap(self.page, "seal-button")
+        wait_text(self.page, "调查人员确认签名")
+        for username, (name, pin) in SURVEYORS.items():
+            fill_field(self.page, f"{name} 的 PIN 码", "000000" if wrong_pin_first and username == "lina" else pin)
+        if wrong_pin_first:
+            tap(self.page, "seal-confirm")
+            wait_text(self.page, "PIN 码不正确")
+            self.shot("seal-wrong-pin")
+            fill_field(self.page, "李娜 的 PIN 码", SURVEYORS["lina"][1])
+        tap(self.page, "seal-confirm")
+        wait_text(self.page, "已封存，待上传", timeout=20_000)

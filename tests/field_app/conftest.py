@@ -1,0 +1,84 @@
+"""Fixtures for the tablet core: a real SQLite store and evidence dir in tmp_path, a hand clock,
+and a client pointed at a port where nothing listens (a real 'offline')."""
+from __future__ import annotations
+
+import pytest
+
+from field_app.store import EvidenceStore, keys, open_store
+from field_app.sync.client import SyncClient
+from field_app.viewmodels import TeamSession
+from tests.field_app.helpers import TEAM, Clock, closed_port, seed_account
+
+
+@pytest.fixture(autouse=True)
+def quick_pin_keys(request, monkeypatch):
+    """Scrypt at n=2**10 instead of 2**15 for keys made in these tests, except where the key
+    itself is under test: the cost is stored in each blob, so the same code path runs."""
+    if request.module.__name__.rsplit(".", 1)[-1] != "test_keys":
+        monkeypatch.setattr(keys, "LOG2_N", 10)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def data_dir(tmp_path):
+    return tmp_path / "tablet"
+
+
+@pytest.fixture
+def store(data_dir):
+    s = open_store(data_dir)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def evidence(data_dir) -> EvidenceStore:
+    return EvidenceStore(data_dir / "evidence")
+
+
+@pytest.fixture
+def offline_client():
+    client = SyncClient(f"http://127.0.0.1:{closed_port()}", timeout=2.0)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def team(store, offline_client, clock) -> TeamSession:
+    """The two surveyors of TEAM, known on this tablet and signed in offline."""
+    session = TeamSession(store, offline_client, "device-test", clock)
+    for username, name, pin in TEAM:
+        seed_account(store, username, name, pin, now=clock())
+        session.sign_in(username, pin)
+    return session
+
+
+@pytest.fixture
+def server(tmp_path, clock):
+    """The real sync server with demo data, running on 127.0.0.1 (see live_server.py)."""
+    from tests.field_app.live_server import LiveServer
+
+    live = LiveServer(tmp_path / "server", clock)
+    live.start()
+    yield live
+    live.close()
+
+
+@pytest.fixture
+def transport():
+    from tests.field_app.live_server import RecordingTransport
+
+    recording = RecordingTransport()
+    yield recording
+    recording.close()
+
+
+@pytest.fixture
+def online_client(server, transport):
+    client = SyncClient(server.url, transport=transport, timeout=10.0)
+    yield client
+    client.close()

@@ -1,0 +1,87 @@
+"""GET /cases: who sees which case, and the deadline each shows (R3)."""
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import FastAPI
+
+from schemas.protocol import AccountRole
+from schemas.workdays import YearNotice
+from sync_server.auth import create_account
+from sync_server.deadlines import save_notice
+from sync_server.seed import DEMO_CASE_ID, DEMO_TEAM_ID, DEMO_UNIT, UNAUTHORIZED_CASE_ID
+from sync_server.tables import Case
+from tests.sync_server.helpers import Clock, FieldTeam, password_login, problem_of
+
+BOTH = [DEMO_CASE_ID, UNAUTHORIZED_CASE_ID]
+
+
+def case_ids(team: FieldTeam, headers: dict[str, str]) -> list[str]:
+    response = team.client.get("/api/v1/cases", headers=headers)
+    assert response.status_code == 200, response.text
+    return [c["id"] for c in response.json()]
+
+
+def add_case(app: FastAPI, case_id: str, accepted_on: date) -> None:
+    with app.state.services.session() as session:
+        session.add(Case(id=case_id, title="测试案件", entrusting_unit=DEMO_UNIT, address="重庆市渝北区",
+                         authorization_recorded=True, entrustment_recorded=True, accepted_on=accepted_on,
+                         required_checks=["home_visit"], team_id=DEMO_TEAM_ID))
+        session.commit()
+
+
+def test_a_surveyor_sees_the_cases_of_their_team_with_subjects_and_team(team: FieldTeam):
+    cases = team.client.get("/api/v1/cases", headers=team.headers["zhangwei"]).json()
+    assert [c["id"] for c in cases] == BOTH
+    demo = cases[0]
+    assert [s["relation"] for s in demo["subjects"]] == ["户主", "配偶", "子女"]
+    team_members = [(p["name"], p["work_id"]) for p in demo["team"]]
+    assert team_members == [("李娜", "YB-2026-023"), ("张伟", "YB-2026-017")]
+    assert (demo["authorization_recorded"], cases[1]["authorization_recorded"]) == (True, False)
+
+
+def test_a_surveyor_of_another_team_sees_none_of_them(team: FieldTeam, outsider):
+    headers, _key = outsider
+    assert case_ids(team, headers) == []
+    problem = problem_of(team.client.get(f"/api/v1/cases/{DEMO_CASE_ID}", headers=headers))
+    assert problem["code"] == "case.not_assigned"
+
+
+def test_reviewers_see_every_case_and_township_staff_their_units(app: FastAPI, team: FieldTeam):
+    with app.state.services.session() as session:
+        create_account(session, username="hefang", name="何芳", role=AccountRole.TOWNSHIP,
+                       password="Other#Street2026", unit="渝北区双凤桥街道办事处")
+        session.commit()
+    assert case_ids(team, team.headers["wangfang"]) == BOTH
+    assert case_ids(team, password_login(team.client, "chenjing")) == BOTH
+    other_street = password_login(team.client, "hefang", "Other#Street2026")
+    assert case_ids(team, other_street) == []
+    assert problem_of(team.client.get(f"/api/v1/cases/{DEMO_CASE_ID}", headers=other_street))["code"] == \
+        "auth.forbidden"
+
+
+def test_the_deadline_is_ten_working_days_after_acceptance(team: FieldTeam):
+    """R3: accepted Monday 16 Nov 2026; ten working days later is Monday 30 Nov."""
+    demo = team.client.get(f"/api/v1/cases/{DEMO_CASE_ID}", headers=team.headers["lina"]).json()["case"]
+    dates = (demo["accepted_on"], demo["deadline"], demo["deadline_warning"])
+    assert dates == ("2026-11-16", "2026-11-30", "")
+
+
+def test_a_deadline_in_a_year_without_a_notice_carries_a_warning(app: FastAPI, team: FieldTeam, clock: Clock):
+    """R3: years whose official arrangement is not entered are counted by weekends, and say so."""
+    add_case(app, "case-yb-2026-0099", date(2026, 12, 24))
+    add_case(app, "case-yb-2031-0001", date(2031, 5, 6))
+    cases = {c["id"]: c for c in team.client.get("/api/v1/cases", headers=team.headers["zhangwei"]).json()}
+    assert cases["case-yb-2026-0099"]["deadline"] == "2027-01-07"
+    assert "2027" in cases["case-yb-2026-0099"]["deadline_warning"]
+    assert "2031" in cases["case-yb-2031-0001"]["deadline_warning"]
+    with app.state.services.session() as session:
+        save_notice(session, YearNotice(year=2027, holidays=[date(2027, 1, 1)], source="测试通知"), clock.now)
+        session.commit()
+    case = team.client.get("/api/v1/cases/case-yb-2026-0099", headers=team.headers["zhangwei"]).json()["case"]
+    assert (case["deadline"], case["deadline_warning"]) == ("2027-01-08", "")
+
+
+def test_a_case_nobody_created_is_unknown(team: FieldTeam):
+    problem = problem_of(team.client.get("/api/v1/cases/case-nope", headers=team.headers["wangfang"]))
+    assert (problem["code"], problem["status"]) == ("case.unknown", 404)

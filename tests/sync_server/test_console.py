@@ -1,0 +1,76 @@
+"""The reviewer console: Chinese HTML pages behind a password login, showing each record as merged."""
+from __future__ import annotations
+
+import html
+
+from tests.sync_server.helpers import CREDENTIALS, FieldTeam, home_visit
+
+
+def console_login(team: FieldTeam, username: str, password: str | None = None):
+    return team.client.post("/console/login", follow_redirects=False, data={
+        "username": username, "password": password or CREDENTIALS[username].password})
+
+
+def test_a_reviewer_signs_in_with_an_httponly_strict_cookie(team: FieldTeam):
+    response = console_login(team, "wangfang")
+    assert (response.status_code, response.headers["location"]) == (303, "/console/cases")
+    cookie = response.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=strict" in cookie and "path=/console" in cookie
+    page = team.client.get("/console/cases")
+    assert page.status_code == 200 and "王建国家庭经济状况核查" in page.text and "2026-11-30" in page.text
+
+
+def test_the_case_page_shows_subjects_answers_photos_and_verified_signatures(team: FieldTeam):
+    """R10, R11, R18: what the field team recorded is shown as they sealed it, with who signed."""
+    visit = home_visit()
+    visit.record.answers["identity_note"] = "<script>alert(1)</script>"
+    assert team.submit(visit).json()["status"] == "merged"
+    console_login(team, "wangfang")
+    page = team.client.get("/console/cases/case-yb-2026-0001").text
+    for text in ["王建国", "刘秀英", "王小明", "渝北区龙溪街道办事处", "入户调查记录表", "居住环境",
+                 "住房面积（平方米）", "62.5", "砖混结构两室一厅", "家庭生活困难情况属实", "已出示工作证明",
+                 "调查对象签名：王建国", "调查人员签名：张伟（工作证号 YB-2026-017）",
+                 "调查人员签名：李娜（工作证号 YB-2026-023）", "✓ 已验证", "齐全"]:
+        assert text in page, text
+    assert "500112196803153112" not in page and "500112********3112" in page  # R21: ID numbers masked
+    assert "<script>alert(1)</script>" not in page and html.escape("<script>alert(1)</script>") in page
+    photo = visit.record.evidence[0]
+    assert f'<img src="/console/evidence/{photo.sha256}"' in page
+    served = team.client.get(f"/console/evidence/{photo.sha256}")
+    assert served.content == visit.files[photo.sha256] and served.headers["content-type"] == "image/jpeg"
+
+
+def test_a_case_without_records_says_so_and_is_not_complete(team: FieldTeam):
+    console_login(team, "chenjing")
+    page = team.client.get("/console/cases/case-yb-2026-0002").text
+    assert "尚未收到调查记录" in page and "未齐全" in page and "赵桂兰" in page
+
+
+def test_surveyors_cannot_sign_in_to_the_console(team: FieldTeam):
+    """R6: duties are split; surveyors work on the tablet."""
+    response = console_login(team, "zhangwei")
+    assert response.status_code == 403 and "调查人员请使用平板应用" in response.text
+    assert "set-cookie" not in response.headers
+
+
+def test_a_wrong_password_shows_the_login_form_again(team: FieldTeam):
+    response = console_login(team, "wangfang", "Wrong#Pass2026")
+    assert response.status_code == 401 and "用户名或密码不正确" in response.text
+
+
+def test_pages_and_files_need_a_console_session(team: FieldTeam):
+    visit = home_visit()
+    team.submit(visit)
+    assert team.client.get("/console/cases", follow_redirects=False).headers["location"] == "/console/login"
+    assert team.client.get(f"/console/evidence/{visit.record.evidence[0].sha256}").status_code == 401
+    bearer = team.headers["wangfang"]["Authorization"].removeprefix("Bearer ")
+    team.client.cookies.set("console_token", "forged" + bearer, path="/console")
+    assert team.client.get("/console/cases", follow_redirects=False).status_code == 303
+
+
+def test_logging_out_ends_the_console_session_on_the_server(team: FieldTeam):
+    console_login(team, "wangfang")
+    token = team.client.cookies.get("console_token")
+    team.client.post("/console/logout")
+    team.client.cookies.set("console_token", token, path="/console")  # a copied cookie is worth nothing now
+    assert team.client.get("/console/cases", follow_redirects=False).status_code == 303

@@ -1,0 +1,59 @@
+"""Surveyors' public keys: a key id is bound to one person and one key, forever (R4)."""
+from __future__ import annotations
+
+import base64
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from schemas.seal import key_id, public_key_bytes
+from tests.sync_server.helpers import FieldTeam, problem_of
+
+
+def registration(key: Ed25519PrivateKey) -> dict:
+    raw = public_key_bytes(key.public_key())
+    return {"key_id": key_id(raw), "public_key": base64.b64encode(raw).decode(), "device_id": "tablet-yb-07"}
+
+
+def test_anyone_signed_in_can_list_a_surveyors_keys(team: FieldTeam):
+    keys = team.client.get("/api/v1/accounts/lina/keys", headers=team.headers["wangfang"]).json()
+    assert [k["key_id"] for k in keys] == [registration(team.keys["lina"])["key_id"]]
+    assert keys[0]["registered_at"]
+
+
+def test_registering_the_same_key_again_changes_nothing(team: FieldTeam):
+    body = registration(team.keys["zhangwei"])
+    again = team.client.put("/api/v1/keys", json=body, headers=team.headers["zhangwei"])
+    assert again.status_code == 200
+    assert len(team.client.get("/api/v1/accounts/zhangwei/keys", headers=team.headers["lina"]).json()) == 1
+
+
+def test_a_second_device_adds_a_second_key(team: FieldTeam):
+    body = registration(Ed25519PrivateKey.generate())
+    assert team.client.put("/api/v1/keys", json=body, headers=team.headers["zhangwei"]).status_code == 200
+    assert len(team.client.get("/api/v1/accounts/zhangwei/keys", headers=team.headers["lina"]).json()) == 2
+
+
+def test_a_key_id_already_bound_to_someone_else_is_a_conflict(team: FieldTeam):
+    body = registration(team.keys["zhangwei"])
+    response = team.client.put("/api/v1/keys", json=body, headers=team.headers["lina"])
+    assert problem_of(response)["code"] == "key.conflict"
+
+
+def test_a_key_id_that_does_not_match_the_key_is_refused(team: FieldTeam):
+    body = {**registration(Ed25519PrivateKey.generate()), "key_id": "0123456789abcdef"}
+    response = team.client.put("/api/v1/keys", json=body, headers=team.headers["zhangwei"])
+    assert problem_of(response)["code"] == "request.invalid"
+    body = {**body, "public_key": "bm90IGEga2V5"}
+    response = team.client.put("/api/v1/keys", json=body, headers=team.headers["zhangwei"])
+    assert problem_of(response)["code"] == "request.invalid"
+
+
+def test_only_surveyors_register_keys(team: FieldTeam):
+    body = registration(Ed25519PrivateKey.generate())
+    response = team.client.put("/api/v1/keys", json=body, headers=team.headers["wangfang"])
+    assert problem_of(response)["code"] == "auth.forbidden"
+
+
+def test_listing_keys_of_an_unknown_account_is_not_found(team: FieldTeam):
+    response = team.client.get("/api/v1/accounts/nobody/keys", headers=team.headers["zhangwei"])
+    assert problem_of(response)["code"] == "request.not_found"

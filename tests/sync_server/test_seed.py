@@ -1,0 +1,42 @@
+"""Demo data: one team, its staff, an authorized case and one without the family's consent."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import Session, func, select
+
+from sync_server.db import make_engine
+from sync_server.passwords import password_problems, pin_problems
+from sync_server.seed import DEMO_ACCOUNTS, DEMO_CASE_ID, UNAUTHORIZED_CASE_ID, seed_demo
+from sync_server.tables import Account, Case, Subject, Team
+
+
+def counts(session: Session) -> tuple[int, ...]:
+    tables = (Team, Account, Case, Subject)
+    return tuple(session.exec(select(func.count()).select_from(t)).one() for t in tables)
+
+
+def test_seeding_twice_adds_nothing_the_second_time(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'server.db'}")
+    with Session(engine) as session:
+        assert seed_demo(session, date(2026, 11, 16)) == 12
+        session.commit()
+        assert counts(session) == (1, 5, 2, 4)
+        assert seed_demo(session, date(2026, 11, 20)) == 0
+        session.commit()
+        assert counts(session) == (1, 5, 2, 4)
+        case = session.get(Case, DEMO_CASE_ID)
+        assert case.accepted_on == date(2026, 11, 16)
+        assert case.authorization_recorded and case.entrustment_recorded
+        assert not session.get(Case, UNAUTHORIZED_CASE_ID).authorization_recorded  # R1 shown on the tablet
+        relations = [s.relation for s in session.exec(select(Subject).where(Subject.case_id == DEMO_CASE_ID))]
+        assert sorted(relations) == sorted(["户主", "配偶", "子女"])
+    engine.dispose()
+
+
+def test_demo_secrets_pass_the_same_checks_as_real_ones():
+    """R6: the printed demo passwords and PINs are strong."""
+    for demo in DEMO_ACCOUNTS:
+        assert password_problems(demo.password, demo.username) == []
+        assert demo.pin == "" or pin_problems(demo.pin) == []
+    assert {d.role.value for d in DEMO_ACCOUNTS} == {"surveyor", "township", "reviewer", "admin"}
