@@ -18,8 +18,10 @@ def product(tmp_path):
     running.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Chromium for one test module: Playwright's sync API holds an event loop while it runs, which
+    must be gone before server tests that call asyncio.run()."""
     with sync_playwright() as pw:
         chromium = launch_browser(pw)
         yield chromium
