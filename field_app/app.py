@@ -47,7 +47,7 @@ def build_model(settings: Settings) -> AppModel:
                     VisitEditor(store, evidence, team), SyncPanel(store, evidence, client, team))
 
 
-def make_main(model: AppModel):  # noqa: ANN201
+def make_main(model: AppModel):
     """The Flet entry point for one browser session."""
 
     def main(page: ft.Page) -> None:

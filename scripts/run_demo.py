@@ -62,8 +62,8 @@ def main() -> None:
 
     signal.signal(signal.SIGTERM, _interrupt)  # a plain `kill` also stops the children
 
-    server_port, app_port = int(os.environ.get("SERVER_PORT", 8000)), int(os.environ.get("APP_PORT", 8550))
-    data = Path(os.environ.get("DEMO_DATA_DIR", ROOT / "data")).resolve()
+    server_port, app_port = int(os.environ.get("SERVER_PORT", "8000")), int(os.environ.get("APP_PORT", "8550"))
+    data = Path(os.environ.get("DEMO_DATA_DIR") or ROOT / "data").resolve()
     for port in (server_port, app_port):
         if not _port_free(port):
             sys.exit(f"端口 {port} 已被占用 / port {port} is in use: set SERVER_PORT / APP_PORT")

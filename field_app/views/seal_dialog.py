@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import flet as ft
 
-from field_app.views.shell import Shell
 from field_app.errors import FieldAppError
+from field_app.views.shell import Shell
 from field_app.views.widgets import big_button, note, toast
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import flet as ft
 
 from field_app.views.shell import Shell
-from field_app.views.widgets import DANGER, OK, big_button, heading, note, tagged
+from field_app.views.widgets import DANGER, OK, big_button, heading, note
 
 
 def team_screen(shell: Shell) -> ft.Control:
@@ -33,6 +33,12 @@ def team_screen(shell: Shell) -> ft.Control:
                    big_button("登录", sign_in, "sign-in-button", icon=ft.Icons.LOGIN, width=360)], spacing=16),
         ft.VerticalDivider(),
         ft.Column([heading("本机已登录的调查小组"), *members, status,
-                   big_button("进入核查案件", lambda e: shell.go("cases"), "go-cases", disabled=not team.members)],
+                   big_button("进入核查案件", lambda e: _enter_cases(shell), "go-cases", disabled=not team.members)],
                   spacing=16, expand=True),
     ], vertical_alignment=ft.CrossAxisAlignment.START, expand=True)
+
+
+def _enter_cases(shell: Shell) -> None:
+    """Download the team's cases on the way in (offline, the cached ones are shown with a notice)."""
+    shell.model.cases.refresh()
+    shell.go("cases")

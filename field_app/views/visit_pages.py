@@ -49,7 +49,7 @@ def respondent_page(shell: Shell) -> ft.Control:
 
     name.on_change = relation.on_change = save
 
-    def choose(subject) -> None:  # noqa: ANN001
+    def choose(subject) -> None:
         editor.set_respondent(subject.name, subject.relation, subject.id)
         shell.render()
 
@@ -115,7 +115,7 @@ def team_sign_page(shell: Shell) -> ft.Control:
     return ft.Column(pads, spacing=20)
 
 
-def _sign(shell: Shell, role: Role, strokes, surveyor: str | None = None) -> bool:  # noqa: ANN001
+def _sign(shell: Shell, role: Role, strokes, surveyor: str | None = None) -> bool:
     ok = shell.act(lambda: shell.model.visit.sign(role, strokes, surveyor), "签名已保存")
     if ok:
         shell.render()

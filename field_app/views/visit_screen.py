@@ -50,7 +50,7 @@ def _page_key(step_id: str) -> str:
     return "section" if step_id.startswith("section-") else step_id
 
 
-def _rail_item(step_id: str, title: str, selected: bool, lacking: int, go) -> ft.Control:  # noqa: ANN001
+def _rail_item(step_id: str, title: str, selected: bool, lacking: int, go) -> ft.Control:
     mark = ft.Icon(ft.Icons.CHECK_CIRCLE, color=OK, size=22) if not lacking else \
         ft.Container(ft.Text(str(lacking), color=ft.Colors.WHITE, size=13), bgcolor=DANGER, border_radius=11,
                      width=22, height=22, alignment=ft.Alignment.CENTER)

@@ -21,6 +21,7 @@ from sync_server.api.deps import DbSession, ServicesDep
 from sync_server.auth import CONSOLE, account_for_token, check_login, issue_token, public, revoke_token
 from sync_server.case_views import case_detail, case_summary, completeness_of
 from sync_server.console.views import masked_id_number, record_view
+from sync_server.previews import preview_jpeg
 from sync_server.tables import Account
 
 HERE = Path(__file__).parent
@@ -141,6 +142,16 @@ def console_router() -> APIRouter:
         media_type = links[0].media_type if links else "application/octet-stream"
         return FileResponse(services.blobs.path_for(sha256), media_type=media_type,
                             headers={"Cache-Control": "private, max-age=3600"})
+
+    @router.get("/evidence/{sha256}/preview")
+    def evidence_preview(sha256: str, staff: Staff, session: DbSession, services: ServicesDep) -> Response:
+        original = evidence_file(sha256, staff, session, services)
+        if not isinstance(original, FileResponse):
+            return original
+        preview = preview_jpeg(Path(original.path))
+        if preview is None:
+            return original
+        return Response(preview, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=3600"})
 
     return router
 

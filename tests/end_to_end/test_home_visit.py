@@ -13,10 +13,18 @@ from pathlib import Path
 from schemas.forms import form_for
 from schemas.records import Role, SealedRecord, VisitKind
 from schemas.seal import seal_is_valid
-from tests.end_to_end.flet_browser import fill_field, new_tablet_page, open_flet, tap, unexpected_requests, wait_text
+from tests.end_to_end.flet_browser import (
+    fill_field,
+    new_tablet_page,
+    open_flet,
+    tap,
+    unexpected_requests,
+    wait_text,
+)
 from tests.end_to_end.tablet import SURVEYORS, Tablet
+from tests.media import PHOTOS
 
-MEDIA = Path(__file__).resolve().parents[3] / "shared" / "test-media" / "photos"
+MEDIA = PHOTOS
 PHOTOS = [MEDIA / "Canon_40D.jpg", MEDIA / "gps" / "DSCN0010.jpg", MEDIA / "orientation" / "portrait_6.jpg",
           MEDIA / "heic" / "samplefilehub.heif"]
 CASE = "case-yb-2026-0001"

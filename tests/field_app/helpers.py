@@ -5,7 +5,6 @@ import base64
 import math
 import socket
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 from field_app.store import Store
 from field_app.store import queries as q
@@ -15,8 +14,8 @@ from schemas.forms import Form
 from schemas.protocol import AccountPublic, AccountRole, CaseSummary, Subject
 from schemas.records import VisitKind
 from schemas.seal import key_id
+from tests.media import PHOTOS
 
-PHOTOS = Path("/work/shared/test-media/photos")
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 TEAM = [("zhangwei", "张伟", "111111"), ("lina", "李娜", "222222")]
 

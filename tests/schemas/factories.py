@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from schemas.forms import Form
 from schemas.records import EvidenceKind, EvidenceRef, Respondent, Role, SurveyRecord, VisitKind
 
-T0 = datetime(2026, 11, 20, 9, 30, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
 TEAM = ["zhangwei", "lina"]
 
 

@@ -6,7 +6,6 @@ import hashlib
 import io
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -26,9 +25,9 @@ from schemas.records import (
 )
 from schemas.seal import key_id, public_key_bytes, sign_record
 from sync_server.seed import DEMO_ACCOUNTS, DEMO_CASE_ID
+from tests.media import PHOTOS
 from tests.sync_server.testclient import TestClient
 
-PHOTOS = Path("/work/shared/test-media/photos")
 ACCEPTED_ON = date(2026, 11, 16)
 T0 = datetime(2026, 11, 17, 1, 30, tzinfo=UTC)
 SURVEYORS = ("zhangwei", "lina")

@@ -2,8 +2,12 @@
 from __future__ import annotations
 
 import html
+import io
 
-from tests.sync_server.helpers import CREDENTIALS, FieldTeam, home_visit
+from PIL import Image
+
+from schemas.records import EvidenceKind, Role
+from tests.sync_server.helpers import CREDENTIALS, PHOTOS, FieldTeam, home_visit
 
 
 def console_login(team: FieldTeam, username: str, password: str | None = None):
@@ -35,7 +39,7 @@ def test_the_case_page_shows_subjects_answers_photos_and_verified_signatures(tea
     assert "500112196803153112" not in page and "500112********3112" in page  # R21: ID numbers masked
     assert "<script>alert(1)</script>" not in page and html.escape("<script>alert(1)</script>") in page
     photo = visit.record.evidence[0]
-    assert f'<img src="/console/evidence/{photo.sha256}"' in page
+    assert f'<img src="/console/evidence/{photo.sha256}/preview"' in page
     served = team.client.get(f"/console/evidence/{photo.sha256}")
     assert served.content == visit.files[photo.sha256] and served.headers["content-type"] == "image/jpeg"
 
@@ -74,3 +78,23 @@ def test_logging_out_ends_the_console_session_on_the_server(team: FieldTeam):
     team.client.post("/console/logout")
     team.client.cookies.set("console_token", token, path="/console")  # a copied cookie is worth nothing now
     assert team.client.get("/console/cases", follow_redirects=False).status_code == 303
+
+
+def test_photos_are_previewed_upright_as_jpeg_even_when_shot_as_heic(team: FieldTeam):
+    """R10: a reviewer sees every photo; the stored evidence stays byte for byte as captured."""
+    visit = home_visit()
+    heic = (PHOTOS / "heic" / "samplefilehub.heif").read_bytes()
+    rotated = (PHOTOS / "orientation" / "portrait_6.jpg").read_bytes()
+    visit.add(heic, EvidenceKind.PHOTO, Role.SCENE, "zhangwei", "image/heif")
+    visit.add(rotated, EvidenceKind.PHOTO, Role.SCENE, "lina", "image/jpeg")
+    assert team.submit(visit).json()["status"] == "merged"
+    console_login(team, "wangfang")
+    shas = [ref.sha256 for ref in visit.record.evidence[-2:]]
+    for sha in shas:
+        preview = team.client.get(f"/console/evidence/{sha}/preview")
+        assert preview.status_code == 200 and preview.headers["content-type"] == "image/jpeg"
+        image = Image.open(io.BytesIO(preview.content))
+        assert image.format == "JPEG" and max(image.size) <= 960
+    upright = Image.open(io.BytesIO(team.client.get(f"/console/evidence/{shas[1]}/preview").content))
+    assert upright.height > upright.width  # EXIF orientation 6 turned the landscape pixels upright
+    assert team.client.get(f"/console/evidence/{shas[0]}").content == heic

@@ -1,0 +1,28 @@
+"""Display copies of photo evidence for the console: upright, small, JPEG (browsers cannot show HEIC).
+
+The evidence file itself is never changed; a preview is made on request from its bytes.
+"""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from PIL import Image, ImageOps
+from pillow_heif import register_heif_opener
+
+register_heif_opener()
+PREVIEW_SIDE = 960
+
+
+def preview_jpeg(path: Path, max_side: int = PREVIEW_SIDE) -> bytes | None:
+    """A JPEG no larger than max_side with EXIF orientation applied; None if the file is no image."""
+    try:
+        with Image.open(path) as image:
+            image.draft("RGB", (max_side, max_side))
+            upright = ImageOps.exif_transpose(image).convert("RGB")
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return None
+    upright.thumbnail((max_side, max_side))
+    out = io.BytesIO()
+    upright.save(out, format="JPEG", quality=85)
+    return out.getvalue()
