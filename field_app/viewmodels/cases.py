@@ -11,7 +11,7 @@ from field_app.viewmodels.base import Clock, Observable, utcnow
 from field_app.viewmodels.team import TeamSession
 from schemas.problems import chinese_message
 from schemas.protocol import CaseSummary
-from schemas.records import VisitKind
+from schemas.records import Outcome, SurveyRecord, VisitKind
 
 NO_AUTHORIZATION = "缺少家庭授权书，不能开展调查（先授权、后核对）"
 NO_ENTRUSTMENT = "缺少委托单位的委托书，不能开展调查（无委托、不核对）"
@@ -26,6 +26,13 @@ def case_blockers(case: CaseSummary) -> list[str]:
     if not case.entrustment_recorded:
         out.append(NO_ENTRUSTMENT)
     return out
+
+
+def _who(record: SurveyRecord) -> str:
+    """Whom the record is about, as the case screen lists it."""
+    if record.outcome == Outcome.REFUSED:
+        return "拒绝入户" if record.kind == VisitKind.HOME_VISIT else "拒绝受访"
+    return record.respondent.name
 
 
 @dataclass(frozen=True)
@@ -100,11 +107,11 @@ class CaseList(Observable):
         with self.store.reading() as s:
             for record in q.drafts(s, case_id):
                 row_time = record.started_at
-                out.append(VisitSummary(record.id, record.kind, DRAFT, record.respondent.name, row_time))
+                out.append(VisitSummary(record.id, record.kind, DRAFT, _who(record), row_time))
             for item in q.outbox_items(s, case_id=case_id):
                 record = q.sealed_record(item).record
                 message = chinese_message(item.problem_code, item.problem_detail) \
                     if item.status == OutboxStatus.PROBLEM.value else ""
-                out.append(VisitSummary(record.id, record.kind, item.status, record.respondent.name,
+                out.append(VisitSummary(record.id, record.kind, item.status, _who(record),
                                         item.sealed_at, message))
         return sorted(out, key=lambda v: v.updated_at, reverse=True)

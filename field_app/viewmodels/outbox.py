@@ -3,11 +3,14 @@ from __future__ import annotations
 
 from field_app.store import EvidenceStore, OutboxStatus, Store
 from field_app.store import queries as q
+from field_app.store.tables import OutboxItem
 from field_app.sync.client import SyncClient
 from field_app.sync.outbox import UploadOutcome, UploadStatus, upload_outbox
 from field_app.viewmodels.base import Clock, Observable, utcnow
 from field_app.viewmodels.team import TeamSession
+from schemas.completeness import CHECK_LABELS
 from schemas.problems import chinese_message
+from schemas.records import Outcome
 
 
 class SyncPanel(Observable):
@@ -57,6 +60,17 @@ class SyncPanel(Observable):
         with self.store.reading() as s:
             items = q.outbox_items(s, [OutboxStatus.PROBLEM])
         return {i.record_id: chinese_message(i.problem_code, i.problem_detail) for i in items}
+
+    def describe(self, record_id: str) -> str:
+        """A record as a surveyor knows it: kind, who was visited, and the case."""
+        with self.store.reading() as s:
+            item = s.get(OutboxItem, record_id)
+            if item is None:
+                return record_id[:8]
+            record = q.sealed_record(item).record
+            case = q.cached_case(s, record.case_id)
+        who = "拒绝" if record.outcome == Outcome.REFUSED else (record.respondent.name or "未填调查对象")
+        return f"{CHECK_LABELS[record.kind]}（{who}）· {case.title if case else record.case_id}"
 
     def _on_progress(self, done: int, total: int, record_id: str) -> None:
         self.progress = 1.0 if total == 0 else min(1.0, done / total)

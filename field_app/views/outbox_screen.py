@@ -30,9 +30,9 @@ def outbox_screen(shell: Shell) -> ft.Control:
         shell.render()
 
     rows = [ft.Row([ft.Icon(ft.Icons.CIRCLE, color=RESULT_COLORS.get(r.status, ft.Colors.ORANGE_800), size=14),
-                    note(f"记录 {r.record_id[:8]}：{r.message}", RESULT_COLORS.get(r.status))])
+                    note(f"{panel.describe(r.record_id)}：{r.message}", RESULT_COLORS.get(r.status))])
             for r in panel.results]
-    problems = [note(f"记录 {rid[:8]} 被服务器退回：{msg}", DANGER) for rid, msg in panel.problem_messages().items()
+    problems = [note(f"{panel.describe(rid)} 被服务器退回：{msg}", DANGER) for rid, msg in panel.problem_messages().items()
                 if rid not in {r.record_id for r in panel.results}]
     return ft.Column([
         heading("待上传记录", 26),

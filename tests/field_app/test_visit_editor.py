@@ -239,3 +239,18 @@ def test_pruning_keeps_files_of_drafts_and_unsynced_records_and_frees_the_rest_r
     assert prune_evidence(store, evidence, min_age_s=0) == [removed.sha256]
     assert evidence.has(in_draft.sha256)
     assert all(evidence.has(e.sha256) for e in sealed.record.evidence)  # queued, not yet on the server
+
+
+def test_sealed_records_are_listed_by_kind_person_and_case_not_by_id(editor, store, evidence, team, offline_client,
+                                                                     clock):
+    """What the surveyor reads on the case and upload screens: 入户调查（王建国）· <case title>."""
+    from field_app.viewmodels import CaseList, SyncPanel
+
+    _complete_home_visit(editor)
+    sealed = editor.seal(PINS)
+    editor.start(case_summary(), VisitKind.HOME_VISIT)
+    editor.set_outcome(Outcome.REFUSED)
+    panel = SyncPanel(store, evidence, offline_client, team, clock)
+    assert panel.describe(sealed.record.id) == f"入户调查（王建国）· {case_summary().title}"
+    states = {(v.respondent, v.state) for v in CaseList(store, offline_client, team, clock).visits(case_summary().id)}
+    assert states == {("王建国", "queued"), ("拒绝入户", "draft")}
