@@ -6,6 +6,7 @@ outbox and the draft leaves, in one transaction.
 """
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Callable
 
@@ -15,7 +16,7 @@ from field_app.errors import IncompleteRecord, VisitError, WrongPin
 from field_app.store import EvidenceStore, Store
 from field_app.store import queries as q
 from field_app.viewmodels.answers import parse_answer
-from field_app.viewmodels.base import Clock, Observable, utcnow
+from field_app.viewmodels.base import Clock, Observable, serialized, utcnow
 from field_app.viewmodels.cases import case_blockers
 from field_app.viewmodels.sealing import seal_record
 from field_app.viewmodels.team import TeamSession
@@ -50,9 +51,11 @@ class VisitEditor(Observable):
         self.case: CaseSummary | None = None
         self.form: Form | None = None
         self.errors: dict[str, str] = {}  # field id -> the last input error shown under that field
+        self._lock = threading.RLock()
 
     # --- opening ---------------------------------------------------------------------------
 
+    @serialized
     def start(self, case: CaseSummary, kind: VisitKind) -> SurveyRecord:
         """A new record for the case, saved as a draft at once; refused without R1 papers or a team (R7)."""
         blockers = case_blockers(case)
@@ -69,6 +72,7 @@ class VisitEditor(Observable):
         self._save(record)
         return record
 
+    @serialized
     def resume(self, record_id: str) -> SurveyRecord:
         """Open a saved draft again (after switching screens or an app restart)."""
         with self.store.reading() as s:
@@ -81,6 +85,7 @@ class VisitEditor(Observable):
         self._notify()
         return record
 
+    @serialized
     def discard(self) -> None:
         """Throw the open draft away (its evidence files stay until nothing references them)."""
         record = self._require()
@@ -108,6 +113,7 @@ class VisitEditor(Observable):
         self._save(updated)
         return updated
 
+    @serialized
     def set_notification(self, item_id: str, checked: bool) -> None:
         """Tick or untick one notification step (R8, R15)."""
         record = self._require()
@@ -115,6 +121,7 @@ class VisitEditor(Observable):
             raise VisitError(f"表单中没有告知事项 {item_id}")
         self._update(notification={**record.notification, item_id: bool(checked)})
 
+    @serialized
     def set_answer(self, field_id: str, value: object) -> None:
         """Set one answer from what was typed or chosen; raises InputError (and keeps it in `errors`)."""
         record = self._require()
@@ -133,6 +140,7 @@ class VisitEditor(Observable):
             answers[field_id] = answer
         self._update(answers=answers)
 
+    @serialized
     def set_respondent(self, name: str, relation: str = "", subject_id: str | None = None) -> None:
         """Who the team talks to; a subject_id must be one of the case's subjects (R2)."""
         self._require()
@@ -141,18 +149,22 @@ class VisitEditor(Observable):
         self._update(respondent=Respondent(name=name.strip(), relation=relation.strip(),
                                            subject_id=subject_id or None).model_dump())
 
+    @serialized
     def set_outcome(self, outcome: Outcome) -> None:
         """Completed, or refused (R13 / R15)."""
         self._update(outcome=Outcome(outcome))
 
+    @serialized
     def set_refusal_note(self, text: str) -> None:
         """What happened when the visit was refused (R13)."""
         self._update(refusal_note=text)
 
+    @serialized
     def set_cannot_sign_reason(self, text: str) -> None:
         """Why the respondent cannot sign (R12); needs a proof photo or video too."""
         self._update(cannot_sign_reason=text)
 
+    @serialized
     def set_location(self, location: Location | None) -> None:
         """The tablet's position fix for the visit."""
         self._update(location=location.model_dump() if location else None)
@@ -175,6 +187,7 @@ class VisitEditor(Observable):
             raise VisitError("请先登录")
         return operator
 
+    @serialized
     def add_photo(self, data: bytes, filename: str = "", role: Role = Role.SCENE, caption: str = "") -> EvidenceRef:
         """Check a photo, keep its original bytes, hash them now, and list it in the record (R10)."""
         self._require()
@@ -187,11 +200,13 @@ class VisitEditor(Observable):
                           caption=caption, location=photo.gps or self.record.location)  # type: ignore[union-attr]
         return self._add_evidence(ref)
 
+    @serialized
     def remove_evidence(self, sha: str) -> None:
         """Take a file out of the record (the file itself stays until nothing references it)."""
         record = self._require()
         self._update(evidence=[e.model_dump() for e in record.evidence if e.sha256 != sha])
 
+    @serialized
     def sign(self, role: Role, strokes: list[Stroke], surveyor: str | None = None,
              width: int = 600, height: int = 240) -> EvidenceRef:
         """Render a signature to PNG evidence; replaces the same signer's earlier one (R11, R16)."""
@@ -223,6 +238,7 @@ class VisitEditor(Observable):
         """What the record still lacks before it may be sealed."""
         return missing_items(self.form, self._require())  # type: ignore[arg-type]
 
+    @serialized
     def seal(self, pins: dict[str, str]) -> SealedRecord:
         """Seal with every surveyor's key (PIN per username); queue it and drop the draft at once."""
         record, form = self._require(), self.form

@@ -1,6 +1,8 @@
 """Photos as evidence: pick them, see them upright, remove a wrong one. Each is hashed when added."""
 from __future__ import annotations
 
+import logging
+
 import flet as ft
 
 from field_app.capture.photo import thumbnail_png
@@ -9,6 +11,7 @@ from field_app.views.shell import Shell
 from field_app.views.widgets import DANGER, big_button, note, tagged, toast
 from schemas.records import Role
 
+log = logging.getLogger(__name__)
 PHOTO_EXTENSIONS = ["jpg", "jpeg", "png", "heic", "heif", "webp"]
 
 
@@ -27,6 +30,9 @@ def photo_block(shell: Shell, role: Role, identifier: str, title: str) -> ft.Con
                 added += 1
             except FieldAppError as error:
                 refused.append(f"{f.name}：{error.message}")
+            except Exception:  # a bug in one file must not lose the others
+                log.exception("photo %s failed", f.name)
+                refused.append(f"{f.name}：处理失败（程序内部错误，已记录日志）")
         if refused:
             toast(shell.page, "；".join(refused), error=True)
         elif added:

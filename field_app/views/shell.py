@@ -1,6 +1,8 @@
 """The frame around every screen: a top bar with the team and the outbox, and screen switching."""
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -12,6 +14,7 @@ from field_app.views.widgets import PRIMARY, tagged, toast
 if TYPE_CHECKING:
     from field_app.app import AppModel
 
+log = logging.getLogger(__name__)
 Screen = Callable[["Shell"], ft.Control]
 
 
@@ -21,6 +24,7 @@ class Shell:
     def __init__(self, page: ft.Page, model: AppModel, screens: dict[str, Screen]) -> None:
         self.page, self.model, self.screens = page, model, screens
         self.current = "team"
+        self._lock = threading.RLock()
         self.view_state: dict[str, str] = {}  # view-only state, e.g. the open step of a visit
         self.picker = ft.FilePicker()  # a service: registers itself with this page's session
         self.body = ft.Container(expand=True, padding=ft.Padding.all(20))
@@ -29,21 +33,29 @@ class Shell:
 
     def go(self, screen: str) -> None:
         """Show a screen, freshly rendered from its view-model."""
-        self.current = screen
-        self.render()
+        with self._lock:
+            self.current = screen
+            self.render()
 
     def render(self) -> None:
-        """Re-render the bar and the current screen."""
-        self.bar.content = self._top_bar()
-        self.body.content = self.screens[self.current](self)
-        self.page.update()
+        """Re-render the bar and the current screen (one at a time: Flet runs handlers in threads)."""
+        with self._lock:
+            self.bar.content = self._top_bar()
+            self.body.content = self.screens[self.current](self)
+            self.page.update()
 
     def act(self, action: Callable[[], object], success: str = "") -> bool:
         """Run a view-model action; show its Chinese error instead of crashing. True if it worked."""
         try:
-            action()
+            with self._lock:  # taps handled in the order they came, each seeing the last one's result
+                action()
         except FieldAppError as error:
             toast(self.page, error.message, error=True)
+            self.page.update()
+            return False
+        except Exception:  # a bug must not look like success; what was saved before stays saved
+            log.exception("action failed")
+            toast(self.page, "操作未完成（程序内部错误，已记录日志）。此前保存的内容不受影响。", error=True)
             self.page.update()
             return False
         if success:

@@ -254,3 +254,20 @@ def test_sealed_records_are_listed_by_kind_person_and_case_not_by_id(editor, sto
     assert panel.describe(sealed.record.id) == f"入户调查（王建国）· {case_summary().title}"
     states = {(v.respondent, v.state) for v in CaseList(store, offline_client, team, clock).visits(case_summary().id)}
     assert states == {("王建国", "queued"), ("拒绝入户", "draft")}
+
+
+def test_taps_handled_at_the_same_time_lose_no_edit(editor):
+    """Flet runs handlers in threads: eight checkbox and answer taps at once all land in the draft."""
+    import threading
+
+    editor.start(case_summary(), VisitKind.HOME_VISIT)
+    edits = [lambda i=item.id: editor.set_notification(i, True) for item in editor.form.notification]
+    edits += [lambda f=f.id: editor.set_answer(f, "有内容") for f in editor.form.fields() if f.type == "longtext"]
+    barrier = threading.Barrier(len(edits))
+    threads = [threading.Thread(target=lambda e=e: (barrier.wait(), e())) for e in edits]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(editor.record.notification.values()) and len(editor.record.notification) == 3
+    assert all(editor.record.answers.get(f.id) == "有内容" for f in editor.form.fields() if f.type == "longtext")
