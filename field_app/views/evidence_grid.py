@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 PHOTO_EXTENSIONS = ["jpg", "jpeg", "png", "heic", "heif", "webp"]
 
 
-def photo_block(shell: Shell, role: Role, identifier: str, title: str) -> ft.Control:
+def photo_block(shell: Shell, role: Role, identifier: str, title: str, required: bool = True) -> ft.Control:
     """A titled grid of the record's photos of one role, with an add button."""
     editor = shell.model.visit
 
@@ -42,7 +42,7 @@ def photo_block(shell: Shell, role: Role, identifier: str, title: str) -> ft.Con
     tiles = [_tile(shell, ref.sha256, ref.filename) for ref in editor.evidence_of(role)]
     return ft.Column([
         ft.Row([note(title, size=18), big_button("添加照片", add, identifier, icon=ft.Icons.ADD_A_PHOTO)]),
-        ft.Row(tiles, wrap=True, spacing=12) if tiles else note("尚未添加照片", DANGER),
+        ft.Row(tiles, wrap=True, spacing=12) if tiles else note("尚未添加照片", DANGER if required else None),
     ], spacing=12)
 
 

@@ -23,7 +23,7 @@ def field_control(editor: VisitEditor, field: Field) -> ft.Control:
     label = field.label + (" *" if field.required else "")
     if field.type in ("choice", "yesno"):
         return _choice(editor, field, label, value)
-    box = ft.TextField(label=label, value=_text(value), text_size=18, hint_text=field.hint or None, width=720,
+    box = ft.TextField(label=label, value=_text(value), text_size=18, hint_text=field.hint or None,
                        multiline=field.type == "longtext", min_lines=3 if field.type == "longtext" else 1,
                        keyboard_type=ft.KeyboardType.NUMBER if field.type == "number" else None,
                        error=editor.errors.get(field.id))

@@ -24,18 +24,17 @@ def team_screen(shell: Shell) -> ft.Control:
         note(f"{m.name}（{m.username}，工作证 {m.work_id}）" + ("" if m.online else " 离线登录"), size=18),
         big_button("退出", lambda e, u=m.username: (team.sign_out(u), shell.render()), f"sign-out-{m.username}",
                    primary=False),
-    ]) for m in team.members]
+    ], wrap=True) for m in team.members]
     ready = len(team.members) >= 2
     status = note("两名调查人员均已登录，可以开始工作" if ready else "入户调查、邻里访问须至少两名调查人员同行（每人用自己的账号登录）",
                   OK if ready else DANGER)
-    return ft.Row([
-        ft.Column([heading("调查人员登录"), username, pin,
-                   big_button("登录", sign_in, "sign-in-button", icon=ft.Icons.LOGIN, width=360)], spacing=16),
-        ft.VerticalDivider(),
-        ft.Column([heading("本机已登录的调查小组"), *members, status,
-                   big_button("进入核查案件", lambda e: _enter_cases(shell), "go-cases", disabled=not team.members)],
-                  spacing=16, expand=True),
-    ], vertical_alignment=ft.CrossAxisAlignment.START, expand=True)
+    sign_in_form = ft.Column([heading("调查人员登录"), username, pin,
+                              big_button("登录", sign_in, "sign-in-button", icon=ft.Icons.LOGIN, width=360)],
+                             spacing=16, col={"xs": 12, "lg": 5})
+    signed_in = ft.Column([heading("本机已登录的调查小组"), *members, status,
+                           big_button("进入核查案件", lambda e: _enter_cases(shell), "go-cases",
+                                      disabled=not team.members)], spacing=16, col={"xs": 12, "lg": 7})
+    return ft.ResponsiveRow([sign_in_form, signed_in], spacing=32, run_spacing=32)  # side by side in landscape
 
 
 def _enter_cases(shell: Shell) -> None:

@@ -66,13 +66,16 @@ def section_page(shell: Shell) -> ft.Control:
     editor = shell.model.visit
     section_id = shell.view_state["step"].removeprefix("section-")
     section = next(s for s in editor.form.sections if s.id == section_id)
-    return ft.Column([field_control(editor, f) for f in section.fields], spacing=18)
+    return ft.Column([field_control(editor, f) for f in section.fields], spacing=18,
+                     horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
 
 
 def photos_page(shell: Shell) -> ft.Control:
     """R10: photos of the living environment, documents and daily life."""
     rule = next((r for r in shell.model.visit.form.evidence if r.role == Role.SCENE), None)
-    return photo_block(shell, Role.SCENE, "add-scene-photo", rule.label if rule else "现场照片")
+    if rule is None:
+        return photo_block(shell, Role.SCENE, "add-scene-photo", "现场照片（可选）", required=False)
+    return photo_block(shell, Role.SCENE, "add-scene-photo", rule.label)
 
 
 def refusal_page(shell: Shell) -> ft.Control:
@@ -81,7 +84,7 @@ def refusal_page(shell: Shell) -> ft.Control:
     box = ft.TextField(label=editor.form.refusal_label, value=editor.record.refusal_note, multiline=True,
                        min_lines=4, text_size=18)
     box.on_change = lambda e: editor.set_refusal_note(box.value or "")
-    return ft.Column([box, photo_block(shell, Role.REFUSAL_PROOF, "add-refusal-photo", "现场照片（可选）")],
+    return ft.Column([box, photo_block(shell, Role.REFUSAL_PROOF, "add-refusal-photo", "现场照片（可选）", required=False)],
                      spacing=16)
 
 
