@@ -5,6 +5,7 @@ FieldAppError
  ├── SignatureRejected    capture/signature.py: no strokes, or too little ink
  ├── WrongPin             store/keys.py: the PIN does not unlock the key
  ├── SignInError          viewmodels/team.py: sign-in refused (server said no, offline and unknown, ...)
+ ├── StorageFull          store/: the tablet's disk is full; nothing was written, nothing saved before is lost
  └── VisitError           viewmodels/visit.py: an edit or a seal refused
       ├── InputError      one field's input is bad (`field_id` names it)
       └── IncompleteRecord  sealing refused: `missing` lists what is still needed
@@ -37,6 +38,16 @@ class WrongPin(FieldAppError):
 
 class SignInError(FieldAppError):
     """A surveyor could not sign in on this tablet."""
+
+
+class StorageFull(FieldAppError):
+    """The tablet's storage is full: this change was not written, and what was saved before is unchanged.
+
+    `what` says what was not saved (照片未保存, 记录未封存, ...)."""
+
+    def __init__(self, what: str = "修改未保存") -> None:
+        super().__init__(f"平板存储空间不足，{what}。请清理空间后重试，已填写的内容不受影响")
+        self.what = what
 
 
 class VisitError(FieldAppError):

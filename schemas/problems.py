@@ -34,6 +34,8 @@ class Code(str, Enum):
     PROTOCOL_UNSUPPORTED = "protocol.unsupported"
     VALIDATION = "request.invalid"
     NOT_FOUND = "request.not_found"
+    STORAGE_FULL = "storage.full"
+    SERVER_ERROR = "server.error"
 
 
 HTTP_STATUS: dict[Code, int] = {
@@ -58,6 +60,8 @@ HTTP_STATUS: dict[Code, int] = {
     Code.PROTOCOL_UNSUPPORTED: 400,
     Code.VALIDATION: 422,
     Code.NOT_FOUND: 404,
+    Code.STORAGE_FULL: 507,
+    Code.SERVER_ERROR: 500,
 }
 
 CHINESE: dict[Code, str] = {
@@ -82,6 +86,8 @@ CHINESE: dict[Code, str] = {
     Code.PROTOCOL_UNSUPPORTED: "应用版本过旧，请更新",
     Code.VALIDATION: "请求内容有误",
     Code.NOT_FOUND: "找不到请求的内容",
+    Code.STORAGE_FULL: "服务器存储空间不足，文件未保存，请稍后重试",
+    Code.SERVER_ERROR: "服务器内部错误，请稍后重试",
 }
 
 

@@ -1,12 +1,15 @@
 """The content-addressed evidence store: files under evidence/ab/abcdef..., written atomically.
 
 A file only ever appears under its final name with bytes that hash to that name: it is streamed
-to a temporary file while hashed, fsynced, and renamed into place; anything else deletes the
-temporary file and stores nothing.
+to a temporary file in evidence/tmp/ while hashed, fsynced, and renamed into place; anything else
+deletes the temporary file and stores nothing. A full disk is `storage.full` (507). Temporary
+files of a server process that is gone (killed mid-upload) are deleted when the store opens.
 """
 from __future__ import annotations
 
+import errno
 import hashlib
+import logging
 import os
 import re
 import tempfile
@@ -16,6 +19,15 @@ from pathlib import Path
 from schemas.problems import Code, ProblemError
 from schemas.records import SHA256_PATTERN
 
+log = logging.getLogger(__name__)
+DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+TMP_PREFIX = "upload-"
+
+
+def is_disk_full(error: BaseException) -> bool:
+    """Whether an OSError means "no space left" (full disk, quota, file size limit)."""
+    return isinstance(error, OSError) and error.errno in DISK_FULL_ERRNOS
+
 
 class BlobStore:
     """Evidence files on disk, addressed by SHA-256."""
@@ -24,6 +36,18 @@ class BlobStore:
         self.root = root
         self.tmp = root / "tmp"
         self.tmp.mkdir(parents=True, exist_ok=True)
+        gone = self.sweep_temporary()
+        if gone:
+            log.warning("removed %d unfinished upload(s) left in %s", len(gone), self.tmp)
+
+    def sweep_temporary(self) -> list[Path]:
+        """Delete temporary files whose writing process is gone; returns them."""
+        gone = []
+        for path in self.tmp.iterdir():
+            if path.is_file() and not _writer_alive(path.name):
+                path.unlink(missing_ok=True)
+                gone.append(path)
+        return gone
 
     @staticmethod
     def is_address(sha256: str) -> bool:
@@ -44,13 +68,16 @@ class BlobStore:
                       max_bytes: int) -> int:
         """Stream chunks into the store under `sha256`; return the size stored.
 
-        Raises `evidence.too_large`, `request.invalid` (body shorter or longer than announced) or
-        `evidence.hash_mismatch`; a client that disconnects propagates its exception. In every
+        Raises `evidence.too_large`, `request.invalid` (body shorter or longer than announced),
+        `evidence.hash_mismatch` or `storage.full` (after reading the rest of the body, so the
+        client hears the answer); a client that disconnects propagates its exception. In every
         failure the temporary file is removed and nothing is stored."""
-        fd, tmp_name = tempfile.mkstemp(dir=self.tmp, prefix="upload-")
-        tmp = Path(tmp_name)
+        tmp: Path | None = None
+        size = 0
         try:
-            hasher, size = hashlib.sha256(), 0
+            fd, tmp_name = tempfile.mkstemp(dir=self.tmp, prefix=f"{TMP_PREFIX}{os.getpid()}-")
+            tmp = Path(tmp_name)
+            hasher = hashlib.sha256()
             with os.fdopen(fd, "wb") as out:
                 async for chunk in chunks:
                     size += len(chunk)
@@ -72,5 +99,38 @@ class BlobStore:
             final.parent.mkdir(exist_ok=True)
             os.replace(tmp, final)
             return size
+        except OSError as error:
+            if not is_disk_full(error):
+                raise
+            log.error("evidence store full, upload of %s refused: %s", sha256, error)
+            if tmp is not None:
+                tmp.unlink(missing_ok=True)  # give the space back before the client retries
+            await _discard(chunks, max_bytes - size)
+            raise ProblemError(Code.STORAGE_FULL, sha256=sha256) from error
         finally:
-            tmp.unlink(missing_ok=True)
+            if tmp is not None:
+                tmp.unlink(missing_ok=True)
+
+
+async def _discard(chunks: AsyncIterator[bytes], budget: int) -> None:
+    """Read and drop the rest of a body (at most `budget` bytes), so the answer reaches the client."""
+    async for chunk in chunks:
+        budget -= len(chunk)
+        if budget < 0:
+            return
+
+
+def _writer_alive(name: str) -> bool:
+    """Whether the process named in a temporary file's name (`upload-<pid>-...`) still runs."""
+    pid = name[len(TMP_PREFIX):].split("-", 1)[0] if name.startswith(TMP_PREFIX) else ""
+    if not pid.isdigit():
+        return False  # not one of ours, or an older name without a pid: its writer is gone
+    if int(pid) == os.getpid():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -1,14 +1,27 @@
-"""The one place where problems become HTTP responses (`application/problem+json`)."""
+"""The one place where problems become HTTP responses (`application/problem+json`).
+
+Any other exception is logged here with an incident number and answered as `server.error` (500)
+carrying only that number: no traceback or internal text reaches the client. A database or disk
+that is full is `storage.full` (507), which a tablet retries later.
+"""
 from __future__ import annotations
+
+import logging
+import uuid
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from schemas.problems import CHINESE, Code, Problem, ProblemError
+from sync_server.blobs import is_disk_full
 
+log = logging.getLogger("sync_server.errors")
+SQLITE_FULL = 13  # "database or disk is full"
+PG_DISK_FULL = "53100"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 _STATUS_CODES = {401: Code.AUTH_REQUIRED, 403: Code.FORBIDDEN, 404: Code.NOT_FOUND}
 
@@ -40,8 +53,58 @@ async def _on_http(_request: Request, exc: Exception) -> JSONResponse:
     return problem_response(problem, headers=dict(exc.headers) if exc.headers else None)
 
 
+def storage_is_full(error: BaseException) -> bool:
+    """Whether an error (or the driver error SQLAlchemy wraps in `.orig`) means "no space left"."""
+    for cause in (error, getattr(error, "orig", None)):
+        if cause is None:
+            continue
+        if is_disk_full(cause) or getattr(cause, "sqlite_errorcode", None) == SQLITE_FULL \
+                or getattr(cause, "sqlstate", None) == PG_DISK_FULL or getattr(cause, "pgcode", None) == PG_DISK_FULL:
+            return True
+    return False
+
+
+def unexpected_problem(method: str, path: str, exc: BaseException) -> Problem:
+    """The problem for an exception no handler took, logged with an incident number (the only
+    thing the client sees of it)."""
+    incident = uuid.uuid4().hex[:12]
+    if storage_is_full(exc):
+        log.error("storage full during %s %s [%s]: %s", method, path, incident, exc)
+        return ProblemError(Code.STORAGE_FULL, f"错误编号 {incident}").problem()
+    log.error("unhandled error during %s %s [%s]", method, path, incident, exc_info=exc)
+    return ProblemError(Code.SERVER_ERROR, f"错误编号 {incident}").problem()
+
+
+class CatchAll:
+    """ASGI layer inside Starlette's last-resort handler: an unhandled exception becomes a problem
+    response here and is not re-raised, so the server keeps the client's connection open."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked)
+        except Exception as exc:
+            if started:  # too late for another answer: let the server close the connection
+                raise
+            problem = unexpected_problem(scope.get("method", ""), scope.get("path", ""), exc)
+            await problem_response(problem)(scope, receive, send)
+
+
 def install_problem_handlers(app: FastAPI) -> None:
-    """Render `ProblemError`, request validation errors and HTTP errors as problems."""
+    """Render `ProblemError`, request validation errors, HTTP errors and any other exception as problems."""
     app.add_exception_handler(ProblemError, _on_problem)
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(HTTPException, _on_http)
+    app.add_middleware(CatchAll)

@@ -1,5 +1,6 @@
 """Opening the tablet's SQLite database: WAL, foreign keys on, and sealed records made immutable
-by triggers (not only by the absence of an update function)."""
+by triggers (not only by the absence of an update function). A full disk is `StorageFull`, after
+SQLite has rolled the whole transaction back."""
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -7,8 +8,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
+from field_app.errors import StorageFull
+from field_app.store.full import is_disk_full
 from field_app.store.tables import DeviceTable
 
 DB_NAME = "field.db"
@@ -50,9 +54,16 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A session that commits at the end of the block, or rolls back on an exception."""
-        with Session(self._writer, expire_on_commit=False) as session, session.begin():
-            yield session
+        """A session that commits at the end of the block, or rolls back on an exception.
+
+        A full disk raises `StorageFull`; the transaction is then rolled back whole."""
+        try:
+            with Session(self._writer, expire_on_commit=False) as session, session.begin():
+                yield session
+        except (DBAPIError, OSError) as error:
+            if is_disk_full(error):
+                raise StorageFull() from error
+            raise
 
     @contextmanager
     def reading(self) -> Iterator[Session]:

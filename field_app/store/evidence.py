@@ -1,7 +1,9 @@
 """Content-addressed evidence files: `root/ab/<sha256>`, written once, never changed.
 
-A file is written to a temporary name, fsynced, then renamed into place, so a killed app leaves
-either the whole file or nothing. Putting the same bytes again is a no-op.
+A file is written to a temporary name (`.tmp-<pid>-...` beside it), fsynced, then renamed into
+place, so a killed app leaves either the whole file or nothing under the hash name. Temporary files
+of a process that is gone are removed when the store is opened. A full disk is `StorageFull`, with
+the temporary file removed. Putting the same bytes again is a no-op.
 """
 from __future__ import annotations
 
@@ -13,8 +15,12 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
+from field_app.errors import StorageFull
+from field_app.store.full import is_disk_full
+
 _SHA = re.compile(r"^[0-9a-f]{64}$")
 CHUNK = 1024 * 1024
+TMP_PREFIX = ".tmp-"
 
 
 def _check(sha: str) -> str:
@@ -38,6 +44,19 @@ class EvidenceStore:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
+        self.sweep_temporary()
+
+    def sweep_temporary(self) -> list[Path]:
+        """Delete temporary files left by a process that was killed mid-write; returns them.
+
+        A temporary file of a process still running (this one included) is being written: kept."""
+        gone = []
+        for path in self.root.glob(f"??/{TMP_PREFIX}*"):
+            if _writer_alive(path.name):
+                continue
+            path.unlink(missing_ok=True)
+            gone.append(path)
+        return gone
 
     def path(self, sha: str) -> Path:
         """Where the file with this hash lives (whether or not it exists yet)."""
@@ -65,18 +84,12 @@ class EvidenceStore:
         target = self.path(sha)
         if target.is_file() and target.stat().st_size == len(data):
             return sha, len(data)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
         try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
+            _write_atomically(target, data)
+        except OSError as error:
+            if is_disk_full(error):
+                raise StorageFull("文件未保存") from error
             raise
-        _fsync_dir(target.parent)
         return sha, len(data)
 
     def stored(self) -> set[str]:
@@ -102,6 +115,37 @@ class EvidenceStore:
             except FileNotFoundError:
                 continue
         return gone
+
+
+def _write_atomically(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f"{TMP_PREFIX}{os.getpid()}-")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    _fsync_dir(target.parent)
+
+
+def _writer_alive(name: str) -> bool:
+    """Whether the process named in a temporary file's name (`.tmp-<pid>-...`) still runs."""
+    pid = name[len(TMP_PREFIX):].split("-", 1)[0]
+    if not pid.isdigit():
+        return False  # an older name without a pid: its writer is long gone
+    if int(pid) == os.getpid():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _fsync_dir(path: Path) -> None:

@@ -2,7 +2,9 @@
 
 One result per record (ODK Collect's habit): a refused record does not stop the others; only an
 unreachable server (or a refused login) stops the batch, and then nothing changes state, so
-everything simply waits for the next try. Each record's new state is its own small transaction.
+everything simply waits for the next try. A server that fails rather than refuses (5xx, its disk
+full) leaves that record as it was, to be sent again next time. Each record's new state is its
+own small transaction.
 """
 from __future__ import annotations
 
@@ -23,8 +25,15 @@ Clock = Callable[[], datetime]
 UNREACHABLE = "未能连接服务器，记录已安全保存在本机，联网后会再次上传"
 LOCAL_FILE_MISSING = "evidence.local_missing"
 LOCAL_FILE_MESSAGE = "本机留证文件缺失或已损坏，无法上传，请联系管理员"
+RETRY_LATER = "记录仍保存在本机，下次上传时会自动重试"
 _STOP_BATCH = {Code.AUTH_REQUIRED.value, Code.AUTH_INVALID.value, Code.AUTH_LOCKED.value,
                Code.PROTOCOL_UNSUPPORTED.value}
+_SERVER_TROUBLE = {Code.STORAGE_FULL.value, Code.SERVER_ERROR.value}
+
+
+def _server_trouble(problem: ServerProblem) -> bool:
+    """The server failed (not refused): the same record may well go through next time."""
+    return problem.status >= 500 or problem.code in _SERVER_TROUBLE
 
 
 class UploadStatus(str, Enum):
@@ -34,6 +43,7 @@ class UploadStatus(str, Enum):
     PROBLEM = "problem"
     UNREACHABLE = "unreachable"  # the server could not be reached; still queued
     NOT_SENT = "not_sent"  # the server refused the login (expired token, old app); still queued
+    RETRY_LATER = "retry_later"  # the server failed (5xx, its disk full); unchanged, sent again next time
 
 
 @dataclass(frozen=True)
@@ -101,9 +111,13 @@ def upload_outbox(store: Store, evidence: EvidenceStore, client: SyncClient, tok
                 outcomes += [UploadOutcome(s.record.id, s.record.case_id, UploadStatus.NOT_SENT, message,
                                            problem.code) for s in batch[index:]]
                 break
-            with store.transaction() as session:
-                q.mark_problem(session, rid, problem.code, problem.detail)
-            outcomes.append(UploadOutcome(rid, cid, UploadStatus.PROBLEM, message, problem.code))
+            if _server_trouble(problem):  # nothing to fix on the tablet: keep the record's state
+                outcomes.append(UploadOutcome(rid, cid, UploadStatus.RETRY_LATER, f"{message}；{RETRY_LATER}",
+                                              problem.code))
+            else:
+                with store.transaction() as session:
+                    q.mark_problem(session, rid, problem.code, problem.detail)
+                outcomes.append(UploadOutcome(rid, cid, UploadStatus.PROBLEM, message, problem.code))
             done = max(done, sum(sum(_files(s).values()) for s in batch[: index + 1]))
             continue
         with store.transaction() as session:

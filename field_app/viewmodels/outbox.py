@@ -112,4 +112,6 @@ class SyncPanel(Observable):
         if by[UploadStatus.NOT_SENT]:
             return by[UploadStatus.NOT_SENT][0].message
         text = f"已上传 {len(by[UploadStatus.SYNCED])} 份"
-        return text + (f"，{len(by[UploadStatus.PROBLEM])} 份有问题需处理" if by[UploadStatus.PROBLEM] else "")
+        text += f"，{len(by[UploadStatus.PROBLEM])} 份有问题需处理" if by[UploadStatus.PROBLEM] else ""
+        later = by[UploadStatus.RETRY_LATER]
+        return text + (f"，{len(later)} 份暂未上传：{later[0].message}" if later else "")

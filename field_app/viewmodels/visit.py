@@ -2,17 +2,19 @@
 
 The record's surveyors are the members signed in when it starts (R7). Sealing needs nothing
 missing (R8-R16, schemas.completeness) and every surveyor's PIN; the sealed record enters the
-outbox and the draft leaves, in one transaction.
+outbox and the draft leaves, in one transaction. A full disk refuses the one change with
+`StorageFull` and leaves the draft (and the outbox) as they were.
 """
 from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from field_app.capture.photo import ingest_photo
 from field_app.capture.signature import Stroke, render_signature
-from field_app.errors import IncompleteRecord, VisitError, WrongPin
+from field_app.errors import IncompleteRecord, StorageFull, VisitError, WrongPin
 from field_app.store import EvidenceStore, Store
 from field_app.store import queries as q
 from field_app.viewmodels.answers import parse_answer
@@ -38,6 +40,15 @@ from schemas.records import (
 PHOTO_ROLES = (Role.SCENE, Role.CANNOT_SIGN_PROOF, Role.REFUSAL_PROOF)
 SIGNATURE_ROLES = (Role.RESPONDENT_SIGNATURE, Role.SURVEYOR_SIGNATURE)
 NO_RECORD = "没有正在编辑的调查记录"
+
+
+@contextmanager
+def _if_full(what: str) -> Iterator[None]:
+    """Say what was not saved when the disk turns out to be full."""
+    try:
+        yield
+    except StorageFull as full:
+        raise StorageFull(what) from full
 
 
 class VisitEditor(Observable):
@@ -194,11 +205,13 @@ class VisitEditor(Observable):
         if Role(role) not in PHOTO_ROLES:
             raise VisitError("照片不能作为签名使用")
         photo = ingest_photo(data, filename)
-        sha, size = self.evidence.put_bytes(photo.data)
-        ref = EvidenceRef(sha256=sha, size=size, media_type=photo.media_type, kind=EvidenceKind.PHOTO,
-                          role=role, captured_at=self.clock(), captured_by=self._operator(), filename=filename,
-                          caption=caption, location=photo.gps or self.record.location)  # type: ignore[union-attr]
-        return self._add_evidence(ref)
+        with _if_full("照片未保存"):
+            sha, size = self.evidence.put_bytes(photo.data)
+            ref = EvidenceRef(sha256=sha, size=size, media_type=photo.media_type, kind=EvidenceKind.PHOTO,
+                              role=role, captured_at=self.clock(), captured_by=self._operator(),
+                              filename=filename, caption=caption,
+                              location=photo.gps or self.record.location)  # type: ignore[union-attr]
+            return self._add_evidence(ref)
 
     @serialized
     def remove_evidence(self, sha: str) -> None:
@@ -221,12 +234,14 @@ class VisitEditor(Observable):
         else:
             signer = self._operator()
         png = render_signature(strokes, width, height)
-        sha, size = self.evidence.put_bytes(png)
-        ref = EvidenceRef(sha256=sha, size=size, media_type="image/png", kind=EvidenceKind.SIGNATURE, role=role,
-                          captured_at=self.clock(), captured_by=signer, filename=f"{role.value}-{signer}.png")
-        if role == Role.RESPONDENT_SIGNATURE:  # one respondent signature, whoever held the tablet
-            return self._add_evidence(ref, replaces=lambda e: e.role == role)
-        return self._add_evidence(ref, replaces=lambda e: e.role == role and e.captured_by == signer)
+        with _if_full("签名未保存"):
+            sha, size = self.evidence.put_bytes(png)
+            ref = EvidenceRef(sha256=sha, size=size, media_type="image/png", kind=EvidenceKind.SIGNATURE,
+                              role=role, captured_at=self.clock(), captured_by=signer,
+                              filename=f"{role.value}-{signer}.png")
+            if role == Role.RESPONDENT_SIGNATURE:  # one respondent signature, whoever held the tablet
+                return self._add_evidence(ref, replaces=lambda e: e.role == role)
+            return self._add_evidence(ref, replaces=lambda e: e.role == role and e.captured_by == signer)
 
     def evidence_of(self, role: Role) -> list[EvidenceRef]:
         """The open record's evidence of one role."""
@@ -257,7 +272,7 @@ class VisitEditor(Observable):
             except WrongPin as wrong:
                 raise WrongPin(f"{wrong.message}，记录未封存") from None
         sealed = seal_record(form, record, keys, self.clock(), self.team.public_key)  # type: ignore[arg-type]
-        with self.store.transaction() as s:
+        with _if_full("记录未封存"), self.store.transaction() as s:
             q.add_to_outbox(s, sealed)
             q.delete_draft(s, record.id)
         self.record = self.case = self.form = None

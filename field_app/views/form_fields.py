@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import flet as ft
 
-from field_app.errors import VisitError
+from field_app.errors import FieldAppError
 from field_app.viewmodels.visit import VisitEditor
 from field_app.views.widgets import tagged
 from schemas.forms import Field
@@ -32,7 +32,7 @@ def field_control(editor: VisitEditor, field: Field) -> ft.Control:
         try:
             editor.set_answer(field.id, box.value)
             box.error = None
-        except VisitError as error:
+        except FieldAppError as error:  # a bad number, or a full disk: shown under the field
             box.error = error.message
         box.update()
 

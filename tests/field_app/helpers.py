@@ -96,3 +96,18 @@ def answer_all(editor, form: Form) -> None:
     for field in form.fields():
         value = field.options[0] if field.type == "choice" else sample_answer(field.type)
         editor.set_answer(field.id, value)
+
+
+def complete_home_visit(editor, case: CaseSummary | None = None) -> None:
+    """Start and fill a home visit of `case` until nothing is missing but the seal (R8-R11)."""
+    from schemas.records import Role
+
+    editor.start(case or case_summary(), VisitKind.HOME_VISIT)
+    for item in editor.form.notification:
+        editor.set_notification(item.id, True)
+    editor.set_respondent("王建国", "本人", "s-1")
+    answer_all(editor, editor.form)
+    editor.add_photo(photo("gps/DSCN0010.jpg"), "DSCN0010.jpg")
+    editor.sign(Role.RESPONDENT_SIGNATURE, strokes(0))
+    for i, (username, _, _) in enumerate(TEAM):
+        editor.sign(Role.SURVEYOR_SIGNATURE, strokes(3 + i), surveyor=username)

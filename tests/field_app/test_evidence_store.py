@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import subprocess
+import sys
 
 from field_app.store import EvidenceStore
 from tests.field_app.helpers import photo
@@ -39,3 +42,25 @@ def test_prune_spares_a_file_written_moments_ago(tmp_path):
     store = EvidenceStore(tmp_path)
     fresh, _ = store.put_bytes(b"a photo whose draft is being saved right now")
     assert store.prune(set()) == [] and store.has(fresh)
+
+
+
+def _finished_process_pid() -> int:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_opening_removes_temporary_files_of_a_killed_writer_but_not_of_a_running_one_r10(tmp_path):
+    store = EvidenceStore(tmp_path)
+    sha, _ = store.put_bytes(b"a finished photo")
+    folder = store.path(sha).parent
+    dead = folder / f".tmp-{_finished_process_pid()}-abc"
+    old_style = folder / ".tmp-k2j4h5"
+    ours = folder / f".tmp-{os.getpid()}-def"  # another EvidenceStore of this process is writing it
+    for leftover in (dead, old_style, ours):
+        leftover.write_bytes(b"half a pho")
+
+    reopened = EvidenceStore(tmp_path)
+    assert not dead.exists() and not old_style.exists() and ours.exists()
+    assert reopened.stored() == {sha} and reopened.verify(sha)
