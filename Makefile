@@ -26,20 +26,28 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --disable-pip-version-check -q -e '.[test]'
 	touch $(STAMP)
 
-# Debian's Chromium drives the Flet web client in end-to-end tests (never `playwright install`).
+# Debian's Chromium drives the Flet web client in end-to-end tests (never `playwright install`);
+# PostgreSQL's server binaries (initdb, pg_ctl under /usr/lib/postgresql/*/bin) let the server tests
+# start a throwaway cluster of their own. Installs only what is missing; apt-get update only then.
 system-deps:
-	@if [ -x /usr/bin/chromium ]; then \
-	  echo "chromium present"; \
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	if [ -z "$$missing" ]; then \
+	  echo "chromium present; postgresql present"; \
 	elif [ "$$(id -u)" = 0 ]; then \
-	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	  echo "installing:$$missing"; \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
 	else \
-	  echo "SKIP: /usr/bin/chromium missing and not root; run 'sudo make system-deps'"; \
+	  echo "SKIP: missing$$missing and not root; run 'sudo make system-deps' (PostgreSQL tests fail without it)"; \
 	fi
 
 run: venv
 	$(PY) -m scripts.run_demo
 
 test: venv system-deps
+	$(PY) -m ruff check .
+	$(PY) -m mypy
 	$(PY) -m pytest
 
 bench: venv

@@ -6,6 +6,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from schemas.problems import Code, ProblemError
@@ -22,6 +23,7 @@ from sync_server.passwords import (
 from sync_server.tables import Account, SessionToken
 
 DEVICE, CONSOLE = "device", "console"
+_SAVE_TRIES = 50  # each failed compare-and-set means another attempt on the account was counted
 _DUMMY_HASH = hash_secret("not-a-real-secret")  # spent on unknown usernames, so timing tells nothing
 
 
@@ -65,11 +67,15 @@ def check_login(session: Session, username: str, secret: str, *, use_pin: bool,
     if account is None or not account.active or not stored:
         secret_matches(secret, _DUMMY_HASH)
         return LoginOutcome(None, ProblemError(Code.AUTH_INVALID))
-    state = LoginState(account.failed_attempts, account.locked_until)
-    decision = decide_login(state, secret_matches(secret, stored), now)
-    account.failed_attempts = decision.state.failed_attempts
-    account.locked_until = decision.state.locked_until
-    session.add(account)
+    matched = secret_matches(secret, stored)
+    for _ in range(_SAVE_TRIES):
+        state = LoginState(account.failed_attempts, account.locked_until)
+        decision = decide_login(state, matched, now)
+        if _save_login_state(session, username, state, decision.state):
+            break
+        session.refresh(account)  # a concurrent attempt on this account won: decide again on its result
+    else:
+        raise RuntimeError(f"login state of {username} kept changing under {_SAVE_TRIES} attempts")
     if decision.allowed:
         return LoginOutcome(account, None)
     if decision.locked:
@@ -79,6 +85,19 @@ def check_login(session: Session, username: str, secret: str, *, use_pin: bool,
                                                locked_until=until.isoformat() if until else None))
     left = MAX_FAILED_ATTEMPTS - decision.state.failed_attempts
     return LoginOutcome(None, ProblemError(Code.AUTH_INVALID, f"还可尝试 {left} 次", attempts_left=left))
+
+
+def _save_login_state(session: Session, username: str, old: LoginState, new: LoginState) -> bool:
+    """Write the lockout fields only if they still hold what was read (compare-and-set), so concurrent
+    wrong secrets are all counted (READ COMMITTED on PostgreSQL, deferred transactions on SQLite
+    would otherwise lose updates). False if another attempt changed them first."""
+    since = col(Account.locked_until)
+    unchanged = since.is_(None) if old.locked_until is None else since == old.locked_until
+    result = session.execute(update(Account)
+                             .where(col(Account.username) == username,
+                                    col(Account.failed_attempts) == old.failed_attempts, unchanged)
+                             .values(failed_attempts=new.failed_attempts, locked_until=new.locked_until))
+    return getattr(result, "rowcount", 0) == 1  # a CursorResult for UPDATE
 
 
 def _token_hash(token: str) -> str:

@@ -16,6 +16,8 @@ import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import anyio
+
 from schemas.problems import Code, ProblemError
 from schemas.records import SHA256_PATTERN
 
@@ -87,7 +89,7 @@ class BlobStore:
                     hasher.update(chunk)
                     out.write(chunk)
                 out.flush()
-                os.fsync(out.fileno())
+                await anyio.to_thread.run_sync(os.fsync, out.fileno())  # keep the event loop serving
             if expected_size is not None and size != expected_size:
                 raise ProblemError(Code.VALIDATION, f"上传不完整：收到 {size} 字节，"
                                    f"应为 {expected_size} 字节",

@@ -1,9 +1,13 @@
 """The database engine: SQLite in WAL mode by default, any SQLAlchemy URL when configured."""
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from sqlalchemy import Engine, event
 from sqlmodel import Session, SQLModel, create_engine
 
+from schemas.problems import Code, ProblemError
 from sync_server import tables  # noqa: F401  (registers every table on SQLModel.metadata)
 
 
@@ -15,6 +19,23 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.close()
 
 
+def _has_nul(parameters: Any) -> bool:
+    if isinstance(parameters, str):
+        return "\x00" in parameters
+    if isinstance(parameters, Mapping):
+        return any(_has_nul(v) for v in parameters.values())
+    if isinstance(parameters, list | tuple):
+        return any(_has_nul(v) for v in parameters)
+    return False
+
+
+def _refuse_nul(_conn, _cursor, _statement, parameters, _context, _many) -> None:  # type: ignore[no-untyped-def]
+    """PostgreSQL can neither store nor compare text holding NUL (U+0000); the driver would fail with an
+    internal error. Refuse such input as a request problem, the same way on every database."""
+    if _has_nul(parameters):
+        raise ProblemError(Code.VALIDATION, "文本中含有空字符（U+0000），无法处理")
+
+
 def make_engine(url: str) -> Engine:
     """An engine for the URL, with the tables created if they are missing."""
     if url.startswith("sqlite"):
@@ -22,6 +43,7 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
         engine = create_engine(url, pool_pre_ping=True)
+    event.listen(engine, "before_cursor_execute", _refuse_nul)
     SQLModel.metadata.create_all(engine)
     return engine
 

@@ -5,6 +5,7 @@ import base64
 import binascii
 
 from fastapi import APIRouter
+from sqlalchemy.exc import IntegrityError
 
 from schemas.problems import Code, ProblemError
 from schemas.protocol import KeyRegistration
@@ -40,15 +41,27 @@ def register_key(body: KeyRegistration, session: DbSession, surveyor: CurrentSur
         raise ProblemError(Code.VALIDATION, "key_id 与公钥不符", expected=key_id_of(raw))
     existing = session.get(SurveyorKey, body.key_id)
     if existing is not None:
-        if existing.username != surveyor.username or base64.b64decode(existing.public_key) != raw:
-            raise ProblemError(Code.KEY_CONFLICT, body.key_id, key_id=body.key_id)
-        return _wire(existing)
+        return _same_key(existing, surveyor, raw)
     key = SurveyorKey(key_id=body.key_id, username=surveyor.username,
                       public_key=base64.b64encode(raw).decode(), device_id=body.device_id,
                       registered_at=services.clock())
     session.add(key)
-    session.commit()
+    try:
+        session.commit()
+    except IntegrityError:  # a concurrent registration of this key_id committed first
+        session.rollback()
+        existing = session.get(SurveyorKey, body.key_id)
+        if existing is None:
+            raise
+        return _same_key(existing, surveyor, raw)
     return _wire(key)
+
+
+def _same_key(existing: SurveyorKey, surveyor: Account, raw: bytes) -> KeyRegistration:
+    """The stored registration if it is this surveyor's very key; otherwise `key.conflict`."""
+    if existing.username != surveyor.username or base64.b64decode(existing.public_key) != raw:
+        raise ProblemError(Code.KEY_CONFLICT, existing.key_id, key_id=existing.key_id)
+    return _wire(existing)
 
 
 @router.get("/accounts/{username}/keys", response_model=list[KeyRegistration])

@@ -1,4 +1,9 @@
-"""Fixtures: a seeded data dir (real SQLite, copied from one seeded template), the real app, a field team."""
+"""Fixtures: a seeded data dir (real SQLite, copied from one seeded template), the real app, a field team.
+
+Tests marked `both_databases` run twice, ids `[sqlite]` and `[postgres]`: the second time the server
+works on a database of a throwaway PostgreSQL cluster (tests/sync_server/postgres.py), one database per
+test copied from a seeded template database. The cluster starts only when such a test runs; if it
+cannot start, those tests fail (never skip)."""
 from __future__ import annotations
 
 import shutil
@@ -15,40 +20,126 @@ from sync_server.db import make_engine, open_session
 from sync_server.seed import seed_demo
 from sync_server.settings import Settings
 from tests.sync_server.helpers import ACCEPTED_ON, Clock, FieldTeam, api_client
+from tests.sync_server.postgres import ClusterError, PostgresCluster
 from tests.sync_server.testclient import TestClient
 
 START = datetime(2026, 11, 17, 2, 0, tzinfo=UTC)
+SQLITE, POSTGRES = "sqlite", "postgres"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "both_databases: run on SQLite and on a real PostgreSQL cluster "
+                                       "(ids [sqlite] and [postgres])")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """`both_databases` tests get the `backend` fixture parametrized; the others stay on SQLite."""
+    if "backend" in metafunc.fixturenames and metafunc.definition.get_closest_marker("both_databases"):
+        metafunc.parametrize("backend", [SQLITE, POSTGRES], indirect=True)
+
+
+@pytest.fixture
+def backend(request: pytest.FixtureRequest) -> str:
+    """The database the test's server uses: "sqlite" unless the test is marked `both_databases`."""
+    return getattr(request, "param", SQLITE)
+
+
+_started: list[PostgresCluster] = []
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    for cluster in _started:
+        terminalreporter.write_line(f"PostgreSQL {cluster.bindir.parent.name}: throwaway cluster on "
+                                    f"127.0.0.1:{cluster.port}, initdb + start took {cluster.started_in:.2f}s")
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[PostgresCluster]:
+    """A throwaway PostgreSQL cluster for the whole run (initdb in a temp dir, 127.0.0.1, free port)."""
+    try:
+        cluster = PostgresCluster().start()
+    except ClusterError as error:
+        pytest.fail(f"PostgreSQL tests need a throwaway cluster and it could not start: {error}",
+                    pytrace=False)
+    _started.append(cluster)
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
 
 
 @dataclass(frozen=True)
 class Template:
     data_dir: Path
     team: FieldTeam
+    database: str | None = None  # PostgreSQL: the seeded template database
 
 
-@pytest.fixture(scope="session")
-def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Template:
-    """One seeded data dir where the team has signed in and registered keys through the real API.
-
-    Each test works on a copy, so scrypt hashes the demo secrets once per run, not once per test."""
-    data_dir = tmp_path_factory.mktemp("template") / "data"
+def build_template(data_dir: Path, database_url: str = "", database: str | None = None) -> Template:
+    """Seed, then sign the team in and register their keys through the real API."""
     data_dir.mkdir()
-    engine = make_engine(Settings(data_dir).db_url)
+    settings = Settings(data_dir, database_url=database_url)
+    engine = make_engine(settings.db_url)
     with open_session(engine) as session:
         seed_demo(session, ACCEPTED_ON)
         session.commit()
     engine.dispose()
-    app = create_app(Settings(data_dir), clock=Clock(START))
+    app = create_app(settings, clock=Clock(START))
     with api_client(app) as client:
         team = FieldTeam.sign_in(client)
     app.state.services.engine.dispose()
-    return Template(data_dir, team)
+    return Template(data_dir, team, database)
+
+
+@pytest.fixture(scope="session")
+def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Template:
+    """One seeded SQLite data dir where the team has signed in and registered keys.
+
+    Each test works on a copy, so scrypt hashes the demo secrets once per run, not once per test."""
+    return build_template(tmp_path_factory.mktemp("template") / "data")
+
+
+@pytest.fixture(scope="session")
+def postgres_template(tmp_path_factory: pytest.TempPathFactory,
+                      postgres_cluster: PostgresCluster) -> Template:
+    """The same, in a PostgreSQL database that each test's database is copied from."""
+    name = postgres_cluster.create_database(prefix="template")
+    return build_template(tmp_path_factory.mktemp("pg-template") / "data", postgres_cluster.url(name), name)
 
 
 @pytest.fixture
-def data_dir(seeded_template: Template, tmp_path: Path) -> Path:
+def template(backend: str, request: pytest.FixtureRequest) -> Template:
+    return request.getfixturevalue("seeded_template" if backend == SQLITE else "postgres_template")
+
+
+@pytest.fixture
+def database_url(backend: str, template: Template, request: pytest.FixtureRequest) -> Iterator[str]:
+    """"" (the data dir's SQLite file) or a fresh copy of the PostgreSQL template database."""
+    if backend == SQLITE:
+        yield ""
+        return
+    cluster: PostgresCluster = request.getfixturevalue("postgres_cluster")
+    name = cluster.create_database(template=template.database)
+    yield cluster.url(name)
+    cluster.drop_database(name)
+
+
+@pytest.fixture
+def empty_database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A database with nothing in it: a new SQLite file, or a new PostgreSQL database."""
+    if backend == SQLITE:
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    cluster: PostgresCluster = request.getfixturevalue("postgres_cluster")
+    name = cluster.create_database(prefix="empty")
+    yield cluster.url(name)
+    cluster.drop_database(name)
+
+
+@pytest.fixture
+def data_dir(template: Template, tmp_path: Path) -> Path:
     target = tmp_path / "data"
-    shutil.copytree(seeded_template.data_dir, target)
+    shutil.copytree(template.data_dir, target)
     return target
 
 
@@ -58,8 +149,8 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def settings(data_dir: Path) -> Settings:
-    return Settings(data_dir=data_dir, max_evidence_bytes=200_000)
+def settings(data_dir: Path, database_url: str) -> Settings:
+    return Settings(data_dir=data_dir, database_url=database_url, max_evidence_bytes=200_000)
 
 
 @pytest.fixture
@@ -76,9 +167,9 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 
 
 @pytest.fixture
-def team(client: TestClient, seeded_template: Template) -> FieldTeam:
+def team(client: TestClient, template: Template) -> FieldTeam:
     """The demo team signed in on a tablet, each surveyor with a registered Ed25519 key; and a reviewer."""
-    signed_in = seeded_template.team
+    signed_in = template.team
     return FieldTeam(client, dict(signed_in.headers), dict(signed_in.keys))
 
 

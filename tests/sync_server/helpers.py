@@ -4,8 +4,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import TypeVar
 
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -189,6 +192,34 @@ def register_key(client: TestClient, headers: dict[str, str]) -> Ed25519PrivateK
                                 "device_id": "tablet-yb-01"})
     assert response.status_code == 200, response.text
     return key
+
+
+T = TypeVar("T")
+
+
+def at_once(count: int, action: Callable[[TestClient], T], app: FastAPI) -> list[T]:
+    """Run `action` in `count` threads, each with its own client on the app, released together."""
+    barrier = threading.Barrier(count)
+    results: list[T] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            with api_client(app) as client:
+                barrier.wait(timeout=30)
+                results.append(action(client))
+        except BaseException as error:  # noqa: BLE001  (re-raised in the test's thread below)
+            errors.append(error)
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    if errors:
+        raise errors[0]
+    assert len(results) == count
+    return results
 
 
 def problem_of(response: httpx.Response) -> dict:

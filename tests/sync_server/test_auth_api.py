@@ -3,9 +3,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
 from fastapi import FastAPI
 
-from tests.sync_server.helpers import CREDENTIALS, Clock, FieldTeam, device_login, problem_of
+from tests.sync_server.helpers import CREDENTIALS, Clock, FieldTeam, at_once, device_login, problem_of
+
+pytestmark = pytest.mark.both_databases  # each test also runs on PostgreSQL, id [postgres]
 
 ZHANG_PIN = CREDENTIALS["zhangwei"].pin
 
@@ -41,6 +44,27 @@ def test_five_wrong_pins_lock_the_account_for_fifteen_minutes(team: FieldTeam, c
     assert problem_of(pin_login(team, ZHANG_PIN))["code"] == "auth.locked"
     clock.advance(minutes=1, seconds=1)
     assert pin_login(team, ZHANG_PIN).status_code == 200
+
+
+def test_wrong_pins_sent_at_the_same_time_are_all_counted(app: FastAPI, team: FieldTeam):
+    """R6: five guesses in parallel lock the account just as five in a row do (no lost update under
+    PostgreSQL's READ COMMITTED or SQLite's deferred transactions)."""
+    body = {"username": "zhangwei", "pin": "000111", "device_id": "tablet-yb-01"}
+    responses = at_once(5, lambda client: client.post("/api/v1/auth/device-login", json=body), app)
+    codes = sorted(problem_of(r)["code"] for r in responses)
+    assert codes == ["auth.invalid"] * 4 + ["auth.locked"]
+    assert problem_of(pin_login(team, ZHANG_PIN))["code"] == "auth.locked"
+
+
+def test_text_holding_a_nul_character_is_a_request_problem_on_every_database(team: FieldTeam):
+    """PostgreSQL cannot store or compare U+0000; it is refused up front, the same way on SQLite."""
+    for username, device_id in [("zhang\u0000wei", "tablet-yb-01"), ("zhangwei", "tablet\u0000yb")]:
+        response = team.client.post("/api/v1/auth/device-login", json={
+            "username": username, "pin": ZHANG_PIN, "device_id": device_id})
+        problem = problem_of(response)
+        assert (problem["code"], problem["status"]) == ("request.invalid", 422)
+        assert "空字符" in problem["detail"]
+    assert pin_login(team, ZHANG_PIN).status_code == 200  # the refused requests changed nothing
 
 
 def test_a_wrong_pin_says_how_many_tries_are_left(team: FieldTeam):

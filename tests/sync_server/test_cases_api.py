@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from fastapi import FastAPI
 
 from schemas.protocol import AccountRole
@@ -12,6 +13,8 @@ from sync_server.deadlines import save_notice
 from sync_server.seed import DEMO_CASE_ID, DEMO_TEAM_ID, DEMO_UNIT, UNAUTHORIZED_CASE_ID
 from sync_server.tables import Case
 from tests.sync_server.helpers import Clock, FieldTeam, password_login, problem_of
+
+pytestmark = pytest.mark.both_databases  # each test also runs on PostgreSQL, id [postgres]
 
 BOTH = [DEMO_CASE_ID, UNAUTHORIZED_CASE_ID]
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 import json
 import os
 import selectors
+import signal
 import socket
 import sqlite3
 import subprocess
 import sys
 import time
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import httpx
@@ -50,19 +52,26 @@ def wait_for_line(process: subprocess.Popen[str], marker: str, timeout: float) -
     raise AssertionError(f"server not ready; stdout so far: {''.join(seen)!r}")
 
 
-@pytest.fixture
-def server(tmp_path: Path):
+@contextmanager
+def running_server(tmp_path: Path, database_url: str = "") -> Iterator[tuple[str, Path]]:
+    """`python -m sync_server --seed-demo` on a free port of 127.0.0.1, until the block ends (SIGTERM
+    to its PID). DATABASE_URL is set only when given, so the default is the data dir's SQLite file."""
     port = free_port()
     env = {**{k: v for k, v in os.environ.items() if k != "DATABASE_URL"}, "PYTHONUNBUFFERED": "1"}
+    if database_url:
+        env["DATABASE_URL"] = database_url
     command = [sys.executable, "-m", "sync_server", "--host", "127.0.0.1", "--port", str(port), "--data-dir",
                str(tmp_path / "data"), "--seed-demo"]
     with open(tmp_path / "server.err", "w") as errors, subprocess.Popen(
             command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=errors, text=True) as process:
         try:
-            wait_for_line(process, READY, timeout=60)
+            try:
+                wait_for_line(process, READY, timeout=60)
+            except AssertionError as error:
+                raise AssertionError(f"{error}\nstderr: {(tmp_path / 'server.err').read_text()}") from None
             yield f"http://127.0.0.1:{port}", tmp_path / "data"
         finally:
-            process.terminate()
+            os.kill(process.pid, signal.SIGTERM)
             try:
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:
@@ -70,18 +79,46 @@ def server(tmp_path: Path):
                 process.wait()
 
 
-def test_the_real_server_starts_seeded_and_serves_the_tablet(server):
-    base, data_dir = server
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    with running_server(tmp_path) as served:
+        yield served
+
+
+def sign_in_and_list_cases(base: str) -> list[dict]:
+    """What a tablet does first: PIN login over HTTP, then the team's cases."""
     with httpx.Client(base_url=base, headers={"X-Protocol-Version": "1"}, timeout=10) as client:
+        assert client.get("/openapi.json").status_code == 200
         login = client.post("/api/v1/auth/device-login", json={
             "username": "zhangwei", "pin": CREDENTIALS["zhangwei"].pin, "device_id": "tablet-yb-01"})
         assert login.status_code == 200, login.text
         cases = client.get("/api/v1/cases", headers={"Authorization": f"Bearer {login.json()['token']}"})
-        assert cases.json()[0]["title"] == "王建国家庭经济状况核查（最低生活保障）"
+        assert cases.status_code == 200, cases.text
         assert client.get("/console/login").status_code == 200
+        return cases.json()
+
+
+def test_the_real_server_starts_seeded_and_serves_the_tablet(server):
+    base, data_dir = server
+    cases = sign_in_and_list_cases(base)
+    assert cases[0]["title"] == "王建国家庭经济状况核查（最低生活保障）"
     assert (data_dir / "server.db").is_file() and (data_dir / "evidence").is_dir()
     with closing(sqlite3.connect(data_dir / "server.db")) as db:
         assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+def test_the_real_server_runs_on_postgresql_given_database_url(tmp_path: Path, postgres_cluster):
+    """DATABASE_URL points the CLI server at an empty PostgreSQL database: it creates the tables, seeds,
+    serves the tablet, and keeps everything there (no SQLite file); evidence stays in the data dir."""
+    database = postgres_cluster.create_database(prefix="cli")
+    with running_server(tmp_path, postgres_cluster.url(database)) as (base, data_dir):
+        cases = sign_in_and_list_cases(base)
+    assert [c["id"] for c in cases] == ["case-yb-2026-0001", "case-yb-2026-0002"]
+    assert not (data_dir / "server.db").exists() and (data_dir / "evidence").is_dir()
+    with postgres_cluster.connect(database) as conn:
+        accounts = conn.execute("SELECT count(*) FROM accounts").fetchone()
+        tokens = conn.execute("SELECT username, kind FROM tokens").fetchall()
+    assert accounts == (5,) and tokens == [("zhangwei", "device")]
 
 
 def test_seed_demo_twice_adds_nothing_the_second_time(tmp_path: Path):

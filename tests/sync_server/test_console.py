@@ -4,10 +4,13 @@ from __future__ import annotations
 import html
 import io
 
+import pytest
 from PIL import Image
 
 from schemas.records import EvidenceKind, Role
 from tests.sync_server.helpers import CREDENTIALS, PHOTOS, FieldTeam, home_visit
+
+pytestmark = pytest.mark.both_databases  # each test also runs on PostgreSQL, id [postgres]
 
 
 def console_login(team: FieldTeam, username: str, password: str | None = None):

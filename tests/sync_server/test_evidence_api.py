@@ -5,10 +5,13 @@ import asyncio
 import hashlib
 from pathlib import Path
 
+import pytest
 from fastapi import FastAPI
 
 from sync_server.settings import Settings
 from tests.sync_server.helpers import PHOTOS, FieldTeam, problem_of
+
+pytestmark = pytest.mark.both_databases  # each test also runs on PostgreSQL, id [postgres]
 
 PHOTO = (PHOTOS / "Nikon_D70.jpg").read_bytes()
 PHOTO_SHA = hashlib.sha256(PHOTO).hexdigest()

@@ -3,10 +3,14 @@ from __future__ import annotations
 
 import base64
 
+import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from fastapi import FastAPI
 
 from schemas.seal import key_id, public_key_bytes
-from tests.sync_server.helpers import FieldTeam, problem_of
+from tests.sync_server.helpers import FieldTeam, at_once, problem_of
+
+pytestmark = pytest.mark.both_databases  # each test also runs on PostgreSQL, id [postgres]
 
 
 def registration(key: Ed25519PrivateKey) -> dict:
@@ -25,6 +29,17 @@ def test_registering_the_same_key_again_changes_nothing(team: FieldTeam):
     again = team.client.put("/api/v1/keys", json=body, headers=team.headers["zhangwei"])
     assert again.status_code == 200
     assert len(team.client.get("/api/v1/accounts/zhangwei/keys", headers=team.headers["lina"]).json()) == 1
+
+
+def test_a_new_key_registered_by_several_requests_at_once_is_stored_once(app: FastAPI, team: FieldTeam):
+    """A tablet retrying on a slow network: a twin that loses the unique-key race is answered as a repeat."""
+    body = registration(Ed25519PrivateKey.generate())
+    responses = at_once(4, lambda client: client.put("/api/v1/keys", json=body,
+                                                     headers=team.headers["zhangwei"]), app)
+    assert [r.status_code for r in responses] == [200] * 4, [r.text for r in responses]
+    keys = team.client.get("/api/v1/accounts/zhangwei/keys", headers=team.headers["lina"]).json()
+    first = registration(team.keys["zhangwei"])["key_id"]
+    assert sorted(k["key_id"] for k in keys) == sorted([first, body["key_id"]])
 
 
 def test_a_second_device_adds_a_second_key(team: FieldTeam):

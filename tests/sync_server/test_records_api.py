@@ -1,11 +1,15 @@
 """POST /records: a sealed record merges only when its case, team, seals, content and files all hold."""
 from __future__ import annotations
 
+import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from fastapi import FastAPI
 
 from schemas.seal import sign_record
 from sync_server.seed import UNAUTHORIZED_CASE_ID
-from tests.sync_server.helpers import FieldTeam, home_visit, problem_of, refused_visit
+from tests.sync_server.helpers import FieldTeam, at_once, home_visit, problem_of, refused_visit
+
+pytestmark = pytest.mark.both_databases  # each test also runs on PostgreSQL, id [postgres]
 
 
 def assert_refused(team: FieldTeam, response, code: str) -> dict:
@@ -44,6 +48,23 @@ def test_repeating_the_upload_is_a_no_op(team: FieldTeam):
     assert second.status_code == 200
     assert second.json()["status"] == "already_merged"
     assert team.merged_ids() == [visit.record.id]
+
+
+def test_the_same_record_posted_by_several_requests_at_once_merges_once(app: FastAPI, team: FieldTeam):
+    """An outbox retrying while the first upload is still in flight: one merge, the others already_merged."""
+    visit = home_visit()
+    team.upload(visit.files)
+    body = team.seal(visit.record).model_dump_json()
+    headers = {**team.headers["zhangwei"], "content-type": "application/json"}
+    responses = at_once(4, lambda client: client.post("/api/v1/records", content=body, headers=headers), app)
+    assert sorted(r.json()["status"] for r in responses) == ["already_merged"] * 3 + ["merged"]
+    assert team.merged_ids() == [visit.record.id]
+
+
+def test_a_record_id_holding_a_nul_character_is_refused_and_nothing_is_merged(team: FieldTeam):
+    """PostgreSQL cannot store U+0000 in text: refused as a request problem, on every database alike."""
+    problem = assert_refused(team, team.submit(home_visit("rec-hv-\u0000-000001")), "request.invalid")
+    assert problem["status"] == 422
 
 
 def test_the_same_id_with_different_content_is_a_conflict(team: FieldTeam):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlmodel import Session, func, select
 
 from sync_server.db import make_engine
@@ -16,8 +17,9 @@ def counts(session: Session) -> tuple[int, ...]:
     return tuple(session.exec(select(func.count()).select_from(t)).one() for t in tables)
 
 
-def test_seeding_twice_adds_nothing_the_second_time(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'server.db'}")
+@pytest.mark.both_databases
+def test_seeding_twice_adds_nothing_the_second_time(empty_database_url: str):
+    engine = make_engine(empty_database_url)
     with Session(engine) as session:
         assert seed_demo(session, date(2026, 11, 16)) == 12
         session.commit()
