@@ -12,7 +12,15 @@ from schemas.completeness import missing_seals
 from schemas.forms import form_for
 from schemas.records import EvidenceKind, Outcome, Role, VisitKind
 from schemas.seal import seal_is_valid
-from tests.field_app.helpers import TEAM, answer_all, cache_case, case_summary, photo, strokes
+from tests.field_app.helpers import (
+    TEAM,
+    answer_all,
+    cache_case,
+    case_summary,
+    complete_home_visit,
+    photo,
+    strokes,
+)
 
 PINS = {u: pin for u, _, pin in TEAM}
 
@@ -23,18 +31,6 @@ def editor(store, evidence, team, clock) -> VisitEditor:
     return VisitEditor(store, evidence, team, clock)
 
 
-def _complete_home_visit(editor: VisitEditor) -> None:
-    editor.start(case_summary(), VisitKind.HOME_VISIT)
-    for item in editor.form.notification:
-        editor.set_notification(item.id, True)
-    editor.set_respondent("王建国", "本人", "s-1")
-    answer_all(editor, editor.form)
-    editor.add_photo(photo("gps/DSCN0010.jpg"), "DSCN0010.jpg")
-    editor.sign(Role.RESPONDENT_SIGNATURE, strokes(0))
-    for i, (username, _, _) in enumerate(TEAM):
-        editor.sign(Role.SURVEYOR_SIGNATURE, strokes(3 + i), surveyor=username)
-
-
 def _outbox(store):
     with store.reading() as s:
         return [q.sealed_record(i) for i in q.outbox_items(s)]
@@ -43,7 +39,7 @@ def _outbox(store):
 def test_a_complete_home_visit_seals_with_both_surveyors_keys_r11(editor, store, team, clock):
     changes = []
     editor.changed = lambda: changes.append(1)
-    _complete_home_visit(editor)
+    complete_home_visit(editor)
     assert editor.missing() == []
     record_id = editor.record.id
     clock.advance(minutes=40)
@@ -72,7 +68,7 @@ def test_every_evidence_file_is_hashed_at_capture_with_who_when_and_where_r10(ed
 
 
 def test_sealing_is_refused_while_a_surveyor_has_not_signed_r11(editor, store):
-    _complete_home_visit(editor)
+    complete_home_visit(editor)
     lina_signature = editor.record.evidence_with(Role.SURVEYOR_SIGNATURE, "lina")[0]
     editor.remove_evidence(lina_signature.sha256)
     with pytest.raises(IncompleteRecord) as refused:
@@ -82,7 +78,7 @@ def test_sealing_is_refused_while_a_surveyor_has_not_signed_r11(editor, store):
 
 
 def test_sealing_is_refused_without_the_respondent_signature_or_a_reason_r11_r12(editor):
-    _complete_home_visit(editor)
+    complete_home_visit(editor)
     editor.remove_evidence(editor.evidence_of(Role.RESPONDENT_SIGNATURE)[0].sha256)
     assert [m.code for m in editor.missing()] == ["signature.respondent"]
     editor.set_cannot_sign_reason("调查对象右手骨折，无法书写")
@@ -92,7 +88,7 @@ def test_sealing_is_refused_without_the_respondent_signature_or_a_reason_r11_r12
 
 
 def test_a_respondent_who_cannot_sign_is_proven_by_photo_and_the_record_seals_r12(editor, team):
-    _complete_home_visit(editor)
+    complete_home_visit(editor)
     editor.remove_evidence(editor.evidence_of(Role.RESPONDENT_SIGNATURE)[0].sha256)
     editor.set_cannot_sign_reason("调查对象右手骨折，无法书写")
     editor.add_photo(photo("orientation/portrait_6.jpg"), "hand.jpg", role=Role.CANNOT_SIGN_PROOF)
@@ -120,7 +116,7 @@ def test_a_refused_visit_is_recorded_and_signed_by_the_team_only_r13(editor, sto
 
 
 def test_a_wrong_pin_seals_nothing_and_keeps_the_draft(editor, store):
-    _complete_home_visit(editor)
+    complete_home_visit(editor)
     record = editor.record
     with pytest.raises(WrongPin) as wrong:
         editor.seal({"zhangwei": "111111", "lina": "999999"})
@@ -230,7 +226,7 @@ def test_a_neighbour_interview_needs_no_respondent_signature_r14_r16(editor):
 
 
 def test_pruning_keeps_files_of_drafts_and_unsynced_records_and_frees_the_rest_r21(editor, store, evidence):
-    _complete_home_visit(editor)
+    complete_home_visit(editor)
     sealed = editor.seal(PINS)
     editor.start(case_summary(), VisitKind.HOME_VISIT)
     in_draft = editor.add_photo(photo("Nikon_D70.jpg"), "Nikon_D70.jpg")
@@ -246,7 +242,7 @@ def test_sealed_records_are_listed_by_kind_person_and_case_not_by_id(editor, sto
     """What the surveyor reads on the case and upload screens: 入户调查（王建国）· <case title>."""
     from field_app.viewmodels import CaseList, SyncPanel
 
-    _complete_home_visit(editor)
+    complete_home_visit(editor)
     sealed = editor.seal(PINS)
     editor.start(case_summary(), VisitKind.HOME_VISIT)
     editor.set_outcome(Outcome.REFUSED)
