@@ -6,8 +6,6 @@ Not a benchmark itself (the leading underscore keeps `make bench` from running i
 from __future__ import annotations
 
 import os
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -18,15 +16,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-PHOTOS = Path(__file__).resolve().parents[2] / "shared" / "test-media" / "photos"
 PYTHON = sys.executable
+sys.path.insert(0, str(REPO_ROOT))  # the tests' helpers are the benchmarks' too
 
+from tests.end_to_end.flet_browser import free_port
+from tests.end_to_end.flet_browser import stop_process as stop
+from tests.media import PHOTOS
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that is free right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+__all__ = ["PHOTOS", "free_port", "stop"]
 
 
 def launch(cmd: Sequence[str], log_path: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
@@ -55,22 +52,6 @@ def wait_http(url: str, proc: subprocess.Popen, log_path: Path, timeout: float =
         if time.monotonic() - t0 > timeout:
             raise RuntimeError(f"{url} not answering after {timeout}s:\n{tail(log_path)}")
         time.sleep(0.02)  # readiness polling only
-
-
-def stop(proc: subprocess.Popen, timeout: float = 5.0) -> None:
-    """SIGTERM the process group started by `launch`, SIGKILL if it lingers."""
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-    except ProcessLookupError:
-        pass
-    try:
-        proc.wait(timeout)
-    except subprocess.TimeoutExpired:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        proc.wait(timeout)
 
 
 def tail(path: Path, chars: int = 2000) -> str:

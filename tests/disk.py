@@ -1,6 +1,6 @@
 """A real, tiny filesystem that can be filled to the last byte: a tmpfs mounted for one test.
 
-Mounting needs root (or CAP_SYS_ADMIN); where that is impossible the test is skipped with the
+Mounting needs root (or CAP_SYS_ADMIN); where that is impossible the test fails with the
 reason, never faked. `fill()` writes a filler file until the kernel answers ENOSPC; `free()`
 deletes it again, as a surveyor or an operator clearing space would.
 """
@@ -65,7 +65,7 @@ def tiny_disk(root: Path, size: str = "2m") -> Iterator[TinyDisk]:
     mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0700", "tmpfs", str(root)],
                              capture_output=True, text=True, check=False)
     if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here (needs root): {mounted.stderr.strip()}")
+        pytest.fail(f"cannot mount a tmpfs here (needs root, as in CI): {mounted.stderr.strip()}")
     try:
         yield TinyDisk(root)
     finally:

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from tests.end_to_end.flet_browser import (
-    CHROMIUM,
     draw_stroke,
     fill_field,
     free_port,
@@ -23,10 +22,6 @@ from tests.end_to_end.flet_browser import (
     tap,
     unexpected_requests,
     wait_text,
-)
-
-pytestmark = pytest.mark.skipif(
-    not os.path.exists(CHROMIUM), reason="needs Debian chromium (make system-deps)"
 )
 
 SMOKE_APP = Path(__file__).with_name("smoke_app.py")
