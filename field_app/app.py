@@ -12,6 +12,7 @@ import flet as ft
 
 from field_app.settings import Settings, device_id
 from field_app.store import EvidenceStore, Store, open_store
+from field_app.store.cleanup import prune_evidence
 from field_app.store.evidence import EVIDENCE_DIR
 from field_app.store.vault import DirectoryVault, KeyVault, default_key_dir
 from field_app.sync.client import SyncClient
@@ -45,6 +46,7 @@ def build_model(settings: Settings, vault: KeyVault | None = None) -> AppModel:
     vault = vault or DirectoryVault(settings.key_dir or default_key_dir(), settings.data_dir)
     store = open_store(settings.data_dir, vault)
     evidence = EvidenceStore(settings.data_dir / EVIDENCE_DIR, vault)
+    prune_evidence(store, evidence)  # files of records the server confirmed, or of discarded drafts
     client = SyncClient(settings.server_url)
     team = TeamSession(store, client, device_id(settings.data_dir))
     return AppModel(store, evidence, client, team, CaseList(store, client, team),
