@@ -67,6 +67,26 @@ def make_main(model: AppModel):
     return main
 
 
+def make_device_main(settings: Settings):
+    """The Flet entry point on a real tablet (`flet build apk`): the keys come from the Android
+    Keystore through flet-secure-storage, read once the page (and so the service) exists.
+    Not exercised here (no Flutter client with a keystore on these machines)."""
+    from flet_secure_storage import AndroidOptions, SecureStorage
+
+    from field_app.store.secure_storage_vault import SecureStorageVault
+
+    state: dict[str, AppModel] = {}
+
+    async def main(page: ft.Page) -> None:
+        if "model" not in state:
+            # reset_on_error=False: a keystore error must not silently wipe the key (and so the data)
+            storage = SecureStorage(android_options=AndroidOptions(reset_on_error=False))
+            state["model"] = build_model(settings, await SecureStorageVault.open(storage))
+        make_main(state["model"])(page)
+
+    return main
+
+
 def run(settings: Settings) -> None:
     """Serve the app in web mode on 127.0.0.1, offline (no CDN)."""
     model = build_model(settings)
