@@ -127,5 +127,8 @@ def test_a_visit_leaves_no_marker_and_no_photo_byte_readable_on_the_tablet_or_in
     draft = editor.record
     assert draft is not None and all(evidence.verify(ref.sha256) for ref in draft.evidence)
     assert panel.synced == 1 and panel.pending == 0
+    assert f"受访人{MARK}王某" in panel.describe(sealed.record.id)  # this session still shows whom (in memory)
+    restarted = SyncPanel(store, evidence, online_client, team, clock).describe(sealed.record.id)
+    assert restarted.startswith("入户调查") and MARK not in restarted  # after a restart: the receipt only
     assert find([data_dir], markers, blobs, {"app.log": app_log.read_bytes()}) == []
     assert Path(app_log).stat().st_size > 0  # the log did record the visit (httpx requests at least)
