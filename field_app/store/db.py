@@ -28,6 +28,7 @@ def _pragmas(dbapi_connection, _record) -> None:
     dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself (see _begin)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA temp_store=MEMORY")  # sorts and temp tables never reach the disk in clear
+    cursor.execute("PRAGMA secure_delete=ON")  # a confirmed record's pages are zeroed, not only unlinked
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=FULL")  # a commit survives a power cut, not only an app kill

@@ -35,8 +35,8 @@ def test_the_database_its_wal_and_a_rollback_journal_are_encrypted_with_the_prag
 
     with store.engine.connect() as conn:
         pragmas = [conn.exec_driver_sql(f"PRAGMA {p}").scalar() for p in
-                   ("synchronous", "busy_timeout", "temp_store", "cipher_version")]
-    assert pragmas[:3] == [2, 5000, 2] and pragmas[3].startswith("4.")  # FULL, 5 s, MEMORY; SQLCipher 4
+                   ("synchronous", "busy_timeout", "temp_store", "secure_delete", "cipher_version")]
+    assert pragmas[:4] == [2, 5000, 2, 1] and pragmas[4].startswith("4.")  # FULL, 5 s, MEMORY, on; SQLCipher 4
     cache_case(store, case_summary())
     marker = "日记标记-WAL-7Q3X"
     with store.transaction() as s:
