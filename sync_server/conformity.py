@@ -41,7 +41,8 @@ def submit(session: Session, actor: Account, case: Case) -> Entrustment:
 def checks_of(session: Session, case_id: str) -> list[ConformityCheck]:
     """Every check of the case, all rounds, oldest first (the record of who decided what)."""
     query = select(ConformityCheck).where(ConformityCheck.case_id == case_id)
-    return list(session.exec(query.order_by(col(ConformityCheck.checked_at), col(ConformityCheck.id))))
+    return list(session.exec(query.order_by(col(ConformityCheck.round), col(ConformityCheck.checked_at),
+                                                col(ConformityCheck.id))))
 
 
 def check(session: Session, actor: Account, case: Case, decision: ConformityDecision,
