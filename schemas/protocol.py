@@ -94,6 +94,7 @@ class CaseSummary(BaseModel):
     subjects: list[Subject]
     authorization_recorded: bool
     entrustment_recorded: bool
+    released: bool = False  # the materials passed the two-person conformity review (R1, R26)
     accepted_on: date
     deadline: date
     deadline_warning: str = ""

@@ -79,7 +79,7 @@ def case_summary(case_id: str = "case-1", deadline: date = date(2026, 12, 4), **
                 Subject(id="s-2", name="刘芳", id_number="500112195203020022", relation="配偶")]
     fields: dict = {"id": case_id, "title": f"王建国家庭 {case_id}", "entrusting_unit": "龙泉街道办事处",
                     "address": "重庆市渝北区龙泉路 8 号", "subjects": subjects, "authorization_recorded": True,
-                    "entrustment_recorded": True, "accepted_on": date(2026, 11, 20), "deadline": deadline,
+                    "entrustment_recorded": True, "released": True, "accepted_on": date(2026, 11, 20), "deadline": deadline,
                     "required_checks": [VisitKind.HOME_VISIT, VisitKind.NEIGHBOUR_INTERVIEW],
                     "team_id": "team-1", "team": team}
     fields.update(overrides)
