@@ -1,11 +1,13 @@
 """Server tables (SQLModel), one small file per entity. Importing this package registers them all."""
 from sync_server.tables.accounts import Account, Team
+from sync_server.tables.audit_log import AuditCheckpoint, AuditEntry
 from sync_server.tables.cases import Case, Subject
 from sync_server.tables.evidence import EvidenceFile, RecordEvidence
 from sync_server.tables.holidays import HolidayNotice
 from sync_server.tables.keys import SurveyorKey
 from sync_server.tables.records import Record
+from sync_server.tables.signed_records import SignedRecordBytes
 from sync_server.tables.tokens import SessionToken
 
-__all__ = ["Account", "Case", "EvidenceFile", "HolidayNotice", "Record", "RecordEvidence", "SessionToken",
-           "Subject", "SurveyorKey", "Team"]
+__all__ = ["Account", "AuditCheckpoint", "AuditEntry", "Case", "EvidenceFile", "HolidayNotice", "Record", "RecordEvidence", "SessionToken",
+           "SignedRecordBytes", "Subject", "SurveyorKey", "Team"]
