@@ -107,3 +107,9 @@ def entry_json(row: AuditEntry) -> dict[str, Any]:
     """A logged entry read back."""
     data: dict[str, Any] = json.loads(row.entry)
     return data
+
+
+def log(session: Session, kind: str, at: datetime, actor: str = "", case_id: str | None = None,
+        subject: str = "", **data: Any) -> AuditEntry:
+    """Shorthand for `append(session, AuditEvent(...))`."""
+    return append(session, AuditEvent(kind=kind, at=at, actor=actor, case_id=case_id, subject=subject, data=data))
