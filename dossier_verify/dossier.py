@@ -7,7 +7,7 @@ import hashlib
 import json
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from dossier_verify import merkle
 from dossier_verify.findings import Failure, Report
@@ -24,26 +24,29 @@ def _json(data: bytes) -> Any:
     return json.loads(data.decode("utf-8"))
 
 
-def _read_zip(path: Path, report: Report) -> tuple[list[str], dict[str, bytes]] | None:
+def _read_zip(path: Path | BinaryIO, report: Report) -> tuple[list[str], dict[str, bytes]] | None:
     try:
         with zipfile.ZipFile(path) as z:
             names = [i.filename for i in z.infolist()]
             return names, {n: z.read(n) for n in names}
     except (OSError, zipfile.BadZipFile, KeyError, ValueError, NotImplementedError, EOFError) as error:
-        report.add(Failure.UNREADABLE, str(path), f"cannot read zip: {error}")
+        report.add(Failure.UNREADABLE, str(getattr(path, "name", path)), f"cannot read zip: {error}")
         return None
 
 
-def verify(path: Path, trusted_key: bytes | None = None, trusted_key_id: str | None = None) -> Report:
+def verify(path: Path | BinaryIO, trusted_key: bytes | None = None, trusted_key_id: str | None = None) -> Report:
     """Check the dossier at path; pass the agency's public key (or its key id) you trust, if you have it."""
     report = Report()
     read = _read_zip(path, report)
     if read is None:
         return report
     names, files = read
+    for required in (MANIFEST, MANIFEST_SIG):
+        if required not in files:
+            report.add(Failure.FILES, required, "missing")
     try:
         manifest = _json(files[MANIFEST])
-        signature = files[MANIFEST_SIG].decode("ascii").strip()
+        signature = files.get(MANIFEST_SIG, b"").decode("ascii").strip()
         agency = base64.b64decode(manifest["agency_key"]["public_key"], validate=True)
         listed = [(f["path"], f["sha256"], int(f["size"])) for f in manifest["files"]]
         if manifest.get("format") != FORMAT:
@@ -171,7 +174,9 @@ def _check_log(report: Report, files: dict[str, bytes], manifest: dict, agency: 
         return
     for entry in manifest.get("records", []):
         rid = str(entry.get("id"))
-        _check_inclusion(report, rid, entry.get("digest"), proofs.get("records", {}).get(rid), latest)
+        body = files.get(str(entry.get("body")))
+        digest = hashlib.sha256(body).hexdigest() if body is not None else None
+        _check_inclusion(report, rid, digest, proofs.get("records", {}).get(rid), latest)
     if log.get("previous_checkpoint"):
         previous = _checkpoint(report, files, log["previous_checkpoint"], agency)
         try:
