@@ -5,7 +5,14 @@ from fastapi import APIRouter, Depends
 
 from schemas.problems import Problem
 from schemas.protocol import API_PREFIX
-from sync_server.api import auth_routes, case_routes, dossier_routes, evidence_routes, key_routes, record_routes
+from sync_server.api import (
+    auth_routes,
+    case_routes,
+    dossier_routes,
+    evidence_routes,
+    key_routes,
+    record_routes,
+)
 from sync_server.api.deps import check_protocol
 
 

@@ -40,8 +40,9 @@ def test_verify_dossier_runs_offline_from_the_command_line_with_exit_codes(team,
     path = tmp_path / "case.zip"
     path.write_bytes(export(team, DEMO_CASE_ID))
     key_id = agency_key_id(team)
-    ok = subprocess.run([sys.executable, "-m", "sync_server", "verify-dossier", str(path), "--agency-key-id", key_id],
-                        cwd=REPO, capture_output=True, text=True, timeout=120)
+    argv = [sys.executable, "-m", "sync_server", "verify-dossier", str(path), "--agency-key-id", key_id]
+    ok = subprocess.run(argv,
+                        check=False, cwd=REPO, capture_output=True, text=True, timeout=120)
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "核验通过" in ok.stdout
     with zipfile.ZipFile(path) as z:
@@ -52,12 +53,12 @@ def test_verify_dossier_runs_offline_from_the_command_line_with_exit_codes(team,
             z.writestr(name, content + b" " if name.startswith("records/") and name.endswith("record.json")
                        else content)
     failed = subprocess.run([sys.executable, "-m", "dossier_verify", str(bad), "--agency-key-id", key_id],
-                            cwd=REPO, capture_output=True, text=True, timeout=120)
+                            check=False, cwd=REPO, capture_output=True, text=True, timeout=120)
     assert failed.returncode == 4 | 16 | 32, failed.stdout
     assert "altered" in failed.stdout and "record.json" in failed.stdout
     junk = tmp_path / "junk.zip"
     junk.write_bytes(b"not a zip")
-    assert subprocess.run([sys.executable, "-m", "dossier_verify", str(junk)], cwd=REPO,
+    assert subprocess.run([sys.executable, "-m", "dossier_verify", str(junk)], check=False, cwd=REPO,
                           capture_output=True, timeout=120).returncode == 2
 
 
