@@ -6,8 +6,11 @@ from sync_server.tables.evidence import EvidenceFile, RecordEvidence
 from sync_server.tables.holidays import HolidayNotice
 from sync_server.tables.keys import SurveyorKey
 from sync_server.tables.records import Record
+from sync_server.tables.reports import MatchingResult, ReportVersion
+from sync_server.tables.retention import CaseRetention
 from sync_server.tables.signed_records import SignedRecordBytes
 from sync_server.tables.tokens import SessionToken
 
-__all__ = ["Account", "AuditCheckpoint", "AuditEntry", "Case", "EvidenceFile", "HolidayNotice", "Record", "RecordEvidence", "SessionToken",
-           "SignedRecordBytes", "Subject", "SurveyorKey", "Team"]
+__all__ = ["Account", "AuditCheckpoint", "AuditEntry", "Case", "CaseRetention", "EvidenceFile", "HolidayNotice",
+           "MatchingResult", "Record", "RecordEvidence", "ReportVersion", "SessionToken", "SignedRecordBytes",
+           "Subject", "SurveyorKey", "Team"]
