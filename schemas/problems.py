@@ -36,6 +36,8 @@ class Code(str, Enum):
     NOT_FOUND = "request.not_found"
     STORAGE_FULL = "storage.full"
     SERVER_ERROR = "server.error"
+    RETENTION_NOT_DUE = "retention.not_due"
+    CASE_DISPOSED = "case.disposed"
 
 
 HTTP_STATUS: dict[Code, int] = {
@@ -62,6 +64,8 @@ HTTP_STATUS: dict[Code, int] = {
     Code.NOT_FOUND: 404,
     Code.STORAGE_FULL: 507,
     Code.SERVER_ERROR: 500,
+    Code.RETENTION_NOT_DUE: 409,
+    Code.CASE_DISPOSED: 410,
 }
 
 CHINESE: dict[Code, str] = {
@@ -88,6 +92,8 @@ CHINESE: dict[Code, str] = {
     Code.NOT_FOUND: "找不到请求的内容",
     Code.STORAGE_FULL: "服务器存储空间不足，文件未保存，请稍后重试",
     Code.SERVER_ERROR: "服务器内部错误，请稍后重试",
+    Code.RETENTION_NOT_DUE: "档案尚未到保管期限，不能销毁",
+    Code.CASE_DISPOSED: "该案件档案已按保管期限销毁",
 }
 
 

@@ -12,6 +12,7 @@ from sync_server.api import (
     evidence_routes,
     key_routes,
     record_routes,
+    report_routes,
 )
 from sync_server.api.deps import check_protocol
 
@@ -23,6 +24,7 @@ def api_router() -> APIRouter:
         "model": Problem, "description": "问题（application/problem+json，见 schemas/problems.py）",
         "content": {"application/problem+json": problem_schema}}}
     router = APIRouter(prefix=API_PREFIX, dependencies=[Depends(check_protocol)], responses=problems)
-    for module in (auth_routes, key_routes, case_routes, evidence_routes, record_routes, dossier_routes):
+    for module in (auth_routes, key_routes, case_routes, evidence_routes, record_routes, dossier_routes,
+                   report_routes):
         router.include_router(module.router)
     return router

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from fpdf import FPDF
+from fpdf.enums import WrapMode
 from fpdf.fonts import FontFace
 
 FONT = Path(__file__).resolve().parents[2] / "assets" / "fonts" / "cjk.ttf"
@@ -36,27 +37,29 @@ class Document(FPDF):
         self.cell(0, 6, f"{note}第 {self.page_no()} 页 共 {{nb}} 页", align="C")
         self.set_font(FAMILY, size=10.5)
 
-    def heading(self, text: str, size: float = 13) -> None:
-        """A section heading on its own line."""
+    def heading(self, text: str, size: float = 13, keep: float = 20) -> None:
+        """A section heading on its own line, moved to the next page unless `keep` mm follow it there."""
+        if self.get_y() + size * 0.55 + keep > self.page_break_trigger:
+            self.add_page()
         self.ln(2)
         self.set_font(FAMILY, size=size)
-        self.multi_cell(0, size * 0.55, text, new_x="LMARGIN", new_y="NEXT")
+        self.multi_cell(0, size * 0.55, text, new_x="LMARGIN", new_y="NEXT", wrapmode=WrapMode.CHAR)
         self.set_font(FAMILY, size=10.5)
         self.ln(1)
 
-    def paragraph(self, text: str, size: float = 10.5, align: str = "J") -> None:
+    def paragraph(self, text: str, size: float = 10.5, align: str = "L") -> None:
         """Wrapped text the width of the page."""
         self.set_font(FAMILY, size=size)
-        self.multi_cell(0, size * 0.6, text, align=align, new_x="LMARGIN", new_y="NEXT")
+        self.multi_cell(0, size * 0.6, text, align=align, new_x="LMARGIN", new_y="NEXT", wrapmode=WrapMode.CHAR)
         self.set_font(FAMILY, size=10.5)
 
     def grid(self, header: Sequence[str] | None, rows: Sequence[Sequence[str]],
-             widths: Sequence[float], size: float = 9.5) -> None:
-        """A ruled table whose rows wrap and never split across pages."""
+             widths: Sequence[float], size: float = 9.5, wrap: WrapMode = WrapMode.CHAR) -> None:
+        """A ruled table whose rows wrap (by character for Chinese; by word to keep hashes in halves)."""
         self.set_font(FAMILY, size=size)
         with self.table(col_widths=tuple(widths), line_height=size * 0.55, first_row_as_headings=header is not None,
                         headings_style=FontFace(fill_color=GREY), text_align="LEFT",
-                        width=self.epw) as table:
+                        width=self.epw, wrapmode=wrap) as table:
             if header is not None:
                 table.row(list(header))
             for row in rows:

@@ -4,6 +4,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from fpdf.enums import WrapMode
+
 from schemas.protocol import AccountPublic, MergedRecord
 from schemas.records import EvidenceKind, Location
 from sync_server.console.views import ROLE_LABELS, local_time, person_label, record_view
@@ -87,16 +89,16 @@ def _evidence(doc: Document, merged: MergedRecord, people: dict[str, AccountPubl
              [[str(i), KIND_LABELS.get(e.kind, e.kind.value), e.caption or ROLE_LABELS.get(e.role, e.role.value),
                local_time(e.captured_at), person_label(e.captured_by, people).split("（")[0],
                f"{e.sha256[:32]} {e.sha256[32:]}"] for i, e in enumerate(refs, 1)],
-             widths=(11, 13, 30, 28, 20, 72), size=8)
+             widths=(11, 13, 30, 28, 20, 72), size=8, wrap=WrapMode.WORD)
     photos = [(i, e) for i, e in enumerate(refs, 1) if e.kind == EvidenceKind.PHOTO]
     thumbs = [(data, f"{i}. {e.caption or ROLE_LABELS.get(e.role, '')}") for i, e in photos
               if (data := image_of(e.sha256, 320)) is not None]
     if thumbs:
-        doc.heading("照片缩略图", size=11)
+        doc.heading("照片缩略图", size=11, keep=40)
         doc.image_row(thumbs, height=30)
     signatures = [(i, e) for i, e in enumerate(refs, 1) if e.kind == EvidenceKind.SIGNATURE]
     images = [(data, f"{i}. {ROLE_LABELS.get(e.role, '')} {person_label(e.captured_by, people).split('（')[0]}")
               for i, e in signatures if (data := image_of(e.sha256, 480)) is not None]
     if images:
-        doc.heading("签名", size=11)
+        doc.heading("签名", size=11, keep=32)
         doc.image_row(images, height=22)

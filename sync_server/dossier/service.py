@@ -22,8 +22,10 @@ def require_reviewer(account: Account) -> None:
 def make_dossier(session: Session, case: Case, services: Services, actor: Account) -> Exported:
     """Build the case's documents, write the dossier zip under data_dir/exports, and commit the log."""
     from sync_server.documents.bundle import case_documents  # fpdf2 loads only when a dossier is made
+    from sync_server.documents.retention import refuse_if_disposed
 
     require_reviewer(actor)
+    refuse_if_disposed(session, case)
     now = services.clock()
     documents = case_documents(session, case, services, now)
     exported = export_case(session, case, blobs=services.blobs, key=load_or_create(services.settings.data_dir),
