@@ -8,8 +8,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from sqlmodel import select
 
-from sync_server.id_numbers import make_id_number  # noqa: F401  (documents the ID numbers' origin)
 from sync_server.seed import DEMO_CASE_ID
 from sync_server.tables import Subject
 from tests.sync_server.big_case import add_members, submit_records
@@ -25,7 +25,7 @@ def big_case(team, app):
     add_members(app)
     visits = submit_records(team)
     with app.state.services.session() as session:
-        subjects = list(session.exec(__import__("sqlmodel").select(Subject).where(Subject.case_id == DEMO_CASE_ID)))
+        subjects = list(session.exec(select(Subject).where(Subject.case_id == DEMO_CASE_ID)))
     assert len(subjects) == 6 and sum(len([e for e in v.record.evidence if e.kind.value == "photo"])
                                       for v in visits) == 40
     return visits, subjects
@@ -40,7 +40,7 @@ def check_layout(pdf: Path, tmp_path: Path) -> None:
 
 
 def test_the_report_has_every_part_of_appendix_d(team, big_case, tmp_path):
-    visits, subjects = big_case
+    _visits, subjects = big_case
     headers = team.headers["wangfang"]
     summary = "经核查，申请人及相关人员共6人。审核人员补充：家庭收入与申报一致。"
     preview = team.client.post(f"{API}/report/preview", json={"summary": summary}, headers=headers)
