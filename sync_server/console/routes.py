@@ -168,6 +168,9 @@ def console_router() -> APIRouter:
             return original
         return Response(preview, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=3600"})
 
+    from sync_server.console.documents_routes import documents_router
+
+    router.include_router(documents_router())
     return router
 
 
