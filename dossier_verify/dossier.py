@@ -18,6 +18,7 @@ MANIFEST = "manifest.json"
 MANIFEST_SIG = "manifest.sig"
 MANIFEST_CONTEXT = b"field-evidence/dossier-manifest/v1\n"
 CHECKPOINT_CONTEXT = b"field-evidence/checkpoint/v1\n"
+REPORT_CONTEXT = b"field-evidence/report/v1\n"
 
 
 def _json(data: bytes) -> Any:
@@ -60,6 +61,7 @@ def verify(path: Path | BinaryIO, trusted_key: bytes | None = None, trusted_key_
     _check_files(report, names, files, listed)
     hashes = {p: sha for p, sha, _ in listed}
     _check_records(report, files, manifest, hashes)
+    _check_reports(report, files, [p for p, _, _ in listed], agency)
     _check_log(report, files, manifest, agency)
     return report
 
@@ -121,6 +123,23 @@ def _check_records(report: Report, files: dict[str, bytes], manifest: dict, hash
             _check_seal(report, files, where, version, body, seal)
         if not problem:
             _check_cited_evidence(report, where, _json(body), hashes)
+
+
+def _check_reports(report: Report, files: dict[str, bytes], paths: list[str], agency: bytes) -> None:
+    """Each issued report's content carries the agency's electronic seal."""
+    for path in paths:
+        if not (path.startswith("reports/") and path.endswith("/content.json")):
+            continue
+        where = path.removesuffix("/content.json")
+        try:
+            content = files[path]
+            seal = _json(files[f"{where}/seal.json"])
+            holds = seal.get("key_id") == key_id(agency) and \
+                verify_signature(agency, seal["signature"], REPORT_CONTEXT + content)
+        except (KeyError, ValueError, TypeError, UnicodeDecodeError):
+            holds = False
+        if not holds:
+            report.add(Failure.SEALS, where, "the report's electronic seal does not hold for the agency key")
 
 
 def _check_seal(report: Report, files: dict[str, bytes], where: str, version: int, body: bytes,

@@ -75,3 +75,22 @@ def test_only_reviewers_export_and_every_export_is_logged(team, client, app):
         kinds = [e.kind for e in session.exec(select(AuditEntry).order_by(AuditEntry.position))]
     assert kinds.count("dossier.exported") == 2 and kinds.count("record.ingested") == 3
     assert verify(io.BytesIO(second), trusted_key_id=agency_key_id(team)).ok
+
+
+def test_the_reports_electronic_seal_is_checked_offline(team):
+    submit_both_versions(team)
+    assert team.client.post(f"{API_PREFIX}/cases/{DEMO_CASE_ID}/reports", json={"summary": "概述"},
+                            headers=team.headers["wangfang"]).status_code == 200
+    data = export(team, DEMO_CASE_ID)
+    key_id = agency_key_id(team)
+    assert verify(io.BytesIO(data), trusted_key_id=key_id).ok
+    entries = [(i.filename, zipfile.ZipFile(io.BytesIO(data)).read(i.filename))
+               for i in zipfile.ZipFile(io.BytesIO(data)).infolist()]
+    forged = io.BytesIO()
+    with zipfile.ZipFile(forged, "w") as z:
+        for name, content in entries:
+            z.writestr(name, content.replace("概述".encode(), "伪造".encode()) if name.endswith("content.json")
+                       else content)
+    forged.seek(0)
+    report = verify(forged, trusted_key_id=key_id)
+    assert "reports/v1" in [f.where for f in report.findings if f.what.startswith("the report's electronic seal")]
