@@ -28,13 +28,15 @@ $(STAMP): pyproject.toml
 
 # Debian's Chromium drives the Flet web client in end-to-end tests (never `playwright install`);
 # PostgreSQL's server binaries (initdb, pg_ctl under /usr/lib/postgresql/*/bin) let the server tests
-# start a throwaway cluster of their own. Installs only what is missing; apt-get update only then.
+# start a throwaway cluster of their own; poppler-utils (pdftotext, pdftoppm) reads the PDFs back in the
+# document tests. Installs only what is missing; apt-get update only then.
 system-deps:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	[ -x /usr/bin/pdftoppm ] || missing="$$missing poppler-utils"; \
 	if [ -z "$$missing" ]; then \
-	  echo "chromium present; postgresql present"; \
+	  echo "chromium present; postgresql present; poppler-utils present"; \
 	elif [ "$$(id -u)" = 0 ]; then \
 	  echo "installing:$$missing"; \
 	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \

@@ -43,6 +43,8 @@ class Code(str, Enum):
     UPLOAD_TYPE = "upload.type"
     STAFF_NOT_CLEARED = "staff.not_cleared"
     PASSWORD_CHANGE_REQUIRED = "auth.password_change_required"
+    RETENTION_NOT_DUE = "retention.not_due"
+    CASE_DISPOSED = "case.disposed"
 
 
 HTTP_STATUS: dict[Code, int] = {
@@ -76,6 +78,8 @@ HTTP_STATUS: dict[Code, int] = {
     Code.UPLOAD_TYPE: 415,
     Code.STAFF_NOT_CLEARED: 403,
     Code.PASSWORD_CHANGE_REQUIRED: 403,
+    Code.RETENTION_NOT_DUE: 409,
+    Code.CASE_DISPOSED: 410,
 }
 
 CHINESE: dict[Code, str] = {
@@ -109,6 +113,8 @@ CHINESE: dict[Code, str] = {
     Code.UPLOAD_TYPE: "文件类型不被接受：仅接受 PDF、JPEG、PNG",
     Code.STAFF_NOT_CLEARED: "保密承诺书或培训记录缺失或已过期，不能开展调查工作",
     Code.PASSWORD_CHANGE_REQUIRED: "密码已过期或强度不足，请先修改密码",
+    Code.RETENTION_NOT_DUE: "档案尚未到保管期限，不能销毁",
+    Code.CASE_DISPOSED: "该案件档案已按保管期限销毁",
 }
 
 

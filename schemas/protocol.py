@@ -116,6 +116,7 @@ class MergedRecord(BaseModel):
     sealed: SealedRecord
     received_at: datetime
     seals: list[SealInfo]
+    digest: str = ""  # SHA-256 (hex) of the exact bytes the seals cover (docs/SEALS.md)
 
 
 class CaseDetail(BaseModel):

@@ -119,3 +119,7 @@ class SealedRecord(BaseModel):
 
     record: SurveyRecord
     seals: list[SurveyorSeal] = []
+    # 1: seals over SHA-256 of the sorted-key JSON of `record` (old tablets); 2: seals over the exact
+    # RFC 8785 bytes carried in `record_jcs` (base64), which are then what `record` is read from.
+    seal_version: int = 1
+    record_jcs: str | None = None

@@ -3,6 +3,7 @@
   python -m sync_server --host 127.0.0.1 --port 8000 --data-dir data/server [--seed-demo]
   python -m sync_server seed-demo --data-dir data/server [--accepted-on 2026-11-16]
   python -m sync_server holidays add --data-dir data/server notice-2027.json
+  python -m sync_server verify-dossier FILE.zip [--agency-key-id HEX]   (offline: dossier_verify)
 """
 from __future__ import annotations
 
@@ -28,7 +29,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", type=Path, help="数据目录：server.db 与 evidence/ / data directory")
     parser.add_argument("--seed-demo", action="store_true",
                         help="若尚无演示数据则写入 / seed demo data if missing")
-    commands = parser.add_subparsers(dest="command", metavar="{seed-demo,holidays}")
+    commands = parser.add_subparsers(dest="command", metavar="{seed-demo,holidays,verify-dossier}")
+    verify = commands.add_parser("verify-dossier", add_help=False,
+                                 help="离线核验案件档案包 / verify a case dossier offline (see its --help)")
+    verify.add_argument("rest", nargs=argparse.REMAINDER)
     seed = commands.add_parser("seed-demo", help="写入演示数据（可重复执行）/ seed demo data (idempotent)")
     seed.add_argument("--data-dir", type=Path, required=True, help="数据目录 / data directory")
     seed.add_argument("--accepted-on", type=date.fromisoformat, default=None,
@@ -112,6 +116,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Parse the command line and run the command."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command == "verify-dossier":
+        from dossier_verify.__main__ import run as verify_dossier
+        return verify_dossier(args.rest, prog="python -m sync_server verify-dossier")
     if args.command == "seed-demo":
         return run_seed(args.data_dir, args.accepted_on)
     if args.command == "holidays":

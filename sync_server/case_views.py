@@ -2,19 +2,20 @@
 from __future__ import annotations
 
 import base64
+import json
 
 from sqlmodel import Session
 
 from schemas.completeness import CaseCompleteness, case_completeness
 from schemas.protocol import CaseDetail, CaseSummary, MergedRecord, SealInfo, Subject
 from schemas.records import SealedRecord, VisitKind
-from schemas.seal import seal_is_valid
+from schemas.signed import seal_valid_over, v1_body
 from schemas.workdays import HolidayTable
 from sync_server import queries
 from sync_server.auth import public, team_members
 from sync_server.conformity import is_released
 from sync_server.deadlines import case_deadline
-from sync_server.tables import Case, Record
+from sync_server.tables import Case, Record, SignedRecordBytes
 
 
 def case_summary(session: Session, case: Case, table: HolidayTable) -> CaseSummary:
@@ -31,20 +32,30 @@ def case_summary(session: Session, case: Case, table: HolidayTable) -> CaseSumma
         team_id=case.team_id, team=[public(a) for a in team_members(session, case.team_id)])
 
 
+def signed_bytes_of(session: Session, row: Record) -> tuple[int, bytes]:
+    """The seal version and exact bytes a merged record's seals cover. Rows merged before these bytes were
+    kept are v1: their stored JSON is what the tablet sent, so B1 is rebuilt from it, not from the model."""
+    kept = session.get(SignedRecordBytes, row.id)
+    if kept is not None:
+        return kept.seal_version, kept.body
+    return 1, v1_body(json.loads(row.sealed_json)["record"])
+
+
 def merged_record(session: Session, row: Record) -> MergedRecord:
     """A stored record with, per seal, the signer's name and whether the seal verifies now."""
     sealed = SealedRecord.model_validate_json(row.sealed_json)
+    version, body = signed_bytes_of(session, row)
     keys = queries.keys_by_id(session, {s.key_id for s in sealed.seals})
     names = queries.accounts_by_username(session, {s.surveyor for s in sealed.seals})
     seals = []
     for seal in sealed.seals:
         key = keys.get(seal.key_id)
         valid = (key is not None and key.username == seal.surveyor
-                 and seal_is_valid(sealed.record, seal, base64.b64decode(key.public_key)))
+                 and seal_valid_over(version, body, seal, base64.b64decode(key.public_key)))
         account = names.get(seal.surveyor)
         name = account.name if account else seal.surveyor
         seals.append(SealInfo(surveyor=seal.surveyor, surveyor_name=name, key_id=seal.key_id, valid=valid))
-    return MergedRecord(sealed=sealed, received_at=row.received_at, seals=seals)
+    return MergedRecord(sealed=sealed, received_at=row.received_at, seals=seals, digest=row.digest)
 
 
 def completeness_of(case: Case, records: list[SealedRecord]) -> CaseCompleteness:

@@ -2,20 +2,26 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from schemas.problems import Code, ProblemError
 from schemas.protocol import RecordResult, RecordStatus
 from schemas.records import SealedRecord
-from sync_server import queries
+from schemas.signed import BodyError, reading, signed_body
+from sync_server import audit, queries
 from sync_server.auth import team_members
 from sync_server.case_views import completeness_of
 from sync_server.conformity import is_released
 from sync_server.merge import CaseFacts, Decision, KnownKey, MergeFacts, decide
 from sync_server.staff import require_cleared
-from sync_server.tables import Account, Case, Record, RecordEvidence
+from sync_server.tables import Account, Case, Record, RecordEvidence, SignedRecordBytes
+
+ATTEMPTS = 3  # a concurrent twin or a concurrent log append makes the insert fail: decide again
 
 
 def load_facts(session: Session, sealed: SealedRecord, uploader: Account) -> MergeFacts:
@@ -37,7 +43,7 @@ def load_facts(session: Session, sealed: SealedRecord, uploader: Account) -> Mer
                       existing_digest=existing.digest if existing else None)
 
 
-def _apply(session: Session, sealed: SealedRecord, decision: Decision, uploader: Account,
+def _apply(session: Session, sealed: SealedRecord, body: bytes, decision: Decision, uploader: Account,
            now: datetime) -> None:
     record = sealed.record
     session.add(Record(id=record.id, case_id=record.case_id, kind=record.kind.value,
@@ -45,27 +51,45 @@ def _apply(session: Session, sealed: SealedRecord, decision: Decision, uploader:
                        sealed_json=sealed.model_dump_json(), digest=decision.digest, received_at=now,
                        received_from=uploader.username))
     session.flush()  # the record row first: links point at it
+    seals_json = "[" + ",".join(s.model_dump_json() for s in sealed.seals) + "]"
+    session.add(SignedRecordBytes(record_id=record.id, seal_version=sealed.seal_version, body=body,
+                                  seals_json=seals_json))
     for ref in {e.sha256: e for e in reversed(record.evidence)}.values():
         session.add(RecordEvidence(record_id=record.id, sha256=ref.sha256, kind=ref.kind.value,
                                    role=ref.role.value, media_type=ref.media_type))
+    audit.append(session, audit.AuditEvent(
+        kind="record.ingested", at=now, actor=uploader.username, case_id=record.case_id, subject=record.id,
+        data={"digest": decision.digest, "seal_version": sealed.seal_version,
+              "seals": [{"surveyor": s.surveyor, "key_id": s.key_id} for s in sealed.seals]}))
 
 
-def ingest(session: Session, sealed: SealedRecord, uploader: Account, now: datetime) -> RecordResult:
+def ingest(session: Session, sealed: SealedRecord, uploader: Account, now: datetime,
+           raw_record: Mapping[str, Any] | None = None) -> RecordResult:
     """Merge the record (or recognise it as already merged) and report the case's completeness.
 
-    Commits once. A concurrent twin that wins the race turns this call into `already_merged`."""
-    decision = decide(sealed, load_facts(session, sealed, uploader))
-    if decision.status == RecordStatus.MERGED:
+    `raw_record` is the record JSON object as received: a v1 seal is checked over it, not over the
+    re-serialised model, so old tablets' records verify after the schema grows. Commits once."""
+    try:
+        body = signed_body(sealed, raw_record)
+        sealed = reading(sealed)  # v2: the record is read from the bytes that were signed
+    except (BodyError, ValueError) as error:
+        raise ProblemError(Code.RECORD_INVALID, str(error)) from None
+    for _ in range(ATTEMPTS):
+        decision = decide(sealed, load_facts(session, sealed, uploader), body)
+        if decision.status != RecordStatus.MERGED:
+            break
         for username in dict.fromkeys(sealed.record.surveyors):  # R5, R34 on the day of the visit
             member = session.get(Account, username)
             if member is not None:
                 require_cleared(session, member, sealed.record.started_at.date())
         try:
-            _apply(session, sealed, decision, uploader, now)
+            _apply(session, sealed, body, decision, uploader, now)
             session.commit()
+            break
         except IntegrityError:
             session.rollback()
-            decision = decide(sealed, load_facts(session, sealed, uploader))
+    else:
+        raise ProblemError(Code.SERVER_ERROR, "并发写入冲突，请重试")
     case = session.get(Case, sealed.record.case_id)
     assert case is not None  # decide() refused unknown cases
     merged = [SealedRecord.model_validate_json(r.sealed_json) for r in queries.case_records(session, case.id)]

@@ -14,7 +14,7 @@ from schemas.forms import Form, load_form
 from schemas.problems import Code, ProblemError
 from schemas.protocol import RecordStatus
 from schemas.records import SealedRecord, SurveyRecord
-from schemas.seal import record_digest, seal_is_valid
+from schemas.signed import BodyError, body_digest, seal_valid_over, signed_body
 
 
 @dataclass(frozen=True)
@@ -54,11 +54,19 @@ class Decision:
     digest: str
 
 
-def decide(sealed: SealedRecord, facts: MergeFacts) -> Decision:
-    """Merge, recognise a repeat, or raise the problem that stops the record (see each check)."""
+def decide(sealed: SealedRecord, facts: MergeFacts, body: bytes | None = None) -> Decision:
+    """Merge, recognise a repeat, or raise the problem that stops the record (see each check).
+
+    `body` is the exact bytes the seals cover (`schemas.signed.signed_body`); by default taken from
+    `sealed` itself (v1: from the parsed model, which is right only while the model is unchanged)."""
     record = sealed.record
     case = _check_case(record, facts)
-    digest = record_digest(record).hex()
+    if body is None:
+        try:
+            body = signed_body(sealed)
+        except BodyError as error:
+            raise ProblemError(Code.RECORD_INVALID, str(error)) from None
+    digest = body_digest(body)
     if facts.existing_digest is not None:
         if facts.existing_digest == digest:
             return Decision(RecordStatus.ALREADY_MERGED, digest)
@@ -70,7 +78,7 @@ def decide(sealed: SealedRecord, facts: MergeFacts) -> Decision:
         raise ProblemError(Code.CASE_NOT_RELEASED, case.case_id, case_id=case.case_id)  # R1, R26
     form = _check_form(record, case)
     _check_team(record, form, case)
-    _check_seals(sealed, form, facts)
+    _check_seals(sealed, form, facts, body)
     missing = missing_items(form, record)
     if missing:
         raise ProblemError(Code.RECORD_INCOMPLETE, "；".join(m.label for m in missing),
@@ -112,7 +120,7 @@ def _check_team(record: SurveyRecord, form: Form, case: CaseFacts) -> None:
         raise ProblemError(Code.CASE_NOT_ASSIGNED, "、".join(strangers), surveyors=strangers)
 
 
-def _check_seals(sealed: SealedRecord, form: Form, facts: MergeFacts) -> None:
+def _check_seals(sealed: SealedRecord, form: Form, facts: MergeFacts, body: bytes) -> None:
     """R11, R16: every surveyor seals with their own registered key, over this very record."""
     record = sealed.record
     outsiders = sorted({s.surveyor for s in sealed.seals} - set(record.surveyors))
@@ -127,5 +135,5 @@ def _check_seals(sealed: SealedRecord, form: Form, facts: MergeFacts) -> None:
         if key is None or key.username != seal.surveyor:
             raise ProblemError(Code.KEY_UNKNOWN, f"{seal.surveyor} / {seal.key_id}", surveyor=seal.surveyor,
                                key_id=seal.key_id)
-        if not seal_is_valid(record, seal, key.public_raw):
+        if not seal_valid_over(sealed.seal_version, body, seal, key.public_raw):
             raise ProblemError(Code.SIGNATURE_INVALID, seal.surveyor, surveyor=seal.surveyor)

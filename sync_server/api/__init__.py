@@ -8,10 +8,12 @@ from schemas.protocol import API_PREFIX
 from sync_server.api import (
     auth_routes,
     case_routes,
+    dossier_routes,
     evidence_routes,
     intake_routes,
     key_routes,
     record_routes,
+    report_routes,
     staff_routes,
 )
 from sync_server.api.deps import check_protocol
@@ -25,6 +27,6 @@ def api_router() -> APIRouter:
         "content": {"application/problem+json": problem_schema}}}
     router = APIRouter(prefix=API_PREFIX, dependencies=[Depends(check_protocol)], responses=problems)
     for module in (auth_routes, key_routes, case_routes, evidence_routes, record_routes, intake_routes,
-                   staff_routes):
+                   staff_routes, dossier_routes, report_routes):
         router.include_router(module.router)
     return router

@@ -7,7 +7,7 @@ from schemas.office import PasswordChange
 from schemas.problems import Code, ProblemError
 from schemas.protocol import AccountRole, DeviceLogin, PasswordLogin
 from schemas.protocol import Session as WireSession
-from sync_server import staff
+from sync_server import audit, staff
 from sync_server.api.deps import DbSession, ServicesDep
 from sync_server.auth import CONSOLE, DEVICE, change_password, check_login, issue_token, public
 
@@ -20,12 +20,14 @@ def device_login(body: DeviceLogin, session: DbSession, services: ServicesDep) -
     now = services.clock()
     outcome = check_login(session, body.username, body.pin, use_pin=True, now=now)
     if outcome.account is None or outcome.account.role != AccountRole.SURVEYOR.value:
+        audit.log(session, "auth.login_failed", now, body.username, via="device", device_id=body.device_id)
         session.commit()  # keep the failure count
         raise outcome.problem or ProblemError(Code.FORBIDDEN, "仅调查人员可以在平板上登录")
     session.commit()  # the failure count is reset before any refusal below
     staff.require_cleared(session, outcome.account, now.date())  # R5, R34: no field work without them
     token, expires_at = issue_token(session, outcome.account, kind=DEVICE, now=now,
                                     ttl=services.settings.device_session, device_id=body.device_id)
+    audit.log(session, "auth.login", now, body.username, via="device", device_id=body.device_id)
     session.commit()
     return WireSession(token=token, expires_at=expires_at, account=public(outcome.account))
 
@@ -36,6 +38,7 @@ def password_login(body: PasswordLogin, session: DbSession, services: ServicesDe
     now = services.clock()
     outcome = check_login(session, body.username, body.password, use_pin=False, now=now)
     if outcome.account is None:
+        audit.log(session, "auth.login_failed", now, body.username, via="password")
         session.commit()
         raise outcome.problem or ProblemError(Code.AUTH_INVALID)
     staff.flag_if_weak(session, outcome.account, body.password)
@@ -45,6 +48,7 @@ def password_login(body: PasswordLogin, session: DbSession, services: ServicesDe
                            username=outcome.account.username)
     token, expires_at = issue_token(session, outcome.account, kind=CONSOLE, now=now,
                                     ttl=services.settings.console_session)
+    audit.log(session, "auth.login", now, body.username, via="password")
     session.commit()
     return WireSession(token=token, expires_at=expires_at, account=public(outcome.account))
 

@@ -12,7 +12,7 @@ from starlette.requests import ClientDisconnect
 from schemas.problems import Code, ProblemError
 from schemas.protocol import EvidenceStored
 from schemas.records import SHA256_PATTERN
-from sync_server import queries
+from sync_server import audit, queries
 from sync_server.api.deps import CurrentAccount, CurrentSurveyor, DbSession, ServicesDep
 from sync_server.services import Services
 from sync_server.tables import EvidenceFile
@@ -88,4 +88,6 @@ def get_evidence(sha256: Sha256, session: DbSession, account: CurrentAccount,
         raise ProblemError(Code.NOT_FOUND, sha256)
     links = queries.evidence_links(session, sha256)
     media_type = links[0].media_type if links else "application/octet-stream"
+    audit.log(session, "evidence.downloaded", services.clock(), account.username, subject=sha256, via="api")
+    session.commit()
     return FileResponse(services.blobs.path_for(sha256), media_type=media_type)

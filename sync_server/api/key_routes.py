@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from schemas.problems import Code, ProblemError
 from schemas.protocol import KeyRegistration
 from schemas.seal import key_id as key_id_of
-from sync_server import queries
+from sync_server import audit, queries
 from sync_server.api.deps import CurrentAccount, CurrentSurveyor, DbSession, ServicesDep
 from sync_server.tables import Account, SurveyorKey
 
@@ -47,6 +47,8 @@ def register_key(body: KeyRegistration, session: DbSession, surveyor: CurrentSur
                       registered_at=services.clock())
     session.add(key)
     try:
+        audit.log(session, "key.registered", key.registered_at, surveyor.username, subject=key.key_id,
+                  public_key=key.public_key, device_id=key.device_id)  # the enrolment record
         session.commit()
     except IntegrityError:  # a concurrent registration of this key_id committed first
         session.rollback()

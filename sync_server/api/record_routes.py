@@ -1,7 +1,10 @@
 """Uploading sealed records."""
 from __future__ import annotations
 
-from fastapi import APIRouter
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
 
 from schemas.protocol import RecordResult
 from schemas.records import SealedRecord
@@ -11,9 +14,23 @@ from sync_server.ingest import ingest
 router = APIRouter(tags=["records"])
 
 
+async def raw_record(request: Request) -> dict[str, Any] | None:
+    """The `record` object exactly as sent (the body is already read and cached by FastAPI)."""
+    try:
+        body = json.loads(await request.body())
+    except ValueError:
+        return None
+    record = body.get("record") if isinstance(body, dict) else None
+    return record if isinstance(record, dict) else None
+
+
+RawRecord = Annotated[dict[str, Any] | None, Depends(raw_record)]
+
+
 @router.post("/records", response_model=RecordResult)
 def post_record(sealed: SealedRecord, session: DbSession, surveyor: CurrentSurveyor,
-                services: ServicesDep) -> RecordResult:
-    """Verify seals, completeness and files, then merge (200 `merged`); the same record again is
-    200 `already_merged`; a different record under a known id is `record.conflict`."""
-    return ingest(session, sealed, surveyor, services.clock())
+                services: ServicesDep, raw: RawRecord) -> RecordResult:
+    """Verify seals (over the exact signed bytes, docs/SEALS.md), completeness and files, then merge
+    (200 `merged`); the same record again is 200 `already_merged`; a different record under a known id
+    is `record.conflict`."""
+    return ingest(session, sealed, surveyor, services.clock(), raw)

@@ -11,11 +11,12 @@ from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
+from sqlmodel import Session
 
 from schemas.problems import Code, ProblemError, chinese_message
 from schemas.protocol import AccountRole
 from schemas.records import SealedRecord
-from sync_server import queries
+from sync_server import audit, queries
 from sync_server.api.deps import DbSession, ServicesDep
 from sync_server.auth import CONSOLE, account_for_token, check_login, issue_token, public, revoke_token
 from sync_server.case_views import case_detail, case_summary, completeness_of
@@ -23,6 +24,7 @@ from sync_server.console.guard import SESSION_COOKIE
 from sync_server.console.templating import HERE, ROLE_NAMES, page, templates
 from sync_server.console.views import record_view
 from sync_server.previews import preview_jpeg
+from sync_server.services import Services
 from sync_server.tables import Account
 
 COOKIE = SESSION_COOKIE
@@ -72,12 +74,15 @@ def console_router() -> APIRouter:
         account, problem = outcome.account, outcome.problem
         if account is not None and account.role not in CONSOLE_ROLES:
             account, problem = None, ProblemError(Code.FORBIDDEN, "调查人员请使用平板应用")
+        if account is None:
+            audit.log(session, "auth.login_failed", now, username, via="console")
         session.commit()  # the failure count, or its reset
         if account is None:
             problem = problem or ProblemError(Code.AUTH_INVALID)
             return _page("login.html", status=problem.problem().status, error=_login_message(problem),
                          username=username)
         token, _ = issue_token(session, account, kind=CONSOLE, now=now, ttl=services.settings.console_session)
+        audit.log(session, "auth.login", now, account.username, via="console")
         session.commit()
         response = RedirectResponse("/console/cases", status_code=303)
         response.set_cookie(COOKIE, token, max_age=int(services.settings.console_session.total_seconds()),
@@ -87,9 +92,11 @@ def console_router() -> APIRouter:
         return response
 
     @router.post("/logout")
-    def logout(request: Request, session: DbSession) -> Response:
+    def logout(request: Request, session: DbSession, services: ServicesDep) -> Response:
         if token := request.cookies.get(COOKIE):
+            account = account_for_token(session, token, services.clock())
             revoke_token(session, token)
+            audit.log(session, "auth.logout", services.clock(), account.username if account else "", via="console")
             session.commit()
         response = RedirectResponse(TO_LOGIN, status_code=303)
         response.delete_cookie(COOKIE, path="/console")
@@ -126,7 +133,15 @@ def console_router() -> APIRouter:
                      records=[record_view(m, people) for m in detail.records])
 
     @router.get("/evidence/{sha256}")
-    def evidence_file(sha256: str, staff: Staff, session: DbSession, services: ServicesDep) -> Response:
+    def evidence_download(sha256: str, staff: Staff, session: DbSession, services: ServicesDep) -> Response:
+        response = evidence_file(sha256, staff, session, services)
+        if staff is not None and isinstance(response, FileResponse):
+            audit.log(session, "evidence.downloaded", services.clock(), staff.username, subject=sha256,
+                      via="console")
+            session.commit()
+        return response
+
+    def evidence_file(sha256: str, staff: Account | None, session: Session, services: Services) -> Response:
         if staff is None:
             return Response(status_code=401)
         readable = services.blobs.is_address(sha256) and services.blobs.has(sha256)
@@ -147,6 +162,9 @@ def console_router() -> APIRouter:
             return original
         return Response(preview, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=3600"})
 
+    from sync_server.console.documents_routes import documents_router
+
+    router.include_router(documents_router())
     return router
 
 

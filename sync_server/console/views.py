@@ -106,7 +106,7 @@ def record_view(merged: MergedRecord, people: dict[str, AccountPublic]) -> Recor
         respondent=respondent, sections=[] if record.outcome == Outcome.REFUSED else sections,
         refusal_note=record.refusal_note, cannot_sign_reason=record.cannot_sign_reason,
         seals=[Item(person_label(s.surveyor, people), ok=s.valid) for s in merged.seals],
-        digest=record_digest(record).hex())
+        digest=merged.digest or record_digest(record).hex())
     for ref in record.evidence:
         if ref.role == Role.RESPONDENT_SIGNATURE:
             label = f"{form.respondent_label}签名：{record.respondent.name or '（未填姓名）'}"

@@ -16,7 +16,7 @@ from field_app.store import queries as q
 from field_app.store.evidence import TMP_PREFIX
 from field_app.viewmodels import VisitEditor
 from schemas.records import VisitKind
-from schemas.seal import seal_is_valid
+from schemas.signed import seal_verifies
 from tests.field_app.helpers import cache_case, case_summary, complete_home_visit, photo, vault_for
 
 REPO = Path(__file__).resolve().parents[2]
@@ -89,7 +89,7 @@ def test_killed_right_after_the_seal_commits_has_the_sealed_record_queued_and_no
     _killed(data_dir, before.id, "seal-after-commit")
     drafts, [sealed] = _reopen(data_dir)
     assert drafts == [] and sealed.record.model_copy(update={"sealed_at": None}) == before
-    assert all(seal_is_valid(sealed.record, s, team.public_key(s.surveyor)) for s in sealed.seals)
+    assert all(seal_verifies(sealed, s, team.public_key(s.surveyor)) for s in sealed.seals)
 
 
 def test_killed_at_any_moment_while_adding_photos_every_saved_photo_is_whole_and_listed_r10(

@@ -11,7 +11,7 @@ from field_app.viewmodels import VisitEditor
 from schemas.completeness import missing_seals
 from schemas.forms import form_for
 from schemas.records import EvidenceKind, Outcome, Role, VisitKind
-from schemas.seal import seal_is_valid
+from schemas.signed import seal_verifies
 from tests.field_app.helpers import (
     TEAM,
     answer_all,
@@ -49,7 +49,7 @@ def test_a_complete_home_visit_seals_with_both_surveyors_keys_r11(editor, store,
     assert sealed.record.sealed_at == clock() and sealed.record.surveyors == ["zhangwei", "lina"]
     assert {s.surveyor for s in sealed.seals} == {"zhangwei", "lina"}
     for seal in sealed.seals:
-        assert seal_is_valid(sealed.record, seal, team.public_key(seal.surveyor))
+        assert seal_verifies(sealed, seal, team.public_key(seal.surveyor))
     assert missing_seals(form_for(VisitKind.HOME_VISIT), sealed) == []
     assert _outbox(store) == [sealed]
     with store.reading() as s:
@@ -95,7 +95,7 @@ def test_a_respondent_who_cannot_sign_is_proven_by_photo_and_the_record_seals_r1
     editor.add_photo(photo("orientation/portrait_6.jpg"), "hand.jpg", role=Role.CANNOT_SIGN_PROOF)
     sealed = editor.seal(PINS)
     assert sealed.record.cannot_sign_reason and sealed.record.evidence_with(Role.CANNOT_SIGN_PROOF)
-    assert all(seal_is_valid(sealed.record, s, team.public_key(s.surveyor)) for s in sealed.seals)
+    assert all(seal_verifies(sealed, s, team.public_key(s.surveyor)) for s in sealed.seals)
 
 
 def test_a_refused_visit_is_recorded_and_signed_by_the_team_only_r13(editor, store):

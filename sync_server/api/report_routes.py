@@ -1,0 +1,113 @@
+"""The report (appendix D), data-matching import and retention over the API (reviewers and admins)."""
+from __future__ import annotations
+
+import hashlib
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+
+from schemas.archive import Disposal, MatchingLine, ReportInfo, ReportIssue, RetentionInfo, RetentionSet
+from schemas.problems import Code, ProblemError
+from sync_server import audit, queries
+from sync_server.api.deps import CurrentAccount, DbSession, ServicesDep
+from sync_server.documents import reports, retention
+from sync_server.dossier.service import require_reviewer
+from sync_server.tables import MatchingResult, ReportVersion
+from sync_server.tables.accounts import Account
+from sync_server.tables.cases import Case
+
+router = APIRouter(prefix="/cases/{case_id}", tags=["report"])
+PDF = "application/pdf"
+
+
+def _case(session: DbSession, account: Account, case_id: str) -> Case:
+    require_reviewer(account)
+    return queries.visible_case(session, account, case_id)
+
+
+def report_info(row: ReportVersion) -> ReportInfo:
+    """The wire view of an issued report."""
+    return ReportInfo(case_id=row.case_id, version=row.version, number=row.number, issued_at=row.issued_at,
+                      issued_by=row.issued_by, content_sha256=hashlib.sha256(row.content).hexdigest(),
+                      key_id=row.key_id)
+
+
+@router.post("/report/preview", response_class=Response, responses={200: {"content": {PDF: {}}}})
+def preview_report(case_id: str, body: ReportIssue, session: DbSession, account: CurrentAccount,
+                   services: ServicesDep) -> Response:
+    """The report as it would be issued now with this summary, marked as a preview; nothing is stored."""
+    case = _case(session, account, case_id)
+    return Response(reports.preview(session, case, services.clock(), body.summary), media_type=PDF)
+
+
+@router.post("/reports", response_model=ReportInfo)
+def issue_report(case_id: str, body: ReportIssue, session: DbSession, account: CurrentAccount,
+                 services: ServicesDep) -> ReportInfo:
+    """Issue the report: a new frozen version with the agency's electronic seal (logged)."""
+    case = _case(session, account, case_id)
+    retention.refuse_if_disposed(session, case)
+    row = reports.issue(session, case, services, account.username, body.summary)
+    session.commit()
+    return report_info(row)
+
+
+@router.get("/reports", response_model=list[ReportInfo])
+def list_reports(case_id: str, session: DbSession, account: CurrentAccount) -> list[ReportInfo]:
+    """Every issued version, oldest first."""
+    case = _case(session, account, case_id)
+    return [report_info(r) for r in reports.issued_reports(session, case.id)]
+
+
+@router.get("/reports/{report_version}.pdf", response_class=Response, responses={200: {"content": {PDF: {}}}})
+def report_pdf(case_id: str, report_version: int, session: DbSession, account: CurrentAccount,
+               services: ServicesDep) -> Response:
+    """One issued version's PDF, exactly as issued (the download is logged)."""
+    case = _case(session, account, case_id)
+    row = session.get(ReportVersion, (case.id, report_version))
+    if row is None:
+        raise ProblemError(Code.NOT_FOUND, f"报告第 {report_version} 版")
+    audit.log(session, "report.downloaded", services.clock(), account.username, case.id,
+              subject=f"{case.id}/report/{report_version}")
+    session.commit()
+    return Response(row.pdf, media_type=PDF)
+
+
+@router.post("/matching-results", response_model=int)
+def import_matching(case_id: str, lines: list[MatchingLine], session: DbSession, account: CurrentAccount,
+                    services: ServicesDep) -> int:
+    """Import data-matching results (信息核查) as structured lines for sections 一–五; returns the count."""
+    case = _case(session, account, case_id)
+    now = services.clock()
+    for line in lines:
+        session.add(MatchingResult(case_id=case.id, imported_at=now, **line.model_dump()))
+    audit.log(session, "matching.imported", now, account.username, case.id, subject=case.id, lines=len(lines))
+    session.commit()
+    return len(lines)
+
+
+@router.put("/retention", response_model=RetentionInfo)
+def put_retention(case_id: str, body: RetentionSet, session: DbSession, account: CurrentAccount,
+                  services: ServicesDep) -> RetentionInfo:
+    """Set how long the archive is kept (R35); the disposal date follows from the acceptance date."""
+    case = _case(session, account, case_id)
+    row = retention.set_retention(session, case, body.retention_years, account.username, services.clock())
+    session.commit()
+    return retention.info(row)
+
+
+@router.get("/retention", response_model=RetentionInfo)
+def get_retention(case_id: str, session: DbSession, account: CurrentAccount) -> RetentionInfo:
+    """The case's retention period and disposal date (default 10 years until set)."""
+    return retention.info(retention.retention_of(session, _case(session, account, case_id)))
+
+
+@router.post("/disposal", response_model=RetentionInfo)
+def dispose_case(case_id: str, body: Disposal, session: DbSession, account: CurrentAccount,
+                 services: ServicesDep) -> RetentionInfo:
+    """Destroy the archive's evidence once due (`retention.not_due` before); logged with the reason."""
+    case = _case(session, account, case_id)
+    now = services.clock()
+    row, removed = retention.dispose(session, case, services.blobs, account.username, body.note, now,
+                                     now.astimezone(reports.CHINA).date())
+    session.commit()
+    return retention.info(row, removed)

@@ -1,0 +1,104 @@
+"""The survey record (调查记录表) of one sealed record as a PDF, in Chinese (R20)."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from fpdf.enums import WrapMode
+
+from schemas.protocol import AccountPublic, MergedRecord
+from schemas.records import EvidenceKind, Location
+from sync_server.console.views import ROLE_LABELS, local_time, person_label, record_view
+from sync_server.documents.pdfkit import Document
+
+KIND_LABELS = {EvidenceKind.PHOTO: "照片", EvidenceKind.AUDIO: "录音", EvidenceKind.VIDEO: "视频",
+               EvidenceKind.SIGNATURE: "签名", EvidenceKind.DOCUMENT: "文件"}
+LOG_KINDS = {"record.ingested": "记录上传并通过核验", "dossier.exported": "档案包导出",
+             "evidence.downloaded": "留证文件下载", "report.issued": "出具核查报告"}
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """What the record's PDF shows of its case and team."""
+
+    case_id: str
+    title: str
+    entrusting_unit: str
+    address: str
+    team_name: str
+
+
+@dataclass(frozen=True)
+class LogLine:
+    position: int
+    at: str
+    kind: str
+    actor: str
+
+
+def place_text(address: str, location: Location | None) -> str:
+    """The case address with the position fix, or a plain flag that there was none."""
+    if location is None:
+        return f"{address}（无定位信息）"
+    accuracy = f"，精度约 {location.accuracy_m:.0f} 米" if location.accuracy_m is not None else "，精度未知"
+    return f"{address}（定位：北纬 {location.lat:.5f}，东经 {location.lon:.5f}{accuracy}）"
+
+
+def render_record(merged: MergedRecord, case: CaseFacts, people: dict[str, AccountPublic],
+                  image_of: Callable[[str, int], bytes | None], log: list[LogLine]) -> bytes:
+    """The PDF of one merged record; `image_of(sha256, side)` gives a JPEG/PNG thumbnail or None."""
+    record, view = merged.sealed.record, record_view(merged, people)
+    doc = Document(f"{view.title} {record.id}", footer_note=f"记录 {record.id} · 摘要 {merged.digest[:16]}")
+    doc.heading(f"{view.title}（调查记录表）", size=16)
+    doc.grid(None, [
+        ["案件编号", case.case_id], ["案件名称", case.title], ["委托单位", case.entrusting_unit],
+        ["调查类型", view.title], ["调查结果", view.outcome], ["记录编号", record.id],
+        *[[t.label, t.value] for t in view.times if t.value],
+        ["调查地点", place_text(case.address, record.location)],
+        ["调查小组", case.team_name], ["调查人员", "、".join(view.surveyors)],
+        ["调查对象", view.respondent or "（未填写）"], ["设备", record.device_id or "（未记录）"]], widths=(28, 146))
+    doc.heading("告知事项")
+    doc.grid(["事项", "情况"], [[n.label, "已告知" if n.ok else "未告知"] for n in view.notification], widths=(130, 44))
+    for section in view.sections:
+        doc.heading(section.title)
+        doc.grid(["项目", "内容"], [[a.label, a.value] for a in section.answers], widths=(58, 116))
+    if view.refusal_note:
+        doc.heading("拒绝情况记录")
+        doc.paragraph(view.refusal_note)
+    if view.cannot_sign_reason:
+        doc.heading("无法签名原因")
+        doc.paragraph(view.cannot_sign_reason)
+    _evidence(doc, merged, people, image_of)
+    doc.heading("签章核验")
+    doc.grid(["调查人员", "密钥编号", "核验结果"],
+             [[person_label(s.surveyor, people), s.key_id, "通过" if s.valid else "未通过"] for s in merged.seals],
+             widths=(80, 50, 44))
+    doc.paragraph(f"签章版本：第 {merged.sealed.seal_version} 版；签章内容 SHA-256：{merged.digest}", size=8.5)
+    doc.heading("审计记录摘要")
+    doc.grid(["日志序号", "时间", "事件", "操作人"],
+             [[str(e.position), e.at, LOG_KINDS.get(e.kind, e.kind), person_label(e.actor, people)] for e in log]
+             or [["—", "—", "（无日志记录）", "—"]], widths=(22, 38, 60, 54))
+    return doc.bytes()
+
+
+def _evidence(doc: Document, merged: MergedRecord, people: dict[str, AccountPublic],
+              image_of: Callable[[str, int], bytes | None]) -> None:
+    refs = merged.sealed.record.evidence
+    doc.heading(f"留证文件（{len(refs)} 个）")
+    doc.grid(["序号", "类型", "用途", "拍摄时间", "拍摄人", "SHA-256"],
+             [[str(i), KIND_LABELS.get(e.kind, e.kind.value), e.caption or ROLE_LABELS.get(e.role, e.role.value),
+               local_time(e.captured_at), person_label(e.captured_by, people).split("（")[0],
+               f"{e.sha256[:32]} {e.sha256[32:]}"] for i, e in enumerate(refs, 1)],
+             widths=(11, 13, 30, 28, 20, 72), size=8, wrap=WrapMode.WORD)
+    photos = [(i, e) for i, e in enumerate(refs, 1) if e.kind == EvidenceKind.PHOTO]
+    thumbs = [(data, f"{i}. {e.caption or ROLE_LABELS.get(e.role, '')}") for i, e in photos
+              if (data := image_of(e.sha256, 320)) is not None]
+    if thumbs:
+        doc.heading("照片缩略图", size=11, keep=40)
+        doc.image_row(thumbs, height=30)
+    signatures = [(i, e) for i, e in enumerate(refs, 1) if e.kind == EvidenceKind.SIGNATURE]
+    images = [(data, f"{i}. {ROLE_LABELS.get(e.role, '')} {person_label(e.captured_by, people).split('（')[0]}")
+              for i, e in signatures if (data := image_of(e.sha256, 480)) is not None]
+    if images:
+        doc.heading("签名", size=11, keep=32)
+        doc.image_row(images, height=22)

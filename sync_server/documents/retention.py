@@ -1,0 +1,84 @@
+"""Retention (R35): each case's archive is kept for a set number of years; disposal is a logged action.
+
+Disposal removes the evidence originals only this case cites and marks the case disposed; the records'
+signed bytes, the report versions and the log stay, so the log still proves what existed and when it
+was destroyed, by whom and why.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlmodel import Session, col, select
+
+from schemas.archive import RetentionInfo
+from schemas.problems import Code, ProblemError
+from sync_server import audit, queries
+from sync_server.blobs import BlobStore
+from sync_server.tables import Case, CaseRetention, RecordEvidence
+
+DEFAULT_YEARS = 10
+
+
+def disposal_date(case: Case, years: int) -> date:
+    """The day after which the archive may be destroyed: acceptance date plus the retention years."""
+    start = case.accepted_on
+    try:
+        return start.replace(year=start.year + years)
+    except ValueError:  # 29 February
+        return start.replace(year=start.year + years, day=28)
+
+
+def info(row: CaseRetention, removed: int = 0) -> RetentionInfo:
+    """The wire view of a retention row."""
+    return RetentionInfo(case_id=row.case_id, retention_years=row.retention_years, disposal_date=row.disposal_date,
+                         disposed_at=row.disposed_at, disposed_by=row.disposed_by, files_removed=removed)
+
+
+def retention_of(session: Session, case: Case) -> CaseRetention:
+    """The case's retention row (the default period until one is set)."""
+    row = session.get(CaseRetention, case.id)
+    return row or CaseRetention(case_id=case.id, retention_years=DEFAULT_YEARS,
+                                disposal_date=disposal_date(case, DEFAULT_YEARS))
+
+
+def refuse_if_disposed(session: Session, case: Case) -> None:
+    """Nothing is exported or issued from a destroyed archive."""
+    row = session.get(CaseRetention, case.id)
+    if row is not None and row.disposed_at is not None:
+        raise ProblemError(Code.CASE_DISPOSED, case.id, disposed_at=row.disposed_at.isoformat())
+
+
+def set_retention(session: Session, case: Case, years: int, actor: str, now: datetime) -> CaseRetention:
+    """Set the retention period (logged); refused once disposed."""
+    refuse_if_disposed(session, case)
+    row = session.get(CaseRetention, case.id) or CaseRetention(case_id=case.id, retention_years=years,
+                                                               disposal_date=disposal_date(case, years))
+    row.retention_years, row.disposal_date, row.set_by = years, disposal_date(case, years), actor
+    session.add(row)
+    audit.log(session, "retention.set", now, actor, case.id, subject=case.id, retention_years=years,
+              disposal_date=row.disposal_date.isoformat())
+    return row
+
+
+def dispose(session: Session, case: Case, blobs: BlobStore, actor: str, note: str, now: datetime,
+            today: date) -> tuple[CaseRetention, int]:
+    """Destroy the case's evidence originals once the disposal date has passed; logged (caller commits)."""
+    refuse_if_disposed(session, case)
+    row = retention_of(session, case)
+    if today < row.disposal_date:
+        raise ProblemError(Code.RETENTION_NOT_DUE, f"保管至 {row.disposal_date.isoformat()}",
+                           disposal_date=row.disposal_date.isoformat())
+    record_ids = [r.id for r in queries.case_records(session, case.id)]
+    mine = set(session.exec(select(RecordEvidence.sha256).where(col(RecordEvidence.record_id).in_(record_ids))))
+    shared = set(session.exec(select(RecordEvidence.sha256).where(col(RecordEvidence.sha256).in_(mine),
+                                                                  col(RecordEvidence.record_id).not_in(record_ids))))
+    removed = 0
+    for sha in sorted(mine - shared):
+        if blobs.has(sha):
+            blobs.path_for(sha).unlink()
+            removed += 1
+    row.disposed_at, row.disposed_by, row.disposal_note = now, actor, note
+    session.add(row)
+    audit.log(session, "case.disposed", now, actor, case.id, subject=case.id, note=note, files_removed=removed,
+              evidence=sorted(mine - shared))
+    return row, removed

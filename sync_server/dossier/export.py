@@ -1,0 +1,137 @@
+"""Building a case dossier: exact signed bytes, evidence originals, keys, PDFs, log proofs, signed manifest.
+
+The zip is written to a file (evidence is streamed from disk, never held in memory all at once); the
+manifest comes first and lists every other file, in zip order, with its SHA-256 and size.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import uuid
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import rfc8785
+from sqlmodel import Session
+
+from sync_server import audit, queries
+from sync_server.blobs import BlobStore
+from sync_server.case_views import signed_bytes_of
+from sync_server.dossier.logproofs import log_files
+from sync_server.tables import Case, EvidenceFile, Record
+from sync_server.transparency.agency_key import AgencyKey
+
+FORMAT = "field-evidence/dossier/v1"
+MANIFEST_CONTEXT = b"field-evidence/dossier-manifest/v1\n"
+EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/heic": "heic", "image/heif": "heif",
+              "audio/mp4": "m4a", "audio/mpeg": "mp3", "video/mp4": "mp4", "application/pdf": "pdf"}
+README = """核查案件档案包 / case dossier ({format})
+核验方法：python -m dossier_verify 本文件.zip --agency-key-id {key_id}
+（或 python -m sync_server verify-dossier ...）。规范见 docs/DOSSIER.md 与 docs/SEALS.md。
+"""
+
+
+@dataclass(frozen=True)
+class Exported:
+    """Where the zip was written and what it holds."""
+
+    path: Path
+    export_id: str
+    manifest_sha256: str
+    files: int
+    size: int
+
+
+def _json_bytes(data: object) -> bytes:
+    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
+
+
+class _Files:
+    """Files in zip order: generated ones in memory, evidence as paths on disk."""
+
+    def __init__(self) -> None:
+        self.entries: list[tuple[str, bytes | Path, str, int]] = []
+
+    def add(self, name: str, data: bytes) -> None:
+        self.entries.append((name, data, hashlib.sha256(data).hexdigest(), len(data)))
+
+    def add_stored(self, name: str, path: Path, sha256: str, size: int) -> None:
+        self.entries.append((name, path, sha256, size))
+
+
+def _records(session: Session, rows: list[Record], files: _Files) -> list[dict]:
+    out = []
+    for row in rows:
+        version, body = signed_bytes_of(session, row)
+        seals = json.loads(row.sealed_json)["seals"]
+        base = f"records/{row.id}"
+        files.add(f"{base}/record.json", body)
+        files.add(f"{base}/seals.json", _json_bytes({"record_id": row.id, "seal_version": version,
+                                                     "seals": seals}))
+        out.append({"id": row.id, "seal_version": version, "digest": row.digest, "body": f"{base}/record.json",
+                    "seals": f"{base}/seals.json"})
+    return out
+
+
+def _keys(session: Session, rows: list[Record], files: _Files) -> None:
+    key_ids = {s["key_id"] for r in rows for s in json.loads(r.sealed_json)["seals"]}
+    keys = queries.keys_by_id(session, key_ids)
+    people = queries.accounts_by_username(session, {k.username for k in keys.values()})
+    for kid in sorted(keys):
+        k = keys[kid]
+        person = people.get(k.username)
+        files.add(f"keys/{kid}.json", _json_bytes({
+            "key_id": kid, "username": k.username, "name": person.name if person else "",
+            "work_id": person.work_id if person else "", "public_key": k.public_key, "device_id": k.device_id,
+            "registered_at": k.registered_at.isoformat()}))
+
+
+def _evidence(session: Session, rows: list[Record], blobs: BlobStore, files: _Files) -> None:
+    seen: dict[str, str] = {}
+    for row in rows:
+        for ref in json.loads(row.sealed_json)["record"].get("evidence", []):
+            seen.setdefault(ref["sha256"], ref.get("media_type", ""))
+    for sha, media in sorted(seen.items()):
+        stored = session.get(EvidenceFile, sha)
+        if stored is None or not blobs.has(sha):
+            continue  # the verifier names it as cited but missing
+        files.add_stored(f"evidence/{sha}.{EXTENSIONS.get(media, 'bin')}", blobs.path_for(sha), sha, stored.size)
+
+
+def export_case(session: Session, case: Case, *, blobs: BlobStore, key: AgencyKey, actor: str, now: datetime,
+                out_dir: Path, documents: Iterable[tuple[str, bytes]] = ()) -> Exported:
+    """Write the case's dossier zip under out_dir, log the export and sign it (caller commits)."""
+    rows = queries.case_records(session, case.id)
+    export_id = uuid.uuid4().hex
+    files = _Files()
+    records = _records(session, rows, files)
+    _keys(session, rows, files)
+    _evidence(session, rows, blobs, files)
+    for name, data in documents:
+        files.add(name, data)
+    event = audit.AuditEvent(kind="dossier.exported", at=now, actor=actor, case_id=case.id, subject=export_id,
+                             data={"records": [r["id"] for r in records]})
+    log = log_files(session, rows, key, now, event, files.add)
+    files.add("README.txt", README.format(format=FORMAT, key_id=key.key_id).encode("utf-8"))
+    manifest = rfc8785.dumps({
+        "format": FORMAT, "case_id": case.id, "export_id": export_id, "created_at": now.isoformat(),
+        "agency_key": {"key_id": key.key_id, "public_key": key.public_b64}, "records": records, "log": log,
+        "files": [{"path": n, "sha256": sha, "size": size} for n, _, sha, size in files.entries]})
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"{case.id}-{now.strftime('%Y%m%dT%H%M%SZ')}-{export_id[:8]}.zip"
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as z:
+        z.writestr("manifest.json", manifest)
+        z.writestr("manifest.sig", key.sign(MANIFEST_CONTEXT + manifest) + "\n")
+        for name, content, _sha, _size in files.entries:
+            if isinstance(content, Path):
+                z.write(content, name, compress_type=zipfile.ZIP_STORED)
+            else:
+                z.writestr(name, content)
+    os.replace(tmp, path)
+    return Exported(path, export_id, hashlib.sha256(manifest).hexdigest(), len(files.entries) + 2,
+                    path.stat().st_size)

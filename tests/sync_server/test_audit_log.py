@@ -1,0 +1,55 @@
+"""The tamper-evident log (R20, R32, ASVS V16): every ingest, login, key enrolment, download and export is
+appended through `audit.append`; a signed checkpoint commits to all of it."""
+from __future__ import annotations
+
+import base64
+import json
+
+from sqlmodel import select
+
+from dossier_verify import merkle as check
+from dossier_verify.seals import verify_signature
+from schemas.seal import key_id, public_key_bytes
+from sync_server import audit
+from sync_server.tables import AuditEntry
+from sync_server.transparency import merkle
+from sync_server.transparency.agency_key import load_or_create
+from tests.sync_server.dossier_helpers import submit_both_versions
+from tests.sync_server.helpers import device_login, register_key
+
+
+def test_events_are_logged_in_order_and_a_checkpoint_signs_them_all(team, client, app, clock):
+    submit_both_versions(team)
+    bad = client.post("/api/v1/auth/login", json={"username": "wangfang", "password": "wrong"})
+    assert bad.status_code == 401
+    device_login(client, "zhangwei")
+    sha = team.client.get("/api/v1/cases/case-yb-2026-0001", headers=team.headers["wangfang"]).json()[
+        "records"][0]["sealed"]["record"]["evidence"][0]["sha256"]
+    assert client.get(f"/api/v1/evidence/{sha}", headers=team.headers["wangfang"]).status_code == 200
+    services = app.state.services
+    key = load_or_create(services.settings.data_dir)
+    with services.session() as session:
+        rows = list(session.exec(select(AuditEntry).order_by(AuditEntry.position)))
+        head = audit.checkpoint(session, key, clock())
+        session.commit()
+    kinds = [r.kind for r in rows]
+    assert [r.position for r in rows] == list(range(len(rows)))
+    assert kinds.count("record.ingested") == 3
+    assert {"auth.login_failed", "auth.login", "evidence.downloaded"} <= set(kinds)
+    assert all(json.loads(r.entry)["position"] == r.position for r in rows)
+    leaves = [merkle.leaf_hash(r.entry) for r in rows]
+    assert head.tree_size == len(rows) and head.root_hash == merkle.root(leaves).hex()
+    assert verify_signature(key.public_raw, head.signature, audit.CHECKPOINT_CONTEXT + head.body.encode())
+    root = bytes.fromhex(head.root_hash)
+    for i, leaf in enumerate(leaves):
+        assert check.inclusion_holds(i, len(leaves), leaf, merkle.inclusion_proof(i, leaves), root)
+
+
+def test_key_enrolment_is_logged_with_the_public_key(team, client, app):
+    key = register_key(client, team.headers["lina"])
+    raw = public_key_bytes(key.public_key())
+    with app.state.services.session() as session:
+        [row] = session.exec(select(AuditEntry).where(AuditEntry.kind == "key.registered",
+                                                      AuditEntry.subject == key_id(raw))).all()
+    entry = json.loads(row.entry)
+    assert entry["actor"] == "lina" and base64.b64decode(entry["data"]["public_key"]) == raw
