@@ -11,13 +11,17 @@ from schemas.protocol import RecordResult, RecordStatus
 from schemas.records import SealedRecord
 from sync_server import queries
 from sync_server.auth import team_members
+from sync_server.blobs import BlobStore
 from sync_server.case_views import completeness_of
+from sync_server.evidence_access import claimed_sizes
 from sync_server.merge import CaseFacts, Decision, KnownKey, MergeFacts, decide
+from sync_server.sniffing import sniff_file
 from sync_server.tables import Account, Case, Record, RecordEvidence
 
 
-def load_facts(session: Session, sealed: SealedRecord, uploader: Account) -> MergeFacts:
-    """What the server holds about this record, its case, its keys and its files."""
+def load_facts(session: Session, sealed: SealedRecord, uploader: Account, blobs: BlobStore) -> MergeFacts:
+    """What the server holds about this record, its case, its keys and its files (those the uploader's
+    team uploaded itself, each sniffed from its bytes)."""
     record = sealed.record
     case = session.get(Case, record.case_id)
     case_facts = None
@@ -29,8 +33,9 @@ def load_facts(session: Session, sealed: SealedRecord, uploader: Account) -> Mer
     keys = {k.key_id: KnownKey(k.username, base64.b64decode(k.public_key))
             for k in queries.keys_by_id(session, {s.key_id for s in sealed.seals}).values()}
     existing = session.get(Record, record.id)
-    return MergeFacts(uploader=uploader.username, case=case_facts, keys=keys,
-                      stored=queries.stored_sizes(session, {e.sha256 for e in record.evidence}),
+    stored = claimed_sizes(session, uploader, {e.sha256 for e in record.evidence})
+    sniffed = {} if existing else {sha: sniff_file(blobs.path_for(sha)) for sha in stored if blobs.has(sha)}
+    return MergeFacts(uploader=uploader.username, case=case_facts, keys=keys, stored=stored, sniffed=sniffed,
                       existing_digest=existing.digest if existing else None)
 
 
@@ -47,18 +52,19 @@ def _apply(session: Session, sealed: SealedRecord, decision: Decision, uploader:
                                    role=ref.role.value, media_type=ref.media_type))
 
 
-def ingest(session: Session, sealed: SealedRecord, uploader: Account, now: datetime) -> RecordResult:
+def ingest(session: Session, sealed: SealedRecord, uploader: Account, now: datetime, *,
+           blobs: BlobStore) -> RecordResult:
     """Merge the record (or recognise it as already merged) and report the case's completeness.
 
     Commits once. A concurrent twin that wins the race turns this call into `already_merged`."""
-    decision = decide(sealed, load_facts(session, sealed, uploader))
+    decision = decide(sealed, load_facts(session, sealed, uploader, blobs))
     if decision.status == RecordStatus.MERGED:
         try:
             _apply(session, sealed, decision, uploader, now)
             session.commit()
         except IntegrityError:
             session.rollback()
-            decision = decide(sealed, load_facts(session, sealed, uploader))
+            decision = decide(sealed, load_facts(session, sealed, uploader, blobs))
     case = session.get(Case, sealed.record.case_id)
     assert case is not None  # decide() refused unknown cases
     merged = [SealedRecord.model_validate_json(r.sealed_json) for r in queries.case_records(session, case.id)]

@@ -16,4 +16,4 @@ def post_record(sealed: SealedRecord, session: DbSession, surveyor: CurrentSurve
                 services: ServicesDep) -> RecordResult:
     """Verify seals, completeness and files, then merge (200 `merged`); the same record again is
     200 `already_merged`; a different record under a known id is `record.conflict`."""
-    return ingest(session, sealed, surveyor, services.clock())
+    return ingest(session, sealed, surveyor, services.clock(), blobs=services.blobs)

@@ -1,0 +1,51 @@
+"""What a stored evidence file really is: its leading bytes, and for images a full decode by Pillow.
+
+A file whose leading bytes say JPEG but whose body is HTML fails the decode and is no image; an SVG or
+HTML file announces no allowed format at all. Only JPEG, PNG, WebP and HEIF ever reach a decoder.
+"""
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+from PIL import Image
+from pillow_heif import register_heif_opener
+
+from schemas.evidence_types import HEAD_BYTES, IMAGE_TYPES, sniff_head
+
+register_heif_opener()
+PILLOW_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP", "image/heic": "HEIF"}
+DRAFT_SIDE = 1024  # JPEGs are decoded at a reduced scale: every entropy-coded byte is still read
+
+
+def read_head(path: Path) -> bytes:
+    """The first bytes of a file (what the magic numbers are read from)."""
+    with path.open("rb") as file:
+        return file.read(HEAD_BYTES)
+
+
+def sniff_file(path: Path) -> str | None:
+    """The canonical media type of a stored file, or None if it is no allowed format (or a fake one)."""
+    media = sniff_head(read_head(path))
+    if media in IMAGE_TYPES and not _decodes_as(path, PILLOW_FORMATS[media]):
+        return None
+    return media
+
+
+def _decodes_as(path: Path, pillow_format: str) -> bool:
+    """Whether Pillow, allowed only this one format, opens the file as it and decodes every pixel."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path, formats=[pillow_format]) as image:
+                if image.format != pillow_format:
+                    return False
+                if pillow_format == "JPEG":
+                    image.draft("RGB", (DRAFT_SIDE, DRAFT_SIDE))
+                image.load()
+            if pillow_format == "PNG":
+                with Image.open(path, formats=["PNG"]) as again:
+                    again.verify()  # chunk CRCs, and the IEND chunk
+    except Exception:  # noqa: BLE001 - any decoder failure on untrusted bytes means "not this image"
+        return False
+    return True
