@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from field_app.settings import Settings
+from field_app.sync.tls import InsecureServerUrl, check_server_url
 
 
 def parse(argv: list[str] | None = None) -> Settings:
@@ -17,8 +18,16 @@ def parse(argv: list[str] | None = None) -> Settings:
     parser.add_argument("--server", default=defaults.server_url, help="同步服务器地址, e.g. http://127.0.0.1:8000")
     parser.add_argument("--data-dir", type=Path, default=defaults.data_dir,
                         help="平板数据目录（SQLite 与留证文件）")
+    parser.add_argument("--ca-file", type=Path, default=defaults.ca_file,
+                        help="机构 CA 证书（PEM）：https 时只信任它 / the agency CA, the only one trusted")
     args = parser.parse_args(argv)
-    return Settings(server_url=args.server.rstrip("/"), data_dir=args.data_dir.resolve(), port=args.port)
+    ca_file = args.ca_file.resolve() if args.ca_file else None
+    try:
+        check_server_url(args.server, ca_file)
+    except InsecureServerUrl as refused:
+        parser.error(str(refused))
+    return Settings(server_url=args.server.rstrip("/"), data_dir=args.data_dir.resolve(), port=args.port,
+                    ca_file=ca_file)
 
 
 def main() -> None:

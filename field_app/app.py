@@ -41,7 +41,7 @@ def build_model(settings: Settings) -> AppModel:
     """Open the tablet's store and wire the view-models."""
     store = open_store(settings.data_dir)
     evidence = EvidenceStore(settings.data_dir / "evidence")
-    client = SyncClient(settings.server_url)
+    client = SyncClient(settings.server_url, ca_file=settings.ca_file)
     team = TeamSession(store, client, device_id(settings.data_dir))
     return AppModel(store, evidence, client, team, CaseList(store, client, team),
                     VisitEditor(store, evidence, team), SyncPanel(store, evidence, client, team))

@@ -18,14 +18,17 @@ class Settings:
     server_url: str
     data_dir: Path
     port: int = DEFAULT_PORT
+    ca_file: Path | None = None  # the agency CA certificate: the only one trusted for HTTPS (pinned)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
-        """Settings from FIELD_SERVER_URL, FIELD_DATA_DIR and FIELD_PORT (with defaults)."""
+        """Settings from FIELD_SERVER_URL, FIELD_DATA_DIR, FIELD_PORT and FIELD_CA_FILE (with defaults)."""
         env = os.environ if environ is None else environ
         data_dir = Path(env.get("FIELD_DATA_DIR") or Path.home() / ".field_app").expanduser()
+        ca_file = env.get("FIELD_CA_FILE")
         return cls(server_url=env.get("FIELD_SERVER_URL") or DEFAULT_SERVER_URL, data_dir=data_dir,
-                   port=int(env.get("FIELD_PORT") or DEFAULT_PORT))
+                   port=int(env.get("FIELD_PORT") or DEFAULT_PORT),
+                   ca_file=Path(ca_file).expanduser() if ca_file else None)
 
 
 def device_id(data_dir: Path) -> str:
