@@ -1,7 +1,7 @@
 """What a stored evidence file really is: its leading bytes, and for images a full decode by Pillow.
 
-A file whose leading bytes say JPEG but whose body is HTML fails the decode and is no image; an SVG or
-HTML file announces no allowed format at all. Only JPEG, PNG, WebP and HEIF ever reach a decoder.
+A file whose leading bytes say JPEG but whose body is HTML fails the decode and is no image; a "PDF"
+without its end-of-file marker is no PDF; an SVG or HTML file announces no allowed format at all. Only JPEG, PNG, WebP and HEIF ever reach a decoder.
 """
 from __future__ import annotations
 
@@ -29,7 +29,16 @@ def sniff_file(path: Path) -> str | None:
     media = sniff_head(read_head(path))
     if media in IMAGE_TYPES and not _decodes_as(path, PILLOW_FORMATS[media]):
         return None
+    if media == "application/pdf" and not _ends_like_a_pdf(path):
+        return None
     return media
+
+
+def _ends_like_a_pdf(path: Path) -> bool:
+    """A PDF ends with its end-of-file marker (%%EOF) in the last kilobyte (ISO 32000 7.5.5)."""
+    with path.open("rb") as file:
+        file.seek(max(0, path.stat().st_size - 1024))
+        return b"%%EOF" in file.read()
 
 
 def _decodes_as(path: Path, pillow_format: str) -> bool:

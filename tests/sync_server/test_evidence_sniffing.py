@@ -59,6 +59,7 @@ def with_file(data: bytes, kind: EvidenceKind, media_type: str, filename: str) -
     (JPEG, EvidenceKind.PHOTO, "image/png", "room.png", "image/jpeg"),  # true bytes, false declaration
     (JPEG, EvidenceKind.SIGNATURE, "image/jpeg", "sign.jpg", "image/jpeg"),  # signatures are PNG only
     (pdf(), EvidenceKind.PHOTO, "application/pdf", "scan.pdf", "application/pdf"),
+    (b"%PDF-1.4\n" + HTML, EvidenceKind.DOCUMENT, "application/pdf", "letter.pdf", None),  # no %%EOF
     (wav(), EvidenceKind.VIDEO, "audio/wav", "talk.wav", "audio/wav"),
 ])
 def test_a_file_that_is_not_what_it_declares_or_not_allowed_for_its_kind_is_refused(
