@@ -15,7 +15,7 @@ from sync_server.blobs import BlobStore
 from sync_server.case_views import completeness_of
 from sync_server.evidence_access import claimed_sizes
 from sync_server.merge import CaseFacts, Decision, KnownKey, MergeFacts, decide
-from sync_server.sniffing import sniff_file
+from sync_server.sniffing import sniffed_types
 from sync_server.tables import Account, Case, Record, RecordEvidence
 
 
@@ -34,7 +34,7 @@ def load_facts(session: Session, sealed: SealedRecord, uploader: Account, blobs:
             for k in queries.keys_by_id(session, {s.key_id for s in sealed.seals}).values()}
     existing = session.get(Record, record.id)
     stored = claimed_sizes(session, uploader, {e.sha256 for e in record.evidence})
-    sniffed = {} if existing else {sha: sniff_file(blobs.path_for(sha)) for sha in stored if blobs.has(sha)}
+    sniffed = {} if existing else sniffed_types(session, blobs, set(stored))
     return MergeFacts(uploader=uploader.username, case=case_facts, keys=keys, stored=stored, sniffed=sniffed,
                       existing_digest=existing.digest if existing else None)
 

@@ -6,12 +6,16 @@ without its end-of-file marker is no PDF; an SVG or HTML file announces no allow
 from __future__ import annotations
 
 import warnings
+from datetime import datetime
 from pathlib import Path
 
 from PIL import Image
 from pillow_heif import register_heif_opener
+from sqlmodel import Session, col, select
 
 from schemas.evidence_types import HEAD_BYTES, IMAGE_TYPES, sniff_head
+from sync_server.blobs import BlobStore
+from sync_server.tables import EvidenceType
 
 register_heif_opener()
 PILLOW_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP", "image/heic": "HEIF"}
@@ -58,3 +62,18 @@ def _decodes_as(path: Path, pillow_format: str) -> bool:
     except Exception:  # noqa: BLE001 - any decoder failure on untrusted bytes means "not this image"
         return False
     return True
+
+
+def sniffed_types(session: Session, blobs: BlobStore, shas: set[str]) -> dict[str, str | None]:
+    """What each stored file is: the type recorded at upload, or (files stored before types were
+    recorded) sniffed now. Nothing is written here."""
+    known = {row.sha256: row.media_type
+             for row in session.exec(select(EvidenceType).where(col(EvidenceType.sha256).in_(shas)))}
+    return {sha: known[sha] if sha in known else sniff_file(blobs.path_for(sha))
+            for sha in shas if sha in known or blobs.has(sha)}
+
+
+def record_type(session: Session, sha256: str, media_type: str | None, now: datetime) -> None:
+    """Keep what a newly stored file is (not committed; a concurrent twin may have kept it first)."""
+    if session.get(EvidenceType, sha256) is None:
+        session.add(EvidenceType(sha256=sha256, media_type=media_type, sniffed_at=now))

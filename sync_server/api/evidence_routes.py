@@ -16,6 +16,7 @@ from sync_server.api.deps import CurrentAccount, CurrentSurveyor, DbSession, Ser
 from sync_server.evidence_access import add_claim, has_claim, may_read_evidence
 from sync_server.evidence_serving import evidence_file_response
 from sync_server.services import Services
+from sync_server.sniffing import record_type, sniff_file
 from sync_server.tables import Account, EvidenceFile
 
 router = APIRouter(prefix="/evidence", tags=["evidence"])
@@ -33,7 +34,9 @@ def _claimed_size(services: Services, account: Account, sha256: str) -> int | No
 
 
 def _remember(services: Services, sha256: str, size: int, account: Account) -> bool:
-    """Record the stored file and the caller's claim; False if the caller's team held it already."""
+    """Record the stored file, what its bytes are, and the caller's claim; False if the caller's team
+    held it already."""
+    media_type = sniff_file(services.blobs.path_for(sha256))  # once per upload, not once per record
     for _ in range(3):  # a concurrent upload of the same bytes may insert either row first
         with services.session() as session:
             now = services.clock()
@@ -41,6 +44,7 @@ def _remember(services: Services, sha256: str, size: int, account: Account) -> b
                 if session.get(EvidenceFile, sha256) is None:
                     session.add(EvidenceFile(sha256=sha256, size=size, stored_at=now, stored_by=account.username))
                     session.flush()
+                record_type(session, sha256, media_type, now)
                 added = add_claim(session, account, sha256, now)
                 session.commit()
             except IntegrityError:

@@ -3,10 +3,11 @@ from sync_server.tables.accounts import Account, Team
 from sync_server.tables.cases import Case, Subject
 from sync_server.tables.evidence import EvidenceFile, RecordEvidence
 from sync_server.tables.evidence_claims import EvidenceClaim
+from sync_server.tables.evidence_types import EvidenceType
 from sync_server.tables.holidays import HolidayNotice
 from sync_server.tables.keys import SurveyorKey
 from sync_server.tables.records import Record
 from sync_server.tables.tokens import SessionToken
 
-__all__ = ["Account", "Case", "EvidenceClaim", "EvidenceFile", "HolidayNotice", "Record", "RecordEvidence",
-           "SessionToken", "Subject", "SurveyorKey", "Team"]
+__all__ = ["Account", "Case", "EvidenceClaim", "EvidenceFile", "EvidenceType", "HolidayNotice", "Record",
+           "RecordEvidence", "SessionToken", "Subject", "SurveyorKey", "Team"]

@@ -90,3 +90,25 @@ def test_a_damaged_photo_is_no_photo(team: FieldTeam):
     """A JPEG cut in half starts like one, but Pillow cannot decode it: refused, not merged."""
     visit = with_file(JPEG[: len(JPEG) // 2], EvidenceKind.PHOTO, "image/jpeg", "half.jpg")
     assert problem_of(team.submit(visit))["code"] == "evidence.type_not_allowed"
+
+
+def test_each_file_is_sniffed_once_at_upload_not_again_for_each_record(app, team: FieldTeam, monkeypatch):
+    """A phone's HEIC takes a second or more to decode: the upload records the type, ingest reads it."""
+    from sqlmodel import select
+
+    from sync_server import sniffing
+    from sync_server.tables import EvidenceType
+
+    visit = with_file(HTML, EvidenceKind.DOCUMENT, "text/html", "x.html")
+    team.upload(visit.files)
+    with app.state.services.session() as session:
+        types = {row.sha256: row.media_type for row in session.exec(select(EvidenceType))}
+    assert {types[e.sha256] for e in visit.record.evidence} == {"image/jpeg", "image/png", None}
+
+    def no_decoding(_path):
+        raise AssertionError("sniffed again at ingest")
+
+    monkeypatch.setattr(sniffing, "sniff_file", no_decoding)
+    assert problem_of(team.post(team.seal(visit.record)))["code"] == "evidence.type_not_allowed"
+    visit.record.evidence.pop()
+    assert team.post(team.seal(visit.record)).json()["status"] == "merged"
