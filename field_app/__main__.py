@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from field_app.settings import Settings
+from field_app.sync.tls import InsecureServerUrl, check_server_url
 
 
 def parse(argv: list[str] | None = None) -> Settings:
@@ -19,9 +20,16 @@ def parse(argv: list[str] | None = None) -> Settings:
                         help="平板数据目录（SQLite 与留证文件）")
     parser.add_argument("--key-dir", type=Path, default=defaults.key_dir,
                         help="网页模式的密钥目录（须在数据目录之外；默认在本机用户配置目录下）")
+    parser.add_argument("--ca-file", type=Path, default=defaults.ca_file,
+                        help="机构 CA 证书（PEM）：https 时只信任它 / the agency CA, the only one trusted")
     args = parser.parse_args(argv)
+    ca_file = args.ca_file.resolve() if args.ca_file else None
+    try:
+        check_server_url(args.server, ca_file)
+    except InsecureServerUrl as refused:
+        parser.error(str(refused))
     return Settings(server_url=args.server.rstrip("/"), data_dir=args.data_dir.resolve(), port=args.port,
-                    key_dir=args.key_dir.resolve() if args.key_dir else None)
+                    key_dir=args.key_dir.resolve() if args.key_dir else None, ca_file=ca_file)
 
 
 def main() -> None:

@@ -31,6 +31,7 @@ class Code(str, Enum):
     EVIDENCE_MISSING = "evidence.missing"
     EVIDENCE_HASH_MISMATCH = "evidence.hash_mismatch"
     EVIDENCE_TOO_LARGE = "evidence.too_large"
+    EVIDENCE_TYPE_NOT_ALLOWED = "evidence.type_not_allowed"
     PROTOCOL_UNSUPPORTED = "protocol.unsupported"
     VALIDATION = "request.invalid"
     NOT_FOUND = "request.not_found"
@@ -66,6 +67,7 @@ HTTP_STATUS: dict[Code, int] = {
     Code.EVIDENCE_MISSING: 409,
     Code.EVIDENCE_HASH_MISMATCH: 422,
     Code.EVIDENCE_TOO_LARGE: 413,
+    Code.EVIDENCE_TYPE_NOT_ALLOWED: 422,
     Code.PROTOCOL_UNSUPPORTED: 400,
     Code.VALIDATION: 422,
     Code.NOT_FOUND: 404,
@@ -101,6 +103,7 @@ CHINESE: dict[Code, str] = {
     Code.EVIDENCE_MISSING: "留证文件尚未上传完整",
     Code.EVIDENCE_HASH_MISMATCH: "留证文件与登记的校验值不符，可能已损坏或被改动",
     Code.EVIDENCE_TOO_LARGE: "留证文件过大",
+    Code.EVIDENCE_TYPE_NOT_ALLOWED: "留证文件的实际格式与登记的类型不符，或不是该类留证允许的格式",
     Code.PROTOCOL_UNSUPPORTED: "应用版本过旧，请更新",
     Code.VALIDATION: "请求内容有误",
     Code.NOT_FOUND: "找不到请求的内容",

@@ -4,10 +4,14 @@
   python -m sync_server seed-demo --data-dir data/server [--accepted-on 2026-11-16]
   python -m sync_server holidays add --data-dir data/server notice-2027.json
   python -m sync_server verify-dossier FILE.zip [--agency-key-id HEX]   (offline: dossier_verify)
+  python -m sync_server tls init --data-dir data/server [--host sync.example.gov.cn]
+
+Serving is HTTPS when --tls-cert/--tls-key are given or the data dir holds tls/server.crt and server.key.
 """
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import socket
 import sys
@@ -29,7 +33,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", type=Path, help="数据目录：server.db 与 evidence/ / data directory")
     parser.add_argument("--seed-demo", action="store_true",
                         help="若尚无演示数据则写入 / seed demo data if missing")
-    commands = parser.add_subparsers(dest="command", metavar="{seed-demo,holidays,verify-dossier}")
+    parser.add_argument("--tls-cert", type=Path, help="服务器证书 PEM（默认 数据目录/tls/server.crt，若存在）")
+    parser.add_argument("--tls-key", type=Path, help="服务器私钥 PEM（默认 数据目录/tls/server.key，若存在）")
+    commands = parser.add_subparsers(dest="command", metavar="{seed-demo,holidays,tls,verify-dossier}")
     verify = commands.add_parser("verify-dossier", add_help=False,
                                  help="离线核验案件档案包 / verify a case dossier offline (see its --help)")
     verify.add_argument("rest", nargs=argparse.REMAINDER)
@@ -42,6 +48,13 @@ def build_parser() -> argparse.ArgumentParser:
     add = actions.add_parser("add", help="录入一年的节假日安排（YearNotice JSON）/ add one year's notice")
     add.add_argument("--data-dir", type=Path, required=True, help="数据目录 / data directory")
     add.add_argument("file", type=Path, help="YearNotice JSON 文件 / notice file")
+    tls = commands.add_parser("tls", help="机构 CA 与服务器证书 / the agency CA and server certificate")
+    tls_actions = tls.add_subparsers(dest="action", required=True)
+    init = tls_actions.add_parser("init", help="生成机构 CA（若无）和服务器证书 / make the CA (if missing) "
+                                               "and a server certificate")
+    init.add_argument("--data-dir", type=Path, required=True, help="数据目录 / data directory")
+    init.add_argument("--host", action="append", default=[],
+                      help="证书中的其他主机名或地址（127.0.0.1 与 localhost 总是包含）/ extra host name")
     return parser
 
 
@@ -91,24 +104,53 @@ def run_holidays_add(data_dir: Path, file: Path) -> int:
     return 0
 
 
-def run_server(settings: Settings, host: str, port: int, seed: bool) -> int:
-    """Serve until interrupted."""
+def run_tls_init(data_dir: Path, hosts: list[str]) -> int:
+    """Make the agency CA (kept if present) and a server certificate; print where they are."""
+    from sync_server.tls import fingerprint, init_tls
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    files = init_tls(data_dir, tuple(hosts))
+    print(f"机构 CA 证书 / agency CA: {files.ca_cert}\n  SHA-256 {fingerprint(files.ca_cert)}\n"
+          f"服务器证书 / server certificate: {files.server_cert}\n"
+          f"CA 私钥请离线保管 / keep the CA key offline: {files.ca_key}")
+    return 0
+
+
+def tls_pair(data_dir: Path, cert: Path | None, key: Path | None) -> tuple[Path, Path] | None:
+    """The certificate and key to serve HTTPS with: given, or found in the data dir; None for HTTP."""
+    from sync_server.tls import TlsFiles
+
+    if (cert is None) != (key is None):
+        raise SystemExit("--tls-cert 与 --tls-key 需同时给出 / give both --tls-cert and --tls-key")
+    if cert is not None and key is not None:
+        return cert, key
+    files = TlsFiles.of(data_dir)
+    return (files.server_cert, files.server_key) if files.ready() else None
+
+
+def run_server(settings: Settings, host: str, port: int, seed: bool,
+               tls: tuple[Path, Path] | None = None) -> int:
+    """Serve until interrupted (HTTPS with `tls` = (certificate, key); cookies are Secure then)."""
     import uvicorn
 
     from sync_server.app import create_app
 
     if seed:
         run_seed(settings.data_dir, None)
+    if tls is not None:
+        settings = dataclasses.replace(settings, secure_cookies=True)
     app = create_app(settings)
+    scheme = "https" if tls else "http"
 
     class Server(uvicorn.Server):
         async def startup(self, sockets: list[socket.socket] | None = None) -> None:
             await super().startup(sockets)
             if self.started:
-                print(f"同步服务已就绪 / sync server ready: http://{host}:{port}  控制台 /console/",
+                print(f"同步服务已就绪 / sync server ready: {scheme}://{host}:{port}  控制台 /console/",
                       flush=True)
 
-    Server(uvicorn.Config(app, host=host, port=port, log_level="info")).run()
+    Server(uvicorn.Config(app, host=host, port=port, log_level="info",
+                          ssl_certfile=str(tls[0]) if tls else None, ssl_keyfile=str(tls[1]) if tls else None)).run()
     return 0
 
 
@@ -123,9 +165,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_seed(args.data_dir, args.accepted_on)
     if args.command == "holidays":
         return run_holidays_add(args.data_dir, args.file)
+    if args.command == "tls":
+        return run_tls_init(args.data_dir, args.host)
     if args.data_dir is None:
         parser.error("--data-dir is required to serve / 需要 --data-dir")
-    return run_server(_settings(args.data_dir), args.host, args.port, args.seed_demo)
+    tls = tls_pair(args.data_dir, args.tls_cert, args.tls_key)
+    return run_server(_settings(args.data_dir), args.host, args.port, args.seed_demo, tls)
 
 
 if __name__ == "__main__":

@@ -3,17 +3,21 @@
 Errors, as a tree:
   SyncError
    ├── ServerUnreachable   no answer: offline, DNS, refused, timeout, a gateway saying 502/503/504
+   │    └── ServerUntrusted   the TLS certificate is not from the agency CA (pinned) or not for the host
    └── ServerProblem       the server answered with a Problem (code, title, detail, data)
 Pass `transport` to run against an in-process app or a test transport.
 """
 from __future__ import annotations
 
+import ssl
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from typing import TypeVar
 
 import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from field_app.sync.tls import check_server_url, pinned_context
 from schemas.problems import Code
 from schemas.protocol import (
     API_PREFIX,
@@ -42,6 +46,10 @@ class SyncError(Exception):
 
 class ServerUnreachable(SyncError):
     """The server could not be reached: the tablet is offline or the server is down."""
+
+
+class ServerUntrusted(ServerUnreachable):
+    """The server's certificate is not from the agency's CA (or not for its address): nothing was sent."""
 
 
 class ServerProblem(SyncError):
@@ -73,13 +81,29 @@ def _counted(chunks: Iterable[bytes], on_bytes: Callable[[int], None] | None) ->
             on_bytes(len(chunk))
 
 
+def _certificate_refused(exc: BaseException) -> bool:
+    """Whether a transport error was the TLS handshake refusing the server's certificate."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in str(seen):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 class SyncClient:
     """One server, one httpx client; every request carries the protocol version."""
 
     def __init__(self, base_url: str, transport: httpx.BaseTransport | None = None,
-                 timeout: float | httpx.Timeout = DEFAULT_TIMEOUT) -> None:
+                 timeout: float | httpx.Timeout = DEFAULT_TIMEOUT, ca_file: Path | None = None) -> None:
+        """`ca_file`: the agency CA, the only one trusted for HTTPS. Plain HTTP is refused except to
+        127.0.0.1 (`InsecureServerUrl`); an injected `transport` (tests) brings its own connection."""
+        if transport is None:
+            check_server_url(base_url, ca_file)
+        verify: ssl.SSLContext | bool = pinned_context(ca_file) if ca_file is not None else True
         self._http = httpx.Client(base_url=base_url.rstrip("/") + API_PREFIX, transport=transport,
-                                  timeout=timeout, headers={PROTOCOL_HEADER: str(PROTOCOL_VERSION)})
+                                  timeout=timeout, headers={PROTOCOL_HEADER: str(PROTOCOL_VERSION)},
+                                  verify=verify)
 
     def close(self) -> None:
         """Close the connection pool."""
@@ -92,6 +116,8 @@ class SyncClient:
         try:
             response = self._http.request(method, url, headers=headers, **kwargs)  # type: ignore[arg-type]
         except httpx.TransportError as exc:
+            if _certificate_refused(exc):
+                raise ServerUntrusted("服务器证书不是本机构 CA 签发或与地址不符，已拒绝连接") from exc
             raise ServerUnreachable(str(exc) or type(exc).__name__) from exc
         if response.status_code in _GATEWAY and "json" not in response.headers.get("content-type", ""):
             raise ServerUnreachable(f"HTTP {response.status_code}")
