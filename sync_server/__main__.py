@@ -90,6 +90,7 @@ def run_server(settings: Settings, host: str, port: int, seed: bool) -> int:
     import uvicorn
 
     from sync_server.app import create_app
+    from sync_server.serving import uvicorn_config
 
     if seed:
         run_seed(settings.data_dir, None)
@@ -102,7 +103,7 @@ def run_server(settings: Settings, host: str, port: int, seed: bool) -> int:
                 print(f"同步服务已就绪 / sync server ready: http://{host}:{port}  控制台 /console/",
                       flush=True)
 
-    Server(uvicorn.Config(app, host=host, port=port, log_level="info")).run()
+    Server(uvicorn_config(app, settings, host, port, log_level="info")).run()
     return 0
 
 

@@ -13,6 +13,7 @@ from sync_server.api import api_router
 from sync_server.blobs import BlobStore
 from sync_server.console import console_router
 from sync_server.db import make_engine
+from sync_server.limits import Admission, BodyGuard
 from sync_server.problem_handlers import install_problem_handlers
 from sync_server.services import Services, utc_now
 from sync_server.settings import Settings
@@ -21,7 +22,9 @@ from sync_server.settings import Settings
 def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -> FastAPI:
     """The whole server as an ASGI app; nothing is read from the environment here."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    services = Services(settings=settings, engine=make_engine(settings.db_url),
+    services = Services(settings=settings, engine=make_engine(settings.db_url, pool_size=settings.db_pool_size,
+                                                          max_overflow=settings.db_max_overflow,
+                                                          pool_timeout=settings.db_pool_timeout_s),
                         blobs=BlobStore(settings.evidence_dir), clock=clock,
                         builtin_holidays=HolidayTable.builtin())
     app = FastAPI(title="核查外勤同步服务 / field evidence sync server",
@@ -32,6 +35,8 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -
     install_problem_handlers(app)
     app.include_router(api_router())
     app.include_router(console_router())
+    app.add_middleware(Admission, settings=settings)  # added last = outermost: BodyGuard, Admission
+    app.add_middleware(BodyGuard, settings=settings)
 
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:

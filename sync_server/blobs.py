@@ -66,6 +66,17 @@ class BlobStore:
         """Whether the bytes are on disk."""
         return self.path_for(sha256).is_file()
 
+    def place(self, source: Path, sha256: str) -> Path:
+        """Move a finished, verified file into place under its hash, durably: the rename and the
+        new directory entry are fsynced before this returns."""
+        final = self.path_for(sha256)
+        if not final.parent.is_dir():
+            final.parent.mkdir(exist_ok=True)
+            fsync_dir(self.root)
+        os.replace(source, final)
+        fsync_dir(final.parent)
+        return final
+
     async def receive(self, sha256: str, chunks: AsyncIterator[bytes], *, expected_size: int | None,
                       max_bytes: int) -> int:
         """Stream chunks into the store under `sha256`; return the size stored.
@@ -97,9 +108,7 @@ class BlobStore:
             actual = hasher.hexdigest()
             if actual != sha256:
                 raise ProblemError(Code.EVIDENCE_HASH_MISMATCH, sha256, expected=sha256, actual=actual)
-            final = self.path_for(sha256)
-            final.parent.mkdir(exist_ok=True)
-            os.replace(tmp, final)
+            await anyio.to_thread.run_sync(self.place, tmp, sha256)
             return size
         except OSError as error:
             if not is_disk_full(error):
@@ -120,6 +129,15 @@ async def _discard(chunks: AsyncIterator[bytes], budget: int) -> None:
         budget -= len(chunk)
         if budget < 0:
             return
+
+
+def fsync_dir(path: Path) -> None:
+    """Make a directory's entries (a rename, a new file) durable."""
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _writer_alive(name: str) -> bool:

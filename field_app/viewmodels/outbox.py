@@ -4,6 +4,7 @@ from __future__ import annotations
 from field_app.store import EvidenceStore, OutboxStatus, Store
 from field_app.store import queries as q
 from field_app.store.tables import OutboxItem
+from field_app.sync.backoff import BUSY_NOTICE
 from field_app.sync.client import SyncClient
 from field_app.sync.outbox import UploadOutcome, UploadStatus, upload_outbox
 from field_app.viewmodels.base import Clock, Observable, utcnow
@@ -21,6 +22,7 @@ class SyncPanel(Observable):
         self.store, self.evidence, self.client, self.team, self.clock = store, evidence, client, team, clock
         self.syncing = False
         self.progress = 0.0  # 0..1 of the bytes of this upload
+        self.bytes_done = self.bytes_total = 0  # bytes of this upload on the server, and in all
         self.current = ""  # record id being uploaded
         self.results: list[UploadOutcome] = []
         self.notice = ""
@@ -74,7 +76,14 @@ class SyncPanel(Observable):
 
     def _on_progress(self, done: int, total: int, record_id: str) -> None:
         self.progress = 1.0 if total == 0 else min(1.0, done / total)
+        self.bytes_done, self.bytes_total = done, total
+        if self.notice == BUSY_NOTICE:
+            self.notice = "正在上传…"
         self.current = record_id
+        self._notify()
+
+    def _on_busy(self, _delay: float) -> None:
+        self.notice = BUSY_NOTICE
         self._notify()
 
     def sync(self) -> list[UploadOutcome]:
@@ -88,6 +97,7 @@ class SyncPanel(Observable):
             return self.results
         self.syncing, self.progress, self.current, self.notice = True, 0.0, "", "正在上传…"
         self._notify()
+        self.client.on_busy = self._on_busy
         try:
             self.team.register_pending_keys()
             self.results = upload_outbox(self.store, self.evidence, self.client, token, self._on_progress,

@@ -13,7 +13,8 @@ from schemas.problems import Code, ProblemError
 from schemas.protocol import EvidenceStored
 from schemas.records import SHA256_PATTERN
 from sync_server import queries
-from sync_server.api.deps import CurrentAccount, CurrentSurveyor, DbSession, ServicesDep
+from sync_server.api.brief_auth import BriefSurveyor
+from sync_server.api.deps import CurrentAccount, DbSession, ServicesDep
 from sync_server.services import Services
 from sync_server.tables import EvidenceFile
 
@@ -62,9 +63,10 @@ def evidence_exists(sha256: Sha256, session: DbSession, _account: CurrentAccount
 
 
 @router.put("/{sha256}", response_model=EvidenceStored, openapi_extra=RAW_BODY)
-async def put_evidence(sha256: Sha256, request: Request, surveyor: CurrentSurveyor,
+async def put_evidence(sha256: Sha256, request: Request, surveyor: BriefSurveyor,
                        services: ServicesDep) -> EvidenceStored:
-    """Store the raw request body under its SHA-256; a file already stored is not stored again."""
+    """Store the raw request body under its SHA-256; a file already stored is not stored again.
+    No database session is open while the body streams (the token is looked up in a brief one)."""
     existing = await run_in_threadpool(_stored_size, services, sha256)
     if existing is not None:
         return EvidenceStored(sha256=sha256, size=existing, created=False)
