@@ -17,6 +17,7 @@ from sync_server.limits import Admission, BodyGuard
 from sync_server.problem_handlers import install_problem_handlers
 from sync_server.services import Services, utc_now
 from sync_server.settings import Settings
+from sync_server.uploads import PartialUploads
 
 
 def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -> FastAPI:
@@ -32,6 +33,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -
                   description="平板上传签章调查记录与留证文件，服务器核验后并入核查案件；"
                               "审核人员通过 /console 查看。")
     app.state.services = services
+    app.state.uploads = PartialUploads(services.blobs)
     install_problem_handlers(app)
     app.include_router(api_router())
     app.include_router(console_router())

@@ -70,6 +70,12 @@ class EvidenceStore:
         """The stored bytes (FileNotFoundError if absent)."""
         return self.path(sha).read_bytes()
 
+    def read_range(self, sha: str, offset: int, length: int) -> bytes:
+        """Up to `length` stored bytes from `offset` (a chunk of a resumable upload)."""
+        with open(self.path(sha), "rb") as source:
+            source.seek(offset)
+            return source.read(length)
+
     def size(self, sha: str) -> int:
         """Size in bytes of a stored file."""
         return self.path(sha).stat().st_size

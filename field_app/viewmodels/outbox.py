@@ -23,6 +23,7 @@ class SyncPanel(Observable):
         self.syncing = False
         self.progress = 0.0  # 0..1 of the bytes of this upload
         self.bytes_done = self.bytes_total = 0  # bytes of this upload on the server, and in all
+        self.file_bytes: tuple[str, int, int] = ("", 0, 0)  # the file being sent: sha, on the server, size
         self.current = ""  # record id being uploaded
         self.results: list[UploadOutcome] = []
         self.notice = ""
@@ -82,6 +83,15 @@ class SyncPanel(Observable):
         self.current = record_id
         self._notify()
 
+    def _on_file(self, sha: str, sent: int, size: int) -> None:
+        self.file_bytes = (sha, sent, size)
+
+    def progress_text(self) -> str:
+        """Bytes sent of the current file and of the batch, for the upload screen."""
+        _sha, sent, size = self.file_bytes
+        text = f"本批 {_mb(self.bytes_done)} / {_mb(self.bytes_total)}"
+        return text + (f"；当前文件 {_mb(sent)} / {_mb(size)}" if size else "")
+
     def _on_busy(self, _delay: float) -> None:
         self.notice = BUSY_NOTICE
         self._notify()
@@ -101,7 +111,7 @@ class SyncPanel(Observable):
         try:
             self.team.register_pending_keys()
             self.results = upload_outbox(self.store, self.evidence, self.client, token, self._on_progress,
-                                         self.clock)
+                                         self.clock, on_file=self._on_file)
         except Exception:
             self.notice = "上传中断，记录仍保存在本机"
             raise
@@ -125,3 +135,7 @@ class SyncPanel(Observable):
         text += f"，{len(by[UploadStatus.PROBLEM])} 份有问题需处理" if by[UploadStatus.PROBLEM] else ""
         later = by[UploadStatus.RETRY_LATER]
         return text + (f"，{len(later)} 份暂未上传：{later[0].message}" if later else "")
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1048576:.1f} MB"
