@@ -15,6 +15,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import httpx
+
 from field_app.sync.backoff import busy_delay
 from field_app.sync.client import ServerProblem, ServerUnreachable, SyncClient
 from schemas.problems import Code
@@ -79,8 +81,9 @@ class ResumableUploader:
             try:
                 state = append_chunk(self.client, self.token, sha, offset, size, data)
                 self.bytes_sent += len(data)
-            except ServerUnreachable:
-                self.bytes_sent += len(data)  # (an upper bound: some of it may never have left)
+            except ServerUnreachable as cut:
+                if not isinstance(cut.__cause__, httpx.ConnectError | httpx.ConnectTimeout):
+                    self.bytes_sent += len(data)  # (an upper bound: some of it may never have left)
                 cuts += 1
                 if cuts > self.cut_retries:
                     raise

@@ -9,6 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
+from starlette.requests import ClientDisconnect
 
 from schemas.problems import Code, ProblemError
 from schemas.protocol import (
@@ -95,7 +96,11 @@ async def append_chunk(sha256: Sha256, request: Request, surveyor: BriefSurveyor
     limit = services.settings.max_evidence_bytes
     if length > limit:
         raise ProblemError(Code.EVIDENCE_TOO_LARGE, f"上限 {limit} 字节", max_bytes=limit)
-    progress = await _uploads(request).append(sha256, length, offset, request.stream(), parse_checksum(checksum))
+    try:
+        progress = await _uploads(request).append(sha256, length, offset, request.stream(),
+                                                  parse_checksum(checksum))
+    except ClientDisconnect:
+        raise ProblemError(Code.VALIDATION, "上传中断，该数据块未保存") from None
     if progress.complete:
         await run_in_threadpool(remember_stored, services, sha256, progress.length, surveyor.username)
     return _state(sha256, progress)
