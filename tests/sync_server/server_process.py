@@ -35,6 +35,10 @@ class Server:
                                           str(self.port), "--data-dir", str(self.data_dir),
                                           *(["--seed-demo"] if seed else [])],
                                          cwd=REPO, env=self.env, stdout=out, stderr=subprocess.STDOUT)
+        return self._wait()
+
+    def _wait(self) -> Server:
+        assert self.proc is not None
         deadline = time.monotonic() + 90
         while True:
             assert self.proc.poll() is None, self.log.read_text()
