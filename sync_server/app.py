@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
@@ -19,6 +20,21 @@ from sync_server.services import Services, utc_now
 from sync_server.settings import Settings
 from sync_server.uploads import PartialUploads
 
+if TYPE_CHECKING:
+    from sync_server.object_store import S3Evidence
+
+
+def object_store(settings: Settings) -> S3Evidence | None:
+    """The S3-compatible evidence store if one is configured (its bucket made if missing)."""
+    if not settings.s3_endpoint:
+        return None
+    from sync_server.object_store import S3Evidence, S3Location
+
+    store = S3Evidence(S3Location(settings.s3_endpoint, settings.s3_bucket, settings.s3_access_key,
+                                  settings.s3_secret_key))
+    store.ensure_bucket()
+    return store
+
 
 def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -> FastAPI:
     """The whole server as an ASGI app; nothing is read from the environment here."""
@@ -26,7 +42,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -
     services = Services(settings=settings, engine=make_engine(settings.db_url, pool_size=settings.db_pool_size,
                                                           max_overflow=settings.db_max_overflow,
                                                           pool_timeout=settings.db_pool_timeout_s),
-                        blobs=BlobStore(settings.evidence_dir), clock=clock,
+                        blobs=BlobStore(settings.evidence_dir, remote=object_store(settings)), clock=clock,
                         builtin_holidays=HolidayTable.builtin())
     app = FastAPI(title="核查外勤同步服务 / field evidence sync server",
                   version=f"protocol {PROTOCOL_VERSION}",

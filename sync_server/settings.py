@@ -35,16 +35,21 @@ class Settings:
     db_pool_size: int = 8
     db_max_overflow: int = 4
     db_pool_timeout_s: float = 5.0  # a request waiting longer for a connection gets `server.busy`
+    # Evidence in an S3-compatible object store when s3_endpoint is set (sync_server/object_store.py).
+    s3_endpoint: str = ""
+    s3_bucket: str = "field-evidence"
+    s3_access_key: str = ""
+    s3_secret_key: str = ""
 
     @classmethod
     def from_env(cls, data_dir: Path, environ: Mapping[str, str]) -> Settings:
         """Settings for a data dir; `DATABASE_URL` in the environment overrides the SQLite file, and
-        `SYNC_<FIELD>` any number field (e.g. `SYNC_MAX_UPLOADS=48`, `SYNC_HEADER_TIMEOUT_S=5`)."""
+        `SYNC_<FIELD>` any number or text field (e.g. `SYNC_MAX_UPLOADS=48`, `SYNC_S3_ENDPOINT=http://...`)."""
         numbers: dict[str, Any] = {}
         for f in fields(cls):
             raw = environ.get(f"SYNC_{f.name.upper()}")
-            if raw is not None and f.type in ("int", "float"):
-                numbers[f.name] = int(raw) if f.type == "int" else float(raw)
+            if raw is not None and f.type in ("int", "float", "str"):
+                numbers[f.name] = {"int": int, "float": float, "str": str}[str(f.type)](raw)
         return cls(data_dir=Path(data_dir), database_url=environ.get("DATABASE_URL", ""), **numbers)
 
     @property

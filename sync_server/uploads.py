@@ -67,9 +67,8 @@ class PartialUploads:
 
     def progress(self, sha256: str) -> Progress | None:
         """The durable progress of a file's upload; None if it never started (and is not stored)."""
-        final = self.blobs.path_for(sha256)
-        if final.is_file():
-            size = final.stat().st_size
+        size = self.blobs.size(sha256)
+        if size is not None:
             return Progress(size, size, complete=True)
         _part, state, _lock = self._paths(sha256)
         try:

@@ -90,4 +90,4 @@ def get_evidence(sha256: Sha256, session: DbSession, account: CurrentAccount,
         raise ProblemError(Code.NOT_FOUND, sha256)
     links = queries.evidence_links(session, sha256)
     media_type = links[0].media_type if links else "application/octet-stream"
-    return FileResponse(services.blobs.path_for(sha256), media_type=media_type)
+    return FileResponse(services.blobs.local_path(sha256), media_type=media_type)

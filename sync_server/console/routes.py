@@ -140,7 +140,7 @@ def console_router() -> APIRouter:
             return Response(status_code=404)
         links = queries.evidence_links(session, sha256)
         media_type = links[0].media_type if links else "application/octet-stream"
-        return FileResponse(services.blobs.path_for(sha256), media_type=media_type,
+        return FileResponse(services.blobs.local_path(sha256), media_type=media_type,
                             headers={"Cache-Control": "private, max-age=3600"})
 
     @router.get("/evidence/{sha256}/preview")
