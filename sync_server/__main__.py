@@ -3,6 +3,8 @@
   python -m sync_server --host 127.0.0.1 --port 8000 --data-dir data/server [--seed-demo]
   python -m sync_server seed-demo --data-dir data/server [--accepted-on 2026-11-16]
   python -m sync_server holidays add --data-dir data/server notice-2027.json
+  python -m sync_server backup --data-dir data/server --to /mnt/backup      (while the server runs)
+  python -m sync_server restore --from /mnt/backup/snapshots/<stamp> --data-dir data/restored
 """
 from __future__ import annotations
 
@@ -28,7 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", type=Path, help="数据目录：server.db 与 evidence/ / data directory")
     parser.add_argument("--seed-demo", action="store_true",
                         help="若尚无演示数据则写入 / seed demo data if missing")
-    commands = parser.add_subparsers(dest="command", metavar="{seed-demo,holidays}")
+    commands = parser.add_subparsers(dest="command", metavar="{seed-demo,holidays,backup,restore}")
     seed = commands.add_parser("seed-demo", help="写入演示数据（可重复执行）/ seed demo data (idempotent)")
     seed.add_argument("--data-dir", type=Path, required=True, help="数据目录 / data directory")
     seed.add_argument("--accepted-on", type=date.fromisoformat, default=None,
@@ -38,7 +40,31 @@ def build_parser() -> argparse.ArgumentParser:
     add = actions.add_parser("add", help="录入一年的节假日安排（YearNotice JSON）/ add one year's notice")
     add.add_argument("--data-dir", type=Path, required=True, help="数据目录 / data directory")
     add.add_argument("file", type=Path, help="YearNotice JSON 文件 / notice file")
+    backup = commands.add_parser("backup", help="在线备份数据库与留证文件 / back up database and evidence")
+    backup.add_argument("--data-dir", type=Path, required=True, help="数据目录 / data directory")
+    backup.add_argument("--to", type=Path, required=True, help="备份目录（另一块磁盘）/ backup directory")
+    restore = commands.add_parser("restore", help="从备份恢复到空目录 / restore a snapshot")
+    restore.add_argument("--from", dest="snapshot", type=Path, required=True, help="snapshots/<时间> 目录")
+    restore.add_argument("--data-dir", type=Path, required=True, help="空的数据目录 / an empty data directory")
     return parser
+
+
+def run_backup(data_dir: Path, to: Path) -> int:
+    """Back up a (running) server's database and evidence; returns the exit code."""
+    from sync_server.backup import backup
+
+    snapshot = backup(_settings(data_dir), to)
+    print(f"备份完成 / backup made: {snapshot}")
+    return 0
+
+
+def run_restore(snapshot: Path, data_dir: Path) -> int:
+    """Restore a snapshot into an empty data dir; returns the exit code."""
+    from sync_server.backup import restore
+
+    manifest = restore(snapshot, _settings(data_dir))
+    print(f"已恢复 / restored: {len(manifest['evidence'])} 个留证文件 / evidence files, {manifest['database']}")
+    return 0
 
 
 def _settings(data_dir: Path) -> Settings:
@@ -113,6 +139,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "seed-demo":
         return run_seed(args.data_dir, args.accepted_on)
+    if args.command == "backup":
+        return run_backup(args.data_dir, args.to)
+    if args.command == "restore":
+        return run_restore(args.snapshot, args.data_dir)
     if args.command == "holidays":
         return run_holidays_add(args.data_dir, args.file)
     if args.data_dir is None:
