@@ -28,6 +28,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--host", default="127.0.0.1", help="监听地址 / address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="端口 / port (default 8000)")
     parser.add_argument("--data-dir", type=Path, help="数据目录：server.db 与 evidence/ / data directory")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="工作进程数（PostgreSQL 时可大于 1）/ worker processes (PostgreSQL)")
     parser.add_argument("--seed-demo", action="store_true",
                         help="若尚无演示数据则写入 / seed demo data if missing")
     commands = parser.add_subparsers(dest="command", metavar="{seed-demo,holidays,backup,restore}")
@@ -111,15 +113,18 @@ def run_holidays_add(data_dir: Path, file: Path) -> int:
     return 0
 
 
-def run_server(settings: Settings, host: str, port: int, seed: bool) -> int:
+def run_server(settings: Settings, host: str, port: int, seed: bool, workers: int = 1) -> int:
     """Serve until interrupted."""
     import uvicorn
 
     from sync_server.app import create_app
-    from sync_server.serving import uvicorn_config
+    from sync_server.serving import serve_workers, uvicorn_config
 
     if seed:
         run_seed(settings.data_dir, None)
+    if workers > 1:
+        serve_workers(settings, host, port, workers)
+        return 0
     app = create_app(settings)
 
     class Server(uvicorn.Server):
@@ -147,7 +152,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_holidays_add(args.data_dir, args.file)
     if args.data_dir is None:
         parser.error("--data-dir is required to serve / 需要 --data-dir")
-    return run_server(_settings(args.data_dir), args.host, args.port, args.seed_demo)
+    return run_server(_settings(args.data_dir), args.host, args.port, args.seed_demo, args.workers)
 
 
 if __name__ == "__main__":

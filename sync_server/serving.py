@@ -49,7 +49,8 @@ class GuardedH11(H11Protocol):
 
     def _arm_header_timer(self) -> None:
         self._disarm_header_timer()
-        self._header_timer = self.loop.call_later(self.header_timeout_s, self._headers_too_slow)
+        timeout = getattr(self.config, "header_timeout_s", self.header_timeout_s)
+        self._header_timer = self.loop.call_later(timeout, self._headers_too_slow)
 
     def _disarm_header_timer(self) -> None:
         if self._header_timer is not None:
@@ -62,13 +63,26 @@ class GuardedH11(H11Protocol):
             self.transport.close()
 
 
-def protocol_class(settings: Settings) -> type[GuardedH11]:
-    """`GuardedH11` with this server's header deadline."""
-    return type("GuardedH11", (GuardedH11,), {"header_timeout_s": settings.header_timeout_s})
-
-
 def uvicorn_config(app: Any, settings: Settings, host: str, port: int, **extra: Any) -> uvicorn.Config:
-    """The uvicorn configuration every server process uses (tests too)."""
-    return uvicorn.Config(app, host=host, port=port, http=protocol_class(settings),
-                          timeout_keep_alive=int(settings.keep_alive_s),
-                          h11_max_incomplete_event_size=MAX_HEADER_BYTES, **extra)
+    """The uvicorn configuration every server process uses (tests too); `app` may be an import string
+    (with factory=True and workers=N for several processes)."""
+    config = uvicorn.Config(app, host=host, port=port, http=GuardedH11,
+                            timeout_keep_alive=int(settings.keep_alive_s),
+                            h11_max_incomplete_event_size=MAX_HEADER_BYTES, **extra)
+    setattr(config, "header_timeout_s", settings.header_timeout_s)  # noqa: B010  (read by GuardedH11)
+    return config
+
+
+def serve_workers(settings: Settings, host: str, port: int, workers: int) -> None:
+    """Serve with several worker processes (PostgreSQL): the schema is upgraded once, here, first."""
+    import os
+
+    from uvicorn.supervisors import Multiprocess
+
+    from sync_server.db import make_engine
+
+    make_engine(settings.db_url).dispose()
+    os.environ["SYNC_DATA_DIR"] = str(settings.data_dir.resolve())
+    config = uvicorn_config("sync_server.asgi:app_from_env", settings, host, port, factory=True,
+                            workers=workers, log_level="info")
+    Multiprocess(config, sockets=[config.bind_socket()]).run()

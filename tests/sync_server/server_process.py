@@ -22,7 +22,9 @@ PINS = {a.username: a.pin for a in DEMO_ACCOUNTS}
 class Server:
     """A seeded server process; `env` sets `SYNC_<FIELD>` settings (and DATABASE_URL if wanted)."""
 
-    def __init__(self, data_dir: Path, log: Path, env: dict[str, str] | None = None) -> None:
+    def __init__(self, data_dir: Path, log: Path, env: dict[str, str] | None = None,
+                 args: tuple[str, ...] = ()) -> None:
+        self.args = args
         self.data_dir, self.log, self.port = data_dir, log, closed_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | (env or {})
@@ -33,7 +35,7 @@ class Server:
         with open(self.log, "ab") as out:
             self.proc = subprocess.Popen([sys.executable, "-m", "sync_server", "--host", "127.0.0.1", "--port",
                                           str(self.port), "--data-dir", str(self.data_dir),
-                                          *(["--seed-demo"] if seed else [])],
+                                          *(["--seed-demo"] if seed else []), *self.args],
                                          cwd=REPO, env=self.env, stdout=out, stderr=subprocess.STDOUT)
         return self._wait()
 

@@ -96,6 +96,7 @@ def test_connections_cut_at_random_points_lose_nothing_and_resend_at_most_a_chun
             assert tablet.sync(team, visit) in (RecordStatus.MERGED, RecordStatus.ALREADY_MERGED)
     finally:
         proxy.close()
+        tablet.client.close()
     total = sum(len(d) for v in visits for d in v.files.values())
     assert proxy.cuts >= 5  # the link really was cut, several times
     assert tablet.uploader.bytes_sent - total <= proxy.cuts * chunk
@@ -130,6 +131,7 @@ def test_a_server_killed_mid_chunk_and_after_a_chunk_resumes_from_its_durable_of
         assert tablet.sync(team, visit) == RecordStatus.MERGED
     finally:
         proxy.close()
+        tablet.client.close()
     wait_until(lambda: len(killed) == 2, 60, "both kills")
     total = sum(len(d) for d in visit.files.values())
     headers_allowance = 64 * 1024  # request lines and headers of a few dozen requests
@@ -152,6 +154,7 @@ def test_a_record_whose_answer_is_lost_after_the_commit_is_merged_once_r10(serve
     proxy.swallow_replies = False
     assert tablet.client.post_record(token, sealed).status == RecordStatus.ALREADY_MERGED
     proxy.close()
+    tablet.client.close()
     _assert_all_there(team, server, [visit])
 
 
