@@ -66,6 +66,8 @@ class CuttingProxy:
                     break
                 if budget is not None and carried + len(data) >= budget:
                     sink.sendall(data[: max(0, budget - carried)])
+                    if upstream:
+                        self.on_upstream(max(0, budget - carried))
                     with self._lock:
                         self.cuts += 1
                     break
