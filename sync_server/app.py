@@ -16,9 +16,9 @@ from sync_server.console import console_router
 from sync_server.db import make_engine
 from sync_server.limits import Admission, BodyGuard
 from sync_server.problem_handlers import install_problem_handlers
+from sync_server.resumable import PartialUploads
 from sync_server.services import Services, utc_now
 from sync_server.settings import Settings
-from sync_server.uploads import PartialUploads
 
 if TYPE_CHECKING:
     from sync_server.object_store import S3Evidence

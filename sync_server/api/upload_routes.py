@@ -23,9 +23,9 @@ from schemas.protocol import (
 )
 from sync_server.api.brief_auth import BriefSurveyor
 from sync_server.api.evidence_routes import RAW_BODY, Sha256
+from sync_server.resumable import PartialUploads, Progress, parse_checksum
 from sync_server.services import Services
 from sync_server.tables import EvidenceFile
-from sync_server.uploads import PartialUploads, Progress, parse_checksum
 
 from .deps import ServicesDep
 
