@@ -42,6 +42,13 @@ class Code(str, Enum):
     UPLOAD_OFFSET_MISMATCH = "upload.offset_mismatch"
     UPLOAD_IN_PROGRESS = "upload.in_progress"
     UPLOAD_CHECKSUM_MISMATCH = "upload.checksum_mismatch"
+    CASE_NOT_RELEASED = "case.not_released"
+    INTAKE_STATE = "intake.state"
+    CONFORMITY_SAME_CHECKER = "intake.same_checker"
+    IMPORT_INVALID = "import.invalid"
+    UPLOAD_TYPE = "upload.type"
+    STAFF_NOT_CLEARED = "staff.not_cleared"
+    PASSWORD_CHANGE_REQUIRED = "auth.password_change_required"
 
 
 HTTP_STATUS: dict[Code, int] = {
@@ -74,6 +81,13 @@ HTTP_STATUS: dict[Code, int] = {
     Code.UPLOAD_OFFSET_MISMATCH: 409,
     Code.UPLOAD_IN_PROGRESS: 409,
     Code.UPLOAD_CHECKSUM_MISMATCH: 422,
+    Code.CASE_NOT_RELEASED: 409,
+    Code.INTAKE_STATE: 409,
+    Code.CONFORMITY_SAME_CHECKER: 409,
+    Code.IMPORT_INVALID: 422,
+    Code.UPLOAD_TYPE: 415,
+    Code.STAFF_NOT_CLEARED: 403,
+    Code.PASSWORD_CHANGE_REQUIRED: 403,
 }
 
 CHINESE: dict[Code, str] = {
@@ -106,6 +120,13 @@ CHINESE: dict[Code, str] = {
     Code.UPLOAD_OFFSET_MISMATCH: "续传位置与服务器不一致，将从服务器记录的位置继续",
     Code.UPLOAD_IN_PROGRESS: "该文件正在上传中，稍后自动重试",
     Code.UPLOAD_CHECKSUM_MISMATCH: "上传的数据块校验失败，已丢弃该数据块",
+    Code.CASE_NOT_RELEASED: "案件委托材料尚未通过符合性审核，不能开展调查",
+    Code.INTAKE_STATE: "案件当前的受理状态不允许此操作",
+    Code.CONFORMITY_SAME_CHECKER: "两次符合性审核须由不同人员进行",
+    Code.IMPORT_INVALID: "委托名单有误，未导入任何一行",
+    Code.UPLOAD_TYPE: "文件类型不被接受：仅接受 PDF、JPEG、PNG",
+    Code.STAFF_NOT_CLEARED: "保密承诺书或培训记录缺失或已过期，不能开展调查工作",
+    Code.PASSWORD_CHANGE_REQUIRED: "密码已过期或强度不足，请先修改密码",
 }
 
 

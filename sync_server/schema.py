@@ -42,14 +42,35 @@ def current_revision(connection: Connection) -> str | None:
 
 
 def upgrade(engine: Engine) -> None:
-    """Bring the database to head; a pre-migration database is stamped with the baseline first."""
-    with engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK})
-        if current_revision(connection) == head_revision():
-            return
-        config = alembic_config(connection)
-        names = set(inspect(connection).get_table_names())
-        if "alembic_version" not in names and "accounts" in names:
-            command.stamp(config, BASELINE)
-        command.upgrade(config, "head")
+    """Bring the database to head; a pre-migration database is stamped with the baseline first.
+    On SQLite, foreign keys are off while revisions run (batch mode rebuilds tables, Alembic's advice)
+    and checked afterwards."""
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")  # outside a transaction, or it is ignored
+            connection.commit()
+        try:
+            with connection.begin():
+                _upgrade(connection)
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"foreign keys broken after upgrade: {broken[:5]}")
+        finally:
+            if sqlite:
+                connection.rollback()
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
+
+
+def _upgrade(connection: Connection) -> None:
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK})
+    if current_revision(connection) == head_revision():
+        return
+    config = alembic_config(connection)
+    names = set(inspect(connection).get_table_names())
+    if "alembic_version" not in names and "accounts" in names:
+        command.stamp(config, BASELINE)
+    command.upgrade(config, "head")
