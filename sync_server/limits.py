@@ -24,9 +24,12 @@ from schemas.problems import Code, ProblemError
 from schemas.protocol import API_PREFIX
 from sync_server.problem_handlers import problem_response
 from sync_server.settings import Settings
+from sync_server.uploads import MAX_UPLOAD_BYTES
 
 _EVIDENCE_PUT = re.compile(rf"^{API_PREFIX}/evidence/[0-9a-f]{{64}}$")
 _CHUNK_PATCH = re.compile(rf"^{API_PREFIX}/uploads/[0-9a-f]{{64}}$")
+_DOCUMENT_POST = re.compile(rf"^{API_PREFIX}/(intake/cases/[^/]+/(documents|subjects/import)"
+                            rf"|accounts/[^/]+/credentials)$")  # scans and spreadsheets (sync_server/uploads.py)
 CONSOLE_COOKIE = b"console_token="
 
 
@@ -55,6 +58,8 @@ def body_budget(settings: Settings, scope: Scope) -> tuple[int, Code]:
         return settings.max_evidence_bytes, Code.EVIDENCE_TOO_LARGE
     if scope.get("method") == "PATCH" and _CHUNK_PATCH.match(scope.get("path", "")):
         return settings.max_chunk_bytes, Code.REQUEST_TOO_LARGE
+    if scope.get("method") == "POST" and _DOCUMENT_POST.match(scope.get("path", "")):
+        return MAX_UPLOAD_BYTES, Code.EVIDENCE_TOO_LARGE
     return settings.max_json_bytes, Code.REQUEST_TOO_LARGE
 
 

@@ -169,3 +169,22 @@ def test_a_drained_connection_pool_is_server_busy_with_retry_after_not_500(setti
             assert client.get("/api/v1/cases", headers=team.headers["zhangwei"]).status_code == 200
     finally:
         app.state.services.engine.dispose()
+
+
+def test_each_route_kind_gets_its_own_body_budget_and_anonymous_callers_the_smallest():
+    from sync_server.limits import body_budget
+    from sync_server.uploads import MAX_UPLOAD_BYTES
+
+    s = Settings(data_dir=Path("."))
+    signed = [(b"authorization", b"Bearer t")]
+    sha = "a" * 64
+    cases = {("PUT", f"/api/v1/evidence/{sha}"): s.max_evidence_bytes,
+             ("PATCH", f"/api/v1/uploads/{sha}"): s.max_chunk_bytes,
+             ("POST", "/api/v1/intake/cases/c-1/documents"): MAX_UPLOAD_BYTES,
+             ("POST", "/api/v1/accounts/lina/credentials"): MAX_UPLOAD_BYTES,
+             ("POST", "/api/v1/records"): s.max_json_bytes}
+    for (method, path), budget in cases.items():
+        assert body_budget(s, {"method": method, "path": path, "headers": signed})[0] == budget
+        assert body_budget(s, {"method": method, "path": path, "headers": []})[0] == s.max_anonymous_bytes
+    cookie = [(b"cookie", b"console_token=abc")]
+    assert body_budget(s, {"method": "POST", "path": "/console/x", "headers": cookie})[0] == s.max_json_bytes
