@@ -4,7 +4,8 @@
 it carries credentials: an anonymous caller gets a small budget on every route, before any route,
 dependency or token lookup runs. A `Content-Length` over the budget is refused at once (nothing
 read); a body without one is counted as it arrives. The body must also keep coming: each piece
-within `body_idle_s`, and after `body_grace_s` at least `body_min_rate` bytes/s on average, or the
+within `body_idle_s`, and past `body_grace_s` of waiting at least `body_min_rate` bytes/s (time the
+server itself spends before or between reads does not count against the client), or the
 request ends with `request.timeout` (408) and the connection is closed — a client dribbling one
 byte every few seconds holds neither a database connection nor a worker thread.
 
@@ -87,7 +88,7 @@ class _Body:
     """What one request's body has done so far."""
 
     budget: int
-    started: float
+    waited: float = 0.0  # seconds spent waiting for the client's bytes (not the server's own work)
     received: int = 0
     refused: ProblemError | None = None
     response_started: bool = False
@@ -109,7 +110,7 @@ class BodyGuard:
             code = Code.VALIDATION if declared < 0 else too_large
             await _refuse(send, ProblemError(code, f"上限 {budget} 字节", max_bytes=budget))
             return
-        body = _Body(budget=budget, started=time.monotonic())
+        body = _Body(budget=budget)
 
         async def guarded_receive() -> Message:
             if body.refused is not None:
@@ -135,12 +136,14 @@ class BodyGuard:
     async def _next(self, receive: Receive, body: _Body) -> Message:
         """The next message, or a disconnect (with `body.refused` set) if the body is too slow."""
         s = self.settings
-        now = time.monotonic()
-        rate_deadline = body.started + s.body_grace_s + body.received / s.body_min_rate
-        wait = min(s.body_idle_s, rate_deadline - now)
+        wait = min(s.body_idle_s, s.body_grace_s + body.received / s.body_min_rate - body.waited)
         if wait > 0:
+            began = time.monotonic()
             with anyio.move_on_after(wait):
-                return await receive()
+                message = await receive()
+                body.waited += time.monotonic() - began
+                return message
+            body.waited += time.monotonic() - began
         body.refused = ProblemError(Code.REQUEST_TIMEOUT, f"{body.received} 字节后停止接收",
                                     received=body.received)
         return {"type": "http.disconnect"}
