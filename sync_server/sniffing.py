@@ -69,7 +69,7 @@ def sniffed_types(session: Session, blobs: BlobStore, shas: set[str]) -> dict[st
     recorded) sniffed now. Nothing is written here."""
     known = {row.sha256: row.media_type
              for row in session.exec(select(EvidenceType).where(col(EvidenceType.sha256).in_(shas)))}
-    return {sha: known[sha] if sha in known else sniff_file(blobs.path_for(sha))
+    return {sha: known[sha] if sha in known else sniff_file(blobs.local_path(sha))
             for sha in shas if sha in known or blobs.has(sha)}
 
 

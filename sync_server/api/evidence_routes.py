@@ -13,7 +13,8 @@ from schemas.problems import Code, ProblemError
 from schemas.protocol import EvidenceStored
 from schemas.records import SHA256_PATTERN
 from sync_server import audit
-from sync_server.api.deps import CurrentAccount, CurrentSurveyor, DbSession, ServicesDep
+from sync_server.api.brief_auth import BriefSurveyor
+from sync_server.api.deps import CurrentAccount, DbSession, ServicesDep
 from sync_server.evidence_access import add_claim, has_claim, may_read_evidence
 from sync_server.evidence_serving import evidence_file_response
 from sync_server.services import Services
@@ -34,10 +35,10 @@ def _claimed_size(services: Services, account: Account, sha256: str) -> int | No
         return row.size if held and row is not None else None
 
 
-def _remember(services: Services, sha256: str, size: int, account: Account) -> bool:
+def remember(services: Services, sha256: str, size: int, account: Account) -> bool:
     """Record the stored file, what its bytes are, and the caller's claim; False if the caller's team
     held it already."""
-    media_type = sniff_file(services.blobs.path_for(sha256))  # once per upload, not once per record
+    media_type = sniff_file(services.blobs.local_path(sha256))  # once per upload, not once per record
     for _ in range(3):  # a concurrent upload of the same bytes may insert either row first
         with services.session() as session:
             now = services.clock()
@@ -75,12 +76,13 @@ def evidence_exists(sha256: Sha256, session: DbSession, account: CurrentAccount,
 
 
 @router.put("/{sha256}", response_model=EvidenceStored, openapi_extra=RAW_BODY)
-async def put_evidence(sha256: Sha256, request: Request, surveyor: CurrentSurveyor,
+async def put_evidence(sha256: Sha256, request: Request, surveyor: BriefSurveyor,
                        services: ServicesDep) -> EvidenceStored:
     """Store the raw request body under its SHA-256 and record that the caller's team holds it.
 
     Only a file the caller's team already holds is answered without reading the body; for anyone else
-    the whole body is received and hashed, exactly as for a new file (`created` is true: a new claim)."""
+    the whole body is received and hashed, exactly as for a new file (`created` is true: a new claim).
+    No database session is open while the body streams (the token is looked up in a brief one)."""
     existing = await run_in_threadpool(_claimed_size, services, surveyor, sha256)
     if existing is not None:
         return EvidenceStored(sha256=sha256, size=existing, created=False)
@@ -92,7 +94,7 @@ async def put_evidence(sha256: Sha256, request: Request, surveyor: CurrentSurvey
         size = await services.blobs.receive(sha256, request.stream(), expected_size=expected, max_bytes=limit)
     except ClientDisconnect:
         raise ProblemError(Code.VALIDATION, "上传中断，未保存") from None
-    created = await run_in_threadpool(_remember, services, sha256, size, surveyor)
+    created = await run_in_threadpool(remember, services, sha256, size, surveyor)
     return EvidenceStored(sha256=sha256, size=size, created=created)
 
 
@@ -105,4 +107,4 @@ def get_evidence(sha256: Sha256, session: DbSession, account: CurrentAccount,
         raise ProblemError(Code.NOT_FOUND, sha256)
     audit.log(session, "evidence.downloaded", services.clock(), account.username, subject=sha256, via="api")
     session.commit()
-    return evidence_file_response(services.blobs.path_for(sha256), sha256)
+    return evidence_file_response(services.blobs.local_path(sha256), sha256)

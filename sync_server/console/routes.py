@@ -149,7 +149,7 @@ def console_router() -> APIRouter:
         readable = services.blobs.is_address(sha256) and services.blobs.has(sha256)
         if not readable or not may_read_evidence(session, staff, sha256):
             return Response(status_code=404)
-        return evidence_file_response(services.blobs.path_for(sha256), sha256)
+        return evidence_file_response(services.blobs.local_path(sha256), sha256)
 
     @router.get("/evidence/{sha256}/preview")
     def evidence_preview(sha256: str, staff: Staff, session: DbSession, services: ServicesDep) -> Response:
