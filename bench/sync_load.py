@@ -30,7 +30,7 @@ from field_app.sync.resumable import ResumableUploader, missing_files
 from schemas.protocol import PROTOCOL_HEADER
 from schemas.records import EvidenceKind, Role
 from tests.sync_server.cutting_proxy import CuttingProxy
-from tests.sync_server.helpers import FieldTeam, Visit, home_visit
+from tests.sync_server.helpers import FieldTeam, Visit, home_visit, m4a_audio
 from tests.sync_server.postgres import PostgresCluster
 from tests.sync_server.server_process import Server
 
@@ -59,7 +59,7 @@ def _visit(tablet: int, n: int) -> Visit:
         visit.files[ref.sha256] = home_visit().files[ref.sha256]
     for i in range(3):
         visit.add(os.urandom(1_500_000), EvidenceKind.PHOTO, Role.SCENE, "zhangwei", "image/jpeg", f"照片{i}")
-    visit.add(os.urandom(500_000), EvidenceKind.AUDIO, Role.SCENE, "zhangwei", "audio/mp4", "录音")
+    visit.add(m4a_audio(500_000), EvidenceKind.AUDIO, Role.SCENE, "zhangwei", "audio/mp4", "录音")
     return visit
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -228,3 +229,11 @@ def problem_of(response: httpx.Response) -> dict:
     body = response.json()
     assert body["status"] == response.status_code
     return body
+
+
+def m4a_audio(size: int) -> bytes:
+    """`size` bytes that open like an M4A recording (an `ftyp` box of brand M4A, then noise): what the
+    server's type check reads, so load and resume tests upload audio it accepts."""
+    body = b"M4A \x00\x00\x02\x00M4A mp42isom"
+    head = (8 + len(body)).to_bytes(4, "big") + b"ftyp" + body + b"\x00\x00\x00\x08free"
+    return head + os.urandom(max(0, size - len(head)))

@@ -1,14 +1,17 @@
 """A second survey team with a case of its own: the other side of every evidence-ownership attack."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 from fastapi import FastAPI
 
+from schemas.office import CredentialKind, IntakeStatus
 from schemas.protocol import AccountRole
+from sync_server import staff
 from sync_server.auth import create_account
-from sync_server.seed import demo_subjects
-from sync_server.tables import Case, Team
+from sync_server.id_numbers import make_id_number
+from sync_server.seed import ADMIN, DEMO_AGENCY, YUBEI, _store
+from sync_server.tables import Account, Case, Entrustment, Subject, Team
 from tests.sync_server.helpers import FieldTeam, Visit, home_visit, register_key
 from tests.sync_server.testclient import TestClient
 
@@ -20,18 +23,30 @@ RIVALS = {"zhaolei": ("赵磊", "YB-2026-031", "731946"), "sunli": ("孙丽", "Y
 
 def rival_team(app: FastAPI, client: TestClient) -> FieldTeam:
     """Team 3 (zhaolei, sunli), signed in on their own tablet with registered keys, and its own case."""
-    with app.state.services.session() as session:
+    services = app.state.services
+    now = datetime(2026, 11, 16, 1, tzinfo=UTC)
+    with services.session() as session:
         session.add(Team(id=RIVAL_TEAM, name="渝北区第三调查小组"))
         session.flush()
+        admin = session.get(Account, ADMIN.username)
+        assert admin is not None
         for username, (name, work_id, pin) in RIVALS.items():
             create_account(session, username=username, name=name, role=AccountRole.SURVEYOR, work_id=work_id,
                            password="Rival#Team2026", team_id=RIVAL_TEAM, pin=pin)
+            session.flush()
+            for kind in CredentialKind:  # R5, R34: cleared for field work
+                staff.record_credential(session, admin, username, kind, date(2026, 9, 1), date(2027, 8, 31),
+                                        _store(services.blobs, f"{kind.value}:{username}"), now)
         session.add(Case(id=RIVAL_CASE, title="钱多多家庭经济状况核查（最低生活保障）", entrusting_unit=RIVAL_UNIT,
                          address="重庆市渝北区回兴街道金龙路 9 号", authorization_recorded=True,
                          entrustment_recorded=True, accepted_on=date(2026, 11, 16),
-                         required_checks=["home_visit"], team_id=RIVAL_TEAM))
+                         required_checks=["home_visit"], team_id=RIVAL_TEAM, agency_id=DEMO_AGENCY))
         session.flush()
-        session.add_all(demo_subjects(RIVAL_CASE))
+        session.add(Subject(id=f"{RIVAL_CASE}-s1", case_id=RIVAL_CASE, position=1, name="钱多多", relation="户主",
+                            id_number=make_id_number(YUBEI, date(1975, 5, 5), 17, False)))
+        session.add(Entrustment(case_id=RIVAL_CASE, contact="刘洋", phone="023-67809999",
+                                entrusted_on=date(2026, 11, 16), status=IntakeStatus.RELEASED.value,
+                                created_by=ADMIN.username, created_at=now, released_at=now - timedelta(minutes=1)))
         session.commit()
     team = FieldTeam(client, {}, {})
     for username, (_name, _work_id, pin) in RIVALS.items():

@@ -15,7 +15,7 @@ import pytest
 
 from schemas.protocol import PROTOCOL_HEADER
 from schemas.records import EvidenceKind, Role
-from tests.sync_server.helpers import FieldTeam, home_visit
+from tests.sync_server.helpers import FieldTeam, home_visit, m4a_audio
 from tests.sync_server.server_process import REPO, Server
 
 pytestmark = pytest.mark.both_databases
@@ -33,7 +33,7 @@ def _cli(*args: str, database_url: str) -> str:
 
 def _visit(n: int):  # type: ignore[no-untyped-def]
     visit = home_visit(f"rec-bk-{n:05d}")
-    visit.add(os.urandom(40_000 + n), EvidenceKind.AUDIO, Role.SCENE, "zhangwei", "audio/mp4", "录音")
+    visit.add(m4a_audio(40_000 + n), EvidenceKind.AUDIO, Role.SCENE, "zhangwei", "audio/mp4", "录音")
     return visit
 
 

@@ -87,11 +87,11 @@ def test_a_second_team_with_the_same_bytes_gets_its_own_claim_and_learns_nothing
 
 def test_staff_read_only_files_of_cases_they_may_see_and_a_citation_grants_nothing(
         app: FastAPI, team: FieldTeam, rivals: FieldTeam):
-    """Township staff read files of their unit's cases; a record (say, merged before this check) citing a
+    """A reviewer reads the files of the cases they may see; a record (say, merged before this check) citing a
     file its team never uploaded opens that file to nobody, not even to staff who see that record's case."""
     visit, photo = merged_home_visit(team)
     with app.state.services.session() as session:
-        create_account(session, username="zhoumin", name="周敏", role=AccountRole.TOWNSHIP, work_id="HX-2026-009",
+        create_account(session, username="tangli", name="唐丽", role=AccountRole.TOWNSHIP, work_id="HX-2026-009",
                        password="Other#Unit2026", unit=RIVAL_UNIT)
         legacy = rival_visit("rec-legacy-01").record
         legacy.evidence[0] = photo.model_copy(update={"captured_by": "zhaolei"})
@@ -103,12 +103,12 @@ def test_staff_read_only_files_of_cases_they_may_see_and_a_citation_grants_nothi
         session.add(RecordEvidence(record_id=legacy.id, sha256=photo.sha256, kind="photo", role="scene",
                                    media_type="image/jpeg"))
         session.commit()
-    own_unit = password_login(team.client, "chenjing")
-    response = team.client.post("/api/v1/auth/login", json={"username": "zhoumin", "password": "Other#Unit2026"})
+    own_agency = password_login(team.client, "wangfang")
+    response = team.client.post("/api/v1/auth/login", json={"username": "tangli", "password": "Other#Unit2026"})
     other_unit = {"Authorization": f"Bearer {response.json()['token']}"}
-    assert team.client.get(EVIDENCE + photo.sha256, headers=own_unit).content == visit.files[photo.sha256]
+    assert team.client.get(EVIDENCE + photo.sha256, headers=own_agency).content == visit.files[photo.sha256]
     sees_rival_case = team.client.get(f"/api/v1/cases/{RIVAL_CASE}", headers=other_unit)
-    assert sees_rival_case.status_code == 200  # zhoumin sees the case whose legacy record cites the photo ...
+    assert sees_rival_case.status_code == 200  # tangli sees the case whose legacy record cites the photo ...
     for method in ("HEAD", "GET"):  # ... and still cannot read the photo
         assert team.client.request(method, EVIDENCE + photo.sha256, headers=other_unit).status_code == 404
     assert team.client.get(EVIDENCE + photo.sha256, headers=rivals.headers["zhaolei"]).status_code == 404

@@ -4,7 +4,6 @@ committed record is lost. Afterwards every record is merged once, every file is 
 more than one chunk per interruption was sent twice. Real server process, real sockets."""
 from __future__ import annotations
 
-import os
 import random
 import threading
 import time
@@ -19,7 +18,7 @@ from field_app.sync.resumable import ResumableUploader, missing_files
 from schemas.protocol import PROTOCOL_HEADER, RecordStatus
 from schemas.records import EvidenceKind, Role
 from tests.sync_server.cutting_proxy import CuttingProxy
-from tests.sync_server.helpers import FieldTeam, Visit, home_visit
+from tests.sync_server.helpers import FieldTeam, Visit, home_visit, m4a_audio
 from tests.sync_server.server_process import Server, wait_until
 
 
@@ -38,7 +37,7 @@ def team(server: Server) -> Iterator[FieldTeam]:
 
 def _visit(n: int, media_bytes: int) -> Visit:
     visit = home_visit(f"rec-cut-{n:04d}")
-    visit.add(os.urandom(media_bytes), EvidenceKind.AUDIO, Role.SCENE, "zhangwei", "audio/mp4", "入户录音")
+    visit.add(m4a_audio(media_bytes), EvidenceKind.AUDIO, Role.SCENE, "zhangwei", "audio/mp4", "入户录音")
     return visit
 
 

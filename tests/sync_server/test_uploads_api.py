@@ -94,12 +94,17 @@ def test_a_partial_upload_can_be_discarded_and_a_length_change_is_refused(team: 
     assert offset_of(team, SHA) is None
 
 
-def test_a_file_stored_but_not_yet_recorded_counts_as_present(team: FieldTeam, app: FastAPI):
-    """A server killed between storing the file and recording its row: the next question records it."""
+def test_a_file_stored_but_not_yet_claimed_is_sent_again_and_then_held(team: FieldTeam, app: FastAPI):
+    """A server killed between storing the file and recording the team's claim: the store alone tells
+    nobody the file exists (issue 5 §3), so the team sends it again; the bytes are hashed, the one stored
+    copy is kept, and the team's claim is recorded."""
     blobs = app.state.services.blobs
     tmp = blobs.tmp / "stray"
     tmp.write_bytes(BODY)
     blobs.place(tmp, SHA)
+    assert missing(team, SHA) == {SHA: 0}
+    assert team.client.head(f"/api/v1/evidence/{SHA}", headers=team.headers["zhangwei"]).status_code == 404
+    assert patch(team, SHA, 0, len(BODY), BODY).json()["complete"] is True
     assert missing(team, SHA) == {}
     assert team.client.head(f"/api/v1/evidence/{SHA}", headers=team.headers["zhangwei"]).status_code == 200
 
