@@ -89,8 +89,10 @@ def may_read_evidence(session: Session, account: Account, sha256: str) -> bool:
     stored = session.get(EvidenceFile, sha256)
     if stored is None:
         return False
-    if stored.stored_by == account.username or account.role in (AccountRole.REVIEWER, AccountRole.ADMIN):
+    if stored.stored_by == account.username or account.role == AccountRole.ADMIN.value:
         return True
+    if account.role == AccountRole.TOWNSHIP.value:
+        return False  # their duty needs no household photos or signatures; their uploads are documents
     for link in evidence_links(session, sha256):
         record = session.get(Record, link.record_id)
         case = session.get(Case, record.case_id) if record else None

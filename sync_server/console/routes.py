@@ -17,10 +17,12 @@ from schemas.problems import Code, ProblemError, chinese_message
 from schemas.protocol import AccountRole
 from schemas.records import SealedRecord
 from sync_server import queries
+from sync_server import staff as staff_rules
 from sync_server.api.deps import DbSession, ServicesDep
 from sync_server.auth import CONSOLE, account_for_token, check_login, issue_token, public, revoke_token
 from sync_server.case_views import case_detail, case_summary, completeness_of
 from sync_server.console.views import masked_id_number, record_view
+from sync_server.intake_views import case_documents
 from sync_server.previews import preview_jpeg
 from sync_server.tables import Account
 
@@ -31,6 +33,7 @@ ROLE_NAMES = {"reviewer": "审核人员", "township": "乡镇（街道）工作�
               "surveyor": "调查人员"}
 _templates = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True)
 _templates.filters["masked"] = masked_id_number
+_templates.globals.setdefault("csrf_field", lambda: "")  # replaced by w5-web's CSRF
 
 
 def _page(name: str, status: int = 200, **context: object) -> HTMLResponse:
@@ -79,6 +82,10 @@ def console_router() -> APIRouter:
         account, problem = outcome.account, outcome.problem
         if account is not None and account.role not in CONSOLE_ROLES:
             account, problem = None, ProblemError(Code.FORBIDDEN, "调查人员请使用平板应用")
+        if account is not None:
+            staff_rules.flag_if_weak(session, account, form.get("password", ""))
+            if staff_rules.password_due(account, now):  # R33: no session until the password is renewed
+                account, problem = None, ProblemError(Code.PASSWORD_CHANGE_REQUIRED)
         session.commit()  # the failure count, or its reset
         if account is None:
             problem = problem or ProblemError(Code.AUTH_INVALID)
@@ -128,7 +135,8 @@ def console_router() -> APIRouter:
         names |= {e.captured_by for m in detail.records for e in m.sealed.record.evidence}
         people = {u: public(a) for u, a in queries.accounts_by_username(session, names).items()}
         people |= {a.username: a for a in detail.case.team}
-        return _page("case.html", staff=public(staff), detail=detail,
+        return _page("case.html", staff=public(staff), detail=detail, documents=case_documents(session, case),
+                     township=staff.role == AccountRole.TOWNSHIP.value,
                      records=[record_view(m, people) for m in detail.records])
 
     @router.get("/evidence/{sha256}")
@@ -153,7 +161,13 @@ def console_router() -> APIRouter:
             return original
         return Response(preview, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=3600"})
 
+    from sync_server.console.intake_pages import intake_router
+
+    router.include_router(intake_router())
     return router
+
+
+page = _page  # for the other console page modules
 
 
 def _login_message(problem: ProblemError) -> str:

@@ -6,7 +6,14 @@ from datetime import date
 
 import pytest
 
-from sync_server.seed import DEMO_AGENCY, DEMO_CASE_ID, DEMO_TEAM_ID, DEMO_TOWNSHIP, UNAUTHORIZED_CASE_ID, scan_png
+from sync_server.seed import (
+    DEMO_AGENCY,
+    DEMO_CASE_ID,
+    DEMO_TEAM_ID,
+    DEMO_TOWNSHIP,
+    UNAUTHORIZED_CASE_ID,
+    scan_png,
+)
 from tests.sync_server.helpers import Clock, FieldTeam, home_visit, password_login, problem_of
 
 pytestmark = pytest.mark.both_databases  # each test also runs on PostgreSQL, id [postgres]
