@@ -73,6 +73,10 @@ class NewCase(BaseModel):
     address: str = Field(default="", max_length=200, description="家庭住址（入户地点）")
     team_id: str = Field(description="负责的调查小组")
     subjects: list[NewSubject] = Field(default_factory=list)
+    case_no: str | None = Field(default=None, pattern=r"^case-[a-z0-9-]{3,40}$",
+                                description="案件编号（不填则由服务器分配）")
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
 
 
 class SubjectView(BaseModel):

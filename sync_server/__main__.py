@@ -47,17 +47,10 @@ def _settings(data_dir: Path) -> Settings:
 
 
 def run_seed(data_dir: Path, accepted_on: date | None) -> int:
-    """Seed demo data into a data dir; returns the exit code."""
-    from sync_server.blobs import BlobStore
-    from sync_server.db import make_engine, open_session
+    """Seed demo data into a data dir (the administrator bootstrapped, the rest through the API)."""
     from sync_server.seed import seed_demo
 
-    settings = _settings(data_dir)
-    engine = make_engine(settings.db_url)
-    with open_session(engine) as session:
-        added = seed_demo(session, accepted_on or date.today(), BlobStore(settings.evidence_dir))
-        session.commit()
-    engine.dispose()
+    added = seed_demo(_settings(data_dir), accepted_on or date.today())
     print(f"演示数据：新增 {added} 条 / demo data: {added} rows added" if added
           else "演示数据已存在 / demo data present")
     return 0

@@ -93,6 +93,10 @@ def may_read_evidence(session: Session, account: Account, sha256: str) -> bool:
         return True
     if account.role == AccountRole.TOWNSHIP.value:
         return False  # their duty needs no household photos or signatures; their uploads are documents
+    if account.role == AccountRole.REVIEWER.value:
+        uploader = session.get(Account, stored.stored_by)
+        if uploader is not None and uploader.org_id == account.org_id:
+            return True  # a file of the reviewer's own agency, not yet cited by a record
     for link in evidence_links(session, sha256):
         record = session.get(Record, link.record_id)
         case = session.get(Case, record.case_id) if record else None
