@@ -28,7 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", type=Path, help="数据目录：server.db 与 evidence/ / data directory")
     parser.add_argument("--seed-demo", action="store_true",
                         help="若尚无演示数据则写入 / seed demo data if missing")
-    commands = parser.add_subparsers(dest="command", metavar="{seed-demo,holidays}")
+    commands = parser.add_subparsers(dest="command", metavar="{seed-demo,holidays,create-admin}")
     seed = commands.add_parser("seed-demo", help="写入演示数据（可重复执行）/ seed demo data (idempotent)")
     seed.add_argument("--data-dir", type=Path, required=True, help="数据目录 / data directory")
     seed.add_argument("--accepted-on", type=date.fromisoformat, default=None,
@@ -38,7 +38,42 @@ def build_parser() -> argparse.ArgumentParser:
     add = actions.add_parser("add", help="录入一年的节假日安排（YearNotice JSON）/ add one year's notice")
     add.add_argument("--data-dir", type=Path, required=True, help="数据目录 / data directory")
     add.add_argument("file", type=Path, help="YearNotice JSON 文件 / notice file")
+    admin = commands.add_parser("create-admin", help="创建首个管理员（密码取自环境变量 ADMIN_PASSWORD 或提示输入）"
+                                                      " / bootstrap the first administrator")
+    admin.add_argument("--data-dir", type=Path, required=True, help="数据目录 / data directory")
+    for flag, text in (("--username", "用户名"), ("--name", "真实姓名"), ("--work-id", "工作证号"),
+                       ("--org-id", "核查机构编号"), ("--org-name", "核查机构名称")):
+        admin.add_argument(flag, required=True, help=text)
     return parser
+
+
+def run_create_admin(args: argparse.Namespace) -> int:
+    """The one account made outside the API (R4, R6): a real-name administrator of an agency."""
+    import getpass
+
+    from schemas.problems import ProblemError
+    from schemas.protocol import AccountRole
+    from sync_server.auth import create_account
+    from sync_server.db import make_engine, open_session
+    from sync_server.tables import Organisation
+
+    password = os.environ.get("ADMIN_PASSWORD") or getpass.getpass("管理员密码 / password: ")
+    engine = make_engine(_settings(args.data_dir).db_url)
+    try:
+        with open_session(engine) as session:
+            if session.get(Organisation, args.org_id) is None:
+                session.add(Organisation(id=args.org_id, name=args.org_name, kind="agency"))
+                session.flush()
+            create_account(session, username=args.username, name=args.name, role=AccountRole.ADMIN,
+                           password=password, work_id=args.work_id, org_id=args.org_id)
+            session.commit()
+    except ProblemError as problem:
+        print(f"无法创建管理员 / cannot create: {problem.detail}", file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+    print(f"已创建管理员 {args.username} / administrator created")
+    return 0
 
 
 def _settings(data_dir: Path) -> Settings:
@@ -107,6 +142,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "seed-demo":
         return run_seed(args.data_dir, args.accepted_on)
+    if args.command == "create-admin":
+        return run_create_admin(args)
     if args.command == "holidays":
         return run_holidays_add(args.data_dir, args.file)
     if args.data_dir is None:
