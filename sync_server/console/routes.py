@@ -161,9 +161,11 @@ def console_router() -> APIRouter:
             return original
         return Response(preview, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=3600"})
 
+    from sync_server.console.admin_pages import admin_router
     from sync_server.console.intake_pages import intake_router
 
     router.include_router(intake_router())
+    router.include_router(admin_router())
     return router
 
 

@@ -59,3 +59,25 @@ def test_the_console_refuses_a_session_until_an_old_password_is_changed_r33(team
     response = console_login(team, "wangfang")
     assert response.status_code == 403 and "密码已过期或强度不足" in response.text
     assert "set-cookie" not in response.headers
+
+
+def test_an_administrator_manages_accounts_pledges_and_a_handover_in_the_console_r4_r5_r27(team: FieldTeam):
+    console_login(team, "admin")
+    page = team.client.get("/console/accounts").text
+    assert "账号管理" in page and "张伟（YB-2026-017）" in page and "✓ 有效" in page
+    weak = team.client.post("/console/accounts/create", data={
+        "username": "sunli", "name": "孙丽", "work_id": "YB-40", "role": "surveyor", "org_id": "yb-hdzx",
+        "team_id": "team-yb-01", "password": "weak", "pin": "275318"})
+    assert weak.status_code == 422 and "密码至少" in weak.text
+    created = team.client.post("/console/accounts/create", data={
+        "username": "sunli", "name": "孙丽", "work_id": "YB-40", "role": "surveyor", "org_id": "yb-hdzx",
+        "posts": ["verification"], "team_id": "team-yb-01", "password": "Fresh#Start2026", "pin": "275318"})
+    assert "已创建账号 sunli" in created.text and "保密承诺书缺失或已过期" in created.text
+    pledged = team.client.post("/console/accounts/credential", data={
+        "username": "sunli", "kind": "pledge", "valid_from": "2026-11-01", "valid_until": "2027-10-31"},
+        files={"file": ("承诺书.png", scan_png("pledge sunli"), "image/png")})
+    assert "已登记 sunli 的保密承诺书" in pledged.text
+    closing = team.client.post("/console/accounts/close", data={"username": "lina", "successor": "sunli"})
+    assert "待 lina 与 sunli 双方确认" in closing.text
+    console_login(team, "wangfang")
+    assert team.client.get("/console/accounts").status_code == 403
