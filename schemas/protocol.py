@@ -140,3 +140,4 @@ class RecordResult(BaseModel):
     case_id: str
     status: RecordStatus
     completeness: CaseCompleteness
+    received_at: datetime | None = None  # when the server first stored the record (the tablet's receipt)

@@ -69,5 +69,7 @@ def ingest(session: Session, sealed: SealedRecord, uploader: Account, now: datet
     case = session.get(Case, sealed.record.case_id)
     assert case is not None  # decide() refused unknown cases
     merged = [SealedRecord.model_validate_json(r.sealed_json) for r in queries.case_records(session, case.id)]
+    stored = session.get(Record, sealed.record.id)
     return RecordResult(record_id=sealed.record.id, case_id=case.id, status=decision.status,
-                        completeness=completeness_of(case, merged))
+                        completeness=completeness_of(case, merged),
+                        received_at=stored.received_at if stored is not None else None)

@@ -18,7 +18,8 @@ from sync_server import handover, staff
 from sync_server.api.deps import DbSession, ServicesDep
 from sync_server.api.staff_routes import account_view
 from sync_server.auth import public
-from sync_server.console.routes import TO_LOGIN, Staff, page
+from sync_server.console.routes import TO_LOGIN, Staff
+from sync_server.console.templating import page
 from sync_server.services import Services
 from sync_server.tables import Account, Handover, Organisation, Team
 from sync_server.uploads import MAX_UPLOAD_BYTES, store_upload

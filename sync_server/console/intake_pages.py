@@ -30,7 +30,8 @@ from schemas.protocol import AccountRole
 from sync_server import conformity, intake, queries, roster
 from sync_server.api.deps import DbSession, ServicesDep
 from sync_server.auth import public
-from sync_server.console.routes import TO_LOGIN, Staff, page
+from sync_server.console.routes import TO_LOGIN, Staff
+from sync_server.console.templating import page
 from sync_server.intake_views import intake_view
 from sync_server.tables import Account, Case, CaseDocument, Team
 from sync_server.uploads import MAX_UPLOAD_BYTES, store_upload
