@@ -82,3 +82,20 @@ def test_an_administrator_manages_accounts_pledges_and_a_handover_in_the_console
     assert "待 lina 与 sunli 双方确认" in closing.text
     console_login(team, "wangfang")
     assert team.client.get("/console/accounts").status_code == 403
+
+
+def test_a_same_origin_form_post_with_origin_null_passes_but_a_cross_site_one_does_not(team: FieldTeam):
+    """Chromium sends `Origin: null` on a page's own form post under Referrer-Policy no-referrer; the
+    Sec-Fetch-Site header then vouches for it; without it (or cross-site) the post is refused."""
+    from tests.sync_server.console_client import form_token
+
+    token = form_token(team.client, "/console/login")
+    body = {"username": "wangfang", "password": "Review!Case2026", "csrf": token}
+    foreign = team.client.post("/console/login", data=body, follow_redirects=False,
+                               headers={"origin": "null", "sec-fetch-site": "cross-site"})
+    assert foreign.status_code == 403
+    bare = team.client.post("/console/login", data=body, follow_redirects=False, headers={"origin": "null"})
+    assert bare.status_code == 403
+    own = team.client.post("/console/login", data=body, follow_redirects=False,
+                           headers={"origin": "null", "sec-fetch-site": "same-origin"})
+    assert own.status_code == 303
