@@ -122,3 +122,19 @@ def test_an_old_password_must_be_changed_before_signing_in_r33(team: FieldTeam, 
     change["new_password"] = "Renewed!Case2027"
     assert team.client.post("/api/v1/auth/password", json=change).status_code == 204
     assert password_login(team.client, "wangfang", "Renewed!Case2027")
+
+
+def test_teams_are_formed_and_a_case_is_assigned_to_one_r7(team: FieldTeam):
+    admin = password_login(team.client, "admin")
+    assert team.client.post("/api/v1/teams", json={"id": "team-yb-02", "name": "渝北区第二调查小组"},
+                            headers=admin).status_code == 201
+    assert team.client.post("/api/v1/accounts", json=surveyor(team_id=None), headers=admin).status_code == 201
+    moved = team.client.put("/api/v1/accounts/sunli/team", json={"team_id": "team-yb-02"}, headers=admin)
+    assert moved.json()["team_id"] == "team-yb-02"
+    clerk_try = team.client.put(f"/api/v1/intake/cases/{DEMO_CASE_ID}/team", json={"team_id": "team-yb-02"},
+                                headers=password_login(team.client, "chenjing"))
+    assert problem_of(clerk_try)["code"] == "auth.forbidden"
+    assigned = team.client.put(f"/api/v1/intake/cases/{DEMO_CASE_ID}/team", json={"team_id": "team-yb-02"},
+                               headers=team.headers["wangfang"])
+    assert assigned.json()["team_id"] == "team-yb-02"
+    assert team.client.get("/api/v1/cases", headers=team.headers["zhangwei"]).json()[0]["id"] != DEMO_CASE_ID
