@@ -22,18 +22,9 @@ from PIL import Image, ImageDraw
 from sqlmodel import Session
 
 from schemas.methods import Method
-from schemas.office import (
-    AuthorizationForm,
-    CredentialKind,
-    DocumentKind,
-    NewAccount,
-    NewCase,
-    NewOrganisation,
-    NewSubject,
-    OrgKind,
-    Post,
-)
+from schemas.office import AuthorizationForm, DocumentKind, NewCase, NewSubject
 from schemas.protocol import API_PREFIX, AccountRole
+from schemas.staffing import CredentialKind, NewAccount, NewOrganisation, OrgKind, Post
 from sync_server.app import create_app
 from sync_server.auth import create_account
 from sync_server.db import make_engine, open_session

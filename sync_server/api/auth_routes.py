@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from schemas.office import PasswordChange
 from schemas.problems import Code, ProblemError
 from schemas.protocol import AccountRole, DeviceLogin, PasswordLogin
 from schemas.protocol import Session as WireSession
+from schemas.staffing import PasswordChange
 from sync_server import staff
 from sync_server.api.deps import BearerToken, DbSession, ServicesDep
 from sync_server.auth import CONSOLE, DEVICE, change_password, check_login, issue_token, public, revoke_token

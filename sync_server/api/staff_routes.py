@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlmodel import col, select
 
-from schemas.office import (
+from schemas.staffing import (
     AccountClosing,
     AccountView,
     CredentialKind,

@@ -11,9 +11,9 @@ from pydantic import ValidationError
 from sqlmodel import Session, col, or_, select
 from starlette.datastructures import FormData, UploadFile
 
-from schemas.office import CREDENTIAL_NAMES, ORG_KIND_NAMES, POST_NAMES, CredentialKind, NewAccount
 from schemas.problems import Code, ProblemError, chinese_message
 from schemas.protocol import AccountRole
+from schemas.staffing import CREDENTIAL_NAMES, ORG_KIND_NAMES, POST_NAMES, CredentialKind, NewAccount
 from sync_server import handover, staff
 from sync_server.api.deps import DbSession, ServicesDep
 from sync_server.api.staff_routes import account_view
