@@ -73,6 +73,10 @@ class NewCase(BaseModel):
     address: str = Field(default="", max_length=200, description="家庭住址（入户地点）")
     team_id: str = Field(description="负责的调查小组")
     subjects: list[NewSubject] = Field(default_factory=list)
+    case_no: str | None = Field(default=None, pattern=r"^case-[a-z0-9-]{3,40}$",
+                                description="案件编号（不填则由服务器分配）")
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
 
 
 class SubjectView(BaseModel):
@@ -154,125 +158,3 @@ class ImportResult(BaseModel):
 class RowError(BaseModel):
     row: int  # spreadsheet row number as the clerk sees it (header is row 1)
     message: str
-
-
-class OrgKind(str, Enum):
-    """Who a staff member works for (R27, §5.3.1.2)."""
-
-    TOWNSHIP = "township"  # 乡镇（街道）
-    ASSISTANCE_DEPARTMENT = "assistance_department"  # 社会救助主管部门
-    AGENCY = "agency"  # 核查机构
-    THIRD_PARTY = "third_party"  # 具备资质的第三方机构
-
-
-ORG_KIND_NAMES = {OrgKind.TOWNSHIP: "乡镇（街道）", OrgKind.ASSISTANCE_DEPARTMENT: "社会救助主管部门",
-                  OrgKind.AGENCY: "核查机构", OrgKind.THIRD_PARTY: "第三方机构"}
-
-
-class Post(str, Enum):
-    """The standard's posts (§4.3.1, R33), held besides the account's role."""
-
-    ACCEPTANCE = "acceptance"  # 受理岗
-    INFORMATION_EXCHANGE = "information_exchange"  # 信息交换岗
-    VERIFICATION = "verification"  # 核证岗
-    REPORT = "report"  # 核查报告岗
-    CONFIDENTIAL = "confidential"  # 机要岗
-
-
-POST_NAMES = {Post.ACCEPTANCE: "受理岗", Post.INFORMATION_EXCHANGE: "信息交换岗", Post.VERIFICATION: "核证岗",
-              Post.REPORT: "核查报告岗", Post.CONFIDENTIAL: "机要岗"}
-
-
-class NewOrganisation(BaseModel):
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,40}$")
-    name: str = Field(min_length=1, max_length=100)
-    kind: OrgKind
-    qualification: str = Field(default="", max_length=200, description="第三方机构的资质（R27）")
-
-
-class OrganisationView(NewOrganisation):
-    pass
-
-
-class NewAccount(BaseModel):
-    """A real-name account (R4) with its organisation (R27), role, posts (R33) and scope."""
-
-    username: str = Field(pattern=r"^[a-z][a-z0-9_.-]{2,31}$")
-    name: str = Field(min_length=1, max_length=50, description="真实姓名")
-    work_id: str = Field(min_length=1, max_length=30, description="工作证号")
-    role: str = Field(description="surveyor / township / reviewer / admin")
-    org_id: str
-    posts: list[Post] = Field(default_factory=list)
-    team_id: str | None = None
-    password: str
-    pin: str = ""
-
-
-class AccountView(BaseModel):
-    username: str
-    name: str
-    work_id: str
-    role: str
-    org_id: str | None
-    org_name: str = ""
-    posts: list[Post]
-    team_id: str | None
-    unit: str  # township scope
-    active: bool
-    must_change_password: bool
-    cleared_for_field_work: bool
-    clearance_problems: list[str]
-
-
-class NewTeam(BaseModel):
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,40}$")
-    name: str = Field(min_length=1, max_length=50)
-
-
-class TeamMembership(BaseModel):
-    team_id: str | None
-
-
-class CredentialKind(str, Enum):
-    """Yearly confidentiality pledge (appendix A, R5) and training (R34)."""
-
-    PLEDGE = "pledge"
-    TRAINING = "training"
-
-
-CREDENTIAL_NAMES = {CredentialKind.PLEDGE: "保密承诺书", CredentialKind.TRAINING: "岗前/年度培训"}
-
-
-class CredentialView(BaseModel):
-    id: str
-    username: str
-    kind: CredentialKind
-    valid_from: date
-    valid_until: date
-    sha256: str
-    recorded_by: str
-    recorded_at: datetime
-    note: str = ""
-
-
-class AccountClosing(BaseModel):
-    """Closing an account hands its open cases to a named colleague (R4)."""
-
-    successor: str
-
-
-class HandoverView(BaseModel):
-    id: str
-    from_user: str
-    to_user: str
-    case_ids: list[str]
-    created_by: str
-    created_at: datetime
-    confirmed_by_from: datetime | None = None
-    confirmed_by_to: datetime | None = None
-
-
-class PasswordChange(BaseModel):
-    username: str
-    old_password: str
-    new_password: str

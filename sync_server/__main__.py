@@ -39,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="若尚无演示数据则写入 / seed demo data if missing")
     parser.add_argument("--tls-cert", type=Path, help="服务器证书 PEM（默认 数据目录/tls/server.crt，若存在）")
     parser.add_argument("--tls-key", type=Path, help="服务器私钥 PEM（默认 数据目录/tls/server.key，若存在）")
-    commands = parser.add_subparsers(dest="command", metavar="{seed-demo,holidays,tls,backup,restore,verify-dossier}")
+    commands = parser.add_subparsers(dest="command", metavar="{seed-demo,holidays,create-admin,tls,backup,restore,verify-dossier}")
     verify = commands.add_parser("verify-dossier", add_help=False,
                                  help="离线核验案件档案包 / verify a case dossier offline (see its --help)")
     verify.add_argument("rest", nargs=argparse.REMAINDER)
@@ -65,6 +65,12 @@ def build_parser() -> argparse.ArgumentParser:
     restore = commands.add_parser("restore", help="从备份恢复到空目录 / restore a snapshot")
     restore.add_argument("--from", dest="snapshot", type=Path, required=True, help="snapshots/<时间> 目录")
     restore.add_argument("--data-dir", type=Path, required=True, help="空的数据目录 / an empty data directory")
+    admin = commands.add_parser("create-admin", help="创建首个管理员（密码取自环境变量 ADMIN_PASSWORD 或提示输入）"
+                                                      " / bootstrap the first administrator")
+    admin.add_argument("--data-dir", type=Path, required=True, help="数据目录 / data directory")
+    for flag, text in (("--username", "用户名"), ("--name", "真实姓名"), ("--work-id", "工作证号"),
+                       ("--org-id", "核查机构编号"), ("--org-name", "核查机构名称")):
+        admin.add_argument(flag, required=True, help=text)
     return parser
 
 
@@ -86,23 +92,45 @@ def run_restore(snapshot: Path, data_dir: Path) -> int:
     return 0
 
 
+def run_create_admin(args: argparse.Namespace) -> int:
+    """The one account made outside the API (R4, R6): a real-name administrator of an agency."""
+    import getpass
+
+    from schemas.problems import ProblemError
+    from schemas.protocol import AccountRole
+    from sync_server.auth import create_account
+    from sync_server.db import make_engine, open_session
+    from sync_server.tables import Organisation
+
+    password = os.environ.get("ADMIN_PASSWORD") or getpass.getpass("管理员密码 / password: ")
+    engine = make_engine(_settings(args.data_dir).db_url)
+    try:
+        with open_session(engine) as session:
+            if session.get(Organisation, args.org_id) is None:
+                session.add(Organisation(id=args.org_id, name=args.org_name, kind="agency"))
+                session.flush()
+            create_account(session, username=args.username, name=args.name, role=AccountRole.ADMIN,
+                           password=password, work_id=args.work_id, org_id=args.org_id)
+            session.commit()
+    except ProblemError as problem:
+        print(f"无法创建管理员 / cannot create: {problem.detail}", file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+    print(f"已创建管理员 {args.username} / administrator created")
+    return 0
+
+
 def _settings(data_dir: Path) -> Settings:
     data_dir.mkdir(parents=True, exist_ok=True)
     return Settings.from_env(data_dir, os.environ)
 
 
 def run_seed(data_dir: Path, accepted_on: date | None) -> int:
-    """Seed demo data into a data dir; returns the exit code."""
-    from sync_server.blobs import BlobStore
-    from sync_server.db import make_engine, open_session
+    """Seed demo data into a data dir (the administrator bootstrapped, the rest through the API)."""
     from sync_server.seed import seed_demo
 
-    settings = _settings(data_dir)
-    engine = make_engine(settings.db_url)
-    with open_session(engine) as session:
-        added = seed_demo(session, accepted_on or date.today(), BlobStore(settings.evidence_dir))
-        session.commit()
-    engine.dispose()
+    added = seed_demo(_settings(data_dir), accepted_on or date.today())
     print(f"演示数据：新增 {added} 条 / demo data: {added} rows added" if added
           else "演示数据已存在 / demo data present")
     return 0
@@ -199,6 +227,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_backup(args.data_dir, args.to)
     if args.command == "restore":
         return run_restore(args.snapshot, args.data_dir)
+    if args.command == "create-admin":
+        return run_create_admin(args)
     if args.command == "holidays":
         return run_holidays_add(args.data_dir, args.file)
     if args.command == "tls":

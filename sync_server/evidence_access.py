@@ -49,14 +49,15 @@ def claimed_sizes(session: Session, account: Account, shas: set[str]) -> dict[st
 
 
 def may_read_evidence(session: Session, account: Account, sha256: str) -> bool:
-    """Surveyors: files their team uploaded. Staff: files cited in a case they may see by a record
-    whose uploader's team held the file itself (a citation never grants access on its own)."""
+    """Everyone: files their own owner uploaded. Reviewers also: files cited in a case they may see by a
+    record whose uploader's team held the file itself (a citation never grants access on its own)."""
     if session.get(EvidenceFile, sha256) is None:
         return False
     if has_claim(session, account, sha256):
         return True
-    if account.role == AccountRole.SURVEYOR.value:
-        return False
+    if account.role != AccountRole.REVIEWER.value:
+        return False  # surveyors: other teams' files; township staff and administrators: their duty needs
+        # no household photos or signatures (issue 6: only what the duty needs)
     for link in queries.evidence_links(session, sha256):
         record = session.get(Record, link.record_id)
         case = session.get(Case, record.case_id) if record else None

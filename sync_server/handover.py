@@ -10,9 +10,9 @@ from datetime import datetime
 
 from sqlmodel import Session, col, delete, select
 
-from schemas.office import HandoverView
 from schemas.problems import Code, ProblemError
 from schemas.protocol import AccountRole
+from schemas.staffing import HandoverView
 from sync_server.staff import open_cases_of, require_admin
 from sync_server.tables import Account, Entrustment, Handover, SessionToken
 

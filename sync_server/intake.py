@@ -83,19 +83,21 @@ def _editable(session: Session, actor: Account, case: Case) -> Entrustment:
     return entrustment
 
 
-def create_case(session: Session, actor: Account, body: NewCase, now: datetime, case_id: str = "") -> Case:
-    """A new case from the 委托书: the case, its entrustment (draft) and its subjects (id: server-chosen)."""
+def create_case(session: Session, actor: Account, body: NewCase, now: datetime) -> Case:
+    """A new case from the 委托书: the case, its entrustment (draft) and its subjects."""
     role = AccountRole(actor.role)
     if role == AccountRole.SURVEYOR or (role == AccountRole.TOWNSHIP and actor.unit != body.entrusting_unit):
         raise ProblemError(Code.FORBIDDEN, "只能为本单位录入委托")
     if session.get(Team, body.team_id) is None:
         raise ProblemError(Code.VALIDATION, f"调查小组 {body.team_id} 不存在")
+    if body.case_no and session.get(Case, body.case_no) is not None:
+        raise ProblemError(Code.VALIDATION, f"案件编号 {body.case_no} 已存在")
     problems = subject_problems(body.subjects)
     if problems:
         raise ProblemError(Code.VALIDATION, "；".join(problems), problems=problems)
     agency = actor.org_id if role == AccountRole.REVIEWER else _agency_of_team(session, body.team_id)
-    case = Case(id=case_id or f"case-{uuid.uuid4().hex[:12]}", title=body.title, entrusting_unit=body.entrusting_unit,
-                address=body.address, accepted_on=body.accepted_on, required_checks=[m.value for m in body.methods],
+    case = Case(id=body.case_no or f"case-{uuid.uuid4().hex[:12]}", title=body.title,
+                entrusting_unit=body.entrusting_unit, address=body.address, lat=body.lat, lon=body.lon, accepted_on=body.accepted_on, required_checks=[m.value for m in body.methods],
                 team_id=body.team_id, agency_id=agency)
     session.add(case)
     session.flush()

@@ -5,6 +5,7 @@ from sqlmodel import Session
 
 from schemas.methods import Method
 from schemas.office import (
+    DOCUMENT_NAMES,
     AuthorizationForm,
     ConformityCheckView,
     DocumentKind,
@@ -50,3 +51,10 @@ def intake_view(session: Session, case: Case, table: HolidayTable) -> IntakeView
                       released_at=entrustment.released_at, returned_reasons=entrustment.returned_reasons,
                       subjects=subjects, documents=[document_view(d) for d in documents], checks=checks,
                       missing=missing_materials(session, case))
+
+
+def case_documents(session: Session, case: Case) -> list[dict[str, str]]:
+    """The case's scans and township uploads as the case page lists them, for the reviewer (R25)."""
+    return [{"id": d.id, "label": DOCUMENT_NAMES[DocumentKind(d.kind)], "media_type": d.media_type,
+             "by": d.uploaded_by, "note": d.note, "at": d.uploaded_at.strftime("%Y-%m-%d %H:%M")}
+            for d in documents_of(session, case.id)]

@@ -1,6 +1,7 @@
-"""Demo data, entered through the same service functions the API routes call: an administrator
-(bootstrapped), the agency and the township, the staff with pledges and training, a survey team, a
-case released after two conformity checks, and a case still lacking the family's authorization.
+"""Demo data. Only the first administrator is written directly (the CLI's bootstrap); everything
+else goes through the /api/v1 routes, in process: the agency and the township, the staff with
+pledges and training, a survey team, a case the clerk enters and two reviewers release after the
+conformity review, and a case still lacking the family's authorization.
 
 The passwords and PINs are constants so a run script can print them; they pass the same checks
 as real ones (R6). `seed_demo` adds only what is missing, so running it twice changes nothing.
@@ -9,34 +10,28 @@ from __future__ import annotations
 
 import hashlib
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 import anyio
+import httpx
+from fastapi import FastAPI
 from PIL import Image, ImageDraw
 from sqlmodel import Session
 
 from schemas.methods import Method
-from schemas.office import (
-    AuthorizationForm,
-    ConformityDecision,
-    CredentialKind,
-    DocumentKind,
-    NewAccount,
-    NewCase,
-    NewOrganisation,
-    NewSubject,
-    NewTeam,
-    OrgKind,
-    Post,
-)
-from schemas.protocol import AccountRole
-from sync_server import conformity, intake, staff
+from schemas.office import AuthorizationForm, DocumentKind, NewCase, NewSubject
+from schemas.protocol import API_PREFIX, AccountRole
+from schemas.staffing import CredentialKind, NewAccount, NewOrganisation, OrgKind, Post
+from sync_server.app import create_app
 from sync_server.auth import create_account
-from sync_server.blobs import BlobStore
+from sync_server.db import make_engine, open_session
 from sync_server.id_numbers import make_id_number
-from sync_server.tables import Account, Case, Organisation, Team
-from sync_server.uploads import StoredUpload, store_upload
+from sync_server.services import utc_now
+from sync_server.settings import Settings
+from sync_server.tables import Account, Organisation
 
 DEMO_TEAM_ID = "team-yb-01"
 DEMO_TEAM_NAME = "渝北区第一调查小组"
@@ -92,99 +87,138 @@ def scan_png(label: str, seal: bool = True) -> bytes:
     return out.getvalue()
 
 
-def _store(blobs: BlobStore, label: str, seal: bool = True) -> StoredUpload:
-    return anyio.run(store_upload, blobs, scan_png(label, seal))
-
-
-def _people(session: Session, blobs: BlobStore, accepted_on: date, now: datetime) -> int:
-    added = 0
-    admin = session.get(Account, ADMIN.username)
-    if admin is None:  # the bootstrap: the only account not made by an administrator
+def bootstrap_admin(session: Session, now: datetime) -> int:
+    """The one account not made through the API: the first administrator and its agency (CLI)."""
+    if session.get(Account, ADMIN.username) is not None:
+        return 0
+    if session.get(Organisation, DEMO_AGENCY) is None:
         session.add(Organisation(id=DEMO_AGENCY, name=ORGANISATIONS[0].name, kind=OrgKind.AGENCY.value))
         session.flush()
-        admin = create_account(session, username=ADMIN.username, name=ADMIN.name, role=ADMIN.role,
-                               password=ADMIN.password, work_id=ADMIN.work_id, org_id=DEMO_AGENCY,
-                               posts=[p.value for p in ADMIN.posts], now=now)
-        session.flush()
-        added += 2
+    create_account(session, username=ADMIN.username, name=ADMIN.name, role=ADMIN.role, password=ADMIN.password,
+                   work_id=ADMIN.work_id, org_id=DEMO_AGENCY, posts=[p.value for p in ADMIN.posts], now=now)
+    return 2
+
+
+class DemoClient:
+    """The API as the demo uses it: sign in, send, and stop at the first unexpected answer."""
+
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        self.http = http
+        self.tokens: dict[str, dict[str, str]] = {}
+
+    async def as_(self, username: str) -> dict[str, str]:
+        if username not in self.tokens:
+            demo = next(d for d in DEMO_ACCOUNTS if d.username == username)
+            body = await self.call("POST", "/auth/login", {}, json={"username": username, "password": demo.password})
+            self.tokens[username] = {"Authorization": f"Bearer {body['token']}"}
+        return self.tokens[username]
+
+    async def call(self, method: str, path: str, headers: dict[str, str], ok: tuple[int, ...] = (200, 201, 204),
+                   **kwargs: Any) -> Any:
+        response = await self.http.request(method, API_PREFIX + path, headers=headers, **kwargs)
+        if response.status_code not in ok:
+            raise RuntimeError(f"演示数据写入失败 / demo seeding failed: {method} {path}: {response.text}")
+        return response.json() if response.content else None
+
+    async def upload(self, path: str, who: str, label: str, seal: bool = True, **params: str) -> Any:
+        headers = {**await self.as_(who), "content-type": "application/octet-stream"}
+        return await self.call("POST", path, headers, content=scan_png(label, seal), params=params)
+
+    async def sign_out(self) -> None:
+        for headers in self.tokens.values():
+            await self.call("POST", "/auth/logout", headers)
+
+
+async def _people(api: DemoClient, accepted_on: date) -> int:
+    added = 0
+    admin = await api.as_(ADMIN.username)
+    orgs = {o["id"] for o in await api.call("GET", "/organisations", admin)}
     for org in ORGANISATIONS:
-        if session.get(Organisation, org.id) is None:
-            staff.add_organisation(session, admin, org)
+        if org.id not in orgs:
+            await api.call("POST", "/organisations", admin, json=org.model_dump(mode="json"))
             added += 1
-    if session.get(Team, DEMO_TEAM_ID) is None:
-        staff.add_team(session, admin, NewTeam(id=DEMO_TEAM_ID, name=DEMO_TEAM_NAME))
+    if DEMO_TEAM_ID not in {t["id"] for t in await api.call("GET", "/teams", admin)}:
+        await api.call("POST", "/teams", admin, json={"id": DEMO_TEAM_ID, "name": DEMO_TEAM_NAME})
         added += 1
-    session.flush()
+    existing = {a["username"] for a in await api.call("GET", "/accounts", admin)}
     valid_from = accepted_on - timedelta(days=60)
     for demo in DEMO_ACCOUNTS[:-1]:
-        if session.get(Account, demo.username) is not None:
+        if demo.username in existing:
             continue
         org_id = DEMO_TOWNSHIP if demo.role == AccountRole.TOWNSHIP else DEMO_AGENCY
         team = DEMO_TEAM_ID if demo.role == AccountRole.SURVEYOR else None
-        staff.add_account(session, admin, NewAccount(
-            username=demo.username, name=demo.name, work_id=demo.work_id, role=demo.role.value, org_id=org_id,
-            posts=list(demo.posts), team_id=team, password=demo.password, pin=demo.pin), now)
-        session.flush()
+        body = NewAccount(username=demo.username, name=demo.name, work_id=demo.work_id, role=demo.role.value,
+                          org_id=org_id, posts=list(demo.posts), team_id=team, password=demo.password, pin=demo.pin)
+        await api.call("POST", "/accounts", admin, json=body.model_dump(mode="json"))
         for kind in CredentialKind:  # R5, R34: signed this year
-            staff.record_credential(session, admin, demo.username, kind, valid_from,
-                                    valid_from + timedelta(days=365), _store(blobs, f"{kind.value}:{demo.username}"),
-                                    now)
+            await api.upload(f"/accounts/{demo.username}/credentials", ADMIN.username,
+                             f"{kind.value}:{demo.username}", kind=kind.value, valid_from=valid_from.isoformat(),
+                             valid_until=(valid_from + timedelta(days=365)).isoformat())
         added += 1
     return added
 
 
-def _case(session: Session, blobs: BlobStore, case_id: str, body: NewCase, now: datetime,
-          authorized: set[int], at: tuple[float, float]) -> None:
+async def _case(api: DemoClient, body: NewCase, authorized: set[int]) -> None:
     """One case through intake: the clerk enters it, uploads the scans and submits; two reviewers check."""
-    clerk = session.get(Account, "chenjing")
-    assert clerk is not None
-    case = intake.create_case(session, clerk, body, now, case_id=case_id)
-    case.lat, case.lon = at
-    stored = _store(blobs, f"entrustment:{case_id}")
-    intake.add_document(session, clerk, case, stored, intake.DocumentInfo(DocumentKind.ENTRUSTMENT), now)
-    for subject in body.subjects:
-        subject_id = f"{case_id}-s{subject.position}"
-        proof = _store(blobs, f"id:{subject.id_number}", seal=True)
-        intake.add_document(session, clerk, case, proof, intake.DocumentInfo(DocumentKind.ID_PROOF, subject_id), now)
-        if subject.position in authorized:
-            consent = _store(blobs, f"authorization:{subject.id_number}", seal=False)
-            intake.add_document(session, clerk, case, consent, intake.DocumentInfo(
-                DocumentKind.AUTHORIZATION, subject_id, form=AuthorizationForm.PAPER), now)
-    if intake.missing_materials(session, case):
+    clerk = await api.as_("chenjing")
+    case = await api.call("POST", "/intake/cases", clerk, json=body.model_dump(mode="json"))
+    docs = f"/intake/cases/{case['case_id']}/documents"
+    await api.upload(docs, "chenjing", f"entrustment:{body.case_no}", kind=DocumentKind.ENTRUSTMENT.value)
+    for subject in case["subjects"]:
+        await api.upload(docs, "chenjing", f"id:{subject['id_number']}", kind=DocumentKind.ID_PROOF.value,
+                         subject_id=subject["id"])
+        if subject["position"] in authorized:
+            await api.upload(docs, "chenjing", f"authorization:{subject['id_number']}", seal=False,
+                             kind=DocumentKind.AUTHORIZATION.value, subject_id=subject["id"],
+                             form=AuthorizationForm.PAPER.value)
+    if authorized != {s["position"] for s in case["subjects"]}:
         return  # stays with the unit: the tablet shows why field work may not start (R1)
-    conformity.submit(session, clerk, case)
+    await api.call("POST", f"/intake/cases/{case['case_id']}/submit", clerk)
     for reviewer in ("wangfang", "zhoumin"):  # §5.2.5: twice, by two different people
-        checker = session.get(Account, reviewer)
-        assert checker is not None
-        conformity.check(session, checker, case, ConformityDecision(passed=True), now)
-        session.flush()
+        await api.call("POST", f"/intake/cases/{case['case_id']}/conformity", await api.as_(reviewer),
+                       json={"passed": True})
 
 
-def demo_cases(accepted_on: date) -> list[tuple[str, NewCase, set[int], tuple[float, float]]]:
+def demo_cases(accepted_on: date) -> list[tuple[NewCase, set[int]]]:
     """The authorized demo case, and a case whose family authorization is not yet recorded (R1)."""
     family = [NewSubject(position=i, name=name, relation=relation, household_address="重庆市渝北区龙溪街道松石北路 188 号",
                          id_number=make_id_number(YUBEI, born, seq, female))
               for i, (name, relation, born, seq, female) in enumerate(PEOPLE, start=1)]
     common = {"entrusting_unit": DEMO_UNIT, "contact": "陈静", "phone": "023-67801234", "entrusted_on": accepted_on,
               "accepted_on": accepted_on, "methods": [Method.HOME_VISIT], "team_id": DEMO_TEAM_ID}
-    ready = NewCase(title="王建国家庭经济状况核查（最低生活保障）", address="重庆市渝北区龙溪街道松石北路 188 号 3 栋 2 单元 5-2",
+    ready = NewCase(case_no=DEMO_CASE_ID, lat=29.5893, lon=106.5318, title="王建国家庭经济状况核查（最低生活保障）", address="重庆市渝北区龙溪街道松石北路 188 号 3 栋 2 单元 5-2",
                     subjects=family, **common)  # type: ignore[arg-type]
     alone = [NewSubject(position=1, name="赵桂兰", relation="户主", household_address="重庆市渝北区龙溪街道红锦大道 56 号",
                         id_number=make_id_number(YUBEI, date(1948, 11, 2), 26, True))]
-    waiting = NewCase(title="赵桂兰家庭经济状况核查（特困人员供养）", address="重庆市渝北区龙溪街道红锦大道 56 号 1 栋 1 单元 2-1",
+    waiting = NewCase(case_no=UNAUTHORIZED_CASE_ID, lat=29.5951, lon=106.5276, title="赵桂兰家庭经济状况核查（特困人员供养）", address="重庆市渝北区龙溪街道红锦大道 56 号 1 栋 1 单元 2-1",
                       subjects=alone, **common)  # type: ignore[arg-type]
-    return [(DEMO_CASE_ID, ready, {1, 2, 3}, (29.5893, 106.5318)),
-            (UNAUTHORIZED_CASE_ID, waiting, set(), (29.5951, 106.5276))]
+    return [(ready, {1, 2, 3}), (waiting, set())]
 
 
-def seed_demo(session: Session, accepted_on: date, blobs: BlobStore) -> int:
-    """Add the demo organisations, staff, team and cases that are missing; return how many were added.
+async def _seed(app: FastAPI, accepted_on: date) -> int:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as http:
+        api = DemoClient(http)
+        added = await _people(api, accepted_on)
+        admin = await api.as_(ADMIN.username)
+        for body, authorized in demo_cases(accepted_on):
+            known = await http.get(f"{API_PREFIX}/intake/cases/{body.case_no}", headers=admin)
+            if known.status_code == 404:
+                await _case(api, body, authorized)
+                added += 1
+        await api.sign_out()
+        return added
 
-    Does not commit: the caller does, once."""
-    now = datetime.combine(accepted_on, time(1, 0), UTC)
-    added = _people(session, blobs, accepted_on, now)
-    for case_id, body, authorized, at in demo_cases(accepted_on):
-        if session.get(Case, case_id) is None:
-            _case(session, blobs, case_id, body, now, authorized, at)
-            added += 1
-    return added
+
+def seed_demo(settings: Settings, accepted_on: date, clock: Callable[[], datetime] = utc_now) -> int:
+    """Bootstrap the administrator, then add the missing demo data through the API; how many were added."""
+    engine = make_engine(settings.db_url)
+    with open_session(engine) as session:
+        added = bootstrap_admin(session, clock())
+        session.commit()
+    engine.dispose()
+    app = create_app(settings, clock=clock)
+    try:
+        return added + anyio.run(_seed, app, accepted_on)
+    finally:
+        app.state.services.engine.dispose()

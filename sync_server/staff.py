@@ -8,9 +8,9 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from schemas.office import CredentialKind, NewAccount, NewOrganisation, NewTeam, OrgKind
 from schemas.problems import Code, ProblemError
 from schemas.protocol import AccountRole
+from schemas.staffing import CredentialKind, NewAccount, NewOrganisation, NewTeam, OrgKind
 from sync_server.auth import create_account
 from sync_server.passwords import password_problems
 from sync_server.tables import Account, Case, Entrustment, Organisation, StaffCredential, Team

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from schemas.office import PasswordChange
 from schemas.problems import Code, ProblemError
 from schemas.protocol import AccountRole, DeviceLogin, PasswordLogin
 from schemas.protocol import Session as WireSession
+from schemas.staffing import PasswordChange
 from sync_server import audit, staff
-from sync_server.api.deps import DbSession, ServicesDep
-from sync_server.auth import CONSOLE, DEVICE, change_password, check_login, issue_token, public
+from sync_server.api.deps import BearerToken, DbSession, ServicesDep
+from sync_server.auth import CONSOLE, DEVICE, change_password, check_login, issue_token, public, revoke_token
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -62,4 +62,11 @@ def password_change(body: PasswordChange, session: DbSession, services: Services
         session.commit()
         raise outcome.problem or ProblemError(Code.AUTH_INVALID)
     change_password(session, outcome.account, body.old_password, body.new_password, now)
+    session.commit()
+
+
+@router.post("/logout", status_code=204)
+def logout(token: BearerToken, session: DbSession) -> None:
+    """End this session: the token is forgotten at once."""
+    revoke_token(session, token)
     session.commit()

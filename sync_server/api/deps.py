@@ -54,6 +54,16 @@ def current_account(services: ServicesDep, session: DbSession,
 CurrentAccount = Annotated[Account, Depends(current_account)]
 
 
+def bearer_token(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> str:
+    """The bearer token as sent (for logout)."""
+    if credentials is None:
+        raise ProblemError(Code.AUTH_REQUIRED)
+    return credentials.credentials
+
+
+BearerToken = Annotated[str, Depends(bearer_token)]
+
+
 def current_surveyor(account: CurrentAccount) -> Account:
     """The caller, who must be a surveyor."""
     if account.role != AccountRole.SURVEYOR.value:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlmodel import col, select
 
-from schemas.office import (
+from schemas.staffing import (
     AccountClosing,
     AccountView,
     CredentialKind,
@@ -26,7 +26,7 @@ from schemas.office import (
 from sync_server import handover, staff
 from sync_server.api.deps import CurrentAccount, DbSession, ServicesDep
 from sync_server.services import Services
-from sync_server.tables import Account, Organisation, StaffCredential
+from sync_server.tables import Account, Organisation, StaffCredential, Team
 from sync_server.uploads import StoredUpload, read_body, store_upload
 
 router = APIRouter(tags=["staff"])
@@ -67,6 +67,13 @@ def add_team(body: NewTeam, session: DbSession, account: CurrentAccount) -> NewT
     staff.add_team(session, account, body)
     session.commit()
     return body
+
+
+@router.get("/teams", response_model=list[NewTeam])
+def list_teams(session: DbSession, account: CurrentAccount) -> list[NewTeam]:
+    """Every survey team (administrators)."""
+    staff.require_admin(account)
+    return [NewTeam(id=t.id, name=t.name) for t in session.exec(select(Team).order_by(col(Team.id)))]
 
 
 @router.post("/accounts", response_model=AccountView, status_code=201)

@@ -128,6 +128,8 @@ async def require_console_csrf(request: Request) -> None:
     if site is not None and site not in ("same-origin", "none"):
         raise CsrfRefused(f"sec-fetch-site {site}")
     origin = request.headers.get("origin")
+    if origin == "null" and site == "same-origin":
+        origin = None  # with no-referrer, browsers send Origin "null" on their own form posts
     if origin is not None and origin != f"{request.url.scheme}://{request.url.netloc}":
         raise CsrfRefused(f"origin {origin}")
     expected = request.scope.get("state", {}).get("console_csrf", "")

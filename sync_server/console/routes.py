@@ -17,6 +17,7 @@ from schemas.problems import Code, ProblemError, chinese_message
 from schemas.protocol import AccountRole
 from schemas.records import SealedRecord
 from sync_server import audit, queries
+from sync_server import staff as staff_rules
 from sync_server.api.deps import DbSession, ServicesDep
 from sync_server.auth import CONSOLE, account_for_token, check_login, issue_token, public, revoke_token
 from sync_server.case_views import case_detail, case_summary, completeness_of
@@ -25,6 +26,7 @@ from sync_server.console.templating import HERE, ROLE_NAMES, page, templates
 from sync_server.console.views import record_view
 from sync_server.evidence_access import may_read_evidence
 from sync_server.evidence_serving import evidence_file_response, evidence_headers
+from sync_server.intake_views import case_documents
 from sync_server.previews import preview_jpeg
 from sync_server.services import Services
 from sync_server.tables import Account
@@ -78,6 +80,10 @@ def console_router() -> APIRouter:
             account, problem = None, ProblemError(Code.FORBIDDEN, "调查人员请使用平板应用")
         if account is None:
             audit.log(session, "auth.login_failed", now, username, via="console")
+        else:
+            staff_rules.flag_if_weak(session, account, form.get("password", ""))
+            if staff_rules.password_due(account, now):  # R33: no session until the password is renewed
+                account, problem = None, ProblemError(Code.PASSWORD_CHANGE_REQUIRED)
         session.commit()  # the failure count, or its reset
         if account is None:
             problem = problem or ProblemError(Code.AUTH_INVALID)
@@ -131,7 +137,8 @@ def console_router() -> APIRouter:
         names |= {e.captured_by for m in detail.records for e in m.sealed.record.evidence}
         people = {u: public(a) for u, a in queries.accounts_by_username(session, names).items()}
         people |= {a.username: a for a in detail.case.team}
-        return _page("case.html", staff=public(staff), detail=detail,
+        return _page("case.html", staff=public(staff), detail=detail, documents=case_documents(session, case),
+                     township=staff.role == AccountRole.TOWNSHIP.value,
                      records=[record_view(m, people) for m in detail.records])
 
     @router.get("/evidence/{sha256}")
@@ -161,9 +168,13 @@ def console_router() -> APIRouter:
             return original
         return Response(preview, media_type="image/jpeg", headers=evidence_headers("image/jpeg", sha256))
 
+    from sync_server.console.admin_pages import admin_router
     from sync_server.console.documents_routes import documents_router
+    from sync_server.console.intake_pages import intake_router
 
     router.include_router(documents_router())
+    router.include_router(intake_router())
+    router.include_router(admin_router())
     return router
 
 

@@ -12,8 +12,6 @@ import uvicorn
 
 from schemas.protocol import API_PREFIX, PROTOCOL_HEADER
 from sync_server.app import create_app
-from sync_server.blobs import BlobStore
-from sync_server.db import make_engine, open_session
 from sync_server.seed import DEMO_ACCOUNTS, seed_demo
 from sync_server.settings import Settings
 from tests.field_app.helpers import closed_port
@@ -44,11 +42,7 @@ class LiveServer:
     def __init__(self, data_dir: Path, clock, tls: tuple[Path, Path] | None = None) -> None:
         """`tls`: (certificate, key) to serve HTTPS with (see sync_server.tls)."""
         data_dir.mkdir(parents=True, exist_ok=True)
-        engine = make_engine(Settings(data_dir).db_url)
-        with open_session(engine) as session:
-            seed_demo(session, ACCEPTED_ON, BlobStore(Settings(data_dir).evidence_dir))
-            session.commit()
-        engine.dispose()
+        seed_demo(Settings(data_dir), ACCEPTED_ON, clock=clock)
         self.app = create_app(Settings(data_dir, secure_cookies=tls is not None), clock=clock)
         self.port = closed_port()
         self.tls = tls

@@ -16,8 +16,6 @@ import pytest
 from fastapi import FastAPI
 
 from sync_server.app import create_app
-from sync_server.blobs import BlobStore
-from sync_server.db import make_engine, open_session
 from sync_server.seed import seed_demo
 from sync_server.settings import Settings
 from tests.sync_server.helpers import ACCEPTED_ON, Clock, FieldTeam, api_client
@@ -80,11 +78,7 @@ def build_template(data_dir: Path, database_url: str = "", database: str | None 
     """Seed, then sign the team in and register their keys through the real API."""
     data_dir.mkdir()
     settings = Settings(data_dir, database_url=database_url)
-    engine = make_engine(settings.db_url)
-    with open_session(engine) as session:
-        seed_demo(session, ACCEPTED_ON, BlobStore(settings.evidence_dir))
-        session.commit()
-    engine.dispose()
+    seed_demo(settings, ACCEPTED_ON, clock=Clock(START))
     app = create_app(settings, clock=Clock(START))
     with api_client(app) as client:
         team = FieldTeam.sign_in(client)

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import anyio
 from fastapi import FastAPI
 
-from schemas.office import CredentialKind
+from schemas.staffing import CredentialKind
 from sync_server import staff
 from sync_server.seed import scan_png
 from sync_server.tables import Account

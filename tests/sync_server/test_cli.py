@@ -160,3 +160,18 @@ def test_help_describes_the_commands():
     result = run_cli("--help")
     assert result.returncode == 0
     assert all(word in result.stdout for word in ["--data-dir", "--seed-demo", "seed-demo", "holidays"])
+
+
+def test_the_first_administrator_is_bootstrapped_on_the_command_line_r4_r6(tmp_path: Path):
+    args = ("create-admin", "--data-dir", str(tmp_path), "--username", "liqiang", "--name", "李强",
+            "--work-id", "HC-01", "--org-id", "cq-center", "--org-name", "重庆市核对中心")
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+
+    def create(password: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "sync_server", *args], capture_output=True, text=True,
+                              env={**env, "ADMIN_PASSWORD": password}, cwd=REPO, timeout=120, check=False)
+
+    weak = create("weak")
+    assert weak.returncode == 2 and "密码至少" in weak.stderr
+    strong = create("First#Admin2026")
+    assert strong.returncode == 0, strong.stderr
