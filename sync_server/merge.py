@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from schemas.completeness import missing_items, missing_seals
 from schemas.forms import Form, load_form
+from schemas.methods import METHOD_NAMES, Method
 from schemas.problems import Code, ProblemError
 from schemas.protocol import RecordStatus
 from schemas.records import SealedRecord, SurveyRecord
@@ -26,6 +27,7 @@ class CaseFacts:
     authorized: bool
     entrusted: bool
     subject_ids: frozenset[str] = frozenset()
+    methods: frozenset[str] = frozenset()  # the entrusted methods (Method values, R23)
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,9 @@ def decide(sealed: SealedRecord, facts: MergeFacts) -> Decision:
     if not (case.authorized and case.entrusted):
         raise ProblemError(Code.CASE_NOT_AUTHORIZED, case.case_id, authorization=case.authorized,
                            entrustment=case.entrusted)  # R1
+    if record.kind.value not in case.methods:  # R23, §4.1 b: no widening of scope
+        raise ProblemError(Code.METHOD_NOT_ENTRUSTED, METHOD_NAMES[Method(record.kind.value)],
+                           kind=record.kind.value, entrusted=sorted(case.methods))
     form = _check_form(record, case)
     _check_team(record, form, case)
     _check_seals(sealed, form, facts)

@@ -15,11 +15,10 @@ from jinja2 import Environment, FileSystemLoader
 
 from schemas.problems import Code, ProblemError, chinese_message
 from schemas.protocol import AccountRole
-from schemas.records import SealedRecord
 from sync_server import queries
 from sync_server.api.deps import DbSession, ServicesDep
 from sync_server.auth import CONSOLE, account_for_token, check_login, issue_token, public, revoke_token
-from sync_server.case_views import case_detail, case_summary, completeness_of
+from sync_server.case_views import case_detail, case_summary
 from sync_server.console.views import masked_id_number, record_view
 from sync_server.previews import preview_jpeg
 from sync_server.tables import Account
@@ -108,10 +107,9 @@ def console_router() -> APIRouter:
         table = services.holidays(session)
         rows = []
         for case in queries.visible_cases(session, staff):
-            records = [SealedRecord.model_validate_json(r.sealed_json)
-                       for r in queries.case_records(session, case.id)]
-            rows.append({"case": case_summary(session, case, table), "records": len(records),
-                         "completeness": completeness_of(case, records)})
+            summary = case_summary(session, case, table)
+            rows.append({"case": summary, "records": len(queries.case_records(session, case.id)),
+                         "completeness": summary.checklist})
         return _page("cases.html", staff=public(staff), rows=rows)
 
     @router.get("/cases/{case_id}")

@@ -4,8 +4,12 @@ from sync_server.tables.cases import Case, Subject
 from sync_server.tables.evidence import EvidenceFile, RecordEvidence
 from sync_server.tables.holidays import HolidayNotice
 from sync_server.tables.keys import SurveyorKey
+from sync_server.tables.letters import LetterFollowUp, LetterRequest
 from sync_server.tables.records import Record
+from sync_server.tables.review import ReVerificationRound, ReviewEntry
 from sync_server.tables.tokens import SessionToken
 
-__all__ = ["Account", "Case", "EvidenceFile", "HolidayNotice", "Record", "RecordEvidence", "SessionToken",
+__all__ = ["Account", "Case", "EvidenceFile", "HolidayNotice", "LetterFollowUp", "LetterRequest",
+           "ReVerificationRound", "Record", "RecordEvidence",
+           "ReviewEntry", "SessionToken",
            "Subject", "SurveyorKey", "Team"]
