@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from schemas.checklist import LetterFacts
-from schemas.letters import ANSWER_TYPES, FollowUp, FollowUpIn, Letter, LetterIn
+from schemas.letters import ANSWER_TYPES, Channel, FollowUp, FollowUpIn, Letter, LetterIn
 from schemas.methods import Method
 from schemas.problems import Code, ProblemError
 from sync_server.blobs import BlobStore
@@ -44,7 +44,7 @@ def letter_view(session: Session, row: LetterRequest) -> Letter:
     follow = session.exec(select(LetterFollowUp).where(LetterFollowUp.letter_id == row.id)
                           .order_by(col(LetterFollowUp.at), col(LetterFollowUp.id)))
     return Letter(id=row.id, case_id=row.case_id, addressee_unit=row.addressee_unit, documents=row.documents,
-                  channel=row.channel, sent_at=row.sent_at, receiver_name=row.receiver_name,
+                  channel=Channel(row.channel), sent_at=row.sent_at, receiver_name=row.receiver_name,
                   receiver_phone=row.receiver_phone, tracking_number=row.tracking_number,
                   stamp_requested=row.stamp_requested, encrypted=row.encrypted, created_by=row.created_by,
                   follow_ups=[FollowUp(at=f.at, note=f.note, by=f.by) for f in follow],

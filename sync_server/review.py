@@ -48,7 +48,7 @@ class ReviewFacts:
         if self.round is None:
             return self.records
         opened = self.round.opened_at
-        return [r for r in self.records if r.received_at >= opened]
+        return [r for r in self.records if r.received_at > opened]
 
     def methods(self) -> list[str]:
         return list(self.round.methods) if self.round else list(self.case.required_checks)

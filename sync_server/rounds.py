@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlmodel import Session, col, select
 
+from schemas.methods import Method
 from schemas.problems import Code, ProblemError
 from schemas.protocol import AccountRole
 from schemas.review import Objection, Objector, Round, RoundResult
@@ -27,7 +28,7 @@ def round_view(row: ReVerificationRound, table: HolidayTable) -> Round:
     due = add_working_days(row.opened_on, EXTRA_WORKING_DAYS, table)
     return Round(case_id=row.case_id, number=row.number, objected_by=Objector(row.objected_by),
                  objector_name=row.objector_name, grounds=row.grounds, objected_on=row.objected_on,
-                 methods=row.methods, opened_on=row.opened_on, due=due.due, due_warning=due.warning,
+                 methods=[Method(m) for m in row.methods], opened_on=row.opened_on, due=due.due, due_warning=due.warning,
                  opened_by=row.opened_by, result=row.result, fed_back_to=row.fed_back_to,
                  fed_back_on=row.fed_back_on, closed_by=row.closed_by)
 
