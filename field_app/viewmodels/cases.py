@@ -9,6 +9,7 @@ from field_app.store import queries as q
 from field_app.sync.client import ServerProblem, ServerUnreachable, SyncClient
 from field_app.viewmodels.base import Clock, Observable, utcnow
 from field_app.viewmodels.team import TeamSession
+from schemas.completeness import CHECK_LABELS
 from schemas.problems import chinese_message
 from schemas.protocol import CaseSummary
 from schemas.records import Outcome, SurveyRecord, VisitKind
@@ -26,6 +27,17 @@ def case_blockers(case: CaseSummary) -> list[str]:
     if not case.entrustment_recorded:
         out.append(NO_ENTRUSTMENT)
     return out
+
+
+def offered_kinds(case: CaseSummary) -> list[VisitKind]:
+    """The visits the tablet offers on this case: only the entrusted ones (R23, §4.1 b)."""
+    return [k for k in VisitKind if k in case.required_checks]
+
+
+def returned_lines(case: CaseSummary) -> list[str]:
+    """What the reviewer returned to the team and is still open, in Chinese (shown after the next sync)."""
+    return [f"审核退回（{r.returned_at.astimezone():%m-%d %H:%M}，{r.by_name}）：{r.label} — {r.reason}"
+            + (f"；请补充一份新的{CHECK_LABELS[r.kind]}记录" if r.kind else "") for r in case.returns]
 
 
 def _who(record: SurveyRecord) -> str:

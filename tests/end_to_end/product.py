@@ -1,6 +1,7 @@
 """The real product for end-to-end tests: the sync server and the field app as processes on 127.0.0.1."""
 from __future__ import annotations
 
+import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,6 +56,13 @@ class Product:
     def stop(self) -> None:
         self.stop_app()
         self.stop_server()
+
+    def entrust(self, case_id: str, methods: list[str]) -> None:
+        """Change the methods a case entrusts, in the running server's database (until the intake API
+        creates cases, R23); the tablet sees it at its next download."""
+        import sqlite3
+        with sqlite3.connect(self.root / "server" / "server.db") as db:
+            db.execute("UPDATE cases SET required_checks = ? WHERE id = ?", (json.dumps(methods), case_id))
 
     def api(self, username: str, password: str) -> httpx.Client:
         """An HTTP client signed in to the server API as console staff."""

@@ -35,8 +35,10 @@ def entrust(app: FastAPI, *methods: str) -> None:
 
 
 @pytest.mark.both_databases
-def test_two_neighbour_interviews_do_not_merge_into_a_case_entrusted_for_a_home_visit_only(team: FieldTeam):
+def test_two_neighbour_interviews_do_not_merge_into_a_case_entrusted_for_a_home_visit_only(team: FieldTeam,
+                                                                                             app: FastAPI):
     """R23, §4.1 b (issue 6): the server refuses records of a method the unit did not entrust."""
+    entrust(app, "home_visit")
     response = team.submit(neighbour("rec-nb-000001", "邻居甲"))
     assert response.status_code == 422, response.text
     assert problem_of(response)["code"] == "case.method_not_entrusted"
@@ -44,6 +46,7 @@ def test_two_neighbour_interviews_do_not_merge_into_a_case_entrusted_for_a_home_
 
 
 def test_the_neighbour_form_helper_is_valid_where_entrusted(team: FieldTeam, app: FastAPI):
+    """The same record merges where neighbour interviews are entrusted."""
     entrust(app, "home_visit", "neighbour_interview")
     response = team.submit(neighbour("rec-nb-000001", "邻居甲"))
     assert response.status_code == 200, response.text
@@ -51,8 +54,9 @@ def test_the_neighbour_form_helper_is_valid_where_entrusted(team: FieldTeam, app
 
 @pytest.mark.both_databases
 def test_return_then_new_record_then_accept_keeps_every_decision(team: FieldTeam, client: TestClient,
-                                                                 clock):
+                                                                 clock, app: FastAPI):
     """R11: a reviewer returns a record with a reason; the team adds a new record; accept; all kept."""
+    entrust(app, "home_visit")
     reviewer = team.headers["wangfang"]
     assert team.submit(home_visit("rec-hv-000001")).status_code == 200
     clock.advance(minutes=5)
@@ -82,8 +86,9 @@ def test_return_then_new_record_then_accept_keeps_every_decision(team: FieldTeam
     assert client.get("/api/v1/cases", headers=team.headers["zhangwei"]).json()[0]["returns"] == []
 
 
-def test_only_reviewers_decide_and_only_on_this_case(team: FieldTeam, client: TestClient):
+def test_only_reviewers_decide_and_only_on_this_case(team: FieldTeam, client: TestClient, app: FastAPI):
     """R6: duties split; a surveyor cannot accept their own work."""
+    entrust(app, "home_visit")
     response = client.post(f"{API}/review", json={"action": "accept"}, headers=team.headers["zhangwei"])
     assert problem_of(response)["code"] == "auth.forbidden"
     response = client.post(f"{API}/review", json={"action": "return", "target": "rec-of-another-case",
@@ -95,8 +100,9 @@ def test_only_reviewers_decide_and_only_on_this_case(team: FieldTeam, client: Te
 
 
 def test_a_refusal_on_a_home_visit_only_case_can_be_accepted_as_returned_to_the_unit(team: FieldTeam,
-                                                                                    client: TestClient):
+                                                                                    client: TestClient, app):
     """R13: the refusal is the field result; the reviewer accepts it and the case goes back to the unit."""
+    entrust(app, "home_visit")
     assert team.submit(refused_visit()).status_code == 200
     state = client.get(f"{API}/review", headers=team.headers["wangfang"]).json()
     assert state["checklist"]["status"] == "refused_return" and not state["checklist"]["complete"]
@@ -114,7 +120,7 @@ def test_an_objection_opens_a_round_with_ten_more_working_days_and_its_result_go
     before = client.get(API, headers=reviewer).json()["case"]["deadline"]
     objection = {"objected_by": "family", "objector_name": "王建国", "grounds": "收入认定有误，配偶已失业",
                  "objected_on": "2026-11-17", "methods": ["home_visit"]}
-    wider = client.post(f"{API}/rounds", json={**objection, "methods": ["neighbour_interview"]}, headers=reviewer)
+    wider = client.post(f"{API}/rounds", json={**objection, "methods": ["letter_request"]}, headers=reviewer)
     assert problem_of(wider)["code"] == "case.method_not_entrusted"
     response = client.post(f"{API}/rounds", json=objection, headers=reviewer)
     assert response.status_code == 200, response.text
