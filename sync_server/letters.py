@@ -14,6 +14,7 @@ from schemas.checklist import LetterFacts
 from schemas.letters import ANSWER_TYPES, Channel, FollowUp, FollowUpIn, Letter, LetterIn
 from schemas.methods import Method
 from schemas.problems import Code, ProblemError
+from schemas.protocol import AccountRole
 from sync_server.blobs import BlobStore
 from sync_server.tables import Account, Case, EvidenceFile, LetterFollowUp, LetterRequest
 
@@ -24,6 +25,12 @@ SIGNATURES = ((b"%PDF-", "application/pdf"), (b"\xff\xd8\xff", "image/jpeg"),
 def sniff(data: bytes) -> str | None:
     """The media type the bytes really are (by their first bytes), among the accepted ones (R31)."""
     return next((media for magic, media in SIGNATURES if data.startswith(magic)), None)
+
+
+def require_reviewer(account: Account) -> None:
+    """Letter requests are the reviewers' duty (R6)."""
+    if account.role != AccountRole.REVIEWER.value:
+        raise ProblemError(Code.FORBIDDEN, "仅审核人员可以办理信函索证")
 
 
 def letter_facts(session: Session, case_id: str) -> list[LetterFacts]:

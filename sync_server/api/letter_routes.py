@@ -5,21 +5,14 @@ from fastapi import APIRouter, Request
 
 from schemas.letters import FollowUpIn, Letter, LetterIn
 from schemas.problems import Code, ProblemError
-from schemas.protocol import AccountRole
 from sync_server import letters, queries
 from sync_server.api.deps import CurrentAccount, DbSession, ServicesDep
-from sync_server.tables import Account
 
 router = APIRouter(prefix="/cases/{case_id}/letters", tags=["letters"])
 RAW_BODY = {"requestBody": {"required": True, "content": {
     "application/pdf": {"schema": {"type": "string", "format": "binary"}},
     "image/jpeg": {"schema": {"type": "string", "format": "binary"}},
     "image/png": {"schema": {"type": "string", "format": "binary"}}}}}
-
-
-def _reviewer(account: Account) -> None:
-    if account.role != AccountRole.REVIEWER.value:
-        raise ProblemError(Code.FORBIDDEN, "仅审核人员可以办理信函索证")
 
 
 @router.get("", response_model=list[Letter])
@@ -34,7 +27,7 @@ def add_letter(case_id: str, body: LetterIn, session: DbSession, account: Curren
                services: ServicesDep) -> Letter:
     """Record a letter request as sent: channel, time, receiver and phone, stamp requested (R17, R31)."""
     case = queries.visible_case(session, account, case_id)
-    _reviewer(account)
+    letters.require_reviewer(account)
     row = letters.add_letter(session, case, account, body, services.clock())
     session.commit()
     return letters.letter_view(session, row)
@@ -44,7 +37,7 @@ def add_letter(case_id: str, body: LetterIn, session: DbSession, account: Curren
 def follow_up(case_id: str, letter_id: str, body: FollowUpIn, session: DbSession, account: CurrentAccount) -> Letter:
     """Keep a follow-up of the letter (R17)."""
     case = queries.visible_case(session, account, case_id)
-    _reviewer(account)
+    letters.require_reviewer(account)
     row = letters.letter_of(session, case, letter_id)
     letters.add_follow_up(session, row, account, body)
     session.commit()
@@ -57,7 +50,7 @@ async def upload_answer(case_id: str, letter_id: str, request: Request, account:
     """The answer as it arrived: PDF, JPEG or PNG by content, size-limited, hashed and stored (R31)."""
     with services.session() as session:
         case = queries.visible_case(session, account, case_id)
-        _reviewer(account)
+        letters.require_reviewer(account)
         letters.letter_of(session, case, letter_id)
     limit = services.settings.max_evidence_bytes
     data = bytearray()

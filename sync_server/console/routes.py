@@ -18,7 +18,8 @@ from schemas.protocol import AccountRole
 from sync_server import queries
 from sync_server.api.deps import DbSession, ServicesDep
 from sync_server.auth import CONSOLE, account_for_token, check_login, issue_token, public, revoke_token
-from sync_server.case_views import case_detail, case_summary
+from sync_server.case_views import case_detail
+from sync_server.console.office_views import beijing, office_context, page_photos
 from sync_server.console.views import masked_id_number, record_view
 from sync_server.previews import preview_jpeg
 from sync_server.tables import Account
@@ -30,6 +31,8 @@ ROLE_NAMES = {"reviewer": "审核人员", "township": "乡镇（街道）工作�
               "surveyor": "调查人员"}
 _templates = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True)
 _templates.filters["masked"] = masked_id_number
+_templates.filters["beijing"] = beijing
+_templates.globals.setdefault("csrf_field", lambda: "")  # replaced by w5-web's CSRF
 
 
 def _page(name: str, status: int = 200, **context: object) -> HTMLResponse:
@@ -100,20 +103,9 @@ def console_router() -> APIRouter:
         response.delete_cookie(COOKIE, path="/console")
         return response
 
-    @router.get("/cases")
-    def case_list(staff: Staff, session: DbSession, services: ServicesDep) -> Response:
-        if staff is None:
-            return RedirectResponse(TO_LOGIN, status_code=303)
-        table = services.holidays(session)
-        rows = []
-        for case in queries.visible_cases(session, staff):
-            summary = case_summary(session, case, table)
-            rows.append({"case": summary, "records": len(queries.case_records(session, case.id)),
-                         "completeness": summary.checklist})
-        return _page("cases.html", staff=public(staff), rows=rows)
-
     @router.get("/cases/{case_id}")
-    def case_page(case_id: str, staff: Staff, session: DbSession, services: ServicesDep) -> Response:
+    def case_page(case_id: str, request: Request, staff: Staff, session: DbSession,
+                  services: ServicesDep) -> Response:
         if staff is None:
             return RedirectResponse(TO_LOGIN, status_code=303)
         try:
@@ -126,8 +118,13 @@ def console_router() -> APIRouter:
         names |= {e.captured_by for m in detail.records for e in m.sealed.record.evidence}
         people = {u: public(a) for u, a in queries.accounts_by_username(session, names).items()}
         people |= {a.username: a for a in detail.case.team}
-        return _page("case.html", staff=public(staff), detail=detail,
-                     records=[record_view(m, people) for m in detail.records])
+        records = [record_view(m, people) for m in detail.records]
+        open_record = request.query_params.get("record", "")
+        photo_page = request.query_params.get("photos", "1")
+        pages = page_photos(records, open_record, int(photo_page) if photo_page.isdigit() else 1)
+        return _page("case.html", staff=public(staff), detail=detail, records=records, photo_pages=pages,
+                     open_record=open_record,
+                     **office_context(session, case, staff, services.holidays(session)))
 
     @router.get("/evidence/{sha256}")
     def evidence_file(sha256: str, staff: Staff, session: DbSession, services: ServicesDep) -> Response:
