@@ -82,7 +82,7 @@ def test_the_api_case_list_pages_and_marks_deadlines(team: FieldTeam, clock):
     headers = team.headers["wangfang"]
     page = team.client.get("/api/v1/review/cases", headers=headers).json()
     assert page["total"] == 2 and page["pages"] == 1 and not page["rows"][0]["overdue"]
-    clock.advance(days=11)
+    clock.advance(days=15)  # the deadline is 2026-11-30
     headers = password_login(team.client, "wangfang")  # console sessions last 12 hours
     rows = team.client.get("/api/v1/review/cases", params={"due": "overdue"}, headers=headers).json()["rows"]
     assert [r["id"] for r in rows] == [DEMO_CASE_ID, "case-yb-2026-0002"]
