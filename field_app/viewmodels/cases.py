@@ -40,6 +40,14 @@ def returned_lines(case: CaseSummary) -> list[str]:
             + (f"；请补充一份新的{CHECK_LABELS[r.kind]}记录" if r.kind else "") for r in case.returns]
 
 
+def checklist_lines(case: CaseSummary) -> list[tuple[bool, str]]:
+    """The case's checklist as the server computed it at the last download (same rules as the console)."""
+    if case.checklist is None:
+        return []
+    lines = [(i.ok, f"{i.label}：{i.detail}" if i.detail else i.label) for i in case.checklist.items]
+    return [(case.checklist.complete, f"核查清单：{case.checklist.status_label}"), *lines]
+
+
 def _who(record: SurveyRecord) -> str:
     """Whom the record is about, as the case screen lists it."""
     if record.outcome == Outcome.REFUSED:

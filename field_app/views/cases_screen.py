@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import flet as ft
 
-from field_app.viewmodels.cases import DRAFT, VisitSummary, offered_kinds, returned_lines
+from field_app.viewmodels.cases import DRAFT, VisitSummary, checklist_lines, offered_kinds, returned_lines
 from field_app.views.shell import Shell
 from field_app.views.widgets import DANGER, OK, big_button, heading, note, tagged
 from schemas.completeness import CHECK_LABELS
@@ -55,6 +55,8 @@ def _case_card(shell: Shell, case: CaseSummary) -> ft.Control:
                          f"start-{k.value}-{case.id}", icon=ft.Icons.PLAY_ARROW, disabled=bool(blockers))
               for k in offered_kinds(case)]
     lines.append(ft.Row(starts, spacing=12))
+    lines += [note(("✓ " if ok else "✗ ") + text, None if ok else ft.Colors.ORANGE_800, size=15)
+              for ok, text in checklist_lines(case)]
     lines += [tagged(f"returned-{case.id}-{i}", ft.Row([ft.Icon(ft.Icons.UNDO, color=DANGER), note(text, DANGER)],
                                                       wrap=True))
               for i, text in enumerate(returned_lines(case))]

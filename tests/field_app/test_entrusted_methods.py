@@ -7,7 +7,7 @@ import pytest
 
 from field_app.errors import VisitError
 from field_app.viewmodels import VisitEditor
-from field_app.viewmodels.cases import offered_kinds, returned_lines
+from field_app.viewmodels.cases import checklist_lines, offered_kinds, returned_lines
 from schemas.records import VisitKind
 from schemas.review import ReturnedItem
 from tests.field_app.helpers import cache_case, case_summary
@@ -38,3 +38,17 @@ def test_returned_items_come_with_the_case_and_read_in_chinese():
     lines = returned_lines(case_summary(returns=[item]))
     assert len(lines) == 1 and "卧室照片模糊" in lines[0] and "王芳" in lines[0] and "新的入户调查记录" in lines[0]
     assert returned_lines(case_summary()) == []
+
+
+def test_the_tablet_shows_the_servers_checklist_lines():
+    """The same checklist rules as the console (schemas/checklist.py), from the last download."""
+    from schemas.checklist import case_completeness
+    from schemas.forms import form_for
+    from tests.schemas.factories import complete_record
+    refused = complete_record(form_for(VisitKind.HOME_VISIT))
+    refused.outcome = refused.outcome.REFUSED
+    checklist = case_completeness(authorization=True, entrustment=True, required_checks=["home_visit"],
+                                  records=[refused])
+    lines = checklist_lines(case_summary(checklist=checklist))
+    assert lines[0] == (False, "核查清单：拒绝入户 — 退回委托单位")
+    assert lines[-1][0] is True and "应退回委托单位" in lines[-1][1]
