@@ -7,6 +7,8 @@ from schemas.letters import FollowUpIn, Letter, LetterIn
 from schemas.problems import Code, ProblemError
 from sync_server import letters, queries
 from sync_server.api.deps import CurrentAccount, DbSession, ServicesDep
+from sync_server.services import Services
+from sync_server.tables import Account
 
 router = APIRouter(prefix="/cases/{case_id}/letters", tags=["letters"])
 RAW_BODY = {"requestBody": {"required": True, "content": {
@@ -45,9 +47,15 @@ def follow_up(case_id: str, letter_id: str, body: FollowUpIn, session: DbSession
 
 
 @router.put("/{letter_id}/answer", response_model=Letter, openapi_extra=RAW_BODY)
-async def upload_answer(case_id: str, letter_id: str, request: Request, account: CurrentAccount,
-                        services: ServicesDep) -> Letter:
+async def put_answer(case_id: str, letter_id: str, request: Request, account: CurrentAccount,
+                     services: ServicesDep) -> Letter:
     """The answer as it arrived: PDF, JPEG or PNG by content, size-limited, hashed and stored (R31)."""
+    return await upload_answer(services, account, case_id, letter_id, request)
+
+
+async def upload_answer(services: Services, account: Account, case_id: str, letter_id: str,
+                        request: Request) -> Letter:
+    """Check access, read the body within the size limit, check and store it, link it (API and console)."""
     with services.session() as session:
         case = queries.visible_case(session, account, case_id)
         letters.require_reviewer(account)

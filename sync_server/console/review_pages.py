@@ -7,7 +7,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from schemas.letters import FollowUpIn, LetterIn
@@ -15,6 +15,7 @@ from schemas.problems import Code, ProblemError, chinese_message
 from schemas.review import Objection, ReviewAction, RoundResult
 from sync_server import case_list, letters, queries, review, rounds
 from sync_server.api.deps import DbSession, ServicesDep
+from sync_server.api.letter_routes import upload_answer
 from sync_server.auth import public
 from sync_server.console.routes import TO_LOGIN, Form, Staff, _page
 from sync_server.rounds import CHINA
@@ -118,5 +119,21 @@ def review_router() -> APIRouter:
             body = FollowUpIn(at=services.clock(), note=form.get("note", ""))
             letters.add_follow_up(session, letters.letter_of(session, case, letter_id), staff, body)
         return _act(staff, session, case_id, "letters", act)
+
+    @router.get("/letters.js")
+    def letters_script() -> FileResponse:
+        return FileResponse(Path(__file__).with_name("letters.js"), media_type="text/javascript")
+
+    @router.put("/cases/{case_id}/letters/{letter_id}/answer")
+    async def put_answer(case_id: str, letter_id: str, request: Request, staff: Staff,
+                         services: ServicesDep) -> Response:
+        if staff is None:
+            return JSONResponse({"message": chinese_message(Code.AUTH_REQUIRED.value)}, status_code=401)
+        try:
+            await upload_answer(services, staff, case_id, letter_id, request)
+        except ProblemError as problem:
+            return JSONResponse({"message": chinese_message(problem.code.value, problem.detail)},
+                                status_code=problem.problem().status)
+        return JSONResponse({"message": "回复文件已保存"})
 
     return router

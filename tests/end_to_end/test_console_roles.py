@@ -101,3 +101,34 @@ def test_a_clerk_of_another_township_sees_nothing(server, browser):
     assert response is not None and response.status == 404 and "王建国" not in page.content()
     shot(page, "console-other-township")
     context.close()
+
+
+def test_the_reviewer_sends_a_letter_and_uploads_its_answer(server, browser, tmp_path):
+    """R17: channel, time, receiver and phone; R31: the answer checked by content (a fake PDF is refused)."""
+    server.entrust(DEMO_CASE_ID, ["home_visit", "letter_request"])
+    context, page = sign_in(browser, server, "wangfang", PASSWORDS["wangfang"])
+    page.goto(f"{server.server_url}/console/cases/{DEMO_CASE_ID}#letters")
+    page.click("text=登记新的信函索证")
+    page.fill("input[name=addressee_unit]", "渝北区社保局")
+    page.fill("textarea[name=documents]", "王建国 2025 年养老保险缴费记录")
+    page.select_option("select[name=channel]", "registered_post")
+    page.fill("input[name=sent_at]", "2026-11-17T10:00")
+    page.fill("input[name=receiver_name]", "周红")
+    page.fill("input[name=receiver_phone]", "023-67801234")
+    page.click("text=登记发函")
+    page.wait_for_url(f"**/console/cases/{DEMO_CASE_ID}#letters")
+    letter = page.locator("section.card", has_text="渝北区社保局")
+    assert "挂号信" in letter.inner_text() and "待回复" in letter.inner_text()
+    fake = tmp_path / "answer.pdf"
+    fake.write_bytes(b"MZ this is not a PDF")
+    letter.locator("input[type=file]").set_input_files(str(fake))
+    letter.locator("text=上传回复").click()
+    page.wait_for_function("() => document.querySelector('form.answer-upload .result').textContent.includes('类型')")
+    real = tmp_path / "real.pdf"
+    real.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    letter.locator("input[type=file]").set_input_files(str(real))
+    letter.locator("text=上传回复").click()
+    page.wait_for_selector("section.card:has-text('渝北区社保局') .badge.ok")
+    assert "application/pdf" in page.locator("section.card", has_text="渝北区社保局").inner_text()
+    shot(page, "console-letter-answered")
+    context.close()
