@@ -12,6 +12,8 @@ import flet as ft
 
 from field_app.settings import Settings, device_id
 from field_app.store import EvidenceStore, Store, open_store
+from field_app.store.evidence import EVIDENCE_DIR
+from field_app.store.vault import DirectoryVault, KeyVault, default_key_dir
 from field_app.sync.client import SyncClient
 from field_app.viewmodels import CaseList, SyncPanel, TeamSession, VisitEditor
 from field_app.views.cases_screen import cases_screen
@@ -37,10 +39,12 @@ class AppModel:
     outbox: SyncPanel
 
 
-def build_model(settings: Settings) -> AppModel:
-    """Open the tablet's store and wire the view-models."""
-    store = open_store(settings.data_dir)
-    evidence = EvidenceStore(settings.data_dir / "evidence")
+def build_model(settings: Settings, vault: KeyVault | None = None) -> AppModel:
+    """Open the tablet's encrypted store and wire the view-models. Without a vault (web mode), the
+    keys live in `settings.key_dir`, outside the data folder; on a device pass a SecureStorageVault."""
+    vault = vault or DirectoryVault(settings.key_dir or default_key_dir(), settings.data_dir)
+    store = open_store(settings.data_dir, vault)
+    evidence = EvidenceStore(settings.data_dir / EVIDENCE_DIR, vault)
     client = SyncClient(settings.server_url)
     team = TeamSession(store, client, device_id(settings.data_dir))
     return AppModel(store, evidence, client, team, CaseList(store, client, team),

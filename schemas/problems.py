@@ -25,7 +25,6 @@ class Code(str, Enum):
     REVIEW_INVALID = "review.invalid"
     REVIEW_NOT_COMPLETE = "review.not_complete"
     ROUND_INVALID = "round.invalid"
-    UPLOAD_TYPE = "upload.type"
     LETTER_ANSWERED = "letter.answered"
     RECORD_CONFLICT = "record.conflict"
     RECORD_INCOMPLETE = "record.incomplete"
@@ -42,6 +41,13 @@ class Code(str, Enum):
     NOT_FOUND = "request.not_found"
     STORAGE_FULL = "storage.full"
     SERVER_ERROR = "server.error"
+    CASE_NOT_RELEASED = "case.not_released"
+    INTAKE_STATE = "intake.state"
+    CONFORMITY_SAME_CHECKER = "intake.same_checker"
+    IMPORT_INVALID = "import.invalid"
+    UPLOAD_TYPE = "upload.type"
+    STAFF_NOT_CLEARED = "staff.not_cleared"
+    PASSWORD_CHANGE_REQUIRED = "auth.password_change_required"
 
 
 HTTP_STATUS: dict[Code, int] = {
@@ -57,7 +63,6 @@ HTTP_STATUS: dict[Code, int] = {
     Code.REVIEW_INVALID: 422,
     Code.REVIEW_NOT_COMPLETE: 409,
     Code.ROUND_INVALID: 409,
-    Code.UPLOAD_TYPE: 415,
     Code.LETTER_ANSWERED: 409,
     Code.RECORD_CONFLICT: 409,
     Code.RECORD_INCOMPLETE: 422,
@@ -74,6 +79,13 @@ HTTP_STATUS: dict[Code, int] = {
     Code.NOT_FOUND: 404,
     Code.STORAGE_FULL: 507,
     Code.SERVER_ERROR: 500,
+    Code.CASE_NOT_RELEASED: 409,
+    Code.INTAKE_STATE: 409,
+    Code.CONFORMITY_SAME_CHECKER: 409,
+    Code.IMPORT_INVALID: 422,
+    Code.UPLOAD_TYPE: 415,
+    Code.STAFF_NOT_CLEARED: 403,
+    Code.PASSWORD_CHANGE_REQUIRED: 403,
 }
 
 CHINESE: dict[Code, str] = {
@@ -89,7 +101,6 @@ CHINESE: dict[Code, str] = {
     Code.REVIEW_INVALID: "审核意见不完整：退回须写明理由，且只能退回本案的记录或外勤核查项",
     Code.REVIEW_NOT_COMPLETE: "案件外勤留证尚未齐全或仍有退回未补充的事项，不能审核通过",
     Code.ROUND_INVALID: "复核轮次信息有误",
-    Code.UPLOAD_TYPE: "文件类型不符：按内容检查，不是允许的类型",
     Code.LETTER_ANSWERED: "该信函已登记回复，原回复文件保留不变",
     Code.RECORD_CONFLICT: "同一编号下已有内容不同的调查记录",
     Code.RECORD_INCOMPLETE: "调查记录不完整",
@@ -106,6 +117,13 @@ CHINESE: dict[Code, str] = {
     Code.NOT_FOUND: "找不到请求的内容",
     Code.STORAGE_FULL: "服务器存储空间不足，文件未保存，请稍后重试",
     Code.SERVER_ERROR: "服务器内部错误，请稍后重试",
+    Code.CASE_NOT_RELEASED: "案件委托材料尚未通过符合性审核，不能开展调查",
+    Code.INTAKE_STATE: "案件当前的受理状态不允许此操作",
+    Code.CONFORMITY_SAME_CHECKER: "两次符合性审核须由不同人员进行",
+    Code.IMPORT_INVALID: "委托名单有误，未导入任何一行",
+    Code.UPLOAD_TYPE: "文件类型不被接受：仅接受 PDF、JPEG、PNG",
+    Code.STAFF_NOT_CLEARED: "保密承诺书或培训记录缺失或已过期，不能开展调查工作",
+    Code.PASSWORD_CHANGE_REQUIRED: "密码已过期或强度不足，请先修改密码",
 }
 
 

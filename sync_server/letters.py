@@ -1,30 +1,20 @@
-"""Letter requests (R17, R31): sending, follow-ups, and the answer checked by content and stored by hash.
+"""Letter requests (R17, R31): sending, follow-ups, and the answer (checked and stored by uploads.py).
 
-Nothing here commits, except `store_answer`'s file, which the BlobStore writes before the row."""
+Nothing here commits."""
 from __future__ import annotations
 
-import hashlib
 import uuid
-from collections.abc import AsyncIterator
 from datetime import datetime
 
 from sqlmodel import Session, col, select
 
 from schemas.checklist import LetterFacts
-from schemas.letters import ANSWER_TYPES, Channel, FollowUp, FollowUpIn, Letter, LetterIn
+from schemas.letters import Channel, FollowUp, FollowUpIn, Letter, LetterIn
 from schemas.methods import Method
 from schemas.problems import Code, ProblemError
 from schemas.protocol import AccountRole
-from sync_server.blobs import BlobStore
-from sync_server.tables import Account, Case, EvidenceFile, LetterFollowUp, LetterRequest
-
-SIGNATURES = ((b"%PDF-", "application/pdf"), (b"\xff\xd8\xff", "image/jpeg"),
-              (b"\x89PNG\r\n\x1a\n", "image/png"))
-
-
-def sniff(data: bytes) -> str | None:
-    """The media type the bytes really are (by their first bytes), among the accepted ones (R31)."""
-    return next((media for magic, media in SIGNATURES if data.startswith(magic)), None)
+from sync_server.tables import Account, Case, LetterFollowUp, LetterRequest
+from sync_server.uploads import StoredUpload, remember_file
 
 
 def require_reviewer(account: Account) -> None:
@@ -84,32 +74,15 @@ def add_follow_up(session: Session, letter: LetterRequest, by: Account, body: Fo
     session.flush()
 
 
-async def _one(data: bytes) -> AsyncIterator[bytes]:
-    yield data
-
-
-async def store_answer(blobs: BlobStore, data: bytes, max_bytes: int) -> tuple[str, str]:
-    """Check the answer's type by content and size (R31), store it by hash; (sha256, media type)."""
-    if len(data) > max_bytes:
-        raise ProblemError(Code.EVIDENCE_TOO_LARGE, f"上限 {max_bytes} 字节", max_bytes=max_bytes)
-    media = sniff(data)
-    if media is None:
-        raise ProblemError(Code.UPLOAD_TYPE, "仅接受 " + "、".join(ANSWER_TYPES.values()),
-                           accepted=sorted(ANSWER_TYPES))
-    sha = hashlib.sha256(data).hexdigest()
-    if not blobs.has(sha):
-        await blobs.receive(sha, _one(data), expected_size=len(data), max_bytes=max_bytes)
-    return sha, media
-
-
-def attach_answer(session: Session, letter: LetterRequest, by: Account, sha: str, media: str, size: int,
+def attach_answer(session: Session, letter: LetterRequest, by: Account, stored: StoredUpload,
                   now: datetime) -> None:
-    """Link the stored answer to the letter (a second answer is refused: the first is kept)."""
+    """Link the stored answer (checked by content and size in uploads.py, R31) to the letter; a second
+    answer is refused: the first is kept."""
     if letter.answer_sha256 is not None:
         raise ProblemError(Code.LETTER_ANSWERED, letter.id)
-    if session.get(EvidenceFile, sha) is None:
-        session.add(EvidenceFile(sha256=sha, size=size, stored_at=now, stored_by=by.username))
-        session.flush()
-    letter.answer_sha256, letter.answer_media_type, letter.answer_size = sha, media, size
+    remember_file(session, stored, by.username, now)
+    session.flush()
+    letter.answer_sha256, letter.answer_media_type = stored.sha256, stored.media_type
+    letter.answer_size = stored.size
     letter.answered_at, letter.answered_by = now, by.username
     session.add(letter)

@@ -28,6 +28,7 @@ class CaseFacts:
     entrusted: bool
     subject_ids: frozenset[str] = frozenset()
     methods: frozenset[str] = frozenset()  # the entrusted methods (Method values, R23)
+    released: bool = False  # the materials passed the conformity review (R1, R26)
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,8 @@ def decide(sealed: SealedRecord, facts: MergeFacts) -> Decision:
     if not (case.authorized and case.entrusted):
         raise ProblemError(Code.CASE_NOT_AUTHORIZED, case.case_id, authorization=case.authorized,
                            entrustment=case.entrusted)  # R1
+    if not case.released:
+        raise ProblemError(Code.CASE_NOT_RELEASED, case.case_id, case_id=case.case_id)  # R1, R26
     if record.kind.value not in case.methods:  # R23, §4.1 b: no widening of scope
         raise ProblemError(Code.METHOD_NOT_ENTRUSTED, METHOD_NAMES[Method(record.kind.value)],
                            kind=record.kind.value, entrusted=sorted(case.methods))

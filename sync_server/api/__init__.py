@@ -9,10 +9,12 @@ from sync_server.api import (
     auth_routes,
     case_routes,
     evidence_routes,
+    intake_routes,
     key_routes,
     letter_routes,
     record_routes,
     review_routes,
+    staff_routes,
 )
 from sync_server.api.deps import check_protocol
 
@@ -24,7 +26,7 @@ def api_router() -> APIRouter:
         "model": Problem, "description": "问题（application/problem+json，见 schemas/problems.py）",
         "content": {"application/problem+json": problem_schema}}}
     router = APIRouter(prefix=API_PREFIX, dependencies=[Depends(check_protocol)], responses=problems)
-    for module in (auth_routes, key_routes, case_routes, evidence_routes, record_routes, review_routes,
-                   letter_routes):
+    for module in (auth_routes, key_routes, case_routes, evidence_routes, record_routes, intake_routes,
+                   staff_routes, review_routes, letter_routes):
         router.include_router(module.router)
     return router

@@ -4,11 +4,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from schemas.letters import FollowUpIn, Letter, LetterIn
-from schemas.problems import Code, ProblemError
 from sync_server import letters, queries
 from sync_server.api.deps import CurrentAccount, DbSession, ServicesDep
 from sync_server.services import Services
 from sync_server.tables import Account
+from sync_server.uploads import MAX_UPLOAD_BYTES, read_body, store_upload
 
 router = APIRouter(prefix="/cases/{case_id}/letters", tags=["letters"])
 RAW_BODY = {"requestBody": {"required": True, "content": {
@@ -60,15 +60,10 @@ async def upload_answer(services: Services, account: Account, case_id: str, lett
         case = queries.visible_case(session, account, case_id)
         letters.require_reviewer(account)
         letters.letter_of(session, case, letter_id)
-    limit = services.settings.max_evidence_bytes
-    data = bytearray()
-    async for chunk in request.stream():
-        data += chunk
-        if len(data) > limit:
-            raise ProblemError(Code.EVIDENCE_TOO_LARGE, f"上限 {limit} 字节", max_bytes=limit)
-    sha, media = await letters.store_answer(services.blobs, bytes(data), limit)
+    limit = min(services.settings.max_evidence_bytes, MAX_UPLOAD_BYTES)
+    stored = await store_upload(services.blobs, await read_body(request.stream(), limit), limit)
     with services.session() as session:
         row = letters.letter_of(session, queries.visible_case(session, account, case_id), letter_id)
-        letters.attach_answer(session, row, account, sha, media, len(data), services.clock())
+        letters.attach_answer(session, row, account, stored, services.clock())
         session.commit()
         return letters.letter_view(session, row)

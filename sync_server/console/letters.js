@@ -6,7 +6,7 @@ document.querySelectorAll("form.answer-upload").forEach((form) => {
     const result = form.querySelector(".result");
     if (!file) { result.textContent = "请选择回复文件"; return; }
     result.textContent = "正在上传…";
-    const token = form.querySelector("input[name=csrf_token]");
+    const token = form.querySelector("input[name=csrf]");
     const headers = token ? { "X-CSRF-Token": token.value } : {};
     const response = await fetch(form.action, { method: "PUT", body: file, headers, credentials: "same-origin" });
     const body = await response.json().catch(() => ({}));

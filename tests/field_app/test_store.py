@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from field_app.store import OutboxStatus, open_store
 from field_app.store import queries as q
 from schemas.records import EvidenceKind, EvidenceRef, SealedRecord, SurveyRecord, VisitKind
-from tests.field_app.helpers import T0, cache_case, case_summary
+from tests.field_app.helpers import T0, cache_case, case_summary, vault_for
 
 
 def _record(record_id: str = "rec-00000001", case_id: str = "case-1") -> SurveyRecord:
@@ -30,7 +30,7 @@ def test_the_database_is_a_wal_file_with_foreign_keys_on(store, data_dir):
 
 
 def test_drafts_and_the_outbox_survive_an_app_restart(data_dir):
-    store = open_store(data_dir)
+    store = open_store(data_dir, vault_for(data_dir))
     cache_case(store, case_summary())
     draft = _record().model_copy(update={"answers": {"household_size": 3}})
     with store.transaction() as s:
@@ -38,7 +38,7 @@ def test_drafts_and_the_outbox_survive_an_app_restart(data_dir):
         q.add_to_outbox(s, _sealed())
     store.close()
 
-    reopened = open_store(data_dir)  # a new process would do exactly this
+    reopened = open_store(data_dir, vault_for(data_dir))  # a new process would do exactly this
     with reopened.reading() as s:
         assert q.load_draft(s, draft.id) == draft
         [item] = q.outbox_items(s)

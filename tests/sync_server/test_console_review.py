@@ -8,7 +8,7 @@ from fastapi import FastAPI
 
 from sync_server.seed import DEMO_CASE_ID
 from tests.sync_server.helpers import FieldTeam, home_visit, password_login
-from tests.sync_server.test_console import console_login
+from tests.sync_server.console_client import console_login, console_post
 from tests.sync_server.test_review_api import entrust
 
 PAGE = f"/console/cases/{DEMO_CASE_ID}"
@@ -18,11 +18,11 @@ def test_a_reviewer_returns_a_record_in_the_console_and_the_decision_is_kept(tea
     """R11: return with a reason, through the same service as the API; shown in the kept history."""
     entrust(app, "home_visit")
     assert team.submit(home_visit()).status_code == 200
-    console_login(team, "wangfang")
-    empty = team.client.post(f"{PAGE}/review", data={"action": "return", "target": "rec-hv-000001", "reason": ""})
+    console_login(team.client, "wangfang")
+    empty = console_post(team.client, f"{PAGE}/review", {"action": "return", "target": "rec-hv-000001", "reason": ""})
     assert empty.status_code == 422 and "退回须指明记录或核查项，并写明理由" in empty.text
-    sent = team.client.post(f"{PAGE}/review", follow_redirects=False,
-                            data={"action": "return", "target": "rec-hv-000001", "reason": "卧室照片模糊"})
+    sent = console_post(team.client, f"{PAGE}/review", {"action": "return", "target": "rec-hv-000001",
+                                                         "reason": "卧室照片模糊"}, follow_redirects=False)
     assert (sent.status_code, sent.headers["location"]) == (303, f"{PAGE}#review")
     page = team.client.get(PAGE).text
     assert "已退回补充" in page and "卧室照片模糊" in page and "王芳" in page
@@ -32,18 +32,19 @@ def test_a_reviewer_returns_a_record_in_the_console_and_the_decision_is_kept(tea
 
 def test_only_reviewers_get_the_review_forms_and_township_posts_are_refused(team: FieldTeam):
     """R6: a township clerk reads the case but cannot decide."""
-    console_login(team, "chenjing")
+    console_login(team.client, "chenjing")
     page = team.client.get(PAGE).text
     assert "外勤留证审核通过" not in page and 'action="/console/cases/' not in page
-    refused = team.client.post(f"{PAGE}/review", data={"action": "comment", "reason": "x"})
-    assert refused.status_code == 403
+    refused = console_post(team.client, f"{PAGE}/review", {"action": "comment", "reason": "x"})
+    assert refused.status_code == 403 and "仅审核人员可以审核" in refused.text
 
 
 def test_an_objection_opens_a_round_from_the_console(team: FieldTeam):
     """R28 then R19: the round shows its grounds, methods and the 10 more working days."""
-    console_login(team, "wangfang")
-    response = team.client.post(f"{PAGE}/rounds", follow_redirects=False, data={
-        "objected_by": "unit", "objector_name": "陈静", "grounds": "家庭人口有变化", "objected_on": "2026-11-17"})
+    console_login(team.client, "wangfang")
+    response = console_post(team.client, f"{PAGE}/rounds", {
+        "objected_by": "unit", "objector_name": "陈静", "grounds": "家庭人口有变化", "objected_on": "2026-11-17"},
+        follow_redirects=False)
     assert response.status_code == 303, response.text
     page = team.client.get(PAGE).text
     assert "第 2 轮（复核）" in page and "家庭人口有变化" in page and "2026-12-01" in page
@@ -53,7 +54,7 @@ def test_the_case_page_is_in_sections_with_records_collapsed(team: FieldTeam):
     """Issue 6: a case with several records is not one long page: sections, records folded, photos paged."""
     for n in range(1, 4):
         assert team.submit(home_visit(f"rec-hv-00000{n}")).status_code == 200
-    console_login(team, "wangfang")
+    console_login(team.client, "wangfang")
     page = team.client.get(PAGE).text
     for anchor in ("facts", "subjects", "checklist", "review", "records", "rounds", "letters"):
         assert f'href="#{anchor}"' in page and f'id="{anchor}"' in page
@@ -64,7 +65,7 @@ def test_the_case_page_is_in_sections_with_records_collapsed(team: FieldTeam):
 
 def test_the_case_list_filters_searches_and_masks(team: FieldTeam):
     """Search by name or ID number; administrators see ID numbers masked (R21)."""
-    console_login(team, "wangfang")
+    console_login(team.client, "wangfang")
     found = team.client.get("/console/cases", params={"q": "刘秀英"}).text
     assert "王建国家庭经济状况核查" in found and "赵桂兰" not in found
     assert "500112197007224223" in found or "共 1 件" in found
@@ -72,7 +73,7 @@ def test_the_case_list_filters_searches_and_masks(team: FieldTeam):
     assert "共 0 件" in none
     overdue = team.client.get("/console/cases", params={"due": "overdue"}).text
     assert "共 0 件" in overdue
-    console_login(team, "admin")
+    console_login(team.client, "admin")
     masked = team.client.get("/console/cases", params={"q": "3112"}).text
     assert "500112********3112" in masked and "500112196803153112" not in masked
 
