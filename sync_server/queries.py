@@ -5,7 +5,16 @@ from sqlmodel import Session, col, select
 
 from schemas.problems import Code, ProblemError
 from schemas.protocol import AccountRole
-from sync_server.tables import Account, Case, EvidenceFile, Record, RecordEvidence, Subject, SurveyorKey
+from sync_server.tables import (
+    Account,
+    Case,
+    EvidenceFile,
+    LetterRequest,
+    Record,
+    RecordEvidence,
+    Subject,
+    SurveyorKey,
+)
 
 
 def may_see(account: Account, case: Case) -> bool:
@@ -85,15 +94,14 @@ def evidence_links(session: Session, sha256: str) -> list[RecordEvidence]:
 
 
 def may_read_evidence(session: Session, account: Account, sha256: str) -> bool:
-    """A file is readable by whoever stored it and by whoever may see a case whose record cites it."""
+    """A file is readable by whoever stored it and by whoever may see a case whose record or letter answer
+    cites it (a reviewer of another agency may not, R21)."""
     stored = session.get(EvidenceFile, sha256)
     if stored is None:
         return False
-    if stored.stored_by == account.username or account.role in (AccountRole.REVIEWER, AccountRole.ADMIN):
+    if stored.stored_by == account.username or account.role == AccountRole.ADMIN:
         return True
-    for link in evidence_links(session, sha256):
-        record = session.get(Record, link.record_id)
-        case = session.get(Case, record.case_id) if record else None
-        if case is not None and may_see(account, case):
-            return True
-    return False
+    case_ids = {r.case_id for link in evidence_links(session, sha256)
+                if (r := session.get(Record, link.record_id)) is not None}
+    case_ids |= set(session.exec(select(LetterRequest.case_id).where(LetterRequest.answer_sha256 == sha256)))
+    return any((case := session.get(Case, case_id)) is not None and may_see(account, case) for case_id in case_ids)

@@ -143,4 +143,6 @@ def test_a_surveyor_of_another_team_cannot_read_the_teams_evidence(team: FieldTe
     headers, _key = outsider
     response = team.client.get(f"/api/v1/evidence/{PHOTO_SHA}", headers=headers)
     assert problem_of(response)["code"] == "request.not_found"
-    assert team.client.get(f"/api/v1/evidence/{PHOTO_SHA}", headers=team.headers["wangfang"]).content == PHOTO
+    assert team.client.get(f"/api/v1/evidence/{PHOTO_SHA}", headers=team.headers["zhangwei"]).content == PHOTO
+    # a reviewer reads files through the cases of their agency: a file no merged record cites is not one
+    assert team.client.get(f"/api/v1/evidence/{PHOTO_SHA}", headers=team.headers["wangfang"]).status_code == 404
