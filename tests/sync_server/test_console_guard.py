@@ -15,7 +15,7 @@ from tests.sync_server.console_client import console_login, console_post, csrf_o
 from tests.sync_server.helpers import CREDENTIALS, Clock, FieldTeam, api_client, home_visit
 from tests.sync_server.testclient import TestClient
 
-PAGE_HEADERS = {"x-frame-options": "DENY", "referrer-policy": "no-referrer", "x-content-type-options": "nosniff"}
+PAGE_HEADERS = {"x-frame-options": "DENY", "referrer-policy": "same-origin", "x-content-type-options": "nosniff"}
 CSP_PARTS = ["default-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'",
              "form-action 'self'"]
 
