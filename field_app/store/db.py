@@ -5,15 +5,17 @@ brought up to date by migrations.py (a plain database of the previous release is
 A full disk is `StorageFull`, after SQLite has rolled the whole transaction back."""
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import sqlcipher3
 from sqlalchemy import URL, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
-from field_app.errors import StorageFull
+from field_app.errors import StorageFull, StorageLocked
 from field_app.store.full import is_disk_full
 from field_app.store.migrations import migrate
 from field_app.store.plain_to_encrypted import encrypt_plain_database, raw_key_pragma
@@ -26,6 +28,7 @@ def _pragmas(dbapi_connection, _record) -> None:
     dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself (see _begin)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA temp_store=MEMORY")  # sorts and temp tables never reach the disk in clear
+    cursor.execute("PRAGMA secure_delete=ON")  # a confirmed record's pages are zeroed, not only unlinked
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=FULL")  # a commit survives a power cut, not only an app kill
@@ -76,7 +79,8 @@ class Store:
 def open_store(data_dir: Path, vault: KeyVault) -> Store:
     """Open (creating if needed) the encrypted `data_dir/field.db` with the vault's key, upgrading it."""
     data_dir = Path(data_dir)
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(data_dir, 0o700)  # the app's own folder (on Android the app sandbox does this)
     key = subkey(vault, "sqlcipher")
     path = data_dir / DB_NAME
     encrypt_plain_database(path, key)
@@ -84,9 +88,15 @@ def open_store(data_dir: Path, vault: KeyVault) -> Store:
     engine = create_engine(url, connect_args={"check_same_thread": False})
     event.listen(engine, "connect", _pragmas)
     event.listen(engine, "begin", _begin)
-    raw = engine.raw_connection()
     try:
-        migrate(raw.driver_connection, data_dir, vault)
-    finally:
-        raw.close()
+        raw = engine.raw_connection()
+        try:
+            migrate(raw.driver_connection, data_dir, vault)
+        finally:
+            raw.close()
+    except (DBAPIError, sqlcipher3.DatabaseError) as error:
+        engine.dispose()
+        if "not a database" in str(getattr(error, "orig", error)):
+            raise StorageLocked() from error
+        raise
     return Store(engine, data_dir, vault)

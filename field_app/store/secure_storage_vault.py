@@ -55,10 +55,3 @@ class SecureStorageVault:
     def device_secret(self) -> bytes:
         """The device secret read from the keystore."""
         return self._values[DEVICE_SECRET]
-
-
-def android_options() -> dict[str, Any]:
-    """Keystore options for a tablet: never reset the store silently on a keystore error."""
-    from flet_secure_storage import AndroidOptions
-
-    return {"android": AndroidOptions(reset_on_error=False)}

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import sqlcipher3
 
+from field_app.errors import StorageLocked
 from field_app.store import OutboxStatus, open_store
 from field_app.store import queries as q
 from field_app.store.migrations import LATEST, STEPS, Step, migrate, user_version
@@ -146,5 +147,5 @@ def test_the_database_does_not_open_without_the_vault_key_r21(old_tablet):
     with pytest.raises(sqlcipher3.DatabaseError):
         conn.execute("SELECT count(*) FROM sqlite_master").fetchall()
     conn.close()
-    with pytest.raises(Exception):  # noqa: B017 (a wrong key fails in SQLCipher's own way)
+    with pytest.raises(StorageLocked, match="无法解密本机数据"):
         open_store(old_tablet, vault_for(old_tablet.parent / "another-tablet"))
