@@ -101,7 +101,7 @@ def main() -> None:
     facts = MergeFacts(
         uploader=SURVEYORS[0],
         case=CaseFacts(case_id=DEMO_CASE_ID, team=frozenset(SURVEYORS), authorized=True, entrusted=True,
-                       subject_ids=frozenset({f"{DEMO_CASE_ID}-s1"})),
+                       subject_ids=frozenset({f"{DEMO_CASE_ID}-s1"}), methods=frozenset({"home_visit"})),
         keys={key_id(r): KnownKey(s, r) for s, r in raws.items()},
         stored={e.sha256: e.size for e in record.evidence},
         sniffed={e.sha256: e.media_type for e in record.evidence})

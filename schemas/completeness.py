@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from schemas.checklist import CHECK_LABELS, CaseCompleteness, CheckItem, LetterFacts, case_completeness
 from schemas.forms import Form
-from schemas.records import EvidenceKind, Outcome, Role, SealedRecord, SurveyRecord, VisitKind
+from schemas.records import EvidenceKind, Outcome, Role, SealedRecord, SurveyRecord
 
 
 class Missing(BaseModel):
@@ -79,36 +80,6 @@ def missing_seals(form: Form, sealed: SealedRecord) -> list[Missing]:
     return out
 
 
-class CheckItem(BaseModel):
-    """One line of a case's completeness result."""
-
-    code: str
-    label: str
-    ok: bool
-    detail: str = ""
-
-
-class CaseCompleteness(BaseModel):
-    """Whether a case's evidence is complete, line by line."""
-
-    complete: bool
-    items: list[CheckItem]
-
-
-CHECK_LABELS = {VisitKind.HOME_VISIT: "入户调查", VisitKind.NEIGHBOUR_INTERVIEW: "邻里访问"}
-
-
-def case_completeness(*, authorization: bool, entrustment: bool, required_checks: list[VisitKind],
-                      records: list[SurveyRecord]) -> CaseCompleteness:
-    """A case is complete when it is authorized and entrusted (R1) and every required check has a
-    merged, sealed record (a refusal counts: it is what happened at the door, R13)."""
-    items = [
-        CheckItem(code="authorization", label="家庭授权书", ok=authorization),
-        CheckItem(code="entrustment", label="单位委托书", ok=entrustment),
-    ]
-    for kind in required_checks:
-        done = [r for r in records if r.kind == kind]
-        refused = [r for r in done if r.outcome == Outcome.REFUSED]
-        detail = f"{len(done)} 份记录" + (f"，其中 {len(refused)} 份为拒绝" if refused else "") if done else "尚无记录"
-        items.append(CheckItem(code=kind.value, label=CHECK_LABELS[kind], ok=bool(done), detail=detail))
-    return CaseCompleteness(complete=all(i.ok for i in items), items=items)
+# The case-level checklist lives in checklist.py; these names stay importable from here.
+__all__ = ["CHECK_LABELS", "CaseCompleteness", "CheckItem", "LetterFacts", "Missing", "case_completeness",
+           "missing_items", "missing_seals"]

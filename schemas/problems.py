@@ -21,6 +21,11 @@ class Code(str, Enum):
     CASE_NOT_AUTHORIZED = "case.not_authorized"
     CASE_NOT_ASSIGNED = "case.not_assigned"
     RECORD_INVALID = "record.invalid"
+    METHOD_NOT_ENTRUSTED = "case.method_not_entrusted"
+    REVIEW_INVALID = "review.invalid"
+    REVIEW_NOT_COMPLETE = "review.not_complete"
+    ROUND_INVALID = "round.invalid"
+    LETTER_ANSWERED = "letter.answered"
     RECORD_CONFLICT = "record.conflict"
     RECORD_INCOMPLETE = "record.incomplete"
     TEAM_TOO_SMALL = "team.too_small"
@@ -63,6 +68,11 @@ HTTP_STATUS: dict[Code, int] = {
     Code.CASE_NOT_AUTHORIZED: 409,
     Code.CASE_NOT_ASSIGNED: 403,
     Code.RECORD_INVALID: 422,
+    Code.METHOD_NOT_ENTRUSTED: 422,
+    Code.REVIEW_INVALID: 422,
+    Code.REVIEW_NOT_COMPLETE: 409,
+    Code.ROUND_INVALID: 409,
+    Code.LETTER_ANSWERED: 409,
     Code.RECORD_CONFLICT: 409,
     Code.RECORD_INCOMPLETE: 422,
     Code.TEAM_TOO_SMALL: 422,
@@ -105,6 +115,11 @@ CHINESE: dict[Code, str] = {
     Code.CASE_NOT_AUTHORIZED: "案件缺少家庭授权书或单位委托书，不能开展调查",
     Code.CASE_NOT_ASSIGNED: "该案件未分配给本调查小组",
     Code.RECORD_INVALID: "调查记录格式有误",
+    Code.METHOD_NOT_ENTRUSTED: "委托书未包含该核查方式，不得扩大核查范围",
+    Code.REVIEW_INVALID: "审核意见不完整：退回须写明理由，且只能退回本案的记录或外勤核查项",
+    Code.REVIEW_NOT_COMPLETE: "案件外勤留证尚未齐全或仍有退回未补充的事项，不能审核通过",
+    Code.ROUND_INVALID: "复核轮次信息有误",
+    Code.LETTER_ANSWERED: "该信函已登记回复，原回复文件保留不变",
     Code.RECORD_CONFLICT: "同一编号下已有内容不同的调查记录",
     Code.RECORD_INCOMPLETE: "调查记录不完整",
     Code.TEAM_TOO_SMALL: "调查小组不足 2 人",

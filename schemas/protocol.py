@@ -32,7 +32,9 @@ from enum import Enum
 from pydantic import BaseModel
 
 from schemas.completeness import CaseCompleteness
+from schemas.methods import Method
 from schemas.records import SealedRecord, VisitKind
+from schemas.review import ReturnedItem
 
 PROTOCOL_VERSION = 1
 PROTOCOL_HEADER = "X-Protocol-Version"
@@ -109,9 +111,12 @@ class CaseSummary(BaseModel):
     accepted_on: date
     deadline: date
     deadline_warning: str = ""
-    required_checks: list[VisitKind]
+    required_checks: list[VisitKind]  # the field visits among the entrusted methods (R23)
     team_id: str
     team: list[AccountPublic]
+    methods: list[Method] = []  # every entrusted method (additive)
+    returns: list[ReturnedItem] = []  # items the reviewer returned to the team, still open (additive)
+    checklist: CaseCompleteness | None = None  # the case's checklist as the server computes it (additive)
 
 
 class SealInfo(BaseModel):

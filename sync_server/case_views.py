@@ -6,12 +6,13 @@ import json
 
 from sqlmodel import Session
 
-from schemas.completeness import CaseCompleteness, case_completeness
+from schemas.completeness import CaseCompleteness
+from schemas.methods import Method, field_kinds
 from schemas.protocol import CaseDetail, CaseSummary, MergedRecord, SealInfo, Subject
-from schemas.records import SealedRecord, VisitKind
+from schemas.records import SealedRecord
 from schemas.signed import seal_valid_over, v1_body
 from schemas.workdays import HolidayTable
-from sync_server import queries
+from sync_server import queries, review
 from sync_server.auth import public, team_members
 from sync_server.conformity import is_released
 from sync_server.deadlines import case_deadline
@@ -21,6 +22,10 @@ from sync_server.tables import Case, Record, SignedRecordBytes
 def case_summary(session: Session, case: Case, table: HolidayTable) -> CaseSummary:
     """What the survey team needs of a case in the field, with its deadline (R3)."""
     deadline = case_deadline(case, table)
+    facts = review.case_facts(session, case)
+    names = {u: a.name for u, a in queries.accounts_by_username(session, {e.by for e in facts.entries}).items()}
+    returns = review.open_returns(facts, names)
+    checklist = review.checklist(facts, returns)
     subjects = [Subject(id=s.id, name=s.name, id_number=s.id_number, relation=s.relation)
                 for s in queries.case_subjects(session, case.id)]
     return CaseSummary(
@@ -28,8 +33,9 @@ def case_summary(session: Session, case: Case, table: HolidayTable) -> CaseSumma
         lat=case.lat, lon=case.lon, subjects=subjects, authorization_recorded=case.authorization_recorded,
         entrustment_recorded=case.entrustment_recorded, released=is_released(session, case.id),
         accepted_on=case.accepted_on, deadline=deadline.due,
-        deadline_warning=deadline.warning, required_checks=[VisitKind(k) for k in case.required_checks],
-        team_id=case.team_id, team=[public(a) for a in team_members(session, case.team_id)])
+        deadline_warning=deadline.warning, required_checks=field_kinds(case.required_checks),
+        team_id=case.team_id, team=[public(a) for a in team_members(session, case.team_id)],
+        methods=[Method(m) for m in case.required_checks], returns=returns, checklist=checklist)
 
 
 def signed_bytes_of(session: Session, row: Record) -> tuple[int, bytes]:
@@ -58,15 +64,15 @@ def merged_record(session: Session, row: Record) -> MergedRecord:
     return MergedRecord(sealed=sealed, received_at=row.received_at, seals=seals, digest=row.digest)
 
 
-def completeness_of(case: Case, records: list[SealedRecord]) -> CaseCompleteness:
-    """The case's completeness, line by line."""
-    return case_completeness(authorization=case.authorization_recorded, entrustment=case.entrustment_recorded,
-                             required_checks=[VisitKind(k) for k in case.required_checks],
-                             records=[r.record for r in records])
+def completeness_of(session: Session, case: Case) -> CaseCompleteness:
+    """The case's checklist (current round, open returns taken off), line by line."""
+    facts = review.case_facts(session, case)
+    return review.checklist(facts, review.open_returns(facts, {}))
 
 
 def case_detail(session: Session, case: Case, table: HolidayTable) -> CaseDetail:
     """The case with its merged records and completeness."""
     merged = [merged_record(session, r) for r in queries.case_records(session, case.id)]
-    return CaseDetail(case=case_summary(session, case, table), records=merged,
-                      completeness=completeness_of(case, [m.sealed for m in merged]))
+    summary = case_summary(session, case, table)
+    assert summary.checklist is not None
+    return CaseDetail(case=summary, records=merged, completeness=summary.checklist)

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from schemas.protocol import AccountRole
 from sync_server import queries
-from sync_server.tables import Account, Case, EvidenceClaim, EvidenceFile, Record
+from sync_server.tables import Account, Case, EvidenceClaim, EvidenceFile, LetterRequest, Record
 
 
 def owner_of(account: Account) -> str:
@@ -58,6 +58,10 @@ def may_read_evidence(session: Session, account: Account, sha256: str) -> bool:
     if account.role != AccountRole.REVIEWER.value:
         return False  # surveyors: other teams' files; township staff and administrators: their duty needs
         # no household photos or signatures (issue 6: only what the duty needs)
+    for letter in session.exec(select(LetterRequest).where(LetterRequest.answer_sha256 == sha256)):
+        case = session.get(Case, letter.case_id)  # a letter's answer (R17): read through its case
+        if case is not None and queries.may_see(account, case):
+            return True
     for link in queries.evidence_links(session, sha256):
         record = session.get(Record, link.record_id)
         case = session.get(Case, record.case_id) if record else None

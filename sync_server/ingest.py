@@ -38,7 +38,7 @@ def load_facts(session: Session, sealed: SealedRecord, uploader: Account, blobs:
             case_id=case.id, team=frozenset(a.username for a in team_members(session, case.team_id)),
             authorized=case.authorization_recorded, entrusted=case.entrustment_recorded,
             subject_ids=frozenset(s.id for s in queries.case_subjects(session, case.id)),
-            released=is_released(session, case.id))
+            methods=frozenset(case.required_checks), released=is_released(session, case.id))
     keys = {k.key_id: KnownKey(k.username, base64.b64decode(k.public_key))
             for k in queries.keys_by_id(session, {s.key_id for s in sealed.seals}).values()}
     existing = session.get(Record, record.id)
@@ -97,8 +97,7 @@ def ingest(session: Session, sealed: SealedRecord, uploader: Account, now: datet
         raise ProblemError(Code.SERVER_ERROR, "并发写入冲突，请重试")
     case = session.get(Case, sealed.record.case_id)
     assert case is not None  # decide() refused unknown cases
-    merged = [SealedRecord.model_validate_json(r.sealed_json) for r in queries.case_records(session, case.id)]
     stored = session.get(Record, sealed.record.id)
     return RecordResult(record_id=sealed.record.id, case_id=case.id, status=decision.status,
-                        completeness=completeness_of(case, merged),
+                        completeness=completeness_of(session, case),
                         received_at=stored.received_at if stored is not None else None)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from schemas.completeness import missing_items, missing_seals
 from schemas.evidence_types import ALLOWED, declared_matches
 from schemas.forms import Form, load_form
+from schemas.methods import METHOD_NAMES, Method
 from schemas.problems import Code, ProblemError
 from schemas.protocol import RecordStatus
 from schemas.records import SealedRecord, SurveyRecord
@@ -27,6 +28,7 @@ class CaseFacts:
     authorized: bool
     entrusted: bool
     subject_ids: frozenset[str] = frozenset()
+    methods: frozenset[str] = frozenset()  # the entrusted methods (Method values, R23)
     released: bool = False  # the materials passed the conformity review (R1, R26)
 
 
@@ -79,6 +81,9 @@ def decide(sealed: SealedRecord, facts: MergeFacts, body: bytes | None = None) -
                            entrustment=case.entrusted)  # R1
     if not case.released:
         raise ProblemError(Code.CASE_NOT_RELEASED, case.case_id, case_id=case.case_id)  # R1, R26
+    if record.kind.value not in case.methods:  # R23, §4.1 b: no widening of scope
+        raise ProblemError(Code.METHOD_NOT_ENTRUSTED, METHOD_NAMES[Method(record.kind.value)],
+                           kind=record.kind.value, entrusted=sorted(case.methods))
     form = _check_form(record, case)
     _check_team(record, form, case)
     _check_seals(sealed, form, facts, body)

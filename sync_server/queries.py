@@ -5,7 +5,15 @@ from sqlmodel import Session, col, select
 
 from schemas.problems import Code, ProblemError
 from schemas.protocol import AccountRole
-from sync_server.tables import Account, Case, EvidenceFile, Record, RecordEvidence, Subject, SurveyorKey
+from sync_server.tables import (
+    Account,
+    Case,
+    EvidenceFile,
+    Record,
+    RecordEvidence,
+    Subject,
+    SurveyorKey,
+)
 
 
 def may_see(account: Account, case: Case) -> bool:

@@ -9,6 +9,7 @@ from field_app.store import queries as q
 from field_app.sync.client import ServerProblem, ServerUnreachable, SyncClient
 from field_app.viewmodels.base import Clock, Observable, utcnow
 from field_app.viewmodels.team import TeamSession
+from schemas.completeness import CHECK_LABELS
 from schemas.problems import chinese_message
 from schemas.protocol import CaseSummary
 from schemas.records import Outcome, SurveyRecord, VisitKind
@@ -29,6 +30,25 @@ def case_blockers(case: CaseSummary) -> list[str]:
     if not out and not case.released:
         out.append(NOT_RELEASED)  # R26: only a case that passed the review is released
     return out
+
+
+def offered_kinds(case: CaseSummary) -> list[VisitKind]:
+    """The visits the tablet offers on this case: only the entrusted ones (R23, §4.1 b)."""
+    return [k for k in VisitKind if k in case.required_checks]
+
+
+def returned_lines(case: CaseSummary) -> list[str]:
+    """What the reviewer returned to the team and is still open, in Chinese (shown after the next sync)."""
+    return [f"审核退回（{r.returned_at.astimezone():%m-%d %H:%M}，{r.by_name}）：{r.label} — {r.reason}"
+            + (f"；请补充一份新的{CHECK_LABELS[r.kind]}记录" if r.kind else "") for r in case.returns]
+
+
+def checklist_lines(case: CaseSummary) -> list[tuple[bool, str]]:
+    """The case's checklist as the server computed it at the last download (same rules as the console)."""
+    if case.checklist is None:
+        return []
+    lines = [(i.ok, f"{i.label}：{i.detail}" if i.detail else i.label) for i in case.checklist.items]
+    return [(case.checklist.complete, f"核查清单：{case.checklist.status_label}"), *lines]
 
 
 def _who(record: SurveyRecord) -> str:

@@ -19,10 +19,10 @@ from field_app.store import EvidenceStore, Store
 from field_app.store import queries as q
 from field_app.viewmodels.answers import parse_answer
 from field_app.viewmodels.base import Clock, Observable, serialized, utcnow
-from field_app.viewmodels.cases import case_blockers
+from field_app.viewmodels.cases import case_blockers, offered_kinds
 from field_app.viewmodels.sealing import seal_record
 from field_app.viewmodels.team import TeamSession
-from schemas.completeness import Missing, missing_items
+from schemas.completeness import CHECK_LABELS, Missing, missing_items
 from schemas.forms import Form, form_for
 from schemas.protocol import CaseSummary
 from schemas.records import (
@@ -72,6 +72,8 @@ class VisitEditor(Observable):
         blockers = case_blockers(case)
         if blockers:
             raise VisitError("；".join(blockers))
+        if kind not in offered_kinds(case):  # R23: only the entrusted methods
+            raise VisitError(f"委托书未包含{CHECK_LABELS[kind]}，不得扩大核查范围")
         form = form_for(kind)
         team = [m.username for m in self.team.members]
         if len(team) < form.min_surveyors:

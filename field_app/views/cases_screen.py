@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import flet as ft
 
-from field_app.viewmodels.cases import DRAFT, VisitSummary
+from field_app.viewmodels.cases import DRAFT, VisitSummary, checklist_lines, offered_kinds, returned_lines
 from field_app.views.shell import Shell
 from field_app.views.widgets import DANGER, OK, big_button, heading, note, tagged
 from schemas.completeness import CHECK_LABELS
@@ -53,8 +53,13 @@ def _case_card(shell: Shell, case: CaseSummary) -> ft.Control:
     lines += [ft.Row([ft.Icon(ft.Icons.BLOCK, color=DANGER), note(b, DANGER)]) for b in blockers]
     starts = [big_button(f"开始{CHECK_LABELS[k]}", lambda e, k=k: _start(shell, case, k),
                          f"start-{k.value}-{case.id}", icon=ft.Icons.PLAY_ARROW, disabled=bool(blockers))
-              for k in VisitKind]
+              for k in offered_kinds(case)]
     lines.append(ft.Row(starts, spacing=12))
+    lines += [note(("✓ " if ok else "✗ ") + text, None if ok else ft.Colors.ORANGE_800, size=15)
+              for ok, text in checklist_lines(case)]
+    lines += [tagged(f"returned-{case.id}-{i}", ft.Row([ft.Icon(ft.Icons.UNDO, color=DANGER), note(text, DANGER)],
+                                                      wrap=True))
+              for i, text in enumerate(returned_lines(case))]
     lines += [_visit_row(shell, v) for v in shell.model.cases.visits(case.id)]
     return tagged(f"case-{case.id}", ft.Card(content=ft.Container(ft.Column(lines, spacing=8),
                                                                   padding=ft.Padding.all(20))))

@@ -12,8 +12,10 @@ from sync_server.api import (
     evidence_routes,
     intake_routes,
     key_routes,
+    letter_routes,
     record_routes,
     report_routes,
+    review_routes,
     staff_routes,
     upload_routes,
 )
@@ -28,6 +30,6 @@ def api_router() -> APIRouter:
         "content": {"application/problem+json": problem_schema}}}
     router = APIRouter(prefix=API_PREFIX, dependencies=[Depends(check_protocol)], responses=problems)
     for module in (auth_routes, key_routes, case_routes, evidence_routes, record_routes, intake_routes,
-                   staff_routes, dossier_routes, report_routes, upload_routes):
+                   staff_routes, dossier_routes, report_routes, upload_routes, review_routes, letter_routes):
         router.include_router(module.router)
     return router

@@ -15,13 +15,13 @@ from sqlmodel import Session
 
 from schemas.problems import Code, ProblemError, chinese_message
 from schemas.protocol import AccountRole
-from schemas.records import SealedRecord
 from sync_server import audit, queries
 from sync_server import staff as staff_rules
 from sync_server.api.deps import DbSession, ServicesDep
 from sync_server.auth import CONSOLE, account_for_token, check_login, issue_token, public, revoke_token
-from sync_server.case_views import case_detail, case_summary, completeness_of
+from sync_server.case_views import case_detail
 from sync_server.console.guard import SESSION_COOKIE
+from sync_server.console.office_views import beijing, office_context, page_photos
 from sync_server.console.templating import HERE, ROLE_NAMES, page, templates
 from sync_server.console.views import record_view
 from sync_server.evidence_access import may_read_evidence
@@ -35,6 +35,7 @@ COOKIE = SESSION_COOKIE
 CONSOLE_ROLES = {AccountRole.REVIEWER.value, AccountRole.TOWNSHIP.value, AccountRole.ADMIN.value}
 _templates, _page = templates, page  # the shared environment (templating.py); names kept for importers
 __all__ = ["HERE", "ROLE_NAMES", "_page", "_templates", "console_router"]
+templates.filters["beijing"] = beijing
 
 
 def console_account(request: Request, session: DbSession, services: ServicesDep) -> Account | None:
@@ -110,21 +111,9 @@ def console_router() -> APIRouter:
         response.delete_cookie(COOKIE, path="/console")
         return response
 
-    @router.get("/cases")
-    def case_list(staff: Staff, session: DbSession, services: ServicesDep) -> Response:
-        if staff is None:
-            return RedirectResponse(TO_LOGIN, status_code=303)
-        table = services.holidays(session)
-        rows = []
-        for case in queries.visible_cases(session, staff):
-            records = [SealedRecord.model_validate_json(r.sealed_json)
-                       for r in queries.case_records(session, case.id)]
-            rows.append({"case": case_summary(session, case, table), "records": len(records),
-                         "completeness": completeness_of(case, records)})
-        return _page("cases.html", staff=public(staff), rows=rows)
-
     @router.get("/cases/{case_id}")
-    def case_page(case_id: str, staff: Staff, session: DbSession, services: ServicesDep) -> Response:
+    def case_page(case_id: str, request: Request, staff: Staff, session: DbSession,
+                  services: ServicesDep) -> Response:
         if staff is None:
             return RedirectResponse(TO_LOGIN, status_code=303)
         try:
@@ -137,9 +126,14 @@ def console_router() -> APIRouter:
         names |= {e.captured_by for m in detail.records for e in m.sealed.record.evidence}
         people = {u: public(a) for u, a in queries.accounts_by_username(session, names).items()}
         people |= {a.username: a for a in detail.case.team}
-        return _page("case.html", staff=public(staff), detail=detail, documents=case_documents(session, case),
+        records = [record_view(m, people) for m in detail.records]
+        open_record = request.query_params.get("record", "")
+        photo_page = request.query_params.get("photos", "1")
+        pages = page_photos(records, open_record, int(photo_page) if photo_page.isdigit() else 1)
+        return _page("case.html", staff=public(staff), detail=detail, records=records, photo_pages=pages,
+                     open_record=open_record, documents=case_documents(session, case),
                      township=staff.role == AccountRole.TOWNSHIP.value,
-                     records=[record_view(m, people) for m in detail.records])
+                     **office_context(session, case, staff, services.holidays(session)))
 
     @router.get("/evidence/{sha256}")
     def evidence_download(sha256: str, staff: Staff, session: DbSession, services: ServicesDep) -> Response:

@@ -8,14 +8,17 @@ from sync_server.tables.evidence_types import EvidenceType
 from sync_server.tables.holidays import HolidayNotice
 from sync_server.tables.intake import CaseDocument, ConformityCheck, Entrustment
 from sync_server.tables.keys import SurveyorKey
+from sync_server.tables.letters import LetterFollowUp, LetterRequest
 from sync_server.tables.records import Record
 from sync_server.tables.reports import MatchingResult, ReportVersion
 from sync_server.tables.retention import CaseRetention
+from sync_server.tables.review import ReVerificationRound, ReviewEntry
 from sync_server.tables.signed_records import SignedRecordBytes
 from sync_server.tables.staff import Handover, Organisation, StaffCredential
 from sync_server.tables.tokens import SessionToken
 
 __all__ = ["Account", "AuditCheckpoint", "AuditEntry", "Case", "CaseDocument", "CaseRetention",
            "ConformityCheck", "Entrustment", "EvidenceClaim", "EvidenceFile", "EvidenceType", "Handover",
-           "HolidayNotice", "MatchingResult", "Organisation", "Record", "RecordEvidence", "ReportVersion",
-           "SessionToken", "SignedRecordBytes", "StaffCredential", "Subject", "SurveyorKey", "Team"]
+           "HolidayNotice", "LetterFollowUp", "LetterRequest", "MatchingResult", "Organisation",
+           "ReVerificationRound", "Record", "RecordEvidence", "ReportVersion", "ReviewEntry", "SessionToken",
+           "SignedRecordBytes", "StaffCredential", "Subject", "SurveyorKey", "Team"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import shutil
 import ssl
 import sys
@@ -88,6 +89,13 @@ class Product:
     def stop(self) -> None:
         self.stop_app()
         self.stop_server()
+
+    def entrust(self, case_id: str, methods: list[str]) -> None:
+        """Change the methods a case entrusts, in the running server's database (until the intake API
+        creates cases, R23); the tablet sees it at its next download."""
+        import sqlite3
+        with sqlite3.connect(self.root / "server" / "server.db") as db:
+            db.execute("UPDATE cases SET required_checks = ? WHERE id = ?", (json.dumps(methods), case_id))
 
     def api(self, username: str, password: str) -> httpx.Client:
         """An HTTP client signed in to the server API as console staff."""

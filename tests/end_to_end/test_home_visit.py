@@ -162,6 +162,8 @@ def look_at_console(product, browser) -> None:
     page.fill('input[name="password"]', REVIEWER[1])
     page.click('button[type="submit"]')
     page.goto(f"{product.server_url}/console/cases/{CASE}")
+    for summary in page.locator("details.record > summary").all():  # records are folded by default
+        summary.click()
     text = page.inner_text("body")
     for needed in ["王建国", "拒绝", "张伟", "李娜", "已验证"]:
         assert needed in text

@@ -11,7 +11,9 @@ NEIGHBOUR = form_for(VisitKind.NEIGHBOUR_INTERVIEW)
 
 
 def test_a_voluntary_neighbour_interview_needs_no_neighbour_signature(product, browser):
-    """R15: the voluntariness step comes first; R16: the two surveyors sign; the neighbour need not."""
+    """R15: the voluntariness step comes first; R16: the two surveyors sign; the neighbour need not.
+    R23: the case entrusts neighbour interviews (the demo case entrusts only the home visit)."""
+    product.entrust(CASE, ["home_visit", "neighbour_interview"])
     context, page = new_tablet_page(browser, landscape=False)
     open_flet(page, product.app_url)
     tablet = Tablet(page, "neighbour-portrait")

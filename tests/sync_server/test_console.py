@@ -43,7 +43,7 @@ def test_the_case_page_shows_subjects_answers_photos_and_verified_signatures(tea
     assert "500112196803153112" not in page and "500112********3112" in page  # R21: ID numbers masked
     assert "<script>alert(1)</script>" not in page and html.escape("<script>alert(1)</script>") in page
     photo = visit.record.evidence[0]
-    assert f'<img src="/console/evidence/{photo.sha256}/preview"' in page
+    assert f'<img loading="lazy" src="/console/evidence/{photo.sha256}/preview"' in page
     served = team.client.get(f"/console/evidence/{photo.sha256}")
     assert served.content == visit.files[photo.sha256] and served.headers["content-type"] == "image/jpeg"
 

@@ -15,7 +15,7 @@ KEYS = {s: Ed25519PrivateKey.generate() for s in SURVEYORS}
 VISIT = home_visit()
 SEALED = SealedRecord(record=VISIT.record, seals=[sign_record(VISIT.record, s, KEYS[s]) for s in SURVEYORS])
 CASE = CaseFacts(case_id=VISIT.record.case_id, team=frozenset(SURVEYORS), authorized=True, entrusted=True,
-                 subject_ids=frozenset({HEAD_OF_HOUSEHOLD}), released=True)
+                 subject_ids=frozenset({HEAD_OF_HOUSEHOLD}), methods=frozenset({"home_visit"}), released=True)
 
 
 def facts(**changes) -> MergeFacts:
@@ -51,6 +51,8 @@ def test_a_known_digest_is_already_merged_even_if_the_case_lost_its_consent_sinc
     ({"case": CaseFacts(**{**CASE.__dict__, "subject_ids": frozenset()})}, Code.RECORD_INVALID),
     ({"case": CaseFacts(**{**CASE.__dict__, "released": False})}, Code.CASE_NOT_RELEASED),  # R1, R26
     ({"case": CaseFacts(**{**CASE.__dict__, "team": frozenset({"zhangwei"})})}, Code.CASE_NOT_ASSIGNED),
+    ({"case": CaseFacts(**{**CASE.__dict__, "methods": frozenset({"neighbour_interview"})})},
+     Code.METHOD_NOT_ENTRUSTED),  # R23: a home visit on a case entrusted for neighbour interviews only
     ({"keys": {}}, Code.KEY_UNKNOWN),
     ({"stored": {}}, Code.EVIDENCE_MISSING),
 ])

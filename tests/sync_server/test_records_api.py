@@ -193,10 +193,12 @@ def test_a_record_on_an_unknown_form_version_is_refused(team: FieldTeam):
 
 
 def test_a_refused_visit_merges_with_the_teams_signatures(team: FieldTeam):
-    """R13: a refusal is recorded and signed by the team; it counts for the case's completeness."""
+    """R13: a refusal is recorded and signed by the team; on a case entrusted for a home visit only it is
+    not 齐全: the case goes back to the unit (issue 6; §4.1 b: no neighbour interviews added)."""
     response = team.submit(refused_visit())
     assert response.status_code == 200, response.text
-    assert response.json()["completeness"]["complete"] is True
+    assert response.json()["completeness"]["complete"] is False
+    assert response.json()["completeness"]["status"] == "refused_return"
 
 
 def test_only_surveyors_upload_records(team: FieldTeam):

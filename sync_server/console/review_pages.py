@@ -1,0 +1,139 @@
+"""Console pages of the office side: the filtered case list, and the review, round and letter forms of a
+case. Each form posts here and calls the same service functions as the /api/v1 routes."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from schemas.letters import FollowUpIn, LetterIn
+from schemas.problems import Code, ProblemError, chinese_message
+from schemas.review import Objection, ReviewAction, RoundResult
+from sync_server import case_list, letters, queries, review, rounds
+from sync_server.api.deps import DbSession, ServicesDep
+from sync_server.api.letter_routes import upload_answer
+from sync_server.auth import public
+from sync_server.console.routes import TO_LOGIN, Form, Staff, _page
+from sync_server.rounds import CHINA
+from sync_server.tables import Account, Case
+
+FONT = Path(__file__).resolve().parents[2] / "assets" / "fonts" / "cjk.ttf"
+
+
+def _local(value: str) -> str:
+    """A datetime-local field (Beijing time) as ISO 8601 with its zone."""
+    return datetime.fromisoformat(value).replace(tzinfo=CHINA).isoformat() if value else value
+
+
+def _act(staff: Account | None, session: DbSession, case_id: str, anchor: str,
+         action: Callable[[Case], None]) -> Response:
+    """Run one form's action on a visible case, commit, and go back to the case's section (PRG)."""
+    if staff is None:
+        return RedirectResponse(TO_LOGIN, status_code=303)
+    try:
+        action(queries.visible_case(session, staff, case_id))
+        session.commit()
+    except ProblemError as problem:
+        session.rollback()
+        status = problem.problem().status
+        return _page("error.html", status=status, staff=public(staff),
+                     message=chinese_message(problem.code.value, problem.detail), back=f"/console/cases/{case_id}")
+    except ValidationError as error:
+        session.rollback()
+        fields = "、".join(str(e["loc"][-1]) for e in error.errors())
+        return _page("error.html", status=422, staff=public(staff), back=f"/console/cases/{case_id}",
+                     message=chinese_message(Code.VALIDATION.value, f"请检查：{fields}"))
+    return RedirectResponse(f"/console/cases/{case_id}#{anchor}", status_code=303)
+
+
+def review_router() -> APIRouter:
+    """The /console routes for review, rounds, letters and the web font."""
+    router = APIRouter(prefix="/console", include_in_schema=False)
+
+    @router.get("/fonts/cjk.ttf")
+    def font() -> FileResponse:
+        return FileResponse(FONT, media_type="font/ttf", headers={"Cache-Control": "public, max-age=604800"})
+
+    @router.get("/cases")
+    def case_list_page(request: Request, staff: Staff, session: DbSession, services: ServicesDep) -> Response:
+        if staff is None:
+            return RedirectResponse(TO_LOGIN, status_code=303)
+        args = request.query_params
+        page = int(args["page"]) if args.get("page", "").isdigit() else 1
+        filters = case_list.Filters(township=args.get("township", ""), team=args.get("team", ""),
+                                    status=args.get("status", ""), due=args.get("due", ""),
+                                    q=args.get("q", "")[:40], page=max(page, 1))
+        result = case_list.case_page(session, staff, services.holidays(session), filters, services.clock())
+        visible = queries.visible_cases(session, staff)
+        choices = {"townships": sorted({c.entrusting_unit for c in visible}),
+                   "teams": sorted({c.team_id for c in visible})}
+        return _page("cases.html", staff=public(staff), result=result, filters=filters, choices=choices)
+
+    @router.post("/cases/{case_id}/review")
+    def post_review(case_id: str, staff: Staff, form: Form, session: DbSession, services: ServicesDep) -> Response:
+        def act(case: Case) -> None:
+            assert staff is not None
+            body = ReviewAction.model_validate({k: form.get(k, "") for k in ("action", "target", "reason")})
+            review.decide(session, case, staff, body, services.clock())
+        return _act(staff, session, case_id, "review", act)
+
+    @router.post("/cases/{case_id}/rounds")
+    def post_round(case_id: str, staff: Staff, form: Form, session: DbSession, services: ServicesDep) -> Response:
+        def act(case: Case) -> None:
+            assert staff is not None
+            methods = [m for m in form.get("methods", "").split(",") if m]
+            body = Objection.model_validate({**form, "methods": methods or case.required_checks})
+            rounds.open_round(session, case, staff, body, services.clock())
+        return _act(staff, session, case_id, "rounds", act)
+
+    @router.post("/cases/{case_id}/rounds/{number}/result")
+    def post_result(case_id: str, number: int, staff: Staff, form: Form, session: DbSession,
+                    services: ServicesDep) -> Response:
+        def act(case: Case) -> None:
+            assert staff is not None
+            body = RoundResult.model_validate({**form, "fed_back_on": form.get("fed_back_on") or date.today()})
+            rounds.close_round(session, case, number, staff, body, services.clock())
+        return _act(staff, session, case_id, "rounds", act)
+
+    @router.post("/cases/{case_id}/letters")
+    def post_letter(case_id: str, staff: Staff, form: Form, session: DbSession, services: ServicesDep) -> Response:
+        def act(case: Case) -> None:
+            assert staff is not None
+            letters.require_reviewer(staff)
+            body = LetterIn.model_validate({**form, "sent_at": _local(form.get("sent_at", "")),
+                                            "stamp_requested": form.get("stamp_requested") == "on",
+                                            "encrypted": form.get("encrypted") == "on"})
+            letters.add_letter(session, case, staff, body, services.clock())
+        return _act(staff, session, case_id, "letters", act)
+
+    @router.post("/cases/{case_id}/letters/{letter_id}/follow-ups")
+    def post_follow_up(case_id: str, letter_id: str, staff: Staff, form: Form, session: DbSession,
+                       services: ServicesDep) -> Response:
+        def act(case: Case) -> None:
+            assert staff is not None
+            letters.require_reviewer(staff)
+            body = FollowUpIn(at=services.clock(), note=form.get("note", ""))
+            letters.add_follow_up(session, letters.letter_of(session, case, letter_id), staff, body)
+        return _act(staff, session, case_id, "letters", act)
+
+    @router.get("/letters.js")
+    def letters_script() -> FileResponse:
+        return FileResponse(Path(__file__).with_name("letters.js"), media_type="text/javascript")
+
+    @router.put("/cases/{case_id}/letters/{letter_id}/answer")
+    async def put_answer(case_id: str, letter_id: str, request: Request, staff: Staff,
+                         services: ServicesDep) -> Response:
+        if staff is None:
+            return JSONResponse({"message": chinese_message(Code.AUTH_REQUIRED.value)}, status_code=401)
+        try:
+            await upload_answer(services, staff, case_id, letter_id, request)
+        except ProblemError as problem:
+            return JSONResponse({"message": chinese_message(problem.code.value, problem.detail)},
+                                status_code=problem.problem().status)
+        return JSONResponse({"message": "回复文件已保存"})
+
+    return router

@@ -1,0 +1,215 @@
+"""Object-level access on every /api/v1 route (R6, R21): a table of route × who is asking → allowed or denied.
+
+Denied means 401, 403 or 404 (a case one may not see is not shown); allowed means anything else below 500
+(a 409 or 422 on an allowed route is the service speaking, not the gate). A route added later fails
+`test_every_api_route_is_in_the_matrix` until someone decides who may call it: that is intended.
+
+"other_agency" is a reviewer of another verification agency (cases carry their agency, R21).
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+from sqlmodel import select
+
+from schemas.office import NewOrganisation, OrgKind
+from schemas.protocol import AccountRole
+from sync_server import staff
+from sync_server.auth import create_account
+from sync_server.id_numbers import make_id_number
+from sync_server.seed import DEMO_AGENCY, DEMO_CASE_ID
+from sync_server.tables import Account, CaseDocument
+from tests.sync_server.helpers import FieldTeam, home_visit, password_login
+from tests.sync_server.test_review_api import PDF, entrust
+
+ACTORS = ("own_team", "other_team", "township", "other_township", "reviewer", "other_agency", "admin", "closed")
+PUBLIC = "public"
+C = f"/api/v1/cases/{DEMO_CASE_ID}"
+
+# route -> one letter per actor, in ACTORS order: A allowed, D denied
+MATRIX: dict[str, str] = {
+    "POST /api/v1/auth/device-login": PUBLIC,
+    "POST /api/v1/auth/login": PUBLIC,
+    "POST /api/v1/auth/password": PUBLIC,  # username and old password in the body (R33 forced change)
+    "PUT /api/v1/keys": "AADDDDDD",
+    "GET /api/v1/accounts/{username}/keys": "AAAAAAAD",
+    "GET /api/v1/cases": "AAAAAAAD",
+    "GET /api/v1/cases/{case_id}": "ADADADAD",
+    "HEAD /api/v1/evidence/{sha256}": "AAAAAAAD",  # existence only, never the bytes
+    "PUT /api/v1/evidence/{sha256}": "AADDDDDD",
+    "GET /api/v1/evidence/{sha256}": "ADADADAD",
+    "POST /api/v1/records": "ADDDDDDD",
+    "GET /api/v1/review/cases": "AAAAAAAD",
+    "GET /api/v1/cases/{case_id}/review": "ADADADAD",
+    "POST /api/v1/cases/{case_id}/review": "DDDDADDD",
+    "GET /api/v1/cases/{case_id}/rounds": "ADADADAD",
+    "POST /api/v1/cases/{case_id}/rounds": "DDDDADDD",
+    "POST /api/v1/cases/{case_id}/rounds/{number}/result": "DDDDADDD",
+    "GET /api/v1/cases/{case_id}/letters": "ADADADAD",
+    "POST /api/v1/cases/{case_id}/letters": "DDDDADDD",
+    "POST /api/v1/cases/{case_id}/letters/{letter_id}/follow-ups": "DDDDADDD",
+    "PUT /api/v1/cases/{case_id}/letters/{letter_id}/answer": "DDDDADDD",
+    # intake and staff (helper w6-intake's routes, classified here)
+    "POST /api/v1/intake/cases": "DDADAAAD",  # the clerk for their own unit; agency reviewers and admins
+    "GET /api/v1/intake/cases/{case_id}": "ADADADAD",
+    "POST /api/v1/intake/cases/{case_id}/subjects": "DDADADAD",
+    "POST /api/v1/intake/cases/{case_id}/subjects/import": "DDADADAD",
+    "POST /api/v1/intake/cases/{case_id}/documents": "DDADADDD",  # scans come from the unit or the agency
+    "GET /api/v1/intake/documents/{document_id}": "ADADADAD",  # w6-intake to confirm: the team may read scans
+    "POST /api/v1/intake/cases/{case_id}/submit": "DDADADAD",
+    "POST /api/v1/intake/cases/{case_id}/conformity": "DDDDADDD",  # R26: agency reviewers only
+    "PUT /api/v1/intake/cases/{case_id}/team": "DDDDADAD",
+    "POST /api/v1/organisations": "DDDDDDAD",
+    "GET /api/v1/organisations": "DDDDDDAD",
+    "POST /api/v1/teams": "DDDDDDAD",
+    "POST /api/v1/accounts": "DDDDDDAD",
+    "GET /api/v1/accounts": "DDDDDDAD",
+    "PUT /api/v1/accounts/{username}/team": "DDDDDDAD",
+    "POST /api/v1/accounts/{username}/credentials": "DDDDDDAD",
+    "GET /api/v1/accounts/{username}/credentials": "ADDDDDAD",  # the holder (zhangwei) and admins
+    "POST /api/v1/accounts/{username}/close": "DDDDDDAD",
+    "POST /api/v1/handovers/{handover_id}/confirm": "ADDDDDDD",  # the two people of the hand-over (R4)
+    "POST /api/v1/accounts/password-recheck": "DDDDDDAD",
+}
+
+LETTER = {"addressee_unit": "渝北区社保局", "documents": "缴费记录", "channel": "fax", "sent_at": "2026-11-17T02:00:00Z",
+          "receiver_name": "周红", "receiver_phone": "023-67801234"}
+OBJECTION = {"objected_by": "unit", "objector_name": "陈静", "grounds": "人口有变", "objected_on": "2026-11-17",
+             "methods": ["home_visit"]}
+
+
+NEW_CASE = {"title": "矩阵测试案件", "entrusting_unit": "渝北区龙溪街道办事处", "contact": "陈静", "phone": "023-67800000",
+            "entrusted_on": "2026-11-16", "accepted_on": "2026-11-16", "methods": ["home_visit"],
+            "team_id": "team-yb-01"}
+OFFICE_REQUESTS: dict[str, dict] = {
+    "POST /api/v1/intake/cases": {"json": NEW_CASE},
+    "POST /api/v1/intake/cases/{case_id}/subjects": {"json": []},
+    "POST /api/v1/intake/cases/{case_id}/subjects/import": {"content": (
+        "序号,姓名,身份证号码,户籍地址,备注\n"
+        f"9,周红,{make_id_number('500112', date(1980, 1, 2), 15, True)},重庆市渝北区,\n").encode("utf-8-sig")},
+    "POST /api/v1/intake/cases/{case_id}/documents": {"params": {"kind": "township_evidence"}, "content": PDF},
+    "POST /api/v1/intake/cases/{case_id}/conformity": {"json": {"passed": True}},
+    "PUT /api/v1/intake/cases/{case_id}/team": {"json": {"team_id": "team-yb-01"}},
+    "POST /api/v1/organisations": {"json": {"id": "cq-test", "name": "测试机构", "kind": "agency"}},
+    "POST /api/v1/teams": {"json": {"id": "team-test", "name": "测试小组"}},
+    "POST /api/v1/accounts": {"json": {"username": "newbie", "name": "新人", "work_id": "T-1", "role": "surveyor",
+                                       "org_id": "yb-hdzx", "password": "Newbie#Pass2026", "pin": "615243"}},
+    "PUT /api/v1/accounts/{username}/team": {"json": {"team_id": "team-yb-01"}},
+    "POST /api/v1/accounts/{username}/credentials": {
+        "params": {"kind": "pledge", "valid_from": "2026-01-01", "valid_until": "2026-12-31"}, "content": PDF},
+    "POST /api/v1/accounts/{username}/close": {"json": {"successor": "zhangwei"}},
+}
+
+
+def api_routes(app: FastAPI) -> set[str]:
+    """Every (method, full path) under /api/v1, whether FastAPI keeps included routers flat or nested."""
+    found: set[str] = set()
+    for route in app.routes:
+        if isinstance(route, APIRoute):
+            contexts = [(route.path, route.methods)]
+        elif hasattr(route, "effective_route_contexts"):  # FastAPI ≥ 0.165 nests included routers
+            contexts = [(c.path, c.methods) for c in route.effective_route_contexts()]
+        else:
+            continue
+        found |= {f"{m} {path}" for path, methods in contexts if path.startswith("/api/v1") for m in methods or ()}
+    return found
+
+
+def test_every_api_route_is_in_the_matrix(app: FastAPI):
+    """A new route must be classified here before it ships."""
+    assert api_routes(app) == set(MATRIX)
+
+
+@pytest.fixture
+def world(app: FastAPI, team: FieldTeam, outsider):
+    """Every actor signed in; a merged record with its files, a letter and an open round on the demo case."""
+    entrust(app, "home_visit", "letter_request")
+    visit = home_visit()
+    assert team.submit(visit).status_code == 200
+    with app.state.services.session() as session:
+        create_account(session, username="sunli", name="孙丽", role=AccountRole.TOWNSHIP, password="Shuang#Long2026",
+                       unit="渝北区双龙湖街道办事处")
+        create_account(session, username="zhoujie", name="周杰", role=AccountRole.REVIEWER,
+                       password="Gone#Reviewer26", org_id=DEMO_AGENCY)
+        admin = session.get(Account, "admin")
+        staff.add_organisation(session, admin, NewOrganisation(id="jb-hdzx", name="江北区核查中心",
+                                                               kind=OrgKind.AGENCY))
+        session.flush()
+        create_account(session, username="wulei", name="吴磊", role=AccountRole.REVIEWER,
+                       password="Jiangbei#Rev2026", org_id="jb-hdzx")
+        session.commit()
+        document = session.exec(select(CaseDocument).where(CaseDocument.case_id == DEMO_CASE_ID)).first()
+        assert document is not None
+    headers = {"own_team": team.headers["zhangwei"], "other_team": outsider[0],
+               "township": password_login(team.client, "chenjing"),
+               "other_township": password_login(team.client, "sunli", "Shuang#Long2026"),
+               "reviewer": team.headers["wangfang"],
+               "other_agency": password_login(team.client, "wulei", "Jiangbei#Rev2026"),
+               "admin": password_login(team.client, "admin"),
+               "closed": password_login(team.client, "zhoujie", "Gone#Reviewer26")}
+    with app.state.services.session() as session:
+        closed = session.get(Account, "zhoujie")
+        closed.active = False  # the holder left (R4): their live token no longer opens anything
+        session.add(closed)
+        session.commit()
+    letter = team.client.post(f"{C}/letters", json=LETTER, headers=headers["reviewer"]).json()["id"]
+    assert team.client.post(f"{C}/rounds", json=OBJECTION, headers=headers["reviewer"]).status_code == 200
+    closing = team.client.post("/api/v1/accounts/lina/close", json={"successor": "zhangwei"},
+                               headers=headers["admin"])
+    assert closing.status_code == 201, closing.text
+    return {"headers": headers, "visit": visit, "team": team, "letter": letter,
+            "sha": visit.record.evidence[0].sha256, "document": document.id, "handover": closing.json()["id"]}
+
+
+def call(world: dict, route: str, actor: str):
+    client, headers = world["team"].client, world["headers"][actor]
+    method, path = route.split(" ", 1)
+    sha, visit = world["sha"], world["visit"]
+    url = (path.replace("{case_id}", DEMO_CASE_ID).replace("{sha256}", sha).replace("{username}", "zhangwei")
+           .replace("{letter_id}", world["letter"]).replace("{number}", "2")
+           .replace("{document_id}", world["document"]).replace("{handover_id}", world["handover"]))
+    kwargs: dict = {"headers": headers}
+    if route == "PUT /api/v1/keys":
+        kwargs["json"] = {"key_id": "k", "public_key": "AAAA"}  # refused by the service (422), not the gate
+    elif route == "PUT /api/v1/evidence/{sha256}":
+        kwargs["content"] = visit.files[sha]
+    elif route == "POST /api/v1/records":
+        kwargs.update(content=world["team"].seal(visit.record).model_dump_json(),
+                      headers={**headers, "content-type": "application/json"})
+    elif route.endswith("/review") and method == "POST":
+        kwargs["json"] = {"action": "comment", "reason": "矩阵测试"}
+    elif route.endswith("/rounds"):
+        kwargs["json"] = OBJECTION
+    elif route.endswith("/result"):
+        kwargs["json"] = {"result": "维持", "fed_back_to": "陈静", "fed_back_on": "2026-11-18"}
+    elif route.endswith("/letters") and method == "POST":
+        kwargs["json"] = LETTER
+    elif route.endswith("/follow-ups"):
+        kwargs["json"] = {"at": "2026-11-18T02:00:00Z", "note": "催办"}
+    elif route.endswith("/answer"):
+        kwargs["content"] = PDF
+    else:
+        kwargs.update(OFFICE_REQUESTS.get(route, {}))
+    return client.request(method, url, **kwargs)
+
+
+@pytest.mark.parametrize("route", [r for r, e in MATRIX.items() if e != PUBLIC])
+def test_each_route_lets_in_exactly_who_may_call_it(world, route):
+    """R6 (duties split), R21 (object-level access), R4 (closed accounts): the whole row must match."""
+    got = ""
+    for actor in ACTORS:
+        status = call(world, route, actor).status_code
+        assert status < 500, (route, actor, status)
+        got += "D" if status in (401, 403, 404) else "A"
+    assert got == MATRIX[route], f"{route}: expected {MATRIX[route]}, got {got} for {ACTORS}"
+
+
+def test_a_township_clerk_of_another_township_sees_nothing(world):
+    """Issue 6: the other township's clerk lists no case and finds none by search."""
+    client, headers = world["team"].client, world["headers"]["other_township"]
+    assert client.get("/api/v1/cases", headers=headers).json() == []
+    assert client.get("/api/v1/review/cases", params={"q": "王建国"}, headers=headers).json()["total"] == 0
+    assert [c["id"] for c in client.get("/api/v1/cases", headers=world["headers"]["other_team"]).json()] == []
