@@ -14,6 +14,7 @@ from field_app.settings import Settings, device_id
 from field_app.store import EvidenceStore, Store, open_store
 from field_app.sync.client import SyncClient
 from field_app.viewmodels import CaseList, SyncPanel, TeamSession, VisitEditor
+from field_app.viewmodels.photo_batch import PhotoBatch
 from field_app.views.cases_screen import cases_screen
 from field_app.views.outbox_screen import outbox_screen
 from field_app.views.shell import Shell
@@ -35,6 +36,7 @@ class AppModel:
     cases: CaseList
     visit: VisitEditor
     outbox: SyncPanel
+    photos: PhotoBatch  # the batch of photos being checked (progress per file)
 
 
 def build_model(settings: Settings) -> AppModel:
@@ -43,8 +45,9 @@ def build_model(settings: Settings) -> AppModel:
     evidence = EvidenceStore(settings.data_dir / "evidence")
     client = SyncClient(settings.server_url)
     team = TeamSession(store, client, device_id(settings.data_dir))
+    visit = VisitEditor(store, evidence, team)
     return AppModel(store, evidence, client, team, CaseList(store, client, team),
-                    VisitEditor(store, evidence, team), SyncPanel(store, evidence, client, team))
+                    visit, SyncPanel(store, evidence, client, team), PhotoBatch(visit))
 
 
 def make_main(model: AppModel):

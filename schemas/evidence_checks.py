@@ -49,6 +49,11 @@ def as_beijing(moment: datetime) -> datetime:
     return moment.astimezone(BEIJING)
 
 
+def beijing_text(moment: datetime | None) -> str:
+    """A time as shown everywhere: Beijing time, to the minute (—— when unknown)."""
+    return as_beijing(moment).strftime("%Y-%m-%d %H:%M") if moment else "——"
+
+
 def distance_m(a: Location, b_lat: float | None, b_lon: float | None) -> float | None:
     """Geodesic (WGS84) distance in metres from a fix to a registered place; None without one."""
     if b_lat is None or b_lon is None:

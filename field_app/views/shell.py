@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
@@ -27,6 +27,7 @@ class Shell:
         self._lock = threading.RLock()
         self.view_state: dict[str, str] = {}  # view-only state, e.g. the open step of a visit
         self.picker = ft.FilePicker()  # a service: registers itself with this page's session
+        self.locator: Any = None  # flet_geolocator.Geolocator, made on first use (views/location.py)
         self.body = ft.Container(expand=True, padding=ft.Padding.all(20))
         self.bar = ft.Container(bgcolor=PRIMARY, padding=ft.Padding.symmetric(horizontal=20, vertical=8))
         page.controls = [ft.Column([self.bar, self.body], expand=True, spacing=0)]

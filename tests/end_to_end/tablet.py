@@ -1,6 +1,7 @@
 """What a survey team does on the tablet, as steps over the real Flet UI in Chromium."""
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from schemas.forms import Form
@@ -29,6 +30,18 @@ class Tablet:
             tap(self.page, "sign-in-button")
             wait_text(self.page, f"{name}（{username}", timeout=20_000)
         wait_text(self.page, "两名调查人员均已登录")
+
+    def wait_start_fix(self, timeout_ms: float = 20_000) -> str:
+        """Wait until the visit's start position is recorded (a fix, or the reason there is none)."""
+        deadline = time.monotonic() + timeout_ms / 1000
+        while True:
+            for text in ("距登记住址", "开始位置：未取得定位"):
+                found = self.page.get_by_text(text).or_(self.page.locator(f'[aria-label*="{text}"]'))
+                if found.count():
+                    return text
+            if time.monotonic() > deadline:
+                raise AssertionError("the start position was never recorded")
+            self.page.wait_for_timeout(100)
 
     def next_step(self) -> None:
         tap(self.page, "step-next")
