@@ -97,9 +97,10 @@ def respondent_sign_page(shell: Shell) -> ft.Control:
     editor = shell.model.visit
     signed = editor.evidence_of(Role.RESPONDENT_SIGNATURE)
     name = editor.record.respondent.name or editor.form.respondent_label
-    pad = signature_pad("respondent-pad", f"{name} 签名", lambda strokes: _sign(shell, Role.RESPONDENT_SIGNATURE,
-                                                                               strokes),
-                        editor.evidence.read(signed[0].sha256) if signed else None)
+    pad = signature_pad("respondent-pad", f"{name} 签名",
+                        lambda strokes, w, h: _sign(shell, Role.RESPONDENT_SIGNATURE, strokes, None, w, h),
+                        editor.evidence.read(signed[0].sha256) if signed else None,
+                        strokes=shell.pad("respondent-pad"), available_width=shell.content_width())
     reason = ft.TextField(label="无法签名的原因（无法签名时填写）", value=editor.record.cannot_sign_reason,
                           text_size=18, multiline=True, min_lines=3, max_lines=8)
     reason.on_change = lambda e: editor.set_cannot_sign_reason(reason.value or "")
@@ -132,13 +133,14 @@ def team_sign_page(shell: Shell) -> ft.Control:
         signed = editor.record.evidence_with(Role.SURVEYOR_SIGNATURE, username)
         pads.append(signature_pad(
             f"surveyor-pad-{username}", f"调查人员 {team.display_name(username)} 签名",
-            lambda strokes, u=username: _sign(shell, Role.SURVEYOR_SIGNATURE, strokes, u),
-            editor.evidence.read(signed[0].sha256) if signed else None))
+            lambda strokes, w, h, u=username: _sign(shell, Role.SURVEYOR_SIGNATURE, strokes, u, w, h),
+            editor.evidence.read(signed[0].sha256) if signed else None,
+            strokes=shell.pad(f"surveyor-pad-{username}"), available_width=shell.content_width()))
     return ft.Column(pads, spacing=20)
 
 
-def _sign(shell: Shell, role: Role, strokes, surveyor: str | None = None) -> bool:
-    ok = shell.act(lambda: shell.model.visit.sign(role, strokes, surveyor), "签名已保存")
+def _sign(shell: Shell, role: Role, strokes, surveyor: str | None, width: int, height: int) -> bool:
+    ok = shell.act(lambda: shell.model.visit.sign(role, strokes, surveyor, width, height), "签名已保存")
     if ok:
         shell.render()
     return ok

@@ -31,7 +31,7 @@ class Tablet:
             wait_text(self.page, f"{name}（{username}", timeout=20_000)
         wait_text(self.page, "两名调查人员均已登录")
 
-    def wait_start_fix(self, timeout_ms: float = 20_000) -> str:
+    def wait_start_fix(self, timeout_ms: float = 30_000) -> str:
         """Wait until the visit's start position is recorded (a fix, or the reason there is none)."""
         deadline = time.monotonic() + timeout_ms / 1000
         while True:
