@@ -14,7 +14,9 @@ from field_app.settings import Settings, device_id
 from field_app.store import EvidenceStore, Store, open_store
 from field_app.sync.client import SyncClient
 from field_app.viewmodels import CaseList, SyncPanel, TeamSession, VisitEditor
+from field_app.viewmodels.camera import CameraSession
 from field_app.viewmodels.photo_batch import PhotoBatch
+from field_app.views.camera_screen import camera_screen
 from field_app.views.cases_screen import cases_screen
 from field_app.views.outbox_screen import outbox_screen
 from field_app.views.shell import Shell
@@ -22,7 +24,8 @@ from field_app.views.team_screen import team_screen
 from field_app.views.visit_screen import visit_screen
 
 ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
-SCREENS = {"team": team_screen, "cases": cases_screen, "visit": visit_screen, "outbox": outbox_screen}
+SCREENS = {"team": team_screen, "cases": cases_screen, "visit": visit_screen, "outbox": outbox_screen,
+           "camera": camera_screen}
 
 
 @dataclass
@@ -37,6 +40,7 @@ class AppModel:
     visit: VisitEditor
     outbox: SyncPanel
     photos: PhotoBatch  # the batch of photos being checked (progress per file)
+    camera: CameraSession  # the shots taken on the camera screen
 
 
 def build_model(settings: Settings) -> AppModel:
@@ -47,7 +51,8 @@ def build_model(settings: Settings) -> AppModel:
     team = TeamSession(store, client, device_id(settings.data_dir))
     visit = VisitEditor(store, evidence, team)
     return AppModel(store, evidence, client, team, CaseList(store, client, team),
-                    visit, SyncPanel(store, evidence, client, team), PhotoBatch(visit))
+                    visit, SyncPanel(store, evidence, client, team), PhotoBatch(visit),
+                    CameraSession(visit))
 
 
 def make_main(model: AppModel):
