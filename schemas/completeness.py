@@ -54,6 +54,9 @@ def _missing_survey(form: Form, record: SurveyRecord) -> list[Missing]:
     if form.respondent_signature == "required" and not record.evidence_with(Role.RESPONDENT_SIGNATURE):
         out.extend(_missing_cannot_sign(form, record))
     out.extend(_stale_readback(form, record))
+    for kind, need, label in ((EvidenceKind.AUDIO, form.audio, "录音"), (EvidenceKind.VIDEO, form.video, "录像")):
+        if need == "required" and not any(e.kind == kind for e in record.evidence):
+            out.append(Missing(code=f"evidence.{kind.value}", label=f"本表要求{label}，尚未采集"))
     return out
 
 

@@ -66,6 +66,9 @@ class Form(BaseModel):
     sections: list[Section]
     evidence: list[EvidenceRule] = []
     min_surveyors: int = 2
+    # Audio and video of the visit: required, optional or off (added; older forms read as optional)
+    audio: Literal["required", "optional", "off"] = "optional"
+    video: Literal["required", "optional", "off"] = "optional"
 
     def fields(self) -> list[Field]:
         """Every question of every section, in order."""
