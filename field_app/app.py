@@ -17,6 +17,9 @@ from field_app.store.evidence import EVIDENCE_DIR
 from field_app.store.vault import DirectoryVault, KeyVault, default_key_dir
 from field_app.sync.client import SyncClient
 from field_app.viewmodels import CaseList, SyncPanel, TeamSession, VisitEditor
+from field_app.viewmodels.camera import CameraSession
+from field_app.viewmodels.photo_batch import PhotoBatch
+from field_app.views.camera_screen import camera_screen
 from field_app.views.cases_screen import cases_screen
 from field_app.views.outbox_screen import outbox_screen
 from field_app.views.shell import Shell
@@ -24,7 +27,8 @@ from field_app.views.team_screen import team_screen
 from field_app.views.visit_screen import visit_screen
 
 ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
-SCREENS = {"team": team_screen, "cases": cases_screen, "visit": visit_screen, "outbox": outbox_screen}
+SCREENS = {"team": team_screen, "cases": cases_screen, "visit": visit_screen, "outbox": outbox_screen,
+           "camera": camera_screen}
 
 
 @dataclass
@@ -38,6 +42,8 @@ class AppModel:
     cases: CaseList
     visit: VisitEditor
     outbox: SyncPanel
+    photos: PhotoBatch  # the batch of photos being checked (progress per file)
+    camera: CameraSession  # the shots taken on the camera screen
 
 
 def build_model(settings: Settings, vault: KeyVault | None = None) -> AppModel:
@@ -49,8 +55,10 @@ def build_model(settings: Settings, vault: KeyVault | None = None) -> AppModel:
     prune_evidence(store, evidence)  # files of records the server confirmed, or of discarded drafts
     client = SyncClient(settings.server_url, ca_file=settings.ca_file)
     team = TeamSession(store, client, device_id(settings.data_dir))
+    visit = VisitEditor(store, evidence, team)
     return AppModel(store, evidence, client, team, CaseList(store, client, team),
-                    VisitEditor(store, evidence, team), SyncPanel(store, evidence, client, team))
+                    visit, SyncPanel(store, evidence, client, team), PhotoBatch(visit),
+                    CameraSession(visit))
 
 
 def make_main(model: AppModel):

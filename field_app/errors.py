@@ -23,7 +23,11 @@ class FieldAppError(Exception):
 
 
 class PhotoRejected(FieldAppError):
-    """The bytes are not a photo the app accepts as evidence."""
+    """The bytes are not a photo the app accepts as evidence; the message names the file when known."""
+
+    def __init__(self, reason: str, filename: str = "") -> None:
+        super().__init__(f"{filename}：{reason}" if filename else reason)
+        self.reason, self.filename = reason, filename
 
 
 class SignatureRejected(FieldAppError):

@@ -54,7 +54,23 @@ def _missing_survey(form: Form, record: SurveyRecord) -> list[Missing]:
                                label=f"至少需要 {rule.min} 份：{rule.label}"))
     if form.respondent_signature == "required" and not record.evidence_with(Role.RESPONDENT_SIGNATURE):
         out.extend(_missing_cannot_sign(form, record))
+    out.extend(_stale_readback(form, record))
+    for kind, need, label in ((EvidenceKind.AUDIO, form.audio, "录音"), (EvidenceKind.VIDEO, form.video, "录像")):
+        if need == "required" and not any(e.kind == kind for e in record.evidence):
+            out.append(Missing(code=f"evidence.{kind.value}", label=f"本表要求{label}，尚未采集"))
     return out
+
+
+def _stale_readback(form: Form, record: SurveyRecord) -> list[Missing]:
+    """R29: a respondent signature given over a read-back that no longer matches the record."""
+    from schemas.readback import readback_digest
+
+    if not record.readback_digest or not record.evidence_with(Role.RESPONDENT_SIGNATURE):
+        return []
+    if record.readback_digest == readback_digest(form, record):
+        return []
+    return [Missing(code="signature.respondent.readback",
+                    label=f"签名后记录内容有改动，请{form.respondent_label}重新核对并签名")]
 
 
 def _missing_cannot_sign(form: Form, record: SurveyRecord) -> list[Missing]:

@@ -46,6 +46,7 @@ class Role(str, Enum):
     SURVEYOR_SIGNATURE = "surveyor_signature"  # `captured_by` names the surveyor
     CANNOT_SIGN_PROOF = "cannot_sign_proof"  # R12
     REFUSAL_PROOF = "refusal_proof"
+    SIGNATURE_STROKES = "signature_strokes"  # the raw pen strokes (t, x, y) behind a signature image
 
 
 class Location(BaseModel):
@@ -54,6 +55,25 @@ class Location(BaseModel):
     lat: float
     lon: float
     accuracy_m: float | None = None
+
+
+class Origin(str, Enum):
+    """Where a photo or clip came from: the app's own camera at the door, or a file picked (导入)."""
+
+    CAMERA = "camera"
+    IMPORT = "import"  # 导入: from the gallery or the file system, its own EXIF time and GPS shown
+
+
+class LocationFix(BaseModel):
+    """The tablet's position at one moment of the visit, with its distance to the household (R10).
+
+    No fix (or a poor one) keeps `reason`, so the reviewer reads why instead of a silent gap."""
+
+    at: datetime
+    location: Location | None = None
+    distance_m: float | None = None  # geodesic distance to the household's registered location
+    flags: list[str] = []  # see schemas.evidence_checks.FLAG_LABELS
+    reason: str = ""
 
 
 class EvidenceRef(BaseModel):
@@ -69,6 +89,11 @@ class EvidenceRef(BaseModel):
     filename: str = ""
     caption: str = ""
     location: Location | None = None
+    # Added for capture at the door (all optional, so older records parse unchanged):
+    origin: Origin | None = None  # camera or 导入; None on records made before this field
+    added_at: datetime | None = None  # when it entered the record (captured_at is the shot time, EXIF for imports)
+    flags: list[str] = []  # codes for the reviewer: schemas.evidence_checks.FLAG_LABELS
+    strokes_sha256: str | None = Field(default=None, pattern=SHA256_PATTERN)  # signature: raw strokes JSON
 
 
 class Respondent(BaseModel):
@@ -99,6 +124,10 @@ class SurveyRecord(BaseModel):
     location: Location | None = None
     device_id: str = ""
     evidence: list[EvidenceRef] = []
+    # Added for capture at the door (all optional):
+    start_fix: LocationFix | None = None  # position when the visit started
+    seal_fix: LocationFix | None = None  # position when it was sealed
+    readback_digest: str = ""  # SHA-256 of the read-back text the respondent saw before signing (R29)
 
     def evidence_with(self, role: Role, captured_by: str | None = None) -> list[EvidenceRef]:
         """Evidence of one role, optionally captured by one person."""

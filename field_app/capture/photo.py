@@ -29,6 +29,8 @@ NOT_A_PHOTO = "不是可识别的照片文件（支持 JPEG、PNG、HEIC/HEIF、
 TOO_LARGE = "照片像素过大，可能是异常文件，请用平板相机重新拍摄"
 TOO_BIG_FILE = "照片文件过大（超过 60 MB），请调低相机分辨率后重新拍摄"
 EMPTY = "照片文件为空，请重新拍摄"
+MIN_SIDE = 480  # a shorter side below this still counts, with a warning (flag small_image)
+SMALL = f"照片分辨率过低（短边不足 {MIN_SIDE} 像素），可能看不清内容"
 
 _EXIF_IFD, _GPS_IFD = 0x8769, 0x8825
 _DATETIME_ORIGINAL, _OFFSET_TIME_ORIGINAL = 0x9003, 0x9011
@@ -44,6 +46,12 @@ class Photo:
     height: int
     taken_at: datetime | None
     gps: Location | None
+    small: bool = False  # below MIN_SIDE on its shorter side: accepted with a warning
+
+    @property
+    def warning(self) -> str:
+        """A Chinese warning to show (empty when there is none)."""
+        return SMALL if self.small else ""
 
 
 def _open(data: bytes) -> Image.Image:
@@ -71,8 +79,30 @@ def _looks_like_a_photo(data: bytes) -> bool:
             or (data[:4] == b"RIFF" and data[8:12] == b"WEBP") or data[4:8] == b"ftyp")
 
 
+def _boxes_complete(data: bytes) -> bool:
+    """HEIF/HEIC: every top-level ISO-BMFF box (ftyp, meta, mdat...) lies wholly inside the file.
+
+    libheif decodes a truncated iPhone HEIC without an error, filling the missing tiles with green:
+    a box running past the end of the file is how the truncation shows."""
+    offset = 0
+    while offset + 8 <= len(data):
+        size = int.from_bytes(data[offset:offset + 4], "big")
+        if size == 1:
+            if offset + 16 > len(data):
+                return False
+            size = int.from_bytes(data[offset + 8:offset + 16], "big")
+        elif size == 0:
+            return True  # the last box runs to the end of the file
+        if size < 8 or offset + size > len(data):
+            return False
+        offset += size
+    return offset == len(data)
+
+
 def _decode_fully(data: bytes) -> Image.Image:
     """verify() on one image, then a full pixel load in a fresh one (verify leaves it unusable)."""
+    if data[4:8] == b"ftyp" and not _boxes_complete(data):
+        raise PhotoRejected(BROKEN)
     _open(data).verify()
     image = _open(data)
     image.load()  # a truncated or corrupt stream fails here (LOAD_TRUNCATED_IMAGES stays False)
@@ -80,10 +110,19 @@ def _decode_fully(data: bytes) -> Image.Image:
 
 
 def ingest_photo(data: bytes, filename: str = "") -> Photo:
-    """Check a photo and read its metadata; raises PhotoRejected with a Chinese reason.
+    """Check a photo and read its metadata; raises PhotoRejected with a Chinese reason naming the file.
 
     `filename` is informative only: the format is read from the bytes, never from the name.
     """
+    try:
+        return _ingest(data)
+    except PhotoRejected as rejected:
+        if filename:
+            raise PhotoRejected(rejected.reason, filename) from None
+        raise
+
+
+def _ingest(data: bytes) -> Photo:
     if not data:
         raise PhotoRejected(EMPTY)
     if len(data) > MAX_BYTES:
@@ -101,7 +140,7 @@ def ingest_photo(data: bytes, filename: str = "") -> Photo:
     if exif.get(0x0112) in (5, 6, 7, 8):  # rotated a quarter turn: displayed sides swap
         width, height = height, width
     return Photo(data=data, media_type=_media_type(image, data), width=width, height=height,
-                 taken_at=_taken_at(exif), gps=_gps(exif))
+                 taken_at=_taken_at(exif), gps=_gps(exif), small=min(width, height) < MIN_SIDE)
 
 
 def _media_type(image: Image.Image, data: bytes) -> str:

@@ -3,11 +3,10 @@
 Rendering is deterministic (same strokes, same bytes): black ink on white, drawn at 4x and
 scaled down for smooth edges, no timestamps or other metadata in the PNG.
 
-The raw strokes are dropped after rendering; the PNG is the evidence. The pad gives positions
-only (no timing, no pressure), so the strokes add nothing a reviewer or a handwriting expert
-could use beyond the image, and the image is what the respondent saw and what the seal covers.
-Keeping them as a second evidence file would need a new role in the shared schema and would put
-a non-image "signature" in front of the server's checks and the dossier.
+The PNG is what the respondent saw and what the reviewer reads; the raw strokes (t, x, y) are
+kept beside it as a second evidence file (role signature_strokes, see viewmodels/capture.py), so a
+handwriting expert has the pen's path and timing, not only pixels.
+A blank pad, a dot or a single straight line is refused.
 """
 from __future__ import annotations
 
@@ -24,6 +23,7 @@ SCALE = 4
 INK_WIDTH = 4  # pixels at the final size
 MIN_POINTS = 10
 MIN_EXTENT = 20  # the ink must span at least this many pixels (width or height)
+MIN_THICKNESS = 8  # ...and at least this many in the other direction (a straight line is no signature)
 NO_STROKES = "请先签名"
 TOO_LITTLE = "签名笔画过少，请在签名框内重新完整签名"
 
@@ -44,7 +44,8 @@ def check_strokes(strokes: list[Stroke], width: int, height: int) -> list[Stroke
     if len(inside) < MIN_POINTS:
         raise SignatureRejected(TOO_LITTLE)
     xs, ys = [p[0] for p in inside], [p[1] for p in inside]
-    if max(max(xs) - min(xs), max(ys) - min(ys)) < MIN_EXTENT:
+    spans = sorted((max(xs) - min(xs), max(ys) - min(ys)))
+    if spans[1] < MIN_EXTENT or spans[0] < MIN_THICKNESS:
         raise SignatureRejected(TOO_LITTLE)
     return clean
 

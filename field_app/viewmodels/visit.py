@@ -11,6 +11,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 
 from field_app.capture.photo import ingest_photo
 from field_app.capture.signature import Stroke, render_signature
@@ -19,16 +20,20 @@ from field_app.store import EvidenceStore, Store
 from field_app.store import queries as q
 from field_app.viewmodels.answers import parse_answer
 from field_app.viewmodels.base import Clock, Observable, serialized, utcnow
+from field_app.viewmodels.capture import location_fix, photo_ref, require_notified, strokes_json, xy
 from field_app.viewmodels.cases import case_blockers, offered_kinds
 from field_app.viewmodels.sealing import seal_record
 from field_app.viewmodels.team import TeamSession
 from schemas.completeness import CHECK_LABELS, Missing, missing_items
+from schemas.evidence_checks import DUPLICATE_SIGNATURE, with_flag
 from schemas.forms import Form, form_for
 from schemas.protocol import CaseSummary
+from schemas.readback import readback_digest, readback_lines
 from schemas.records import (
     EvidenceKind,
     EvidenceRef,
     Location,
+    Origin,
     Outcome,
     Respondent,
     Role,
@@ -100,10 +105,13 @@ class VisitEditor(Observable):
 
     @serialized
     def discard(self) -> None:
-        """Throw the open draft away (its evidence files stay until nothing references them)."""
+        """Throw the open draft away and delete its evidence files (those no other record uses)."""
         record = self._require()
         with self.store.transaction() as s:
             q.delete_draft(s, record.id)
+            still_used = q.evidence_in_use(s)
+        for sha in {e.sha256 for e in record.evidence} - still_used:
+            self.evidence.path(sha).unlink(missing_ok=True)
         self.record = self.case = self.form = None
         self._notify()
 
@@ -182,6 +190,23 @@ class VisitEditor(Observable):
         """The tablet's position fix for the visit."""
         self._update(location=location.model_dump() if location else None)
 
+    @serialized
+    def record_fix(self, moment: str, location: Location | None, reason: str = "") -> None:
+        """A position fix at the start of the visit or at sealing, with its distance to the household;
+        no fix or a poor one keeps a reason (moment: "start" or "seal")."""
+        record = self._require()
+        if moment not in ("start", "seal"):
+            raise VisitError("定位时点不正确")
+        fix = location_fix(self.clock(), location, self.case, reason)
+        changes: dict[str, object] = {f"{moment}_fix": fix.model_dump()}
+        if moment == "start" and location is not None and record.location is None:
+            changes["location"] = location.model_dump()
+        self._update(**changes)
+
+    def readback(self) -> list[tuple[str, str]]:
+        """R29: what the respondent reads before signing (label, value)."""
+        return readback_lines(self.form, self._require())  # type: ignore[arg-type]
+
     # --- evidence --------------------------------------------------------------------------
 
     def _add_evidence(self, ref: EvidenceRef, replaces: Callable[[EvidenceRef], bool] | None = None) -> EvidenceRef:
@@ -200,32 +225,44 @@ class VisitEditor(Observable):
             raise VisitError("请先登录")
         return operator
 
+    def check_capture(self) -> None:
+        """Raise VisitError when nothing may be captured yet (notification not done)."""
+        require_notified(self.form, self._require())  # type: ignore[arg-type]
+
     @serialized
-    def add_photo(self, data: bytes, filename: str = "", role: Role = Role.SCENE, caption: str = "") -> EvidenceRef:
-        """Check a photo, keep its original bytes, hash them now, and list it in the record (R10)."""
-        self._require()
+    def add_photo(self, data: bytes, filename: str = "", role: Role = Role.SCENE, caption: str = "",
+                  origin: Origin = Origin.IMPORT, shot_at: datetime | None = None,
+                  shot_location: Location | None = None) -> EvidenceRef:
+        """Check a photo (fully decoded), keep its original bytes, hash them now, list it in the record (R10).
+
+        A camera shot keeps `shot_at`/`shot_location` (taken at the moment of capture); an import (导入)
+        keeps its own EXIF time and GPS. Flags for the reviewer are added (schemas.evidence_checks)."""
+        record = self._require()
+        self.check_capture()
         if Role(role) not in PHOTO_ROLES:
             raise VisitError("照片不能作为签名使用")
         photo = ingest_photo(data, filename)
         with _if_full("照片未保存"):
             sha, size = self.evidence.put_bytes(photo.data)
-            ref = EvidenceRef(sha256=sha, size=size, media_type=photo.media_type, kind=EvidenceKind.PHOTO,
-                              role=role, captured_at=self.clock(), captured_by=self._operator(),
-                              filename=filename, caption=caption,
-                              location=photo.gps or self.record.location)  # type: ignore[union-attr]
+            ref = photo_ref(photo, sha=sha, size=size, role=Role(role), origin=Origin(origin),
+                            operator=self._operator(), filename=filename, caption=caption, record=record,
+                            case=self.case, now=self.clock(), shot_at=shot_at, shot_location=shot_location)
             return self._add_evidence(ref)
 
     @serialized
     def remove_evidence(self, sha: str) -> None:
-        """Take a file out of the record (the file itself stays until nothing references it)."""
+        """Take a file out of the record, with a signature's strokes (the file stays until nothing uses it)."""
         record = self._require()
-        self._update(evidence=[e.model_dump() for e in record.evidence if e.sha256 != sha])
+        gone = {sha} | {e.strokes_sha256 for e in record.evidence if e.sha256 == sha and e.strokes_sha256}
+        self._update(evidence=[e.model_dump() for e in record.evidence if e.sha256 not in gone])
 
     @serialized
-    def sign(self, role: Role, strokes: list[Stroke], surveyor: str | None = None,
+    def sign(self, role: Role, strokes: list[Stroke] | list[list[tuple[float, ...]]], surveyor: str | None = None,
              width: int = 600, height: int = 240) -> EvidenceRef:
-        """Render a signature to PNG evidence; replaces the same signer's earlier one (R11, R16)."""
+        """Render a signature to PNG evidence, its raw strokes (t, x, y) kept beside it as JSON evidence;
+        replaces the same signer's earlier one (R11, R16). The respondent signs over the read-back (R29)."""
         record = self._require()
+        self.check_capture()
         role = Role(role)
         if role not in SIGNATURE_ROLES:
             raise VisitError("签名类型不正确")
@@ -235,15 +272,34 @@ class VisitEditor(Observable):
             signer = surveyor
         else:
             signer = self._operator()
-        png = render_signature(strokes, width, height)
+        png = render_signature(xy(strokes), width, height)  # type: ignore[arg-type]
+        raw = strokes_json(strokes, width, height)  # type: ignore[arg-type]
         with _if_full("签名未保存"):
             sha, size = self.evidence.put_bytes(png)
+            raw_sha, raw_size = self.evidence.put_bytes(raw)
+            now = self.clock()
             ref = EvidenceRef(sha256=sha, size=size, media_type="image/png", kind=EvidenceKind.SIGNATURE,
-                              role=role, captured_at=self.clock(), captured_by=signer,
-                              filename=f"{role.value}-{signer}.png")
-            if role == Role.RESPONDENT_SIGNATURE:  # one respondent signature, whoever held the tablet
-                return self._add_evidence(ref, replaces=lambda e: e.role == role)
-            return self._add_evidence(ref, replaces=lambda e: e.role == role and e.captured_by == signer)
+                              role=role, captured_at=now, captured_by=signer, added_at=now,
+                              filename=f"{role.value}-{signer}.png", strokes_sha256=raw_sha)
+            if any(e.sha256 == sha for e in record.evidence if e.kind == EvidenceKind.SIGNATURE):
+                ref = with_flag(ref, DUPLICATE_SIGNATURE)
+            strokes_ref = EvidenceRef(sha256=raw_sha, size=raw_size, media_type="application/json",
+                                      kind=EvidenceKind.DOCUMENT, role=Role.SIGNATURE_STROKES, captured_at=now,
+                                      captured_by=signer, added_at=now, filename=f"{role.value}-{signer}.json")
+            return self._put_signature(ref, strokes_ref)
+
+    def _put_signature(self, ref: EvidenceRef, strokes_ref: EvidenceRef) -> EvidenceRef:
+        """Replace the signer's earlier signature (and its strokes) by this one, in one save."""
+        record = self._require()
+        one_respondent = ref.role == Role.RESPONDENT_SIGNATURE  # one respondent signature, whoever held the tablet
+        old = [e for e in record.evidence if e.role == ref.role and (one_respondent or e.captured_by == ref.captured_by)]
+        gone = {e.sha256 for e in old} | {e.strokes_sha256 for e in old if e.strokes_sha256}
+        kept = [e for e in record.evidence if e.sha256 not in gone or e.role not in (ref.role, Role.SIGNATURE_STROKES)]
+        changes: dict[str, object] = {"evidence": [e.model_dump() for e in [*kept, ref, strokes_ref]]}
+        if one_respondent:
+            changes["readback_digest"] = readback_digest(self.form, record)  # type: ignore[arg-type]
+        self._update(**changes)
+        return ref
 
     def evidence_of(self, role: Role) -> list[EvidenceRef]:
         """The open record's evidence of one role."""

@@ -1,12 +1,16 @@
 """核查案件: the team's cases sorted by deadline, what blocks them (R1), and their visits."""
 from __future__ import annotations
 
+import asyncio
+
 import flet as ft
 
 from field_app.viewmodels.cases import DRAFT, VisitSummary, checklist_lines, offered_kinds, returned_lines
+from field_app.views.location import take_fix
 from field_app.views.shell import Shell
 from field_app.views.widgets import DANGER, OK, big_button, heading, note, tagged
 from schemas.completeness import CHECK_LABELS
+from schemas.evidence_checks import beijing_text
 from schemas.protocol import CaseSummary
 from schemas.records import VisitKind
 
@@ -51,7 +55,7 @@ def _case_card(shell: Shell, case: CaseSummary) -> ft.Control:
     if case.deadline_warning:
         lines.append(note("注意：" + case.deadline_warning, ft.Colors.ORANGE_800))
     lines += [ft.Row([ft.Icon(ft.Icons.BLOCK, color=DANGER), note(b, DANGER)]) for b in blockers]
-    starts = [big_button(f"开始{CHECK_LABELS[k]}", lambda e, k=k: _start(shell, case, k),
+    starts = [big_button(f"开始{CHECK_LABELS[k]}", _starter(shell, case, k),
                          f"start-{k.value}-{case.id}", icon=ft.Icons.PLAY_ARROW, disabled=bool(blockers))
               for k in offered_kinds(case)]
     lines.append(ft.Row(starts, spacing=12))
@@ -65,9 +69,22 @@ def _case_card(shell: Shell, case: CaseSummary) -> ft.Control:
                                                                   padding=ft.Padding.all(20))))
 
 
-def _start(shell: Shell, case: CaseSummary, kind: VisitKind) -> None:
-    if shell.act(lambda: shell.model.visit.start(case, kind)):
-        shell.go("visit")
+def _starter(shell: Shell, case: CaseSummary, kind: VisitKind):
+    """An async tap handler (Flet awaits only real coroutine functions, not lambdas returning one)."""
+
+    async def handler(e: ft.Event) -> None:
+        await _start(shell, case, kind)
+
+    return handler
+
+
+async def _start(shell: Shell, case: CaseSummary, kind: VisitKind) -> None:
+    # The shell's lock is never taken on the event loop's thread: a handler thread holding it may be
+    # waiting for the loop to send its page update (a deadlock seen as a frozen screen).
+    if await asyncio.to_thread(shell.act, lambda: shell.model.visit.start(case, kind)):
+        await asyncio.to_thread(shell.go, "visit")
+        await take_fix(shell, "start")  # where the visit began, kept with its distance to the household
+        await asyncio.to_thread(shell.render)
 
 
 def _resume(shell: Shell, record_id: str) -> None:
@@ -79,7 +96,7 @@ def _visit_row(shell: Shell, visit: VisitSummary) -> ft.Control:
     label, color = STATES.get(visit.state, (visit.state, None))
     who = visit.respondent or "（未填调查对象）"
     row: list[ft.Control] = [ft.Icon(ft.Icons.DESCRIPTION, color=color),
-                             note(f"{CHECK_LABELS[visit.kind]} · {who} · {visit.updated_at.astimezone():%m-%d %H:%M}"),
+                             note(f"{CHECK_LABELS[visit.kind]} · {who} · {beijing_text(visit.updated_at)}"),
                              ft.Text(label, color=color, size=16, weight=ft.FontWeight.BOLD)]
     if visit.message:
         row.append(note(visit.message, DANGER))

@@ -1,6 +1,8 @@
-"""Photos as evidence: pick them, see them upright, remove a wrong one. Each is hashed when added."""
+"""Photos as evidence: pick them, see them upright with origin, time, place and flags, remove a wrong one.
+Each is fully decoded and hashed when added."""
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import flet as ft
@@ -9,56 +11,80 @@ from field_app.capture.photo import thumbnail_png
 from field_app.errors import FieldAppError
 from field_app.views.shell import Shell
 from field_app.views.widgets import DANGER, big_button, note, tagged, toast
-from schemas.records import Role
+from schemas.evidence_checks import beijing_text, flag_label
+from schemas.records import EvidenceRef, Origin, Role
 
 log = logging.getLogger(__name__)
 PHOTO_EXTENSIONS = ["jpg", "jpeg", "png", "heic", "heif", "webp"]
 
 
 def photo_block(shell: Shell, role: Role, identifier: str, title: str, required: bool = True) -> ft.Control:
-    """A titled grid of the record's photos of one role, with an add button."""
-    editor = shell.model.visit
+    """A titled grid of the record's photos of one role, with an add button; a batch shows its progress
+    per file and the button stays off until it is done (R10). Nothing before the notification step (R8)."""
+    editor, batch = shell.model.visit, shell.model.photos
 
     async def add(e: ft.Event) -> None:
         files = await shell.picker.pick_files(allow_multiple=True, with_data=True,
                                               file_type=ft.FilePickerFileType.CUSTOM,
                                               allowed_extensions=PHOTO_EXTENSIONS)
-        added, refused = 0, []
-        for f in files or []:
-            try:
-                editor.add_photo(f.bytes or b"", f.name, role)
-                added += 1
-            except FieldAppError as error:
-                refused.append(f"{f.name}：{error.message}")
-            except Exception:  # a bug in one file must not lose the others
-                log.exception("photo %s failed", f.name)
-                refused.append(f"{f.name}：处理失败（程序内部错误，已记录日志）")
-        if refused:
-            toast(shell.page, "；".join(refused), error=True)
-        elif added:
-            toast(shell.page, f"已添加 {added} 张照片（已计算校验值）")
-        shell.render()
+        picked = [(f.name, f.bytes or b"") for f in files or []]
+        if not picked:
+            return
+        if not batch.begin(role, [name for name, _ in picked]):
+            toast(shell.page, "正在检查上一批照片，请稍候", error=True)
+            return
+        batch.changed = shell.render
+        try:
+            await asyncio.to_thread(batch.run, picked)
+        finally:
+            batch.changed = lambda: None
+        await asyncio.to_thread(shell.render)  # never the shell's lock on the event loop's thread
 
-    tiles = [_tile(shell, ref.sha256, ref.filename) for ref in editor.evidence_of(role)]
-    return ft.Column([
-        ft.Row([note(title, size=18), big_button("添加照片", add, identifier, icon=ft.Icons.ADD_A_PHOTO)]),
-        ft.Row(tiles, wrap=True, spacing=12) if tiles else note("尚未添加照片", DANGER if required else None),
-    ], spacing=12)
-
-
-_THUMBNAILS: dict[str, bytes] = {}  # sha256 -> PNG; evidence never changes under its hash
-
-
-def _thumbnail(shell: Shell, sha: str) -> bytes:
-    if sha not in _THUMBNAILS:
-        _THUMBNAILS[sha] = thumbnail_png(shell.model.visit.evidence.read(sha), 240)
-    return _THUMBNAILS[sha]
-
-
-def _tile(shell: Shell, sha: str, filename: str) -> ft.Control:
-    editor = shell.model.visit
     try:
-        image: ft.Control = ft.Image(src=_thumbnail(shell, sha), width=200, height=150,
+        editor.check_capture()
+        blocked = ""
+    except FieldAppError as error:
+        blocked = error.message
+    state = batch.state if batch.role == role else None
+    busy = batch.state.busy
+    button = big_button("正在检查照片…" if busy else "添加照片（导入）", add, identifier, icon=ft.Icons.ADD_A_PHOTO,
+                        disabled=busy or bool(blocked))
+    async def shoot(e: ft.Event) -> None:
+        from field_app.views.camera_screen import open_camera  # the camera screen shows these thumbnails too
+
+        await open_camera(shell, role)
+
+    camera = big_button("拍照", shoot, f"{identifier}-camera", icon=ft.Icons.CAMERA_ALT,
+                        disabled=busy or bool(blocked))
+    rows: list[ft.Control] = [ft.Row([note(title, size=18), camera, button], wrap=True)]
+    if blocked:
+        rows.append(tagged(f"{identifier}-blocked", note(blocked, DANGER)))
+    if state is not None and state.busy:
+        rows += [ft.ProgressBar(value=state.done / max(state.total, 1), width=400),
+                 tagged(f"{identifier}-progress", note(state.progress_text()))]
+    elif state is not None and state.total:
+        rows.append(tagged(f"{identifier}-result", note(state.summary(), DANGER if state.refused else None)))
+        rows += [note(f"⚠ {w}", ft.Colors.ORANGE_800, 14) for w in state.warnings[:8]]
+    tiles = [_tile(shell, ref) for ref in editor.evidence_of(role)]
+    rows.append(ft.Row(tiles, wrap=True, spacing=12) if tiles
+                else note("尚未添加照片", DANGER if required else None))
+    return ft.Column(rows, spacing=12)
+
+
+_THUMBNAILS: dict[tuple[str, int], bytes] = {}  # (sha256, side) -> PNG; evidence never changes under its hash
+
+
+def thumbnail(shell: Shell, sha: str, side: int = 240) -> bytes:
+    """An upright PNG preview of a stored photo (cached: a file never changes under its hash)."""
+    if (sha, side) not in _THUMBNAILS:
+        _THUMBNAILS[(sha, side)] = thumbnail_png(shell.model.visit.evidence.read(sha), side)
+    return _THUMBNAILS[(sha, side)]
+
+
+def _tile(shell: Shell, ref: EvidenceRef) -> ft.Control:
+    editor, sha = shell.model.visit, ref.sha256
+    try:
+        image: ft.Control = ft.Image(src=thumbnail(shell, sha), width=200, height=150,
                                      fit=ft.BoxFit.COVER, border_radius=6)
     except (OSError, FieldAppError):
         image = note("照片无法读取", DANGER)
@@ -67,7 +93,11 @@ def _tile(shell: Shell, sha: str, filename: str) -> ft.Control:
         editor.remove_evidence(sha)
         shell.render()
 
+    origin = "导入" if ref.origin == Origin.IMPORT else "拍摄"
+    place = f"{ref.location.lat:.5f}, {ref.location.lon:.5f}" if ref.location else "无位置"
+    flags = [ft.Text(flag_label(f), size=12, color=ft.Colors.ORANGE_800) for f in ref.flags]
     return tagged(f"photo-{sha[:12]}", ft.Column([
-        image, ft.Text(f"{filename[:18]} · {sha[:8]}", size=13),
+        image, ft.Text(f"{ref.filename[:18]} · {sha[:8]}", size=13),
+        ft.Text(f"{origin} · {beijing_text(ref.captured_at)} · {place}", size=12), *flags,
         ft.TextButton(content="移除", icon=ft.Icons.DELETE, on_click=remove, height=44),
     ], spacing=2, horizontal_alignment=ft.CrossAxisAlignment.CENTER))

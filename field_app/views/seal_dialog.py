@@ -4,13 +4,18 @@ from __future__ import annotations
 import flet as ft
 
 from field_app.errors import FieldAppError
+from field_app.views.location import fix_line, take_fix
 from field_app.views.shell import Shell
 from field_app.views.widgets import big_button, note, toast
 
 
-def open_seal_dialog(shell: Shell) -> None:
-    """A dialog with one PIN field per surveyor; on success the record is sealed and queued."""
+async def open_seal_dialog(shell: Shell) -> None:
+    """Take the sealing position fix, then a dialog with one PIN field per surveyor; on success the
+    record is sealed and queued."""
     editor, team = shell.model.visit, shell.model.team
+    await take_fix(shell, "seal")
+    if editor.record is None:
+        return
     fields = {u: ft.TextField(label=f"{team.display_name(u)} 的 PIN 码", password=True, text_size=20, width=320,
                               keyboard_type=ft.KeyboardType.NUMBER, max_length=6)
               for u in editor.record.surveyors}
@@ -32,7 +37,8 @@ def open_seal_dialog(shell: Shell) -> None:
 
     dialog = ft.AlertDialog(
         modal=True, title=ft.Text("调查人员确认签名", size=22),
-        content=ft.Column([note("请每名调查人员分别输入自己的 PIN 码："), *fields.values(), error], tight=True,
+        content=ft.Column([fix_line("封存位置", editor.record.seal_fix, "seal-fix"),
+                           note("请每名调查人员分别输入自己的 PIN 码："), *fields.values(), error], tight=True,
                           spacing=12),
         actions=[big_button("取消", lambda e: shell.page.pop_dialog(), "seal-cancel", primary=False),
                  big_button("确认封存", confirm, "seal-confirm", icon=ft.Icons.LOCK)])

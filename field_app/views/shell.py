@@ -4,11 +4,13 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import flet as ft
+import flet_geolocator as ftg
 
 from field_app.errors import FieldAppError
+from field_app.viewmodels.pad import PadStrokes
 from field_app.views.widgets import PRIMARY, tagged, toast
 
 if TYPE_CHECKING:
@@ -16,6 +18,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 Screen = Callable[["Shell"], ft.Control]
+
+
+def rail_width(page_width: float) -> int:
+    """The step rail: narrower on an upright tablet, so the content keeps most of the width."""
+    return 170 if page_width < 900 else 230
 
 
 class Shell:
@@ -27,9 +34,31 @@ class Shell:
         self._lock = threading.RLock()
         self.view_state: dict[str, str] = {}  # view-only state, e.g. the open step of a visit
         self.picker = ft.FilePicker()  # a service: registers itself with this page's session
+        # a service too, made with the page so it is registered before its first use (views/location.py)
+        self.locator = ftg.Geolocator()
+        self.camera_control: Any = None  # flet_camera.Camera of this session (views/camera_screen.py)
+        self.pads: dict[str, PadStrokes] = {}  # strokes being drawn, per pad: they survive a re-render
+        self._width = page.width or 0
+        page.on_resize = self._resized
         self.body = ft.Container(expand=True, padding=ft.Padding.all(20))
         self.bar = ft.Container(bgcolor=PRIMARY, padding=ft.Padding.symmetric(horizontal=20, vertical=8))
         page.controls = [ft.Column([self.bar, self.body], expand=True, spacing=0)]
+
+    def pad(self, identifier: str) -> PadStrokes:
+        """The strokes of one signature pad of this session (kept through rotation and re-renders)."""
+        return self.pads.setdefault(identifier, PadStrokes())
+
+    def content_width(self) -> float:
+        """Width left for a step's content beside the step rail (see visit_screen)."""
+        width = self.page.width or 1280
+        return width - rail_width(width) - 90
+
+    def _resized(self, e: ft.Event) -> None:
+        """A rotation (or a window resize): lay the screen out again for the new width."""
+        width = self.page.width or 0
+        if abs(width - self._width) > 40:
+            self._width = width
+            self.render()
 
     def go(self, screen: str) -> None:
         """Show a screen, freshly rendered from its view-model."""

@@ -1,4 +1,6 @@
-"""A signature pad: strokes drawn with finger or pen, kept as points, rendered to PNG by the view-model."""
+"""A signature pad as wide as the screen allows (upright or landscape): strokes drawn with finger or pen,
+kept by a PadStrokes view-model as fractions of the pad with their time, so a rotation or a resize
+redraws every stroke in its place. The view-model renders the PNG and keeps the raw strokes."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -6,53 +8,57 @@ from collections.abc import Callable
 import flet as ft
 import flet.canvas as cv
 
+from field_app.viewmodels.pad import PadStrokes, pad_size
 from field_app.views.widgets import big_button, note, tagged
 
-PAD_WIDTH, PAD_HEIGHT = 600, 240
 INK = ft.Paint(stroke_width=4, color=ft.Colors.BLACK, stroke_cap=ft.StrokeCap.ROUND)
+TimedStrokes = list[list[tuple[float, float, float]]]
 
-Strokes = list[list[tuple[float, float]]]
 
+def signature_pad(identifier: str, title: str, on_done: Callable[[TimedStrokes, int, int], bool],
+                  signed_png: bytes | None = None, *, strokes: PadStrokes | None = None,
+                  available_width: float | None = None) -> ft.Control:
+    """A titled pad. With an existing signature it shows it and offers to sign again.
 
-def signature_pad(identifier: str, title: str, on_done: Callable[[Strokes], bool],
-                  signed_png: bytes | None = None) -> ft.Control:
-    """A titled pad. With an existing signature it shows it and offers to sign again."""
+    `strokes` outlives this control (the caller keeps it per pad), so strokes survive a re-render."""
     holder = ft.Column(spacing=8)
+    pen = strokes if strokes is not None else PadStrokes()
+    width, height = pad_size(available_width)
 
     def show_signed() -> None:
         holder.controls = [
             note(title, size=18),
-            ft.Container(ft.Image(src=signed_png, width=PAD_WIDTH, height=PAD_HEIGHT, fit=ft.BoxFit.CONTAIN),
+            ft.Container(ft.Image(src=signed_png, width=width, height=height, fit=ft.BoxFit.CONTAIN),
                          border=ft.Border.all(1, ft.Colors.GREEN_400), bgcolor=ft.Colors.WHITE),
             ft.Row([note("✓ 已签名", ft.Colors.GREEN_700),
-                    big_button("重新签名", lambda e: show_pad(), f"{identifier}-again", primary=False)]),
+                    big_button("重新签名", lambda e: (pen.clear(), show_pad(), holder.update()),
+                               f"{identifier}-again", primary=False)]),
         ]
 
     def show_pad() -> None:
-        strokes: Strokes = []
-        canvas = cv.Canvas(shapes=[], width=PAD_WIDTH, height=PAD_HEIGHT)
+        canvas = cv.Canvas(shapes=[cv.Line(*seg, paint=INK) for seg in pen.lines(width, height)],
+                           width=width, height=height)
 
         def start(e: ft.DragStartEvent) -> None:
-            strokes.append([(e.local_position.x, e.local_position.y)])
+            pen.begin(e.local_position.x, e.local_position.y, width, height)
 
         def move(e: ft.DragUpdateEvent) -> None:
-            if not strokes:
-                return
-            (px, py), (x, y) = strokes[-1][-1], (e.local_position.x, e.local_position.y)
-            strokes[-1].append((x, y))
-            canvas.shapes.append(cv.Line(px, py, x, y, paint=INK))
-            canvas.update()
+            segment = pen.extend(e.local_position.x, e.local_position.y, width, height)
+            if segment is not None:
+                canvas.shapes.append(cv.Line(*segment, paint=INK))
+                canvas.update()
 
         def clear(e: ft.Event) -> None:
-            strokes.clear()
+            pen.clear()
             canvas.shapes.clear()
             canvas.update()
 
         def done(e: ft.Event) -> None:
-            on_done([list(s) for s in strokes])
+            if on_done(pen.timed(width, height), width, height):
+                pen.clear()
 
         pad = ft.GestureDetector(
-            content=ft.Container(canvas, width=PAD_WIDTH, height=PAD_HEIGHT, bgcolor=ft.Colors.WHITE,
+            content=ft.Container(canvas, width=width, height=height, bgcolor=ft.Colors.WHITE,
                                  border=ft.Border.all(2, ft.Colors.GREY_500), border_radius=8),
             drag_interval=10, on_pan_start=start, on_pan_update=move)
         holder.controls = [
@@ -62,7 +68,7 @@ def signature_pad(identifier: str, title: str, on_done: Callable[[Strokes], bool
                     big_button("确认签名", done, f"{identifier}-confirm", icon=ft.Icons.CHECK)], spacing=12),
         ]
 
-    if signed_png:
+    if signed_png and not pen.strokes:
         show_signed()
     else:
         show_pad()

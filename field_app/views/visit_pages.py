@@ -5,10 +5,13 @@ import flet as ft
 
 from field_app.views.evidence_grid import photo_block
 from field_app.views.form_fields import field_control
+from field_app.views.location import fix_line
 from field_app.views.seal_dialog import open_seal_dialog
 from field_app.views.shell import Shell
 from field_app.views.signature_pad import signature_pad
+from field_app.views.visit_steps import step_of
 from field_app.views.widgets import DANGER, big_button, missing_list, note, tagged
+from schemas.readback import COUNTED
 from schemas.records import Outcome, Role
 
 
@@ -29,7 +32,7 @@ def notify_page(shell: Shell) -> ft.Control:
     refusal = tagged("refusal-switch", ft.Switch(label=f"调查对象拒绝（{form.refusal_label}）", value=refused,
                                                  label_text_style=ft.TextStyle(size=18), on_change=toggle_refusal))
     return ft.Column([note(f"请向{form.respondent_label}出示工作证明：{ids}", size=18), *checks, ft.Divider(),
-                      refusal], spacing=12)
+                      refusal, fix_line("开始位置", record.start_fix, "start-fix")], spacing=12)
 
 
 def _work_id(shell: Shell, username: str) -> str:
@@ -41,8 +44,10 @@ def respondent_page(shell: Shell) -> ft.Control:
     """Who the team talks to: one of the case's subjects (R2) or another person (a neighbour)."""
     editor = shell.model.visit
     person = editor.record.respondent
-    name = ft.TextField(label="姓名", value=person.name, text_size=18, width=320)
-    relation = ft.TextField(label="与核查对象家庭的关系", value=person.relation, text_size=18, width=320)
+    other = person.subject_id is None  # a chosen subject's name is not copied into the "other person" fields
+    name = ft.TextField(label="姓名", value=person.name if other else "", text_size=18, width=320)
+    relation = ft.TextField(label="与核查对象家庭的关系", value=person.relation if other else "", text_size=18,
+                            width=320)
 
     def save(e: ft.Event) -> None:
         editor.set_respondent(name.value or "", relation.value or "", None)
@@ -93,16 +98,32 @@ def respondent_sign_page(shell: Shell) -> ft.Control:
     editor = shell.model.visit
     signed = editor.evidence_of(Role.RESPONDENT_SIGNATURE)
     name = editor.record.respondent.name or editor.form.respondent_label
-    pad = signature_pad("respondent-pad", f"{name} 签名", lambda strokes: _sign(shell, Role.RESPONDENT_SIGNATURE,
-                                                                               strokes),
-                        editor.evidence.read(signed[0].sha256) if signed else None)
+    pad = signature_pad("respondent-pad", f"{name} 签名",
+                        lambda strokes, w, h: _sign(shell, Role.RESPONDENT_SIGNATURE, strokes, None, w, h),
+                        editor.evidence.read(signed[0].sha256) if signed else None,
+                        strokes=shell.pad("respondent-pad"), available_width=shell.content_width())
     reason = ft.TextField(label="无法签名的原因（无法签名时填写）", value=editor.record.cannot_sign_reason,
-                          text_size=18)
+                          text_size=18, multiline=True, min_lines=3, max_lines=8)
     reason.on_change = lambda e: editor.set_cannot_sign_reason(reason.value or "")
     cannot = ft.ExpansionTile(title=ft.Text("调查对象因特殊原因无法签名", size=18), controls=[
         reason, photo_block(shell, Role.CANNOT_SIGN_PROOF, "add-cannot-sign-photo", "证明照片（必需）")],
         expanded=bool(editor.record.cannot_sign_reason))
     return ft.Column([pad, cannot], spacing=16)
+
+
+def readback_page(shell: Shell) -> ft.Control:
+    """R29: what was recorded, in large type, read back to the respondent before they sign (the signature
+    keeps the digest of exactly these lines)."""
+    lines = shell.model.visit.readback()
+    counts = "　".join(f"{label} {value}" for label, value in lines[-len(COUNTED):])  # evidence counts first
+    rows = [ft.Row([ft.Text(label, size=20, weight=ft.FontWeight.BOLD, width=260),
+                    ft.Text(value, size=22, expand=True, selectable=True)],
+                   vertical_alignment=ft.CrossAxisAlignment.START)
+            for label, value in lines[:-len(COUNTED)]]
+    return tagged("readback", ft.Container(ft.Column([
+        ft.Text("请核对以下记录内容，确认无误后签名", size=24, weight=ft.FontWeight.BOLD),
+        tagged("readback-counts", ft.Text(f"留证：{counts}", size=22)), ft.Divider(), *rows], spacing=10),
+        border=ft.Border.all(2, ft.Colors.BLUE_200), border_radius=8, padding=ft.Padding.all(16)))
 
 
 def team_sign_page(shell: Shell) -> ft.Control:
@@ -113,13 +134,14 @@ def team_sign_page(shell: Shell) -> ft.Control:
         signed = editor.record.evidence_with(Role.SURVEYOR_SIGNATURE, username)
         pads.append(signature_pad(
             f"surveyor-pad-{username}", f"调查人员 {team.display_name(username)} 签名",
-            lambda strokes, u=username: _sign(shell, Role.SURVEYOR_SIGNATURE, strokes, u),
-            editor.evidence.read(signed[0].sha256) if signed else None))
+            lambda strokes, w, h, u=username: _sign(shell, Role.SURVEYOR_SIGNATURE, strokes, u, w, h),
+            editor.evidence.read(signed[0].sha256) if signed else None,
+            strokes=shell.pad(f"surveyor-pad-{username}"), available_width=shell.content_width()))
     return ft.Column(pads, spacing=20)
 
 
-def _sign(shell: Shell, role: Role, strokes, surveyor: str | None = None) -> bool:
-    ok = shell.act(lambda: shell.model.visit.sign(role, strokes, surveyor), "签名已保存")
+def _sign(shell: Shell, role: Role, strokes, surveyor: str | None, width: int, height: int) -> bool:
+    ok = shell.act(lambda: shell.model.visit.sign(role, strokes, surveyor, width, height), "签名已保存")
     if ok:
         shell.render()
     return ok
@@ -132,14 +154,32 @@ def seal_page(shell: Shell) -> ft.Control:
     explain = note("封存后记录不可修改。每名调查人员输入自己的 PIN 码，用本人密钥对记录签名。", size=16)
     discard = big_button("删除草稿", lambda e: _discard(shell), "discard-draft", primary=False,
                          icon=ft.Icons.DELETE)
-    seal = big_button("封存记录", lambda e: open_seal_dialog(shell), "seal-button", icon=ft.Icons.LOCK,
-                      disabled=bool(missing))
-    return ft.Column([tagged("missing-list", missing_list([m.label for m in missing])), explain,
+
+    async def open_seal(e: ft.Event) -> None:
+        await open_seal_dialog(shell)
+
+    seal = big_button("封存记录", open_seal, "seal-button", icon=ft.Icons.LOCK, disabled=bool(missing))
+    team = shell.model.team
+    labels = [_named(m.label, editor.record.surveyors, team.display_name) for m in missing]
+
+    def jump(i: int) -> None:
+        shell.view_state["step"] = step_of(editor.form, missing[i])
+        shell.render()
+
+    return ft.Column([tagged("missing-list", missing_list(labels, jump)), explain,
+                      fix_line("开始位置", editor.record.start_fix, "start-fix"),
                       ft.Row([seal, discard], spacing=16)], spacing=16)
 
 
+def _named(label: str, usernames: list[str], name_of) -> str:
+    """A missing item as the team reads it: surveyors by name (张伟), not by account (zhangwei)."""
+    for username in usernames:
+        label = label.replace(f" {username} ", f" {name_of(username)} ")
+    return label
+
+
 def _discard(shell: Shell) -> None:
-    dialog = ft.AlertDialog(title=ft.Text("删除这份草稿？"), content=note("草稿内容将被删除，已拍的照片文件仍保留在本机。", DANGER),
+    dialog = ft.AlertDialog(title=ft.Text("删除这份草稿？"), content=note("草稿内容及其照片、签名文件将从本机删除，不可恢复。", DANGER),
                             actions=[ft.TextButton("取消", on_click=lambda e: shell.page.pop_dialog()),
                                      ft.TextButton("删除", on_click=lambda e: _do_discard(shell))])
     shell.page.show_dialog(dialog)
@@ -152,5 +192,6 @@ def _do_discard(shell: Shell) -> None:
 
 
 PAGES = {"notify": notify_page, "respondent": respondent_page, "section": section_page, "photos": photos_page,
-         "refusal": refusal_page, "respondent_sign": respondent_sign_page, "team_sign": team_sign_page,
+         "refusal": refusal_page, "readback": readback_page, "respondent_sign": respondent_sign_page,
+         "team_sign": team_sign_page,
          "seal": seal_page}

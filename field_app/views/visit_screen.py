@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import flet as ft
 
-from field_app.views.shell import Shell
+from field_app.views.shell import Shell, rail_width
 from field_app.views.visit_pages import PAGES
 from field_app.views.visit_steps import step_of, visit_steps
 from field_app.views.widgets import DANGER, OK, big_button, heading, note, tagged
@@ -32,7 +32,7 @@ def visit_screen(shell: Shell) -> ft.Control:
         shell.render()
 
     rail = ft.Column([_rail_item(s.id, s.title, s.id == current, lacking.get(s.id, 0), go) for s in steps],
-                     spacing=2, scroll=ft.ScrollMode.AUTO, width=230)
+                     spacing=2, scroll=ft.ScrollMode.AUTO, width=rail_width(shell.page.width or 1280))
     index = ids.index(current)
     nav = ft.Row([
         big_button("上一步", lambda e: go(ids[index - 1]), "step-back", primary=False, disabled=index == 0),
@@ -40,7 +40,7 @@ def visit_screen(shell: Shell) -> ft.Control:
     ], alignment=ft.MainAxisAlignment.END, spacing=16)
     case = editor.case
     title = f"{CHECK_LABELS[editor.record.kind]} · {case.title if case else editor.record.case_id}"
-    page = ft.Column([heading(title, 22), heading(steps[index].title, 20),
+    page = ft.Column([heading(title, 22), tagged("step-title", heading(steps[index].title, 20)),
                       ft.Column([PAGES[_page_key(current)](shell)], scroll=ft.ScrollMode.AUTO, expand=True),
                       nav], expand=True, spacing=12)
     return ft.Row([rail, ft.VerticalDivider(), page], expand=True, vertical_alignment=ft.CrossAxisAlignment.START)

@@ -23,7 +23,7 @@ def visit_steps(form: Form, record: SurveyRecord) -> list[Step]:
     if record.outcome == Outcome.REFUSED:
         return first + [Step("refusal", "拒绝情况")] + last
     sections = [Step(f"section-{s.id}", s.title) for s in form.sections]
-    signing = [Step("respondent_sign", f"{form.respondent_label}签名")] \
+    signing = [Step("readback", "核对记录"), Step("respondent_sign", f"{form.respondent_label}签名")] \
         if form.respondent_signature != "none" else []
     photos = [Step("photos", "留证照片")]
     return first + [Step("respondent", form.respondent_label)] + sections + photos + signing + last

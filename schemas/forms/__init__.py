@@ -67,6 +67,9 @@ class Form(BaseModel):
     evidence: list[EvidenceRule] = []
     min_surveyors: int = 2
     needs_full_id_numbers: bool = False  # R21: devices get masked ID numbers unless a form needs them
+    # Audio and video of the visit: required, optional or off (added; older forms read as optional)
+    audio: Literal["required", "optional", "off"] = "optional"
+    video: Literal["required", "optional", "off"] = "optional"
 
     def fields(self) -> list[Field]:
         """Every question of every section, in order."""

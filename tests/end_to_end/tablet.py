@@ -1,6 +1,7 @@
 """What a survey team does on the tablet, as steps over the real Flet UI in Chromium."""
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from schemas.forms import Form
@@ -30,9 +31,49 @@ class Tablet:
             wait_text(self.page, f"{name}（{username}", timeout=20_000)
         wait_text(self.page, "两名调查人员均已登录")
 
+    def start_visit(self, identifier: str, shown: str = "请向调查对象出示工作证明") -> None:
+        """Tap a start button until the visit opens: a tap landing while the case list is drawn again
+        after a download can miss the button it aimed at (the list is replaced under the finger)."""
+        for attempt in range(3):
+            tap(self.page, identifier)
+            try:
+                wait_text(self.page, shown, timeout=8_000)
+                return
+            except Exception:
+                if attempt == 2:
+                    raise
+
+    def wait_start_fix(self, timeout_ms: float = 30_000) -> str:
+        """Wait until the visit's start position is recorded (a fix, or the reason there is none)."""
+        deadline = time.monotonic() + timeout_ms / 1000
+        while True:
+            for text in ("距登记住址", "开始位置：未取得定位"):
+                found = self.page.get_by_text(text).or_(self.page.locator(f'[aria-label*="{text}"]'))
+                if found.count():
+                    return text
+            if time.monotonic() > deadline:
+                self.shot("no-start-fix")
+                raise AssertionError("the start position was never recorded")
+            self.page.wait_for_timeout(100)
+
+    def _step_title(self) -> str:
+        node = self.page.locator('[flt-semantics-identifier="step-title"]').first
+        if not node.count():
+            return ""
+        return (node.get_attribute("aria-label") or "") + (node.text_content() or "")
+
     def next_step(self) -> None:
-        tap(self.page, "step-next")
-        self.page.wait_for_timeout(400)
+        """Tap 下一步 and wait until the next step is shown; a tap that landed while the screen was being
+        drawn again (after the previous tap) is repeated."""
+        before = self._step_title()
+        for _ in range(3):
+            tap(self.page, "step-next")
+            for _ in range(40):
+                self.page.wait_for_timeout(100)
+                if self._step_title() != before:
+                    self.page.wait_for_timeout(200)
+                    return
+        raise AssertionError(f"下一步 did not leave the step {before!r}")
 
     def notify(self, ids: list[str]) -> None:
         for item in ids:

@@ -28,6 +28,7 @@ MEDIA = PHOTOS
 PHOTOS = [MEDIA / "Canon_40D.jpg", MEDIA / "gps" / "DSCN0010.jpg", MEDIA / "orientation" / "portrait_6.jpg",
           MEDIA / "heic" / "samplefilehub.heif"]
 CASE = "case-yb-2026-0001"
+NEAR_HOUSEHOLD = {"latitude": 29.5900, "longitude": 106.5318, "accuracy": 12}  # the demo case: 29.5893, 106.5318
 HOME = form_for(VisitKind.HOME_VISIT)
 REVIEWER = ("wangfang", "Review!Case2026")
 
@@ -36,6 +37,7 @@ def fill_home_visit(tablet: Tablet, broken_photo: Path) -> None:
     """R8–R11: notification, respondent, every section, photos (a broken one refused), three signatures."""
     tap(tablet.page, f"start-home_visit-{CASE}")
     wait_text(tablet.page, "请向调查对象出示工作证明")
+    assert tablet.wait_start_fix() == "距登记住址"  # the browser's GPS: about 80 m from the household
     tablet.notify([n.id for n in HOME.notification])
     tablet.shot("notification")
     tablet.next_step()
@@ -52,6 +54,10 @@ def fill_home_visit(tablet: Tablet, broken_photo: Path) -> None:
     wait_text(tablet.page, f"已添加 {len(PHOTOS)} 张照片", timeout=20_000)
     tablet.shot("photos")
     tablet.next_step()
+    wait_text(tablet.page, "请核对以下记录内容")  # R29: read back before the respondent signs
+    wait_text(tablet.page, f"{len(PHOTOS)} 张")
+    tablet.shot("readback")
+    tablet.next_step()
     tablet.sign("respondent-pad")
     tablet.shot("respondent-signed")
     tablet.next_step()
@@ -66,6 +72,7 @@ def record_refusal(tablet: Tablet) -> None:
     """R13: the family refuses; the team records what happened and both sign."""
     tap(tablet.page, f"start-home_visit-{CASE}")
     wait_text(tablet.page, "请向调查对象出示工作证明")
+    tablet.wait_start_fix()
     tablet.notify(["work_id_shown", "purpose_explained"])
     tap(tablet.page, "refusal-switch")
     tablet.page.wait_for_timeout(500)
@@ -83,7 +90,7 @@ def test_home_visit_and_refusal_reach_the_case_through_an_outage_and_a_restart(p
     broken = tmp_path / "truncated.jpg"  # a phone photo cut off mid-transfer
     whole = (MEDIA / "mobile" / "jolla.jpg").read_bytes()
     broken.write_bytes(whole[: len(whole) * 2 // 5])
-    context, page = new_tablet_page(browser)
+    context, page = new_tablet_page(browser, permissions=["geolocation"], geolocation=NEAR_HOUSEHOLD)
     product.timings["first_frame_s"] = open_flet(page, product.app_url)
     tablet = Tablet(page, "home-visit")
     tablet.shot("sign-in")
@@ -148,6 +155,9 @@ def check_case_on_server(product) -> None:
         for photo in photos:
             assert api.get(f"/evidence/{photo.sha256}").content == originals[photo.sha256]
         assert len(visit.evidence_with(Role.SURVEYOR_SIGNATURE)) == 2
+        assert visit.start_fix and visit.start_fix.distance_m is not None and visit.start_fix.distance_m < 100
+        assert visit.seal_fix and visit.seal_fix.location and visit.seal_fix.flags == []
+        assert visit.readback_digest  # the respondent signed over the read-back (R29)
         assert len(visit.evidence_with(Role.RESPONDENT_SIGNATURE)) == 1
     finally:
         api.close()

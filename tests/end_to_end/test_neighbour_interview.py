@@ -22,6 +22,7 @@ def test_a_voluntary_neighbour_interview_needs_no_neighbour_signature(product, b
     tap(page, "go-cases")
     tap(page, f"start-neighbour_interview-{CASE}")
     wait_text(page, "已告知自愿原则")
+    assert tablet.wait_start_fix() == "开始位置：未取得定位"  # no location permission in this browser
     tablet.notify([n.id for n in NEIGHBOUR.notification])
     tablet.shot("notification")
     tablet.next_step()

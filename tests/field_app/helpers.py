@@ -111,6 +111,18 @@ def answer_all(editor, form: Form) -> None:
         editor.set_answer(field.id, value)
 
 
+def notify_all(editor) -> None:
+    """Tick every notification item (R8): nothing may be captured before."""
+    for item in editor.form.notification:
+        editor.set_notification(item.id, True)
+
+
+def start_notified(editor, case: CaseSummary | None = None, kind: VisitKind = VisitKind.HOME_VISIT) -> None:
+    """Start a visit and do its notification step, as a team does at the door."""
+    editor.start(case or case_summary(), kind)
+    notify_all(editor)
+
+
 def complete_home_visit(editor, case: CaseSummary | None = None) -> None:
     """Start and fill a home visit of `case` until nothing is missing but the seal (R8-R11)."""
     from schemas.records import Role

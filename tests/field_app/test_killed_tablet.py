@@ -15,9 +15,15 @@ from field_app.store import EvidenceStore, open_store
 from field_app.store import queries as q
 from field_app.store.evidence import TMP_PREFIX
 from field_app.viewmodels import VisitEditor
-from schemas.records import VisitKind
 from schemas.signed import seal_verifies
-from tests.field_app.helpers import cache_case, case_summary, complete_home_visit, photo, vault_for
+from tests.field_app.helpers import (
+    cache_case,
+    case_summary,
+    complete_home_visit,
+    photo,
+    start_notified,
+    vault_for,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -58,7 +64,7 @@ def _all_whole(evidence: EvidenceStore) -> bool:
 
 def test_killed_after_writing_a_photo_but_before_its_rename_leaves_no_file_after_restart_r10(
         editor, store, data_dir):
-    editor.start(case_summary(), VisitKind.HOME_VISIT)
+    start_notified(editor)
     editor.add_photo(photo(), "DSCN0010.jpg")
     before = editor.record
     store.close()
@@ -94,7 +100,7 @@ def test_killed_right_after_the_seal_commits_has_the_sealed_record_queued_and_no
 
 def test_killed_at_any_moment_while_adding_photos_every_saved_photo_is_whole_and_listed_r10(
         editor, store, data_dir):
-    editor.start(case_summary(), VisitKind.HOME_VISIT)
+    start_notified(editor)
     record_id = editor.record.id
     store.close()
 

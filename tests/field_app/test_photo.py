@@ -94,6 +94,7 @@ def test_a_photo_without_gps_has_none_and_an_iphone_heic_keeps_its_time_offset()
 
 
 @pytest.mark.parametrize("name", ["mobile/HMD_Nokia_8.3_5G.jpg", "gps/DSCN0012.jpg", "Canon_40D.jpg",
+                                  "heic/iphone_13_pro_max.HEIC",
                                   "heic/samplefilehub.heif"])
 @pytest.mark.parametrize("keep", [0.2, 0.6, 0.95])
 def test_a_truncated_photo_is_rejected_as_incomplete(name, keep):

@@ -10,9 +10,17 @@ import pytest
 from field_app.errors import StorageFull
 from field_app.store import queries as q
 from field_app.viewmodels import VisitEditor
-from schemas.records import Role, VisitKind
+from schemas.records import Role
 from tests.disk import TinyDisk, tiny_disk
-from tests.field_app.helpers import TEAM, cache_case, case_summary, complete_home_visit, photo, strokes
+from tests.field_app.helpers import (
+    TEAM,
+    cache_case,
+    case_summary,
+    complete_home_visit,
+    photo,
+    start_notified,
+    strokes,
+)
 
 PINS = {u: pin for u, _, pin in TEAM}
 SECOND = "gps/DSCN0012.jpg"
@@ -59,11 +67,11 @@ def test_a_photo_on_a_full_tablet_is_refused_and_the_draft_is_unchanged_r10(edit
 
     disk.free()  # the surveyor clears space and tries again
     ref = editor.add_photo(photo(SECOND), "DSCN0012.jpg")
-    assert evidence.verify(ref.sha256) and len(_saved(store, editor.record.id)[0].evidence) == 5
+    assert evidence.verify(ref.sha256) and len(_saved(store, editor.record.id)[0].evidence) == 8  # 2 photos, 3 signatures and their strokes
 
 
 def test_a_photo_whose_file_fits_but_whose_draft_does_not_is_refused_whole(editor, store, evidence, disk):
-    editor.start(case_summary(), VisitKind.HOME_VISIT)
+    start_notified(editor)
     before = _saved(store, editor.record.id)
     data = photo(SECOND)
     disk.leave(len(data))  # room for the file, none for the database's write-ahead log
@@ -77,7 +85,7 @@ def test_a_photo_whose_file_fits_but_whose_draft_does_not_is_refused_whole(edito
 
 
 def test_an_answer_on_a_full_tablet_is_refused_and_the_saved_draft_stays(editor, store, disk):
-    editor.start(case_summary(), VisitKind.HOME_VISIT)
+    start_notified(editor)
     editor.set_refusal_note("第一次填写")
     before_memory, before_saved = editor.record, _saved(store, editor.record.id)
     disk.fill()

@@ -10,7 +10,7 @@ from field_app.store.cleanup import prune_evidence
 from field_app.viewmodels import VisitEditor
 from schemas.completeness import missing_seals
 from schemas.forms import form_for
-from schemas.records import EvidenceKind, Outcome, Role, VisitKind
+from schemas.records import EvidenceKind, Origin, Outcome, Role, VisitKind
 from schemas.signed import seal_verifies
 from tests.field_app.helpers import (
     TEAM,
@@ -19,6 +19,7 @@ from tests.field_app.helpers import (
     case_summary,
     complete_home_visit,
     photo,
+    start_notified,
     strokes,
     vault_for,
 )
@@ -58,12 +59,14 @@ def test_a_complete_home_visit_seals_with_both_surveyors_keys_r11(editor, store,
 
 
 def test_every_evidence_file_is_hashed_at_capture_with_who_when_and_where_r10(editor, evidence, clock):
-    editor.start(case_summary(), VisitKind.HOME_VISIT)
+    start_notified(editor)
     data = photo("gps/DSCN0010.jpg")
     ref = editor.add_photo(data, "DSCN0010.jpg")
     assert evidence.read(ref.sha256) == data  # the original bytes, unchanged
     assert ref.kind == EvidenceKind.PHOTO and ref.media_type == "image/jpeg" and ref.size == len(data)
-    assert ref.captured_by == "zhangwei" and ref.captured_at == clock()
+    assert ref.captured_by == "zhangwei" and ref.added_at == clock()
+    assert ref.origin == Origin.IMPORT  # picked from files: its own EXIF time and GPS, not the tablet's
+    assert ref.captured_at.isoformat() == "2008-10-22T16:28:39+08:00"
     assert ref.location is not None and ref.location.lat == pytest.approx(43.4674, abs=1e-3)
     assert editor.add_photo(data, "again.jpg") == ref and len(editor.record.evidence) == 1
 
@@ -130,7 +133,7 @@ def test_a_wrong_pin_seals_nothing_and_keeps_the_draft(editor, store):
 
 
 def test_a_draft_survives_an_app_restart_and_resumes_where_it_was(editor, data_dir, evidence, team, clock):
-    editor.start(case_summary(), VisitKind.HOME_VISIT)
+    start_notified(editor)
     editor.set_answer("housing_area_m2", "８５.５")
     editor.set_respondent("刘芳", "配偶", "s-2")
     editor.add_photo(photo("mobile/jolla.jpg"), "jolla.jpg")
@@ -190,7 +193,7 @@ def test_only_the_cases_subjects_may_be_named_as_respondent_subjects_r2(editor):
 
 
 def test_a_new_signature_replaces_the_signers_previous_one(editor):
-    editor.start(case_summary(), VisitKind.HOME_VISIT)
+    start_notified(editor)
     first = editor.sign(Role.SURVEYOR_SIGNATURE, strokes(1), surveyor="lina")
     second = editor.sign(Role.SURVEYOR_SIGNATURE, strokes(2), surveyor="lina")
     editor.sign(Role.SURVEYOR_SIGNATURE, strokes(1), surveyor="zhangwei")
@@ -206,7 +209,7 @@ def test_only_the_records_surveyors_sign_as_surveyors(editor):
 
 
 def test_a_rejected_photo_changes_nothing(editor, evidence):
-    editor.start(case_summary(), VisitKind.HOME_VISIT)
+    start_notified(editor)
     before = editor.record
     broken = photo("mobile/HMD_Nokia_8.3_5G.jpg")[:300_000]
     with pytest.raises(PhotoRejected, match="损坏或不完整"):
@@ -229,7 +232,7 @@ def test_a_neighbour_interview_needs_no_respondent_signature_r14_r16(editor):
 def test_pruning_keeps_files_of_drafts_and_unsynced_records_and_frees_the_rest_r21(editor, store, evidence):
     complete_home_visit(editor)
     sealed = editor.seal(PINS)
-    editor.start(case_summary(), VisitKind.HOME_VISIT)
+    start_notified(editor)
     in_draft = editor.add_photo(photo("Nikon_D70.jpg"), "Nikon_D70.jpg")
     removed = editor.add_photo(photo("Pentax_K10D.jpg"), "Pentax_K10D.jpg")
     editor.remove_evidence(removed.sha256)

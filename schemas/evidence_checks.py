@@ -1,0 +1,115 @@
+"""Flags a reviewer should see on a piece of evidence or a position fix: pure, shared by tablet and server.
+
+A flag does not refuse anything (the team may have good reasons), it asks the reviewer to look:
+a photo taken outside the visit, far from the household or without EXIF; an image too small to
+show anything; a signature image byte-identical to another one (real handwriting never repeats).
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from geopy.distance import geodesic
+
+from schemas.records import EvidenceKind, EvidenceRef, Location, Role, SurveyRecord
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+FAR_M = 500.0  # default threshold: farther than this from the household's registered location
+POOR_ACCURACY_M = 100.0  # a fix less accurate than this is recorded with a reason
+WINDOW_SLACK = timedelta(minutes=15)  # clock skew between camera and tablet
+
+OUTSIDE_VISIT = "outside_visit_window"
+FAR_FROM_HOUSEHOLD = "far_from_household"
+NO_EXIF = "no_exif"
+SMALL_IMAGE = "small_image"
+DUPLICATE_SIGNATURE = "duplicate_signature"
+NO_FIX = "no_fix"
+POOR_FIX = "poor_fix"
+
+FLAG_LABELS = {
+    OUTSIDE_VISIT: "拍摄时间不在本次调查时间内",
+    FAR_FROM_HOUSEHOLD: "拍摄地点距登记住址较远",
+    NO_EXIF: "照片没有拍摄信息（EXIF），拍摄时间和地点无法核实",
+    SMALL_IMAGE: "照片分辨率过低，可能看不清内容",
+    DUPLICATE_SIGNATURE: "签名图片与其他签名完全相同（手写签名不会逐字节重复）",
+    NO_FIX: "未取得定位",
+    POOR_FIX: "定位精度较差",
+}
+
+
+def flag_label(code: str) -> str:
+    """The Chinese text of a flag code (the code itself when unknown, e.g. from a newer tablet)."""
+    return FLAG_LABELS.get(code, code)
+
+
+def as_beijing(moment: datetime) -> datetime:
+    """An aware time in Beijing time; a naive one (EXIF without offset) is read as Beijing time."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=BEIJING)
+    return moment.astimezone(BEIJING)
+
+
+def beijing_text(moment: datetime | None) -> str:
+    """A time as shown everywhere: Beijing time, to the minute (—— when unknown)."""
+    return as_beijing(moment).strftime("%Y-%m-%d %H:%M") if moment else "——"
+
+
+def distance_m(a: Location, b_lat: float | None, b_lon: float | None) -> float | None:
+    """Geodesic (WGS84) distance in metres from a fix to a registered place; None without one."""
+    if b_lat is None or b_lon is None:
+        return None
+    return float(geodesic((a.lat, a.lon), (b_lat, b_lon)).meters)
+
+
+def outside_window(taken: datetime, start: datetime, end: datetime) -> bool:
+    """Whether a shot time falls outside [start, end], allowing for clock skew."""
+    moment = as_beijing(taken)
+    return moment < start - WINDOW_SLACK or moment > end + WINDOW_SLACK
+
+
+def photo_flags(*, taken_at: datetime | None, location: Location | None, start: datetime, end: datetime,
+                household: tuple[float | None, float | None], small: bool, far_m: float = FAR_M) -> list[str]:
+    """Flags of one photo given the visit window and the household's registered position."""
+    flags: list[str] = []
+    if taken_at is None:
+        flags.append(NO_EXIF)
+    elif outside_window(taken_at, start, end):
+        flags.append(OUTSIDE_VISIT)
+    if location is not None:
+        away = distance_m(location, *household)
+        if away is not None and away > far_m:
+            flags.append(FAR_FROM_HOUSEHOLD)
+    if small:
+        flags.append(SMALL_IMAGE)
+    return flags
+
+
+def fix_flags(location: Location | None, away: float | None, far_m: float = FAR_M) -> list[str]:
+    """Flags of a position fix: none, poor accuracy, or far from the household."""
+    if location is None:
+        return [NO_FIX]
+    flags = []
+    if location.accuracy_m is None or location.accuracy_m > POOR_ACCURACY_M:
+        flags.append(POOR_FIX)
+    if away is not None and away > far_m:
+        flags.append(FAR_FROM_HOUSEHOLD)
+    return flags
+
+
+def duplicate_signatures(records: list[SurveyRecord]) -> dict[str, list[tuple[str, str]]]:
+    """Signature images whose bytes occur more than once (across people or records):
+    sha256 -> [(record id, signer)] for every occurrence."""
+    seen: dict[str, list[tuple[str, str]]] = {}
+    for record in records:
+        for ref in record.evidence:
+            if ref.kind == EvidenceKind.SIGNATURE and ref.role in (Role.RESPONDENT_SIGNATURE,
+                                                                   Role.SURVEYOR_SIGNATURE):
+                seen.setdefault(ref.sha256, []).append((record.id, ref.captured_by))
+    return {sha: where for sha, where in seen.items() if len(where) > 1}
+
+
+def with_flag(ref: EvidenceRef, flag: str) -> EvidenceRef:
+    """The same reference with one more flag (no duplicates)."""
+    if flag in ref.flags:
+        return ref
+    return ref.model_copy(update={"flags": [*ref.flags, flag]})
