@@ -3,15 +3,18 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import anyio
 from fastapi import FastAPI
 
-from schemas.office import CredentialKind, IntakeStatus
+from schemas.office import IntakeStatus
 from schemas.protocol import AccountRole
+from schemas.staffing import CredentialKind
 from sync_server import staff
 from sync_server.auth import create_account
 from sync_server.id_numbers import make_id_number
-from sync_server.seed import ADMIN, DEMO_AGENCY, YUBEI, _store
+from sync_server.seed import ADMIN, DEMO_AGENCY, YUBEI, scan_png
 from sync_server.tables import Account, Case, Entrustment, Subject, Team
+from sync_server.uploads import store_upload
 from tests.sync_server.helpers import FieldTeam, Visit, home_visit, register_key
 from tests.sync_server.testclient import TestClient
 
@@ -36,7 +39,7 @@ def rival_team(app: FastAPI, client: TestClient) -> FieldTeam:
             session.flush()
             for kind in CredentialKind:  # R5, R34: cleared for field work
                 staff.record_credential(session, admin, username, kind, date(2026, 9, 1), date(2027, 8, 31),
-                                        _store(services.blobs, f"{kind.value}:{username}"), now)
+                                        anyio.run(store_upload, services.blobs, scan_png(f"{kind.value}:{username}")), now)
         session.add(Case(id=RIVAL_CASE, title="钱多多家庭经济状况核查（最低生活保障）", entrusting_unit=RIVAL_UNIT,
                          address="重庆市渝北区回兴街道金龙路 9 号", authorization_recorded=True,
                          entrustment_recorded=True, accepted_on=date(2026, 11, 16),

@@ -15,8 +15,8 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from sqlmodel import select
 
-from schemas.office import NewOrganisation, OrgKind
 from schemas.protocol import AccountRole
+from schemas.staffing import NewOrganisation, OrgKind
 from sync_server import staff
 from sync_server.auth import create_account
 from sync_server.id_numbers import make_id_number
