@@ -36,6 +36,13 @@ class Code(str, Enum):
     NOT_FOUND = "request.not_found"
     STORAGE_FULL = "storage.full"
     SERVER_ERROR = "server.error"
+    CASE_NOT_RELEASED = "case.not_released"
+    INTAKE_STATE = "intake.state"
+    CONFORMITY_SAME_CHECKER = "intake.same_checker"
+    IMPORT_INVALID = "import.invalid"
+    UPLOAD_TYPE = "upload.type"
+    STAFF_NOT_CLEARED = "staff.not_cleared"
+    PASSWORD_CHANGE_REQUIRED = "auth.password_change_required"
 
 
 HTTP_STATUS: dict[Code, int] = {
@@ -62,6 +69,13 @@ HTTP_STATUS: dict[Code, int] = {
     Code.NOT_FOUND: 404,
     Code.STORAGE_FULL: 507,
     Code.SERVER_ERROR: 500,
+    Code.CASE_NOT_RELEASED: 409,
+    Code.INTAKE_STATE: 409,
+    Code.CONFORMITY_SAME_CHECKER: 409,
+    Code.IMPORT_INVALID: 422,
+    Code.UPLOAD_TYPE: 415,
+    Code.STAFF_NOT_CLEARED: 403,
+    Code.PASSWORD_CHANGE_REQUIRED: 403,
 }
 
 CHINESE: dict[Code, str] = {
@@ -88,6 +102,13 @@ CHINESE: dict[Code, str] = {
     Code.NOT_FOUND: "找不到请求的内容",
     Code.STORAGE_FULL: "服务器存储空间不足，文件未保存，请稍后重试",
     Code.SERVER_ERROR: "服务器内部错误，请稍后重试",
+    Code.CASE_NOT_RELEASED: "案件委托材料尚未通过符合性审核，不能开展调查",
+    Code.INTAKE_STATE: "案件当前的受理状态不允许此操作",
+    Code.CONFORMITY_SAME_CHECKER: "两次符合性审核须由不同人员进行",
+    Code.IMPORT_INVALID: "委托名单有误，未导入任何一行",
+    Code.UPLOAD_TYPE: "文件类型不被接受：仅接受 PDF、JPEG、PNG",
+    Code.STAFF_NOT_CLEARED: "保密承诺书或培训记录缺失或已过期，不能开展调查工作",
+    Code.PASSWORD_CHANGE_REQUIRED: "密码已过期或强度不足，请先修改密码",
 }
 
 

@@ -94,6 +94,7 @@ class CaseSummary(BaseModel):
     subjects: list[Subject]
     authorization_recorded: bool
     entrustment_recorded: bool
+    released: bool = False  # the materials passed the two-person conformity review (R1, R26)
     accepted_on: date
     deadline: date
     deadline_warning: str = ""
@@ -139,3 +140,4 @@ class RecordResult(BaseModel):
     case_id: str
     status: RecordStatus
     completeness: CaseCompleteness
+    received_at: datetime | None = None  # when the server first stored the record (the tablet's receipt)
