@@ -11,6 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from schemas.media import MediaPolicy
 from schemas.records import EvidenceKind, Role, VisitKind
 
 FORMS_DIR = Path(__file__).parent
@@ -67,6 +68,7 @@ class Form(BaseModel):
     evidence: list[EvidenceRule] = []
     min_surveyors: int = 2
     needs_full_id_numbers: bool = False  # R21: devices get masked ID numbers unless a form needs them
+    media: MediaPolicy = MediaPolicy()  # interview audio, video clips, whole-visit recording: required/optional/off
 
     def fields(self) -> list[Field]:
         """Every question of every section, in order."""
