@@ -145,7 +145,8 @@ class Recorder(Observable):
         self._notify()
 
     def _measure(self) -> PcmFormat:
-        seconds = self._timed_s + (self._run_last - (self._run_first or self._run_last))
+        running = self._run_last - self._run_first if self._run_first is not None else 0.0
+        seconds = self._timed_s + running
         byte_count = self._timed_bytes + self._run_bytes
         return infer_format(byte_count / seconds if seconds > 0 else 0.0, self._sample, self.requested)
 

@@ -150,3 +150,26 @@ def test_a_spool_of_a_discarded_draft_is_deleted(recorder, ticks, editor, store,
     editor.discard()
     assert recover_recordings(store, evidence, data_dir / audio_spool.POINTERS) == []
     assert evidence.stored() == set()
+
+
+MP4_HEAD = (b"\x00\x00\x00\x20ftypisom\x00\x00\x02\x00isomiso2avc1mp41"
+            + b"\x00\x00\x00\x6cmoov\x00\x00\x00\x64mvhd" + b"\x00" * 12 + (600).to_bytes(4, "big")
+            + (4200).to_bytes(4, "big") + b"\x00" * 80)
+
+
+def test_a_video_clip_proves_inability_to_sign_sealed_like_a_photo_r12(editor, evidence):
+    from field_app.viewmodels.clips import add_video
+
+    clip = MP4_HEAD + bytes(range(256)) * 4000
+    ref = add_video(editor, clip, "无法签名.mp4", Role.CANNOT_SIGN_PROOF)
+    assert ref.kind == EvidenceKind.VIDEO and ref.media_type == "video/mp4" and ref.duration_s == 7.0
+    assert ref.size == len(clip) and evidence.read(ref.sha256) == clip
+    assert ref in editor.evidence_of(Role.CANNOT_SIGN_PROOF)
+
+
+def test_a_file_named_mp4_that_is_not_a_video_is_refused_naming_it(editor):
+    from field_app.viewmodels.clips import add_video
+
+    with pytest.raises(VisitError, match="照片.mp4"):
+        add_video(editor, b"\xff\xd8\xff\xe0" + bytes(5000), "照片.mp4")
+    assert editor.record.evidence == []
