@@ -18,9 +18,11 @@ from field_app.store.evidence import EVIDENCE_DIR
 from field_app.store.vault import DirectoryVault, KeyVault, default_key_dir
 from field_app.sync.client import SyncClient
 from field_app.viewmodels import CaseList, SyncPanel, TeamSession, VisitEditor
+from field_app.viewmodels.camera import CameraSession
 from field_app.viewmodels.photo_batch import PhotoBatch
 from field_app.viewmodels.recording import Recorder
 from field_app.viewmodels.recovery import recover_recordings
+from field_app.views.camera_screen import camera_screen
 from field_app.views.cases_screen import cases_screen
 from field_app.views.outbox_screen import outbox_screen
 from field_app.views.shell import Shell
@@ -28,7 +30,8 @@ from field_app.views.team_screen import team_screen
 from field_app.views.visit_screen import visit_screen
 
 ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
-SCREENS = {"team": team_screen, "cases": cases_screen, "visit": visit_screen, "outbox": outbox_screen}
+SCREENS = {"team": team_screen, "cases": cases_screen, "visit": visit_screen, "outbox": outbox_screen,
+           "camera": camera_screen}
 
 
 @dataclass
@@ -43,6 +46,7 @@ class AppModel:
     visit: VisitEditor
     outbox: SyncPanel
     photos: PhotoBatch  # the batch of photos being checked (progress per file)
+    camera: CameraSession  # the shots taken on the camera screen
     recorder: Recorder | None = None  # interview audio (views/recorder.py)
 
 
@@ -59,7 +63,8 @@ def build_model(settings: Settings, vault: KeyVault | None = None) -> AppModel:
     team = TeamSession(store, client, device_id(settings.data_dir))
     visit = VisitEditor(store, evidence, team)
     return AppModel(store, evidence, client, team, CaseList(store, client, team),
-                    visit, SyncPanel(store, evidence, client, team), PhotoBatch(visit), Recorder(visit, recordings))
+                    visit, SyncPanel(store, evidence, client, team), PhotoBatch(visit),
+                    CameraSession(visit), Recorder(visit, recordings))
 
 
 def make_main(model: AppModel):

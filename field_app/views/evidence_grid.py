@@ -49,7 +49,14 @@ def photo_block(shell: Shell, role: Role, identifier: str, title: str, required:
     busy = batch.state.busy
     button = big_button("正在检查照片…" if busy else "添加照片（导入）", add, identifier, icon=ft.Icons.ADD_A_PHOTO,
                         disabled=busy or bool(blocked))
-    rows: list[ft.Control] = [ft.Row([note(title, size=18), button], wrap=True)]
+    async def shoot(e: ft.Event) -> None:
+        from field_app.views.camera_screen import open_camera  # the camera screen shows these thumbnails too
+
+        await open_camera(shell, role)
+
+    camera = big_button("拍照", shoot, f"{identifier}-camera", icon=ft.Icons.CAMERA_ALT,
+                        disabled=busy or bool(blocked))
+    rows: list[ft.Control] = [ft.Row([note(title, size=18), camera, button], wrap=True)]
     if blocked:
         rows.append(tagged(f"{identifier}-blocked", note(blocked, DANGER)))
     if state is not None and state.busy:
@@ -64,19 +71,20 @@ def photo_block(shell: Shell, role: Role, identifier: str, title: str, required:
     return ft.Column(rows, spacing=12)
 
 
-_THUMBNAILS: dict[str, bytes] = {}  # sha256 -> PNG; evidence never changes under its hash
+_THUMBNAILS: dict[tuple[str, int], bytes] = {}  # (sha256, side) -> PNG; evidence never changes under its hash
 
 
-def _thumbnail(shell: Shell, sha: str) -> bytes:
-    if sha not in _THUMBNAILS:
-        _THUMBNAILS[sha] = thumbnail_png(shell.model.visit.evidence.read(sha), 240)
-    return _THUMBNAILS[sha]
+def thumbnail(shell: Shell, sha: str, side: int = 240) -> bytes:
+    """An upright PNG preview of a stored photo (cached: a file never changes under its hash)."""
+    if (sha, side) not in _THUMBNAILS:
+        _THUMBNAILS[(sha, side)] = thumbnail_png(shell.model.visit.evidence.read(sha), side)
+    return _THUMBNAILS[(sha, side)]
 
 
 def _tile(shell: Shell, ref: EvidenceRef) -> ft.Control:
     editor, sha = shell.model.visit, ref.sha256
     try:
-        image: ft.Control = ft.Image(src=_thumbnail(shell, sha), width=200, height=150,
+        image: ft.Control = ft.Image(src=thumbnail(shell, sha), width=200, height=150,
                                      fit=ft.BoxFit.COVER, border_radius=6)
     except (OSError, FieldAppError):
         image = note("照片无法读取", DANGER)

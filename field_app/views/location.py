@@ -20,15 +20,13 @@ log = logging.getLogger(__name__)
 FIX_TIMEOUT_S = 15.0
 
 
-async def current_location(shell: Shell) -> tuple[Location | None, str]:
+async def current_location(shell: Shell, timeout_s: float = FIX_TIMEOUT_S) -> tuple[Location | None, str]:
     """The tablet's position now, or None and the reason there is none."""
-    if shell.locator is None:
-        shell.locator = ftg.Geolocator()  # a service: registers itself with this page's session
     config = ftg.GeolocatorConfiguration(accuracy=ftg.GeolocatorPositionAccuracy.HIGH)
     try:
-        position = await asyncio.wait_for(shell.locator.get_current_position(config), FIX_TIMEOUT_S)
+        position = await asyncio.wait_for(shell.locator.get_current_position(config), timeout_s)
     except TimeoutError:
-        return None, f"定位超时（{FIX_TIMEOUT_S:.0f} 秒内未取得位置）"
+        return None, f"定位超时（{timeout_s:.0f} 秒内未取得位置）"
     except Exception as error:  # noqa: BLE001 - permission refused, service off: recorded as the reason
         log.info("no position fix: %s", error)
         return None, f"无法定位：{str(error)[:120] or '定位服务不可用'}"

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import flet as ft
+import flet_geolocator as ftg
 
 from field_app.errors import FieldAppError
 from field_app.viewmodels.pad import PadStrokes
@@ -33,7 +34,9 @@ class Shell:
         self._lock = threading.RLock()
         self.view_state: dict[str, str] = {}  # view-only state, e.g. the open step of a visit
         self.picker = ft.FilePicker()  # a service: registers itself with this page's session
-        self.locator: Any = None  # flet_geolocator.Geolocator, made on first use (views/location.py)
+        # a service too, made with the page so it is registered before its first use (views/location.py)
+        self.locator = ftg.Geolocator()
+        self.camera_control: Any = None  # flet_camera.Camera of this session (views/camera_screen.py)
         self.pads: dict[str, PadStrokes] = {}  # strokes being drawn, per pad: they survive a re-render
         self._width = page.width or 0
         page.on_resize = self._resized

@@ -31,6 +31,18 @@ class Tablet:
             wait_text(self.page, f"{name}（{username}", timeout=20_000)
         wait_text(self.page, "两名调查人员均已登录")
 
+    def start_visit(self, identifier: str, shown: str = "请向调查对象出示工作证明") -> None:
+        """Tap a start button until the visit opens: a tap landing while the case list is drawn again
+        after a download can miss the button it aimed at (the list is replaced under the finger)."""
+        for attempt in range(3):
+            tap(self.page, identifier)
+            try:
+                wait_text(self.page, shown, timeout=8_000)
+                return
+            except Exception:
+                if attempt == 2:
+                    raise
+
     def wait_start_fix(self, timeout_ms: float = 30_000) -> str:
         """Wait until the visit's start position is recorded (a fix, or the reason there is none)."""
         deadline = time.monotonic() + timeout_ms / 1000
@@ -40,6 +52,7 @@ class Tablet:
                 if found.count():
                     return text
             if time.monotonic() > deadline:
+                self.shot("no-start-fix")
                 raise AssertionError("the start position was never recorded")
             self.page.wait_for_timeout(100)
 

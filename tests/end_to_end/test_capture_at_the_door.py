@@ -4,10 +4,20 @@ from __future__ import annotations
 
 import json
 
+import pytest
+from playwright.sync_api import sync_playwright
+
 from field_app.store import EvidenceStore, open_store
 from field_app.store import queries as q
-from schemas.records import Role
-from tests.end_to_end.flet_browser import draw_stroke, new_tablet_page, open_flet, tap, wait_text
+from schemas.records import Origin, Role
+from tests.end_to_end.flet_browser import (
+    draw_stroke,
+    launch_browser,
+    new_tablet_page,
+    open_flet,
+    tap,
+    wait_text,
+)
 from tests.end_to_end.tablet import Tablet
 
 CASE = "case-yb-2026-0001"
@@ -22,8 +32,7 @@ def test_capture_waits_for_notification_and_a_signature_survives_a_rotation(prod
     tap(page, "go-cases")
     tap(page, "download-cases")
     wait_text(page, "缺少家庭授权书")  # the download is done (its second case may not be surveyed, R1)
-    tap(page, f"start-home_visit-{CASE}")
-    wait_text(page, "请向调查对象出示工作证明")
+    tablet.start_visit(f"start-home_visit-{CASE}")
     assert tablet.wait_start_fix() == "距登记住址"
     wait_text(page, "拍摄地点距登记住址较远")  # about 2.3 km from the household: flagged (over 500 m)
     tap(page, "step-photos")
@@ -71,3 +80,59 @@ def _wait_pad_narrower(page, identifier: str, width: float, timeout_ms: float = 
             raise AssertionError(f"{identifier} was not laid out again after the rotation")
         page.wait_for_timeout(100)
         waited += 100
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """This module's Chromium: with its fake camera and microphone, media prompts answered yes
+    (one Playwright per module: two sync Playwrights cannot share the thread)."""
+    with sync_playwright() as pw:
+        chromium = launch_browser(pw, ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"])
+        yield chromium
+        chromium.close()
+
+
+def test_the_in_app_camera_takes_shots_in_a_row_kept_with_time_and_place_r10(product, browser):
+    """Shots from Chromium's fake camera, one retaken: hashed and stored when taken, origin camera, the
+    browser's GPS position, no flags; then the photo step shows it as 拍摄."""
+    context, page = new_tablet_page(browser, permissions=["geolocation", "camera"],
+                                    geolocation={"latitude": 29.5896, "longitude": 106.5318, "accuracy": 10})
+    open_flet(page, product.app_url)
+    tablet = Tablet(page, "camera")
+    tablet.sign_in_team()
+    tap(page, "go-cases")
+    tap(page, "download-cases")
+    wait_text(page, "缺少家庭授权书")
+    tablet.start_visit(f"start-home_visit-{CASE}")
+    tablet.wait_start_fix()
+    tablet.notify(["work_id_shown", "purpose_explained", "family_consents"])
+    tap(page, "step-photos")
+    tap(page, "add-scene-photo-camera")
+    wait_text(page, "拍摄的照片会显示在这里")
+    tap(page, "camera-shoot", timeout=30_000)
+    wait_text(page, "本次已拍 1 张", timeout=30_000)
+    tablet.shot("camera-first-shot")
+    # headless Chromium's fake camera hands over the same still frame every time: a second shot is the
+    # same bytes, which the app says instead of listing it twice
+    tap(page, "camera-shoot", timeout=30_000)
+    wait_text(page, "完全相同", timeout=30_000)
+    tap(page, "shot-1-retake")
+    wait_text(page, "本次已拍 0 张")
+    tap(page, "camera-shoot")
+    wait_text(page, "本次已拍 1 张", timeout=30_000)
+    tablet.shot("camera-retaken")
+    tap(page, "camera-done")
+    wait_text(page, "拍摄 · ")
+    tablet.shot("photos-from-camera")
+    context.close()
+
+    store, evidence = open_store(product.root / "tablet"), EvidenceStore(product.root / "tablet" / "evidence")
+    try:
+        with store.reading() as s:
+            [draft] = q.drafts(s, CASE)
+    finally:
+        store.close()
+    [shot] = draft.evidence_with(Role.SCENE)
+    assert shot.origin == Origin.CAMERA and shot.media_type == "image/jpeg" and shot.filename.startswith("拍摄-")
+    assert shot.location is not None and shot.location.lat == pytest.approx(29.5896)
+    assert shot.flags == [] and evidence.verify(shot.sha256)

@@ -1,0 +1,132 @@
+"""The in-app camera (flet-camera): preview, several shots in a row, each kept as evidence at once with
+its time and the tablet's position; the last shot shown large; delete or retake any of them."""
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import flet as ft
+import flet_camera as fc
+
+from field_app.views.evidence_grid import thumbnail
+from field_app.views.location import current_location
+from field_app.views.shell import Shell
+from field_app.views.widgets import DANGER, big_button, heading, note, tagged
+from schemas.evidence_checks import beijing_text, flag_label
+from schemas.records import EvidenceRef, Role
+
+log = logging.getLogger(__name__)
+SHOT_FIX_TIMEOUT_S = 5.0
+
+
+async def open_camera(shell: Shell, role: Role) -> None:
+    """Go to the camera screen for a role and start the camera (a Chinese reason if there is none)."""
+    if not await asyncio.to_thread(shell.act, lambda: shell.model.camera.open(role)):
+        return
+    await asyncio.to_thread(shell.go, "camera")
+    await start_camera(shell)
+    await asyncio.to_thread(shell.render)
+
+
+async def start_camera(shell: Shell, attempts: int = 4) -> bool:
+    """Initialize the first camera. The web client can refuse a call made while it is still laying out
+    the new screen ("concurrent modification"): a few retries, a moment apart, then a Chinese reason."""
+    for attempt in range(1, attempts + 1):
+        try:
+            cameras = await shell.camera_control.get_available_cameras()
+            if not cameras:
+                raise RuntimeError("没有可用的相机")
+            await shell.camera_control.initialize(cameras[0], fc.ResolutionPreset.HIGH, enable_audio=False)
+            shell.view_state["camera_ready"] = "1"
+            return True
+        except Exception as error:  # noqa: BLE001 - no camera, permission refused: say so, keep the import
+            log.warning("camera not started (attempt %d): %s", attempt, error)
+            reason = str(error)[:80]
+        await asyncio.sleep(0.3 * attempt)
+    shell.model.camera.error = f"相机无法启动（{reason}），可返回后用“添加照片（导入）”"
+    return False
+
+
+def camera_screen(shell: Shell) -> ft.Control:
+    """Preview and shutter on the left, the shots of this session on the right."""
+    session = shell.model.camera
+    if shell.camera_control is None:
+        shell.camera_control = fc.Camera(width=480, height=360, preview_enabled=True)
+
+    async def shoot(e: ft.Event) -> None:
+        if session.busy:
+            return
+        session.busy = True
+        await asyncio.to_thread(shell.render)
+        try:
+            data = await _take_picture(shell)
+            if data is None:
+                return
+            shot_at = shell.model.visit.clock()  # the moment of the shot, not of the check
+            location, _ = await current_location(shell, SHOT_FIX_TIMEOUT_S)
+            await asyncio.to_thread(session.shot, data, shot_at, location)
+        except Exception as error:  # noqa: BLE001 - the camera failed this once: say so, keep the others
+            log.warning("take_picture failed: %s", error)
+            session.error = f"拍照失败（{str(error)[:80]}），请重试"
+        finally:
+            session.busy = False
+        await asyncio.to_thread(shell.render)
+
+    def done(e: ft.Event) -> None:
+        shell.view_state.pop("camera_ready", None)  # the preview leaves the page: initialize again next time
+        shell.go("visit")
+
+    shutter = big_button("正在保存…" if session.busy else "拍照", shoot, "camera-shoot", icon=ft.Icons.CAMERA_ALT,
+                         disabled=session.busy)
+    left = ft.Column([tagged("camera-preview", ft.Container(shell.camera_control, bgcolor=ft.Colors.BLACK)),
+                      ft.Row([shutter, big_button("完成", done, "camera-done", primary=False)], spacing=16),
+                      note(session.error, DANGER) if session.error else note(f"本次已拍 {len(session.shots)} 张")],
+                     spacing=12)
+    right = ft.Column([_large(shell, session.selected), ft.Row([_shot_tile(shell, r, i + 1)
+                                                                for i, r in enumerate(session.shots)],
+                                                               wrap=True, spacing=8)],
+                      spacing=12, scroll=ft.ScrollMode.AUTO, expand=True)
+    title = {Role.SCENE: "现场照片", Role.REFUSAL_PROOF: "拒绝情况照片", Role.CANNOT_SIGN_PROOF: "无法签名证明照片"}
+    return ft.Column([heading(f"拍照：{title.get(session.role, '照片')}", 22),
+                      ft.Row([left, right], spacing=20, expand=True,
+                             vertical_alignment=ft.CrossAxisAlignment.START)], expand=True)
+
+
+async def _take_picture(shell: Shell) -> bytes | None:
+    """A picture; the screen drawn again after a shot can leave the preview uninitialized: start it again."""
+    if not shell.view_state.get("camera_ready") and not await start_camera(shell):
+        return None
+    try:
+        return bytes(await shell.camera_control.take_picture())
+    except Exception as error:  # noqa: BLE001 - "not initialized" after a re-render: once more
+        log.warning("take_picture: %s; starting the camera again", error)
+        if not await start_camera(shell):
+            return None
+        return bytes(await shell.camera_control.take_picture())
+
+
+def _large(shell: Shell, sha: str | None) -> ft.Control:
+    if sha is None:
+        return note("拍摄的照片会显示在这里（已计算校验值，原图不做任何修改）")
+    ref = next(r for r in shell.model.camera.shots if r.sha256 == sha)
+    flags = "；".join(flag_label(f) for f in ref.flags)
+    place = f"{ref.location.lat:.5f}, {ref.location.lon:.5f}" if ref.location else "无位置"
+    return tagged("camera-selected", ft.Column([
+        ft.Image(src=thumbnail(shell, sha, 480), width=400, height=300, fit=ft.BoxFit.CONTAIN),
+        note(f"拍摄 · {beijing_text(ref.captured_at)} · {place} · 校验值 {sha[:12]}", size=14),
+        note(flags, ft.Colors.ORANGE_800, 14) if flags else note("", size=1)], spacing=4))
+
+
+def _shot_tile(shell: Shell, ref: EvidenceRef, index: int) -> ft.Control:
+    session, sha = shell.model.camera, ref.sha256
+    return ft.Column([
+        ft.Container(ft.Image(src=thumbnail(shell, sha, 240), width=120, height=90, fit=ft.BoxFit.COVER),
+                     on_click=lambda e: shell.act(lambda: session.select(sha)) and shell.render()),
+        ft.Row([tagged(f"shot-{index}-delete", ft.TextButton("删除", on_click=lambda e: _then(shell, session.delete, sha))),
+                tagged(f"shot-{index}-retake", ft.TextButton("重拍", on_click=lambda e: _then(shell, session.retake, sha)))],
+               spacing=0)], spacing=2)
+
+
+def _then(shell: Shell, action, sha: str) -> None:
+    if shell.act(lambda: action(sha)):
+        shell.render()
