@@ -120,9 +120,10 @@ def audio_block(shell: Shell) -> ft.Control:
     rows: list[ft.Control] = [
         ft.Row([note("访谈录音" + ("（必需）" if policy.audio == Need.REQUIRED else "（可选）"), size=18), *buttons],
                wrap=True),
-        ft.Row([tagged("audio-state", ft.Text(STATE_TEXT[state], size=18)), live["elapsed"], live["level"],
-                live["size"]], wrap=True, spacing=16),
     ]
+    if state != RecState.IDLE:
+        rows.append(ft.Row([tagged("audio-state", ft.Text(STATE_TEXT[state], size=18)), live["elapsed"],
+                            live["level"], live["size"]], wrap=True, spacing=16))
     files = [e for e in editor.record.evidence if e.kind == EvidenceKind.AUDIO]
     rows += [tagged("audio-file", note(f"{e.caption or e.filename}　{_size(e.size)}"
                                        + (f"　{_clock(e.duration_s)}" if e.duration_s else "")))

@@ -91,7 +91,8 @@ def refusal_page(shell: Shell) -> ft.Control:
                        min_lines=4, text_size=18)
     box.on_change = lambda e: editor.set_refusal_note(box.value or "")
     return ft.Column([box, photo_block(shell, Role.REFUSAL_PROOF, "add-refusal-photo", "现场照片（可选）", required=False),
-                      video_block(shell, Role.REFUSAL_PROOF, "add-refusal-video", "现场视频（可选）")],
+                      video_block(shell, Role.REFUSAL_PROOF, "add-refusal-video", "现场视频（可选）"),
+                      audio_block(shell)],
                      spacing=16)
 
 
