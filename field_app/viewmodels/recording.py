@@ -15,7 +15,8 @@ from enum import Enum
 from pathlib import Path
 
 from field_app.capture.audio_spool import AudioSpool, Journal
-from field_app.capture.wav import PcmFormat, infer_format, level
+from field_app.capture.stream_meter import StreamMeter
+from field_app.capture.wav import PcmFormat, level
 from field_app.errors import VisitError
 from field_app.viewmodels.base import Observable
 from field_app.viewmodels.visit import VisitEditor
@@ -25,7 +26,6 @@ from schemas.records import EvidenceKind, EvidenceRef, Origin, Role
 REQUESTED = PcmFormat(16000, 1)
 EXTENSIONS = {"audio/wav": ".wav", "audio/mp4": ".m4a", "audio/aac": ".aac", "audio/ogg": ".ogg",
               "audio/webm": ".webm", "audio/mpeg": ".mp3", "audio/flac": ".flac"}
-MEASURE_AFTER_S = 1.0  # the format is measured once this much stream has arrived
 
 
 class RecState(str, Enum):
@@ -50,13 +50,8 @@ class Recorder(Observable):
         self._reset()
 
     def _reset(self) -> None:
-        self._active_s, self._since = 0.0, 0.0
-        self._bytes, self._measured = 0, False
-        self._run_first: float | None = None
-        self._run_last = 0.0
-        self._run_bytes = 0  # bytes after the first chunk of the current run
-        self._timed_bytes, self._timed_s = 0, 0.0
-        self._sample = b""
+        self._active_s, self._since, self._bytes = 0.0, 0.0, 0
+        self.meter = StreamMeter(self.requested)
 
     # --- state ------------------------------------------------------------------------------
 
@@ -103,7 +98,6 @@ class Recorder(Observable):
         if self.state != RecState.RECORDING:
             return
         self._active_s += self.monotonic() - self._since
-        self._end_run()
         self.state = RecState.PAUSED
         self._log("pause")
         self._notify()
@@ -113,14 +107,9 @@ class Recorder(Observable):
         if self.state != RecState.PAUSED:
             return
         self.state, self._since = RecState.RECORDING, self.monotonic()
+        self.meter.new_run()
         self._log("resume")
         self._notify()
-
-    def _end_run(self) -> None:
-        if self._run_first is not None:
-            self._timed_bytes += self._run_bytes
-            self._timed_s += self._run_last - self._run_first
-        self._run_first, self._run_bytes = None, 0
 
     # --- data -------------------------------------------------------------------------------
 
@@ -128,27 +117,12 @@ class Recorder(Observable):
         """A PCM16 chunk from the stream (web mode): spooled encrypted, level and size updated."""
         if self.state != RecState.RECORDING or self._spool is None or not chunk:
             return
-        now = self.monotonic()
-        if self._run_first is None:
-            self._run_first = now
-        else:
-            self._run_bytes += len(chunk)
-        self._run_last = now
-        if len(self._sample) < 8192:
-            self._sample += chunk[:8192]
         self._bytes += len(chunk)
         self.level = level(chunk)
+        if self.meter.chunk(self.monotonic(), len(chunk), chunk):
+            self._spool.set_format(self.meter.best)  # the journal a kill leaves keeps the latest best
         self._spool.append(chunk)
-        if not self._measured and self._timed_s + (self._run_last - self._run_first) >= MEASURE_AFTER_S:
-            self._spool.set_format(self._measure())
-            self._measured = True
         self._notify()
-
-    def _measure(self) -> PcmFormat:
-        running = self._run_last - self._run_first if self._run_first is not None else 0.0
-        seconds = self._timed_s + running
-        byte_count = self._timed_bytes + self._run_bytes
-        return infer_format(byte_count / seconds if seconds > 0 else 0.0, self._sample, self.requested)
 
     def stop(self) -> EvidenceRef | None:
         """End the recording: one WAV sealed and listed in the record; None if nothing was recorded."""
@@ -156,9 +130,7 @@ class Recorder(Observable):
             return None
         if self.state == RecState.RECORDING:
             self._active_s += self.monotonic() - self._since
-        self._end_run()
-        if self._timed_s > 0:
-            self._spool.set_format(self._measure())  # the longest measure is the best one
+        self._spool.set_format(self.meter.best)
         spool, self._spool, self.state = self._spool, None, RecState.IDLE
         if spool.size == 0:
             spool.discard()

@@ -5,12 +5,18 @@ from __future__ import annotations
 
 import io
 import math
+import os
+import signal
 import struct
 import wave
 
 import pytest
 from playwright.sync_api import sync_playwright
 
+from field_app.store import EvidenceStore, open_store
+from field_app.store import queries as q
+from field_app.store.vault import DirectoryVault
+from field_app.viewmodels.recovery import RECOVERED
 from schemas.records import EvidenceKind, SealedRecord
 from tests.end_to_end.flet_browser import (
     fill_field,
@@ -105,3 +111,60 @@ def test_a_recorded_refusal_reaches_the_server_as_a_valid_wav_r10_r13(product, m
     assert [m.event for m in record.media_log][:1] == ["start"] and record.media_log[-1].event == "stop"
     loud = sum(abs(v) for v in struct.unpack(f"<{len(pcm) // 2}h", pcm)) / (len(pcm) // 2)
     assert loud > 1000  # the tone, not silence: the microphone's samples reached the file
+
+
+def test_the_app_killed_mid_recording_keeps_what_was_recorded_as_a_valid_wav_r10(product, microphone_browser):
+    """SIGKILL of the tablet app's process group while recording; after a restart, the draft holds one
+    WAV of what was recorded (up to the last sealed 2 s segment), flagged as recovered, never half-sealed."""
+    context, page = new_tablet_page(microphone_browser, permissions=["microphone", "geolocation"],
+                                    geolocation={"latitude": 29.6100, "longitude": 106.5318, "accuracy": 20})
+    open_flet(page, product.app_url)
+    tablet = Tablet(page, "audio-kill")
+    tablet.sign_in_team()
+    tap(page, "go-cases")
+    tap(page, "download-cases")
+    wait_text(page, "缺少家庭授权书")
+    tablet.start_visit(f"start-home_visit-{CASE}")
+    tablet.wait_start_fix()
+    tablet.notify(["work_id_shown", "purpose_explained"])
+    tap(page, "refusal-switch")
+    page.wait_for_timeout(500)
+    tablet.next_step()
+    tap(page, "audio-whole-visit")
+    wait_text(page, "正在录音")
+    _elapsed_at_least(page, 6)
+    os.killpg(product.app.pid, signal.SIGKILL)  # no handler runs: the recording is cut mid-stream
+    product.app.wait(10)
+    product.app = None
+    context.close()
+
+    product.start_app()  # recovery runs as the app opens
+    vault = DirectoryVault(product.root / "tablet-keys", product.root / "tablet")
+    store = open_store(product.root / "tablet", vault)
+    evidence = EvidenceStore(product.root / "tablet" / "evidence", vault)
+    try:
+        with store.reading() as s:
+            [draft] = q.drafts(s, CASE)
+        [audio] = [e for e in draft.evidence if e.kind == EvidenceKind.AUDIO]
+        assert RECOVERED in audio.flags and draft.media_log[-1].event == "recovered"
+        assert draft.media_log[-1].what == "whole_visit"
+        assert evidence.verify(audio.sha256)
+        with wave.open(io.BytesIO(evidence.read(audio.sha256))) as w:
+            seconds = w.getnframes() / w.getframerate()
+        print(f"recovered WAV: {w.getframerate()} Hz, {w.getnchannels()} ch, {seconds:.2f} s")
+        assert 2.0 <= seconds <= 8.0  # up to the last whole segment before the kill
+        assert not list((product.root / "tablet" / "recordings").glob("*.ptr"))
+    finally:
+        store.close()
+
+    context, page = new_tablet_page(microphone_browser)
+    open_flet(page, product.app_url)
+    tablet = Tablet(page, "audio-kill-after")
+    tablet.sign_in_team()
+    tap(page, "go-cases")
+    tap(page, f"resume-{draft.id}")
+    tap(page, "step-refusal")
+    page.locator('[flt-semantics-identifier="audio-file"]').first.wait_for(timeout=15_000)
+    wait_text(page, "应用中断")
+    tablet.shot("recovered")
+    context.close()

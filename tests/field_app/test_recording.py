@@ -173,3 +173,16 @@ def test_a_file_named_mp4_that_is_not_a_video_is_refused_naming_it(editor):
     with pytest.raises(VisitError, match="照片.mp4"):
         add_video(editor, b"\xff\xd8\xff\xe0" + bytes(5000), "照片.mp4")
     assert editor.record.evidence == []
+
+
+def test_a_slow_start_of_the_stream_does_not_fix_a_wrong_format_in_the_journal(recorder, ticks):
+    """On a busy tablet the first second can arrive at a quarter of its rate; the journal a kill would
+    leave carries the measure of everything so far, not of that first second."""
+    real = PcmFormat(44100, 2)
+    recorder.start()
+    pcm = tone(real, 8.0)
+    step = real.byte_rate // 10
+    for n, i in enumerate(range(0, len(pcm), step)):
+        recorder.feed(pcm[i:i + step])
+        ticks.t += 0.4 if n < 10 else 0.1  # the first ten chunks come four times too slowly
+    assert recorder._spool.journal.fmt == real
