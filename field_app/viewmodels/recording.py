@@ -68,8 +68,8 @@ class Recorder(Observable):
 
     @property
     def fmt(self) -> PcmFormat:
-        """The stream's format: measured once enough has arrived, the requested one until then."""
-        return self._spool.journal.fmt if self._spool else self.requested
+        """The stream's format: as measured so far (of the last recording once stopped)."""
+        return self._spool.journal.fmt if self._spool else self.meter.best
 
     def _log(self, event: str, sha: str = "") -> None:
         self.editor.log_media(MediaEvent(at=self.editor.clock(), event=event, what=self.what,
