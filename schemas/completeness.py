@@ -54,27 +54,21 @@ def _missing_survey(form: Form, record: SurveyRecord) -> list[Missing]:
     if form.respondent_signature == "required" and not record.evidence_with(Role.RESPONDENT_SIGNATURE):
         out.extend(_missing_cannot_sign(form, record))
     out.extend(_stale_readback(form, record))
-    out.extend(_missing_media(form, record))
+    for kind, need, label in ((EvidenceKind.AUDIO, form.audio, "录音"), (EvidenceKind.VIDEO, form.video, "录像")):
+        if need == "required" and not any(e.kind == kind for e in record.evidence):
+            out.append(Missing(code=f"evidence.{kind.value}", label=f"本表要求{label}，尚未采集"))
+    out.extend(_missing_whole_visit_audio(form, record))
     return out
 
 
-def _missing_media(form: Form, record: SurveyRecord) -> list[Missing]:
-    """Audio and video a form marks required (its `media` policy; optional and off ask for nothing)."""
-    from schemas.media import Need
-
-    out: list[Missing] = []
-    kinds = {e.kind for e in record.evidence}
-    if form.media.audio == Need.REQUIRED and EvidenceKind.AUDIO not in kinds:
-        out.append(Missing(code="media.audio", label="本表要求访谈录音，请录音后再封存"))
-    if form.media.video == Need.REQUIRED and EvidenceKind.VIDEO not in kinds:
-        out.append(Missing(code="media.video", label="本表要求录像，请录制或选择视频后再封存"))
-    if form.media.whole_visit_audio == Need.REQUIRED:
-        shas = {e.sha256 for e in record.evidence if e.kind == EvidenceKind.AUDIO}
-        done = [m for m in record.media_log if m.what == "whole_visit" and m.event in ("stop", "recovered")
-                and m.sha256 in shas]
-        if not done:
-            out.append(Missing(code="media.whole_visit_audio", label="本表要求全程录音，请录音并结束后再封存"))
-    return out
+def _missing_whole_visit_audio(form: Form, record: SurveyRecord) -> list[Missing]:
+    """A form that requires a whole-visit recording: one stopped (or recovered after a kill) and kept."""
+    if form.whole_visit_audio != "required":
+        return []
+    shas = {e.sha256 for e in record.evidence if e.kind == EvidenceKind.AUDIO}
+    if any(m.what == "whole_visit" and m.event in ("stop", "recovered") and m.sha256 in shas for m in record.media_log):
+        return []
+    return [Missing(code="evidence.audio.whole_visit", label="本表要求全程录音，请录音并结束后再封存")]
 
 
 def _stale_readback(form: Form, record: SurveyRecord) -> list[Missing]:

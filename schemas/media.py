@@ -1,32 +1,15 @@
 """Audio and video in records (pure): what a form asks for, the recording log, and content sniffing.
 
-A form says per medium whether it is required, optional or off (`MediaPolicy`); the same rule is
-enforced on the tablet and on the server by schemas.completeness. A whole-visit recording logs its
+A form says per medium whether it is required, optional or off (`Form.audio`, `video`,
+`whole_visit_audio`); schemas.completeness enforces it on tablet and server alike. A whole-visit recording logs its
 start, pauses and stop in the record (`MediaEvent`), so the reviewer sees what the audio covers.
 Files are typed by their first bytes, never by their name.
 """
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
 
 from pydantic import BaseModel
-
-
-class Need(str, Enum):
-    """Whether a form asks for a medium."""
-
-    REQUIRED = "required"
-    OPTIONAL = "optional"
-    OFF = "off"
-
-
-class MediaPolicy(BaseModel):
-    """Per form: interview audio, video clips, and whether a whole-visit recording is offered."""
-
-    audio: Need = Need.OPTIONAL
-    video: Need = Need.OPTIONAL
-    whole_visit_audio: Need = Need.OPTIONAL  # REQUIRED: the visit cannot be sealed without it
 
 
 class MediaEvent(BaseModel):

@@ -11,13 +11,13 @@ import time
 from collections.abc import Callable
 
 Point = tuple[float, float, float]  # (t seconds since the first point, x fraction, y fraction)
-MIN_WIDTH, MAX_WIDTH, RATIO = 320, 900, 0.4  # pad size on screen: as wide as there is room for
+MIN_WIDTH, MAX_WIDTH, RATIO, MAX_HEIGHT = 320, 760, 0.4, 240  # as wide as there is room for; two pads fit a screen
 
 
 def pad_size(available_width: float | None) -> tuple[int, int]:
     """Width and height of a pad that takes the width it has (both orientations), within limits."""
     width = int(max(MIN_WIDTH, min(MAX_WIDTH, available_width or 600)))
-    return width, int(width * RATIO)
+    return width, min(int(width * RATIO), MAX_HEIGHT)
 
 
 class PadStrokes:

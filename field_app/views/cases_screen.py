@@ -10,6 +10,7 @@ from field_app.views.location import take_fix
 from field_app.views.shell import Shell
 from field_app.views.widgets import DANGER, OK, big_button, heading, note, tagged
 from schemas.completeness import CHECK_LABELS
+from schemas.evidence_checks import beijing_text
 from schemas.protocol import CaseSummary
 from schemas.records import VisitKind
 
@@ -90,7 +91,7 @@ def _visit_row(shell: Shell, visit: VisitSummary) -> ft.Control:
     label, color = STATES.get(visit.state, (visit.state, None))
     who = visit.respondent or "（未填调查对象）"
     row: list[ft.Control] = [ft.Icon(ft.Icons.DESCRIPTION, color=color),
-                             note(f"{CHECK_LABELS[visit.kind]} · {who} · {visit.updated_at.astimezone():%m-%d %H:%M}"),
+                             note(f"{CHECK_LABELS[visit.kind]} · {who} · {beijing_text(visit.updated_at)}"),
                              ft.Text(label, color=color, size=16, weight=ft.FontWeight.BOLD)]
     if visit.message:
         row.append(note(visit.message, DANGER))

@@ -3,7 +3,7 @@ elapsed time, level, size), an optional whole-visit recording, and video clips p
 
 The view only renders `Recorder` state and calls it. In web mode the recorder streams PCM16 to
 Python (`on_stream`); on a device it writes a compressed file whose path `stop_recording` returns.
-What a form turns off is not shown (schemas.media.MediaPolicy).
+What a form turns off (`Form.audio`, `video`, `whole_visit_audio`) is not shown.
 """
 from __future__ import annotations
 
@@ -19,7 +19,6 @@ from field_app.viewmodels.clips import VIDEO_EXTENSIONS, add_video
 from field_app.viewmodels.recording import Recorder, RecState
 from field_app.views.shell import Shell
 from field_app.views.widgets import DANGER, big_button, note, tagged, toast
-from schemas.media import Need
 from schemas.records import EvidenceKind, Role
 
 STATE_TEXT = {RecState.IDLE: "未在录音", RecState.RECORDING: "正在录音", RecState.PAUSED: "已暂停"}
@@ -61,8 +60,8 @@ def _service(shell: Shell, recorder: Recorder, live: dict[str, ft.Control]) -> f
 def audio_block(shell: Shell) -> ft.Control:
     """The interview recorder and the record's audio files (R10)."""
     recorder, editor = shell.model.recorder, shell.model.visit
-    policy = editor.form.media
-    if recorder is None or policy.audio == Need.OFF and policy.whole_visit_audio == Need.OFF:
+    form = editor.form
+    if recorder is None or form.audio == "off" and form.whole_visit_audio == "off":
         return ft.Container()
     live: dict[str, ft.Control] = {"elapsed": ft.Text(_clock(recorder.elapsed_s), size=28),
                                    "level": ft.ProgressBar(value=recorder.level, width=240),
@@ -107,9 +106,9 @@ def audio_block(shell: Shell) -> ft.Control:
     state = recorder.state
     if state == RecState.IDLE:
         buttons = []
-        if policy.audio != Need.OFF:
+        if form.audio != "off":
             buttons.append(big_button("开始录音", start, "audio-start", icon=ft.Icons.MIC))
-        if policy.whole_visit_audio != Need.OFF:
+        if form.whole_visit_audio != "off":
             buttons.append(big_button("全程录音", start_whole, "audio-whole-visit",
                                       icon=ft.Icons.RADIO_BUTTON_CHECKED, primary=False))
     else:
@@ -118,7 +117,7 @@ def audio_block(shell: Shell) -> ft.Control:
                    big_button("继续", resume, "audio-resume", icon=ft.Icons.PLAY_ARROW, primary=False),
                    big_button("结束录音", stop, "audio-stop", icon=ft.Icons.STOP)]
     rows: list[ft.Control] = [
-        ft.Row([note("访谈录音" + ("（必需）" if policy.audio == Need.REQUIRED else "（可选）"), size=18), *buttons],
+        ft.Row([note("访谈录音" + ("（必需）" if form.audio == "required" else "（可选）"), size=18), *buttons],
                wrap=True),
     ]
     if state != RecState.IDLE:
@@ -129,14 +128,14 @@ def audio_block(shell: Shell) -> ft.Control:
                                        + (f"　{_clock(e.duration_s)}" if e.duration_s else "")))
              for e in files]
     if not files:
-        rows.append(note("尚无录音", DANGER if policy.audio == Need.REQUIRED else None))
+        rows.append(note("尚无录音", DANGER if form.audio == "required" else None))
     return ft.Column(rows, spacing=10)
 
 
 def video_block(shell: Shell, role: Role, identifier: str, title: str) -> ft.Control:
     """Video clips of one role (R12 cannot sign, R13 refusal, scenes), picked from files and checked by content."""
     editor = shell.model.visit
-    if editor.form.media.video == Need.OFF and role == Role.SCENE:
+    if editor.form.video == "off" and role == Role.SCENE:
         return ft.Container()
 
     async def add(e: ft.Event) -> None:

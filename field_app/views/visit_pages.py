@@ -10,6 +10,7 @@ from field_app.views.recorder import audio_block, video_block
 from field_app.views.seal_dialog import open_seal_dialog
 from field_app.views.shell import Shell
 from field_app.views.signature_pad import signature_pad
+from field_app.views.visit_steps import step_of
 from field_app.views.widgets import DANGER, big_button, missing_list, note, tagged
 from schemas.readback import COUNTED
 from schemas.records import Outcome, Role
@@ -163,9 +164,23 @@ def seal_page(shell: Shell) -> ft.Control:
         await open_seal_dialog(shell)
 
     seal = big_button("封存记录", open_seal, "seal-button", icon=ft.Icons.LOCK, disabled=bool(missing))
-    return ft.Column([tagged("missing-list", missing_list([m.label for m in missing])), explain,
+    team = shell.model.team
+    labels = [_named(m.label, editor.record.surveyors, team.display_name) for m in missing]
+
+    def jump(i: int) -> None:
+        shell.view_state["step"] = step_of(editor.form, missing[i])
+        shell.render()
+
+    return ft.Column([tagged("missing-list", missing_list(labels, jump)), explain,
                       fix_line("开始位置", editor.record.start_fix, "start-fix"),
                       ft.Row([seal, discard], spacing=16)], spacing=16)
+
+
+def _named(label: str, usernames: list[str], name_of) -> str:
+    """A missing item as the team reads it: surveyors by name (张伟), not by account (zhangwei)."""
+    for username in usernames:
+        label = label.replace(f" {username} ", f" {name_of(username)} ")
+    return label
 
 
 def _discard(shell: Shell) -> None:

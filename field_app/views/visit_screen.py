@@ -40,7 +40,7 @@ def visit_screen(shell: Shell) -> ft.Control:
     ], alignment=ft.MainAxisAlignment.END, spacing=16)
     case = editor.case
     title = f"{CHECK_LABELS[editor.record.kind]} · {case.title if case else editor.record.case_id}"
-    page = ft.Column([heading(title, 22), heading(steps[index].title, 20),
+    page = ft.Column([heading(title, 22), tagged("step-title", heading(steps[index].title, 20)),
                       ft.Column([PAGES[_page_key(current)](shell)], scroll=ft.ScrollMode.AUTO, expand=True),
                       nav], expand=True, spacing=12)
     return ft.Row([rail, ft.VerticalDivider(), page], expand=True, vertical_alignment=ft.CrossAxisAlignment.START)

@@ -38,13 +38,23 @@ def note(text: str, color: str | None = None, size: int = 16) -> ft.Text:
 
 def toast(page: ft.Page, message: str, error: bool = False) -> None:
     """A short message at the bottom of the screen."""
+    # floating above the bottom row, so 上一步 / 下一步 stay visible and tappable while it shows
     page.show_dialog(ft.SnackBar(content=ft.Text(message, size=16), bgcolor=DANGER if error else None,
-                                 duration=ft.Duration(seconds=5 if error else 3)))
+                                 behavior=ft.SnackBarBehavior.FLOATING,
+                                 margin=ft.Margin.only(left=260, right=20, bottom=90),
+                                 duration=ft.Duration(seconds=5 if error else 2)))
 
 
-def missing_list(labels: list[str]) -> ft.Control:
-    """What is still missing, as a red list (or a green line when nothing is)."""
+def missing_list(labels: list[str], jump: Callable[[int], None] | None = None) -> ft.Control:
+    """What is still missing, as a red list (or a green line when nothing is); with `jump`, each line
+    is a button that opens the step where it is fixed."""
     if not labels:
         return ft.Row([ft.Icon(ft.Icons.CHECK_CIRCLE, color=OK), note("记录完整，可以封存", OK)])
-    return ft.Column([note(f"尚缺 {len(labels)} 项：", DANGER)]
-                     + [note(f"• {label}", DANGER) for label in labels], spacing=4)
+    if jump is None:
+        lines = [note(f"• {label}", DANGER) for label in labels]
+    else:
+        lines = [tagged(f"missing-{i}", ft.TextButton(content=ft.Text(f"• {label}  ›", color=DANGER, size=16),
+                                                      on_click=lambda e, i=i: jump(i), height=40))
+                 for i, label in enumerate(labels)]
+    return ft.Column([note(f"尚缺 {len(labels)} 项（点按一项可前往填写）：" if jump else f"尚缺 {len(labels)} 项：",
+                           DANGER), *lines], spacing=2)

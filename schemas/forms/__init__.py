@@ -11,7 +11,6 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from schemas.media import MediaPolicy
 from schemas.records import EvidenceKind, Role, VisitKind
 
 FORMS_DIR = Path(__file__).parent
@@ -68,7 +67,10 @@ class Form(BaseModel):
     evidence: list[EvidenceRule] = []
     min_surveyors: int = 2
     needs_full_id_numbers: bool = False  # R21: devices get masked ID numbers unless a form needs them
-    media: MediaPolicy = MediaPolicy()  # interview audio, video clips, whole-visit recording: required/optional/off
+    # Audio and video of the visit: required, optional or off (added; older forms read as optional)
+    audio: Literal["required", "optional", "off"] = "optional"
+    video: Literal["required", "optional", "off"] = "optional"
+    whole_visit_audio: Literal["required", "optional", "off"] = "optional"  # one recording of the whole visit
 
     def fields(self) -> list[Field]:
         """Every question of every section, in order."""

@@ -56,9 +56,24 @@ class Tablet:
                 raise AssertionError("the start position was never recorded")
             self.page.wait_for_timeout(100)
 
+    def _step_title(self) -> str:
+        node = self.page.locator('[flt-semantics-identifier="step-title"]').first
+        if not node.count():
+            return ""
+        return (node.get_attribute("aria-label") or "") + (node.text_content() or "")
+
     def next_step(self) -> None:
-        tap(self.page, "step-next")
-        self.page.wait_for_timeout(400)
+        """Tap 下一步 and wait until the next step is shown; a tap that landed while the screen was being
+        drawn again (after the previous tap) is repeated."""
+        before = self._step_title()
+        for _ in range(3):
+            tap(self.page, "step-next")
+            for _ in range(40):
+                self.page.wait_for_timeout(100)
+                if self._step_title() != before:
+                    self.page.wait_for_timeout(200)
+                    return
+        raise AssertionError(f"下一步 did not leave the step {before!r}")
 
     def notify(self, ids: list[str]) -> None:
         for item in ids:

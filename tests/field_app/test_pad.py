@@ -15,7 +15,7 @@ class Tick:
         return self.t
 
 
-@pytest.mark.parametrize("available, expected", [(1000, (900, 360)), (560, (560, 224)), (200, (320, 128)),
+@pytest.mark.parametrize("available, expected", [(1000, (760, 240)), (560, (560, 224)), (200, (320, 128)),
                                                  (None, (600, 240))])
 def test_the_pad_takes_the_width_it_has_within_limits(available, expected):
     assert pad_size(available) == expected and MIN_WIDTH <= expected[0] <= MAX_WIDTH

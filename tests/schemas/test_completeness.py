@@ -102,3 +102,24 @@ def test_a_case_is_complete_with_authorization_entrustment_and_each_required_che
                              records=[home]).complete is False
     assert case_completeness(authorization=True, entrustment=True, required_checks=[VisitKind.HOME_VISIT],
                              records=[home]).complete is True
+
+
+def test_a_form_that_requires_audio_or_video_lists_it_as_missing_until_captured():
+    """Forms say whether audio and video are required, optional or off (older forms: optional)."""
+    from datetime import UTC, datetime
+
+    from schemas.forms import form_for
+    from schemas.records import EvidenceKind, EvidenceRef, SurveyRecord, VisitKind
+
+    form = form_for(VisitKind.HOME_VISIT)
+    assert (form.audio, form.video) == ("optional", "optional")
+    assert form_for(VisitKind.NEIGHBOUR_INTERVIEW).video == "off"
+    strict = form.model_copy(update={"audio": "required", "video": "required"})
+    record = SurveyRecord(id="rec-audio-1", case_id="c", kind=VisitKind.HOME_VISIT, form_id=form.id, form_version=1,
+                          started_at=datetime(2026, 11, 20, tzinfo=UTC))
+    codes = {m.code for m in missing_items(strict, record)}
+    assert {"evidence.audio", "evidence.video"} <= codes
+    clip = EvidenceRef(sha256="a" * 64, size=10, media_type="audio/wav", kind=EvidenceKind.AUDIO,
+                       captured_at=record.started_at, captured_by="zhangwei")
+    assert "evidence.audio" not in {m.code for m in missing_items(strict, record.model_copy(update={"evidence": [clip]}))}
+    assert not {"evidence.audio", "evidence.video"} & {m.code for m in missing_items(form, record)}

@@ -8,7 +8,7 @@ import pytest
 
 from schemas.completeness import missing_items
 from schemas.forms import Form, form_for
-from schemas.media import MediaEvent, MediaPolicy, Need, mp4_duration_s, sniff_audio, sniff_video
+from schemas.media import MediaEvent, mp4_duration_s, sniff_audio, sniff_video
 from schemas.records import EvidenceKind, Outcome, Role, VisitKind
 from tests.schemas.factories import complete_record, evidence
 
@@ -16,7 +16,7 @@ HOME = form_for(VisitKind.HOME_VISIT)
 
 
 def with_media(form: Form, **policy: str) -> Form:
-    return form.model_copy(update={"media": MediaPolicy(**policy)})
+    return form.model_copy(update=policy)
 
 
 def codes(form: Form, record) -> list[str]:
@@ -24,8 +24,9 @@ def codes(form: Form, record) -> list[str]:
 
 
 def test_shipped_forms_state_their_media_policy():
-    assert HOME.media == MediaPolicy(audio=Need.OPTIONAL, video=Need.OPTIONAL, whole_visit_audio=Need.OPTIONAL)
-    assert form_for(VisitKind.NEIGHBOUR_INTERVIEW).media.video == Need.OFF
+    assert (HOME.audio, HOME.video, HOME.whole_visit_audio) == ("optional", "optional", "optional")
+    neighbour = form_for(VisitKind.NEIGHBOUR_INTERVIEW)
+    assert (neighbour.video, neighbour.whole_visit_audio) == ("off", "off")
 
 
 @pytest.mark.parametrize("need", ["optional", "off"])
@@ -37,7 +38,7 @@ def test_optional_and_off_ask_for_nothing(need):
 def test_required_audio_and_video_are_missing_until_recorded_r10():
     form = with_media(HOME, audio="required", video="required")
     record = complete_record(form)
-    assert codes(form, record) == ["media.audio", "media.video"]
+    assert codes(form, record) == ["evidence.audio", "evidence.video"]
     record.evidence += [evidence(EvidenceKind.AUDIO, Role.INTERVIEW, "zhangwei", "a"),
                         evidence(EvidenceKind.VIDEO, Role.SCENE, "zhangwei", "v")]
     assert codes(form, record) == []
@@ -50,7 +51,7 @@ def test_required_whole_visit_audio_needs_a_stopped_recording_in_the_record():
     record.evidence.append(audio)
     at = datetime(2026, 11, 20, 9, tzinfo=UTC)
     record.media_log = [MediaEvent(at=at, event="start", what="whole_visit")]
-    assert codes(form, record) == ["media.whole_visit_audio"]  # started, never stopped
+    assert codes(form, record) == ["evidence.audio.whole_visit"]  # started, never stopped
     record.media_log.append(MediaEvent(at=at, event="stop", what="whole_visit", sha256=audio.sha256))
     assert codes(form, record) == []
 
@@ -59,7 +60,7 @@ def test_a_refusal_needs_no_interview_audio_r13():
     form = with_media(HOME, audio="required")
     record = complete_record(form)
     record.outcome, record.refusal_note = Outcome.REFUSED, "户主拒绝开门"
-    assert "media.audio" not in codes(form, record)
+    assert "evidence.audio" not in codes(form, record)
 
 
 MP4 = b"\x00\x00\x00\x20ftypisom\x00\x00\x02\x00isomiso2avc1mp41"
