@@ -27,11 +27,12 @@ from field_app.views.cases_screen import cases_screen
 from field_app.views.outbox_screen import outbox_screen
 from field_app.views.shell import Shell
 from field_app.views.team_screen import team_screen
+from field_app.views.video_screen import video_screen
 from field_app.views.visit_screen import visit_screen
 
 ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
 SCREENS = {"team": team_screen, "cases": cases_screen, "visit": visit_screen, "outbox": outbox_screen,
-           "camera": camera_screen}
+           "camera": camera_screen, "video": video_screen}
 
 
 @dataclass

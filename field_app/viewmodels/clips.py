@@ -44,8 +44,9 @@ def _head_and_tail(source: bytes | Path) -> tuple[bytes, bytes, int]:
 
 
 def add_video(editor: VisitEditor, source: bytes | Path, filename: str, role: Role = Role.SCENE,
-              caption: str = "", origin: Origin = Origin.IMPORT) -> EvidenceRef:
-    """Check a clip by content, seal it encrypted, list it in the record with size and duration."""
+              caption: str = "", origin: Origin = Origin.IMPORT, duration_s: float | None = None) -> EvidenceRef:
+    """Check a clip by content, seal it encrypted, list it in the record with size and duration (read
+    from an MP4/MOV; else `duration_s`, the time the app's own recording took)."""
     editor.check_capture()
     if Role(role) not in VIDEO_ROLES:
         raise VisitError("视频不能作为签名使用")
@@ -55,7 +56,7 @@ def add_video(editor: VisitEditor, source: bytes | Path, filename: str, role: Ro
         raise VisitError(NOT_A_VIDEO.format(name=filename))
     if size > MAX_VIDEO_BYTES:
         raise VisitError(TOO_BIG.format(name=filename))
-    duration = mp4_duration_s(head) or mp4_duration_s(tail) if media_type != "video/webm" else None
+    duration = (mp4_duration_s(head) or mp4_duration_s(tail) if media_type != "video/webm" else None) or duration_s
     sha, stored = editor.evidence.put_stream(_chunks(source))
     now = editor.clock()
     ref = EvidenceRef(sha256=sha, size=stored, media_type=media_type, kind=EvidenceKind.VIDEO, role=Role(role),

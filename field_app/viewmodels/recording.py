@@ -50,7 +50,7 @@ class Recorder(Observable):
         self._reset()
 
     def _reset(self) -> None:
-        self._active_s, self._since, self._bytes = 0.0, 0.0, 0
+        self._active_s, self._since, self._bytes, self._last_chunk = 0.0, 0.0, 0, 0.0
         self.meter = StreamMeter(self.requested)
 
     # --- state ------------------------------------------------------------------------------
@@ -70,6 +70,10 @@ class Recorder(Observable):
     def fmt(self) -> PcmFormat:
         """The stream's format: as measured so far (of the last recording once stopped)."""
         return self._spool.journal.fmt if self._spool else self.meter.best
+
+    def quiet_s(self) -> float:
+        """Seconds since the last chunk arrived (the view waits for the stream to drain after 结束)."""
+        return self.monotonic() - self._last_chunk
 
     def _log(self, event: str, sha: str = "") -> None:
         self.editor.log_media(MediaEvent(at=self.editor.clock(), event=event, what=self.what,
@@ -118,6 +122,7 @@ class Recorder(Observable):
         if self.state != RecState.RECORDING or self._spool is None or not chunk:
             return
         self._bytes += len(chunk)
+        self._last_chunk = self.monotonic()
         self.level = level(chunk)
         if self.meter.chunk(self.monotonic(), len(chunk), chunk):
             self._spool.set_format(self.meter.best)  # the journal a kill leaves keeps the latest best

@@ -18,6 +18,7 @@ from field_app.errors import FieldAppError
 from field_app.viewmodels.clips import VIDEO_EXTENSIONS, add_video
 from field_app.viewmodels.recording import Recorder, RecState
 from field_app.views.shell import Shell
+from field_app.views.video_screen import open_video
 from field_app.views.widgets import DANGER, big_button, note, tagged, toast
 from schemas.records import EvidenceKind, Role
 
@@ -96,7 +97,9 @@ def audio_block(shell: Shell) -> ft.Control:
 
     async def stop(e: ft.Event) -> None:
         where = await service.stop_recording()
-        await asyncio.sleep(0)  # let chunks already on their way arrive first
+        deadline = time.monotonic() + 1.5  # chunks already on their way are still recorded:
+        while shell.page.web and time.monotonic() < deadline and recorder.quiet_s() < 0.3:  # until the stream is quiet
+            await asyncio.sleep(0.05)
         if where and not shell.page.web:
             shell.act(lambda: recorder.stop_with_file(where), "录音已保存")
         else:
@@ -154,8 +157,13 @@ def video_block(shell: Shell, role: Role, identifier: str, title: str) -> ft.Con
         blocked = ""
     except FieldAppError as error:
         blocked = error.message
+    async def record(e: ft.Event) -> None:
+        await open_video(shell, role)
+
     rows: list[ft.Control] = [ft.Row([note(title, size=18), big_button(
-        "添加视频（导入）", add, identifier, icon=ft.Icons.VIDEOCAM, primary=False, disabled=bool(blocked))], wrap=True)]
+        "录像", record, f"{identifier}-record", icon=ft.Icons.VIDEOCAM, disabled=bool(blocked)), big_button(
+        "添加视频（导入）", add, identifier, icon=ft.Icons.VIDEO_FILE, primary=False, disabled=bool(blocked))],
+        wrap=True)]
     for ref in editor.evidence_of(role):
         if ref.kind == EvidenceKind.VIDEO:
             rows.append(tagged(f"{identifier}-file", note(

@@ -186,3 +186,10 @@ def test_a_slow_start_of_the_stream_does_not_fix_a_wrong_format_in_the_journal(r
         recorder.feed(pcm[i:i + step])
         ticks.t += 0.4 if n < 10 else 0.1  # the first ten chunks come four times too slowly
     assert recorder._spool.journal.fmt == real
+
+
+def test_quiet_time_counts_from_the_last_chunk(recorder, ticks):
+    recorder.start()
+    recorder.feed(bytes(3200))
+    ticks.t += 0.25
+    assert recorder.quiet_s() == pytest.approx(0.25)
