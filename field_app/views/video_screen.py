@@ -16,7 +16,7 @@ import flet_camera as fc
 from field_app.errors import FieldAppError
 from field_app.viewmodels.clips import add_video
 from field_app.views.shell import Shell
-from field_app.views.widgets import DANGER, big_button, heading, note, tagged, toast
+from field_app.views.widgets import DANGER, big_button, heading, tagged, toast
 from schemas.records import Origin, Role
 
 log = logging.getLogger(__name__)
@@ -27,7 +27,7 @@ async def open_video(shell: Shell, role: Role) -> None:
     """Go to the video screen for a role (nothing before the notification step, R8)."""
     if not await asyncio.to_thread(shell.act, shell.model.visit.check_capture):
         return
-    shell.view_state.update({"video_role": Role(role).value, "video_state": "", "video_error": ""})
+    shell.view_state.update({"video_role": Role(role).value, "video_error": ""})
     await asyncio.to_thread(shell.go, "video")
 
 
@@ -58,49 +58,58 @@ def video_screen(shell: Shell) -> ft.Control:
         camera = fc.Camera(width=480, height=360, preview_enabled=True)
         shell.video_control = camera  # type: ignore[attr-defined]
 
+    slot = ft.Container()
+    status = ft.Text(state.get("video_error") or "录像会加密保存，并计算校验值", size=16,
+                     color=DANGER if state.get("video_error") else None)
+
+    def show(button: ft.Control, text: str, error: bool = False) -> None:
+        """Change the button and status in place: drawing the screen again would re-mount the camera
+        preview and lose the recording in the web client."""
+        slot.content, status.value, status.color = button, text, DANGER if error else None
+        slot.update()
+        status.update()
+
     async def start(e: ft.Event) -> None:
+        show(big_button("正在启动相机…", start, "video-start", icon=ft.Icons.VIDEOCAM, disabled=True), "")
         problem = await _start_camera(camera)
-        if problem:
-            state["video_error"] = problem
-        else:
+        if not problem:
             try:
                 await camera.start_video_recording()
-                state["video_state"], state["video_since"] = "recording", str(time.monotonic())
+                state["video_since"] = str(time.monotonic())
+                show(big_button("结束录像", stop, "video-stop", icon=ft.Icons.STOP), "正在录像")
+                return
             except Exception as error:  # noqa: BLE001
-                state["video_error"] = f"无法开始录像（{str(error)[:80]}）"
-        await asyncio.to_thread(shell.render)
+                problem = f"无法开始录像（{str(error)[:80]}）"
+        show(idle(), problem, error=True)
 
     async def stop(e: ft.Event) -> None:
-        state["video_state"] = "saving"
-        await asyncio.to_thread(shell.render)
+        show(big_button("正在保存…", stop, "video-stop", icon=ft.Icons.STOP, disabled=True), "正在保存录像")
+        seconds = time.monotonic() - float(state.get("video_since", "0") or 0)
         try:
             data = bytes(await camera.stop_video_recording())
-            seconds = time.monotonic() - float(state.get("video_since", "0") or 0)
             await asyncio.to_thread(add_video, shell.model.visit, data, "录像" + _extension(data), role,
                                     "", Origin.CAMERA, round(seconds, 1))
-            toast(shell.page, "录像已保存")
         except FieldAppError as error:
-            state["video_error"] = error.message
+            show(idle(), error.message, error=True)
+            return
         except Exception as error:  # noqa: BLE001 - the camera failed: say so
             log.warning("stop_video_recording failed: %s", error)
-            state["video_error"] = f"录像失败（{str(error)[:80]}），请重试"
-        state["video_state"] = ""
-        await asyncio.to_thread(shell.render)
+            show(idle(), f"录像失败（{str(error)[:80]}），请重试", error=True)
+            return
+        show(idle(), "录像已保存（可继续录制，或返回）")
+        toast(shell.page, "录像已保存")
+
+    def idle() -> ft.Control:
+        return big_button("开始录像", start, "video-start", icon=ft.Icons.VIDEOCAM)
 
     def back(e: ft.Event) -> None:
         shell.go("visit")
 
-    recording = state.get("video_state") == "recording"
-    saving = state.get("video_state") == "saving"
-    button = (big_button("结束录像", stop, "video-stop", icon=ft.Icons.STOP) if recording else
-              big_button("正在保存…" if saving else "开始录像", start, "video-start", icon=ft.Icons.VIDEOCAM,
-                         disabled=saving))
-    status = note(state["video_error"], DANGER) if state.get("video_error") else \
-        tagged("video-status", note("正在录像" if recording else "录像会加密保存，并计算校验值"))
+    slot.content = idle()
     return ft.Column([heading(f"录像：{TITLES.get(role, '视频')}", 22),
                       tagged("video-preview", ft.Container(camera, bgcolor=ft.Colors.BLACK)),
-                      ft.Row([button, big_button("返回", back, "video-back", primary=False, disabled=recording)],
-                             spacing=16), status], spacing=12)
+                      ft.Row([slot, big_button("返回", back, "video-back", primary=False)], spacing=16),
+                      tagged("video-status", status)], spacing=12)
 
 
 def _extension(data: bytes) -> str:
