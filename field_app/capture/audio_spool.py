@@ -153,15 +153,6 @@ def spools(evidence: EvidenceStore, pointer_dir: Path) -> Iterator[tuple[Path, s
             yield pointer, sha, None
 
 
-def spool_hashes(evidence: EvidenceStore, pointer_dir: Path) -> set[str]:
-    """Every evidence hash an unfinished spool still needs (keep them when pruning)."""
-    keep: set[str] = set()
-    for _, sha, journal in spools(evidence, pointer_dir):
-        keep.add(sha)
-        keep.update(s for s, _ in (journal.segments if journal else []))
-    return keep
-
-
 def remove(evidence: EvidenceStore, pointer: Path, journal_sha: str, journal: Journal | None) -> None:
     """Delete one left-over spool."""
     if journal is None:

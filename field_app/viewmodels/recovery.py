@@ -8,16 +8,18 @@ complete, verified WAV or nothing, and a seal verifies every file again.
 """
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from field_app.capture import audio_spool
 from field_app.store import queries as q
 from field_app.store.db import Store
-from field_app.store.evidence import EvidenceStore
+from field_app.store.evidence import CorruptEvidence, EvidenceStore
 from field_app.viewmodels.base import Clock, utcnow
 from schemas.media import MediaEvent
 from schemas.records import EvidenceKind, EvidenceRef, Origin, Role
 
+logger = logging.getLogger(__name__)
 RECOVERED = "recording_recovered"  # reviewer flag: the recording ended with the app, not with 结束
 
 
@@ -34,7 +36,12 @@ def recover_recordings(store: Store, evidence: EvidenceStore, pointer_dir: Path,
         if draft is None:
             audio_spool.remove(evidence, pointer, journal_sha, journal)
             continue
-        sha, size = audio_spool.seal_wav(evidence, journal)  # idempotent: a second kill here redoes it
+        try:
+            sha, size = audio_spool.seal_wav(evidence, journal)  # idempotent: a second kill here redoes it
+        except (OSError, CorruptEvidence) as error:  # a segment lost or damaged: discard cleanly, never half
+            logger.warning("recording %s could not be recovered: %s", journal.recording_id, error)
+            audio_spool.remove(evidence, pointer, journal_sha, journal)
+            continue
         now, what = clock(), journal.meta.get("what", "interview")
         label = "全程录音" if what == "whole_visit" else "访谈录音"
         ref = EvidenceRef(sha256=sha, size=size, media_type="audio/wav", kind=EvidenceKind.AUDIO,

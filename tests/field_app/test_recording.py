@@ -193,3 +193,15 @@ def test_quiet_time_counts_from_the_last_chunk(recorder, ticks):
     recorder.feed(bytes(3200))
     ticks.t += 0.25
     assert recorder.quiet_s() == pytest.approx(0.25)
+
+
+def test_a_spool_with_a_lost_segment_is_discarded_cleanly_never_half_sealed(recorder, ticks, editor, store,
+                                                                            evidence, data_dir):
+    recorder.start()
+    stream(recorder, ticks, PcmFormat(16000, 1), 5.0)
+    first_segment = recorder._spool.journal.segments[0][0]
+    evidence.delete(first_segment)  # e.g. a damaged flash block
+    assert recover_recordings(store, evidence, data_dir / audio_spool.POINTERS) == []
+    editor.resume(editor.record.id)
+    assert [e for e in editor.record.evidence if e.kind == EvidenceKind.AUDIO] == []
+    assert not list((data_dir / audio_spool.POINTERS).glob("*.ptr")) and evidence.stored() == set()
