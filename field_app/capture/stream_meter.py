@@ -1,6 +1,6 @@
 """The real format of a PCM16 stream, measured from when its chunks arrive (pure, no flet).
 
-One vote per second of arrivals, each over the last two seconds, for the format whose byte rate
+One vote per second of arrivals, each over the last four seconds, for the format whose byte rate
 matches (field_app.capture.wav.infer_format); the most frequent wins. On a busy tablet the first
 chunks can arrive in bursts or late: those few votes are outvoted by the steady state. A recording
 too short for a vote is measured over all its arrivals.
@@ -15,7 +15,7 @@ from field_app.capture.wav import PcmFormat, infer_format
 class StreamMeter:
     """Votes on the stream's format as chunks arrive; pauses start a new run (gaps are not measured)."""
 
-    def __init__(self, requested: PcmFormat, window_s: float = 2.0, every_s: float = 1.0) -> None:
+    def __init__(self, requested: PcmFormat, window_s: float = 4.0, every_s: float = 1.0) -> None:
         self.requested, self.window_s, self.every_s = requested, window_s, every_s
         self.votes: Counter[PcmFormat] = Counter()
         self._latest: PcmFormat | None = None

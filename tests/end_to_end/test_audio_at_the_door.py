@@ -109,8 +109,19 @@ def test_a_recorded_refusal_reaches_the_server_as_a_valid_wav_r10_r13(product, m
     assert 3.5 <= seconds <= 15.0  # about 4 s on the clock, however the stream was cut into chunks
     assert audio.duration_s == pytest.approx(seconds, abs=0.05)
     assert [m.event for m in record.media_log][:1] == ["start"] and record.media_log[-1].event == "stop"
-    loud = sum(abs(v) for v in struct.unpack(f"<{len(pcm) // 2}h", pcm)) / (len(pcm) // 2)
+    samples = struct.unpack(f"<{len(pcm) // 2}h", pcm)[::channels]
+    loud = sum(abs(v) for v in samples) / len(samples)
     assert loud > 1000  # the tone, not silence: the microphone's samples reached the file
+    print(f"tone heard at {_frequency(samples, rate):.0f} Hz")
+    assert _frequency(samples, rate) == pytest.approx(440, rel=0.04)  # the header's rate is the real one
+
+
+def _frequency(samples, rate: int) -> float:
+    """The tone's frequency by upward zero crossings over the loud part, at the header's sample rate."""
+    loud = [i for i, v in enumerate(samples) if abs(v) > 4000]
+    part = samples[loud[0]:loud[-1]]
+    ups = [i for i in range(1, len(part)) if part[i - 1] < 0 <= part[i]]
+    return (len(ups) - 1) / ((ups[-1] - ups[0]) / rate)
 
 
 def test_the_app_killed_mid_recording_keeps_what_was_recorded_as_a_valid_wav_r10(product, microphone_browser):
