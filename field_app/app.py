@@ -10,6 +10,7 @@ from pathlib import Path
 
 import flet as ft
 
+from field_app.capture.audio_spool import POINTERS
 from field_app.settings import Settings, device_id
 from field_app.store import EvidenceStore, Store, open_store
 from field_app.store.cleanup import prune_evidence
@@ -19,16 +20,19 @@ from field_app.sync.client import SyncClient
 from field_app.viewmodels import CaseList, SyncPanel, TeamSession, VisitEditor
 from field_app.viewmodels.camera import CameraSession
 from field_app.viewmodels.photo_batch import PhotoBatch
+from field_app.viewmodels.recording import Recorder
+from field_app.viewmodels.recovery import recover_recordings
 from field_app.views.camera_screen import camera_screen
 from field_app.views.cases_screen import cases_screen
 from field_app.views.outbox_screen import outbox_screen
 from field_app.views.shell import Shell
 from field_app.views.team_screen import team_screen
+from field_app.views.video_screen import video_screen
 from field_app.views.visit_screen import visit_screen
 
 ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
 SCREENS = {"team": team_screen, "cases": cases_screen, "visit": visit_screen, "outbox": outbox_screen,
-           "camera": camera_screen}
+           "camera": camera_screen, "video": video_screen}
 
 
 @dataclass
@@ -44,6 +48,7 @@ class AppModel:
     outbox: SyncPanel
     photos: PhotoBatch  # the batch of photos being checked (progress per file)
     camera: CameraSession  # the shots taken on the camera screen
+    recorder: Recorder | None = None  # interview audio (views/recorder.py)
 
 
 def build_model(settings: Settings, vault: KeyVault | None = None) -> AppModel:
@@ -52,13 +57,15 @@ def build_model(settings: Settings, vault: KeyVault | None = None) -> AppModel:
     vault = vault or DirectoryVault(settings.key_dir or default_key_dir(), settings.data_dir)
     store = open_store(settings.data_dir, vault)
     evidence = EvidenceStore(settings.data_dir / EVIDENCE_DIR, vault)
+    recordings = settings.data_dir / POINTERS
+    recover_recordings(store, evidence, recordings)  # a recording cut by a kill: kept as a WAV, or discarded
     prune_evidence(store, evidence)  # files of records the server confirmed, or of discarded drafts
     client = SyncClient(settings.server_url, ca_file=settings.ca_file)
     team = TeamSession(store, client, device_id(settings.data_dir))
     visit = VisitEditor(store, evidence, team)
     return AppModel(store, evidence, client, team, CaseList(store, client, team),
                     visit, SyncPanel(store, evidence, client, team), PhotoBatch(visit),
-                    CameraSession(visit))
+                    CameraSession(visit), Recorder(visit, recordings))
 
 
 def make_main(model: AppModel):

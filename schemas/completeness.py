@@ -58,7 +58,18 @@ def _missing_survey(form: Form, record: SurveyRecord) -> list[Missing]:
     for kind, need, label in ((EvidenceKind.AUDIO, form.audio, "录音"), (EvidenceKind.VIDEO, form.video, "录像")):
         if need == "required" and not any(e.kind == kind for e in record.evidence):
             out.append(Missing(code=f"evidence.{kind.value}", label=f"本表要求{label}，尚未采集"))
+    out.extend(_missing_whole_visit_audio(form, record))
     return out
+
+
+def _missing_whole_visit_audio(form: Form, record: SurveyRecord) -> list[Missing]:
+    """A form that requires a whole-visit recording: one stopped (or recovered after a kill) and kept."""
+    if form.whole_visit_audio != "required":
+        return []
+    shas = {e.sha256 for e in record.evidence if e.kind == EvidenceKind.AUDIO}
+    if any(m.what == "whole_visit" and m.event in ("stop", "recovered") and m.sha256 in shas for m in record.media_log):
+        return []
+    return [Missing(code="evidence.audio.whole_visit", label="本表要求全程录音，请录音并结束后再封存")]
 
 
 def _stale_readback(form: Form, record: SurveyRecord) -> list[Missing]:

@@ -10,6 +10,8 @@ from enum import Enum
 
 from pydantic import BaseModel, Field
 
+from schemas.media import MediaEvent
+
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
 Answer = bool | int | float | str
 
@@ -47,6 +49,7 @@ class Role(str, Enum):
     CANNOT_SIGN_PROOF = "cannot_sign_proof"  # R12
     REFUSAL_PROOF = "refusal_proof"
     SIGNATURE_STROKES = "signature_strokes"  # the raw pen strokes (t, x, y) behind a signature image
+    INTERVIEW = "interview"  # interview audio (访谈录音), a whole-visit recording included
 
 
 class Location(BaseModel):
@@ -94,6 +97,7 @@ class EvidenceRef(BaseModel):
     added_at: datetime | None = None  # when it entered the record (captured_at is the shot time, EXIF for imports)
     flags: list[str] = []  # codes for the reviewer: schemas.evidence_checks.FLAG_LABELS
     strokes_sha256: str | None = Field(default=None, pattern=SHA256_PATTERN)  # signature: raw strokes JSON
+    duration_s: float | None = None  # audio and video, when known at capture
 
 
 class Respondent(BaseModel):
@@ -128,6 +132,7 @@ class SurveyRecord(BaseModel):
     start_fix: LocationFix | None = None  # position when the visit started
     seal_fix: LocationFix | None = None  # position when it was sealed
     readback_digest: str = ""  # SHA-256 of the read-back text the respondent saw before signing (R29)
+    media_log: list[MediaEvent] = []  # recording start / pause / stop, whole-visit recording included
 
     def evidence_with(self, role: Role, captured_by: str | None = None) -> list[EvidenceRef]:
         """Evidence of one role, optionally captured by one person."""

@@ -27,6 +27,7 @@ from field_app.viewmodels.team import TeamSession
 from schemas.completeness import CHECK_LABELS, Missing, missing_items
 from schemas.evidence_checks import DUPLICATE_SIGNATURE, with_flag
 from schemas.forms import Form, form_for
+from schemas.media import MediaEvent
 from schemas.protocol import CaseSummary
 from schemas.readback import readback_digest, readback_lines
 from schemas.records import (
@@ -255,6 +256,22 @@ class VisitEditor(Observable):
         record = self._require()
         gone = {sha} | {e.strokes_sha256 for e in record.evidence if e.sha256 == sha and e.strokes_sha256}
         self._update(evidence=[e.model_dump() for e in record.evidence if e.sha256 not in gone])
+
+    @serialized
+    def add_media(self, ref: EvidenceRef, log: MediaEvent | None = None) -> EvidenceRef:
+        """List a sealed audio or video file in the record (field_app.viewmodels.recording builds it),
+        with a line of the recording log when given."""
+        self.check_capture()
+        ref = self._add_evidence(ref)
+        if log is not None:
+            self.log_media(log)
+        return ref
+
+    @serialized
+    def log_media(self, event: MediaEvent) -> None:
+        """Add a line to the record's recording log (start, pause, stop of a recording)."""
+        record = self._require()
+        self._update(media_log=[m.model_dump() for m in [*record.media_log, event]])
 
     @serialized
     def sign(self, role: Role, strokes: list[Stroke] | list[list[tuple[float, ...]]], surveyor: str | None = None,

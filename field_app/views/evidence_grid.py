@@ -12,7 +12,7 @@ from field_app.errors import FieldAppError
 from field_app.views.shell import Shell
 from field_app.views.widgets import DANGER, big_button, note, tagged, toast
 from schemas.evidence_checks import beijing_text, flag_label
-from schemas.records import EvidenceRef, Origin, Role
+from schemas.records import EvidenceKind, EvidenceRef, Origin, Role
 
 log = logging.getLogger(__name__)
 PHOTO_EXTENSIONS = ["jpg", "jpeg", "png", "heic", "heif", "webp"]
@@ -65,7 +65,7 @@ def photo_block(shell: Shell, role: Role, identifier: str, title: str, required:
     elif state is not None and state.total:
         rows.append(tagged(f"{identifier}-result", note(state.summary(), DANGER if state.refused else None)))
         rows += [note(f"⚠ {w}", ft.Colors.ORANGE_800, 14) for w in state.warnings[:8]]
-    tiles = [_tile(shell, ref) for ref in editor.evidence_of(role)]
+    tiles = [_tile(shell, ref) for ref in editor.evidence_of(role) if ref.kind == EvidenceKind.PHOTO]
     rows.append(ft.Row(tiles, wrap=True, spacing=12) if tiles
                 else note("尚未添加照片", DANGER if required else None))
     return ft.Column(rows, spacing=12)

@@ -6,6 +6,7 @@ import flet as ft
 from field_app.views.evidence_grid import photo_block
 from field_app.views.form_fields import field_control
 from field_app.views.location import fix_line
+from field_app.views.recorder import audio_block, video_block
 from field_app.views.seal_dialog import open_seal_dialog
 from field_app.views.shell import Shell
 from field_app.views.signature_pad import signature_pad
@@ -78,9 +79,10 @@ def section_page(shell: Shell) -> ft.Control:
 def photos_page(shell: Shell) -> ft.Control:
     """R10: photos of the living environment, documents and daily life."""
     rule = next((r for r in shell.model.visit.form.evidence if r.role == Role.SCENE), None)
-    if rule is None:
-        return photo_block(shell, Role.SCENE, "add-scene-photo", "现场照片（可选）", required=False)
-    return photo_block(shell, Role.SCENE, "add-scene-photo", rule.label)
+    photos = photo_block(shell, Role.SCENE, "add-scene-photo", "现场照片（可选）", required=False) if rule is None \
+        else photo_block(shell, Role.SCENE, "add-scene-photo", rule.label)
+    return ft.Column([photos, audio_block(shell), video_block(shell, Role.SCENE, "add-scene-video", "现场视频")],
+                     spacing=24)
 
 
 def refusal_page(shell: Shell) -> ft.Control:
@@ -89,7 +91,9 @@ def refusal_page(shell: Shell) -> ft.Control:
     box = ft.TextField(label=editor.form.refusal_label, value=editor.record.refusal_note, multiline=True,
                        min_lines=4, text_size=18)
     box.on_change = lambda e: editor.set_refusal_note(box.value or "")
-    return ft.Column([box, photo_block(shell, Role.REFUSAL_PROOF, "add-refusal-photo", "现场照片（可选）", required=False)],
+    return ft.Column([box, photo_block(shell, Role.REFUSAL_PROOF, "add-refusal-photo", "现场照片（可选）", required=False),
+                      video_block(shell, Role.REFUSAL_PROOF, "add-refusal-video", "现场视频（可选）"),
+                      audio_block(shell)],
                      spacing=16)
 
 
@@ -106,7 +110,8 @@ def respondent_sign_page(shell: Shell) -> ft.Control:
                           text_size=18, multiline=True, min_lines=3, max_lines=8)
     reason.on_change = lambda e: editor.set_cannot_sign_reason(reason.value or "")
     cannot = ft.ExpansionTile(title=ft.Text("调查对象因特殊原因无法签名", size=18), controls=[
-        reason, photo_block(shell, Role.CANNOT_SIGN_PROOF, "add-cannot-sign-photo", "证明照片（必需）")],
+        reason, photo_block(shell, Role.CANNOT_SIGN_PROOF, "add-cannot-sign-photo", "证明照片（必需）"),
+        video_block(shell, Role.CANNOT_SIGN_PROOF, "add-cannot-sign-video", "或证明视频")],
         expanded=bool(editor.record.cannot_sign_reason))
     return ft.Column([pad, cannot], spacing=16)
 

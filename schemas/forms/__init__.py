@@ -70,6 +70,7 @@ class Form(BaseModel):
     # Audio and video of the visit: required, optional or off (added; older forms read as optional)
     audio: Literal["required", "optional", "off"] = "optional"
     video: Literal["required", "optional", "off"] = "optional"
+    whole_visit_audio: Literal["required", "optional", "off"] = "optional"  # one recording of the whole visit
 
     def fields(self) -> list[Field]:
         """Every question of every section, in order."""

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from schemas.forms import load_form
+from schemas.media import AUDIO_TYPES, VIDEO_TYPES
 from schemas.protocol import AccountPublic, MergedRecord
 from schemas.records import Answer, EvidenceKind, Outcome, Role
 from schemas.seal import record_digest
@@ -12,7 +13,8 @@ from schemas.seal import record_digest
 CHINA_TIME = timezone(timedelta(hours=8), "北京时间")
 OUTCOME_LABELS = {Outcome.COMPLETED: "已完成", Outcome.REFUSED: "拒绝"}
 ROLE_LABELS = {Role.SCENE: "现场", Role.CANNOT_SIGN_PROOF: "无法签名证明", Role.REFUSAL_PROOF: "拒绝情况证明",
-               Role.RESPONDENT_SIGNATURE: "调查对象签名", Role.SURVEYOR_SIGNATURE: "调查人员签名"}
+               Role.RESPONDENT_SIGNATURE: "调查对象签名", Role.SURVEYOR_SIGNATURE: "调查人员签名",
+               Role.INTERVIEW: "访谈录音"}
 
 
 def local_time(moment: datetime | None) -> str:
@@ -64,6 +66,7 @@ class FileView:
     media_type: str
     kind: str
     ok: bool | None = None  # surveyor signatures: whether that surveyor's seal verifies
+    player: str = ""  # "audio" / "video": played inline (a type the console plays; the route serves the sniffed type)
 
 
 @dataclass
@@ -84,6 +87,15 @@ class RecordView:
     other_files: list[FileView] = field(default_factory=list)
     seals: list[Item] = field(default_factory=list)
     digest: str = ""
+
+
+def player_of(kind: EvidenceKind, media_type: str) -> str:
+    """Which inline player a file gets: audio or video of an allowed type, else none (a download link)."""
+    if kind == EvidenceKind.AUDIO and media_type in AUDIO_TYPES:
+        return "audio"
+    if kind == EvidenceKind.VIDEO and media_type in VIDEO_TYPES:
+        return "video"
+    return ""
 
 
 def record_view(merged: MergedRecord, people: dict[str, AccountPublic]) -> RecordView:
@@ -119,5 +131,5 @@ def record_view(merged: MergedRecord, people: dict[str, AccountPublic]) -> Recor
             label = ref.caption or ROLE_LABELS.get(ref.role, ref.role.value)
             target = view.photos if ref.kind == EvidenceKind.PHOTO else view.other_files
             target.append(FileView(ref.sha256, f"{label} · {local_time(ref.captured_at)}", ref.media_type,
-                                   ref.kind.value))
+                                   ref.kind.value, player=player_of(ref.kind, ref.media_type)))
     return view

@@ -98,6 +98,8 @@ def test_a_visit_leaves_no_marker_and_no_photo_byte_readable_on_the_tablet_or_in
     # visit 2: refused at the door, still a draft, with its notes and a photo
     editor.start(case, VisitKind.HOME_VISIT)
     editor.set_outcome(Outcome.REFUSED)
+    for item in editor.form.notification:  # R8: nothing is captured before the notification step
+        editor.set_notification(item.id, True)
     editor.set_respondent(f"拒访人{MARK}刘某", "配偶")
     editor.set_refusal_note(f"拒绝理由{MARK}：不愿意配合")
     editor.set_cannot_sign_reason(f"无法签名原因{MARK}")

@@ -1,0 +1,69 @@
+"""A video clip recorded in the app (Chromium's fake camera) as proof of a refusal at the door: kept
+encrypted on the tablet, typed by content (WebM), with size and duration listed (R13, R10)."""
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from field_app.store import EvidenceStore, open_store
+from field_app.store import queries as q
+from field_app.store.vault import DirectoryVault
+from schemas.media import sniff_video
+from schemas.records import EvidenceKind, Origin, Role
+from tests.end_to_end.flet_browser import launch_browser, new_tablet_page, open_flet, tap, wait_text
+from tests.end_to_end.tablet import Tablet
+from tests.end_to_end.test_home_visit import CASE
+
+MEDIA_FLAGS = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
+
+
+@pytest.fixture(scope="module")
+def camera_browser():
+    with sync_playwright() as pw:
+        chromium = launch_browser(pw, MEDIA_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+def test_a_refusal_is_proven_by_a_clip_recorded_in_the_app_r13(product, camera_browser):
+    context, page = new_tablet_page(camera_browser, permissions=["camera", "microphone", "geolocation"],
+                                    geolocation={"latitude": 29.6100, "longitude": 106.5318, "accuracy": 20})
+    open_flet(page, product.app_url)
+    tablet = Tablet(page, "video")
+    tablet.sign_in_team()
+    tap(page, "go-cases")
+    tap(page, "download-cases")
+    wait_text(page, "缺少家庭授权书")
+    tablet.start_visit(f"start-home_visit-{CASE}")
+    tablet.wait_start_fix()
+    tablet.notify(["work_id_shown", "purpose_explained"])
+    tap(page, "refusal-switch")
+    page.wait_for_timeout(500)
+    tablet.next_step()
+    tap(page, "add-refusal-video-record")
+    wait_text(page, "录像：拒绝情况视频")
+    tap(page, "video-start")
+    wait_text(page, "正在录像", timeout=30_000)
+    page.wait_for_timeout(2500)  # the clip's length: what is being measured, not a wait for a condition
+    tablet.shot("recording")
+    tap(page, "video-stop")
+    wait_text(page, "录像已保存", timeout=30_000)
+    tap(page, "video-back")
+    page.locator('[flt-semantics-identifier="add-refusal-video-file"]').first.wait_for(timeout=15_000)
+    tablet.shot("listed")
+    context.close()
+
+    vault = DirectoryVault(product.root / "tablet-keys", product.root / "tablet")
+    store = open_store(product.root / "tablet", vault)
+    evidence = EvidenceStore(product.root / "tablet" / "evidence", vault)
+    try:
+        with store.reading() as s:
+            [draft] = q.drafts(s, CASE)
+    finally:
+        store.close()
+    [clip] = [e for e in draft.evidence if e.kind == EvidenceKind.VIDEO]
+    data = evidence.read(clip.sha256)
+    print(f"clip: {clip.media_type}, {clip.size} bytes, {clip.duration_s} s")
+    assert clip.role == Role.REFUSAL_PROOF and clip.origin == Origin.CAMERA
+    assert sniff_video(data[:64]) == clip.media_type == "video/webm" and clip.size == len(data) > 10_000
+    assert clip.duration_s is not None and 2.0 <= clip.duration_s <= 20.0
