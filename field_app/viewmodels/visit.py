@@ -23,7 +23,7 @@ from field_app.viewmodels.cases import case_blockers
 from field_app.viewmodels.sealing import seal_record
 from field_app.viewmodels.team import TeamSession
 from schemas.completeness import Missing, missing_items
-from schemas.forms import Form, form_for
+from schemas.forms import Form, form_for, form_of
 from schemas.protocol import CaseSummary
 from schemas.records import (
     EvidenceKind,
@@ -92,7 +92,7 @@ class VisitEditor(Observable):
         if record is None:
             raise VisitError("找不到该调查记录草稿（可能已封存）")
         self.record, self.case, self.errors = record, case, {}
-        self.form = form_for(record.kind)
+        self.form = form_of(record)  # a draft keeps the form version it was started on
         self._notify()
         return record
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from schemas.forms import load_form
+from schemas.forms import form_of
 from schemas.protocol import AccountPublic, MergedRecord
 from schemas.records import Answer, EvidenceKind, Outcome, Role
 from schemas.seal import record_digest
@@ -89,7 +89,7 @@ class RecordView:
 def record_view(merged: MergedRecord, people: dict[str, AccountPublic]) -> RecordView:
     """One merged record laid out with its form's section titles and field labels."""
     record = merged.sealed.record
-    form = load_form(record.form_id)
+    form = form_of(record)
     sections = [SectionView(s.title, [Item(f.label, answer_text(record.answers.get(f.id))) for f in s.fields])
                 for s in form.sections]
     relation = record.respondent.relation
