@@ -6,6 +6,7 @@ session (in web mode a reload or a second tab shows the same team, drafts and ou
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import flet as ft
@@ -17,7 +18,9 @@ from field_app.store.evidence import EVIDENCE_DIR
 from field_app.store.vault import DirectoryVault, KeyVault, default_key_dir
 from field_app.sync.client import SyncClient
 from field_app.viewmodels import CaseList, SyncPanel, TeamSession, VisitEditor
+from field_app.viewmodels.idle_lock import IdleLock
 from field_app.views.cases_screen import cases_screen
+from field_app.views.idle_lock_overlay import install_idle_lock
 from field_app.views.outbox_screen import outbox_screen
 from field_app.views.shell import Shell
 from field_app.views.team_screen import team_screen
@@ -38,6 +41,7 @@ class AppModel:
     cases: CaseList
     visit: VisitEditor
     outbox: SyncPanel
+    idle: IdleLock | None = None  # one lock per tablet (process), shared by every session
 
 
 def build_model(settings: Settings, vault: KeyVault | None = None) -> AppModel:
@@ -50,7 +54,8 @@ def build_model(settings: Settings, vault: KeyVault | None = None) -> AppModel:
     client = SyncClient(settings.server_url)
     team = TeamSession(store, client, device_id(settings.data_dir))
     return AppModel(store, evidence, client, team, CaseList(store, client, team),
-                    VisitEditor(store, evidence, team), SyncPanel(store, evidence, client, team))
+                    VisitEditor(store, evidence, team), SyncPanel(store, evidence, client, team),
+                    IdleLock(team, timedelta(seconds=settings.idle_lock_seconds)))
 
 
 def make_main(model: AppModel):
@@ -62,6 +67,8 @@ def make_main(model: AppModel):
         page.theme = ft.Theme(font_family="cjk")
         page.padding = 0
         shell = Shell(page, model, SCREENS)
+        if model.idle is not None:
+            install_idle_lock(shell, model.idle)
         shell.go("cases" if model.team.members else "team")
 
     return main
