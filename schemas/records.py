@@ -10,6 +10,8 @@ from enum import Enum
 
 from pydantic import BaseModel, Field
 
+from schemas.device_audit import AuditEvent
+
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
 Answer = bool | int | float | str
 
@@ -99,6 +101,7 @@ class SurveyRecord(BaseModel):
     location: Location | None = None
     device_id: str = ""
     evidence: list[EvidenceRef] = []
+    audit: list[AuditEvent] = []  # the device audit trail (schemas.device_audit), covered by the seals
 
     def evidence_with(self, role: Role, captured_by: str | None = None) -> list[EvidenceRef]:
         """Evidence of one role, optionally captured by one person."""

@@ -23,6 +23,7 @@ from field_app.viewmodels.cases import case_blockers
 from field_app.viewmodels.sealing import seal_record
 from field_app.viewmodels.team import TeamSession
 from schemas.completeness import Missing, missing_items
+from schemas.device_audit import with_trail
 from schemas.forms import Form, form_for, form_of
 from schemas.protocol import CaseSummary
 from schemas.records import (
@@ -113,6 +114,8 @@ class VisitEditor(Observable):
         return self.record
 
     def _save(self, record: SurveyRecord) -> None:
+        before = self.record if self.record is not None and self.record.id == record.id else None
+        record = with_trail(before, record, self.team.operator or "", self.clock())  # device audit trail
         with self.store.transaction() as s:
             q.save_draft(s, record, self.clock())
         self.record = record

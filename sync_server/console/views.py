@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
+from schemas.device_audit import ACTION_LABELS
 from schemas.forms import form_of
 from schemas.protocol import AccountPublic, MergedRecord
 from schemas.records import Answer, EvidenceKind, Outcome, Role
@@ -84,6 +85,13 @@ class RecordView:
     other_files: list[FileView] = field(default_factory=list)
     seals: list[Item] = field(default_factory=list)
     digest: str = ""
+    audit: list[Item] = field(default_factory=list)  # the device audit trail, oldest first
+
+
+def _names(usernames: str, people: dict[str, AccountPublic]) -> str:
+    """Real names for a comma-separated list of usernames ("—" for none)."""
+    names = [people[u].name if u in people else u for u in usernames.split(",") if u]
+    return "、".join(names) or "—"
 
 
 def record_view(merged: MergedRecord, people: dict[str, AccountPublic]) -> RecordView:
@@ -106,7 +114,10 @@ def record_view(merged: MergedRecord, people: dict[str, AccountPublic]) -> Recor
         respondent=respondent, sections=[] if record.outcome == Outcome.REFUSED else sections,
         refusal_note=record.refusal_note, cannot_sign_reason=record.cannot_sign_reason,
         seals=[Item(person_label(s.surveyor, people), ok=s.valid) for s in merged.seals],
-        digest=merged.digest or record_digest(record).hex())
+        digest=merged.digest or record_digest(record).hex(),
+        audit=[Item(f"{local_time(e.at)} · {_names(e.by, people)}",
+                    " ".join(x for x in (ACTION_LABELS[e.action], e.subject[:16], e.detail) if x))
+               for e in record.audit])
     for ref in record.evidence:
         if ref.role == Role.RESPONDENT_SIGNATURE:
             label = f"{form.respondent_label}签名：{record.respondent.name or '（未填姓名）'}"
