@@ -29,17 +29,24 @@ $(STAMP): pyproject.toml
 # Debian's Chromium drives the Flet web client in end-to-end tests (never `playwright install`);
 # PostgreSQL's server binaries (initdb, pg_ctl under /usr/lib/postgresql/*/bin) let the server tests
 # start a throwaway cluster of their own; poppler-utils (pdftotext, pdftoppm) reads the PDFs back in the
-# document tests. Installs only what is missing; apt-get update only then.
+# document tests; Ceph's mon, OSD and RADOS Gateway give the object-store tests a real S3 server
+# (scripts/ceph_rgw_up.sh starts it per test run). Installs only what is missing; apt-get update only then.
+CEPH_PACKAGES := ceph-mon ceph-osd radosgw ceph-common bc curl
 system-deps:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	[ -x /usr/bin/pdftoppm ] || missing="$$missing poppler-utils"; \
-	if [ -z "$$missing" ]; then \
-	  echo "chromium present; postgresql present; poppler-utils present"; \
+	ceph=""; for p in $(CEPH_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || ceph="$$ceph $$p"; \
+	done; \
+	if [ -z "$$missing$$ceph" ]; then \
+	  echo "chromium present; postgresql present; poppler-utils present; ceph radosgw present"; \
 	elif [ "$$(id -u)" = 0 ]; then \
-	  echo "installing:$$missing"; \
-	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
+	  echo "installing:$$missing$$ceph"; \
+	  apt-get update; \
+	  [ -z "$$missing" ] || DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
+	  [ -z "$$ceph" ] || DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$ceph; \
 	else \
 	  echo "SKIP: missing$$missing and not root; run 'sudo make system-deps' (PostgreSQL tests fail without it)"; \
 	fi

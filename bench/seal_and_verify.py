@@ -103,7 +103,8 @@ def main() -> None:
         case=CaseFacts(case_id=DEMO_CASE_ID, team=frozenset(SURVEYORS), authorized=True, entrusted=True,
                        subject_ids=frozenset({f"{DEMO_CASE_ID}-s1"})),
         keys={key_id(r): KnownKey(s, r) for s, r in raws.items()},
-        stored={e.sha256: e.size for e in record.evidence})
+        stored={e.sha256: e.size for e in record.evidence},
+        sniffed={e.sha256: e.media_type for e in record.evidence})
     assert decide(sealed, facts).status.value == "merged", "the bench record must be mergeable"
     seal = sealed.seals[0]
     assert seal_is_valid(record, seal, raws[seal.surveyor])

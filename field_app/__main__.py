@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from field_app.settings import Settings
+from field_app.sync.tls import InsecureServerUrl, check_server_url
 
 
 def parse(argv: list[str] | None = None) -> Settings:
@@ -21,9 +22,16 @@ def parse(argv: list[str] | None = None) -> Settings:
                         help="网页模式的密钥目录（须在数据目录之外；默认在本机用户配置目录下）")
     parser.add_argument("--idle-lock-seconds", type=int, default=defaults.idle_lock_seconds,
                         help="无操作多少秒后锁屏（0 为不锁；默认取 FIELD_IDLE_LOCK_SECONDS 或 300）")
+    parser.add_argument("--ca-file", type=Path, default=defaults.ca_file,
+                        help="机构 CA 证书（PEM）：https 时只信任它 / the agency CA, the only one trusted")
     args = parser.parse_args(argv)
+    ca_file = args.ca_file.resolve() if args.ca_file else None
+    try:
+        check_server_url(args.server, ca_file)
+    except InsecureServerUrl as refused:
+        parser.error(str(refused))
     return Settings(server_url=args.server.rstrip("/"), data_dir=args.data_dir.resolve(), port=args.port,
-                    key_dir=args.key_dir.resolve() if args.key_dir else None,
+                    key_dir=args.key_dir.resolve() if args.key_dir else None, ca_file=ca_file,
                     idle_lock_seconds=max(0, args.idle_lock_seconds))
 
 

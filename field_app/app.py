@@ -51,7 +51,7 @@ def build_model(settings: Settings, vault: KeyVault | None = None) -> AppModel:
     store = open_store(settings.data_dir, vault)
     evidence = EvidenceStore(settings.data_dir / EVIDENCE_DIR, vault)
     prune_evidence(store, evidence)  # files of records the server confirmed, or of discarded drafts
-    client = SyncClient(settings.server_url)
+    client = SyncClient(settings.server_url, ca_file=settings.ca_file)
     team = TeamSession(store, client, device_id(settings.data_dir))
     return AppModel(store, evidence, client, team, CaseList(store, client, team),
                     VisitEditor(store, evidence, team), SyncPanel(store, evidence, client, team),

@@ -22,16 +22,19 @@ class Settings:
     port: int = DEFAULT_PORT
     key_dir: Path | None = None  # None: the OS user's config dir (field_app.store.vault.default_key_dir)
     idle_lock_seconds: int = DEFAULT_IDLE_LOCK_SECONDS  # the tablet locks after this idle time; 0: never
+    ca_file: Path | None = None  # the agency CA certificate: the only one trusted for HTTPS (pinned)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
-        """Settings from FIELD_SERVER_URL, FIELD_DATA_DIR, FIELD_KEY_DIR, FIELD_PORT and
+        """Settings from FIELD_SERVER_URL, FIELD_DATA_DIR, FIELD_KEY_DIR, FIELD_PORT, FIELD_CA_FILE and
         FIELD_IDLE_LOCK_SECONDS (with defaults)."""
         env = os.environ if environ is None else environ
         data_dir = Path(env.get("FIELD_DATA_DIR") or Path.home() / ".field_app").expanduser()
         key_dir = Path(env["FIELD_KEY_DIR"]).expanduser() if env.get("FIELD_KEY_DIR") else None
+        ca_file = env.get("FIELD_CA_FILE")
         return cls(server_url=env.get("FIELD_SERVER_URL") or DEFAULT_SERVER_URL, data_dir=data_dir,
                    port=int(env.get("FIELD_PORT") or DEFAULT_PORT), key_dir=key_dir,
+                   ca_file=Path(ca_file).expanduser() if ca_file else None,
                    idle_lock_seconds=_idle_seconds(env.get("FIELD_IDLE_LOCK_SECONDS")))
 
 

@@ -31,11 +31,18 @@ class Code(str, Enum):
     EVIDENCE_MISSING = "evidence.missing"
     EVIDENCE_HASH_MISMATCH = "evidence.hash_mismatch"
     EVIDENCE_TOO_LARGE = "evidence.too_large"
+    EVIDENCE_TYPE_NOT_ALLOWED = "evidence.type_not_allowed"
     PROTOCOL_UNSUPPORTED = "protocol.unsupported"
     VALIDATION = "request.invalid"
     NOT_FOUND = "request.not_found"
     STORAGE_FULL = "storage.full"
     SERVER_ERROR = "server.error"
+    SERVER_BUSY = "server.busy"
+    REQUEST_TOO_LARGE = "request.too_large"
+    REQUEST_TIMEOUT = "request.timeout"
+    UPLOAD_OFFSET_MISMATCH = "upload.offset_mismatch"
+    UPLOAD_IN_PROGRESS = "upload.in_progress"
+    UPLOAD_CHECKSUM_MISMATCH = "upload.checksum_mismatch"
     CASE_NOT_RELEASED = "case.not_released"
     INTAKE_STATE = "intake.state"
     CONFORMITY_SAME_CHECKER = "intake.same_checker"
@@ -67,11 +74,18 @@ HTTP_STATUS: dict[Code, int] = {
     Code.EVIDENCE_MISSING: 409,
     Code.EVIDENCE_HASH_MISMATCH: 422,
     Code.EVIDENCE_TOO_LARGE: 413,
+    Code.EVIDENCE_TYPE_NOT_ALLOWED: 422,
     Code.PROTOCOL_UNSUPPORTED: 400,
     Code.VALIDATION: 422,
     Code.NOT_FOUND: 404,
     Code.STORAGE_FULL: 507,
     Code.SERVER_ERROR: 500,
+    Code.SERVER_BUSY: 503,
+    Code.REQUEST_TOO_LARGE: 413,
+    Code.REQUEST_TIMEOUT: 408,
+    Code.UPLOAD_OFFSET_MISMATCH: 409,
+    Code.UPLOAD_IN_PROGRESS: 409,
+    Code.UPLOAD_CHECKSUM_MISMATCH: 422,
     Code.CASE_NOT_RELEASED: 409,
     Code.INTAKE_STATE: 409,
     Code.CONFORMITY_SAME_CHECKER: 409,
@@ -103,11 +117,18 @@ CHINESE: dict[Code, str] = {
     Code.EVIDENCE_MISSING: "留证文件尚未上传完整",
     Code.EVIDENCE_HASH_MISMATCH: "留证文件与登记的校验值不符，可能已损坏或被改动",
     Code.EVIDENCE_TOO_LARGE: "留证文件过大",
+    Code.EVIDENCE_TYPE_NOT_ALLOWED: "留证文件的实际格式与登记的类型不符，或不是该类留证允许的格式",
     Code.PROTOCOL_UNSUPPORTED: "应用版本过旧，请更新",
     Code.VALIDATION: "请求内容有误",
     Code.NOT_FOUND: "找不到请求的内容",
     Code.STORAGE_FULL: "服务器存储空间不足，文件未保存，请稍后重试",
     Code.SERVER_ERROR: "服务器内部错误，请稍后重试",
+    Code.SERVER_BUSY: "服务器繁忙，稍后自动重试",
+    Code.REQUEST_TOO_LARGE: "请求内容过大，服务器未接收",
+    Code.REQUEST_TIMEOUT: "数据发送过慢，连接已断开，稍后自动重试",
+    Code.UPLOAD_OFFSET_MISMATCH: "续传位置与服务器不一致，将从服务器记录的位置继续",
+    Code.UPLOAD_IN_PROGRESS: "该文件正在上传中，稍后自动重试",
+    Code.UPLOAD_CHECKSUM_MISMATCH: "上传的数据块校验失败，已丢弃该数据块",
     Code.CASE_NOT_RELEASED: "案件委托材料尚未通过符合性审核，不能开展调查",
     Code.INTAKE_STATE: "案件当前的受理状态不允许此操作",
     Code.CONFORMITY_SAME_CHECKER: "两次符合性审核须由不同人员进行",

@@ -11,6 +11,17 @@ The exchange, all under /api/v1, every error a `problems.Problem`:
   PUT  /evidence/{sha256}  raw body -> EvidenceStored      bytes must hash to sha256; idempotent
   GET  /evidence/{sha256}  -> the bytes
   POST /records            SealedRecord -> RecordResult    verify seals and files, merge; idempotent
+Resumable uploads (preferred by the tablet; see ARCHITECTURE.md for why not tus):
+  POST   /evidence/missing EvidenceQuery -> EvidenceMissing  which of a record's files the server lacks,
+                                                           each with the offset it has made durable
+  HEAD   /uploads/{sha256}                                 Upload-Offset / Upload-Length; 404 if not started
+  PATCH  /uploads/{sha256} raw chunk -> UploadState        headers Upload-Offset (must equal the server's),
+                           Upload-Length (whole file), optional Upload-Checksum "sha256 <base64 of chunk>";
+                           the answer's offset is on disk (fsynced); at the full length the file is hashed,
+                           stored (complete=true) or discarded (evidence.hash_mismatch). A wrong offset is
+                           upload.offset_mismatch (409) with data.offset; a concurrent append upload.in_progress.
+  DELETE /uploads/{sha256}                                 discard a partial upload
+Any request may be answered `server.busy` (503 + Retry-After): wait, with jitter, and send it again.
 Every request carries `X-Protocol-Version`; authenticated ones `Authorization: Bearer <token>`.
 """
 from __future__ import annotations
@@ -142,3 +153,30 @@ class RecordResult(BaseModel):
     status: RecordStatus
     completeness: CaseCompleteness
     received_at: datetime | None = None  # when the server first stored the record (the tablet's receipt)
+
+
+UPLOAD_OFFSET = "Upload-Offset"
+UPLOAD_LENGTH = "Upload-Length"
+UPLOAD_CHECKSUM = "Upload-Checksum"
+MAX_QUERY_FILES = 500
+
+
+class EvidenceQuery(BaseModel):
+    """The files one record (or a batch) needs, by SHA-256."""
+
+    sha256: list[str]
+
+
+class UploadState(BaseModel):
+    """How much of one file the server holds durably; complete once stored under its hash."""
+
+    sha256: str
+    offset: int
+    length: int
+    complete: bool = False
+
+
+class EvidenceMissing(BaseModel):
+    """The files of a query the server does not store yet, each with its resumable offset."""
+
+    missing: list[UploadState]

@@ -2,12 +2,15 @@
 
 Prints both addresses and the demo logins, keeps running until Ctrl-C, then stops what it started.
 Ports and the data folder come from SERVER_PORT, APP_PORT and DEMO_DATA_DIR (defaults 8000, 8550, ./data).
+The server speaks HTTPS with a certificate of the demo agency CA made in DATA/server/tls on first run
+(`python -m sync_server tls init`); the tablet trusts only that CA.
 """
 from __future__ import annotations
 
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -29,13 +32,14 @@ def _start(args: list[str], log: Path) -> subprocess.Popen:
                                 stdin=subprocess.DEVNULL, start_new_session=True)
 
 
-def _wait(url: str, proc: subprocess.Popen, log: Path, timeout: float = 60) -> None:
+def _wait(url: str, proc: subprocess.Popen, log: Path, timeout: float = 60,
+          context: ssl.SSLContext | None = None) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             sys.exit(f"启动失败 / failed to start ({url}); see {log}:\n{log.read_text(errors='replace')[-2000:]}")
         try:
-            urllib.request.urlopen(url, timeout=2).read(1)
+            urllib.request.urlopen(url, timeout=2, context=context).read(1)
             return
         except OSError:
             time.sleep(0.2)
@@ -77,6 +81,7 @@ def _interrupt(signum: int, frame: object) -> None:
 
 def main() -> None:
     from sync_server.seed import DEMO_ACCOUNTS
+    from sync_server.tls import TlsFiles, fingerprint, init_tls
 
     signal.signal(signal.SIGTERM, _interrupt)  # a plain `kill` also stops the children
 
@@ -85,22 +90,28 @@ def main() -> None:
     for port in (server_port, app_port):
         if not _port_free(port):
             sys.exit(f"端口 {port} 已被占用 / port {port} is in use: set SERVER_PORT / APP_PORT")
-    server_url, app_url = f"http://127.0.0.1:{server_port}", f"http://127.0.0.1:{app_port}"
+    server_url, app_url = f"https://127.0.0.1:{server_port}", f"http://127.0.0.1:{app_port}"
+    tls = TlsFiles.of(data / "server")
+    if not tls.ready():
+        init_tls(data / "server")
     logs = data / "logs"
     procs: list[subprocess.Popen] = []
     try:
         server = _start(["-m", "sync_server", "--host", "127.0.0.1", "--port", str(server_port),
                          "--data-dir", str(data / "server"), "--seed-demo"], logs / "server.log")
         procs.append(server)
-        _wait(f"{server_url}/openapi.json", server, logs / "server.log")
+        _wait(f"{server_url}/openapi.json", server, logs / "server.log",
+              context=ssl.create_default_context(cafile=str(tls.ca_cert)))
         app = _start(["-m", "field_app", "--port", str(app_port), "--server", server_url,
-                      "--data-dir", str(data / "tablet"), "--key-dir", str(data / "tablet-keys")],
-                     logs / "field_app.log")
+                      "--data-dir", str(data / "tablet"), "--key-dir", str(data / "tablet-keys"),
+                      "--ca-file", str(tls.ca_cert)], logs / "field_app.log")
         procs.append(app)
         _wait(app_url, app, logs / "field_app.log")
         print(f"\n平板应用 field app (tablet, web mode):  {app_url}    PID {app.pid}")
         print(f"核查审核台 reviewer console:            {server_url}/console    PID {server.pid}")
         print(f"接口文档 API description:               {server_url}/openapi.json")
+        print(f"机构 CA 证书 agency CA: {tls.ca_cert}\n  SHA-256 {fingerprint(tls.ca_cert)}")
+        print("  浏览器访问审核台前请导入此 CA 证书 / import this CA into the browser to open the console")
         print(f"数据 data: {data}    日志 logs: {logs}\n")
         print("演示账号 demo logins:")
         for a in DEMO_ACCOUNTS:

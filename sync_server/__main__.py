@@ -4,10 +4,16 @@
   python -m sync_server seed-demo --data-dir data/server [--accepted-on 2026-11-16]
   python -m sync_server holidays add --data-dir data/server notice-2027.json
   python -m sync_server verify-dossier FILE.zip [--agency-key-id HEX]   (offline: dossier_verify)
+  python -m sync_server tls init --data-dir data/server [--host sync.example.gov.cn]
+
+Serving is HTTPS when --tls-cert/--tls-key are given or the data dir holds tls/server.crt and server.key.
+  python -m sync_server backup --data-dir data/server --to /mnt/backup      (while the server runs)
+  python -m sync_server restore --from /mnt/backup/snapshots/<stamp> --data-dir data/restored
 """
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import socket
 import sys
@@ -27,9 +33,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--host", default="127.0.0.1", help="监听地址 / address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="端口 / port (default 8000)")
     parser.add_argument("--data-dir", type=Path, help="数据目录：server.db 与 evidence/ / data directory")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="工作进程数（PostgreSQL 时可大于 1）/ worker processes (PostgreSQL)")
     parser.add_argument("--seed-demo", action="store_true",
                         help="若尚无演示数据则写入 / seed demo data if missing")
-    commands = parser.add_subparsers(dest="command", metavar="{seed-demo,holidays,verify-dossier}")
+    parser.add_argument("--tls-cert", type=Path, help="服务器证书 PEM（默认 数据目录/tls/server.crt，若存在）")
+    parser.add_argument("--tls-key", type=Path, help="服务器私钥 PEM（默认 数据目录/tls/server.key，若存在）")
+    commands = parser.add_subparsers(dest="command", metavar="{seed-demo,holidays,tls,backup,restore,verify-dossier}")
     verify = commands.add_parser("verify-dossier", add_help=False,
                                  help="离线核验案件档案包 / verify a case dossier offline (see its --help)")
     verify.add_argument("rest", nargs=argparse.REMAINDER)
@@ -42,7 +52,38 @@ def build_parser() -> argparse.ArgumentParser:
     add = actions.add_parser("add", help="录入一年的节假日安排（YearNotice JSON）/ add one year's notice")
     add.add_argument("--data-dir", type=Path, required=True, help="数据目录 / data directory")
     add.add_argument("file", type=Path, help="YearNotice JSON 文件 / notice file")
+    tls = commands.add_parser("tls", help="机构 CA 与服务器证书 / the agency CA and server certificate")
+    tls_actions = tls.add_subparsers(dest="action", required=True)
+    init = tls_actions.add_parser("init", help="生成机构 CA（若无）和服务器证书 / make the CA (if missing) "
+                                               "and a server certificate")
+    init.add_argument("--data-dir", type=Path, required=True, help="数据目录 / data directory")
+    init.add_argument("--host", action="append", default=[],
+                      help="证书中的其他主机名或地址（127.0.0.1 与 localhost 总是包含）/ extra host name")
+    backup = commands.add_parser("backup", help="在线备份数据库与留证文件 / back up database and evidence")
+    backup.add_argument("--data-dir", type=Path, required=True, help="数据目录 / data directory")
+    backup.add_argument("--to", type=Path, required=True, help="备份目录（另一块磁盘）/ backup directory")
+    restore = commands.add_parser("restore", help="从备份恢复到空目录 / restore a snapshot")
+    restore.add_argument("--from", dest="snapshot", type=Path, required=True, help="snapshots/<时间> 目录")
+    restore.add_argument("--data-dir", type=Path, required=True, help="空的数据目录 / an empty data directory")
     return parser
+
+
+def run_backup(data_dir: Path, to: Path) -> int:
+    """Back up a (running) server's database and evidence; returns the exit code."""
+    from sync_server.backup import backup
+
+    snapshot = backup(_settings(data_dir), to)
+    print(f"备份完成 / backup made: {snapshot}")
+    return 0
+
+
+def run_restore(snapshot: Path, data_dir: Path) -> int:
+    """Restore a snapshot into an empty data dir; returns the exit code."""
+    from sync_server.backup import restore
+
+    manifest = restore(snapshot, _settings(data_dir))
+    print(f"已恢复 / restored: {len(manifest['evidence'])} 个留证文件 / evidence files, {manifest['database']}")
+    return 0
 
 
 def _settings(data_dir: Path) -> Settings:
@@ -91,24 +132,57 @@ def run_holidays_add(data_dir: Path, file: Path) -> int:
     return 0
 
 
-def run_server(settings: Settings, host: str, port: int, seed: bool) -> int:
-    """Serve until interrupted."""
+def run_tls_init(data_dir: Path, hosts: list[str]) -> int:
+    """Make the agency CA (kept if present) and a server certificate; print where they are."""
+    from sync_server.tls import fingerprint, init_tls
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    files = init_tls(data_dir, tuple(hosts))
+    print(f"机构 CA 证书 / agency CA: {files.ca_cert}\n  SHA-256 {fingerprint(files.ca_cert)}\n"
+          f"服务器证书 / server certificate: {files.server_cert}\n"
+          f"CA 私钥请离线保管 / keep the CA key offline: {files.ca_key}")
+    return 0
+
+
+def tls_pair(data_dir: Path, cert: Path | None, key: Path | None) -> tuple[Path, Path] | None:
+    """The certificate and key to serve HTTPS with: given, or found in the data dir; None for HTTP."""
+    from sync_server.tls import TlsFiles
+
+    if (cert is None) != (key is None):
+        raise SystemExit("--tls-cert 与 --tls-key 需同时给出 / give both --tls-cert and --tls-key")
+    if cert is not None and key is not None:
+        return cert, key
+    files = TlsFiles.of(data_dir)
+    return (files.server_cert, files.server_key) if files.ready() else None
+
+
+def run_server(settings: Settings, host: str, port: int, seed: bool,
+               tls: tuple[Path, Path] | None = None, workers: int = 1) -> int:
+    """Serve until interrupted (HTTPS with `tls` = (certificate, key); cookies are Secure then)."""
     import uvicorn
 
     from sync_server.app import create_app
+    from sync_server.serving import serve_workers, uvicorn_config
 
     if seed:
         run_seed(settings.data_dir, None)
+    if tls is not None:
+        settings = dataclasses.replace(settings, secure_cookies=True)
+    ssl: dict[str, str] = {"ssl_certfile": str(tls[0]), "ssl_keyfile": str(tls[1])} if tls else {}
+    if workers > 1:
+        serve_workers(settings, host, port, workers, **ssl)
+        return 0
     app = create_app(settings)
+    scheme = "https" if tls else "http"
 
     class Server(uvicorn.Server):
         async def startup(self, sockets: list[socket.socket] | None = None) -> None:
             await super().startup(sockets)
             if self.started:
-                print(f"同步服务已就绪 / sync server ready: http://{host}:{port}  控制台 /console/",
+                print(f"同步服务已就绪 / sync server ready: {scheme}://{host}:{port}  控制台 /console/",
                       flush=True)
 
-    Server(uvicorn.Config(app, host=host, port=port, log_level="info")).run()
+    Server(uvicorn_config(app, settings, host, port, log_level="info", **ssl)).run()
     return 0
 
 
@@ -121,11 +195,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return verify_dossier(args.rest, prog="python -m sync_server verify-dossier")
     if args.command == "seed-demo":
         return run_seed(args.data_dir, args.accepted_on)
+    if args.command == "backup":
+        return run_backup(args.data_dir, args.to)
+    if args.command == "restore":
+        return run_restore(args.snapshot, args.data_dir)
     if args.command == "holidays":
         return run_holidays_add(args.data_dir, args.file)
+    if args.command == "tls":
+        return run_tls_init(args.data_dir, args.host)
     if args.data_dir is None:
         parser.error("--data-dir is required to serve / 需要 --data-dir")
-    return run_server(_settings(args.data_dir), args.host, args.port, args.seed_demo)
+    tls = tls_pair(args.data_dir, args.tls_cert, args.tls_key)
+    return run_server(_settings(args.data_dir), args.host, args.port, args.seed_demo, tls, args.workers)
 
 
 if __name__ == "__main__":

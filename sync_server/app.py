@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from fastapi import Depends, FastAPI
 from fastapi.responses import RedirectResponse
@@ -14,16 +15,35 @@ from sync_server.blobs import BlobStore
 from sync_server.console import console_router
 from sync_server.console.guard import install_console_guard, require_console_csrf
 from sync_server.db import make_engine
+from sync_server.limits import Admission, BodyGuard
 from sync_server.problem_handlers import install_problem_handlers
+from sync_server.resumable import PartialUploads
 from sync_server.services import Services, utc_now
 from sync_server.settings import Settings
+
+if TYPE_CHECKING:
+    from sync_server.object_store import S3Evidence
+
+
+def object_store(settings: Settings) -> S3Evidence | None:
+    """The S3-compatible evidence store if one is configured (its bucket made if missing)."""
+    if not settings.s3_endpoint:
+        return None
+    from sync_server.object_store import S3Evidence, S3Location
+
+    store = S3Evidence(S3Location(settings.s3_endpoint, settings.s3_bucket, settings.s3_access_key,
+                                  settings.s3_secret_key))
+    store.ensure_bucket()
+    return store
 
 
 def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -> FastAPI:
     """The whole server as an ASGI app; nothing is read from the environment here."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    services = Services(settings=settings, engine=make_engine(settings.db_url),
-                        blobs=BlobStore(settings.evidence_dir), clock=clock,
+    services = Services(settings=settings, engine=make_engine(settings.db_url, pool_size=settings.db_pool_size,
+                                                          max_overflow=settings.db_max_overflow,
+                                                          pool_timeout=settings.db_pool_timeout_s),
+                        blobs=BlobStore(settings.evidence_dir, remote=object_store(settings)), clock=clock,
                         builtin_holidays=HolidayTable.builtin())
     app = FastAPI(title="核查外勤同步服务 / field evidence sync server",
                   version=f"protocol {PROTOCOL_VERSION}",
@@ -31,10 +51,13 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -
                               "审核人员通过 /console 查看。",
                   dependencies=[Depends(require_console_csrf)])  # acts on /console changes only
     app.state.services = services
+    app.state.uploads = PartialUploads(services.blobs)
     install_problem_handlers(app)
     install_console_guard(app, settings.data_dir)
     app.include_router(api_router())
     app.include_router(console_router())
+    app.add_middleware(Admission, settings=settings)  # added last = outermost: BodyGuard, Admission
+    app.add_middleware(BodyGuard, settings=settings)
 
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:

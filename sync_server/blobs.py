@@ -15,11 +15,15 @@ import re
 import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import anyio
 
 from schemas.problems import Code, ProblemError
 from schemas.records import SHA256_PATTERN
+
+if TYPE_CHECKING:
+    from sync_server.object_store import S3Evidence
 
 log = logging.getLogger(__name__)
 DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
@@ -34,8 +38,9 @@ def is_disk_full(error: BaseException) -> bool:
 class BlobStore:
     """Evidence files on disk, addressed by SHA-256."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, remote: S3Evidence | None = None) -> None:
         self.root = root
+        self.remote = remote  # an object store holds finished files; root keeps temp, partial, cache
         self.tmp = root / "tmp"
         self.tmp.mkdir(parents=True, exist_ok=True)
         gone = self.sweep_temporary()
@@ -63,8 +68,47 @@ class BlobStore:
         return self.root / sha256[:2] / sha256
 
     def has(self, sha256: str) -> bool:
-        """Whether the bytes are on disk."""
-        return self.path_for(sha256).is_file()
+        """Whether the bytes are stored (on disk, or in the object store)."""
+        return self.path_for(sha256).is_file() or (self.remote is not None and self.remote.has(sha256))
+
+    def size(self, sha256: str) -> int | None:
+        """The stored file's size, or None if it is not stored."""
+        path = self.path_for(sha256)
+        if path.is_file():
+            return path.stat().st_size
+        return self.remote.size(sha256) if self.remote is not None else None
+
+    def local_path(self, sha256: str) -> Path:
+        """A local file with the bytes: the stored file, or a cached copy of the object (made once)."""
+        path = self.path_for(sha256)
+        if path.is_file() or self.remote is None:
+            return path
+        cached = self.root / "cache" / sha256[:2] / sha256
+        if not cached.is_file():
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp_name = tempfile.mkstemp(dir=self.tmp, prefix=f"{TMP_PREFIX}{os.getpid()}-")
+            os.close(fd)
+            try:
+                self.remote.download(sha256, Path(tmp_name))
+                os.replace(tmp_name, cached)
+            finally:
+                Path(tmp_name).unlink(missing_ok=True)
+        return cached
+
+    def place(self, source: Path, sha256: str) -> Path:
+        """Move a finished, verified file into place under its hash, durably: the rename and the
+        new directory entry are fsynced (or the object store has it all) before this returns."""
+        if self.remote is not None:
+            self.remote.put_file(source, sha256)
+            source.unlink(missing_ok=True)
+            return self.path_for(sha256)
+        final = self.path_for(sha256)
+        if not final.parent.is_dir():
+            final.parent.mkdir(exist_ok=True)
+            fsync_dir(self.root)
+        os.replace(source, final)
+        fsync_dir(final.parent)
+        return final
 
     async def receive(self, sha256: str, chunks: AsyncIterator[bytes], *, expected_size: int | None,
                       max_bytes: int) -> int:
@@ -97,9 +141,7 @@ class BlobStore:
             actual = hasher.hexdigest()
             if actual != sha256:
                 raise ProblemError(Code.EVIDENCE_HASH_MISMATCH, sha256, expected=sha256, actual=actual)
-            final = self.path_for(sha256)
-            final.parent.mkdir(exist_ok=True)
-            os.replace(tmp, final)
+            await anyio.to_thread.run_sync(self.place, tmp, sha256)
             return size
         except OSError as error:
             if not is_disk_full(error):
@@ -120,6 +162,15 @@ async def _discard(chunks: AsyncIterator[bytes], budget: int) -> None:
         budget -= len(chunk)
         if budget < 0:
             return
+
+
+def fsync_dir(path: Path) -> None:
+    """Make a directory's entries (a rename, a new file) durable."""
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _writer_alive(name: str) -> bool:

@@ -5,10 +5,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import Engine, event
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, create_engine
 
 from schemas.problems import Code, ProblemError
-from sync_server import tables  # noqa: F401  (registers every table on SQLModel.metadata)
+from sync_server import schema, tables  # noqa: F401  (tables: registers every table on SQLModel.metadata)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -36,15 +36,17 @@ def _refuse_nul(_conn, _cursor, _statement, parameters, _context, _many) -> None
         raise ProblemError(Code.VALIDATION, "文本中含有空字符（U+0000），无法处理")
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for the URL, with the tables created if they are missing."""
+def make_engine(url: str, *, pool_size: int = 8, max_overflow: int = 4, pool_timeout: float = 5.0) -> Engine:
+    """An engine for the URL, its database upgraded to the newest schema (Alembic). The pool is bounded and
+    waits briefly: a request that gets no connection in `pool_timeout` s is answered `server.busy`."""
+    pool = {"pool_size": pool_size, "max_overflow": max_overflow, "pool_timeout": pool_timeout}
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        engine = create_engine(url, connect_args={"check_same_thread": False}, **pool)
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
-        engine = create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url, pool_pre_ping=True, **pool)
     event.listen(engine, "before_cursor_execute", _refuse_nul)
-    SQLModel.metadata.create_all(engine)
+    schema.upgrade(engine)
     return engine
 
 

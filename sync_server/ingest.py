@@ -15,17 +15,21 @@ from schemas.records import SealedRecord
 from schemas.signed import BodyError, reading, signed_body
 from sync_server import audit, queries
 from sync_server.auth import team_members
+from sync_server.blobs import BlobStore
 from sync_server.case_views import completeness_of
 from sync_server.conformity import is_released
+from sync_server.evidence_access import claimed_sizes
 from sync_server.merge import CaseFacts, Decision, KnownKey, MergeFacts, decide
+from sync_server.sniffing import sniffed_types
 from sync_server.staff import require_cleared
 from sync_server.tables import Account, Case, Record, RecordEvidence, SignedRecordBytes
 
 ATTEMPTS = 3  # a concurrent twin or a concurrent log append makes the insert fail: decide again
 
 
-def load_facts(session: Session, sealed: SealedRecord, uploader: Account) -> MergeFacts:
-    """What the server holds about this record, its case, its keys and its files."""
+def load_facts(session: Session, sealed: SealedRecord, uploader: Account, blobs: BlobStore) -> MergeFacts:
+    """What the server holds about this record, its case, its keys and its files (those the uploader's
+    team uploaded itself, each sniffed from its bytes)."""
     record = sealed.record
     case = session.get(Case, record.case_id)
     case_facts = None
@@ -38,8 +42,9 @@ def load_facts(session: Session, sealed: SealedRecord, uploader: Account) -> Mer
     keys = {k.key_id: KnownKey(k.username, base64.b64decode(k.public_key))
             for k in queries.keys_by_id(session, {s.key_id for s in sealed.seals}).values()}
     existing = session.get(Record, record.id)
-    return MergeFacts(uploader=uploader.username, case=case_facts, keys=keys,
-                      stored=queries.stored_sizes(session, {e.sha256 for e in record.evidence}),
+    stored = claimed_sizes(session, uploader, {e.sha256 for e in record.evidence})
+    sniffed = {} if existing else sniffed_types(session, blobs, set(stored))
+    return MergeFacts(uploader=uploader.username, case=case_facts, keys=keys, stored=stored, sniffed=sniffed,
                       existing_digest=existing.digest if existing else None)
 
 
@@ -64,7 +69,7 @@ def _apply(session: Session, sealed: SealedRecord, body: bytes, decision: Decisi
 
 
 def ingest(session: Session, sealed: SealedRecord, uploader: Account, now: datetime,
-           raw_record: Mapping[str, Any] | None = None) -> RecordResult:
+           raw_record: Mapping[str, Any] | None = None, *, blobs: BlobStore) -> RecordResult:
     """Merge the record (or recognise it as already merged) and report the case's completeness.
 
     `raw_record` is the record JSON object as received: a v1 seal is checked over it, not over the
@@ -75,7 +80,7 @@ def ingest(session: Session, sealed: SealedRecord, uploader: Account, now: datet
     except (BodyError, ValueError) as error:
         raise ProblemError(Code.RECORD_INVALID, str(error)) from None
     for _ in range(ATTEMPTS):
-        decision = decide(sealed, load_facts(session, sealed, uploader), body)
+        decision = decide(sealed, load_facts(session, sealed, uploader, blobs), body)
         if decision.status != RecordStatus.MERGED:
             break
         for username in dict.fromkeys(sealed.record.surveyors):  # R5, R34 on the day of the visit

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from schemas.completeness import missing_items, missing_seals
+from schemas.evidence_types import ALLOWED, declared_matches
 from schemas.forms import Form, FormVersionUnknown, form_of
 from schemas.problems import Code, ProblemError
 from schemas.protocol import RecordStatus
@@ -44,7 +45,9 @@ class MergeFacts:
     uploader: str
     case: CaseFacts | None
     keys: Mapping[str, KnownKey] = field(default_factory=dict)  # by key_id, for the record's seals
-    stored: Mapping[str, int] = field(default_factory=dict)  # sha256 -> size of stored evidence
+    stored: Mapping[str, int] = field(default_factory=dict)  # sha256 -> size, of files the uploader's team holds
+    sniffed: Mapping[str, str | None] = field(default_factory=dict)  # sha256 -> what its bytes are (None: no
+    # allowed format); see schemas.evidence_types.sniff_head and sync_server.sniffing
     existing_digest: str | None = None  # digest of a record already merged under the same id
 
 
@@ -86,7 +89,21 @@ def decide(sealed: SealedRecord, facts: MergeFacts, body: bytes | None = None) -
     absent = sorted({e.sha256 for e in record.evidence if facts.stored.get(e.sha256) != e.size})
     if absent:
         raise ProblemError(Code.EVIDENCE_MISSING, f"{len(absent)} 个文件", missing=absent)
+    _check_types(record, facts)
     return Decision(RecordStatus.MERGED, digest)
+
+
+def _check_types(record: SurveyRecord, facts: MergeFacts) -> None:
+    """Issue 5 §2: every file is what it is declared to be, and a format its kind allows (R10)."""
+    for ref in record.evidence:
+        sniffed = facts.sniffed.get(ref.sha256)
+        if not declared_matches(ref.kind, ref.media_type, sniffed):
+            name = ref.filename or ref.caption or ref.sha256[:12]
+            raise ProblemError(Code.EVIDENCE_TYPE_NOT_ALLOWED,
+                               f"{name}：登记为 {ref.media_type}，实际为 {sniffed or '不允许的格式'}",
+                               sha256=ref.sha256, filename=ref.filename, kind=ref.kind.value,
+                               declared=ref.media_type, actual=sniffed,
+                               allowed=sorted(ALLOWED[ref.kind]))
 
 
 def _check_case(record: SurveyRecord, facts: MergeFacts) -> CaseFacts:

@@ -12,12 +12,13 @@ from pillow_heif import register_heif_opener
 
 register_heif_opener()
 PREVIEW_SIDE = 960
+FORMATS = ("JPEG", "PNG", "WEBP", "HEIF")  # never hand untrusted bytes to Pillow's other decoders
 
 
 def preview_jpeg(path: Path, max_side: int = PREVIEW_SIDE) -> bytes | None:
     """A JPEG no larger than max_side with EXIF orientation applied; None if the file is no image."""
     try:
-        with Image.open(path) as image:
+        with Image.open(path, formats=FORMATS) as image:
             image.draft("RGB", (max_side, max_side))
             upright = ImageOps.exif_transpose(image).convert("RGB")
     except (OSError, ValueError, Image.DecompressionBombError):

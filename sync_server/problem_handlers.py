@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import uuid
 
+import sqlalchemy.exc
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
@@ -26,8 +27,13 @@ PROBLEM_MEDIA_TYPE = "application/problem+json"
 _STATUS_CODES = {401: Code.AUTH_REQUIRED, 403: Code.FORBIDDEN, 404: Code.NOT_FOUND}
 
 
+BUSY_RETRY_AFTER = "2"
+
+
 def problem_response(problem: Problem, headers: dict[str, str] | None = None) -> JSONResponse:
-    """The HTTP form of a problem."""
+    """The HTTP form of a problem (`server.busy` always says when to come back)."""
+    if problem.code == Code.SERVER_BUSY:
+        headers = {"Retry-After": BUSY_RETRY_AFTER, **(headers or {})}
     return JSONResponse(problem.model_dump(mode="json"), status_code=problem.status,
                         media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
@@ -64,10 +70,21 @@ def storage_is_full(error: BaseException) -> bool:
     return False
 
 
+def server_is_busy(error: BaseException) -> bool:
+    """Whether an error means "saturated, come back soon": no pooled database connection within the
+    pool timeout, or SQLite still locked after its busy timeout."""
+    if isinstance(error, sqlalchemy.exc.TimeoutError):
+        return True
+    return isinstance(error, sqlalchemy.exc.OperationalError) and "database is locked" in str(error.orig)
+
+
 def unexpected_problem(method: str, path: str, exc: BaseException) -> Problem:
     """The problem for an exception no handler took, logged with an incident number (the only
     thing the client sees of it)."""
     incident = uuid.uuid4().hex[:12]
+    if server_is_busy(exc):
+        log.warning("busy during %s %s [%s]: %s", method, path, incident, exc)
+        return ProblemError(Code.SERVER_BUSY, f"错误编号 {incident}").problem()
     if storage_is_full(exc):
         log.error("storage full during %s %s [%s]: %s", method, path, incident, exc)
         return ProblemError(Code.STORAGE_FULL, f"错误编号 {incident}").problem()

@@ -83,17 +83,3 @@ def evidence_links(session: Session, sha256: str) -> list[RecordEvidence]:
     """The manifest entries, across records, that cite this file."""
     return list(session.exec(select(RecordEvidence).where(RecordEvidence.sha256 == sha256)))
 
-
-def may_read_evidence(session: Session, account: Account, sha256: str) -> bool:
-    """A file is readable by whoever stored it and by whoever may see a case whose record cites it."""
-    stored = session.get(EvidenceFile, sha256)
-    if stored is None:
-        return False
-    if stored.stored_by == account.username or account.role in (AccountRole.REVIEWER, AccountRole.ADMIN):
-        return True
-    for link in evidence_links(session, sha256):
-        record = session.get(Record, link.record_id)
-        case = session.get(Case, record.case_id) if record else None
-        if case is not None and may_see(account, case):
-            return True
-    return False

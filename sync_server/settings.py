@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 DEFAULT_MAX_EVIDENCE_BYTES = 512 * 1024 * 1024
 
@@ -19,11 +20,37 @@ class Settings:
     device_session: timedelta = timedelta(days=30)
     console_session: timedelta = timedelta(hours=12)
     secure_cookies: bool = False  # True behind HTTPS
+    # Limits and back-pressure (sync_server/limits.py); every body is counted before it is parsed.
+    max_json_bytes: int = 2 * 1024 * 1024  # any route that is not an evidence upload
+    max_anonymous_bytes: int = 16 * 1024  # callers without a token or console cookie, on every route
+    max_chunk_bytes: int = 16 * 1024 * 1024  # one PATCH of a resumable upload
+    body_idle_s: float = 20.0  # longest wait for the next piece of a body
+    body_grace_s: float = 10.0  # then the body must average body_min_rate bytes/s
+    body_min_rate: float = 2048.0
+    header_timeout_s: float = 10.0  # the request line and headers must arrive within this
+    keep_alive_s: float = 5.0  # idle keep-alive connections are closed after this
+    max_requests: int = 48  # requests in progress (not uploads) before `server.busy`
+    max_uploads: int = 24  # evidence uploads in progress before `server.busy`
+    retry_after_s: int = 2  # the Retry-After of `server.busy`
+    db_pool_size: int = 8
+    db_max_overflow: int = 4
+    db_pool_timeout_s: float = 5.0  # a request waiting longer for a connection gets `server.busy`
+    # Evidence in an S3-compatible object store when s3_endpoint is set (sync_server/object_store.py).
+    s3_endpoint: str = ""
+    s3_bucket: str = "field-evidence"
+    s3_access_key: str = ""
+    s3_secret_key: str = ""
 
     @classmethod
     def from_env(cls, data_dir: Path, environ: Mapping[str, str]) -> Settings:
-        """Settings for a data dir; `DATABASE_URL` in the environment overrides the SQLite file."""
-        return cls(data_dir=Path(data_dir), database_url=environ.get("DATABASE_URL", ""))
+        """Settings for a data dir; `DATABASE_URL` in the environment overrides the SQLite file, and
+        `SYNC_<FIELD>` any number or text field (e.g. `SYNC_MAX_UPLOADS=48`, `SYNC_S3_ENDPOINT=http://...`)."""
+        numbers: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = environ.get(f"SYNC_{f.name.upper()}")
+            if raw is not None and f.type in ("int", "float", "str"):
+                numbers[f.name] = {"int": int, "float": float, "str": str}[str(f.type)](raw)
+        return cls(data_dir=Path(data_dir), database_url=environ.get("DATABASE_URL", ""), **numbers)
 
     @property
     def db_url(self) -> str:

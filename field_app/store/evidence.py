@@ -101,6 +101,15 @@ class EvidenceStore:
         """The whole plaintext, verified (FileNotFoundError if absent). For small files: photos, signatures."""
         return b"".join(self.chunks(sha))
 
+    def read_range(self, sha: str, offset: int, length: int) -> bytes:
+        """Up to `length` plaintext bytes from `offset`, decrypted (one chunk of a resumable upload)."""
+        out = bytearray()
+        for piece in self.chunks(sha, offset):
+            out += piece
+            if len(out) >= length:
+                break
+        return bytes(out[:length])
+
     def size(self, sha: str) -> int:
         """Plaintext size in bytes of a stored file."""
         with open(self.path(sha), "rb") as f:

@@ -3,17 +3,24 @@
 Errors, as a tree:
   SyncError
    ├── ServerUnreachable   no answer: offline, DNS, refused, timeout, a gateway saying 502/503/504
+   │    └── ServerUntrusted   the TLS certificate is not from the agency CA (pinned) or not for the host
    └── ServerProblem       the server answered with a Problem (code, title, detail, data)
 Pass `transport` to run against an in-process app or a test transport.
 """
 from __future__ import annotations
 
+import random
+import ssl
+import time
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from typing import TypeVar
 
 import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from field_app.sync.backoff import busy_delay, retry_after_seconds
+from field_app.sync.tls import check_server_url, pinned_context
 from schemas.problems import Code
 from schemas.protocol import (
     API_PREFIX,
@@ -33,6 +40,8 @@ CHUNK = 256 * 1024
 _CASES = TypeAdapter(list[CaseSummary])
 _GATEWAY = {502, 503, 504}
 DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=5.0)  # per read/write, so a long upload is not cut off
+_BUSY = {429, 503}
+BUSY_RETRIES = 6  # about a minute of patience in all, then the record waits for the next upload
 _BODYLESS = {401: Code.AUTH_INVALID, 403: Code.FORBIDDEN, 404: Code.NOT_FOUND, 413: Code.EVIDENCE_TOO_LARGE}
 
 
@@ -42,6 +51,10 @@ class SyncError(Exception):
 
 class ServerUnreachable(SyncError):
     """The server could not be reached: the tablet is offline or the server is down."""
+
+
+class ServerUntrusted(ServerUnreachable):
+    """The server's certificate is not from the agency's CA (or not for its address): nothing was sent."""
 
 
 class ServerProblem(SyncError):
@@ -73,26 +86,60 @@ def _counted(chunks: Iterable[bytes], on_bytes: Callable[[int], None] | None) ->
             on_bytes(len(chunk))
 
 
+def _certificate_refused(exc: BaseException) -> bool:
+    """Whether a transport error was the TLS handshake refusing the server's certificate."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in str(seen):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 class SyncClient:
     """One server, one httpx client; every request carries the protocol version."""
 
     def __init__(self, base_url: str, transport: httpx.BaseTransport | None = None,
-                 timeout: float | httpx.Timeout = DEFAULT_TIMEOUT) -> None:
+                 timeout: float | httpx.Timeout = DEFAULT_TIMEOUT, ca_file: Path | None = None, *,
+                 busy_retries: int = BUSY_RETRIES, sleep: Callable[[float], None] = time.sleep,
+                 rng: random.Random | None = None) -> None:
+        """`ca_file`: the agency CA, the only one trusted for HTTPS. Plain HTTP is refused except to
+        127.0.0.1 (`InsecureServerUrl`); an injected `transport` (tests) brings its own connection."""
+        if transport is None:
+            check_server_url(base_url, ca_file)
+        verify: ssl.SSLContext | bool = pinned_context(ca_file) if ca_file is not None else True
         self._http = httpx.Client(base_url=base_url.rstrip("/") + API_PREFIX, transport=transport,
-                                  timeout=timeout, headers={PROTOCOL_HEADER: str(PROTOCOL_VERSION)})
+                                  timeout=timeout, headers={PROTOCOL_HEADER: str(PROTOCOL_VERSION)},
+                                  verify=verify)
+        self.busy_retries, self._sleep, self._rng = busy_retries, sleep, rng or random.Random()
+        self.on_busy: Callable[[float], None] | None = None  # told the wait before each busy retry
 
     def close(self) -> None:
         """Close the connection pool."""
         self._http.close()
 
-    def _send(self, method: str, url: str, token: str | None = None, **kwargs: object) -> httpx.Response:
+    def _send(self, method: str, url: str, token: str | None = None, *, retry_busy: bool = True,
+              **kwargs: object) -> httpx.Response:
+        """One request; a busy server (503/429) is asked again after a jittered backoff, unless the body
+        is a one-shot stream (`retry_busy=False`)."""
         headers = dict(kwargs.pop("headers", {}) or {})  # type: ignore[call-overload]
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"
-        try:
-            response = self._http.request(method, url, headers=headers, **kwargs)  # type: ignore[arg-type]
-        except httpx.TransportError as exc:
-            raise ServerUnreachable(str(exc) or type(exc).__name__) from exc
+        attempt = 0
+        while True:
+            try:
+                response = self._http.request(method, url, headers=headers, **kwargs)  # type: ignore[arg-type]
+            except httpx.TransportError as exc:
+                if _certificate_refused(exc):
+                    raise ServerUntrusted("服务器证书不是本机构 CA 签发或与地址不符，已拒绝连接") from exc
+                raise ServerUnreachable(str(exc) or type(exc).__name__) from exc
+            if response.status_code not in _BUSY or not retry_busy or attempt >= self.busy_retries:
+                break
+            delay = busy_delay(attempt, retry_after_seconds(response.headers.get("retry-after")), self._rng)
+            if self.on_busy is not None:
+                self.on_busy(delay)
+            self._sleep(delay)
+            attempt += 1
         if response.status_code in _GATEWAY and "json" not in response.headers.get("content-type", ""):
             raise ServerUnreachable(f"HTTP {response.status_code}")
         if response.is_error and not (method == "HEAD" and response.status_code == 404):
@@ -134,7 +181,7 @@ class SyncClient:
         """Upload one evidence file as a streamed raw body of `size` bytes (the plaintext, decrypted
         chunk by chunk: `EvidenceStore.chunks`); `on_bytes(n)` after each chunk sent."""
         headers = {"Content-Length": str(size), "Content-Type": "application/octet-stream"}
-        response = self._send("PUT", f"/evidence/{sha}", token, headers=headers,
+        response = self._send("PUT", f"/evidence/{sha}", token, headers=headers, retry_busy=False,
                               content=_counted(chunks, on_bytes))
         return self._parse(EvidenceStored, response)
 

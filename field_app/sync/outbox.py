@@ -16,6 +16,7 @@ from enum import Enum
 from field_app.store import EvidenceStore, OutboxStatus, Store
 from field_app.store import queries as q
 from field_app.sync.client import ServerProblem, ServerUnreachable, SyncClient
+from field_app.sync.resumable import FileProgress, ResumableUploader, missing_files
 from schemas.problems import Code, chinese_message
 from schemas.records import SealedRecord
 
@@ -77,8 +78,13 @@ def forget_confirmed(store: Store, evidence: EvidenceStore, record_id: str, rece
 
 
 def upload_outbox(store: Store, evidence: EvidenceStore, client: SyncClient, token: str,
-                  on_progress: Progress | None = None, clock: Clock = _utcnow) -> list[UploadOutcome]:
-    """Upload every queued or problem record; returns one outcome per record, in seal order."""
+                  on_progress: Progress | None = None, clock: Clock = _utcnow,
+                  on_file: FileProgress | None = None,
+                  uploader: ResumableUploader | None = None) -> list[UploadOutcome]:
+    """Upload every queued or problem record; returns one outcome per record, in seal order.
+    Files go up resumably (one question per record for what is missing, then chunks from the
+    server's durable offset); `on_file(sha, sent, size)` follows each file, `on_progress` the batch."""
+    uploader = uploader or ResumableUploader(client, token, evidence.read_range)
     with store.reading() as session:
         items = q.outbox_items(session, [OutboxStatus.QUEUED, OutboxStatus.PROBLEM])
     batch = [q.sealed_record(item) for item in items]
@@ -96,19 +102,24 @@ def upload_outbox(store: Store, evidence: EvidenceStore, client: SyncClient, tok
         with store.transaction() as session:
             q.mark_attempt(session, rid, clock())
         try:
-            for sha, size in _files(sealed).items():
-                if not client.has_evidence(token, sha):  # a file the server holds is not needed here
-                    if not evidence.verify(sha):
-                        raise ServerProblem(LOCAL_FILE_MISSING, detail=sha[:12])
-                    def sent(n: int, rid: str = rid) -> None:
-                        nonlocal done
-                        done += n
-                        progress(rid)
-                    before = done
-                    client.put_evidence(token, sha, evidence.chunks(sha), size, on_bytes=sent)
-                    done = before + size
-                else:
+            files = _files(sealed)
+            missing = {m.sha256: m.offset for m in missing_files(client, token, list(files))} if files else {}
+            for sha, size in files.items():
+                if sha not in missing:
                     done += size
+                    continue
+                if not evidence.verify(sha):
+                    raise ServerProblem(LOCAL_FILE_MISSING, detail=sha[:12])
+                before = done
+
+                def file_progress(sha: str, sent: int, size: int, before: int = before, rid: str = rid) -> None:
+                    nonlocal done
+                    done = before + sent
+                    if on_file is not None:
+                        on_file(sha, sent, size)
+                    progress(rid)
+                uploader.upload(sha, size, missing[sha], file_progress)
+                done = before + size
                 progress(rid)
             result = client.post_record(token, sealed)  # merged or already merged: the server has it
         except ServerUnreachable:

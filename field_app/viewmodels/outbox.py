@@ -4,6 +4,7 @@ from __future__ import annotations
 from field_app.store import EvidenceStore, OutboxStatus, Store
 from field_app.store import queries as q
 from field_app.store.tables import OutboxItem
+from field_app.sync.backoff import BUSY_NOTICE
 from field_app.sync.client import SyncClient
 from field_app.sync.outbox import UploadOutcome, UploadStatus, upload_outbox
 from field_app.viewmodels.base import Clock, Observable, utcnow
@@ -21,6 +22,8 @@ class SyncPanel(Observable):
         self.store, self.evidence, self.client, self.team, self.clock = store, evidence, client, team, clock
         self.syncing = False
         self.progress = 0.0  # 0..1 of the bytes of this upload
+        self.bytes_done = self.bytes_total = 0  # bytes of this upload on the server, and in all
+        self.file_bytes: tuple[str, int, int] = ("", 0, 0)  # the file being sent: sha, on the server, size
         self.current = ""  # record id being uploaded
         self.results: list[UploadOutcome] = []
         self.notice = ""
@@ -79,7 +82,23 @@ class SyncPanel(Observable):
 
     def _on_progress(self, done: int, total: int, record_id: str) -> None:
         self.progress = 1.0 if total == 0 else min(1.0, done / total)
+        self.bytes_done, self.bytes_total = done, total
+        if self.notice == BUSY_NOTICE:
+            self.notice = "正在上传…"
         self.current = record_id
+        self._notify()
+
+    def _on_file(self, sha: str, sent: int, size: int) -> None:
+        self.file_bytes = (sha, sent, size)
+
+    def progress_text(self) -> str:
+        """Bytes sent of the current file and of the batch, for the upload screen."""
+        _sha, sent, size = self.file_bytes
+        text = f"本批 {_mb(self.bytes_done)} / {_mb(self.bytes_total)}"
+        return text + (f"；当前文件 {_mb(sent)} / {_mb(size)}" if size else "")
+
+    def _on_busy(self, _delay: float) -> None:
+        self.notice = BUSY_NOTICE
         self._notify()
 
     def sync(self) -> list[UploadOutcome]:
@@ -93,13 +112,14 @@ class SyncPanel(Observable):
             return self.results
         self.syncing, self.progress, self.current, self.notice = True, 0.0, "", "正在上传…"
         self._notify()
+        self.client.on_busy = self._on_busy
         with self.store.reading() as s:
             pending = [i.record_id for i in q.outbox_items(s, [OutboxStatus.QUEUED, OutboxStatus.PROBLEM])]
         self._labels = {rid: self.describe(rid) for rid in pending}
         try:
             self.team.register_pending_keys()
             self.results = upload_outbox(self.store, self.evidence, self.client, token, self._on_progress,
-                                         self.clock)
+                                         self.clock, on_file=self._on_file)
         except Exception:
             self.notice = "上传中断，记录仍保存在本机"
             raise
@@ -123,3 +143,7 @@ class SyncPanel(Observable):
         text += f"，{len(by[UploadStatus.PROBLEM])} 份有问题需处理" if by[UploadStatus.PROBLEM] else ""
         later = by[UploadStatus.RETRY_LATER]
         return text + (f"，{len(later)} 份暂未上传：{later[0].message}" if later else "")
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1048576:.1f} MB"

@@ -16,9 +16,10 @@ def outbox_screen(shell: Shell) -> ft.Control:
     panel.refresh_counts()
     bar = ft.ProgressBar(value=panel.progress, height=14, border_radius=7)
     status = note(panel.notice, size=18)
+    sent = note(panel.progress_text() if panel.syncing else "", size=16)
 
     def progress() -> None:  # called from the upload as bytes go out
-        bar.value, status.value = panel.progress, panel.notice
+        bar.value, status.value, sent.value = panel.progress, panel.notice, panel.progress_text()
         shell.page.update()
 
     def upload(e: ft.Event) -> None:
@@ -39,5 +40,5 @@ def outbox_screen(shell: Shell) -> ft.Control:
         note(f"待上传 {panel.queued} 份，被退回 {panel.problems} 份，已上传 {panel.synced} 份", size=20),
         note("封存的记录保存在本机，断网、重启都不会丢失；联网后上传。", size=16),
         big_button("立即上传", upload, "sync-button", icon=ft.Icons.CLOUD_UPLOAD, disabled=panel.syncing),
-        tagged("sync-progress", bar), tagged("sync-status", status), *rows, *problems,
+        tagged("sync-progress", bar), tagged("sync-status", status), tagged("sync-bytes", sent), *rows, *problems,
     ], spacing=14, scroll=ft.ScrollMode.AUTO, expand=True)

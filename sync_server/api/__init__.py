@@ -15,6 +15,7 @@ from sync_server.api import (
     record_routes,
     report_routes,
     staff_routes,
+    upload_routes,
 )
 from sync_server.api.deps import check_protocol
 
@@ -27,6 +28,6 @@ def api_router() -> APIRouter:
         "content": {"application/problem+json": problem_schema}}}
     router = APIRouter(prefix=API_PREFIX, dependencies=[Depends(check_protocol)], responses=problems)
     for module in (auth_routes, key_routes, case_routes, evidence_routes, record_routes, intake_routes,
-                   staff_routes, dossier_routes, report_routes):
+                   staff_routes, dossier_routes, report_routes, upload_routes):
         router.include_router(module.router)
     return router

@@ -12,10 +12,14 @@ from starlette.requests import ClientDisconnect
 from schemas.problems import Code, ProblemError
 from schemas.protocol import EvidenceStored
 from schemas.records import SHA256_PATTERN
-from sync_server import audit, queries
-from sync_server.api.deps import CurrentAccount, CurrentSurveyor, DbSession, ServicesDep
+from sync_server import audit
+from sync_server.api.brief_auth import BriefSurveyor
+from sync_server.api.deps import CurrentAccount, DbSession, ServicesDep
+from sync_server.evidence_access import add_claim, has_claim, may_read_evidence
+from sync_server.evidence_serving import evidence_file_response
 from sync_server.services import Services
-from sync_server.tables import EvidenceFile
+from sync_server.sniffing import record_type, sniff_file
+from sync_server.tables import Account, EvidenceFile
 
 router = APIRouter(prefix="/evidence", tags=["evidence"])
 Sha256 = Annotated[str, Path(pattern=SHA256_PATTERN, description="文件内容的 SHA-256（小写十六进制）")]
@@ -23,23 +27,32 @@ RAW_BODY = {"requestBody": {"required": True, "content": {
     "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}}
 
 
-def _stored_size(services: Services, sha256: str) -> int | None:
+def _claimed_size(services: Services, account: Account, sha256: str) -> int | None:
+    """The size of a file the caller's team already holds, else None (nothing said about other teams')."""
     with services.session() as session:
         row = session.get(EvidenceFile, sha256)
-        return row.size if row is not None and services.blobs.has(sha256) else None
+        held = row is not None and has_claim(session, account, sha256) and services.blobs.has(sha256)
+        return row.size if held and row is not None else None
 
 
-def _remember(services: Services, sha256: str, size: int, username: str) -> bool:
-    """Record the stored file; False if a concurrent upload recorded it first."""
-    with services.session() as session:
-        if session.get(EvidenceFile, sha256) is not None:
-            return False
-        session.add(EvidenceFile(sha256=sha256, size=size, stored_at=services.clock(), stored_by=username))
-        try:
-            session.commit()
-        except IntegrityError:
-            return False
-        return True
+def remember(services: Services, sha256: str, size: int, account: Account) -> bool:
+    """Record the stored file, what its bytes are, and the caller's claim; False if the caller's team
+    held it already."""
+    media_type = sniff_file(services.blobs.local_path(sha256))  # once per upload, not once per record
+    for _ in range(3):  # a concurrent upload of the same bytes may insert either row first
+        with services.session() as session:
+            now = services.clock()
+            try:
+                if session.get(EvidenceFile, sha256) is None:
+                    session.add(EvidenceFile(sha256=sha256, size=size, stored_at=now, stored_by=account.username))
+                    session.flush()
+                record_type(session, sha256, media_type, now)
+                added = add_claim(session, account, sha256, now)
+                session.commit()
+            except IntegrityError:
+                continue
+            return added
+    return False
 
 
 def _content_length(request: Request) -> int | None:
@@ -52,20 +65,25 @@ def _content_length(request: Request) -> int | None:
 
 
 @router.head("/{sha256}")
-def evidence_exists(sha256: Sha256, session: DbSession, _account: CurrentAccount,
+def evidence_exists(sha256: Sha256, session: DbSession, account: CurrentAccount,
                     services: ServicesDep) -> Response:
-    """200 with the stored size in Content-Length if the file is stored, 404 if not."""
+    """200 with the stored size in Content-Length if the caller may see the file (a surveyor: their team
+    uploaded it), 404 otherwise: whether another team holds the same bytes is never told."""
     row = session.get(EvidenceFile, sha256)
-    if row is None or not services.blobs.has(sha256):
+    if row is None or not services.blobs.has(sha256) or not may_read_evidence(session, account, sha256):
         raise ProblemError(Code.NOT_FOUND, sha256)
     return Response(status_code=200, headers={"Content-Length": str(row.size)})
 
 
 @router.put("/{sha256}", response_model=EvidenceStored, openapi_extra=RAW_BODY)
-async def put_evidence(sha256: Sha256, request: Request, surveyor: CurrentSurveyor,
+async def put_evidence(sha256: Sha256, request: Request, surveyor: BriefSurveyor,
                        services: ServicesDep) -> EvidenceStored:
-    """Store the raw request body under its SHA-256; a file already stored is not stored again."""
-    existing = await run_in_threadpool(_stored_size, services, sha256)
+    """Store the raw request body under its SHA-256 and record that the caller's team holds it.
+
+    Only a file the caller's team already holds is answered without reading the body; for anyone else
+    the whole body is received and hashed, exactly as for a new file (`created` is true: a new claim).
+    No database session is open while the body streams (the token is looked up in a brief one)."""
+    existing = await run_in_threadpool(_claimed_size, services, surveyor, sha256)
     if existing is not None:
         return EvidenceStored(sha256=sha256, size=existing, created=False)
     limit = services.settings.max_evidence_bytes
@@ -76,18 +94,17 @@ async def put_evidence(sha256: Sha256, request: Request, surveyor: CurrentSurvey
         size = await services.blobs.receive(sha256, request.stream(), expected_size=expected, max_bytes=limit)
     except ClientDisconnect:
         raise ProblemError(Code.VALIDATION, "上传中断，未保存") from None
-    created = await run_in_threadpool(_remember, services, sha256, size, surveyor.username)
+    created = await run_in_threadpool(remember, services, sha256, size, surveyor)
     return EvidenceStored(sha256=sha256, size=size, created=created)
 
 
 @router.get("/{sha256}", response_class=FileResponse)
 def get_evidence(sha256: Sha256, session: DbSession, account: CurrentAccount,
                  services: ServicesDep) -> Response:
-    """The file's bytes, for its uploader and for anyone who may see a case citing it."""
-    if not services.blobs.has(sha256) or not queries.may_read_evidence(session, account, sha256):
+    """The file's bytes, for its uploader's team and for staff who may see a case citing it; sent with
+    its sniffed type, `nosniff`, a sandboxing CSP, and as an attachment unless JPEG or PNG."""
+    if not services.blobs.has(sha256) or not may_read_evidence(session, account, sha256):
         raise ProblemError(Code.NOT_FOUND, sha256)
-    links = queries.evidence_links(session, sha256)
-    media_type = links[0].media_type if links else "application/octet-stream"
     audit.log(session, "evidence.downloaded", services.clock(), account.username, subject=sha256, via="api")
     session.commit()
-    return FileResponse(services.blobs.path_for(sha256), media_type=media_type)
+    return evidence_file_response(services.blobs.local_path(sha256), sha256)

@@ -111,7 +111,7 @@ def download_document(document_id: str, session: DbSession, account: CurrentAcco
     if document is None:
         raise ProblemError(Code.NOT_FOUND, document_id)
     queries.visible_case(session, account, document.case_id)
-    return FileResponse(services.blobs.path_for(document.sha256), media_type=document.media_type,
+    return FileResponse(services.blobs.local_path(document.sha256), media_type=document.media_type,
                         headers={"Cache-Control": "private, no-store",
                                  "Content-Disposition": f'inline; filename="{document.id}"'})
 

@@ -33,4 +33,4 @@ def post_record(sealed: SealedRecord, session: DbSession, surveyor: CurrentSurve
     """Verify seals (over the exact signed bytes, docs/SEALS.md), completeness and files, then merge
     (200 `merged`); the same record again is 200 `already_merged`; a different record under a known id
     is `record.conflict`."""
-    return ingest(session, sealed, surveyor, services.clock(), raw)
+    return ingest(session, sealed, surveyor, services.clock(), raw, blobs=services.blobs)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import os
 import re
 import secrets
@@ -25,6 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sync_server.console.templating import CSRF_FIELD, current_csrf_token, page
 
+log = logging.getLogger("sync_server.console")
 CONSOLE_PREFIX = "/console"
 SESSION_COOKIE = "console_token"
 NONCE_COOKIE = "console_csrf"
@@ -36,7 +38,7 @@ PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 's
 PAGE_HEADERS = {
     "content-security-policy": PAGE_CSP,
     "x-frame-options": "DENY",
-    "referrer-policy": "no-referrer",
+    "referrer-policy": "same-origin",  # no-referrer would make browsers send "Origin: null" on our own forms
     "x-content-type-options": "nosniff",
     "cross-origin-opener-policy": "same-origin",
     "cross-origin-resource-policy": "same-origin",
@@ -150,6 +152,7 @@ async def _form_token(request: Request) -> str:
 
 
 async def _on_refused(request: Request, exc: Exception) -> HTMLResponse:
+    log.warning("console %s %s refused: %s", request.method, request.url.path, exc)
     return page("error.html", status=403, message="页面已过期或请求来源不明，请返回刷新页面后重新操作。")
 
 

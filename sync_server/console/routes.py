@@ -23,6 +23,8 @@ from sync_server.case_views import case_detail, case_summary, completeness_of
 from sync_server.console.guard import SESSION_COOKIE
 from sync_server.console.templating import HERE, ROLE_NAMES, page, templates
 from sync_server.console.views import record_view
+from sync_server.evidence_access import may_read_evidence
+from sync_server.evidence_serving import evidence_file_response, evidence_headers
 from sync_server.previews import preview_jpeg
 from sync_server.services import Services
 from sync_server.tables import Account
@@ -145,12 +147,9 @@ def console_router() -> APIRouter:
         if staff is None:
             return Response(status_code=401)
         readable = services.blobs.is_address(sha256) and services.blobs.has(sha256)
-        if not readable or not queries.may_read_evidence(session, staff, sha256):
+        if not readable or not may_read_evidence(session, staff, sha256):
             return Response(status_code=404)
-        links = queries.evidence_links(session, sha256)
-        media_type = links[0].media_type if links else "application/octet-stream"
-        return FileResponse(services.blobs.path_for(sha256), media_type=media_type,
-                            headers={"Cache-Control": "private, max-age=3600"})
+        return evidence_file_response(services.blobs.local_path(sha256), sha256)
 
     @router.get("/evidence/{sha256}/preview")
     def evidence_preview(sha256: str, staff: Staff, session: DbSession, services: ServicesDep) -> Response:
@@ -160,7 +159,7 @@ def console_router() -> APIRouter:
         preview = preview_jpeg(Path(original.path))
         if preview is None:
             return original
-        return Response(preview, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=3600"})
+        return Response(preview, media_type="image/jpeg", headers=evidence_headers("image/jpeg", sha256))
 
     from sync_server.console.documents_routes import documents_router
 

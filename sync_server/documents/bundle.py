@@ -36,7 +36,7 @@ def record_pdfs(session: Session, case: Case, services: Services) -> list[tuple[
     out = []
 
     def image_of(sha256: str, side: int) -> bytes | None:
-        return preview_jpeg(services.blobs.path_for(sha256), side) if services.blobs.has(sha256) else None
+        return preview_jpeg(services.blobs.local_path(sha256), side) if services.blobs.has(sha256) else None
 
     for row in queries.case_records(session, case.id):
         merged = merged_record(session, row)

@@ -99,7 +99,7 @@ def _evidence(session: Session, rows: list[Record], blobs: BlobStore, files: _Fi
         stored = session.get(EvidenceFile, sha)
         if stored is None or not blobs.has(sha):
             continue  # the verifier names it as cited but missing
-        files.add_stored(f"evidence/{sha}.{EXTENSIONS.get(media, 'bin')}", blobs.path_for(sha), sha, stored.size)
+        files.add_stored(f"evidence/{sha}.{EXTENSIONS.get(media, 'bin')}", blobs.local_path(sha), sha, stored.size)
 
 
 def export_case(session: Session, case: Case, *, blobs: BlobStore, key: AgencyKey, actor: str, now: datetime,

@@ -3,6 +3,8 @@ from sync_server.tables.accounts import Account, Team
 from sync_server.tables.audit_log import AuditCheckpoint, AuditEntry
 from sync_server.tables.cases import Case, Subject
 from sync_server.tables.evidence import EvidenceFile, RecordEvidence
+from sync_server.tables.evidence_claims import EvidenceClaim
+from sync_server.tables.evidence_types import EvidenceType
 from sync_server.tables.holidays import HolidayNotice
 from sync_server.tables.intake import CaseDocument, ConformityCheck, Entrustment
 from sync_server.tables.keys import SurveyorKey
@@ -14,6 +16,6 @@ from sync_server.tables.staff import Handover, Organisation, StaffCredential
 from sync_server.tables.tokens import SessionToken
 
 __all__ = ["Account", "AuditCheckpoint", "AuditEntry", "Case", "CaseDocument", "CaseRetention",
-           "ConformityCheck", "Entrustment", "EvidenceFile", "Handover", "HolidayNotice", "MatchingResult",
-           "Organisation", "Record", "RecordEvidence", "ReportVersion", "SessionToken", "SignedRecordBytes",
-           "StaffCredential", "Subject", "SurveyorKey", "Team"]
+           "ConformityCheck", "Entrustment", "EvidenceClaim", "EvidenceFile", "EvidenceType", "Handover",
+           "HolidayNotice", "MatchingResult", "Organisation", "Record", "RecordEvidence", "ReportVersion",
+           "SessionToken", "SignedRecordBytes", "StaffCredential", "Subject", "SurveyorKey", "Team"]

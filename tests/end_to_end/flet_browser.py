@@ -34,6 +34,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import time
 import urllib.error
@@ -84,12 +85,13 @@ def start_process(
     timeout: float = 30.0,
     cwd: str | os.PathLike | None = None,
     log_path: str | os.PathLike | None = None,
+    ready_context: ssl.SSLContext | None = None,
 ) -> subprocess.Popen:
     """Start ``cmd`` in its own process group and wait until ``ready_url`` answers HTTP.
 
     ``env`` is merged over ``os.environ``. Output goes to ``log_path`` (default: a file under
     ``test-artifacts/logs/``), never to a pipe that could fill up. The returned Popen has
-    ``.log_path`` and ``.ready_seconds`` attributes. Raises ``RuntimeError`` (after killing
+    ``.log_path`` and ``.ready_seconds`` attributes. ``ready_context`` verifies an https ``ready_url``. Raises ``RuntimeError`` (after killing
     the group) if the process dies or the URL is not ready in ``timeout`` seconds.
     """
     if log_path is None:
@@ -123,7 +125,7 @@ def start_process(
                 f"{cmd!r} exited with {proc.returncode} before {ready_url} was ready:\n" + _tail(log_path)
             )
         try:
-            with urllib.request.urlopen(ready_url, timeout=2) as resp:
+            with urllib.request.urlopen(ready_url, timeout=2, context=ready_context) as resp:
                 resp.read(1)
             break
         except (urllib.error.URLError, ConnectionError, OSError):

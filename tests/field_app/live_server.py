@@ -41,23 +41,26 @@ class RecordingTransport(httpx.HTTPTransport):
 class LiveServer:
     """A seeded server on a fixed local port; `stop()` and `start()` as often as a test needs."""
 
-    def __init__(self, data_dir: Path, clock) -> None:
+    def __init__(self, data_dir: Path, clock, tls: tuple[Path, Path] | None = None) -> None:
+        """`tls`: (certificate, key) to serve HTTPS with (see sync_server.tls)."""
         data_dir.mkdir(parents=True, exist_ok=True)
         engine = make_engine(Settings(data_dir).db_url)
         with open_session(engine) as session:
             seed_demo(session, ACCEPTED_ON, BlobStore(Settings(data_dir).evidence_dir))
             session.commit()
         engine.dispose()
-        self.app = create_app(Settings(data_dir), clock=clock)
+        self.app = create_app(Settings(data_dir, secure_cookies=tls is not None), clock=clock)
         self.port = closed_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.tls = tls
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
         """Serve until stopped; returns once the socket accepts connections."""
         config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning",
-                                lifespan="off", ws="none")
+                                lifespan="off", ws="none", ssl_certfile=str(self.tls[0]) if self.tls else None,
+                                ssl_keyfile=str(self.tls[1]) if self.tls else None)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)
         self._thread.start()

@@ -115,9 +115,11 @@ def test_a_sealed_visit_uploads_files_then_the_record_and_merges_r10_r11(tablet,
     assert "已上传 1 份" in panel.notice
 
     files = {e.sha256 for e in sealed.record.evidence}
-    assert len(transport.calls("HEAD", "/evidence/")) == len(files) == len(transport.calls("PUT", "/evidence/"))
-    for put in transport.calls("PUT", "/evidence/"):
-        assert "content-length" in put.headers and "transfer-encoding" not in put.headers
+    assert len(transport.calls("POST", "/evidence/missing")) == 1  # one question for the record's files
+    patches = transport.calls("PATCH", "/uploads/")
+    assert {p.url.path.rsplit("/", 1)[1] for p in patches} == files and len(patches) == len(files)  # small files
+    for patch in patches:
+        assert "content-length" in patch.headers and patch.headers["upload-checksum"].startswith("sha256 ")
     assert all(r.headers[PROTOCOL_HEADER] == "1" for r in transport.requests)
 
     [merged] = _case_detail(server, team).records
@@ -135,10 +137,10 @@ def test_resyncing_is_a_no_op_and_a_resent_record_counts_as_synced(tablet, serve
     with store.transaction() as s:  # as if the answer to the first upload had been lost
         s.delete(q.receipt(s, sealed.record.id))
         q.add_to_outbox(s, sealed)
-    puts = len(transport.calls("PUT", "/evidence/"))
+    puts = len(transport.calls("PATCH", "/uploads/"))
     [again] = tablet["sync"].sync()
     assert again.status == UploadStatus.SYNCED  # the server answered already_merged
-    assert len(transport.calls("PUT", "/evidence/")) == puts  # files it has are not sent again
+    assert len(transport.calls("PATCH", "/uploads/")) == puts  # files it has are not sent again
     assert len(_case_detail(server, team).records) == 1
 
 

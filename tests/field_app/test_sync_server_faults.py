@@ -75,10 +75,10 @@ def test_a_server_bug_is_retried_later_and_the_other_records_still_go(tablet, se
 
     real_ingest = record_routes.ingest
 
-    def ingest_with_a_bug(session, sealed, *args):
+    def ingest_with_a_bug(session, sealed, *args, **kwargs):
         if sealed.record.id == first.record.id:
             raise KeyError("a bug on the server")
-        return real_ingest(session, sealed, *args)
+        return real_ingest(session, sealed, *args, **kwargs)
 
     monkeypatch.setattr(record_routes, "ingest", ingest_with_a_bug)
     outcomes = {o.record_id: o for o in tablet["sync"].sync()}

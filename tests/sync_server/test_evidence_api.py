@@ -9,7 +9,7 @@ import pytest
 from fastapi import FastAPI
 
 from sync_server.settings import Settings
-from tests.sync_server.helpers import PHOTOS, FieldTeam, problem_of
+from tests.sync_server.helpers import PHOTOS, FieldTeam, home_visit, problem_of
 
 pytestmark = pytest.mark.both_databases  # each test also runs on PostgreSQL, id [postgres]
 
@@ -138,9 +138,14 @@ def test_uploads_need_a_signed_in_surveyor(team: FieldTeam):
 
 
 def test_a_surveyor_of_another_team_cannot_read_the_teams_evidence(team: FieldTeam, outsider):
-    """R21: personal data stays with those who work the case."""
-    put(team, PHOTO_SHA, PHOTO)
+    """R21: personal data stays with those who work the case; a reviewer reads it once a case cites it."""
+    visit = home_visit()
+    photo = visit.record.evidence[0].sha256
+    put(team, photo, visit.files[photo])
     headers, _key = outsider
-    response = team.client.get(f"/api/v1/evidence/{PHOTO_SHA}", headers=headers)
-    assert problem_of(response)["code"] == "request.not_found"
-    assert team.client.get(f"/api/v1/evidence/{PHOTO_SHA}", headers=team.headers["wangfang"]).content == PHOTO
+    reviewer = team.headers["wangfang"]
+    for who in (headers, reviewer):  # an uploaded file that no case cites yet is the team's alone
+        assert problem_of(team.client.get(f"/api/v1/evidence/{photo}", headers=who))["code"] == "request.not_found"
+    assert team.submit(visit).json()["status"] == "merged"
+    assert problem_of(team.client.get(f"/api/v1/evidence/{photo}", headers=headers))["code"] == "request.not_found"
+    assert team.client.get(f"/api/v1/evidence/{photo}", headers=reviewer).content == visit.files[photo]

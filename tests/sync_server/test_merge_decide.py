@@ -21,7 +21,8 @@ CASE = CaseFacts(case_id=VISIT.record.case_id, team=frozenset(SURVEYORS), author
 def facts(**changes) -> MergeFacts:
     raw = {s: public_key_bytes(k.public_key()) for s, k in KEYS.items()}
     base = {"uploader": "zhangwei", "case": CASE, "keys": {key_id(r): KnownKey(s, r) for s, r in raw.items()},
-            "stored": {e.sha256: e.size for e in VISIT.record.evidence}, "existing_digest": None}
+            "stored": {e.sha256: e.size for e in VISIT.record.evidence}, "existing_digest": None,
+            "sniffed": {e.sha256: e.media_type for e in VISIT.record.evidence}}
     return MergeFacts(**{**base, **changes})
 
 

@@ -1,0 +1,217 @@
+"""A bounded load run (issue 9): simulated tablets each sync sealed home visits (3 photos of 1.5 MB,
+one 0.5 MB recording, 3 signatures) through the real tablet sync code (missing query, resumable
+chunks, record post), 10 % of them through a proxy that cuts their connections; against the real
+server on SQLite (one process) and on PostgreSQL (several workers). Beside it, the raw bound: a bare
+endpoint writing the same bodies with fsync, from the same number of concurrent clients.
+
+  PYTHONPATH=. .venv/bin/python bench/sync_load.py [--tablets 200] [--visits 5] [--concurrency 4]
+                                                    [--databases sqlite,postgres] [--workers 2]
+
+Prints per database: records/s, MB/s, request latency p50/p99, 5xx count, server peak RSS (all
+processes), records lost and duplicated; and the bound's MB/s and our share of it.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+from _common import PYTHON, free_port, launch, stop, wait_http
+
+from field_app.sync.client import SyncClient
+from field_app.sync.resumable import ResumableUploader, missing_files
+from schemas.protocol import PROTOCOL_HEADER
+from schemas.records import EvidenceKind, Role
+from tests.sync_server.cutting_proxy import CuttingProxy
+from tests.sync_server.helpers import FieldTeam, Visit, home_visit
+from tests.sync_server.postgres import PostgresCluster
+from tests.sync_server.server_process import Server
+
+MB = 1_000_000
+
+
+class Timed(httpx.HTTPTransport):
+    """The real transport, noting each request's seconds and status."""
+
+    def __init__(self, log: list[tuple[float, int]]) -> None:
+        super().__init__()
+        self.log = log
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        began = time.monotonic()
+        response = super().handle_request(request)
+        self.log.append((time.monotonic() - began, response.status_code))
+        return response
+
+
+def _visit(tablet: int, n: int) -> Visit:
+    visit = home_visit(f"rec-load-{tablet:04d}-{n}")
+    visit.files.clear()
+    visit.record.evidence = [e for e in visit.record.evidence if e.kind == EvidenceKind.SIGNATURE]
+    for ref in visit.record.evidence:  # keep the signatures (same bytes as home_visit's)
+        visit.files[ref.sha256] = home_visit().files[ref.sha256]
+    for i in range(3):
+        visit.add(os.urandom(1_500_000), EvidenceKind.PHOTO, Role.SCENE, "zhangwei", "image/jpeg", f"照片{i}")
+    visit.add(os.urandom(500_000), EvidenceKind.AUDIO, Role.SCENE, "zhangwei", "audio/mp4", "录音")
+    return visit
+
+
+def _tablet(url: str, token: str, team: FieldTeam, tablet: int, visits: int, log: list) -> tuple[int, int]:
+    """One tablet's sync of its visits; returns (records, bytes)."""
+    client = SyncClient(url, transport=Timed(log), timeout=httpx.Timeout(30.0, connect=5.0))
+    sent = 0
+    try:
+        for n in range(visits):
+            visit = _visit(tablet, n)
+            uploader = ResumableUploader(client, token, lambda s, o, k, v=visit: v.files[s][o:o + k],
+                                         cut_retries=50, sleep=lambda s: time.sleep(min(s, 1.0)))
+            sizes = {sha: len(d) for sha, d in visit.files.items()}
+            for state in missing_files(client, token, list(sizes)):
+                uploader.upload(state.sha256, sizes[state.sha256], state.offset)
+            sent += sum(sizes.values())
+            for _ in range(50):
+                try:
+                    client.post_record(token, team.seal(visit.record))
+                    break
+                except Exception:  # noqa: BLE001  (a cut: sent again, the server answers already_merged)
+                    time.sleep(0.5)
+    finally:
+        client.close()
+    return visits, sent
+
+
+def _peak_rss(pid: int, peak: list[int], done: threading.Event) -> None:
+    while not done.is_set():
+        total = 0
+        for p in [pid, *(int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split())]:
+            try:
+                total += int(next(line.split()[1] for line in Path(f"/proc/{p}/status").read_text().splitlines()
+                                  if line.startswith("VmRSS:")))
+            except (OSError, StopIteration):
+                pass
+        peak[0] = max(peak[0], total)
+        done.wait(0.2)
+
+
+def run(label: str, server: Server, tablets: int, visits: int, concurrency: int) -> float:
+    """Drive the load; print the figures; return MB/s."""
+    with httpx.Client(base_url=server.url, headers={PROTOCOL_HEADER: "1"}, timeout=60) as http:
+        team = FieldTeam.sign_in(http)  # type: ignore[arg-type]
+        token = team.headers["zhangwei"]["Authorization"][7:]
+        rng = random.Random(3)
+        proxy = CuttingProxy(server.port, budget=lambda: rng.randint(200_000, 4_000_000))
+        log: list[tuple[float, int]] = []
+        peak, done = [0], threading.Event()
+        assert server.proc is not None
+        sampler = threading.Thread(target=_peak_rss, args=(server.proc.pid, peak, done))
+        sampler.start()
+        began = time.monotonic()
+        with ThreadPoolExecutor(concurrency) as pool:
+            results = list(pool.map(lambda t: _tablet(proxy.url if t % 10 == 0 else server.url, token, team,
+                                                      t, visits, log), range(tablets)))
+        seconds = time.monotonic() - began
+        done.set()
+        sampler.join()
+        proxy.close()
+        merged = team.merged_ids()
+    expected = {f"rec-load-{t:04d}-{n}" for t in range(tablets) for n in range(visits)}
+    lost = len(expected - set(merged))
+    duplicated = len(merged) - len(set(merged))
+    records, sent = sum(r for r, _ in results), sum(b for _, b in results)
+    times = sorted(t for t, _ in log)
+    errors = sum(1 for _, s in log if s >= 500 and s != 503)
+    busy = sum(1 for _, s in log if s == 503)
+    print(f"{label}: {records} records in {seconds:.1f}s = {records / seconds:.1f} records/s, "
+          f"{sent / MB / seconds:.1f} MB/s; requests {len(times)}, p50 {statistics.median(times) * 1000:.0f} ms, "
+          f"p99 {times[int(len(times) * 0.99)] * 1000:.0f} ms; 5xx (not 503) {errors}, 503 busy {busy}; "
+          f"server peak RSS {peak[0] / 1024:.0f} MiB; lost {lost}, duplicated {duplicated}; cuts {proxy.cuts}")
+    return sent / MB / seconds
+
+
+BARE_APP = '''
+import hashlib, os, tempfile
+from fastapi import FastAPI, Request
+app = FastAPI()
+ROOT = os.environ["BARE_DIR"]
+@app.put("/raw/{name}")
+async def raw(name: str, request: Request) -> dict:
+    h = hashlib.sha256()
+    fd, tmp = tempfile.mkstemp(dir=ROOT)
+    with os.fdopen(fd, "wb") as out:
+        async for chunk in request.stream():
+            h.update(chunk); out.write(chunk)
+        out.flush(); os.fsync(out.fileno())
+    os.replace(tmp, os.path.join(ROOT, h.hexdigest()))
+    return {"sha256": h.hexdigest()}
+'''
+
+
+def bound(work: Path, tablets: int, visits: int, concurrency: int) -> float:
+    """The same bodies, one PUT per file, to a bare endpoint that hashes, writes and fsyncs."""
+    (work / "bare").mkdir()
+    (work / "bare_app.py").write_text(BARE_APP)
+    port = free_port()
+    proc = launch([PYTHON, "-m", "uvicorn", "bare_app:app", "--port", str(port), "--log-level", "warning"],
+                  work / "bare.log", env={"BARE_DIR": str(work / "bare"), "PYTHONPATH": str(work)})
+    try:
+        wait_http(f"http://127.0.0.1:{port}/docs", proc, work / "bare.log")
+
+        def one(t: int) -> int:
+            sent = 0
+            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as http:
+                for n in range(visits):
+                    for sha, data in _visit(t, n).files.items():
+                        http.put(f"/raw/{sha}", content=data).raise_for_status()
+                        sent += len(data)
+            return sent
+        began = time.monotonic()
+        with ThreadPoolExecutor(concurrency) as pool:
+            sent = sum(pool.map(one, range(tablets)))
+        rate = sent / MB / (time.monotonic() - began)
+        print(f"raw bound (bare endpoint, fsync): {rate:.1f} MB/s")
+        return rate
+    finally:
+        stop(proc)
+
+
+def main() -> None:
+    """Run the bound, then the load on each database asked for."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--tablets", type=int, default=200)
+    parser.add_argument("--visits", type=int, default=5)
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--databases", default="sqlite,postgres")
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    print(f"machine: {os.cpu_count()} cores; {args.tablets} tablets x {args.visits} visits "
+          f"(3 x 1.5 MB photos, 0.5 MB audio, 3 signatures), {args.concurrency} at once, 10 % via a cutting proxy")
+    with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
+        work = Path(tmp)
+        raw = bound(work, args.tablets, args.visits, args.concurrency)
+        for db in args.databases.split(","):
+            cluster = PostgresCluster().start() if db == "postgres" else None
+            env = {"SYNC_MAX_UPLOADS": "64"}
+            extra: tuple[str, ...] = ()
+            if cluster is not None:
+                env["DATABASE_URL"] = cluster.url(cluster.create_database(prefix="load"))
+                extra = ("--workers", str(args.workers))
+            server = Server(work / f"data-{db}", work / f"server-{db}.log", env=env, args=extra).start()
+            try:
+                rate = run(f"{db}{' x' + str(args.workers) + ' workers' if cluster else ''}", server,
+                           args.tablets, args.visits, args.concurrency)
+                print(f"  ours / bound = {rate / raw:.2f}")
+            finally:
+                server.stop()
+                if cluster is not None:
+                    cluster.stop()
+
+
+if __name__ == "__main__":
+    main()

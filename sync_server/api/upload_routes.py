@@ -1,0 +1,107 @@
+"""Resumable evidence uploads (schemas/protocol.py): ask once which files are missing, then append
+chunks at the offset the server has made durable. No database session is open while bytes stream."""
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from starlette.requests import ClientDisconnect
+
+from schemas.problems import Code, ProblemError
+from schemas.protocol import (
+    MAX_QUERY_FILES,
+    UPLOAD_CHECKSUM,
+    UPLOAD_LENGTH,
+    UPLOAD_OFFSET,
+    EvidenceMissing,
+    EvidenceQuery,
+    UploadState,
+)
+from sync_server.api.brief_auth import BriefSurveyor
+from sync_server.api.evidence_routes import RAW_BODY, Sha256, remember
+from sync_server.evidence_access import claimed_sizes, has_claim, owner_of
+from sync_server.resumable import PartialUploads, Progress, parse_checksum
+from sync_server.services import Services
+from sync_server.tables import Account
+
+from .deps import ServicesDep
+
+router = APIRouter(tags=["uploads"])
+
+
+def _uploads(request: Request) -> PartialUploads:
+    return request.app.state.uploads
+
+
+def _holds(services: Services, account: Account, sha256: str) -> bool:
+    """Whether the caller's owner (team, unit, person) holds the stored file (issue 5 §3)."""
+    with services.session() as session:
+        return has_claim(session, account, sha256)
+
+
+def _missing(services: Services, uploads: PartialUploads, shas: list[str], account: Account) -> EvidenceMissing:
+    """Files the caller's owner does not hold yet, each with the owner's own durable offset."""
+    with services.session() as session:
+        held = set(claimed_sizes(session, account, set(shas)))
+    owner, missing = owner_of(account), []
+    for sha in dict.fromkeys(shas):
+        progress = uploads.progress(sha, owner, sha in held)
+        if progress is not None and progress.complete:
+            continue
+        missing.append(UploadState(sha256=sha, offset=progress.offset if progress else 0,
+                                   length=progress.length if progress else 0))
+    return EvidenceMissing(missing=missing)
+
+
+@router.post("/evidence/missing", response_model=EvidenceMissing)
+async def missing_evidence(query: EvidenceQuery, surveyor: BriefSurveyor, services: ServicesDep,
+                           request: Request) -> EvidenceMissing:
+    """Which of these files the server lacks, with the offset to resume each from (one round trip)."""
+    if len(query.sha256) > MAX_QUERY_FILES or not all(map(services.blobs.is_address, query.sha256)):
+        raise ProblemError(Code.VALIDATION, f"最多 {MAX_QUERY_FILES} 个小写十六进制 SHA-256")
+    return await run_in_threadpool(_missing, services, _uploads(request), query.sha256, surveyor)
+
+
+def _state(sha256: str, progress: Progress) -> JSONResponse:
+    body = UploadState(sha256=sha256, offset=progress.offset, length=progress.length, complete=progress.complete)
+    return JSONResponse(body.model_dump(), headers={UPLOAD_OFFSET: str(progress.offset),
+                                                    UPLOAD_LENGTH: str(progress.length)})
+
+
+@router.head("/uploads/{sha256}")
+def upload_offset(sha256: Sha256, surveyor: BriefSurveyor, request: Request, services: ServicesDep) -> Response:
+    """The durable offset (and length) of the caller's upload of a file; 404 if it never started."""
+    held = _holds(services, surveyor, sha256)
+    progress = _uploads(request).progress(sha256, owner_of(surveyor), held)
+    if progress is None:
+        raise ProblemError(Code.NOT_FOUND, sha256)
+    return Response(headers={UPLOAD_OFFSET: str(progress.offset), UPLOAD_LENGTH: str(progress.length)})
+
+
+@router.patch("/uploads/{sha256}", response_model=UploadState, openapi_extra=RAW_BODY)
+async def append_chunk(sha256: Sha256, request: Request, surveyor: BriefSurveyor, services: ServicesDep,
+                       offset: Annotated[int, Header(alias=UPLOAD_OFFSET, ge=0)],
+                       length: Annotated[int, Header(alias=UPLOAD_LENGTH, ge=0)],
+                       checksum: Annotated[str | None, Header(alias=UPLOAD_CHECKSUM)] = None) -> Response:
+    """Append the body at `Upload-Offset`; answers the offset now on disk (complete once stored)."""
+    limit = services.settings.max_evidence_bytes
+    if length > limit:
+        raise ProblemError(Code.EVIDENCE_TOO_LARGE, f"上限 {limit} 字节", max_bytes=limit)
+    try:
+        held = await run_in_threadpool(_holds, services, surveyor, sha256)
+        progress = await _uploads(request).append(sha256, owner_of(surveyor), held, length, offset,
+                                                  request.stream(), parse_checksum(checksum))
+    except ClientDisconnect:
+        raise ProblemError(Code.VALIDATION, "上传中断，该数据块未保存") from None
+    if progress.complete:
+        await run_in_threadpool(remember, services, sha256, progress.length, surveyor)
+    return _state(sha256, progress)
+
+
+@router.delete("/uploads/{sha256}", status_code=204)
+def discard_upload(sha256: Sha256, surveyor: BriefSurveyor, request: Request) -> Response:
+    """Discard the caller's partial upload (a stored file stays)."""
+    _uploads(request).discard(sha256, owner_of(surveyor))
+    return Response(status_code=204)

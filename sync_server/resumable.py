@@ -1,0 +1,175 @@
+"""Resumable evidence uploads: a file arrives in chunks at offsets the server has made durable.
+
+Per file and uploader (the owner of issue 5 §3: a team, a unit or a person), under evidence/partial/:
+`<sha>.<owner tag>.part` (the bytes so far), `.state` (JSON: length and the durable offset) and `.lock`
+(an flock, so one appender at a time across worker processes). Uploads are per owner so that nobody
+learns, from an offset or a "complete", that another team holds the same bytes: only an owner that
+holds the file already is told it is complete; anyone else sends every byte, which is hashed.
+Appending a chunk: lock; truncate the part to the recorded offset (a crash may have left bytes past
+it); write the chunk; fsync it; only then write the new offset (temp file, fsync, rename, fsync the
+directory) and report it. A cut chunk keeps what arrived (unless it carried a checksum, which then
+cannot be checked). At the full length the whole file is hashed: a match moves it into the
+content-addressed store (`BlobStore.place`, durable); a mismatch discards it with
+`evidence.hash_mismatch`. The offset a client hears is therefore never ahead of the disk.
+"""
+from __future__ import annotations
+
+import base64
+import fcntl
+import hashlib
+import json
+import os
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import anyio
+from starlette.requests import ClientDisconnect
+
+from schemas.problems import Code, ProblemError
+from sync_server.blobs import BlobStore, fsync_dir
+
+HASH_BLOCK = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far one file's upload is: `offset` of `length` bytes durable; complete once stored."""
+
+    offset: int
+    length: int
+    complete: bool = False
+
+
+def parse_checksum(header: str | None) -> bytes | None:
+    """The digest of an `Upload-Checksum: sha256 <base64>` header (None if absent)."""
+    if header is None:
+        return None
+    algorithm, _, value = header.strip().partition(" ")
+    try:
+        digest = base64.b64decode(value.strip(), validate=True)
+    except ValueError:
+        digest = b""
+    if algorithm.lower() != "sha256" or len(digest) != 32:
+        raise ProblemError(Code.VALIDATION, "Upload-Checksum 应为 “sha256 <base64>”")
+    return digest
+
+
+class PartialUploads:
+    """The partial files of resumable uploads, finished into a `BlobStore`."""
+
+    def __init__(self, blobs: BlobStore) -> None:
+        self.blobs = blobs
+        self.root = blobs.root / "partial"
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def _paths(self, sha256: str, owner: str) -> tuple[Path, Path, Path]:
+        if not self.blobs.is_address(sha256):
+            raise ValueError(f"not a sha256: {sha256!r}")
+        stem = f"{sha256}.{hashlib.sha256(owner.encode()).hexdigest()[:16]}"
+        return (self.root / f"{stem}.part", self.root / f"{stem}.state", self.root / f"{stem}.lock")
+
+    def progress(self, sha256: str, owner: str, held: bool) -> Progress | None:
+        """The durable progress of the owner's upload of a file; complete if `held` (the owner already
+        holds the stored file); None if it never started."""
+        size = self.blobs.size(sha256) if held else None
+        if size is not None:
+            return Progress(size, size, complete=True)
+        _part, state, _lock = self._paths(sha256, owner)
+        try:
+            data = json.loads(state.read_text())
+        except (OSError, ValueError):
+            return None
+        return Progress(int(data["offset"]), int(data["length"]))
+
+    def discard(self, sha256: str, owner: str) -> None:
+        """Forget the owner's partial upload (termination); a stored file is not touched."""
+        for path in self._paths(sha256, owner):
+            path.unlink(missing_ok=True)
+
+    def _record(self, sha256: str, owner: str, progress: Progress) -> None:
+        _part, state, _lock = self._paths(sha256, owner)
+        tmp = state.with_suffix(".state-tmp")
+        with open(tmp, "w") as out:
+            json.dump({"offset": progress.offset, "length": progress.length}, out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, state)
+        fsync_dir(self.root)
+
+    async def append(self, sha256: str, owner: str, held: bool, length: int, offset: int,
+                     chunks: AsyncIterator[bytes], checksum: bytes | None = None) -> Progress:
+        """Append the chunk at `offset` of the owner's `length`-byte file; returns the durable progress."""
+        part, _state, lock_path = self._paths(sha256, owner)
+        lock = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o600)  # held across awaits, closed below
+        try:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise ProblemError(Code.UPLOAD_IN_PROGRESS, sha256[:12]) from None
+            current = self.progress(sha256, owner, held) or Progress(0, length)
+            if current.complete:
+                return current
+            if current.length != length:
+                raise ProblemError(Code.VALIDATION, f"文件长度应为 {current.length} 字节", length=current.length)
+            if offset != current.offset:
+                raise ProblemError(Code.UPLOAD_OFFSET_MISMATCH, f"服务器已有 {current.offset} 字节",
+                                   offset=current.offset)
+            received = await self._write(part, current, chunks, checksum)
+            progress = Progress(current.offset + received, length)
+            if received:
+                await anyio.to_thread.run_sync(self._record, sha256, owner, progress)
+            if progress.offset == length:
+                return await anyio.to_thread.run_sync(self._finish, sha256, owner, part, length)
+            return progress
+        finally:
+            os.close(lock)
+
+    async def _write(self, part: Path, current: Progress, chunks: AsyncIterator[bytes],
+                     checksum: bytes | None) -> int:
+        """Write the body after the durable offset; fsync; return the bytes kept."""
+        room = current.length - current.offset
+        hasher = hashlib.sha256()
+        received = 0
+        cut = False
+        with os.fdopen(os.open(part, os.O_CREAT | os.O_RDWR, 0o600), "r+b") as out:
+            out.truncate(current.offset)
+            out.seek(current.offset)
+            try:
+                async for chunk in chunks:
+                    received += len(chunk)
+                    if received > room:
+                        out.truncate(current.offset)
+                        raise ProblemError(Code.VALIDATION, f"数据超出文件长度 {current.length} 字节")
+                    hasher.update(chunk)
+                    out.write(chunk)
+            except ClientDisconnect:
+                cut = True
+            if cut and checksum is not None:
+                received = 0  # a checked chunk is kept whole or not at all
+            elif checksum is not None and hasher.digest() != checksum:
+                out.truncate(current.offset)
+                raise ProblemError(Code.UPLOAD_CHECKSUM_MISMATCH, f"位置 {current.offset}")
+            out.truncate(current.offset + received)
+            out.flush()
+            await anyio.to_thread.run_sync(os.fsync, out.fileno())
+        if cut and received == 0:
+            raise ClientDisconnect()
+        return received
+
+    def _finish(self, sha256: str, owner: str, part: Path, length: int) -> Progress:
+        """Hash the whole file; store it under its hash (kept as it is if already stored: the bytes are
+        the same), or discard it on a mismatch."""
+        hasher = hashlib.sha256()
+        with open(part, "rb") as source:
+            while block := source.read(HASH_BLOCK):
+                hasher.update(block)
+        actual = hasher.hexdigest()
+        if actual != sha256:
+            self.discard(sha256, owner)
+            raise ProblemError(Code.EVIDENCE_HASH_MISMATCH, "已丢弃，请重新上传整个文件",
+                               expected=sha256, actual=actual)
+        if not self.blobs.has(sha256):
+            self.blobs.place(part, sha256)
+        self.discard(sha256, owner)  # the state and lock (and the part, if the file was stored already)
+        return Progress(length, length, complete=True)

@@ -1,0 +1,122 @@
+"""`python -m sync_server` as a real process on 127.0.0.1 with settings from `SYNC_*` variables, and
+raw-socket helpers for clients that misbehave on purpose (slow, huge, cut)."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from schemas.protocol import API_PREFIX, PROTOCOL_HEADER
+from sync_server.seed import DEMO_ACCOUNTS
+from tests.field_app.helpers import closed_port
+
+REPO = Path(__file__).resolve().parents[2]
+PINS = {a.username: a.pin for a in DEMO_ACCOUNTS}
+
+
+class Server:
+    """A seeded server process; `env` sets `SYNC_<FIELD>` settings (and DATABASE_URL if wanted)."""
+
+    def __init__(self, data_dir: Path, log: Path, env: dict[str, str] | None = None,
+                 args: tuple[str, ...] = ()) -> None:
+        self.args = args
+        self.data_dir, self.log, self.port = data_dir, log, closed_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | (env or {})
+        self.proc: subprocess.Popen | None = None
+
+    def start(self, seed: bool = True) -> Server:
+        """Start and wait until it answers HTTP (a readiness wait, not a timing assertion)."""
+        with open(self.log, "ab") as out:
+            self.proc = subprocess.Popen([sys.executable, "-m", "sync_server", "--host", "127.0.0.1", "--port",
+                                          str(self.port), "--data-dir", str(self.data_dir),
+                                          *(["--seed-demo"] if seed else []), *self.args],
+                                         cwd=REPO, env=self.env, stdout=out, stderr=subprocess.STDOUT)
+        return self._wait()
+
+    def _wait(self) -> Server:
+        assert self.proc is not None
+        deadline = time.monotonic() + 90
+        while True:
+            assert self.proc.poll() is None, self.log.read_text()
+            try:
+                httpx.get(self.url + "/", timeout=1)
+                return self
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.05)
+
+    def rss_kib(self) -> int:
+        """The server process's resident memory now."""
+        assert self.proc is not None
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+        raise AssertionError("no VmRSS")
+
+    def kill(self) -> None:
+        """SIGKILL: no cleanup, no shutdown handlers."""
+        assert self.proc is not None
+        self.proc.kill()
+        self.proc.wait(timeout=10)
+
+    def stop(self) -> None:
+        """End it if it still runs."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+
+    def api(self, token: str | None = None, timeout: float = 30) -> httpx.Client:
+        """An httpx client for /api/v1, signed in if a token is given."""
+        headers = {PROTOCOL_HEADER: "1", **({"Authorization": f"Bearer {token}"} if token else {})}
+        return httpx.Client(base_url=self.url + API_PREFIX, headers=headers, timeout=timeout)
+
+    def login(self, username: str = "zhangwei") -> str:
+        """A device token for a demo surveyor."""
+        with self.api() as http:
+            response = http.post("/auth/device-login", json={"username": username, "pin": PINS[username],
+                                                             "device_id": f"tablet-{username}"})
+            assert response.status_code == 200, response.text
+            return response.json()["token"]
+
+    def connect(self) -> socket.socket:
+        """A raw TCP connection to the server."""
+        return socket.create_connection(("127.0.0.1", self.port), timeout=30)
+
+
+def read_response_head(sock: socket.socket) -> tuple[int, str]:
+    """The status code and the raw head+body received until the server closes or 64 KiB arrive."""
+    data = b""
+    while len(data) < 65536:
+        try:
+            piece = sock.recv(65536)
+        except ConnectionResetError:
+            break
+        if not piece:
+            break
+        data += piece
+        if b"\r\n\r\n" in data and b'"code"' in data and data.rstrip().endswith(b"}"):
+            break
+    text = data.decode("utf-8", "replace")
+    status = int(text.split(" ", 2)[1]) if text.startswith("HTTP/1.1 ") else 0
+    return status, text
+
+
+def wait_until(condition, timeout: float, what: str, interval: float = 0.05):  # type: ignore[no-untyped-def]
+    """Poll until `condition()` is truthy; fail with `what` after `timeout` seconds (a generous bound)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        assert time.monotonic() < deadline, f"timed out waiting for: {what}"
+        time.sleep(interval)

@@ -1,0 +1,91 @@
+"""Evidence in an S3-compatible object store (issue 9, R10), against a real Ceph RADOS Gateway the
+test starts (tests/sync_server/ceph.py): files go up byte for byte under their hash, whole or
+resumably, a record citing them merges, and they read back through the API; nothing stays on the
+server's disk but its cache."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+
+from sync_server.app import create_app
+from sync_server.object_store import S3Evidence
+from sync_server.settings import Settings
+from tests.sync_server.ceph import CephError, CephRgw
+from tests.sync_server.helpers import FieldTeam, api_client, home_visit
+
+
+@pytest.fixture(scope="module")
+def ceph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CephRgw]:
+    rgw = CephRgw(tmp_path_factory.mktemp("ceph"))
+    try:
+        rgw.start()
+    except CephError as error:
+        pytest.fail(f"the S3 tests need a Ceph RADOS Gateway and it could not start: {error}", pytrace=False)
+    try:
+        yield rgw
+    finally:
+        rgw.stop()
+
+
+@pytest.fixture
+def store(ceph: CephRgw) -> S3Evidence:
+    assert ceph.location is not None
+    s3 = S3Evidence(ceph.location)
+    s3.ensure_bucket()
+    return s3
+
+
+def test_a_file_goes_up_whole_and_comes_back_byte_equal(store: S3Evidence, tmp_path: Path):
+    data = os.urandom(20 * 1024 * 1024 + 123)  # above the multipart threshold
+    sha = hashlib.sha256(data).hexdigest()
+    source = tmp_path / "upload"
+    source.write_bytes(data)
+    assert not store.has(sha)
+    store.put_file(source, sha)
+    assert store.size(sha) == len(data) and sha in store.stored()
+    store.download(sha, tmp_path / "back")
+    assert (tmp_path / "back").read_bytes() == data
+
+
+@pytest.fixture
+def s3_app(settings: Settings, ceph: CephRgw, clock) -> Iterator[FastAPI]:
+    assert ceph.location is not None
+    loc = ceph.location
+    app = create_app(replace(settings, s3_endpoint=loc.endpoint, s3_bucket="evidence-app",
+                             s3_access_key=loc.access_key, s3_secret_key=loc.secret_key), clock=clock)
+    yield app
+    app.state.services.engine.dispose()
+
+
+def test_the_server_keeps_evidence_in_the_object_store_and_merges_records_citing_it(
+        s3_app: FastAPI, team: FieldTeam, settings: Settings):
+    with api_client(s3_app) as client:
+        team.client = client
+        visit = home_visit("rec-s3-0001")
+        [(first_sha, first), *rest] = list(visit.files.items())
+        headers = {**team.headers["zhangwei"], "Upload-Length": str(len(first))}
+        half = len(first) // 2
+        for offset, piece in ((0, first[:half]), (half, first[half:])):  # resumably, in two chunks
+            digest = base64.b64encode(hashlib.sha256(piece).digest()).decode()
+            response = client.patch(f"/api/v1/uploads/{first_sha}", content=piece,
+                                    headers={**headers, "Upload-Offset": str(offset),
+                                             "Upload-Checksum": f"sha256 {digest}"})
+            assert response.status_code == 200, response.text
+        assert response.json()["complete"] is True
+        team.upload(dict(rest))  # whole-file PUTs
+        assert team.post(team.seal(visit.record)).status_code == 200
+        assert team.merged_ids() == ["rec-s3-0001"]
+        remote: S3Evidence = s3_app.state.services.blobs.remote
+        assert set(visit.files) <= remote.stored()
+        local = [p for p in settings.evidence_dir.glob("??/*") if p.is_file()]
+        assert local == []  # only the object store holds them
+        for sha, data in visit.files.items():
+            got = client.get(f"/api/v1/evidence/{sha}", headers=team.headers["zhangwei"])
+            assert got.status_code == 200 and got.content == data
