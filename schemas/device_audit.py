@@ -5,7 +5,7 @@ sealing appends the seal. The trail is part of the sealed record, so the seals c
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import Enum
 from typing import TYPE_CHECKING
 
@@ -40,6 +40,10 @@ ACTION_LABELS = {
     AuditAction.EVIDENCE_ADDED: "添加留证", AuditAction.EVIDENCE_REMOVED: "移除留证",
     AuditAction.SIGNATURE_ADDED: "签名", AuditAction.SIGNATURE_REMOVED: "移除签名", AuditAction.SEALED: "封存",
 }
+
+
+TYPING = {AuditAction.ANSWER, AuditAction.RESPONDENT, AuditAction.REFUSAL_NOTE, AuditAction.CANNOT_SIGN}
+TYPING_WINDOW = timedelta(minutes=5)  # typing saves on every key: one event per field and person per window
 
 
 class AuditEvent(BaseModel):
@@ -92,10 +96,19 @@ def changes(before: SurveyRecord | None, after: SurveyRecord, by: str, at: datet
 def with_trail(before: SurveyRecord | None, after: SurveyRecord, by: str, at: datetime) -> SurveyRecord:
     """`after` with the events since `before` appended to its trail (the trail itself only grows)."""
     trail = list(before.audit) if before is not None else list(after.audit)
-    events = changes(before, after, by, at)
-    if not events and trail == after.audit:
+    for event in changes(before, after, by, at):
+        if not (trail and _same_typing(trail[-1], event)):
+            trail.append(event)
+    if trail == after.audit:
         return after
-    return after.model_copy(update={"audit": trail + events})
+    return after.model_copy(update={"audit": trail})
+
+
+def _same_typing(last: AuditEvent, event: AuditEvent) -> bool:
+    """The same person still typing in the same field: the first event of the run stands for it."""
+    return event.action in TYPING and (last.action, last.subject, last.by) == (event.action, event.subject,
+                                                                              event.by) \
+        and event.at - last.at < TYPING_WINDOW
 
 
 def sealed_event(by: str, at: datetime) -> AuditEvent:

@@ -40,3 +40,17 @@ def test_the_trail_only_grows_and_an_unchanged_save_adds_nothing():
     kept = with_trail(first, edited, "lina", T0 + timedelta(minutes=2))
     assert kept.audit[:1] == first.audit and kept.audit[-1].action == AuditAction.REFUSAL_NOTE
     assert sealed_event("zhangwei,lina", T0).action == AuditAction.SEALED
+
+
+def test_typing_in_one_field_is_one_event_per_person_and_window_not_one_per_key():
+    record = with_trail(None, complete_record(HOME), "zhangwei", T0)
+    for i, text in enumerate(["砖", "砖混", "砖混结构"]):
+        record = with_trail(record, record.model_copy(update={"answers": {**record.answers, "housing_condition": text}}),
+                            "zhangwei", T0 + timedelta(seconds=i))
+    assert [e.action for e in record.audit] == [AuditAction.CREATED, AuditAction.ANSWER]
+    later = record.model_copy(update={"answers": {**record.answers, "housing_condition": "砖混结构两室"}})
+    record = with_trail(record, later, "lina", T0 + timedelta(seconds=10))  # someone else: a new event
+    later = record.model_copy(update={"answers": {**record.answers, "housing_condition": "改"}})
+    record = with_trail(record, later, "lina", T0 + timedelta(minutes=6))  # after the window: a new event
+    assert [(e.action, e.by) for e in record.audit][1:] == [
+        (AuditAction.ANSWER, "zhangwei"), (AuditAction.ANSWER, "lina"), (AuditAction.ANSWER, "lina")]
