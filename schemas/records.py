@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import Enum
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_serializer
 
 from schemas.device_audit import AuditEvent
 
@@ -102,6 +102,15 @@ class SurveyRecord(BaseModel):
     device_id: str = ""
     evidence: list[EvidenceRef] = []
     audit: list[AuditEvent] = []  # the device audit trail (schemas.device_audit), covered by the seals
+
+    @model_serializer(mode="wrap")
+    def _omit_empty_trail(self, handler: SerializerFunctionWrapHandler) -> dict:
+        """A record without a trail serialises exactly as before the trail existed, so seals made over
+        the old shape (v1 over the model, queued on tablets) still verify."""
+        data = handler(self)
+        if not self.audit and isinstance(data, dict):
+            data.pop("audit", None)
+        return data
 
     def evidence_with(self, role: Role, captured_by: str | None = None) -> list[EvidenceRef]:
         """Evidence of one role, optionally captured by one person."""

@@ -54,3 +54,11 @@ def test_typing_in_one_field_is_one_event_per_person_and_window_not_one_per_key(
     record = with_trail(record, later, "lina", T0 + timedelta(minutes=6))  # after the window: a new event
     assert [(e.action, e.by) for e in record.audit][1:] == [
         (AuditAction.ANSWER, "zhangwei"), (AuditAction.ANSWER, "lina"), (AuditAction.ANSWER, "lina")]
+
+
+def test_a_record_without_a_trail_serialises_as_before_so_old_seals_still_verify():
+    """Records sealed by the previous release (no `audit` key) keep their exact bytes."""
+    record = complete_record(HOME)
+    assert "audit" not in record.model_dump(mode="json") and '"audit"' not in record.model_dump_json()
+    trailed = with_trail(None, record, "zhangwei", T0)
+    assert trailed.model_dump(mode="json")["audit"][0]["action"] == "created"
