@@ -20,6 +20,8 @@ def parse(argv: list[str] | None = None) -> Settings:
                         help="平板数据目录（SQLite 与留证文件）")
     parser.add_argument("--key-dir", type=Path, default=defaults.key_dir,
                         help="网页模式的密钥目录（须在数据目录之外；默认在本机用户配置目录下）")
+    parser.add_argument("--idle-lock-seconds", type=int, default=defaults.idle_lock_seconds,
+                        help="无操作多少秒后锁屏（0 为不锁；默认取 FIELD_IDLE_LOCK_SECONDS 或 300）")
     parser.add_argument("--ca-file", type=Path, default=defaults.ca_file,
                         help="机构 CA 证书（PEM）：https 时只信任它 / the agency CA, the only one trusted")
     args = parser.parse_args(argv)
@@ -29,7 +31,8 @@ def parse(argv: list[str] | None = None) -> Settings:
     except InsecureServerUrl as refused:
         parser.error(str(refused))
     return Settings(server_url=args.server.rstrip("/"), data_dir=args.data_dir.resolve(), port=args.port,
-                    key_dir=args.key_dir.resolve() if args.key_dir else None, ca_file=ca_file)
+                    key_dir=args.key_dir.resolve() if args.key_dir else None, ca_file=ca_file,
+                    idle_lock_seconds=max(0, args.idle_lock_seconds))
 
 
 def main() -> None:

@@ -6,6 +6,7 @@ session (in web mode a reload or a second tab shows the same team, drafts and ou
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import flet as ft
@@ -19,11 +20,13 @@ from field_app.store.vault import DirectoryVault, KeyVault, default_key_dir
 from field_app.sync.client import SyncClient
 from field_app.viewmodels import CaseList, SyncPanel, TeamSession, VisitEditor
 from field_app.viewmodels.camera import CameraSession
+from field_app.viewmodels.idle_lock import IdleLock
 from field_app.viewmodels.photo_batch import PhotoBatch
 from field_app.viewmodels.recording import Recorder
 from field_app.viewmodels.recovery import recover_recordings
 from field_app.views.camera_screen import camera_screen
 from field_app.views.cases_screen import cases_screen
+from field_app.views.idle_lock_overlay import install_idle_lock
 from field_app.views.outbox_screen import outbox_screen
 from field_app.views.shell import Shell
 from field_app.views.team_screen import team_screen
@@ -49,6 +52,7 @@ class AppModel:
     photos: PhotoBatch  # the batch of photos being checked (progress per file)
     camera: CameraSession  # the shots taken on the camera screen
     recorder: Recorder | None = None  # interview audio (views/recorder.py)
+    idle: IdleLock | None = None  # one lock per tablet (process), shared by every session
 
 
 def build_model(settings: Settings, vault: KeyVault | None = None) -> AppModel:
@@ -65,7 +69,8 @@ def build_model(settings: Settings, vault: KeyVault | None = None) -> AppModel:
     visit = VisitEditor(store, evidence, team)
     return AppModel(store, evidence, client, team, CaseList(store, client, team),
                     visit, SyncPanel(store, evidence, client, team), PhotoBatch(visit),
-                    CameraSession(visit), Recorder(visit, recordings))
+                    CameraSession(visit), Recorder(visit, recordings),
+                    IdleLock(team, timedelta(seconds=settings.idle_lock_seconds)))
 
 
 def make_main(model: AppModel):
@@ -77,6 +82,8 @@ def make_main(model: AppModel):
         page.theme = ft.Theme(font_family="cjk")
         page.padding = 0
         shell = Shell(page, model, SCREENS)
+        if model.idle is not None:
+            install_idle_lock(shell, model.idle)
         shell.go("cases" if model.team.members else "team")
 
     return main

@@ -9,6 +9,7 @@ from pathlib import Path
 
 DEFAULT_SERVER_URL = "http://127.0.0.1:8000"
 DEFAULT_PORT = 8550
+DEFAULT_IDLE_LOCK_SECONDS = 300
 
 
 @dataclass(frozen=True)
@@ -20,18 +21,30 @@ class Settings:
     data_dir: Path
     port: int = DEFAULT_PORT
     key_dir: Path | None = None  # None: the OS user's config dir (field_app.store.vault.default_key_dir)
+    idle_lock_seconds: int = DEFAULT_IDLE_LOCK_SECONDS  # the tablet locks after this idle time; 0: never
     ca_file: Path | None = None  # the agency CA certificate: the only one trusted for HTTPS (pinned)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
-        """Settings from FIELD_SERVER_URL, FIELD_DATA_DIR, FIELD_KEY_DIR, FIELD_PORT and FIELD_CA_FILE."""
+        """Settings from FIELD_SERVER_URL, FIELD_DATA_DIR, FIELD_KEY_DIR, FIELD_PORT, FIELD_CA_FILE and
+        FIELD_IDLE_LOCK_SECONDS (with defaults)."""
         env = os.environ if environ is None else environ
         data_dir = Path(env.get("FIELD_DATA_DIR") or Path.home() / ".field_app").expanduser()
         key_dir = Path(env["FIELD_KEY_DIR"]).expanduser() if env.get("FIELD_KEY_DIR") else None
         ca_file = env.get("FIELD_CA_FILE")
         return cls(server_url=env.get("FIELD_SERVER_URL") or DEFAULT_SERVER_URL, data_dir=data_dir,
                    port=int(env.get("FIELD_PORT") or DEFAULT_PORT), key_dir=key_dir,
-                   ca_file=Path(ca_file).expanduser() if ca_file else None)
+                   ca_file=Path(ca_file).expanduser() if ca_file else None,
+                   idle_lock_seconds=_idle_seconds(env.get("FIELD_IDLE_LOCK_SECONDS")))
+
+
+def _idle_seconds(value: str | None) -> int:
+    """FIELD_IDLE_LOCK_SECONDS: a whole number of seconds, 0 for never; anything else is refused."""
+    if value is None or value.strip() == "":
+        return DEFAULT_IDLE_LOCK_SECONDS
+    if not value.strip().isdigit():
+        raise ValueError(f"FIELD_IDLE_LOCK_SECONDS 须为非负整数（秒），现为 {value!r}")
+    return int(value)
 
 
 def device_id(data_dir: Path) -> str:

@@ -57,6 +57,7 @@ class Code(str, Enum):
     PASSWORD_CHANGE_REQUIRED = "auth.password_change_required"
     RETENTION_NOT_DUE = "retention.not_due"
     CASE_DISPOSED = "case.disposed"
+    FORM_UNKNOWN = "record.form_unknown"
 
 
 HTTP_STATUS: dict[Code, int] = {
@@ -104,6 +105,7 @@ HTTP_STATUS: dict[Code, int] = {
     Code.PASSWORD_CHANGE_REQUIRED: 403,
     Code.RETENTION_NOT_DUE: 409,
     Code.CASE_DISPOSED: 410,
+    Code.FORM_UNKNOWN: 422,
 }
 
 CHINESE: dict[Code, str] = {
@@ -151,6 +153,7 @@ CHINESE: dict[Code, str] = {
     Code.PASSWORD_CHANGE_REQUIRED: "密码已过期或强度不足，请先修改密码",
     Code.RETENTION_NOT_DUE: "档案尚未到保管期限，不能销毁",
     Code.CASE_DISPOSED: "该案件档案已按保管期限销毁",
+    Code.FORM_UNKNOWN: "服务器没有记录所用的表单版本，记录仍保留在本机，请联系管理员更新服务器后再上传",
 }
 
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 from datetime import datetime
 from enum import Enum
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_serializer
 
+from schemas.device_audit import AuditEvent
 from schemas.media import MediaEvent
 
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
@@ -133,6 +134,16 @@ class SurveyRecord(BaseModel):
     seal_fix: LocationFix | None = None  # position when it was sealed
     readback_digest: str = ""  # SHA-256 of the read-back text the respondent saw before signing (R29)
     media_log: list[MediaEvent] = []  # recording start / pause / stop, whole-visit recording included
+    audit: list[AuditEvent] = []  # the device audit trail (schemas.device_audit), covered by the seals
+
+    @model_serializer(mode="wrap")
+    def _omit_empty_trail(self, handler: SerializerFunctionWrapHandler) -> dict:
+        """A record without a trail serialises exactly as before the trail existed, so seals made over
+        the old shape (v1 over the model, queued on tablets) still verify."""
+        data = handler(self)
+        if not self.audit and isinstance(data, dict):
+            data.pop("audit", None)
+        return data
 
     def evidence_with(self, role: Role, captured_by: str | None = None) -> list[EvidenceRef]:
         """Evidence of one role, optionally captured by one person."""

@@ -57,6 +57,24 @@ def _stop(procs: list[subprocess.Popen]) -> None:
             os.killpg(proc.pid, signal.SIGKILL)
 
 
+CHILDREN = {"server": "同步服务器 sync server", "app": "平板应用 field app"}
+
+
+def watch(children: dict[str, tuple[subprocess.Popen, Path]], poll: float = 0.5) -> None:
+    """Wait while any child runs; when one exits say which (name, PID, exit code, log) and keep the
+    others running: a server stopped on purpose does not take the tablet app down with it."""
+    running = dict(children)
+    while running:
+        for name, (proc, log) in list(running.items()):
+            if proc.poll() is not None:
+                del running[name]
+                rest = "、".join(running) or "无 none"
+                print(f"{name} 已退出 / exited (PID {proc.pid}, 退出码 exit code {proc.returncode}); "
+                      f"日志 log: {log}; 仍在运行 still running: {rest}", file=sys.stderr, flush=True)
+        time.sleep(poll)
+    print("所有进程均已退出 / every process has exited", file=sys.stderr, flush=True)
+
+
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
@@ -89,8 +107,8 @@ def main() -> None:
                       "--ca-file", str(tls.ca_cert)], logs / "field_app.log")
         procs.append(app)
         _wait(app_url, app, logs / "field_app.log")
-        print(f"\n平板应用 field app (tablet, web mode):  {app_url}")
-        print(f"核查审核台 reviewer console:            {server_url}/console")
+        print(f"\n平板应用 field app (tablet, web mode):  {app_url}    PID {app.pid}")
+        print(f"核查审核台 reviewer console:            {server_url}/console    PID {server.pid}")
         print(f"接口文档 API description:               {server_url}/openapi.json")
         print(f"机构 CA 证书 agency CA: {tls.ca_cert}\n  SHA-256 {fingerprint(tls.ca_cert)}")
         print("  浏览器访问审核台前请导入此 CA 证书 / import this CA into the browser to open the console")
@@ -100,9 +118,7 @@ def main() -> None:
             secret = f"PIN {a.pin}（平板 tablet）" if a.pin else f"密码 password {a.password}（审核台 console）"
             print(f"  {a.role.value:9} {a.username:9} {a.name}  {secret}")
         print("\n按 Ctrl-C 停止 / press Ctrl-C to stop", flush=True)
-        while all(p.poll() is None for p in procs):
-            time.sleep(1)
-        print("a process exited; see the logs", file=sys.stderr)
+        watch({CHILDREN["server"]: (server, logs / "server.log"), CHILDREN["app"]: (app, logs / "field_app.log")})
     except KeyboardInterrupt:
         print("\n正在停止 / stopping…")
     finally:

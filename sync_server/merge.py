@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from schemas.completeness import missing_items, missing_seals
 from schemas.evidence_types import ALLOWED, declared_matches
-from schemas.forms import Form, load_form
+from schemas.forms import Form, FormVersionUnknown, form_of
 from schemas.methods import METHOD_NAMES, Method
 from schemas.problems import Code, ProblemError
 from schemas.protocol import RecordStatus
@@ -120,12 +120,12 @@ def _check_case(record: SurveyRecord, facts: MergeFacts) -> CaseFacts:
 
 
 def _check_form(record: SurveyRecord, case: CaseFacts) -> Form:
+    """The form version the record was sealed on judges it, not today's current version."""
     try:
-        form = load_form(record.form_id)
-    except KeyError:
-        raise ProblemError(Code.RECORD_INVALID, f"未知表单 {record.form_id}") from None
-    if form.version != record.form_version or form.kind != record.kind:
-        raise ProblemError(Code.RECORD_INVALID, f"表单 {record.form_id} 版本或类型不符")
+        form = form_of(record)
+    except FormVersionUnknown:
+        raise ProblemError(Code.FORM_UNKNOWN, f"{record.form_id} 第 {record.form_version} 版",
+                           form_id=record.form_id, form_version=record.form_version) from None
     subject = record.respondent.subject_id
     if subject is not None and subject not in case.subject_ids:
         raise ProblemError(Code.RECORD_INVALID, f"调查对象 {subject} 不是本案核查对象")  # R2

@@ -8,6 +8,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from field_app.errors import VisitError
 from schemas.completeness import missing_seals
+from schemas.device_audit import sealed_event
 from schemas.forms import Form
 from schemas.records import SealedRecord, SurveyRecord
 from schemas.signed import seal_v2, seal_valid_over, signed_body
@@ -17,7 +18,8 @@ def seal_record(form: Form, record: SurveyRecord, keys: Mapping[str, Ed25519Priv
                 public_key_of: Callable[[str], bytes | None]) -> SealedRecord:
     """The record stamped `sealed_at` and signed by each surveyor's key, each seal checked against the
     public key this tablet registered for that surveyor (R11, R16)."""
-    final = record.model_copy(update={"sealed_at": sealed_at})
+    trail = [*record.audit, sealed_event(",".join(record.surveyors), sealed_at)]  # the seal ends the trail
+    final = record.model_copy(update={"sealed_at": sealed_at, "audit": trail})
     sealed = seal_v2(final, {u: keys[u] for u in record.surveyors})  # RFC 8785 bytes (docs/SEALS.md)
     body = signed_body(sealed)
     for seal in sealed.seals:

@@ -25,8 +25,9 @@ from field_app.viewmodels.cases import case_blockers, offered_kinds
 from field_app.viewmodels.sealing import seal_record
 from field_app.viewmodels.team import TeamSession
 from schemas.completeness import CHECK_LABELS, Missing, missing_items
+from schemas.device_audit import with_trail
 from schemas.evidence_checks import DUPLICATE_SIGNATURE, with_flag
-from schemas.forms import Form, form_for
+from schemas.forms import Form, form_for, form_of
 from schemas.media import MediaEvent
 from schemas.protocol import CaseSummary
 from schemas.readback import readback_digest, readback_lines
@@ -100,7 +101,7 @@ class VisitEditor(Observable):
         if record is None:
             raise VisitError("找不到该调查记录草稿（可能已封存）")
         self.record, self.case, self.errors = record, case, {}
-        self.form = form_for(record.kind)
+        self.form = form_of(record)  # a draft keeps the form version it was started on
         self._notify()
         return record
 
@@ -124,6 +125,8 @@ class VisitEditor(Observable):
         return self.record
 
     def _save(self, record: SurveyRecord) -> None:
+        before = self.record if self.record is not None and self.record.id == record.id else None
+        record = with_trail(before, record, self.team.operator or "", self.clock())  # device audit trail
         with self.store.transaction() as s:
             q.save_draft(s, record, self.clock())
         self.record = record

@@ -1,17 +1,18 @@
 """Survey forms as data: the sections, fields, notification checklist and evidence each visit needs.
 
-The JSON files beside this module are the forms; code never hard-codes a question.
+The JSON files beside this module are the forms, one file per published version
+(`home_visit.v1.json`, ...); code never hard-codes a question. The server judges each record by the
+form version it was sealed on, so queued records stay valid after a new version ships.
 """
 from __future__ import annotations
 
 import json
-from functools import cache
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel
 
-from schemas.records import EvidenceKind, Role, VisitKind
+from schemas.records import EvidenceKind, Role, SurveyRecord, VisitKind
 
 FORMS_DIR = Path(__file__).parent
 
@@ -77,15 +78,68 @@ class Form(BaseModel):
         return [f for s in self.sections for f in s.fields]
 
 
-@cache
-def load_form(form_id: str) -> Form:
-    """The form with this id, read from its JSON file."""
-    path = FORMS_DIR / f"{form_id}.json"
-    if not path.is_file():
-        raise KeyError(form_id)
-    return Form.model_validate(json.loads(path.read_text(encoding="utf-8")))
+class FormVersionUnknown(KeyError):
+    """A form id this server knows, at a version it never published (or a form id it does not know)."""
+
+    def __init__(self, form_id: str, version: int | None) -> None:
+        super().__init__(f"{form_id} v{version}")
+        self.form_id, self.version = form_id, version
 
 
-def form_for(kind: VisitKind) -> Form:
-    """The current form for a kind of visit."""
-    return load_form(kind.value)
+class FormRegistry:
+    """Every published version of every form, one JSON file each: `<form id>.v<N>.json`.
+
+    A published version is never edited or removed: records sealed on it may still be queued on a
+    tablet. Shipping a change means adding the next version's file; the highest version is current."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self._forms: dict[tuple[str, int], Form] = {}
+
+    def versions(self, form_id: str) -> list[int]:
+        """The published versions of a form, oldest first (empty for an unknown form)."""
+        found = []
+        for path in self.directory.glob(f"{form_id}.v*.json"):
+            number = path.name.removeprefix(f"{form_id}.v").removesuffix(".json")
+            if number.isdigit():
+                found.append(int(number))
+        return sorted(found)
+
+    def form(self, form_id: str, version: int | None = None) -> Form:
+        """That version of the form (the current one when `version` is None)."""
+        versions = self.versions(form_id)
+        if version is None:
+            if not versions:
+                raise FormVersionUnknown(form_id, version)
+            version = versions[-1]
+        elif version not in versions:
+            raise FormVersionUnknown(form_id, version)
+        key = (form_id, version)
+        if key not in self._forms:
+            path = self.directory / f"{form_id}.v{version}.json"
+            form = Form.model_validate(json.loads(path.read_text(encoding="utf-8")))
+            if (form.id, form.version) != key:
+                raise ValueError(f"{path.name} declares {form.id} v{form.version}")
+            self._forms[key] = form
+        return self._forms[key]
+
+
+REGISTRY = FormRegistry(FORMS_DIR)
+
+
+def load_form(form_id: str, version: int | None = None) -> Form:
+    """The form with this id at this version (the current one by default); KeyError when unpublished."""
+    return REGISTRY.form(form_id, version)
+
+
+def form_for(kind: VisitKind, version: int | None = None) -> Form:
+    """The form for a kind of visit: the current one, or the given published version."""
+    return load_form(kind.value, version)
+
+
+def form_of(record: SurveyRecord) -> Form:
+    """The very form version a record was filled on (R9): its rules, not today's, judge it."""
+    form = load_form(record.form_id, record.form_version)
+    if form.kind != record.kind:
+        raise FormVersionUnknown(record.form_id, record.form_version)
+    return form

@@ -4,7 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from schemas.forms import load_form
+from schemas.device_audit import ACTION_LABELS
+from schemas.forms import form_of
 from schemas.media import AUDIO_TYPES, VIDEO_TYPES
 from schemas.protocol import AccountPublic, MergedRecord
 from schemas.records import Answer, EvidenceKind, Outcome, Role
@@ -87,6 +88,13 @@ class RecordView:
     other_files: list[FileView] = field(default_factory=list)
     seals: list[Item] = field(default_factory=list)
     digest: str = ""
+    audit: list[Item] = field(default_factory=list)  # the device audit trail, oldest first
+
+
+def _names(usernames: str, people: dict[str, AccountPublic]) -> str:
+    """Real names for a comma-separated list of usernames ("—" for none)."""
+    names = [people[u].name if u in people else u for u in usernames.split(",") if u]
+    return "、".join(names) or "—"
 
 
 def player_of(kind: EvidenceKind, media_type: str) -> str:
@@ -101,7 +109,7 @@ def player_of(kind: EvidenceKind, media_type: str) -> str:
 def record_view(merged: MergedRecord, people: dict[str, AccountPublic]) -> RecordView:
     """One merged record laid out with its form's section titles and field labels."""
     record = merged.sealed.record
-    form = load_form(record.form_id)
+    form = form_of(record)
     sections = [SectionView(s.title, [Item(f.label, answer_text(record.answers.get(f.id))) for f in s.fields])
                 for s in form.sections]
     relation = record.respondent.relation
@@ -118,7 +126,10 @@ def record_view(merged: MergedRecord, people: dict[str, AccountPublic]) -> Recor
         respondent=respondent, sections=[] if record.outcome == Outcome.REFUSED else sections,
         refusal_note=record.refusal_note, cannot_sign_reason=record.cannot_sign_reason,
         seals=[Item(person_label(s.surveyor, people), ok=s.valid) for s in merged.seals],
-        digest=merged.digest or record_digest(record).hex())
+        digest=merged.digest or record_digest(record).hex(),
+        audit=[Item(f"{local_time(e.at)} · {_names(e.by, people)}",
+                    " ".join(x for x in (ACTION_LABELS[e.action], e.subject[:16], e.detail) if x))
+               for e in record.audit])
     for ref in record.evidence:
         if ref.role == Role.RESPONDENT_SIGNATURE:
             label = f"{form.respondent_label}签名：{record.respondent.name or '（未填姓名）'}"

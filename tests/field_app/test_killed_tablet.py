@@ -94,7 +94,7 @@ def test_killed_right_after_the_seal_commits_has_the_sealed_record_queued_and_no
 
     _killed(data_dir, before.id, "seal-after-commit")
     drafts, [sealed] = _reopen(data_dir)
-    assert drafts == [] and sealed.record.model_copy(update={"sealed_at": None}) == before
+    assert drafts == [] and sealed.record.model_copy(update={"sealed_at": None, "audit": sealed.record.audit[:-1]}) == before
     assert all(seal_verifies(sealed, s, team.public_key(s.surveyor)) for s in sealed.seals)
 
 

@@ -189,7 +189,7 @@ def test_a_respondent_outside_the_case_subjects_is_refused(team: FieldTeam):
 def test_a_record_on_an_unknown_form_version_is_refused(team: FieldTeam):
     visit = home_visit()
     visit.record.form_version = 99
-    assert_refused(team, team.submit(visit), "record.invalid")
+    assert_refused(team, team.submit(visit), "record.form_unknown")
 
 
 def test_a_refused_visit_merges_with_the_teams_signatures(team: FieldTeam):

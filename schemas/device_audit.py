@@ -1,0 +1,116 @@
+"""The device audit trail that travels inside each record: who changed what on the tablet, and when.
+
+Each save of a draft appends the events that tell the previous version from the new one (`changes`);
+sealing appends the seal. The trail is part of the sealed record, so the seals cover it too.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from enum import Enum
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel
+
+if TYPE_CHECKING:
+    from schemas.records import SurveyRecord
+
+
+class AuditAction(str, Enum):
+    """What happened to the record (the labels are what the reviewer reads)."""
+
+    CREATED = "created"
+    NOTIFICATION = "notification"
+    ANSWER = "answer"
+    RESPONDENT = "respondent"
+    OUTCOME = "outcome"
+    REFUSAL_NOTE = "refusal_note"
+    CANNOT_SIGN = "cannot_sign_reason"
+    LOCATION = "location"
+    EVIDENCE_ADDED = "evidence_added"
+    EVIDENCE_REMOVED = "evidence_removed"
+    SIGNATURE_ADDED = "signature_added"
+    SIGNATURE_REMOVED = "signature_removed"
+    SEALED = "sealed"
+
+
+ACTION_LABELS = {
+    AuditAction.CREATED: "创建记录", AuditAction.NOTIFICATION: "告知事项", AuditAction.ANSWER: "修改答案",
+    AuditAction.RESPONDENT: "调查对象", AuditAction.OUTCOME: "调查结果", AuditAction.REFUSAL_NOTE: "拒绝情况说明",
+    AuditAction.CANNOT_SIGN: "无法签名原因", AuditAction.LOCATION: "位置",
+    AuditAction.EVIDENCE_ADDED: "添加留证", AuditAction.EVIDENCE_REMOVED: "移除留证",
+    AuditAction.SIGNATURE_ADDED: "签名", AuditAction.SIGNATURE_REMOVED: "移除签名", AuditAction.SEALED: "封存",
+}
+
+
+TYPING = {AuditAction.ANSWER, AuditAction.RESPONDENT, AuditAction.REFUSAL_NOTE, AuditAction.CANNOT_SIGN}
+TYPING_WINDOW = timedelta(minutes=5)  # typing saves on every key: one event per field and person per window
+
+
+class AuditEvent(BaseModel):
+    """One change: when, by whom (username; "" before anyone operates), what, and on which item."""
+
+    at: datetime
+    by: str = ""
+    action: AuditAction
+    subject: str = ""  # a field or notification id, an evidence sha256, a role
+    detail: str = ""
+
+
+def _evidence_events(before: SurveyRecord, after: SurveyRecord) -> list[tuple[AuditAction, str, str]]:
+    old = {e.sha256: e for e in before.evidence}
+    new = {e.sha256: e for e in after.evidence}
+    out = []
+    for sha in [s for s in new if s not in old]:
+        signature = new[sha].kind.value == "signature"
+        out.append((AuditAction.SIGNATURE_ADDED if signature else AuditAction.EVIDENCE_ADDED, sha,
+                    f"{new[sha].role.value} {new[sha].filename}".strip()))
+    for sha in [s for s in old if s not in new]:
+        signature = old[sha].kind.value == "signature"
+        out.append((AuditAction.SIGNATURE_REMOVED if signature else AuditAction.EVIDENCE_REMOVED, sha,
+                    f"{old[sha].role.value} {old[sha].filename}".strip()))
+    return out
+
+
+def changes(before: SurveyRecord | None, after: SurveyRecord, by: str, at: datetime) -> list[AuditEvent]:
+    """The events that turn `before` (None: a new record) into `after`, each stamped `by` and `at`."""
+    if before is None:
+        return [AuditEvent(at=at, by=by, action=AuditAction.CREATED, subject=after.form_id,
+                           detail=f"第 {after.form_version} 版")]
+    found: list[tuple[AuditAction, str, str]] = []
+    for key in sorted(set(before.notification) | set(after.notification)):
+        if before.notification.get(key) != after.notification.get(key):
+            found.append((AuditAction.NOTIFICATION, key, "已确认" if after.notification.get(key) else "取消确认"))
+    for key in sorted(set(before.answers) | set(after.answers)):
+        if before.answers.get(key) != after.answers.get(key):
+            found.append((AuditAction.ANSWER, key, ""))
+    simple = [(AuditAction.RESPONDENT, "respondent"), (AuditAction.OUTCOME, "outcome"),
+              (AuditAction.REFUSAL_NOTE, "refusal_note"), (AuditAction.CANNOT_SIGN, "cannot_sign_reason"),
+              (AuditAction.LOCATION, "location")]
+    for action, name in simple:
+        if getattr(before, name) != getattr(after, name):
+            found.append((action, name, ""))
+    found += _evidence_events(before, after)
+    return [AuditEvent(at=at, by=by, action=a, subject=s, detail=d) for a, s, d in found]
+
+
+def with_trail(before: SurveyRecord | None, after: SurveyRecord, by: str, at: datetime) -> SurveyRecord:
+    """`after` with the events since `before` appended to its trail (the trail itself only grows)."""
+    trail = list(before.audit) if before is not None else list(after.audit)
+    for event in changes(before, after, by, at):
+        if not (trail and _same_typing(trail[-1], event)):
+            trail.append(event)
+    if trail == after.audit:
+        return after
+    return after.model_copy(update={"audit": trail})
+
+
+def _same_typing(last: AuditEvent, event: AuditEvent) -> bool:
+    """The same person still typing in the same field: the first event of the run stands for it."""
+    return event.action in TYPING and (last.action, last.subject, last.by) == (event.action, event.subject,
+                                                                              event.by) \
+        and event.at - last.at < TYPING_WINDOW
+
+
+def sealed_event(by: str, at: datetime) -> AuditEvent:
+    """The last event of every trail: the team sealed the record."""
+    return AuditEvent(at=at, by=by, action=AuditAction.SEALED)
