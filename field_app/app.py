@@ -41,8 +41,9 @@ def build_model(settings: Settings) -> AppModel:
     """Open the tablet's store and wire the view-models."""
     store = open_store(settings.data_dir)
     evidence = EvidenceStore(settings.data_dir / "evidence")
-    client = SyncClient(settings.server_url)
-    team = TeamSession(store, client, device_id(settings.data_dir))
+    tablet = device_id(settings.data_dir)
+    client = SyncClient(settings.server_url, device_id=tablet)
+    team = TeamSession(store, client, tablet)
     return AppModel(store, evidence, client, team, CaseList(store, client, team),
                     VisitEditor(store, evidence, team), SyncPanel(store, evidence, client, team))
 

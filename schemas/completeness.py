@@ -5,13 +5,14 @@ from pydantic import BaseModel
 
 from schemas.forms import Form
 from schemas.records import EvidenceKind, Outcome, Role, SealedRecord, SurveyRecord, VisitKind
+from schemas.text import LineText, ShortText, Text
 
 
 class Missing(BaseModel):
     """One thing the record still lacks, with a stable code and a Chinese label."""
 
-    code: str
-    label: str
+    code: ShortText
+    label: LineText
 
 
 def _answered(value: object) -> bool:
@@ -82,10 +83,10 @@ def missing_seals(form: Form, sealed: SealedRecord) -> list[Missing]:
 class CheckItem(BaseModel):
     """One line of a case's completeness result."""
 
-    code: str
-    label: str
+    code: ShortText
+    label: LineText
     ok: bool
-    detail: str = ""
+    detail: Text = ""
 
 
 class CaseCompleteness(BaseModel):

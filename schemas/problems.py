@@ -36,6 +36,11 @@ class Code(str, Enum):
     NOT_FOUND = "request.not_found"
     STORAGE_FULL = "storage.full"
     SERVER_ERROR = "server.error"
+    AUTH_THROTTLED = "auth.throttled"
+    KEY_REVOKED = "key.revoked"
+    KEY_PIN_INVALID = "key.pin_invalid"
+    KEY_DEVICE_MISMATCH = "key.device_mismatch"
+    REQUEST_TOO_LARGE = "request.too_large"
 
 
 HTTP_STATUS: dict[Code, int] = {
@@ -62,6 +67,11 @@ HTTP_STATUS: dict[Code, int] = {
     Code.NOT_FOUND: 404,
     Code.STORAGE_FULL: 507,
     Code.SERVER_ERROR: 500,
+    Code.AUTH_THROTTLED: 429,
+    Code.KEY_REVOKED: 422,
+    Code.KEY_PIN_INVALID: 403,
+    Code.KEY_DEVICE_MISMATCH: 403,
+    Code.REQUEST_TOO_LARGE: 413,
 }
 
 CHINESE: dict[Code, str] = {
@@ -88,6 +98,11 @@ CHINESE: dict[Code, str] = {
     Code.NOT_FOUND: "找不到请求的内容",
     Code.STORAGE_FULL: "服务器存储空间不足，文件未保存，请稍后重试",
     Code.SERVER_ERROR: "服务器内部错误，请稍后重试",
+    Code.AUTH_THROTTLED: "尝试次数过多，请稍后再试",
+    Code.KEY_REVOKED: "调查人员的签名密钥已被吊销，记录未被接受",
+    Code.KEY_PIN_INVALID: "PIN 码不正确，签名密钥未登记",
+    Code.KEY_DEVICE_MISMATCH: "签名密钥只能登记在本人登录的这台平板上",
+    Code.REQUEST_TOO_LARGE: "请求内容过大",
 }
 
 

@@ -13,6 +13,7 @@ from sync_server.api import api_router
 from sync_server.blobs import BlobStore
 from sync_server.console import console_router
 from sync_server.db import make_engine
+from sync_server.limits import BodyLimit
 from sync_server.problem_handlers import install_problem_handlers
 from sync_server.services import Services, utc_now
 from sync_server.settings import Settings
@@ -30,6 +31,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -
                               "审核人员通过 /console 查看。")
     app.state.services = services
     install_problem_handlers(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
     app.include_router(api_router())
     app.include_router(console_router())
 

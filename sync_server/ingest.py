@@ -16,7 +16,7 @@ from sync_server.merge import CaseFacts, Decision, KnownKey, MergeFacts, decide
 from sync_server.tables import Account, Case, Record, RecordEvidence
 
 
-def load_facts(session: Session, sealed: SealedRecord, uploader: Account) -> MergeFacts:
+def load_facts(session: Session, sealed: SealedRecord, uploader: Account, now: datetime) -> MergeFacts:
     """What the server holds about this record, its case, its keys and its files."""
     record = sealed.record
     case = session.get(Case, record.case_id)
@@ -26,12 +26,12 @@ def load_facts(session: Session, sealed: SealedRecord, uploader: Account) -> Mer
             case_id=case.id, team=frozenset(a.username for a in team_members(session, case.team_id)),
             authorized=case.authorization_recorded, entrusted=case.entrustment_recorded,
             subject_ids=frozenset(s.id for s in queries.case_subjects(session, case.id)))
-    keys = {k.key_id: KnownKey(k.username, base64.b64decode(k.public_key))
+    keys = {k.key_id: KnownKey(k.username, base64.b64decode(k.public_key), k.revoked_at)
             for k in queries.keys_by_id(session, {s.key_id for s in sealed.seals}).values()}
     existing = session.get(Record, record.id)
     return MergeFacts(uploader=uploader.username, case=case_facts, keys=keys,
                       stored=queries.stored_sizes(session, {e.sha256 for e in record.evidence}),
-                      existing_digest=existing.digest if existing else None)
+                      existing_digest=existing.digest if existing else None, received_at=now)
 
 
 def _apply(session: Session, sealed: SealedRecord, decision: Decision, uploader: Account,
@@ -51,14 +51,14 @@ def ingest(session: Session, sealed: SealedRecord, uploader: Account, now: datet
     """Merge the record (or recognise it as already merged) and report the case's completeness.
 
     Commits once. A concurrent twin that wins the race turns this call into `already_merged`."""
-    decision = decide(sealed, load_facts(session, sealed, uploader))
+    decision = decide(sealed, load_facts(session, sealed, uploader, now))
     if decision.status == RecordStatus.MERGED:
         try:
             _apply(session, sealed, decision, uploader, now)
             session.commit()
         except IntegrityError:
             session.rollback()
-            decision = decide(sealed, load_facts(session, sealed, uploader))
+            decision = decide(sealed, load_facts(session, sealed, uploader, now))
     case = session.get(Case, sealed.record.case_id)
     assert case is not None  # decide() refused unknown cases
     merged = [SealedRecord.model_validate_json(r.sealed_json) for r in queries.case_records(session, case.id)]

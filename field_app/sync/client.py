@@ -19,11 +19,13 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from schemas.problems import Code
 from schemas.protocol import (
     API_PREFIX,
+    DEVICE_HEADER,
     PROTOCOL_HEADER,
     PROTOCOL_VERSION,
     CaseSummary,
     DeviceLogin,
     EvidenceStored,
+    KeyEnrolment,
     KeyRegistration,
     RecordResult,
     Session,
@@ -77,12 +79,17 @@ def _file_chunks(path: Path, on_bytes: Callable[[int], None] | None) -> Iterator
 
 
 class SyncClient:
-    """One server, one httpx client; every request carries the protocol version."""
+    """One server, one httpx client; every request carries the protocol version and this tablet's id
+    (`X-Device-Id`: the server accepts a device token only from the device it was issued to)."""
 
     def __init__(self, base_url: str, transport: httpx.BaseTransport | None = None,
-                 timeout: float | httpx.Timeout = DEFAULT_TIMEOUT) -> None:
+                 timeout: float | httpx.Timeout = DEFAULT_TIMEOUT, device_id: str = "") -> None:
+        headers = {PROTOCOL_HEADER: str(PROTOCOL_VERSION)}
+        if device_id:
+            headers[DEVICE_HEADER] = device_id
+        self.device_id = device_id
         self._http = httpx.Client(base_url=base_url.rstrip("/") + API_PREFIX, transport=transport,
-                                  timeout=timeout, headers={PROTOCOL_HEADER: str(PROTOCOL_VERSION)})
+                                  timeout=timeout, headers=headers)
 
     def close(self) -> None:
         """Close the connection pool."""
@@ -115,10 +122,14 @@ class SyncClient:
         body = DeviceLogin(username=username, pin=pin, device_id=device_id).model_dump(mode="json")
         return self._parse(Session, self._send("POST", "/auth/device-login", json=body))
 
-    def register_key(self, token: str, registration: KeyRegistration) -> KeyRegistration:
-        """Register the caller's public key (idempotent on the server)."""
-        response = self._send("PUT", "/keys", token, json=registration.model_dump(mode="json"))
+    def register_key(self, token: str, enrolment: KeyEnrolment) -> KeyRegistration:
+        """Enrol the caller's public key with their PIN, from this device (idempotent on the server)."""
+        response = self._send("PUT", "/keys", token, json=enrolment.model_dump(mode="json"))
         return self._parse(KeyRegistration, response)
+
+    def logout(self, token: str) -> None:
+        """End the token on the server."""
+        self._send("POST", "/auth/logout", token)
 
     def list_cases(self, token: str) -> list[CaseSummary]:
         """The cases assigned to the caller's team."""

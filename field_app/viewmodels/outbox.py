@@ -89,7 +89,6 @@ class SyncPanel(Observable):
         self.syncing, self.progress, self.current, self.notice = True, 0.0, "", "正在上传…"
         self._notify()
         try:
-            self.team.register_pending_keys()
             self.results = upload_outbox(self.store, self.evidence, self.client, token, self._on_progress,
                                          self.clock)
         except Exception:

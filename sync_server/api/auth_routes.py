@@ -1,40 +1,53 @@
-"""Signing in: surveyors on a tablet with their PIN, console staff with a password."""
+"""Signing in and out: surveyors on a tablet with their PIN, console staff with a password."""
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from schemas.problems import Code, ProblemError
 from schemas.protocol import AccountRole, DeviceLogin, PasswordLogin
 from schemas.protocol import Session as WireSession
-from sync_server.api.deps import DbSession, ServicesDep
+from sync_server.api.deps import ClientAddress, CurrentToken, DbSession, ServicesDep
 from sync_server.auth import CONSOLE, DEVICE, check_login, issue_token, public
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 
 @router.post("/device-login", response_model=WireSession)
-def device_login(body: DeviceLogin, session: DbSession, services: ServicesDep) -> WireSession:
-    """A surveyor signs in on a tablet with username and 6-digit PIN (five failures lock for 15 min)."""
+def device_login(body: DeviceLogin, session: DbSession, services: ServicesDep,
+                 client: ClientAddress) -> WireSession:
+    """A surveyor signs in on a tablet with username and 6-digit PIN; the token works only with
+    `X-Device-Id: <device_id>` and for `Settings.device_session` (12 h). Failures slow down (429)."""
     now = services.clock()
-    outcome = check_login(session, body.username, body.pin, use_pin=True, now=now)
-    if outcome.account is None or outcome.account.role != AccountRole.SURVEYOR.value:
-        session.commit()  # keep the failure count
-        raise outcome.problem or ProblemError(Code.FORBIDDEN, "仅调查人员可以在平板上登录")
-    token, expires_at = issue_token(session, outcome.account, kind=DEVICE, now=now,
+    account = check_login(services.session, session, body.username, body.pin, use_pin=True, now=now,
+                          client=client)
+    if account.role != AccountRole.SURVEYOR.value:
+        raise ProblemError(Code.FORBIDDEN, "仅调查人员可以在平板上登录")
+    token, expires_at = issue_token(session, account, kind=DEVICE, now=now,
                                     ttl=services.settings.device_session, device_id=body.device_id)
     session.commit()
-    return WireSession(token=token, expires_at=expires_at, account=public(outcome.account))
+    return WireSession(token=token, expires_at=expires_at, account=public(account))
 
 
 @router.post("/login", response_model=WireSession)
-def password_login(body: PasswordLogin, session: DbSession, services: ServicesDep) -> WireSession:
-    """Staff sign in with username and password; the session lasts 12 hours."""
+def password_login(body: PasswordLogin, session: DbSession, services: ServicesDep,
+                   client: ClientAddress) -> WireSession:
+    """Staff sign in with username and password; the session lasts 12 hours. Surveyors are refused:
+    they sign in on a tablet with their PIN (device-login) only."""
     now = services.clock()
-    outcome = check_login(session, body.username, body.password, use_pin=False, now=now)
-    if outcome.account is None:
-        session.commit()
-        raise outcome.problem or ProblemError(Code.AUTH_INVALID)
-    token, expires_at = issue_token(session, outcome.account, kind=CONSOLE, now=now,
+    account = check_login(services.session, session, body.username, body.password, use_pin=False, now=now,
+                          client=client)
+    if account.role == AccountRole.SURVEYOR.value:
+        raise ProblemError(Code.FORBIDDEN, "调查人员请在平板上用 PIN 码登录")
+    token, expires_at = issue_token(session, account, kind=CONSOLE, now=now,
                                     ttl=services.settings.console_session)
     session.commit()
-    return WireSession(token=token, expires_at=expires_at, account=public(outcome.account))
+    return WireSession(token=token, expires_at=expires_at, account=public(account))
+
+
+@router.post("/logout", status_code=204, response_class=Response)
+def logout(token: CurrentToken, session: DbSession) -> Response:
+    """End the caller's token on the server (a tablet's sign-out); it is refused from then on."""
+    row = session.merge(token)
+    session.delete(row)
+    session.commit()
+    return Response(status_code=204)

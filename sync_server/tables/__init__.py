@@ -5,7 +5,8 @@ from sync_server.tables.evidence import EvidenceFile, RecordEvidence
 from sync_server.tables.holidays import HolidayNotice
 from sync_server.tables.keys import SurveyorKey
 from sync_server.tables.records import Record
+from sync_server.tables.throttles import LoginThrottle
 from sync_server.tables.tokens import SessionToken
 
-__all__ = ["Account", "Case", "EvidenceFile", "HolidayNotice", "Record", "RecordEvidence", "SessionToken",
-           "Subject", "SurveyorKey", "Team"]
+__all__ = ["Account", "Case", "EvidenceFile", "HolidayNotice", "LoginThrottle", "Record", "RecordEvidence",
+           "SessionToken", "Subject", "SurveyorKey", "Team"]

@@ -13,7 +13,7 @@ ENDPOINT_LINE = re.compile(r"^\s+(GET|POST|PUT|HEAD|DELETE)\s+(/\S+)", re.MULTIL
 def test_openapi_lists_every_endpoint_of_the_protocol(team: FieldTeam):
     """The endpoint list in schemas/protocol.py's docstring is the contract; /openapi.json must match it."""
     endpoints = ENDPOINT_LINE.findall(schemas.protocol.__doc__ or "")
-    assert len(endpoints) == 10
+    assert len(endpoints) == 14
     spec = team.client.get("/openapi.json").json()
     for method, path in endpoints:
         assert method.lower() in spec["paths"].get(f"/api/v1{path}", {}), (method, path)
