@@ -2,7 +2,9 @@
 
 A string on the wire may not hold a NUL or a lone UTF-16 surrogate ("\\ud800" in JSON): neither can be
 stored or hashed as UTF-8, so they are refused as a validation problem (422), never a server error.
-The schema says so with a `pattern` (ECMA-262 syntax); the check itself is `clean_text`.
+The schema says so: a `pattern` refusing NUL, and a lone surrogate is no Unicode text at all, so no
+JSON Schema string holds one (a pattern naming surrogates would, in ECMA-262's non-Unicode mode, also
+refuse the rare CJK characters of names outside the BMP, written as surrogate pairs). `clean_text` checks both.
 """
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
-NO_CONTROL = "^[^\\u0000\\ud800-\\udfff]*$"  # no NUL, no lone surrogate
+NO_CONTROL = "^[^\\u0000]*$"  # no NUL (lone surrogates are no text: refused by clean_text)
 SHORT, NAME, LINE, TEXT, LONG = 64, 128, 256, 2000, 20_000
 
 
