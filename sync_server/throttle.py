@@ -96,9 +96,9 @@ def _try_count(open_session: Callable[[], Session], rule: Rule, key: str, now: d
     with open_session() as session:
         old = _read(session, key)
         new = after_failure(rule, old or Counter(), now)
-        values = {"failures": new.failures, "blocked_until": new.blocked_until, "last_failure_at": new.last_failure_at}
         if old is None:
-            session.add(LoginThrottle(key=key, **values))
+            session.add(LoginThrottle(key=key, failures=new.failures, blocked_until=new.blocked_until,
+                                      last_failure_at=new.last_failure_at))
             try:
                 session.commit()
             except IntegrityError:  # a concurrent first failure inserted the row: count on top of it
@@ -107,7 +107,8 @@ def _try_count(open_session: Callable[[], Session], rule: Rule, key: str, now: d
         last = col(LoginThrottle.last_failure_at)
         same_last = last.is_(None) if old.last_failure_at is None else last == old.last_failure_at
         result = session.execute(update(LoginThrottle).where(
-            col(LoginThrottle.key) == key, col(LoginThrottle.failures) == old.failures, same_last).values(**values))
+            col(LoginThrottle.key) == key, col(LoginThrottle.failures) == old.failures, same_last).values(
+            failures=new.failures, blocked_until=new.blocked_until, last_failure_at=new.last_failure_at))
         session.commit()
         return getattr(result, "rowcount", 0) == 1
 
@@ -123,8 +124,9 @@ def clear_account(open_session: Callable[[], Session], username: str) -> int:
     """An administrator's unlock: every counter naming this username, from any client. Returns how many."""
     with open_session() as session:
         keys = [f"{PIN.prefix}:{username}"]
-        like = f"{ACCOUNT_CLIENT.prefix}:{username}|%"
+        literal = username.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        like = f"{ACCOUNT_CLIENT.prefix}:{literal}|%"
         result = session.execute(delete(LoginThrottle).where(
-            col(LoginThrottle.key).in_(keys) | col(LoginThrottle.key).like(like)))
+            col(LoginThrottle.key).in_(keys) | col(LoginThrottle.key).like(like, escape="\\")))
         session.commit()
         return int(getattr(result, "rowcount", 0) or 0)

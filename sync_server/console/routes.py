@@ -85,11 +85,11 @@ def console_router() -> APIRouter:
         except (ProblemError, ValueError) as error:
             problem = error if isinstance(error, ProblemError) else ProblemError(Code.VALIDATION, str(error))
             retry = problem.data.get("retry_after")
-            response = _page("login.html", status=problem.problem().status, error=_login_message(problem),
-                             username=clean_text_or_empty(username))
+            page = _page("login.html", status=problem.problem().status, error=_login_message(problem),
+                         username=clean_text_or_empty(username))
             if retry is not None:
-                response.headers["Retry-After"] = str(retry)
-            return response
+                page.headers["Retry-After"] = str(retry)
+            return page
         token, _ = issue_token(session, account, kind=CONSOLE, now=now, ttl=services.settings.console_session)
         session.commit()
         response = RedirectResponse("/console/cases", status_code=303)

@@ -196,7 +196,7 @@ def test_the_client_reads_problems_and_unknown_files(online_client, server, tmp_
     with pytest.raises(ServerProblem) as refused:
         online_client.list_cases("not-a-token")
     assert refused.value.code.startswith("auth.") and refused.value.status == 401
-    session = online_client.device_login("zhangwei", PINS["zhangwei"], "tablet-x")
+    session = online_client.device_login("zhangwei", PINS["zhangwei"], "tablet-yb-01")
     assert online_client.has_evidence(session.token, "0" * 64) is False
     path = tmp_path / "file.bin"
     path.write_bytes(b"evidence bytes")
