@@ -12,6 +12,8 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from pydantic import ValidationError
+
 from field_app.capture.photo import ingest_photo
 from field_app.capture.signature import Stroke, render_signature
 from field_app.errors import IncompleteRecord, StorageFull, VisitError, WrongPin
@@ -120,7 +122,10 @@ class VisitEditor(Observable):
 
     def _update(self, **changes: object) -> SurveyRecord:
         record = self._require()
-        updated = SurveyRecord.model_validate({**record.model_dump(), **changes})
+        try:
+            updated = SurveyRecord.model_validate({**record.model_dump(), **changes})
+        except ValidationError as error:  # the wire rules (schemas/text.py): too long, or a NUL character
+            raise VisitError(_refused_text(error)) from None
         self._save(updated)
         return updated
 
@@ -145,11 +150,16 @@ class VisitEditor(Observable):
             self.errors[field_id] = error.message
             self._notify()
             raise
-        self.errors.pop(field_id, None)
         answers = {k: v for k, v in record.answers.items() if k != field_id}
         if answer is not None:
             answers[field_id] = answer
-        self._update(answers=answers)
+        try:
+            self._update(answers=answers)
+        except VisitError as error:
+            self.errors[field_id] = error.message
+            self._notify()
+            raise
+        self.errors.pop(field_id, None)
 
     @serialized
     def set_respondent(self, name: str, relation: str = "", subject_id: str | None = None) -> None:
@@ -279,3 +289,12 @@ class VisitEditor(Observable):
         self.errors = {}
         self._notify()
         return sealed
+
+
+def _refused_text(error: ValidationError) -> str:
+    """A Chinese sentence for text the record may not hold (nothing was saved)."""
+    for detail in error.errors():
+        limit = (detail.get("ctx") or {}).get("max_length")
+        if detail.get("type") == "string_too_long" and limit:
+            return f"内容过长，最多 {limit} 个字，未保存"
+    return "内容含有不允许的字符，未保存"
