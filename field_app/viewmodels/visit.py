@@ -122,10 +122,8 @@ class VisitEditor(Observable):
 
     def _update(self, **changes: object) -> SurveyRecord:
         record = self._require()
-        try:
+        with _valid_text():
             updated = SurveyRecord.model_validate({**record.model_dump(), **changes})
-        except ValidationError as error:  # the wire rules (schemas/text.py): too long, or a NUL character
-            raise VisitError(_refused_text(error)) from None
         self._save(updated)
         return updated
 
@@ -167,8 +165,9 @@ class VisitEditor(Observable):
         self._require()
         if subject_id and self.case and subject_id not in {s.id for s in self.case.subjects}:
             raise VisitError("该人员不在本案件的核查对象范围内")
-        self._update(respondent=Respondent(name=name.strip(), relation=relation.strip(),
-                                           subject_id=subject_id or None).model_dump())
+        with _valid_text():
+            respondent = Respondent(name=name.strip(), relation=relation.strip(), subject_id=subject_id or None)
+        self._update(respondent=respondent.model_dump())
 
     @serialized
     def set_outcome(self, outcome: Outcome) -> None:
@@ -217,10 +216,11 @@ class VisitEditor(Observable):
         photo = ingest_photo(data, filename)
         with _if_full("照片未保存"):
             sha, size = self.evidence.put_bytes(photo.data)
-            ref = EvidenceRef(sha256=sha, size=size, media_type=photo.media_type, kind=EvidenceKind.PHOTO,
-                              role=role, captured_at=self.clock(), captured_by=self._operator(),
-                              filename=filename, caption=caption,
-                              location=photo.gps or self.record.location)  # type: ignore[union-attr]
+            with _valid_text():  # a file left unreferenced by a refused caption is pruned later
+                ref = EvidenceRef(sha256=sha, size=size, media_type=photo.media_type, kind=EvidenceKind.PHOTO,
+                                  role=role, captured_at=self.clock(), captured_by=self._operator(),
+                                  filename=filename[-200:], caption=caption,
+                                  location=photo.gps or self.record.location)  # type: ignore[union-attr]
             return self._add_evidence(ref)
 
     @serialized
@@ -289,6 +289,15 @@ class VisitEditor(Observable):
         self.errors = {}
         self._notify()
         return sealed
+
+
+@contextmanager
+def _valid_text() -> Iterator[None]:
+    """Turn a breach of the wire rules (schemas/text.py: too long, a NUL character) into a VisitError."""
+    try:
+        yield
+    except ValidationError as error:
+        raise VisitError(_refused_text(error)) from None
 
 
 def _refused_text(error: ValidationError) -> str:
