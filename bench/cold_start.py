@@ -53,7 +53,7 @@ def start_app(root: Path, server_url: str) -> tuple[object, str, float]:
     log = root / "field_app.log"
     t0 = time.monotonic()
     proc = launch([PYTHON, "-m", "field_app", "--port", str(port), "--server", server_url,
-                   "--data-dir", str(root / "tablet")], log)
+                   "--data-dir", str(root / "tablet"), "--key-dir", str(root / "tablet-keys")], log)
     try:
         wait_http(f"{url}/", proc, log, timeout=60)
     except BaseException:

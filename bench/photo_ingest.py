@@ -26,6 +26,7 @@ from _common import PHOTOS, PYTHON, REPO_ROOT, median, proc_status_kb
 from field_app.capture.photo import ingest_photo, thumbnail_png
 from field_app.errors import PhotoRejected
 from field_app.store.evidence import EvidenceStore
+from field_app.store.vault import DirectoryVault
 
 SUFFIXES = {".jpg", ".jpeg", ".png", ".heic", ".heif", ".webp"}
 BIGGEST = 4
@@ -108,7 +109,7 @@ def _memory(paths: list[Path]) -> None:
 def _put_bytes() -> None:
     photo = (PHOTOS / "mobile" / "HMD_Nokia_8.3_5G.jpg").read_bytes()
     with tempfile.TemporaryDirectory(prefix="bench-store-") as tmp:
-        store = EvidenceStore(Path(tmp) / "evidence")
+        store = EvidenceStore(Path(tmp) / "evidence", DirectoryVault(Path(tmp) / "keys"))
         variants = [photo + i.to_bytes(4, "big") for i in range(PUT_RUNS)]  # distinct hashes: real writes
         times = []
         for data in variants:

@@ -17,8 +17,11 @@ def parse(argv: list[str] | None = None) -> Settings:
     parser.add_argument("--server", default=defaults.server_url, help="同步服务器地址, e.g. http://127.0.0.1:8000")
     parser.add_argument("--data-dir", type=Path, default=defaults.data_dir,
                         help="平板数据目录（SQLite 与留证文件）")
+    parser.add_argument("--key-dir", type=Path, default=defaults.key_dir,
+                        help="网页模式的密钥目录（须在数据目录之外；默认在本机用户配置目录下）")
     args = parser.parse_args(argv)
-    return Settings(server_url=args.server.rstrip("/"), data_dir=args.data_dir.resolve(), port=args.port)
+    return Settings(server_url=args.server.rstrip("/"), data_dir=args.data_dir.resolve(), port=args.port,
+                    key_dir=args.key_dir.resolve() if args.key_dir else None)
 
 
 def main() -> None:

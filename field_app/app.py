@@ -12,6 +12,9 @@ import flet as ft
 
 from field_app.settings import Settings, device_id
 from field_app.store import EvidenceStore, Store, open_store
+from field_app.store.cleanup import prune_evidence
+from field_app.store.evidence import EVIDENCE_DIR
+from field_app.store.vault import DirectoryVault, KeyVault, default_key_dir
 from field_app.sync.client import SyncClient
 from field_app.viewmodels import CaseList, SyncPanel, TeamSession, VisitEditor
 from field_app.views.cases_screen import cases_screen
@@ -37,10 +40,13 @@ class AppModel:
     outbox: SyncPanel
 
 
-def build_model(settings: Settings) -> AppModel:
-    """Open the tablet's store and wire the view-models."""
-    store = open_store(settings.data_dir)
-    evidence = EvidenceStore(settings.data_dir / "evidence")
+def build_model(settings: Settings, vault: KeyVault | None = None) -> AppModel:
+    """Open the tablet's encrypted store and wire the view-models. Without a vault (web mode), the
+    keys live in `settings.key_dir`, outside the data folder; on a device pass a SecureStorageVault."""
+    vault = vault or DirectoryVault(settings.key_dir or default_key_dir(), settings.data_dir)
+    store = open_store(settings.data_dir, vault)
+    evidence = EvidenceStore(settings.data_dir / EVIDENCE_DIR, vault)
+    prune_evidence(store, evidence)  # files of records the server confirmed, or of discarded drafts
     tablet = device_id(settings.data_dir)
     client = SyncClient(settings.server_url, device_id=tablet)
     team = TeamSession(store, client, tablet)
@@ -58,6 +64,26 @@ def make_main(model: AppModel):
         page.padding = 0
         shell = Shell(page, model, SCREENS)
         shell.go("cases" if model.team.members else "team")
+
+    return main
+
+
+def make_device_main(settings: Settings):
+    """The Flet entry point on a real tablet (`flet build apk`): the keys come from the Android
+    Keystore through flet-secure-storage, read once the page (and so the service) exists.
+    Not exercised here (no Flutter client with a keystore on these machines)."""
+    from flet_secure_storage import AndroidOptions, SecureStorage
+
+    from field_app.store.secure_storage_vault import SecureStorageVault
+
+    state: dict[str, AppModel] = {}
+
+    async def main(page: ft.Page) -> None:
+        if "model" not in state:
+            # reset_on_error=False: a keystore error must not silently wipe the key (and so the data)
+            storage = SecureStorage(android_options=AndroidOptions(reset_on_error=False))
+            state["model"] = build_model(settings, await SecureStorageVault.open(storage))
+        make_main(state["model"])(page)
 
     return main
 

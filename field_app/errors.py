@@ -6,6 +6,7 @@ FieldAppError
  ├── WrongPin             store/keys.py: the PIN does not unlock the key
  ├── SignInError          viewmodels/team.py: sign-in refused (server said no, offline and unknown, ...)
  ├── StorageFull          store/: the tablet's disk is full; nothing was written, nothing saved before is lost
+ ├── StorageLocked        store/db.py: the data does not open with the vault's key (keystore reset or key dir swapped)
  └── VisitError           viewmodels/visit.py: an edit or a seal refused
       ├── InputError      one field's input is bad (`field_id` names it)
       └── IncompleteRecord  sealing refused: `missing` lists what is still needed
@@ -48,6 +49,14 @@ class StorageFull(FieldAppError):
     def __init__(self, what: str = "修改未保存") -> None:
         super().__init__(f"平板存储空间不足，{what}。请清理空间后重试，已填写的内容不受影响")
         self.what = what
+
+
+class StorageLocked(FieldAppError):
+    """The tablet's encrypted data does not open with the key in the vault: nothing was changed."""
+
+    def __init__(self) -> None:
+        super().__init__("无法解密本机数据：安全存储中的密钥与数据不匹配（密钥被重置或更换了密钥目录）。"
+                         "数据未被改动，请联系管理员")
 
 
 class VisitError(FieldAppError):

@@ -13,19 +13,22 @@ DEFAULT_PORT = 8550
 
 @dataclass(frozen=True)
 class Settings:
-    """Where the server is, where the tablet keeps its data, and the port the app listens on."""
+    """Where the server is, where the tablet keeps its data (and, in web mode, its keys: outside the
+    data folder), and the port the app listens on."""
 
     server_url: str
     data_dir: Path
     port: int = DEFAULT_PORT
+    key_dir: Path | None = None  # None: the OS user's config dir (field_app.store.vault.default_key_dir)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
-        """Settings from FIELD_SERVER_URL, FIELD_DATA_DIR and FIELD_PORT (with defaults)."""
+        """Settings from FIELD_SERVER_URL, FIELD_DATA_DIR, FIELD_KEY_DIR and FIELD_PORT (with defaults)."""
         env = os.environ if environ is None else environ
         data_dir = Path(env.get("FIELD_DATA_DIR") or Path.home() / ".field_app").expanduser()
+        key_dir = Path(env["FIELD_KEY_DIR"]).expanduser() if env.get("FIELD_KEY_DIR") else None
         return cls(server_url=env.get("FIELD_SERVER_URL") or DEFAULT_SERVER_URL, data_dir=data_dir,
-                   port=int(env.get("FIELD_PORT") or DEFAULT_PORT))
+                   port=int(env.get("FIELD_PORT") or DEFAULT_PORT), key_dir=key_dir)
 
 
 def device_id(data_dir: Path) -> str:

@@ -41,6 +41,13 @@ class Code(str, Enum):
     KEY_PIN_INVALID = "key.pin_invalid"
     KEY_DEVICE_MISMATCH = "key.device_mismatch"
     REQUEST_TOO_LARGE = "request.too_large"
+    CASE_NOT_RELEASED = "case.not_released"
+    INTAKE_STATE = "intake.state"
+    CONFORMITY_SAME_CHECKER = "intake.same_checker"
+    IMPORT_INVALID = "import.invalid"
+    UPLOAD_TYPE = "upload.type"
+    STAFF_NOT_CLEARED = "staff.not_cleared"
+    PASSWORD_CHANGE_REQUIRED = "auth.password_change_required"
 
 
 HTTP_STATUS: dict[Code, int] = {
@@ -72,6 +79,13 @@ HTTP_STATUS: dict[Code, int] = {
     Code.KEY_PIN_INVALID: 403,
     Code.KEY_DEVICE_MISMATCH: 403,
     Code.REQUEST_TOO_LARGE: 413,
+    Code.CASE_NOT_RELEASED: 409,
+    Code.INTAKE_STATE: 409,
+    Code.CONFORMITY_SAME_CHECKER: 409,
+    Code.IMPORT_INVALID: 422,
+    Code.UPLOAD_TYPE: 415,
+    Code.STAFF_NOT_CLEARED: 403,
+    Code.PASSWORD_CHANGE_REQUIRED: 403,
 }
 
 CHINESE: dict[Code, str] = {
@@ -103,6 +117,13 @@ CHINESE: dict[Code, str] = {
     Code.KEY_PIN_INVALID: "PIN 码不正确，签名密钥未登记",
     Code.KEY_DEVICE_MISMATCH: "签名密钥只能登记在本人登录的这台平板上",
     Code.REQUEST_TOO_LARGE: "请求内容过大",
+    Code.CASE_NOT_RELEASED: "案件委托材料尚未通过符合性审核，不能开展调查",
+    Code.INTAKE_STATE: "案件当前的受理状态不允许此操作",
+    Code.CONFORMITY_SAME_CHECKER: "两次符合性审核须由不同人员进行",
+    Code.IMPORT_INVALID: "委托名单有误，未导入任何一行",
+    Code.UPLOAD_TYPE: "文件类型不被接受：仅接受 PDF、JPEG、PNG",
+    Code.STAFF_NOT_CLEARED: "保密承诺书或培训记录缺失或已过期，不能开展调查工作",
+    Code.PASSWORD_CHANGE_REQUIRED: "密码已过期或强度不足，请先修改密码",
 }
 
 

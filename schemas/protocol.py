@@ -125,6 +125,7 @@ class CaseSummary(BaseModel):
     subjects: list[Subject]
     authorization_recorded: bool
     entrustment_recorded: bool
+    released: bool = False  # the materials passed the two-person conformity review (R1, R26)
     accepted_on: date
     deadline: date
     deadline_warning: Text = ""
@@ -171,3 +172,4 @@ class RecordResult(BaseModel):
     case_id: ShortText
     status: RecordStatus
     completeness: CaseCompleteness
+    received_at: datetime | None = None  # when the server first stored the record (the tablet's receipt)

@@ -76,7 +76,8 @@ def main() -> None:
         procs.append(server)
         _wait(f"{server_url}/openapi.json", server, logs / "server.log")
         app = _start(["-m", "field_app", "--port", str(app_port), "--server", server_url,
-                      "--data-dir", str(data / "tablet")], logs / "field_app.log")
+                      "--data-dir", str(data / "tablet"), "--key-dir", str(data / "tablet-keys")],
+                     logs / "field_app.log")
         procs.append(app)
         _wait(app_url, app, logs / "field_app.log")
         print(f"\n平板应用 field app (tablet, web mode):  {app_url}")

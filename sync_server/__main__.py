@@ -48,12 +48,14 @@ def _settings(data_dir: Path) -> Settings:
 
 def run_seed(data_dir: Path, accepted_on: date | None) -> int:
     """Seed demo data into a data dir; returns the exit code."""
+    from sync_server.blobs import BlobStore
     from sync_server.db import make_engine, open_session
     from sync_server.seed import seed_demo
 
-    engine = make_engine(_settings(data_dir).db_url)
+    settings = _settings(data_dir)
+    engine = make_engine(settings.db_url)
     with open_session(engine) as session:
-        added = seed_demo(session, accepted_on or date.today())
+        added = seed_demo(session, accepted_on or date.today(), BlobStore(settings.evidence_dir))
         session.commit()
     engine.dispose()
     print(f"演示数据：新增 {added} 条 / demo data: {added} rows added" if added

@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
@@ -19,7 +19,9 @@ _DUMMY_HASH = hash_secret("not-a-real-secret")  # spent on unknown usernames, so
 
 
 def create_account(session: Session, *, username: str, name: str, role: AccountRole, password: str,
-                   work_id: str = "", team_id: str | None = None, unit: str = "", pin: str = "") -> Account:
+                   work_id: str = "", team_id: str | None = None, unit: str = "", pin: str = "",
+                   org_id: str | None = None, posts: list[str] | None = None,
+                   now: datetime | None = None) -> Account:
     """A new real-name account (R4) with a strong password (R6) and, for surveyors, a PIN."""
     problems = password_problems(password, username)
     if role == AccountRole.SURVEYOR or pin:
@@ -30,7 +32,8 @@ def create_account(session: Session, *, username: str, name: str, role: AccountR
         raise ProblemError(Code.VALIDATION, "；".join(problems), problems=problems)
     account = Account(username=username, name=name, role=role.value, work_id=work_id, team_id=team_id,
                       unit=unit, password_hash=hash_secret(password),
-                      pin_hash=hash_secret(pin) if pin else "")
+                      pin_hash=hash_secret(pin) if pin else "", org_id=org_id, posts=list(posts or []),
+                      password_changed_at=now or datetime.now(UTC))
     session.add(account)
     return account
 
@@ -103,3 +106,16 @@ def team_members(session: Session, team_id: str) -> list[Account]:
     query = select(Account).where(Account.team_id == team_id, Account.role == AccountRole.SURVEYOR.value,
                                   Account.active == True)
     return list(session.exec(query.order_by(col(Account.username))))
+
+
+def change_password(session: Session, account: Account, old: str, new: str, now: datetime) -> None:
+    """A new password that passes the policy and differs from the old one; clears the must-change flag."""
+    problems = password_problems(new, account.username)
+    if new == old:
+        problems.append("新密码不能与旧密码相同")
+    if problems:
+        raise ProblemError(Code.VALIDATION, "；".join(problems), problems=problems)
+    account.password_hash = hash_secret(new)
+    account.password_changed_at = now
+    account.must_change_password = False
+    session.add(account)

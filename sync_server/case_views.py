@@ -12,6 +12,7 @@ from schemas.seal import seal_is_valid
 from schemas.workdays import HolidayTable
 from sync_server import queries
 from sync_server.auth import public, team_members
+from sync_server.conformity import is_released
 from sync_server.deadlines import case_deadline
 from sync_server.tables import Case, Record
 
@@ -24,7 +25,8 @@ def case_summary(session: Session, case: Case, table: HolidayTable) -> CaseSumma
     return CaseSummary(
         id=case.id, title=case.title, entrusting_unit=case.entrusting_unit, address=case.address,
         lat=case.lat, lon=case.lon, subjects=subjects, authorization_recorded=case.authorization_recorded,
-        entrustment_recorded=case.entrustment_recorded, accepted_on=case.accepted_on, deadline=deadline.due,
+        entrustment_recorded=case.entrustment_recorded, released=is_released(session, case.id),
+        accepted_on=case.accepted_on, deadline=deadline.due,
         deadline_warning=deadline.warning, required_checks=[VisitKind(k) for k in case.required_checks],
         team_id=case.team_id, team=[public(a) for a in team_members(session, case.team_id)])
 

@@ -12,7 +12,9 @@ from schemas.records import SealedRecord
 from sync_server import queries
 from sync_server.auth import team_members
 from sync_server.case_views import completeness_of
+from sync_server.conformity import is_released
 from sync_server.merge import CaseFacts, Decision, KnownKey, MergeFacts, decide
+from sync_server.staff import require_cleared
 from sync_server.tables import Account, Case, Record, RecordEvidence
 
 
@@ -25,7 +27,8 @@ def load_facts(session: Session, sealed: SealedRecord, uploader: Account, now: d
         case_facts = CaseFacts(
             case_id=case.id, team=frozenset(a.username for a in team_members(session, case.team_id)),
             authorized=case.authorization_recorded, entrusted=case.entrustment_recorded,
-            subject_ids=frozenset(s.id for s in queries.case_subjects(session, case.id)))
+            subject_ids=frozenset(s.id for s in queries.case_subjects(session, case.id)),
+            released=is_released(session, case.id))
     keys = {k.key_id: KnownKey(k.username, base64.b64decode(k.public_key), k.revoked_at)
             for k in queries.keys_by_id(session, {s.key_id for s in sealed.seals}).values()}
     existing = session.get(Record, record.id)
@@ -53,6 +56,10 @@ def ingest(session: Session, sealed: SealedRecord, uploader: Account, now: datet
     Commits once. A concurrent twin that wins the race turns this call into `already_merged`."""
     decision = decide(sealed, load_facts(session, sealed, uploader, now))
     if decision.status == RecordStatus.MERGED:
+        for username in dict.fromkeys(sealed.record.surveyors):  # R5, R34 on the day of the visit
+            member = session.get(Account, username)
+            if member is not None:
+                require_cleared(session, member, sealed.record.started_at.date())
         try:
             _apply(session, sealed, decision, uploader, now)
             session.commit()
@@ -62,5 +69,7 @@ def ingest(session: Session, sealed: SealedRecord, uploader: Account, now: datet
     case = session.get(Case, sealed.record.case_id)
     assert case is not None  # decide() refused unknown cases
     merged = [SealedRecord.model_validate_json(r.sealed_json) for r in queries.case_records(session, case.id)]
+    stored = session.get(Record, sealed.record.id)
     return RecordResult(record_id=sealed.record.id, case_id=case.id, status=decision.status,
-                        completeness=completeness_of(case, merged))
+                        completeness=completeness_of(case, merged),
+                        received_at=stored.received_at if stored is not None else None)

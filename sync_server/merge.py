@@ -27,6 +27,7 @@ class CaseFacts:
     authorized: bool
     entrusted: bool
     subject_ids: frozenset[str] = frozenset()
+    released: bool = False  # the materials passed the conformity review (R1, R26)
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,8 @@ def decide(sealed: SealedRecord, facts: MergeFacts) -> Decision:
     if not (case.authorized and case.entrusted):
         raise ProblemError(Code.CASE_NOT_AUTHORIZED, case.case_id, authorization=case.authorized,
                            entrustment=case.entrusted)  # R1
+    if not case.released:
+        raise ProblemError(Code.CASE_NOT_RELEASED, case.case_id, case_id=case.case_id)  # R1, R26
     form = _check_form(record, case)
     _check_team(record, form, case)
     _check_seals(sealed, form, facts)

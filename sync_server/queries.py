@@ -9,10 +9,12 @@ from sync_server.tables import Account, Case, EvidenceFile, Record, RecordEviden
 
 
 def may_see(account: Account, case: Case) -> bool:
-    """Surveyors see their team's cases, township staff their unit's, reviewers and admins all."""
+    """Surveyors see their team's cases, township staff their unit's, reviewers their agency's, admins all."""
     role = AccountRole(account.role)
-    if role in (AccountRole.REVIEWER, AccountRole.ADMIN):
+    if role == AccountRole.ADMIN:
         return True
+    if role == AccountRole.REVIEWER:
+        return account.org_id == case.agency_id
     if role == AccountRole.SURVEYOR:
         return account.team_id is not None and account.team_id == case.team_id
     return bool(account.unit) and account.unit == case.entrusting_unit

@@ -1,35 +1,34 @@
-"""Opening the tablet's SQLite database: WAL, foreign keys on, and sealed records made immutable
-by triggers (not only by the absence of an update function). A full disk is `StorageFull`, after
-SQLite has rolled the whole transaction back."""
+"""Opening the tablet's database: SQLCipher (AES-256, every page, the WAL and journals too) under a
+raw key derived from the vault's data key; WAL, foreign keys on, temp tables in memory, and sealed
+records made immutable by triggers (not only by the absence of an update function). The schema is
+brought up to date by migrations.py (a plain database of the previous release is first re-encrypted).
+A full disk is `StorageFull`, after SQLite has rolled the whole transaction back."""
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, text
+import sqlcipher3
+from sqlalchemy import URL, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
-from field_app.errors import StorageFull
+from field_app.errors import StorageFull, StorageLocked
 from field_app.store.full import is_disk_full
-from field_app.store.tables import DeviceTable
+from field_app.store.migrations import migrate
+from field_app.store.plain_to_encrypted import encrypt_plain_database, raw_key_pragma
+from field_app.store.vault import KeyVault, subkey
 
 DB_NAME = "field.db"
-
-_TRIGGERS = [
-    """CREATE TRIGGER IF NOT EXISTS outbox_sealed_is_immutable
-       BEFORE UPDATE OF record_id, case_id, kind, sealed_json, sealed_at ON outbox
-       BEGIN SELECT RAISE(ABORT, 'sealed records are immutable'); END""",
-    """CREATE TRIGGER IF NOT EXISTS outbox_unsynced_is_kept
-       BEFORE DELETE ON outbox WHEN OLD.status <> 'synced'
-       BEGIN SELECT RAISE(ABORT, 'unsynced sealed records cannot be deleted'); END""",
-]
 
 
 def _pragmas(dbapi_connection, _record) -> None:
     dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself (see _begin)
     cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA temp_store=MEMORY")  # sorts and temp tables never reach the disk in clear
+    cursor.execute("PRAGMA secure_delete=ON")  # a confirmed record's pages are zeroed, not only unlinked
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=FULL")  # a commit survives a power cut, not only an app kill
@@ -47,9 +46,10 @@ def _begin(conn) -> None:
 class Store:
     """The tablet's database. Use `transaction()` for one unit of work that commits once."""
 
-    def __init__(self, engine: Engine, data_dir: Path) -> None:
+    def __init__(self, engine: Engine, data_dir: Path, vault: KeyVault) -> None:
         self.engine = engine
         self.data_dir = data_dir
+        self.vault = vault  # the device secret that wraps signing keys comes from here too
         self._writer = engine.execution_options(immediate=True)
 
     @contextmanager
@@ -76,15 +76,27 @@ class Store:
         self.engine.dispose()
 
 
-def open_store(data_dir: Path) -> Store:
-    """Open (creating if needed) `data_dir/field.db`."""
+def open_store(data_dir: Path, vault: KeyVault) -> Store:
+    """Open (creating if needed) the encrypted `data_dir/field.db` with the vault's key, upgrading it."""
     data_dir = Path(data_dir)
-    data_dir.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(f"sqlite:///{data_dir / DB_NAME}", connect_args={"check_same_thread": False})
+    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(data_dir, 0o700)  # the app's own folder (on Android the app sandbox does this)
+    key = subkey(vault, "sqlcipher")
+    path = data_dir / DB_NAME
+    encrypt_plain_database(path, key)
+    url = URL.create("sqlite+pysqlcipher", password=raw_key_pragma(key), database=str(path))
+    engine = create_engine(url, connect_args={"check_same_thread": False})
     event.listen(engine, "connect", _pragmas)
     event.listen(engine, "begin", _begin)
-    DeviceTable.metadata.create_all(engine)
-    with engine.begin() as conn:
-        for trigger in _TRIGGERS:
-            conn.execute(text(trigger))
-    return Store(engine, data_dir)
+    try:
+        raw = engine.raw_connection()
+        try:
+            migrate(raw.driver_connection, data_dir, vault)
+        finally:
+            raw.close()
+    except (DBAPIError, sqlcipher3.DatabaseError) as error:
+        engine.dispose()
+        if "not a database" in str(getattr(error, "orig", error)):
+            raise StorageLocked() from error
+        raise
+    return Store(engine, data_dir, vault)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlmodel import Session, col, select
 
-from field_app.store.tables import CachedCase, Draft, LocalAccount, OutboxItem, OutboxStatus
+from field_app.store.tables import CachedCase, Draft, LocalAccount, OutboxItem, OutboxStatus, Receipt
 from schemas.protocol import CaseSummary
 from schemas.records import SealedRecord, SurveyRecord
+from schemas.seal import record_digest
 
 # --- accounts ---------------------------------------------------------------------------------
 
@@ -46,7 +47,7 @@ def save_cases(session: Session, team_id: str, cases: Iterable[CaseSummary], now
 def _case_in_use(session: Session, case_id: str) -> bool:
     return (session.exec(select(Draft.record_id).where(Draft.case_id == case_id)).first() is not None
             or session.exec(select(OutboxItem.record_id).where(OutboxItem.case_id == case_id)).first()
-            is not None)
+            is not None)  # receipts carry no personal data and need no case
 
 
 def cached_cases(session: Session, team_id: str) -> list[CaseSummary]:
@@ -130,10 +131,11 @@ def sealed_record(item: OutboxItem) -> SealedRecord:
 
 
 def outbox_counts(session: Session) -> dict[OutboxStatus, int]:
-    """How many outbox rows are in each status."""
+    """How many records are in each status (SYNCED: receipts of confirmed records)."""
     counts = {s: 0 for s in OutboxStatus}
     for status in session.exec(select(OutboxItem.status)):
         counts[OutboxStatus(status)] += 1
+    counts[OutboxStatus.SYNCED] += len(session.exec(select(Receipt.record_id)).all())
     return counts
 
 
@@ -150,6 +152,27 @@ def mark_synced(session: Session, record_id: str, now: datetime) -> None:
     row = session.get_one(OutboxItem, record_id)
     row.status, row.problem_code, row.problem_detail, row.synced_at = OutboxStatus.SYNCED.value, "", "", now
     session.add(row)
+
+
+def confirm(session: Session, record_id: str, received_at: datetime | None, now: datetime) -> SealedRecord:
+    """The server holds the record: keep a receipt (id, digest, server time) and drop the sealed
+    record from the tablet (R21). Returns the record, whose files the caller may now delete."""
+    row = session.get_one(OutboxItem, record_id)
+    sealed = sealed_record(row)
+    if received_at is not None and received_at.tzinfo is None:
+        received_at = received_at.replace(tzinfo=UTC)  # the server speaks UTC
+    session.merge(Receipt(record_id=record_id, case_id=row.case_id, kind=row.kind,
+                          digest=record_digest(sealed.record).hex(), received_at=received_at, confirmed_at=now))
+    row.status, row.problem_code, row.problem_detail, row.synced_at = OutboxStatus.SYNCED.value, "", "", now
+    session.add(row)
+    session.flush()  # the trigger lets only a synced row be deleted
+    session.delete(row)
+    return sealed
+
+
+def receipt(session: Session, record_id: str) -> Receipt | None:
+    """The receipt of a record the server confirmed."""
+    return session.get(Receipt, record_id)
 
 
 def mark_problem(session: Session, record_id: str, code: str, detail: str) -> None:

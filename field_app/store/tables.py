@@ -104,3 +104,17 @@ class OutboxItem(DeviceTable, table=True):
     attempts: int = 0
     last_attempt_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
     synced_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
+
+
+class Receipt(DeviceTable, table=True):
+    """What remains on the tablet of a record the server confirmed: its id, digest and receipt time.
+    The sealed record and its evidence files are removed once the server holds them (R21)."""
+
+    __tablename__ = "receipt"
+
+    record_id: str = Field(primary_key=True)
+    case_id: str = Field(index=True)
+    kind: str
+    digest: str  # hex SHA-256 of the record's canonical JSON (what the seals signed)
+    received_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))  # server's time
+    confirmed_at: datetime = Field(sa_column=_when())  # when the tablet learned it (its clock)

@@ -8,9 +8,7 @@ Pass `transport` to run against an in-process app or a test transport.
 """
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
 
 import httpx
@@ -70,12 +68,11 @@ def _problem(response: httpx.Response) -> ServerProblem:
                          "", {}, response.status_code)
 
 
-def _file_chunks(path: Path, on_bytes: Callable[[int], None] | None) -> Iterator[bytes]:
-    with open(path, "rb") as f:
-        while chunk := f.read(CHUNK):
-            yield chunk
-            if on_bytes is not None:
-                on_bytes(len(chunk))
+def _counted(chunks: Iterable[bytes], on_bytes: Callable[[int], None] | None) -> Iterator[bytes]:
+    for chunk in chunks:
+        yield chunk
+        if on_bytes is not None:
+            on_bytes(len(chunk))
 
 
 class SyncClient:
@@ -143,13 +140,13 @@ class SyncClient:
         """Whether the server already stores the file with this hash."""
         return self._send("HEAD", f"/evidence/{sha}", token).status_code == 200
 
-    def put_evidence(self, token: str, sha: str, path: Path,
+    def put_evidence(self, token: str, sha: str, chunks: Iterable[bytes], size: int,
                      on_bytes: Callable[[int], None] | None = None) -> EvidenceStored:
-        """Upload one evidence file as a streamed raw body; `on_bytes(n)` after each chunk sent."""
-        size = os.stat(path).st_size
+        """Upload one evidence file as a streamed raw body of `size` bytes (the plaintext, decrypted
+        chunk by chunk: `EvidenceStore.chunks`); `on_bytes(n)` after each chunk sent."""
         headers = {"Content-Length": str(size), "Content-Type": "application/octet-stream"}
         response = self._send("PUT", f"/evidence/{sha}", token, headers=headers,
-                              content=_file_chunks(Path(path), on_bytes))
+                              content=_counted(chunks, on_bytes))
         return self._parse(EvidenceStored, response)
 
     def post_record(self, token: str, sealed: SealedRecord) -> RecordResult:

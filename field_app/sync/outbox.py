@@ -65,6 +65,17 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def forget_confirmed(store: Store, evidence: EvidenceStore, record_id: str, received_at: datetime | None,
+                     now: datetime) -> None:
+    """The server confirmed the record: keep its receipt, remove the record and shred the files that
+    nothing else on the tablet still needs (R21)."""
+    with store.transaction() as session:
+        sealed = q.confirm(session, record_id, received_at, now)
+        in_use = q.evidence_in_use(session)
+    for sha in {e.sha256 for e in sealed.record.evidence} - in_use:
+        evidence.delete(sha)
+
+
 def upload_outbox(store: Store, evidence: EvidenceStore, client: SyncClient, token: str,
                   on_progress: Progress | None = None, clock: Clock = _utcnow) -> list[UploadOutcome]:
     """Upload every queued or problem record; returns one outcome per record, in seal order."""
@@ -86,20 +97,20 @@ def upload_outbox(store: Store, evidence: EvidenceStore, client: SyncClient, tok
             q.mark_attempt(session, rid, clock())
         try:
             for sha, size in _files(sealed).items():
-                if not evidence.verify(sha):
-                    raise ServerProblem(LOCAL_FILE_MISSING, detail=sha[:12])
-                if not client.has_evidence(token, sha):
+                if not client.has_evidence(token, sha):  # a file the server holds is not needed here
+                    if not evidence.verify(sha):
+                        raise ServerProblem(LOCAL_FILE_MISSING, detail=sha[:12])
                     def sent(n: int, rid: str = rid) -> None:
                         nonlocal done
                         done += n
                         progress(rid)
                     before = done
-                    client.put_evidence(token, sha, evidence.path(sha), on_bytes=sent)
+                    client.put_evidence(token, sha, evidence.chunks(sha), size, on_bytes=sent)
                     done = before + size
                 else:
                     done += size
                 progress(rid)
-            client.post_record(token, sealed)  # merged or already merged: both mean the server has it
+            result = client.post_record(token, sealed)  # merged or already merged: the server has it
         except ServerUnreachable:
             outcomes += [UploadOutcome(s.record.id, s.record.case_id, UploadStatus.UNREACHABLE, UNREACHABLE)
                          for s in batch[index:]]
@@ -120,8 +131,7 @@ def upload_outbox(store: Store, evidence: EvidenceStore, client: SyncClient, tok
                 outcomes.append(UploadOutcome(rid, cid, UploadStatus.PROBLEM, message, problem.code))
             done = max(done, sum(sum(_files(s).values()) for s in batch[: index + 1]))
             continue
-        with store.transaction() as session:
-            q.mark_synced(session, rid, clock())
+        forget_confirmed(store, evidence, rid, result.received_at, clock())
         outcomes.append(UploadOutcome(rid, cid, UploadStatus.SYNCED, "已上传"))
     progress("")
     return outcomes

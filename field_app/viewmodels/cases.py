@@ -15,6 +15,7 @@ from schemas.records import Outcome, SurveyRecord, VisitKind
 
 NO_AUTHORIZATION = "缺少家庭授权书，不能开展调查（先授权、后核对）"
 NO_ENTRUSTMENT = "缺少委托单位的委托书，不能开展调查（无委托、不核对）"
+NOT_RELEASED = "委托材料尚未通过核查机构的符合性审核，不能开展调查"
 DRAFT = "draft"
 
 
@@ -25,6 +26,8 @@ def case_blockers(case: CaseSummary) -> list[str]:
         out.append(NO_AUTHORIZATION)
     if not case.entrustment_recorded:
         out.append(NO_ENTRUSTMENT)
+    if not out and not case.released:
+        out.append(NOT_RELEASED)  # R26: only a case that passed the review is released
     return out
 
 

@@ -10,7 +10,7 @@ from field_app.viewmodels.base import Clock, Observable, utcnow
 from field_app.viewmodels.team import TeamSession
 from schemas.completeness import CHECK_LABELS
 from schemas.problems import chinese_message
-from schemas.records import Outcome
+from schemas.records import Outcome, VisitKind
 
 
 class SyncPanel(Observable):
@@ -24,6 +24,7 @@ class SyncPanel(Observable):
         self.current = ""  # record id being uploaded
         self.results: list[UploadOutcome] = []
         self.notice = ""
+        self._labels: dict[str, str] = {}  # in memory only: a synced record's label after it left the store
 
     def counts(self) -> dict[OutboxStatus, int]:
         """Sealed records per upload status, read from the store now."""
@@ -65,8 +66,12 @@ class SyncPanel(Observable):
         """A record as a surveyor knows it: kind, who was visited, and the case."""
         with self.store.reading() as s:
             item = s.get(OutboxItem, record_id)
-            if item is None:
-                return record_id[:8]
+            if item is None:  # confirmed by the server: only its receipt stays on the tablet
+                receipt = q.receipt(s, record_id)
+                case = q.cached_case(s, receipt.case_id) if receipt else None
+                fallback = f"{CHECK_LABELS[VisitKind(receipt.kind)]} · {case.title if case else receipt.case_id}" \
+                    if receipt else record_id[:8]
+                return self._labels.get(record_id, fallback)
             record = q.sealed_record(item).record
             case = q.cached_case(s, record.case_id)
         who = "拒绝" if record.outcome == Outcome.REFUSED else (record.respondent.name or "未填调查对象")
@@ -88,6 +93,9 @@ class SyncPanel(Observable):
             return self.results
         self.syncing, self.progress, self.current, self.notice = True, 0.0, "", "正在上传…"
         self._notify()
+        with self.store.reading() as s:
+            pending = [i.record_id for i in q.outbox_items(s, [OutboxStatus.QUEUED, OutboxStatus.PROBLEM])]
+        self._labels = {rid: self.describe(rid) for rid in pending}
         try:
             self.results = upload_outbox(self.store, self.evidence, self.client, token, self._on_progress,
                                          self.clock)

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from field_app.errors import SignInError, WrongPin
 from field_app.store import Store
 from field_app.store import queries as q
-from field_app.store.keys import create_key, unlock_key
+from field_app.store.keys import create_key, needs_rewrap, rewrap_key, unlock_key
 from field_app.store.tables import LocalAccount
 from field_app.sync.client import ServerProblem, ServerUnreachable, SyncClient, SyncError
 from field_app.viewmodels.base import Clock, Observable, utcnow
@@ -98,11 +98,13 @@ class TeamSession(Observable):
             local = q.get_account(s, account.username)
         if local is not None:
             try:
-                unlock_key(local.private_key_blob, pin)
+                key = unlock_key(local.private_key_blob, pin, self.store.vault.device_secret())
+                if needs_rewrap(local.private_key_blob):  # previous release's blob: PIN + device secret now
+                    local.private_key_blob = rewrap_key(key, pin, self.store.vault.device_secret())
             except WrongPin:  # the PIN was changed on the server: a new key for the new PIN
                 local = None
         if local is None:
-            _, raw, blob = create_key(pin)
+            _, raw, blob = create_key(pin, self.store.vault.device_secret())
             local = LocalAccount(username=account.username, name=account.name, role=account.role.value,
                                  key_id=key_id(raw), public_key=base64.b64encode(raw).decode("ascii"),
                                  private_key_blob=blob, first_signed_in_at=now, last_signed_in_at=now)
@@ -114,7 +116,7 @@ class TeamSession(Observable):
                 account.team_id
             expires = session.expires_at if session.expires_at.tzinfo else session.expires_at.replace(tzinfo=UTC)
             row.token, row.token_expires_at, row.last_signed_in_at = session.token, expires, now
-            row.failed_pins, row.locked_until = 0, None
+            row.failed_pins, row.locked_until, row.private_key_blob = 0, None, local.private_key_blob
             s.add(row)
         self._register_key(row, pin)
         return _member(row, online=True)
@@ -159,7 +161,7 @@ class TeamSession(Observable):
         if account.locked_until and now < account.locked_until:
             raise WrongPin(f"PIN 码错误次数过多，请于 {account.locked_until.astimezone():%H:%M} 后再试")
         try:
-            key = unlock_key(account.private_key_blob, pin)
+            key = unlock_key(account.private_key_blob, pin, self.store.vault.device_secret())
         except WrongPin:
             with self.store.transaction() as s:
                 row = s.get_one(LocalAccount, account.username)
@@ -169,10 +171,12 @@ class TeamSession(Observable):
                     row.failed_pins, row.locked_until = 0, now + LOCAL_LOCK
                 s.add(row)
             raise WrongPin(wrong + (f"，还可尝试 {left} 次" if left > 0 else "，已暂时锁定 15 分钟")) from None
-        if account.failed_pins or account.locked_until:
+        if account.failed_pins or account.locked_until or needs_rewrap(account.private_key_blob):
             with self.store.transaction() as s:
                 row = s.get_one(LocalAccount, account.username)
                 row.failed_pins, row.locked_until = 0, None
+                if needs_rewrap(row.private_key_blob):  # a key of the previous release: PIN + device secret now
+                    row.private_key_blob = rewrap_key(key, pin, self.store.vault.device_secret())
                 s.add(row)
         return key
 

@@ -66,6 +66,7 @@ class Form(BaseModel):
     sections: list[Section]
     evidence: list[EvidenceRule] = []
     min_surveyors: int = 2
+    needs_full_id_numbers: bool = False  # R21: devices get masked ID numbers unless a form needs them
 
     def fields(self) -> list[Field]:
         """Every question of every section, in order."""

@@ -5,7 +5,16 @@ from fastapi import APIRouter, Depends
 
 from schemas.problems import Problem
 from schemas.protocol import API_PREFIX
-from sync_server.api import admin_routes, auth_routes, case_routes, evidence_routes, key_routes, record_routes
+from sync_server.api import (
+    admin_routes,
+    auth_routes,
+    case_routes,
+    evidence_routes,
+    intake_routes,
+    key_routes,
+    record_routes,
+    staff_routes,
+)
 from sync_server.api.deps import check_protocol
 
 
@@ -16,6 +25,7 @@ def api_router() -> APIRouter:
         "model": Problem, "description": "问题（application/problem+json，见 schemas/problems.py）",
         "content": {"application/problem+json": problem_schema}}}
     router = APIRouter(prefix=API_PREFIX, dependencies=[Depends(check_protocol)], responses=problems)
-    for module in (auth_routes, key_routes, case_routes, evidence_routes, record_routes, admin_routes):
+    for module in (auth_routes, key_routes, case_routes, evidence_routes, record_routes, intake_routes,
+                   staff_routes, admin_routes):
         router.include_router(module.router)
     return router

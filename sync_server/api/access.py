@@ -14,6 +14,7 @@ Route = tuple[str, str]  # (method, path template as declared)
 PUBLIC: frozenset[Route] = frozenset({
     ("POST", f"{API_PREFIX}/auth/device-login"),
     ("POST", f"{API_PREFIX}/auth/login"),
+    ("POST", f"{API_PREFIX}/auth/password"),  # proves the old password itself (throttled like a sign-in)
 })
 
 SURVEYOR: frozenset[Route] = frozenset({
@@ -32,6 +33,27 @@ STAFF_ONLY: frozenset[Route] = frozenset({
     ("GET", f"{API_PREFIX}/admin/keys"),
     ("POST", f"{API_PREFIX}/admin/keys/{{key_id}}/revoke"),
     ("POST", f"{API_PREFIX}/admin/accounts/{{username}}/unlock"),
+    # staff administration and intake (R4, R5, R33, R34)
+    ("GET", f"{API_PREFIX}/accounts"),
+    ("POST", f"{API_PREFIX}/accounts"),
+    ("POST", f"{API_PREFIX}/accounts/password-recheck"),
+    ("POST", f"{API_PREFIX}/accounts/{{username}}/close"),
+    ("GET", f"{API_PREFIX}/accounts/{{username}}/credentials"),
+    ("POST", f"{API_PREFIX}/accounts/{{username}}/credentials"),
+    ("PUT", f"{API_PREFIX}/accounts/{{username}}/team"),
+    ("POST", f"{API_PREFIX}/handovers/{{handover_id}}/confirm"),  # no tablet screen for it (yet)
+    ("GET", f"{API_PREFIX}/organisations"),
+    ("POST", f"{API_PREFIX}/organisations"),
+    ("POST", f"{API_PREFIX}/teams"),
+    ("POST", f"{API_PREFIX}/intake/cases"),
+    ("GET", f"{API_PREFIX}/intake/cases/{{case_id}}"),
+    ("POST", f"{API_PREFIX}/intake/cases/{{case_id}}/conformity"),
+    ("POST", f"{API_PREFIX}/intake/cases/{{case_id}}/documents"),
+    ("POST", f"{API_PREFIX}/intake/cases/{{case_id}}/subjects"),
+    ("POST", f"{API_PREFIX}/intake/cases/{{case_id}}/subjects/import"),
+    ("POST", f"{API_PREFIX}/intake/cases/{{case_id}}/submit"),
+    ("PUT", f"{API_PREFIX}/intake/cases/{{case_id}}/team"),
+    ("GET", f"{API_PREFIX}/intake/documents/{{document_id}}"),
 })
 
 

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
+from schemas.office import PasswordChange
 from schemas.problems import Code, ProblemError
 from schemas.protocol import AccountRole, DeviceLogin, PasswordLogin
 from schemas.protocol import Session as WireSession
+from sync_server import staff
 from sync_server.api.deps import ClientAddress, CurrentToken, DbSession, ServicesDep
-from sync_server.auth import CONSOLE, DEVICE, check_login, issue_token, public
+from sync_server.auth import CONSOLE, DEVICE, change_password, check_login, issue_token, public
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -22,6 +24,7 @@ def device_login(body: DeviceLogin, session: DbSession, services: ServicesDep,
                           client=client)
     if account.role != AccountRole.SURVEYOR.value:
         raise ProblemError(Code.FORBIDDEN, "仅调查人员可以在平板上登录")
+    staff.require_cleared(session, account, now.date())  # R5, R34: no field work without them
     token, expires_at = issue_token(session, account, kind=DEVICE, now=now,
                                     ttl=services.settings.device_session, device_id=body.device_id)
     session.commit()
@@ -38,10 +41,27 @@ def password_login(body: PasswordLogin, session: DbSession, services: ServicesDe
                           client=client)
     if account.role == AccountRole.SURVEYOR.value:
         raise ProblemError(Code.FORBIDDEN, "调查人员请在平板上用 PIN 码登录")
+    staff.flag_if_weak(session, account, body.password)
+    session.commit()
+    if staff.password_due(account, now):  # R33: changed before anything else
+        raise ProblemError(Code.PASSWORD_CHANGE_REQUIRED, "请通过 POST /api/v1/auth/password 修改密码",
+                           username=account.username)
     token, expires_at = issue_token(session, account, kind=CONSOLE, now=now,
                                     ttl=services.settings.console_session)
     session.commit()
     return WireSession(token=token, expires_at=expires_at, account=public(account))
+
+
+@router.post("/password", status_code=204)
+def password_change(body: PasswordChange, session: DbSession, services: ServicesDep,
+                    client: ClientAddress) -> None:
+    """Change one's password with the old one (also when sign-in demands it); the new one must pass R6.
+    Wrong old passwords slow down like sign-ins."""
+    now = services.clock()
+    account = check_login(services.session, session, body.username, body.old_password, use_pin=False, now=now,
+                          client=client)
+    change_password(session, account, body.old_password, body.new_password, now)
+    session.commit()
 
 
 @router.post("/logout", status_code=204, response_class=Response)

@@ -10,8 +10,7 @@ from typing import Annotated
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
-from jinja2 import Environment, FileSystemLoader
+from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from schemas.problems import Code, ProblemError, chinese_message
 from schemas.protocol import AccountRole
@@ -21,22 +20,16 @@ from sync_server import queries
 from sync_server.api.deps import ClientAddress, DbSession, ServicesDep
 from sync_server.auth import CONSOLE, account_for_token, check_login, issue_token, public, revoke_token
 from sync_server.case_views import case_detail, case_summary, completeness_of
-from sync_server.console.views import masked_id_number, record_view
+from sync_server.console.guard import SESSION_COOKIE
+from sync_server.console.templating import HERE, ROLE_NAMES, page, templates
+from sync_server.console.views import record_view
 from sync_server.previews import preview_jpeg
 from sync_server.tables import Account
 
-HERE = Path(__file__).parent
-COOKIE = "console_token"
+COOKIE = SESSION_COOKIE
 CONSOLE_ROLES = {AccountRole.REVIEWER.value, AccountRole.TOWNSHIP.value, AccountRole.ADMIN.value}
-ROLE_NAMES = {"reviewer": "审核人员", "township": "乡镇（街道）工作人员", "admin": "管理员",
-              "surveyor": "调查人员"}
-_templates = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True)
-_templates.filters["masked"] = masked_id_number
-
-
-def _page(name: str, status: int = 200, **context: object) -> HTMLResponse:
-    text = _templates.get_template(name).render(role_names=ROLE_NAMES, **context)
-    return HTMLResponse(text, status_code=status)
+_templates, _page = templates, page  # the shared environment (templating.py); names kept for importers
+__all__ = ["HERE", "ROLE_NAMES", "_page", "_templates", "console_router"]
 
 
 def console_account(request: Request, session: DbSession, services: ServicesDep) -> Account | None:
@@ -74,7 +67,8 @@ def console_router() -> APIRouter:
         return RedirectResponse("/console/cases", status_code=303) if staff else _page("login.html")
 
     @router.post("/login")
-    def login(form: Form, session: DbSession, services: ServicesDep, client: ClientAddress) -> Response:
+    def login(request: Request, form: Form, session: DbSession, services: ServicesDep,
+              client: ClientAddress) -> Response:
         username, now = form.get("username", "").strip()[:SHORT], services.clock()
         try:
             password = clean_text(form.get("password", ""))[:LINE]
@@ -94,7 +88,8 @@ def console_router() -> APIRouter:
         session.commit()
         response = RedirectResponse("/console/cases", status_code=303)
         response.set_cookie(COOKIE, token, max_age=int(services.settings.console_session.total_seconds()),
-                            httponly=True, samesite="strict", secure=services.settings.secure_cookies,
+                            httponly=True, samesite="strict",
+                            secure=services.settings.secure_cookies or request.url.scheme == "https",
                             path="/console")
         return response
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column
+from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
 from sync_server.tables.columns import UtcDateTime
@@ -32,3 +32,8 @@ class Account(SQLModel, table=True):
     failed_attempts: int = 0
     locked_until: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
     active: bool = True
+    org_id: str | None = Field(default=None, foreign_key="organisations.id")  # R27
+    posts: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=True))  # R33
+    password_changed_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
+    must_change_password: bool = False  # R33: set when weak or too old; login refuses until changed
+    closed_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))

@@ -23,6 +23,7 @@ class Case(SQLModel, table=True):
     re_verification: bool = False  # R3, R19: ten more working days
     required_checks: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     team_id: str = Field(foreign_key="teams.id")
+    agency_id: str | None = Field(default=None, foreign_key="organisations.id")  # the agency running it
 
 
 class Subject(SQLModel, table=True):
@@ -35,3 +36,5 @@ class Subject(SQLModel, table=True):
     name: str
     id_number: str
     relation: str
+    household_address: str = ""  # 户籍地址 (appendix C)
+    note: str = ""  # 备注

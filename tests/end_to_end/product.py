@@ -43,7 +43,7 @@ class Product:
 
     def start_app(self) -> None:
         cmd = [sys.executable, "-m", "field_app", "--port", str(self.app_port), "--server", self.server_url,
-               "--data-dir", str(self.root / "tablet")]
+               "--data-dir", str(self.root / "tablet"), "--key-dir", str(self.root / "tablet-keys")]
         self.app = start_process(cmd, ready_url=self.app_url, timeout=60, log_path=self.root / "field_app.log")
         self.timings.setdefault("app_start_s", self.app.ready_seconds)
 

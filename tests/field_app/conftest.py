@@ -7,7 +7,7 @@ import pytest
 from field_app.store import EvidenceStore, keys, open_store
 from field_app.sync.client import SyncClient
 from field_app.viewmodels import TeamSession
-from tests.field_app.helpers import TEAM, Clock, closed_port, seed_account
+from tests.field_app.helpers import TEAM, Clock, closed_port, seed_account, vault_for
 
 
 @pytest.fixture(autouse=True)
@@ -29,15 +29,21 @@ def data_dir(tmp_path):
 
 
 @pytest.fixture
-def store(data_dir):
-    s = open_store(data_dir)
+def vault(data_dir):
+    """The test tablet's key vault (a key dir outside its data folder, as in web mode)."""
+    return vault_for(data_dir)
+
+
+@pytest.fixture
+def store(data_dir, vault):
+    s = open_store(data_dir, vault)
     yield s
     s.close()
 
 
 @pytest.fixture
-def evidence(data_dir) -> EvidenceStore:
-    return EvidenceStore(data_dir / "evidence")
+def evidence(data_dir, vault) -> EvidenceStore:
+    return EvidenceStore(data_dir / "evidence", vault)
 
 
 @pytest.fixture

@@ -5,11 +5,13 @@ import base64
 import math
 import socket
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
-from field_app.store import Store
+from field_app.store import EvidenceStore, Store, open_store
 from field_app.store import queries as q
 from field_app.store.keys import create_key
 from field_app.store.tables import LocalAccount
+from field_app.store.vault import DirectoryVault
 from schemas.forms import Form
 from schemas.protocol import AccountPublic, AccountRole, CaseSummary, Subject
 from schemas.records import VisitKind
@@ -48,7 +50,7 @@ def closed_port() -> int:
 def seed_account(store: Store, username: str, name: str, pin: str, team_id: str = "team-1",
                  now: datetime = T0, token: str | None = None) -> LocalAccount:
     """A surveyor who signed in on this tablet before (as an online sign-in leaves it)."""
-    _, raw, blob = create_key(pin)
+    _, raw, blob = create_key(pin, store.vault.device_secret())
     account = LocalAccount(username=username, name=name, role=AccountRole.SURVEYOR.value, work_id=f"W-{username}",
                            team_id=team_id, key_id=key_id(raw), public_key=base64.b64encode(raw).decode(),
                            private_key_blob=blob, key_registered=True, token=token,
@@ -59,6 +61,17 @@ def seed_account(store: Store, username: str, name: str, pin: str, team_id: str 
     return account
 
 
+def vault_for(data_dir: Path) -> DirectoryVault:
+    """The web-mode key vault of a test tablet: a key dir beside (never inside) its data folder."""
+    return DirectoryVault(Path(data_dir).parent / f"{Path(data_dir).name}-keys", data_dir)
+
+
+def open_tablet(data_dir: Path) -> tuple[Store, EvidenceStore]:
+    """Open a test tablet's encrypted store and evidence files, as the app does at start."""
+    vault = vault_for(data_dir)
+    return open_store(data_dir, vault), EvidenceStore(Path(data_dir) / "evidence", vault)
+
+
 def case_summary(case_id: str = "case-1", deadline: date = date(2026, 12, 4), **overrides: object) -> CaseSummary:
     """A case as the server lists it, authorized and entrusted unless told otherwise."""
     team = [AccountPublic(username=u, name=n, role=AccountRole.SURVEYOR, team_id="team-1") for u, n, _ in TEAM]
@@ -66,7 +79,7 @@ def case_summary(case_id: str = "case-1", deadline: date = date(2026, 12, 4), **
                 Subject(id="s-2", name="刘芳", id_number="500112195203020022", relation="配偶")]
     fields: dict = {"id": case_id, "title": f"王建国家庭 {case_id}", "entrusting_unit": "龙泉街道办事处",
                     "address": "重庆市渝北区龙泉路 8 号", "subjects": subjects, "authorization_recorded": True,
-                    "entrustment_recorded": True, "accepted_on": date(2026, 11, 20), "deadline": deadline,
+                    "entrustment_recorded": True, "released": True, "accepted_on": date(2026, 11, 20), "deadline": deadline,
                     "required_checks": [VisitKind.HOME_VISIT, VisitKind.NEIGHBOUR_INTERVIEW],
                     "team_id": "team-1", "team": team}
     fields.update(overrides)

@@ -15,12 +15,11 @@ import signal
 import sys
 from pathlib import Path
 
-from field_app.store import EvidenceStore, open_store
 from field_app.store import evidence as evidence_module
 from field_app.store import queries as q
 from field_app.sync.client import SyncClient
 from field_app.viewmodels import TeamSession, VisitEditor
-from tests.field_app.helpers import TEAM, Clock, closed_port
+from tests.field_app.helpers import TEAM, Clock, closed_port, open_tablet
 from tests.media import PHOTOS
 
 LOOP_PHOTOS = sorted((PHOTOS / "orientation").glob("*.jpg")) + sorted((PHOTOS / "gps").glob("*.jpg"))
@@ -33,7 +32,7 @@ def die(*_args: object, **_kwargs: object) -> None:
 
 def main(data_dir: Path, record_id: str, scenario: str) -> None:
     """Run one scenario; it never returns normally except for an unknown scenario."""
-    store, evidence, clock = open_store(data_dir), EvidenceStore(data_dir / "evidence"), Clock()
+    (store, evidence), clock = open_tablet(data_dir), Clock()
     team = TeamSession(store, SyncClient(f"http://127.0.0.1:{closed_port()}", timeout=2.0), "device-test", clock)
     for username, _, pin in TEAM:
         team.sign_in(username, pin)

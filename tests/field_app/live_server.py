@@ -12,6 +12,7 @@ import uvicorn
 
 from schemas.protocol import API_PREFIX, DEVICE_HEADER, PROTOCOL_HEADER
 from sync_server.app import create_app
+from sync_server.blobs import BlobStore
 from sync_server.db import make_engine, open_session
 from sync_server.seed import DEMO_ACCOUNTS, seed_demo
 from sync_server.settings import Settings
@@ -44,7 +45,7 @@ class LiveServer:
         data_dir.mkdir(parents=True, exist_ok=True)
         engine = make_engine(Settings(data_dir).db_url)
         with open_session(engine) as session:
-            seed_demo(session, ACCEPTED_ON)
+            seed_demo(session, ACCEPTED_ON, BlobStore(Settings(data_dir).evidence_dir))
             session.commit()
         engine.dispose()
         self.app = create_app(Settings(data_dir), clock=clock)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from field_app.viewmodels import CaseList, VisitEditor
+from field_app.viewmodels.cases import NOT_RELEASED
 from schemas.records import VisitKind
 from tests.field_app.helpers import cache_case, case_summary
 
@@ -22,6 +23,11 @@ def test_blockers_name_the_missing_authorization_and_entrustment_r1(store, offli
     assert cases.blockers(case_summary()) == []
     blocked = cases.blockers(case_summary(authorization_recorded=False, entrustment_recorded=False))
     assert len(blocked) == 2 and "授权书" in blocked[0] and "委托书" in blocked[1]
+
+
+def test_a_case_not_released_by_the_conformity_review_is_blocked_r1_r26(store, offline_client, team, clock):
+    cases = CaseList(store, offline_client, team, clock)
+    assert cases.blockers(case_summary(released=False)) == [NOT_RELEASED]
 
 
 def test_visits_lists_drafts_and_sealed_records_of_a_case(store, evidence, offline_client, team, clock):

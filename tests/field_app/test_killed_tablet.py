@@ -17,7 +17,7 @@ from field_app.store.evidence import TMP_PREFIX
 from field_app.viewmodels import VisitEditor
 from schemas.records import VisitKind
 from schemas.seal import seal_is_valid
-from tests.field_app.helpers import cache_case, case_summary, complete_home_visit, photo
+from tests.field_app.helpers import cache_case, case_summary, complete_home_visit, photo, vault_for
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -40,11 +40,11 @@ def _killed(data_dir: Path, record_id: str, scenario: str) -> None:
 
 
 def _temporary(data_dir: Path) -> list[Path]:
-    return list((data_dir / "evidence").glob(f"??/{TMP_PREFIX}*"))
+    return list((data_dir / "evidence").rglob(f"{TMP_PREFIX}*"))
 
 
 def _reopen(data_dir: Path):
-    store = open_store(data_dir)
+    store = open_store(data_dir, vault_for(data_dir))
     with store.reading() as s:
         draft = [d for d in q.drafts(s)]
         outbox = [q.sealed_record(i) for i in q.outbox_items(s)]
@@ -65,7 +65,7 @@ def test_killed_after_writing_a_photo_but_before_its_rename_leaves_no_file_after
 
     _killed(data_dir, before.id, "photo-before-rename")
     assert len(_temporary(data_dir)) == 1  # what the kill left behind
-    evidence = EvidenceStore(data_dir / "evidence")  # the app starts again
+    evidence = EvidenceStore(data_dir / "evidence", vault_for(data_dir))  # the app starts again
     assert _temporary(data_dir) == []
     assert _reopen(data_dir) == ([before], [])
     assert evidence.stored() == {e.sha256 for e in before.evidence} and _all_whole(evidence)
@@ -108,7 +108,7 @@ def test_killed_at_any_moment_while_adding_photos_every_saved_photo_is_whole_and
     child.communicate(timeout=30)
     assert child.returncode == -signal.SIGKILL
 
-    evidence = EvidenceStore(data_dir / "evidence")
+    evidence = EvidenceStore(data_dir / "evidence", vault_for(data_dir))
     assert _temporary(data_dir) == [] and _all_whole(evidence)
     [draft], outbox = _reopen(data_dir)
     listed = [e.sha256 for e in draft.evidence]

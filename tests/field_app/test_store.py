@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from field_app.store import OutboxStatus, open_store
 from field_app.store import queries as q
 from schemas.records import EvidenceKind, EvidenceRef, SealedRecord, SurveyRecord, VisitKind
-from tests.field_app.helpers import T0, cache_case, case_summary
+from tests.field_app.helpers import T0, cache_case, case_summary, vault_for
 
 
 def _record(record_id: str = "rec-00000001", case_id: str = "case-1") -> SurveyRecord:
@@ -29,8 +29,35 @@ def test_the_database_is_a_wal_file_with_foreign_keys_on(store, data_dir):
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
 
 
+def test_the_database_its_wal_and_a_rollback_journal_are_encrypted_with_the_pragmas_kept_r21(store, data_dir):
+    """SQLCipher encrypts every page, in the main file, the WAL and a rollback journal alike."""
+    from tests.field_app.secrets_search import find
+
+    with store.engine.connect() as conn:
+        pragmas = [conn.exec_driver_sql(f"PRAGMA {p}").scalar() for p in
+                   ("synchronous", "busy_timeout", "temp_store", "secure_delete", "cipher_version")]
+    assert pragmas[:4] == [2, 5000, 2, 1] and pragmas[4].startswith("4.")  # FULL, 5 s, MEMORY, on; SQLCipher 4
+    cache_case(store, case_summary())
+    marker = "日记标记-WAL-7Q3X"
+    with store.transaction() as s:
+        q.save_draft(s, _record().model_copy(update={"refusal_note": marker}), T0)
+    assert (data_dir / "field.db-wal").stat().st_size > 0
+    assert find([data_dir], [marker]) == []
+    raw = store.engine.raw_connection()  # a rollback journal instead of the WAL, mid-transaction
+    try:
+        conn = raw.driver_connection
+        conn.execute("PRAGMA journal_mode=DELETE")
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute(f"UPDATE draft SET record_json = replace(record_json, '{marker}', '{marker}2')")
+        assert (data_dir / "field.db-journal").is_file() and find([data_dir], [marker]) == []
+        conn.execute("ROLLBACK")
+        conn.execute("PRAGMA journal_mode=WAL")
+    finally:
+        raw.close()
+
+
 def test_drafts_and_the_outbox_survive_an_app_restart(data_dir):
-    store = open_store(data_dir)
+    store = open_store(data_dir, vault_for(data_dir))
     cache_case(store, case_summary())
     draft = _record().model_copy(update={"answers": {"household_size": 3}})
     with store.transaction() as s:
@@ -38,7 +65,7 @@ def test_drafts_and_the_outbox_survive_an_app_restart(data_dir):
         q.add_to_outbox(s, _sealed())
     store.close()
 
-    reopened = open_store(data_dir)  # a new process would do exactly this
+    reopened = open_store(data_dir, vault_for(data_dir))  # a new process would do exactly this
     with reopened.reading() as s:
         assert q.load_draft(s, draft.id) == draft
         [item] = q.outbox_items(s)

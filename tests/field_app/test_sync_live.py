@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 from field_app.errors import SignInError
-from field_app.store import OutboxStatus
 from field_app.store import queries as q
 from field_app.sync.client import ServerProblem
 from field_app.sync.outbox import UploadStatus, upload_outbox
@@ -15,7 +14,7 @@ from schemas.protocol import PROTOCOL_HEADER, CaseDetail
 from schemas.records import Role, SealedRecord, VisitKind
 from schemas.seal import sign_record
 from sync_server.seed import DEMO_CASE_ID, UNAUTHORIZED_CASE_ID
-from tests.field_app.helpers import answer_all, photo, strokes
+from tests.field_app.helpers import answer_all, photo, strokes, vault_for
 from tests.field_app.live_server import PINS
 
 
@@ -134,9 +133,8 @@ def test_resyncing_is_a_no_op_and_a_resent_record_counts_as_synced(tablet, serve
     assert tablet["sync"].notice == "没有需要上传的记录"
 
     with store.transaction() as s:  # as if the answer to the first upload had been lost
-        item = s.get(q.OutboxItem, sealed.record.id)
-        item.status = OutboxStatus.QUEUED.value
-        s.add(item)
+        s.delete(q.receipt(s, sealed.record.id))
+        q.add_to_outbox(s, sealed)
     puts = len(transport.calls("PUT", "/evidence/"))
     [again] = tablet["sync"].sync()
     assert again.status == UploadStatus.SYNCED  # the server answered already_merged
@@ -174,7 +172,7 @@ def test_a_refused_record_is_a_problem_with_a_chinese_message_and_the_rest_still
                                                for u in ("zhangwei", "lina")])
     other_tablet_dir = store.data_dir.parent / "other-tablet"
     from field_app.store import open_store
-    other = open_store(other_tablet_dir)
+    other = open_store(other_tablet_dir, vault_for(other_tablet_dir))
     with other.transaction() as s:
         q.save_cases(s, "team-yb-01", [tablet["cases"].get(DEMO_CASE_ID)], clock())
         q.add_to_outbox(s, twin)
@@ -198,10 +196,8 @@ def test_the_client_reads_problems_and_unknown_files(online_client, server, tmp_
     assert refused.value.code.startswith("auth.") and refused.value.status == 401
     session = online_client.device_login("zhangwei", PINS["zhangwei"], "tablet-yb-01")
     assert online_client.has_evidence(session.token, "0" * 64) is False
-    path = tmp_path / "file.bin"
-    path.write_bytes(b"evidence bytes")
     with pytest.raises(ServerProblem) as mismatch:
-        online_client.put_evidence(session.token, "0" * 64, path)
+        online_client.put_evidence(session.token, "0" * 64, [b"evidence bytes"], 14)
     assert mismatch.value.code == "evidence.hash_mismatch"
 
 

@@ -20,6 +20,7 @@ from tests.field_app.helpers import (
     complete_home_visit,
     photo,
     strokes,
+    vault_for,
 )
 
 PINS = {u: pin for u, _, pin in TEAM}
@@ -136,7 +137,7 @@ def test_a_draft_survives_an_app_restart_and_resumes_where_it_was(editor, data_d
     record = editor.record
     editor.store.close()
 
-    store = open_store(data_dir)  # the app was killed and started again
+    store = open_store(data_dir, vault_for(data_dir))  # the app was killed and started again
     resumed = VisitEditor(store, evidence, team, clock)
     assert resumed.resume(record.id) == record
     assert resumed.record.answers["housing_area_m2"] == 85.5 and resumed.case == case_summary()

@@ -16,6 +16,7 @@ import pytest
 from fastapi import FastAPI
 
 from sync_server.app import create_app
+from sync_server.blobs import BlobStore
 from sync_server.db import make_engine, open_session
 from sync_server.seed import seed_demo
 from sync_server.settings import Settings
@@ -81,7 +82,7 @@ def build_template(data_dir: Path, database_url: str = "", database: str | None 
     settings = Settings(data_dir, database_url=database_url)
     engine = make_engine(settings.db_url)
     with open_session(engine) as session:
-        seed_demo(session, ACCEPTED_ON)
+        seed_demo(session, ACCEPTED_ON, BlobStore(settings.evidence_dir))
         session.commit()
     engine.dispose()
     app = create_app(settings, clock=Clock(START))
@@ -191,6 +192,8 @@ def outsider(app: FastAPI, client: TestClient) -> tuple[dict[str, str], object]:
                        work_id="YB-2026-031", password="Other#Team2026", team_id="team-yb-02",
                        pin=OUTSIDER_PIN)
         session.commit()
+    from tests.sync_server.office_helpers import clear_for_field_work
+    clear_for_field_work(app, "zhaolei")
     response = client.post("/api/v1/auth/device-login",
                            json={"username": "zhaolei", "pin": OUTSIDER_PIN, "device_id": "tablet-yb-02"})
     headers = {"Authorization": f"Bearer {response.json()['token']}", "X-Device-Id": "tablet-yb-02"}

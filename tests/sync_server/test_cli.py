@@ -119,13 +119,13 @@ def test_the_real_server_runs_on_postgresql_given_database_url(tmp_path: Path, p
     with postgres_cluster.connect(database) as conn:
         accounts = conn.execute("SELECT count(*) FROM accounts").fetchone()
         tokens = conn.execute("SELECT username, kind FROM tokens").fetchall()
-    assert accounts == (5,) and tokens == [("zhangwei", "device")]
+    assert accounts == (6,) and tokens == [("zhangwei", "device")]
 
 
 def test_seed_demo_twice_adds_nothing_the_second_time(tmp_path: Path):
     first = run_cli("seed-demo", "--data-dir", str(tmp_path), "--accepted-on", "2026-11-16")
     second = run_cli("seed-demo", "--data-dir", str(tmp_path))
-    assert first.returncode == 0 and "12 rows added" in first.stdout
+    assert first.returncode == 0 and "11 rows added" in first.stdout
     assert second.returncode == 0 and "demo data present" in second.stdout
 
 

@@ -8,14 +8,15 @@ import pytest
 from PIL import Image
 
 from schemas.records import EvidenceKind, Role
-from tests.sync_server.helpers import CREDENTIALS, PHOTOS, FieldTeam, home_visit
+from tests.sync_server import console_client
+from tests.sync_server.console_client import console_post
+from tests.sync_server.helpers import PHOTOS, FieldTeam, home_visit
 
 pytestmark = pytest.mark.both_databases  # each test also runs on PostgreSQL, id [postgres]
 
 
 def console_login(team: FieldTeam, username: str, password: str | None = None):
-    return team.client.post("/console/login", follow_redirects=False, data={
-        "username": username, "password": password or CREDENTIALS[username].password})
+    return console_client.console_login(team.client, username, password)
 
 
 def test_a_reviewer_signs_in_with_an_httponly_strict_cookie(team: FieldTeam):
@@ -78,7 +79,7 @@ def test_pages_and_files_need_a_console_session(team: FieldTeam):
 def test_logging_out_ends_the_console_session_on_the_server(team: FieldTeam):
     console_login(team, "wangfang")
     token = team.client.cookies.get("console_token")
-    team.client.post("/console/logout")
+    console_post(team.client, "/console/logout", {})
     team.client.cookies.set("console_token", token, path="/console")  # a copied cookie is worth nothing now
     assert team.client.get("/console/cases", follow_redirects=False).status_code == 303
 

@@ -17,9 +17,19 @@ PHOTO = (PHOTOS / "Nikon_D70.jpg").read_bytes()
 PHOTO_SHA = hashlib.sha256(PHOTO).hexdigest()
 
 
+_seeded: set[Path] = set()
+
+
+@pytest.fixture(autouse=True)
+def seeded_scans(settings: Settings) -> None:
+    """The demo's intake scans (委托书, 授权书, pledges) are in the store before each test starts."""
+    _seeded.clear()
+    _seeded.update(p for p in settings.evidence_dir.rglob("*") if p.is_file())
+
+
 def stored_files(settings: Settings) -> list[Path]:
-    """Every file in the evidence store, temporary ones included."""
-    return sorted(p for p in settings.evidence_dir.rglob("*") if p.is_file())
+    """Every file in the evidence store, temporary ones included, besides the seeded scans."""
+    return sorted(p for p in settings.evidence_dir.rglob("*") if p.is_file() and p not in _seeded)
 
 
 def put(team: FieldTeam, sha: str, body: bytes, as_user: str = "zhangwei", **headers: str):

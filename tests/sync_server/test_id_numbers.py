@@ -35,6 +35,6 @@ def test_made_numbers_carry_sex_and_birth_date():
 
 
 def test_every_demo_subject_has_a_valid_id_number():
-    subjects = [s for _case, subjects in demo_cases(date(2026, 11, 16)) for s in subjects]
+    subjects = [s for _id, case, _auth, _at in demo_cases(date(2026, 11, 16)) for s in case.subjects]
     assert len(subjects) == 4
     assert all(id_number_is_valid(s.id_number) for s in subjects)

@@ -13,6 +13,7 @@ from schemas.seal import key_id, public_key_bytes
 from sync_server.merge import CaseFacts, KnownKey, MergeFacts, decide
 from sync_server.seed import DEMO_CASE_ID
 from tests.sync_server.conftest import START
+from tests.sync_server.console_client import console_login
 from tests.sync_server.helpers import (
     HEAD_OF_HOUSEHOLD,
     Clock,
@@ -61,9 +62,7 @@ def test_r16_records_received_before_the_revocation_stay_valid_and_say_so(team: 
 
 
 def console_page(team: FieldTeam) -> str:
-    from tests.sync_server.helpers import CREDENTIALS
-
-    team.client.post("/console/login", data={"username": "wangfang", "password": CREDENTIALS["wangfang"].password})
+    assert console_login(team.client, "wangfang").status_code == 303
     response = team.client.get(f"/console/cases/{DEMO_CASE_ID}")
     assert response.status_code == 200
     return response.text
@@ -74,7 +73,8 @@ def test_decide_refuses_a_key_revoked_before_arrival_and_only_then(team: FieldTe
     record = home_visit("rec-pure-revoke").record
     sealed = SealedRecord.model_validate(team.seal(record).model_dump())
     keys = {s.key_id: KnownKey(s.surveyor, public_key_bytes(team.keys[s.surveyor].public_key())) for s in sealed.seals}
-    case = CaseFacts(DEMO_CASE_ID, frozenset({"zhangwei", "lina"}), True, True, frozenset({HEAD_OF_HOUSEHOLD}))
+    case = CaseFacts(DEMO_CASE_ID, frozenset({"zhangwei", "lina"}), True, True, frozenset({HEAD_OF_HOUSEHOLD}),
+                     released=True)
     stored = {e.sha256: e.size for e in record.evidence}
     lina = next(s.key_id for s in sealed.seals if s.surveyor == "lina")
     for revoked_at, refused in ((START - timedelta(seconds=1), True), (START, True),

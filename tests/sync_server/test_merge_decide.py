@@ -15,7 +15,7 @@ KEYS = {s: Ed25519PrivateKey.generate() for s in SURVEYORS}
 VISIT = home_visit()
 SEALED = SealedRecord(record=VISIT.record, seals=[sign_record(VISIT.record, s, KEYS[s]) for s in SURVEYORS])
 CASE = CaseFacts(case_id=VISIT.record.case_id, team=frozenset(SURVEYORS), authorized=True, entrusted=True,
-                 subject_ids=frozenset({HEAD_OF_HOUSEHOLD}))
+                 subject_ids=frozenset({HEAD_OF_HOUSEHOLD}), released=True)
 
 
 def facts(**changes) -> MergeFacts:
@@ -48,6 +48,7 @@ def test_a_known_digest_is_already_merged_even_if_the_case_lost_its_consent_sinc
     ({"existing_digest": "0" * 64}, Code.RECORD_CONFLICT),
     ({"case": CaseFacts(**{**CASE.__dict__, "entrusted": False})}, Code.CASE_NOT_AUTHORIZED),
     ({"case": CaseFacts(**{**CASE.__dict__, "subject_ids": frozenset()})}, Code.RECORD_INVALID),
+    ({"case": CaseFacts(**{**CASE.__dict__, "released": False})}, Code.CASE_NOT_RELEASED),  # R1, R26
     ({"case": CaseFacts(**{**CASE.__dict__, "team": frozenset({"zhangwei"})})}, Code.CASE_NOT_ASSIGNED),
     ({"keys": {}}, Code.KEY_UNKNOWN),
     ({"stored": {}}, Code.EVIDENCE_MISSING),

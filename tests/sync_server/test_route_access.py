@@ -12,7 +12,8 @@ from tests.sync_server.helpers import CREDENTIALS, FieldTeam, device_login, prob
 
 pytestmark = pytest.mark.both_databases  # each test also runs on PostgreSQL, id [postgres]
 
-SAMPLE = {"case_id": "case-none", "sha256": "0" * 64, "username": "lina", "key_id": "k-none"}
+SAMPLE = {"case_id": "case-none", "sha256": "0" * 64, "username": "lina", "key_id": "k-none",
+          "document_id": "doc-none", "handover_id": "ho-none"}
 BODY = {"reason": "测试"}
 
 

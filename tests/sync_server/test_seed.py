@@ -6,6 +6,8 @@ from datetime import date
 import pytest
 from sqlmodel import Session, func, select
 
+from sync_server.blobs import BlobStore
+from sync_server.conformity import is_released
 from sync_server.db import make_engine
 from sync_server.passwords import password_problems, pin_problems
 from sync_server.seed import DEMO_ACCOUNTS, DEMO_CASE_ID, UNAUTHORIZED_CASE_ID, seed_demo
@@ -18,15 +20,18 @@ def counts(session: Session) -> tuple[int, ...]:
 
 
 @pytest.mark.both_databases
-def test_seeding_twice_adds_nothing_the_second_time(empty_database_url: str):
+def test_seeding_twice_adds_nothing_the_second_time(empty_database_url: str, tmp_path):
+    """The demo goes through intake: the ready case is released after two checks (R1, R26)."""
     engine = make_engine(empty_database_url)
+    blobs = BlobStore(tmp_path / "evidence")
     with Session(engine) as session:
-        assert seed_demo(session, date(2026, 11, 16)) == 12
+        assert seed_demo(session, date(2026, 11, 16), blobs) == 11
         session.commit()
-        assert counts(session) == (1, 5, 2, 4)
-        assert seed_demo(session, date(2026, 11, 20)) == 0
+        assert counts(session) == (1, 6, 2, 4)
+        assert seed_demo(session, date(2026, 11, 20), blobs) == 0
         session.commit()
-        assert counts(session) == (1, 5, 2, 4)
+        assert counts(session) == (1, 6, 2, 4)
+        assert is_released(session, DEMO_CASE_ID) and not is_released(session, UNAUTHORIZED_CASE_ID)
         case = session.get(Case, DEMO_CASE_ID)
         assert case.accepted_on == date(2026, 11, 16)
         assert case.authorization_recorded and case.entrustment_recorded

@@ -10,6 +10,7 @@ import pytest
 from fastapi import FastAPI
 
 from schemas.protocol import PROTOCOL_HEADER
+from tests.sync_server.console_client import console_login
 from tests.sync_server.helpers import CREDENTIALS, password_login, problem_of
 from tests.sync_server.testclient import TestClient
 
@@ -43,9 +44,7 @@ def test_r6_fifty_wrong_passwords_do_not_lock_the_only_reviewer_out(clients: dic
     assert problem_of(right)["code"] == "auth.throttled"  # even the right password waits on that client
     desk = clients[REVIEWER_DESK]
     assert password(desk, "wangfang", CREDENTIALS["wangfang"].password).status_code == 200
-    console = desk.post("/console/login", data={"username": "wangfang", "password": CREDENTIALS["wangfang"].password},
-                        follow_redirects=False)
-    assert console.status_code == 303
+    assert console_login(desk, "wangfang").status_code == 303
 
 
 def test_unknown_and_known_usernames_get_byte_identical_answers(app: FastAPI, monkeypatch):

@@ -1,0 +1,279 @@
+"""Wire models of the office side: intake of a case (R1, R22–R26), accounts and staff gates (R4–R6,
+R27, R33, R34), township uploads. Pure pydantic, shared by the API and the console."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import Enum
+
+from pydantic import BaseModel, Field
+
+from schemas.methods import Method
+from schemas.text import LineText, Secret, ShortText, Text
+
+
+class IntakeStatus(str, Enum):
+    """Where the entrustment materials stand (§5.2.4–§5.2.6)."""
+
+    DRAFT = "draft"  # being entered by the unit
+    SUBMITTED = "submitted"  # waiting for the conformity review
+    RETURNED = "returned"  # failed the review, back with the unit with reasons
+    RELEASED = "released"  # passed twice, by two people: field work may start (R1)
+
+
+INTAKE_STATUS_NAMES = {IntakeStatus.DRAFT: "录入中", IntakeStatus.SUBMITTED: "待符合性审核",
+                       IntakeStatus.RETURNED: "已退回委托单位", IntakeStatus.RELEASED: "已下达调查"}
+
+
+class DocumentKind(str, Enum):
+    """What an uploaded scan is."""
+
+    ENTRUSTMENT = "entrustment"  # 委托书 with the unit's seal (§5.2.2)
+    AUTHORIZATION = "authorization"  # 授权书 of one subject (appendix B, R22)
+    ID_PROOF = "id_proof"  # police-issued ID proof of one subject (§5.2.3 c, R24)
+    TOWNSHIP_EVIDENCE = "township_evidence"  # scans, photos, PDFs a township clerk adds to the case
+
+
+DOCUMENT_NAMES = {DocumentKind.ENTRUSTMENT: "委托书", DocumentKind.AUTHORIZATION: "授权书",
+                  DocumentKind.ID_PROOF: "公安部门出具的身份证明", DocumentKind.TOWNSHIP_EVIDENCE: "乡镇上传材料"}
+
+
+class AuthorizationForm(str, Enum):
+    """How the subject authorized (§5.1.2)."""
+
+    PAPER = "paper"  # 签名加盖手印的授权书
+    ELECTRONIC = "electronic"  # “救助核查申请”电子授权
+    EQUIVALENT = "equivalent"  # 同等法律效力的其他方式
+
+
+AUTHORIZATION_FORM_NAMES = {AuthorizationForm.PAPER: "纸质授权书（签名、指模）",
+                            AuthorizationForm.ELECTRONIC: "“救助核查申请”电子授权",
+                            AuthorizationForm.EQUIVALENT: "同等法律效力的其他方式"}
+
+
+class NewSubject(BaseModel):
+    """One line of the 委托名单 (appendix C) plus the relation to the head of household."""
+
+    position: int = Field(ge=1, description="序号")
+    name: LineText = Field(min_length=1, max_length=50, description="姓名")
+    id_number: ShortText = Field(description="身份证号码（GB 11643，含校验码）")
+    relation: ShortText = Field(default="", max_length=20, description="与户主关系")
+    household_address: Text = Field(default="", max_length=200, description="户籍地址")
+    note: Text = Field(default="", max_length=200, description="备注")
+
+
+class NewCase(BaseModel):
+    """A case as the entrustment (委托书, appendix C) states it."""
+
+    title: LineText = Field(min_length=1, max_length=100)
+    entrusting_unit: LineText = Field(min_length=1, max_length=100, description="委托单位")
+    contact: LineText = Field(min_length=1, max_length=50, description="联系人")
+    phone: str = Field(max_length=20, pattern=r"^[0-9+\- ]{7,20}$", description="联系电话")
+    entrusted_on: date = Field(description="委托书落款日期")
+    accepted_on: date = Field(description="受理日期：十个工作日期限由此起算（R3）")
+    methods: list[Method] = Field(min_length=1, description="委托的核查方式（R23）")
+    address: Text = Field(default="", max_length=200, description="家庭住址（入户地点）")
+    team_id: ShortText = Field(description="负责的调查小组")
+    subjects: list[NewSubject] = Field(default_factory=list)
+
+
+class SubjectView(BaseModel):
+    id: ShortText
+    position: int
+    name: LineText
+    id_number: ShortText
+    sex: ShortText  # 男 / 女, derived from the ID number
+    adult: bool
+    relation: ShortText
+    household_address: Text
+    note: Text
+    authorized: bool
+    id_proof: bool
+
+
+class DocumentView(BaseModel):
+    id: ShortText
+    kind: DocumentKind
+    subject_id: ShortText | None = None
+    sha256: ShortText
+    media_type: LineText
+    size: int
+    uploaded_by: ShortText
+    uploaded_at: datetime
+    form: AuthorizationForm | None = None
+    guardian_name: LineText = ""
+    guardian_relation: ShortText = ""
+    note: Text = ""
+
+
+class ConformityCheckView(BaseModel):
+    round: int
+    checker: ShortText
+    checked_at: datetime
+    passed: bool
+    reasons: Text = ""
+
+
+class IntakeView(BaseModel):
+    """A case's entrustment materials, the review so far, and what is still missing."""
+
+    case_id: ShortText
+    title: LineText
+    entrusting_unit: LineText
+    contact: LineText
+    phone: ShortText
+    entrusted_on: date
+    accepted_on: date
+    deadline: date
+    methods: list[Method]
+    team_id: ShortText
+    status: IntakeStatus
+    round: int
+    released_at: datetime | None = None
+    returned_reasons: Text = ""
+    subjects: list[SubjectView]
+    documents: list[DocumentView]
+    checks: list[ConformityCheckView]
+    missing: list[Text]  # in Chinese: what keeps the materials from being complete
+
+
+class ConformityDecision(BaseModel):
+    """One conformity check (§5.2.5): pass, or fail with the reasons the unit will read (§5.2.6)."""
+
+    passed: bool
+    reasons: Text = Field(default="", max_length=1000)
+
+
+class TeamAssignment(BaseModel):
+    team_id: ShortText
+
+
+class ImportResult(BaseModel):
+    imported: int
+    intake: IntakeView
+
+
+class RowError(BaseModel):
+    row: int  # spreadsheet row number as the clerk sees it (header is row 1)
+    message: Text
+
+
+class OrgKind(str, Enum):
+    """Who a staff member works for (R27, §5.3.1.2)."""
+
+    TOWNSHIP = "township"  # 乡镇（街道）
+    ASSISTANCE_DEPARTMENT = "assistance_department"  # 社会救助主管部门
+    AGENCY = "agency"  # 核查机构
+    THIRD_PARTY = "third_party"  # 具备资质的第三方机构
+
+
+ORG_KIND_NAMES = {OrgKind.TOWNSHIP: "乡镇（街道）", OrgKind.ASSISTANCE_DEPARTMENT: "社会救助主管部门",
+                  OrgKind.AGENCY: "核查机构", OrgKind.THIRD_PARTY: "第三方机构"}
+
+
+class Post(str, Enum):
+    """The standard's posts (§4.3.1, R33), held besides the account's role."""
+
+    ACCEPTANCE = "acceptance"  # 受理岗
+    INFORMATION_EXCHANGE = "information_exchange"  # 信息交换岗
+    VERIFICATION = "verification"  # 核证岗
+    REPORT = "report"  # 核查报告岗
+    CONFIDENTIAL = "confidential"  # 机要岗
+
+
+POST_NAMES = {Post.ACCEPTANCE: "受理岗", Post.INFORMATION_EXCHANGE: "信息交换岗", Post.VERIFICATION: "核证岗",
+              Post.REPORT: "核查报告岗", Post.CONFIDENTIAL: "机要岗"}
+
+
+class NewOrganisation(BaseModel):
+    id: str = Field(max_length=64, pattern=r"^[a-z0-9][a-z0-9-]{1,40}$")
+    name: LineText = Field(min_length=1, max_length=100)
+    kind: OrgKind
+    qualification: Text = Field(default="", max_length=200, description="第三方机构的资质（R27）")
+
+
+class OrganisationView(NewOrganisation):
+    pass
+
+
+class NewAccount(BaseModel):
+    """A real-name account (R4) with its organisation (R27), role, posts (R33) and scope."""
+
+    username: str = Field(max_length=64, pattern=r"^[a-z][a-z0-9_.-]{2,31}$")
+    name: LineText = Field(min_length=1, max_length=50, description="真实姓名")
+    work_id: ShortText = Field(min_length=1, max_length=30, description="工作证号")
+    role: ShortText = Field(description="surveyor / township / reviewer / admin")
+    org_id: ShortText
+    posts: list[Post] = Field(default_factory=list)
+    team_id: ShortText | None = None
+    password: Secret
+    pin: ShortText = ""
+
+
+class AccountView(BaseModel):
+    username: ShortText
+    name: LineText
+    work_id: ShortText
+    role: ShortText
+    org_id: ShortText | None
+    org_name: LineText = ""
+    posts: list[Post]
+    team_id: ShortText | None
+    unit: LineText  # township scope
+    active: bool
+    must_change_password: bool
+    cleared_for_field_work: bool
+    clearance_problems: list[Text]
+
+
+class NewTeam(BaseModel):
+    id: str = Field(max_length=64, pattern=r"^[a-z0-9][a-z0-9-]{1,40}$")
+    name: LineText = Field(min_length=1, max_length=50)
+
+
+class TeamMembership(BaseModel):
+    team_id: ShortText | None
+
+
+class CredentialKind(str, Enum):
+    """Yearly confidentiality pledge (appendix A, R5) and training (R34)."""
+
+    PLEDGE = "pledge"
+    TRAINING = "training"
+
+
+CREDENTIAL_NAMES = {CredentialKind.PLEDGE: "保密承诺书", CredentialKind.TRAINING: "岗前/年度培训"}
+
+
+class CredentialView(BaseModel):
+    id: ShortText
+    username: ShortText
+    kind: CredentialKind
+    valid_from: date
+    valid_until: date
+    sha256: ShortText
+    recorded_by: ShortText
+    recorded_at: datetime
+    note: Text = ""
+
+
+class AccountClosing(BaseModel):
+    """Closing an account hands its open cases to a named colleague (R4)."""
+
+    successor: LineText
+
+
+class HandoverView(BaseModel):
+    id: ShortText
+    from_user: ShortText
+    to_user: ShortText
+    case_ids: list[ShortText]
+    created_by: ShortText
+    created_at: datetime
+    confirmed_by_from: datetime | None = None
+    confirmed_by_to: datetime | None = None
+
+
+class PasswordChange(BaseModel):
+    username: ShortText
+    old_password: Secret
+    new_password: Secret
