@@ -8,6 +8,7 @@ from enum import Enum
 from pydantic import BaseModel, Field
 
 from schemas.methods import Method
+from schemas.protocol import AccountRole
 from schemas.text import LineText, Secret, ShortText, Text
 
 
@@ -201,7 +202,7 @@ class NewAccount(BaseModel):
     username: str = Field(max_length=64, pattern=r"^[a-z][a-z0-9_.-]{2,31}$")
     name: LineText = Field(min_length=1, max_length=50, description="真实姓名")
     work_id: ShortText = Field(min_length=1, max_length=30, description="工作证号")
-    role: ShortText = Field(description="surveyor / township / reviewer / admin")
+    role: AccountRole = Field(description="surveyor / township / reviewer / admin")
     org_id: ShortText
     posts: list[Post] = Field(default_factory=list)
     team_id: ShortText | None = None

@@ -1,8 +1,10 @@
-"""A size limit on every request body except evidence uploads (which have their own, streamed limit).
+"""A size limit on every request body except raw uploads (evidence, intake documents: own streamed limits).
 
 A 20 MB JSON answer is refused as `request.too_large` (413) before it is parsed, whether the client
 declared its length or streamed it in chunks."""
 from __future__ import annotations
+
+import re
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -12,6 +14,12 @@ from schemas.protocol import API_PREFIX
 from sync_server.problem_handlers import problem_response
 
 EVIDENCE_PREFIX = f"{API_PREFIX}/evidence/"
+_DOCUMENTS = re.compile(rf"^{re.escape(API_PREFIX)}/intake/cases/[^/]+/documents$")
+
+
+def streamed_upload(path: str) -> bool:
+    """Raw-body uploads with their own streamed limit: evidence files, intake documents."""
+    return path.startswith(EVIDENCE_PREFIX) or bool(_DOCUMENTS.match(path))
 
 
 class BodyLimit:
@@ -21,7 +29,7 @@ class BodyLimit:
         self.app, self.max_bytes = app, max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or str(scope.get("path", "")).startswith(EVIDENCE_PREFIX):
+        if scope["type"] != "http" or streamed_upload(str(scope.get("path", ""))):
             await self.app(scope, receive, send)
             return
         declared = dict(scope.get("headers") or []).get(b"content-length", b"")

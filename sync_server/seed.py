@@ -122,7 +122,7 @@ def _people(session: Session, blobs: BlobStore, accepted_on: date, now: datetime
         org_id = DEMO_TOWNSHIP if demo.role == AccountRole.TOWNSHIP else DEMO_AGENCY
         team = DEMO_TEAM_ID if demo.role == AccountRole.SURVEYOR else None
         staff.add_account(session, admin, NewAccount(
-            username=demo.username, name=demo.name, work_id=demo.work_id, role=demo.role.value, org_id=org_id,
+            username=demo.username, name=demo.name, work_id=demo.work_id, role=demo.role, org_id=org_id,
             posts=list(demo.posts), team_id=team, password=demo.password, pin=demo.pin), now)
         session.flush()
         for kind in CredentialKind:  # R5, R34: signed this year

@@ -26,6 +26,7 @@ SURVEYOR: frozenset[Route] = frozenset({
     ("PUT", f"{API_PREFIX}/evidence/{{sha256}}"),
     ("GET", f"{API_PREFIX}/evidence/{{sha256}}"),
     ("POST", f"{API_PREFIX}/records"),
+    ("GET", f"{API_PREFIX}/intake/documents/{{document_id}}"),  # the case's consent/entrustment, own team only
 })
 
 STAFF_ONLY: frozenset[Route] = frozenset({
@@ -53,7 +54,6 @@ STAFF_ONLY: frozenset[Route] = frozenset({
     ("POST", f"{API_PREFIX}/intake/cases/{{case_id}}/subjects/import"),
     ("POST", f"{API_PREFIX}/intake/cases/{{case_id}}/submit"),
     ("PUT", f"{API_PREFIX}/intake/cases/{{case_id}}/team"),
-    ("GET", f"{API_PREFIX}/intake/documents/{{document_id}}"),
 })
 
 

@@ -3,7 +3,8 @@ record the server accepts as sealed by the other member (R7 two surveyors, R11 o
 
 zhangwei (A) and lina (B) sign in through the real view-models against the real server on 127.0.0.1.
 A then holds a copy of the tablet's data folder (database with both tokens and both PIN-wrapped key
-blobs, the device id, the evidence files) and A's own PIN. Every route to "sealed by lina" is tried.
+blobs, the device id, the evidence files), the device's key vault (A holds the unlocked tablet: the
+worst case, beyond what encryption at rest protects) and A's own PIN. Every route to "sealed by lina" is tried.
 (Offline search of lina's 6-digit PIN against her key blob is the tablet's part, issue 5 §5: it yields
 her key only if the disk alone allows PIN guessing; the server side cannot see that attack.)"""
 from __future__ import annotations
@@ -16,13 +17,13 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from field_app.errors import WrongPin
-from field_app.store import open_store
 from field_app.store import queries as q
 from field_app.store.keys import unlock_key
 from field_app.viewmodels import TeamSession
 from schemas.protocol import API_PREFIX, DEVICE_HEADER, PROTOCOL_HEADER
 from schemas.records import SealedRecord
 from schemas.seal import key_id, public_key_bytes, sign_record
+from tests.field_app.helpers import open_tablet, vault_for
 from tests.field_app.live_server import PINS
 from tests.sync_server.helpers import enrolment, home_visit
 
@@ -30,19 +31,20 @@ A, B = "zhangwei", "lina"
 
 
 @pytest.fixture
-def stolen(tmp_path, data_dir, store, online_client, server, clock):
+def stolen(tmp_path, data_dir, vault, store, online_client, server, clock):
     """Both members signed in on the tablet for real; then A copies the tablet's data folder."""
     team = TeamSession(store, online_client, "tablet-yb-01", clock)
     for username in (A, B):
         team.sign_in(username, PINS[username])
     copy = tmp_path / "stolen"
-    shutil.copytree(data_dir, copy)
-    loot = open_store(copy)
+    shutil.copytree(data_dir, copy)  # the data folder, and (worst case: A holds the device) its key vault
+    shutil.copytree(vault.key_dir, vault_for(copy).key_dir)
+    loot, _ = open_tablet(copy)
     with loot.reading() as s:
         accounts = {u: q.get_account(s, u) for u in (A, B)}
+    secret = loot.vault.device_secret()
     loot.close()
-    device = (copy / "device_id").read_text().strip() if (copy / "device_id").exists() else "tablet-yb-01"
-    return {"team": team, "accounts": accounts, "device": device}
+    return {"team": team, "accounts": accounts, "device": "tablet-yb-01", "secret": secret}
 
 
 def http(server, token: str | None, device: str) -> httpx.Client:
@@ -65,9 +67,9 @@ def forged(server, a_token: str, device: str, seals: dict[str, tuple[str, Ed2551
 
 
 def test_r7_r11_r16_one_member_with_the_tablet_cannot_seal_as_the_other(stolen, server):
-    a, b, device = stolen["accounts"][A], stolen["accounts"][B], stolen["device"]
+    a, b, device, secret = stolen["accounts"][A], stolen["accounts"][B], stolen["device"], stolen["secret"]
     assert a.token and b.token and a.key_registered and b.key_registered  # the loot is real
-    a_key = unlock_key(a.private_key_blob, PINS[A])  # A's own key: A's PIN opens it
+    a_key = unlock_key(a.private_key_blob, PINS[A], secret)  # A's own key: A's PIN opens it
     new_key = Ed25519PrivateKey.generate()
     codes: dict[str, list[str]] = {}
     with http(server, b.token, device) as as_b:
@@ -81,7 +83,7 @@ def test_r7_r11_r16_one_member_with_the_tablet_cannot_seal_as_the_other(stolen, 
                                                                                      "tablet-attacker")).json()["code"]]
         codes["B's token, other device, cases"] = [elsewhere.get("/cases").json()["code"]]
     with pytest.raises(WrongPin):
-        unlock_key(b.private_key_blob, PINS[A])  # B's key blob does not open with A's PIN
+        unlock_key(b.private_key_blob, PINS[A], secret)  # B's key blob does not open with A's PIN
     with http(server, a.token, device) as as_a:  # A's token enrols only A's keys, whoever the body names
         mine = as_a.put("/keys", json=enrolment(new_key, PINS[A], device)).json()
     assert (mine["username"], mine["enrolled_by"]) == (A, A)
@@ -111,7 +113,7 @@ def test_r7_r11_r16_one_member_with_the_tablet_cannot_seal_as_the_other(stolen, 
     assert records == []  # nothing forged was merged
 
     # The control: the same record, sealed with lina's key opened by lina's own PIN, is accepted.
-    b_key = unlock_key(b.private_key_blob, PINS[B])
+    b_key = unlock_key(b.private_key_blob, PINS[B], secret)
     accepted = forged(server, a.token, device, {A: (a.key_id, a_key), B: (b.key_id, b_key)}, "rec-honest-01")
     assert accepted.status_code == 200, accepted.text
     assert base64.b64decode(b.public_key) == public_key_bytes(b_key.public_key())
