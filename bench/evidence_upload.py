@@ -71,7 +71,8 @@ def bench_real_server(tmp: Path, files: list[tuple[str, Path]]) -> dict[str, flo
             login = client.post("/api/v1/auth/device-login", headers={"X-Protocol-Version": "1"},
                                 json={"username": surveyor.username, "pin": surveyor.pin, "device_id": "bench-tablet"})
             login.raise_for_status()
-            headers = {"Authorization": f"Bearer {login.json()['token']}", "X-Protocol-Version": "1"}
+            headers = {"Authorization": f"Bearer {login.json()['token']}", "X-Protocol-Version": "1",
+                       "X-Device-Id": "bench-tablet"}
             hwm0, rss0 = proc_status_kb(proc.pid, "VmHWM"), proc_status_kb(proc.pid, "VmRSS")
             print(f"server memory before uploads: peak RSS (VmHWM) {hwm0 / 1024:.1f} MiB, RSS {rss0 / 1024:.1f} MiB")
             print(f"{'file':<34}{'size MiB':>9}{'seconds':>9}{'MiB/s':>9}{'VmHWM MiB':>11}{'HWM +MiB':>10}"

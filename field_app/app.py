@@ -64,8 +64,9 @@ def build_model(settings: Settings, vault: KeyVault | None = None) -> AppModel:
     recordings = settings.data_dir / POINTERS
     recover_recordings(store, evidence, recordings)  # a recording cut by a kill: kept as a WAV, or discarded
     prune_evidence(store, evidence)  # files of records the server confirmed, or of discarded drafts
-    client = SyncClient(settings.server_url, ca_file=settings.ca_file)
-    team = TeamSession(store, client, device_id(settings.data_dir))
+    tablet = device_id(settings.data_dir)
+    client = SyncClient(settings.server_url, ca_file=settings.ca_file, device_id=tablet)
+    team = TeamSession(store, client, tablet)
     visit = VisitEditor(store, evidence, team)
     return AppModel(store, evidence, client, team, CaseList(store, client, team),
                     visit, SyncPanel(store, evidence, client, team), PhotoBatch(visit),

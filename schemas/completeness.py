@@ -6,13 +6,14 @@ from pydantic import BaseModel
 from schemas.checklist import CHECK_LABELS, CaseCompleteness, CheckItem, LetterFacts, case_completeness
 from schemas.forms import Form
 from schemas.records import EvidenceKind, Outcome, Role, SealedRecord, SurveyRecord
+from schemas.text import LineText, ShortText
 
 
 class Missing(BaseModel):
     """One thing the record still lacks, with a stable code and a Chinese label."""
 
-    code: str
-    label: str
+    code: ShortText
+    label: LineText
 
 
 def _answered(value: object) -> bool:

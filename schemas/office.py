@@ -8,6 +8,7 @@ from enum import Enum
 from pydantic import BaseModel, Field
 
 from schemas.methods import Method
+from schemas.text import LineText, ShortText, Text
 
 
 class IntakeStatus(str, Enum):
@@ -53,25 +54,25 @@ class NewSubject(BaseModel):
     """One line of the 委托名单 (appendix C) plus the relation to the head of household."""
 
     position: int = Field(ge=1, description="序号")
-    name: str = Field(min_length=1, max_length=50, description="姓名")
-    id_number: str = Field(description="身份证号码（GB 11643，含校验码）")
-    relation: str = Field(default="", max_length=20, description="与户主关系")
-    household_address: str = Field(default="", max_length=200, description="户籍地址")
-    note: str = Field(default="", max_length=200, description="备注")
+    name: LineText = Field(min_length=1, max_length=50, description="姓名")
+    id_number: ShortText = Field(description="身份证号码（GB 11643，含校验码）")
+    relation: ShortText = Field(default="", max_length=20, description="与户主关系")
+    household_address: Text = Field(default="", max_length=200, description="户籍地址")
+    note: Text = Field(default="", max_length=200, description="备注")
 
 
 class NewCase(BaseModel):
     """A case as the entrustment (委托书, appendix C) states it."""
 
-    title: str = Field(min_length=1, max_length=100)
-    entrusting_unit: str = Field(min_length=1, max_length=100, description="委托单位")
-    contact: str = Field(min_length=1, max_length=50, description="联系人")
-    phone: str = Field(pattern=r"^[0-9+\- ]{7,20}$", description="联系电话")
+    title: LineText = Field(min_length=1, max_length=100)
+    entrusting_unit: LineText = Field(min_length=1, max_length=100, description="委托单位")
+    contact: LineText = Field(min_length=1, max_length=50, description="联系人")
+    phone: str = Field(max_length=20, pattern=r"^[0-9+\- ]{7,20}$", description="联系电话")
     entrusted_on: date = Field(description="委托书落款日期")
     accepted_on: date = Field(description="受理日期：十个工作日期限由此起算（R3）")
     methods: list[Method] = Field(min_length=1, description="委托的核查方式（R23）")
-    address: str = Field(default="", max_length=200, description="家庭住址（入户地点）")
-    team_id: str = Field(description="负责的调查小组")
+    address: Text = Field(default="", max_length=200, description="家庭住址（入户地点）")
+    team_id: ShortText = Field(description="负责的调查小组")
     subjects: list[NewSubject] = Field(default_factory=list)
     case_no: str | None = Field(default=None, pattern=r"^case-[a-z0-9-]{3,40}$",
                                 description="案件编号（不填则由服务器分配）")
@@ -80,74 +81,74 @@ class NewCase(BaseModel):
 
 
 class SubjectView(BaseModel):
-    id: str
+    id: ShortText
     position: int
-    name: str
-    id_number: str
-    sex: str  # 男 / 女, derived from the ID number
+    name: LineText
+    id_number: ShortText
+    sex: ShortText  # 男 / 女, derived from the ID number
     adult: bool
-    relation: str
-    household_address: str
-    note: str
+    relation: ShortText
+    household_address: Text
+    note: Text
     authorized: bool
     id_proof: bool
 
 
 class DocumentView(BaseModel):
-    id: str
+    id: ShortText
     kind: DocumentKind
-    subject_id: str | None = None
-    sha256: str
-    media_type: str
+    subject_id: ShortText | None = None
+    sha256: ShortText
+    media_type: LineText
     size: int
-    uploaded_by: str
+    uploaded_by: ShortText
     uploaded_at: datetime
     form: AuthorizationForm | None = None
-    guardian_name: str = ""
-    guardian_relation: str = ""
-    note: str = ""
+    guardian_name: LineText = ""
+    guardian_relation: ShortText = ""
+    note: Text = ""
 
 
 class ConformityCheckView(BaseModel):
     round: int
-    checker: str
+    checker: ShortText
     checked_at: datetime
     passed: bool
-    reasons: str = ""
+    reasons: Text = ""
 
 
 class IntakeView(BaseModel):
     """A case's entrustment materials, the review so far, and what is still missing."""
 
-    case_id: str
-    title: str
-    entrusting_unit: str
-    contact: str
-    phone: str
+    case_id: ShortText
+    title: LineText
+    entrusting_unit: LineText
+    contact: LineText
+    phone: ShortText
     entrusted_on: date
     accepted_on: date
     deadline: date
     methods: list[Method]
-    team_id: str
+    team_id: ShortText
     status: IntakeStatus
     round: int
     released_at: datetime | None = None
-    returned_reasons: str = ""
+    returned_reasons: Text = ""
     subjects: list[SubjectView]
     documents: list[DocumentView]
     checks: list[ConformityCheckView]
-    missing: list[str]  # in Chinese: what keeps the materials from being complete
+    missing: list[Text]  # in Chinese: what keeps the materials from being complete
 
 
 class ConformityDecision(BaseModel):
     """One conformity check (§5.2.5): pass, or fail with the reasons the unit will read (§5.2.6)."""
 
     passed: bool
-    reasons: str = Field(default="", max_length=1000)
+    reasons: Text = Field(default="", max_length=1000)
 
 
 class TeamAssignment(BaseModel):
-    team_id: str
+    team_id: ShortText
 
 
 class ImportResult(BaseModel):
@@ -157,4 +158,4 @@ class ImportResult(BaseModel):
 
 class RowError(BaseModel):
     row: int  # spreadsheet row number as the clerk sees it (header is row 1)
-    message: str
+    message: Text

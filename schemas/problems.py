@@ -48,6 +48,10 @@ class Code(str, Enum):
     UPLOAD_OFFSET_MISMATCH = "upload.offset_mismatch"
     UPLOAD_IN_PROGRESS = "upload.in_progress"
     UPLOAD_CHECKSUM_MISMATCH = "upload.checksum_mismatch"
+    AUTH_THROTTLED = "auth.throttled"
+    KEY_REVOKED = "key.revoked"
+    KEY_PIN_INVALID = "key.pin_invalid"
+    KEY_DEVICE_MISMATCH = "key.device_mismatch"
     CASE_NOT_RELEASED = "case.not_released"
     INTAKE_STATE = "intake.state"
     CONFORMITY_SAME_CHECKER = "intake.same_checker"
@@ -96,6 +100,10 @@ HTTP_STATUS: dict[Code, int] = {
     Code.UPLOAD_OFFSET_MISMATCH: 409,
     Code.UPLOAD_IN_PROGRESS: 409,
     Code.UPLOAD_CHECKSUM_MISMATCH: 422,
+    Code.AUTH_THROTTLED: 429,
+    Code.KEY_REVOKED: 422,
+    Code.KEY_PIN_INVALID: 403,
+    Code.KEY_DEVICE_MISMATCH: 403,
     Code.CASE_NOT_RELEASED: 409,
     Code.INTAKE_STATE: 409,
     Code.CONFORMITY_SAME_CHECKER: 409,
@@ -144,6 +152,10 @@ CHINESE: dict[Code, str] = {
     Code.UPLOAD_OFFSET_MISMATCH: "续传位置与服务器不一致，将从服务器记录的位置继续",
     Code.UPLOAD_IN_PROGRESS: "该文件正在上传中，稍后自动重试",
     Code.UPLOAD_CHECKSUM_MISMATCH: "上传的数据块校验失败，已丢弃该数据块",
+    Code.AUTH_THROTTLED: "尝试次数过多，请稍后再试",
+    Code.KEY_REVOKED: "调查人员的签名密钥已被吊销，记录未被接受",
+    Code.KEY_PIN_INVALID: "PIN 码不正确，签名密钥未登记",
+    Code.KEY_DEVICE_MISMATCH: "签名密钥只能登记在本人登录的这台平板上",
     Code.CASE_NOT_RELEASED: "案件委托材料尚未通过符合性审核，不能开展调查",
     Code.INTAKE_STATE: "案件当前的受理状态不允许此操作",
     Code.CONFORMITY_SAME_CHECKER: "两次符合性审核须由不同人员进行",

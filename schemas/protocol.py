@@ -2,8 +2,12 @@
 
 The exchange, all under /api/v1, every error a `problems.Problem`:
   POST /auth/device-login  DeviceLogin -> Session          a surveyor signs in on a tablet (username + PIN)
-  POST /auth/login         PasswordLogin -> Session        console staff sign in (username + password)
-  PUT  /keys               KeyRegistration -> KeyRegistration   register the caller's Ed25519 public key
+  POST /auth/login         PasswordLogin -> Session        console staff sign in (username + password; not surveyors)
+  POST /auth/logout                                        end the caller's token on the server
+  PUT  /keys               KeyEnrolment -> KeyRegistration enrol the caller's Ed25519 key (own PIN, own device)
+  GET  /admin/keys         -> list[KeyRegistration]        administrators: every key, who enrolled it, revoked?
+  POST /admin/keys/{key_id}/revoke  KeyRevocation -> KeyRegistration
+  POST /admin/accounts/{username}/unlock                   administrators: clear sign-in delays
   GET  /accounts/{username}/keys -> list[KeyRegistration]
   GET  /cases              -> list[CaseSummary]            the cases assigned to the caller's team
   GET  /cases/{case_id}    -> CaseDetail                   the case with its merged records
@@ -22,22 +26,26 @@ Resumable uploads (preferred by the tablet; see ARCHITECTURE.md for why not tus)
                            upload.offset_mismatch (409) with data.offset; a concurrent append upload.in_progress.
   DELETE /uploads/{sha256}                                 discard a partial upload
 Any request may be answered `server.busy` (503 + Retry-After): wait, with jitter, and send it again.
-Every request carries `X-Protocol-Version`; authenticated ones `Authorization: Bearer <token>`.
+Every request carries `X-Protocol-Version`; authenticated ones `Authorization: Bearer <token>`; a tablet's
+ones also `X-Device-Id`, which must name the device its token was issued to.
 """
 from __future__ import annotations
 
 from datetime import date, datetime
 from enum import Enum
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from schemas.completeness import CaseCompleteness
 from schemas.methods import Method
 from schemas.records import SealedRecord, VisitKind
 from schemas.review import ReturnedItem
+from schemas.text import Identifier, LineText, NameText, Secret, ShortText, Text
 
 PROTOCOL_VERSION = 1
 PROTOCOL_HEADER = "X-Protocol-Version"
+DEVICE_HEADER = "X-Device-Id"  # a device token is accepted only with the id of the device it was issued to
+KEY_BASE64 = r"^[A-Za-z0-9+/]{43}=$"  # 32 raw bytes (an Ed25519 public key) in base64
 API_PREFIX = "/api/v1"
 
 
@@ -53,55 +61,78 @@ class AccountRole(str, Enum):
 class AccountPublic(BaseModel):
     """What anyone on the case may see of an account (real-name, R4)."""
 
-    username: str
-    name: str
+    username: ShortText
+    name: NameText
     role: AccountRole
-    work_id: str = ""  # 工作证号, shown to the family (R8)
-    team_id: str | None = None
+    work_id: ShortText = ""  # 工作证号, shown to the family (R8)
+    team_id: ShortText | None = None
 
 
 class DeviceLogin(BaseModel):
-    username: str
-    pin: str
-    device_id: str
+    username: Identifier
+    pin: Secret
+    device_id: Identifier
 
 
 class PasswordLogin(BaseModel):
-    username: str
-    password: str
+    username: Identifier
+    password: Secret
 
 
 class Session(BaseModel):
-    token: str
+    token: LineText
     expires_at: datetime
     account: AccountPublic
 
 
-class KeyRegistration(BaseModel):
-    """A surveyor's public key: 32 raw Ed25519 bytes in base64; key_id = schemas.seal.key_id(raw)."""
+class KeyEnrolment(BaseModel):
+    """Enrolling the caller's own signing key (R11, R16): the surveyor's PIN, proven at this moment, and
+    the device the caller's token was issued to. key_id = schemas.seal.key_id(raw)."""
 
-    key_id: str
-    public_key: str
-    device_id: str = ""
+    key_id: Identifier
+    public_key: str = Field(min_length=44, max_length=44, pattern=KEY_BASE64,
+                            description="32 字节 Ed25519 公钥的 base64")
+    device_id: Identifier
+    pin: Secret
+
+
+class KeyRegistration(BaseModel):
+    """A surveyor's public key: 32 raw Ed25519 bytes in base64; who enrolled it, from where, when; and
+    whether an administrator revoked it."""
+
+    key_id: Identifier
+    public_key: str = Field(min_length=44, max_length=44, pattern=KEY_BASE64)
+    username: ShortText = ""
+    device_id: ShortText = ""
     registered_at: datetime | None = None
+    enrolled_by: ShortText = ""
+    revoked_at: datetime | None = None
+    revoked_by: ShortText = ""
+    revoke_reason: Text = ""
+
+
+class KeyRevocation(BaseModel):
+    """Why an administrator revokes a key (kept with the key)."""
+
+    reason: Text = Field(min_length=1)
 
 
 class Subject(BaseModel):
     """A family member under verification (核查对象)."""
 
-    id: str
-    name: str
-    id_number: str
-    relation: str
+    id: ShortText
+    name: NameText
+    id_number: ShortText
+    relation: ShortText
 
 
 class CaseSummary(BaseModel):
     """A verification case as the survey team needs it in the field."""
 
-    id: str
-    title: str
-    entrusting_unit: str
-    address: str
+    id: ShortText
+    title: LineText
+    entrusting_unit: LineText
+    address: LineText
     lat: float | None = None
     lon: float | None = None
     subjects: list[Subject]
@@ -110,9 +141,9 @@ class CaseSummary(BaseModel):
     released: bool = False  # the materials passed the two-person conformity review (R1, R26)
     accepted_on: date
     deadline: date
-    deadline_warning: str = ""
-    required_checks: list[VisitKind]  # the field visits among the entrusted methods (R23)
-    team_id: str
+    deadline_warning: Text = ""
+    required_checks: list[VisitKind]
+    team_id: ShortText
     team: list[AccountPublic]
     methods: list[Method] = []  # every entrusted method (additive)
     returns: list[ReturnedItem] = []  # items the reviewer returned to the team, still open (additive)
@@ -120,10 +151,11 @@ class CaseSummary(BaseModel):
 
 
 class SealInfo(BaseModel):
-    surveyor: str
-    surveyor_name: str
-    key_id: str
+    surveyor: ShortText
+    surveyor_name: NameText
+    key_id: ShortText
     valid: bool
+    key_revoked_at: datetime | None = None  # the key was revoked later; the record arrived before that
 
 
 class MergedRecord(BaseModel):
@@ -142,7 +174,7 @@ class CaseDetail(BaseModel):
 
 
 class EvidenceStored(BaseModel):
-    sha256: str
+    sha256: ShortText
     size: int
     created: bool
 
@@ -153,8 +185,8 @@ class RecordStatus(str, Enum):
 
 
 class RecordResult(BaseModel):
-    record_id: str
-    case_id: str
+    record_id: ShortText
+    case_id: ShortText
     status: RecordStatus
     completeness: CaseCompleteness
     received_at: datetime | None = None  # when the server first stored the record (the tablet's receipt)

@@ -12,9 +12,11 @@ from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_seri
 
 from schemas.device_audit import AuditEvent
 from schemas.media import MediaEvent
+from schemas.text import Identifier, LineText, LongText, NameText, ShortText, Text
 
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
-Answer = bool | int | float | str
+Answer = bool | int | float | LongText
+MAX_FILES, MAX_ITEMS = 500, 200  # evidence files per record; answers, surveyors, seals, checklist items
 
 
 class VisitKind(str, Enum):
@@ -83,15 +85,15 @@ class LocationFix(BaseModel):
 class EvidenceRef(BaseModel):
     """One evidence file, addressed by the SHA-256 of its bytes, hashed when captured."""
 
-    sha256: str = Field(pattern=SHA256_PATTERN)
+    sha256: str = Field(min_length=64, max_length=64, pattern=SHA256_PATTERN)
     size: int = Field(ge=0)
-    media_type: str
+    media_type: ShortText
     kind: EvidenceKind
     role: Role = Role.SCENE
     captured_at: datetime
-    captured_by: str  # account username
-    filename: str = ""
-    caption: str = ""
+    captured_by: ShortText  # account username
+    filename: LineText = ""
+    caption: Text = ""
     location: Location | None = None
     # Added for capture at the door (all optional, so older records parse unchanged):
     origin: Origin | None = None  # camera or 导入; None on records made before this field
@@ -104,31 +106,31 @@ class EvidenceRef(BaseModel):
 class Respondent(BaseModel):
     """The person the team talks to (调查对象), or the neighbour asked (邻里)."""
 
-    name: str = ""
-    relation: str = ""  # to the family: 本人, 配偶, 邻居 ...
-    subject_id: str | None = None
+    name: NameText = ""
+    relation: ShortText = ""  # to the family: 本人, 配偶, 邻居 ...
+    subject_id: ShortText | None = None
 
 
 class SurveyRecord(BaseModel):
     """The survey record (调查记录表) of one visit. Everything here is covered by the seal."""
 
-    id: str = Field(min_length=8, max_length=64)
-    case_id: str
+    id: Identifier = Field(min_length=8, max_length=64)
+    case_id: ShortText
     kind: VisitKind
-    form_id: str
+    form_id: ShortText
     form_version: int
     outcome: Outcome = Outcome.COMPLETED
-    surveyors: list[str] = []  # usernames of the survey team present (R7)
-    notification: dict[str, bool] = {}  # R8 checklist, keyed by the form's notification ids
+    surveyors: list[ShortText] = Field(default=[], max_length=MAX_ITEMS)  # usernames of the team present (R7)
+    notification: dict[ShortText, bool] = Field(default={}, max_length=MAX_ITEMS)  # R8 checklist by id
     respondent: Respondent = Respondent()
-    answers: dict[str, Answer] = {}
-    refusal_note: str = ""  # R13
-    cannot_sign_reason: str = ""  # R12
+    answers: dict[ShortText, Answer] = Field(default={}, max_length=MAX_ITEMS)
+    refusal_note: Text = ""  # R13
+    cannot_sign_reason: Text = ""  # R12
     started_at: datetime
     sealed_at: datetime | None = None
     location: Location | None = None
-    device_id: str = ""
-    evidence: list[EvidenceRef] = []
+    device_id: ShortText = ""
+    evidence: list[EvidenceRef] = Field(default=[], max_length=MAX_FILES)
     # Added for capture at the door (all optional):
     start_fix: LocationFix | None = None  # position when the visit started
     seal_fix: LocationFix | None = None  # position when it was sealed
@@ -154,16 +156,16 @@ class SurveyRecord(BaseModel):
 class SurveyorSeal(BaseModel):
     """One surveyor's Ed25519 signature over the record's digest, made with their own key."""
 
-    surveyor: str
-    key_id: str
-    signature: str  # base64 of the 64-byte Ed25519 signature
+    surveyor: ShortText
+    key_id: ShortText
+    signature: str = Field(max_length=128, pattern=r"^[A-Za-z0-9+/=]*$")  # base64 of the 64-byte signature
 
 
 class SealedRecord(BaseModel):
     """A sealed record as it is queued on the tablet and uploaded to the server."""
 
     record: SurveyRecord
-    seals: list[SurveyorSeal] = []
+    seals: list[SurveyorSeal] = Field(default=[], max_length=MAX_ITEMS)
     # 1: seals over SHA-256 of the sorted-key JSON of `record` (old tablets); 2: seals over the exact
     # RFC 8785 bytes carried in `record_jcs` (base64), which are then what `record` is read from.
     seal_version: int = 1

@@ -3,27 +3,18 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from schemas.problems import Code, ProblemError
 from schemas.protocol import AccountPublic, AccountRole
-from sync_server.passwords import (
-    MAX_FAILED_ATTEMPTS,
-    LoginState,
-    decide_login,
-    hash_secret,
-    password_problems,
-    pin_problems,
-    secret_matches,
-)
+from sync_server import throttle
+from sync_server.passwords import hash_secret, password_problems, pin_problems, secret_matches
 from sync_server.tables import Account, SessionToken
 
 DEVICE, CONSOLE = "device", "console"
-_SAVE_TRIES = 50  # each failed compare-and-set means another attempt on the account was counted
 _DUMMY_HASH = hash_secret("not-a-real-secret")  # spent on unknown usernames, so timing tells nothing
 
 
@@ -53,54 +44,25 @@ def public(account: Account) -> AccountPublic:
                          work_id=account.work_id, team_id=account.team_id)
 
 
-@dataclass(frozen=True)
-class LoginOutcome:
-    """The result of checking a secret: the account if let in, otherwise the problem to raise
-    after the caller has committed the new failure count."""
-
-    account: Account | None
-    problem: ProblemError | None
-
-
-def check_login(session: Session, username: str, secret: str, *, use_pin: bool,
-                now: datetime) -> LoginOutcome:
-    """Check a password or PIN and update the lockout fields (not committed)."""
+def check_login(open_session: Callable[[], Session], session: Session, username: str, secret: str, *,
+                use_pin: bool, now: datetime, client: str) -> Account:
+    """The account if the password or PIN is right; otherwise raises `auth.throttled` (429, while a
+    delay runs for this username from this client, see throttle.py) or `auth.invalid`, the very same
+    answer for unknown usernames, closed accounts and wrong secrets (a scrypt hash is spent on each)."""
+    keys = throttle.keys_for(username, client, pin=use_pin)
+    throttle.refuse_if_blocked(open_session, keys, now)
     account = session.get(Account, username)
     stored = (account.pin_hash if use_pin else account.password_hash) if account else ""
     if account is None or not account.active or not stored:
         secret_matches(secret, _DUMMY_HASH)
-        return LoginOutcome(None, ProblemError(Code.AUTH_INVALID))
-    matched = secret_matches(secret, stored)
-    for _ in range(_SAVE_TRIES):
-        state = LoginState(account.failed_attempts, account.locked_until)
-        decision = decide_login(state, matched, now)
-        if _save_login_state(session, username, state, decision.state):
-            break
-        session.refresh(account)  # a concurrent attempt on this account won: decide again on its result
+        matched = False
     else:
-        raise RuntimeError(f"login state of {username} kept changing under {_SAVE_TRIES} attempts")
-    if decision.allowed:
-        return LoginOutcome(account, None)
-    if decision.locked:
-        until = decision.state.locked_until
-        detail = f"锁定至 {until:%H:%M} (UTC)" if until else ""
-        return LoginOutcome(None, ProblemError(Code.AUTH_LOCKED, detail,
-                                               locked_until=until.isoformat() if until else None))
-    left = MAX_FAILED_ATTEMPTS - decision.state.failed_attempts
-    return LoginOutcome(None, ProblemError(Code.AUTH_INVALID, f"还可尝试 {left} 次", attempts_left=left))
-
-
-def _save_login_state(session: Session, username: str, old: LoginState, new: LoginState) -> bool:
-    """Write the lockout fields only if they still hold what was read (compare-and-set), so concurrent
-    wrong secrets are all counted (READ COMMITTED on PostgreSQL, deferred transactions on SQLite
-    would otherwise lose updates). False if another attempt changed them first."""
-    since = col(Account.locked_until)
-    unchanged = since.is_(None) if old.locked_until is None else since == old.locked_until
-    result = session.execute(update(Account)
-                             .where(col(Account.username) == username,
-                                    col(Account.failed_attempts) == old.failed_attempts, unchanged)
-                             .values(failed_attempts=new.failed_attempts, locked_until=new.locked_until))
-    return getattr(result, "rowcount", 0) == 1  # a CursorResult for UPDATE
+        matched = secret_matches(secret, stored)
+    if not matched or account is None:
+        throttle.count_failure(open_session, keys, now)
+        raise ProblemError(Code.AUTH_INVALID)
+    throttle.clear(open_session, [keys[0][1]])
+    return account
 
 
 def _token_hash(token: str) -> str:
@@ -117,13 +79,19 @@ def issue_token(session: Session, account: Account, *, kind: str, now: datetime,
     return token, expires_at
 
 
-def account_for_token(session: Session, token: str, now: datetime, kind: str | None = None) -> Account | None:
-    """The active account a live token belongs to, or None."""
+def token_row(session: Session, token: str, now: datetime, kind: str | None = None) -> SessionToken | None:
+    """The live token row (not expired, of the kind asked, of an active account), or None."""
     row = session.get(SessionToken, _token_hash(token))
     if row is None or row.expires_at <= now or (kind is not None and row.kind != kind):
         return None
     account = session.get(Account, row.username)
-    return account if account is not None and account.active else None
+    return row if account is not None and account.active else None
+
+
+def account_for_token(session: Session, token: str, now: datetime, kind: str | None = None) -> Account | None:
+    """The active account a live token belongs to, or None."""
+    row = token_row(session, token, now, kind)
+    return None if row is None else session.get(Account, row.username)
 
 
 def revoke_token(session: Session, token: str) -> None:

@@ -60,7 +60,9 @@ def merged_record(session: Session, row: Record) -> MergedRecord:
                  and seal_valid_over(version, body, seal, base64.b64decode(key.public_key)))
         account = names.get(seal.surveyor)
         name = account.name if account else seal.surveyor
-        seals.append(SealInfo(surveyor=seal.surveyor, surveyor_name=name, key_id=seal.key_id, valid=valid))
+        revoked = key.revoked_at if key is not None else None  # after this record arrived (else refused)
+        seals.append(SealInfo(surveyor=seal.surveyor, surveyor_name=name, key_id=seal.key_id, valid=valid,
+                              key_revoked_at=revoked))
     return MergedRecord(sealed=sealed, received_at=row.received_at, seals=seals, digest=row.digest)
 
 

@@ -27,9 +27,10 @@ from sync_server.tables import Account, Case, Record, RecordEvidence, SignedReco
 ATTEMPTS = 3  # a concurrent twin or a concurrent log append makes the insert fail: decide again
 
 
-def load_facts(session: Session, sealed: SealedRecord, uploader: Account, blobs: BlobStore) -> MergeFacts:
+def load_facts(session: Session, sealed: SealedRecord, uploader: Account, blobs: BlobStore,
+               now: datetime) -> MergeFacts:
     """What the server holds about this record, its case, its keys and its files (those the uploader's
-    team uploaded itself, each sniffed from its bytes)."""
+    team uploaded itself, each sniffed from its bytes), as of `now`."""
     record = sealed.record
     case = session.get(Case, record.case_id)
     case_facts = None
@@ -39,13 +40,13 @@ def load_facts(session: Session, sealed: SealedRecord, uploader: Account, blobs:
             authorized=case.authorization_recorded, entrusted=case.entrustment_recorded,
             subject_ids=frozenset(s.id for s in queries.case_subjects(session, case.id)),
             methods=frozenset(case.required_checks), released=is_released(session, case.id))
-    keys = {k.key_id: KnownKey(k.username, base64.b64decode(k.public_key))
+    keys = {k.key_id: KnownKey(k.username, base64.b64decode(k.public_key), k.revoked_at)
             for k in queries.keys_by_id(session, {s.key_id for s in sealed.seals}).values()}
     existing = session.get(Record, record.id)
     stored = claimed_sizes(session, uploader, {e.sha256 for e in record.evidence})
     sniffed = {} if existing else sniffed_types(session, blobs, set(stored))
     return MergeFacts(uploader=uploader.username, case=case_facts, keys=keys, stored=stored, sniffed=sniffed,
-                      existing_digest=existing.digest if existing else None)
+                      existing_digest=existing.digest if existing else None, received_at=now)
 
 
 def _apply(session: Session, sealed: SealedRecord, body: bytes, decision: Decision, uploader: Account,
@@ -80,7 +81,7 @@ def ingest(session: Session, sealed: SealedRecord, uploader: Account, now: datet
     except (BodyError, ValueError) as error:
         raise ProblemError(Code.RECORD_INVALID, str(error)) from None
     for _ in range(ATTEMPTS):
-        decision = decide(sealed, load_facts(session, sealed, uploader, blobs), body)
+        decision = decide(sealed, load_facts(session, sealed, uploader, blobs, now), body)
         if decision.status != RecordStatus.MERGED:
             break
         for username in dict.fromkeys(sealed.record.surveyors):  # R5, R34 on the day of the visit

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from schemas.completeness import missing_items, missing_seals
 from schemas.evidence_types import ALLOWED, declared_matches
@@ -38,6 +39,7 @@ class KnownKey:
 
     username: str
     public_raw: bytes
+    revoked_at: datetime | None = None  # an administrator revoked it then (R11, R16)
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,7 @@ class MergeFacts:
     sniffed: Mapping[str, str | None] = field(default_factory=dict)  # sha256 -> what its bytes are (None: no
     # allowed format); see schemas.evidence_types.sniff_head and sync_server.sniffing
     existing_digest: str | None = None  # digest of a record already merged under the same id
+    received_at: datetime | None = None  # now: when the record reaches the server
 
 
 @dataclass(frozen=True)
@@ -157,5 +160,9 @@ def _check_seals(sealed: SealedRecord, form: Form, facts: MergeFacts, body: byte
         if key is None or key.username != seal.surveyor:
             raise ProblemError(Code.KEY_UNKNOWN, f"{seal.surveyor} / {seal.key_id}", surveyor=seal.surveyor,
                                key_id=seal.key_id)
+        if key.revoked_at is not None and (facts.received_at is None or key.revoked_at <= facts.received_at):
+            # revoked before this record reached the server: the tablet's clock (sealed_at) proves nothing
+            raise ProblemError(Code.KEY_REVOKED, f"{seal.surveyor} / {seal.key_id}，吊销于 {key.revoked_at:%Y-%m-%d %H:%M} UTC",
+                               surveyor=seal.surveyor, key_id=seal.key_id, revoked_at=key.revoked_at.isoformat())
         if not seal_valid_over(sealed.seal_version, body, seal, key.public_raw):
             raise ProblemError(Code.SIGNATURE_INVALID, seal.surveyor, surveyor=seal.surveyor)

@@ -1,4 +1,4 @@
-"""Secrets: scrypt hashing with a per-account salt, password strength (R6), PIN rules, lockout.
+"""Secrets: scrypt hashing with a per-account salt, password strength (R6), PIN rules (delays: throttle.py).
 
 Everything here is pure except the random salt.
 """
@@ -9,14 +9,10 @@ import hashlib
 import hmac
 import os
 import string
-from dataclasses import dataclass
-from datetime import datetime, timedelta
 from itertools import pairwise
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 MIN_PASSWORD_LENGTH = 10
-MAX_FAILED_ATTEMPTS = 5
-LOCK_DURATION = timedelta(minutes=15)
 
 
 def hash_secret(secret: str) -> str:
@@ -67,32 +63,3 @@ def pin_problems(pin: str) -> list[str]:
     if steps in ({1}, {-1}):
         return ["PIN 码不能是连续数字"]
     return []
-
-
-@dataclass(frozen=True)
-class LoginState:
-    """The lockout fields of an account."""
-
-    failed_attempts: int
-    locked_until: datetime | None
-
-
-@dataclass(frozen=True)
-class LoginDecision:
-    """What a login attempt leads to: the new lockout fields and whether the caller is let in."""
-
-    allowed: bool
-    locked: bool
-    state: LoginState
-
-
-def decide_login(state: LoginState, secret_ok: bool, now: datetime) -> LoginDecision:
-    """Five wrong secrets in a row lock the account for 15 minutes; a right one resets the count."""
-    if state.locked_until is not None and now < state.locked_until:
-        return LoginDecision(allowed=False, locked=True, state=state)
-    if secret_ok:
-        return LoginDecision(allowed=True, locked=False, state=LoginState(0, None))
-    failed = state.failed_attempts + 1
-    if failed >= MAX_FAILED_ATTEMPTS:
-        return LoginDecision(allowed=False, locked=True, state=LoginState(0, now + LOCK_DURATION))
-    return LoginDecision(allowed=False, locked=False, state=LoginState(failed, None))

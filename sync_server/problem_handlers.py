@@ -24,7 +24,7 @@ log = logging.getLogger("sync_server.errors")
 SQLITE_FULL = 13  # "database or disk is full"
 PG_DISK_FULL = "53100"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
-_STATUS_CODES = {401: Code.AUTH_REQUIRED, 403: Code.FORBIDDEN, 404: Code.NOT_FOUND}
+_STATUS_CODES = {401: Code.AUTH_REQUIRED, 403: Code.FORBIDDEN, 404: Code.NOT_FOUND, 413: Code.REQUEST_TOO_LARGE}
 
 
 BUSY_RETRY_AFTER = "2"
@@ -40,7 +40,8 @@ def problem_response(problem: Problem, headers: dict[str, str] | None = None) ->
 
 async def _on_problem(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ProblemError)
-    return problem_response(exc.problem())
+    retry = exc.data.get("retry_after")  # auth.throttled: how long to wait (RFC 9110 Retry-After)
+    return problem_response(exc.problem(), headers={"Retry-After": str(retry)} if retry is not None else None)
 
 
 async def _on_validation(_request: Request, exc: Exception) -> JSONResponse:

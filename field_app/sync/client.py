@@ -24,11 +24,13 @@ from field_app.sync.tls import check_server_url, pinned_context
 from schemas.problems import Code
 from schemas.protocol import (
     API_PREFIX,
+    DEVICE_HEADER,
     PROTOCOL_HEADER,
     PROTOCOL_VERSION,
     CaseSummary,
     DeviceLogin,
     EvidenceStored,
+    KeyEnrolment,
     KeyRegistration,
     RecordResult,
     Session,
@@ -97,20 +99,24 @@ def _certificate_refused(exc: BaseException) -> bool:
 
 
 class SyncClient:
-    """One server, one httpx client; every request carries the protocol version."""
+    """One server, one httpx client; every request carries the protocol version and this tablet's id
+    (`X-Device-Id`: the server accepts a device token only from the device it was issued to)."""
 
     def __init__(self, base_url: str, transport: httpx.BaseTransport | None = None,
                  timeout: float | httpx.Timeout = DEFAULT_TIMEOUT, ca_file: Path | None = None, *,
-                 busy_retries: int = BUSY_RETRIES, sleep: Callable[[float], None] = time.sleep,
-                 rng: random.Random | None = None) -> None:
+                 device_id: str = "", busy_retries: int = BUSY_RETRIES,
+                 sleep: Callable[[float], None] = time.sleep, rng: random.Random | None = None) -> None:
         """`ca_file`: the agency CA, the only one trusted for HTTPS. Plain HTTP is refused except to
         127.0.0.1 (`InsecureServerUrl`); an injected `transport` (tests) brings its own connection."""
         if transport is None:
             check_server_url(base_url, ca_file)
         verify: ssl.SSLContext | bool = pinned_context(ca_file) if ca_file is not None else True
+        headers = {PROTOCOL_HEADER: str(PROTOCOL_VERSION)}
+        if device_id:
+            headers[DEVICE_HEADER] = device_id
+        self.device_id = device_id
         self._http = httpx.Client(base_url=base_url.rstrip("/") + API_PREFIX, transport=transport,
-                                  timeout=timeout, headers={PROTOCOL_HEADER: str(PROTOCOL_VERSION)},
-                                  verify=verify)
+                                  timeout=timeout, headers=headers, verify=verify)
         self.busy_retries, self._sleep, self._rng = busy_retries, sleep, rng or random.Random()
         self.on_busy: Callable[[float], None] | None = None  # told the wait before each busy retry
 
@@ -159,10 +165,14 @@ class SyncClient:
         body = DeviceLogin(username=username, pin=pin, device_id=device_id).model_dump(mode="json")
         return self._parse(Session, self._send("POST", "/auth/device-login", json=body))
 
-    def register_key(self, token: str, registration: KeyRegistration) -> KeyRegistration:
-        """Register the caller's public key (idempotent on the server)."""
-        response = self._send("PUT", "/keys", token, json=registration.model_dump(mode="json"))
+    def register_key(self, token: str, enrolment: KeyEnrolment) -> KeyRegistration:
+        """Enrol the caller's public key with their PIN, from this device (idempotent on the server)."""
+        response = self._send("PUT", "/keys", token, json=enrolment.model_dump(mode="json"))
         return self._parse(KeyRegistration, response)
+
+    def logout(self, token: str) -> None:
+        """End the token on the server."""
+        self._send("POST", "/auth/logout", token)
 
     def list_cases(self, token: str) -> list[CaseSummary]:
         """The cases assigned to the caller's team."""

@@ -117,7 +117,6 @@ class SyncPanel(Observable):
             pending = [i.record_id for i in q.outbox_items(s, [OutboxStatus.QUEUED, OutboxStatus.PROBLEM])]
         self._labels = {rid: self.describe(rid) for rid in pending}
         try:
-            self.team.register_pending_keys()
             self.results = upload_outbox(self.store, self.evidence, self.client, token, self._on_progress,
                                          self.clock, on_file=self._on_file)
         except Exception:

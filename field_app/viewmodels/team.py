@@ -1,8 +1,10 @@
 """The survey team signed in on this tablet (R4 real-name accounts, R7 at least two surveyors).
 
 Online, a surveyor signs in against the server; the first time on this tablet a personal Ed25519
-key is made, encrypted with their PIN, and its public half registered with the server. Offline,
-only a surveyor who signed in here before may sign in, and only if their PIN opens their key.
+key is made, encrypted with their PIN, and its public half enrolled with the server, which checks
+the PIN again and binds the key to this device (R11, R16). Offline, only a surveyor who signed in
+here before may sign in, and only if their PIN opens their key. Signing out ends the token on the
+server (when reachable) and forgets it here either way.
 """
 from __future__ import annotations
 
@@ -17,10 +19,10 @@ from field_app.store import Store
 from field_app.store import queries as q
 from field_app.store.keys import create_key, needs_rewrap, rewrap_key, unlock_key
 from field_app.store.tables import LocalAccount
-from field_app.sync.client import ServerProblem, ServerUnreachable, SyncClient
+from field_app.sync.client import ServerProblem, ServerUnreachable, SyncClient, SyncError
 from field_app.viewmodels.base import Clock, Observable, utcnow
 from schemas.problems import chinese_message
-from schemas.protocol import AccountRole, KeyRegistration, Session
+from schemas.protocol import AccountRole, KeyEnrolment, Session
 from schemas.seal import key_id
 
 MAX_MEMBERS = 4
@@ -116,19 +118,22 @@ class TeamSession(Observable):
             row.token, row.token_expires_at, row.last_signed_in_at = session.token, expires, now
             row.failed_pins, row.locked_until, row.private_key_blob = 0, None, local.private_key_blob
             s.add(row)
-        self._register_key(row)
+        self._register_key(row, pin)
         return _member(row, online=True)
 
-    def _register_key(self, account: LocalAccount) -> bool:
-        """Tell the server the account's public key, if not done yet; False if offline now."""
-        if account.key_registered or not account.token:
+    def _register_key(self, account: LocalAccount, pin: str) -> bool:
+        """Enrol the account's public key with the server (with the PIN just typed), if not done yet;
+        False if offline now (tried again at the next sign-in or seal with this PIN)."""
+        now = self.clock()
+        if account.key_registered or not account.token or not account.token_expires_at \
+                or account.token_expires_at <= now + TOKEN_MARGIN:
             return account.key_registered
-        registration = KeyRegistration(key_id=account.key_id, public_key=account.public_key,
-                                       device_id=self.device_id)
+        enrolment = KeyEnrolment(key_id=account.key_id, public_key=account.public_key, device_id=self.device_id,
+                                 pin=pin)
         try:
-            self.client.register_key(account.token, registration)
+            self.client.register_key(account.token, enrolment)
         except ServerUnreachable:
-            return False  # retried by register_pending_keys before the next upload
+            return False
         except ServerProblem as problem:
             raise SignInError("签名密钥登记失败：" + chinese_message(problem.code, problem.detail)) from None
         with self.store.transaction() as s:
@@ -137,15 +142,6 @@ class TeamSession(Observable):
             s.add(row)
         account.key_registered = True
         return True
-
-    def register_pending_keys(self) -> None:
-        """Register any key the server has not acknowledged (uses each owner's own valid token)."""
-        now = self.clock()
-        with self.store.reading() as s:
-            pending = q.accounts_with_unregistered_keys(s)
-        for account in pending:
-            if account.token and account.token_expires_at and account.token_expires_at > now + TOKEN_MARGIN:
-                self._register_key(account)
 
     def _sign_in_offline(self, username: str, pin: str) -> Member:
         with self.store.reading() as s:
@@ -192,16 +188,28 @@ class TeamSession(Observable):
         with self.store.reading() as s:
             account = q.get_account(s, username)
         assert account is not None  # a member always has a local account
-        return self._open_key(account, pin, f"调查人员 {member.name} 的 PIN 码不正确")
+        key = self._open_key(account, pin, f"调查人员 {member.name} 的 PIN 码不正确")
+        if not account.key_registered:
+            try:
+                self._register_key(account, pin)  # the PIN is at hand: enrol a key left pending
+            except SignInError:
+                pass  # the server refused; the upload will say key.unknown
+        return key
 
     def sign_out(self, username: str) -> None:
-        """Sign a surveyor out and forget their server token on this tablet."""
+        """Sign a surveyor out: end their token on the server (best-effort, offline too) and forget it here."""
         self.members = [m for m in self.members if m.username != username]
         with self.store.transaction() as s:
             row = q.get_account(s, username)
+            token = row.token if row is not None else None
             if row is not None:
                 row.token, row.token_expires_at = None, None
                 s.add(row)
+        if token:
+            try:
+                self.client.logout(token)
+            except SyncError:
+                pass  # offline or already ended: the tablet has forgotten it anyway; it expires on the server
         if self.operator == username:
             self.operator = self.members[0].username if self.members else None
         self._notify()

@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
+from pydantic import ValidationError
+
 from field_app.capture.photo import ingest_photo
 from field_app.capture.signature import Stroke, render_signature
 from field_app.errors import IncompleteRecord, StorageFull, VisitError, WrongPin
@@ -134,7 +136,8 @@ class VisitEditor(Observable):
 
     def _update(self, **changes: object) -> SurveyRecord:
         record = self._require()
-        updated = SurveyRecord.model_validate({**record.model_dump(), **changes})
+        with _valid_text():
+            updated = SurveyRecord.model_validate({**record.model_dump(), **changes})
         self._save(updated)
         return updated
 
@@ -159,11 +162,16 @@ class VisitEditor(Observable):
             self.errors[field_id] = error.message
             self._notify()
             raise
-        self.errors.pop(field_id, None)
         answers = {k: v for k, v in record.answers.items() if k != field_id}
         if answer is not None:
             answers[field_id] = answer
-        self._update(answers=answers)
+        try:
+            self._update(answers=answers)
+        except VisitError as error:
+            self.errors[field_id] = error.message
+            self._notify()
+            raise
+        self.errors.pop(field_id, None)
 
     @serialized
     def set_respondent(self, name: str, relation: str = "", subject_id: str | None = None) -> None:
@@ -171,8 +179,9 @@ class VisitEditor(Observable):
         self._require()
         if subject_id and self.case and subject_id not in {s.id for s in self.case.subjects}:
             raise VisitError("该人员不在本案件的核查对象范围内")
-        self._update(respondent=Respondent(name=name.strip(), relation=relation.strip(),
-                                           subject_id=subject_id or None).model_dump())
+        with _valid_text():
+            respondent = Respondent(name=name.strip(), relation=relation.strip(), subject_id=subject_id or None)
+        self._update(respondent=respondent.model_dump())
 
     @serialized
     def set_outcome(self, outcome: Outcome) -> None:
@@ -248,9 +257,11 @@ class VisitEditor(Observable):
         photo = ingest_photo(data, filename)
         with _if_full("照片未保存"):
             sha, size = self.evidence.put_bytes(photo.data)
-            ref = photo_ref(photo, sha=sha, size=size, role=Role(role), origin=Origin(origin),
-                            operator=self._operator(), filename=filename, caption=caption, record=record,
-                            case=self.case, now=self.clock(), shot_at=shot_at, shot_location=shot_location)
+            with _valid_text():  # a file left unreferenced by a refused caption is pruned later
+                ref = photo_ref(photo, sha=sha, size=size, role=Role(role), origin=Origin(origin),
+                                operator=self._operator(), filename=filename[-200:], caption=caption,
+                                record=record, case=self.case, now=self.clock(), shot_at=shot_at,
+                                shot_location=shot_location)
             return self._add_evidence(ref)
 
     @serialized
@@ -357,3 +368,21 @@ class VisitEditor(Observable):
         self.errors = {}
         self._notify()
         return sealed
+
+
+@contextmanager
+def _valid_text() -> Iterator[None]:
+    """Turn a breach of the wire rules (schemas/text.py: too long, a NUL character) into a VisitError."""
+    try:
+        yield
+    except ValidationError as error:
+        raise VisitError(_refused_text(error)) from None
+
+
+def _refused_text(error: ValidationError) -> str:
+    """A Chinese sentence for text the record may not hold (nothing was saved)."""
+    for detail in error.errors():
+        limit = (detail.get("ctx") or {}).get("max_length")
+        if detail.get("type") == "string_too_long" and limit:
+            return f"内容过长，最多 {limit} 个字，未保存"
+    return "内容含有不允许的字符，未保存"

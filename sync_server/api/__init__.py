@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends
 from schemas.problems import Problem
 from schemas.protocol import API_PREFIX
 from sync_server.api import (
+    admin_routes,
     auth_routes,
     case_routes,
     dossier_routes,
@@ -30,6 +31,7 @@ def api_router() -> APIRouter:
         "content": {"application/problem+json": problem_schema}}}
     router = APIRouter(prefix=API_PREFIX, dependencies=[Depends(check_protocol)], responses=problems)
     for module in (auth_routes, key_routes, case_routes, evidence_routes, record_routes, intake_routes,
-                   staff_routes, dossier_routes, report_routes, upload_routes, review_routes, letter_routes):
+                   staff_routes, dossier_routes, report_routes, upload_routes, review_routes, letter_routes,
+                   admin_routes):
         router.include_router(module.router)
     return router

@@ -10,10 +10,12 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
 from schemas.problems import Code, ProblemError
-from schemas.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION, AccountRole
-from sync_server.auth import account_for_token
+from schemas.protocol import API_PREFIX, DEVICE_HEADER, PROTOCOL_HEADER, PROTOCOL_VERSION, AccountRole
+from schemas.text import SHORT
+from sync_server.api import access
+from sync_server.auth import DEVICE, token_row
 from sync_server.services import Services
-from sync_server.tables import Account
+from sync_server.tables import Account, SessionToken
 
 _bearer = HTTPBearer(auto_error=False, description="设备或控制台登录返回的令牌")
 
@@ -33,21 +35,48 @@ def get_session(services: ServicesDep) -> Iterator[Session]:
 DbSession = Annotated[Session, Depends(get_session)]
 
 
-def check_protocol(version: Annotated[str | None, Header(alias=PROTOCOL_HEADER)] = None) -> None:
+_VERSION_RULE = {"enum": [str(PROTOCOL_VERSION)]}  # in the schema; other values: protocol.unsupported (400)
+
+
+def check_protocol(version: Annotated[str | None, Header(alias=PROTOCOL_HEADER,
+                                                         json_schema_extra=_VERSION_RULE)] = None) -> None:
     """Refuse clients that speak another protocol version (a missing header is accepted)."""
     if version is not None and version.strip() != str(PROTOCOL_VERSION):
         raise ProblemError(Code.PROTOCOL_UNSUPPORTED, f"服务器协议版本 {PROTOCOL_VERSION}，客户端 {version}",
                            server_version=PROTOCOL_VERSION)
 
 
-def current_account(services: ServicesDep, session: DbSession,
-                    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Account:
-    """The account behind the bearer token."""
+def current_token(request: Request, services: ServicesDep, session: DbSession,
+                  credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+                  device_id: Annotated[str | None, Header(alias=DEVICE_HEADER, max_length=SHORT)] = None,
+                  ) -> SessionToken:
+    """The live token behind the bearer header. A device token needs `X-Device-Id` naming its device
+    (a copied token is useless elsewhere); a surveyor may call only the routes in access.SURVEYOR."""
     if credentials is None:
         raise ProblemError(Code.AUTH_REQUIRED)
-    account = account_for_token(session, credentials.credentials, services.clock())
-    if account is None:
+    row = token_row(session, credentials.credentials, services.clock())
+    if row is None:
         raise ProblemError(Code.AUTH_INVALID, "令牌无效或已过期")
+    if row.kind == DEVICE and (device_id or "") != row.device_id:
+        raise ProblemError(Code.AUTH_INVALID, "令牌不属于这台设备")
+    account = session.get(Account, row.username)
+    assert account is not None  # token_row checked it
+    route = request.scope.get("route")
+    template = getattr(route, "path", request.url.path)
+    template = template if template.startswith(API_PREFIX) else API_PREFIX + template  # routes of api_router
+    if (row.kind == DEVICE or account.role == AccountRole.SURVEYOR.value) \
+            and not access.surveyor_may(request.method, template):
+        raise ProblemError(Code.FORBIDDEN, "调查人员的平板令牌不能调用此接口")
+    return row
+
+
+CurrentToken = Annotated[SessionToken, Depends(current_token)]
+
+
+def current_account(session: DbSession, token: CurrentToken) -> Account:
+    """The account behind the bearer token (see `current_token`)."""
+    account = session.get(Account, token.username)
+    assert account is not None
     return account
 
 
@@ -72,3 +101,21 @@ def current_surveyor(account: CurrentAccount) -> Account:
 
 
 CurrentSurveyor = Annotated[Account, Depends(current_surveyor)]
+
+
+def current_admin(account: CurrentAccount) -> Account:
+    """The caller, who must be an administrator."""
+    if account.role != AccountRole.ADMIN.value:
+        raise ProblemError(Code.FORBIDDEN, "仅管理员可以进行此操作")
+    return account
+
+
+CurrentAdmin = Annotated[Account, Depends(current_admin)]
+
+
+def client_address(request: Request) -> str:
+    """The caller's network address, as the ASGI server saw it (the unit of per-client throttling)."""
+    return request.client.host if request.client else "unknown"
+
+
+ClientAddress = Annotated[str, Depends(client_address)]

@@ -15,9 +15,10 @@ from sqlmodel import Session
 
 from schemas.problems import Code, ProblemError, chinese_message
 from schemas.protocol import AccountRole
+from schemas.text import LINE, SHORT, clean_text
 from sync_server import audit, queries
 from sync_server import staff as staff_rules
-from sync_server.api.deps import DbSession, ServicesDep
+from sync_server.api.deps import ClientAddress, DbSession, ServicesDep
 from sync_server.auth import CONSOLE, account_for_token, check_login, issue_token, public, revoke_token
 from sync_server.case_views import case_detail
 from sync_server.console.guard import SESSION_COOKIE
@@ -73,23 +74,29 @@ def console_router() -> APIRouter:
         return RedirectResponse("/console/cases", status_code=303) if staff else _page("login.html")
 
     @router.post("/login")
-    def login(request: Request, form: Form, session: DbSession, services: ServicesDep) -> Response:
-        username, now = form.get("username", "").strip(), services.clock()
-        outcome = check_login(session, username, form.get("password", ""), use_pin=False, now=now)
-        account, problem = outcome.account, outcome.problem
-        if account is not None and account.role not in CONSOLE_ROLES:
-            account, problem = None, ProblemError(Code.FORBIDDEN, "调查人员请使用平板应用")
-        if account is None:
-            audit.log(session, "auth.login_failed", now, username, via="console")
-        else:
-            staff_rules.flag_if_weak(session, account, form.get("password", ""))
+    def login(request: Request, form: Form, session: DbSession, services: ServicesDep,
+              client: ClientAddress) -> Response:
+        username, now = form.get("username", "").strip()[:SHORT], services.clock()
+        try:
+            password = clean_text(form.get("password", ""))[:LINE]
+            account = check_login(services.session, session, username, password, use_pin=False, now=now,
+                                  client=client)
+            if account.role not in CONSOLE_ROLES:
+                raise ProblemError(Code.FORBIDDEN, "调查人员请使用平板应用")
+            staff_rules.flag_if_weak(session, account, password)
             if staff_rules.password_due(account, now):  # R33: no session until the password is renewed
-                account, problem = None, ProblemError(Code.PASSWORD_CHANGE_REQUIRED)
-        session.commit()  # the failure count, or its reset
-        if account is None:
-            problem = problem or ProblemError(Code.AUTH_INVALID)
-            return _page("login.html", status=problem.problem().status, error=_login_message(problem),
-                         username=username)
+                session.commit()
+                raise ProblemError(Code.PASSWORD_CHANGE_REQUIRED)
+        except (ProblemError, ValueError) as error:
+            problem = error if isinstance(error, ProblemError) else ProblemError(Code.VALIDATION, str(error))
+            audit.log(session, "auth.login_failed", now, clean_text_or_empty(username), via="console")
+            session.commit()
+            retry = problem.data.get("retry_after")
+            page = _page("login.html", status=problem.problem().status, error=_login_message(problem),
+                         username=clean_text_or_empty(username))
+            if retry is not None:
+                page.headers["Retry-After"] = str(retry)
+            return page
         token, _ = issue_token(session, account, kind=CONSOLE, now=now, ttl=services.settings.console_session)
         audit.log(session, "auth.login", now, account.username, via="console")
         session.commit()
@@ -176,3 +183,11 @@ def _login_message(problem: ProblemError) -> str:
     if problem.code == Code.AUTH_INVALID:
         return "用户名或密码不正确" + (f"（{problem.detail}）" if problem.detail else "")
     return chinese_message(problem.code.value, problem.detail)
+
+
+def clean_text_or_empty(value: str) -> str:
+    """The value if it is clean text, else empty (never echo a NUL or lone surrogate into a page)."""
+    try:
+        return clean_text(value)
+    except ValueError:
+        return ""

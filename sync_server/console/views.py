@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 from schemas.device_audit import ACTION_LABELS
 from schemas.forms import form_of
 from schemas.media import AUDIO_TYPES, VIDEO_TYPES
-from schemas.protocol import AccountPublic, MergedRecord
+from schemas.protocol import AccountPublic, MergedRecord, SealInfo
 from schemas.records import Answer, EvidenceKind, Outcome, Role
 from schemas.seal import record_digest
 
@@ -125,7 +125,8 @@ def record_view(merged: MergedRecord, people: dict[str, AccountPublic]) -> Recor
         notification=[Item(n.label, ok=bool(record.notification.get(n.id))) for n in form.notification],
         respondent=respondent, sections=[] if record.outcome == Outcome.REFUSED else sections,
         refusal_note=record.refusal_note, cannot_sign_reason=record.cannot_sign_reason,
-        seals=[Item(person_label(s.surveyor, people), ok=s.valid) for s in merged.seals],
+        seals=[Item(person_label(s.surveyor, people), revocation_note(s, merged), ok=s.valid)
+               for s in merged.seals],
         digest=merged.digest or record_digest(record).hex(),
         audit=[Item(f"{local_time(e.at)} · {_names(e.by, people)}",
                     " ".join(x for x in (ACTION_LABELS[e.action], e.subject[:16], e.detail) if x))
@@ -144,3 +145,11 @@ def record_view(merged: MergedRecord, people: dict[str, AccountPublic]) -> Recor
             target.append(FileView(ref.sha256, f"{label} · {local_time(ref.captured_at)}", ref.media_type,
                                    ref.kind.value, player=player_of(ref.kind, ref.media_type)))
     return view
+
+
+def revocation_note(seal: SealInfo, merged: MergedRecord) -> str:
+    """For a seal whose key was revoked after this record arrived: when, and that it arrived before (R16)."""
+    if seal.key_revoked_at is None:
+        return ""
+    return (f"密钥已于 {seal.key_revoked_at:%Y-%m-%d %H:%M} UTC 吊销；本记录在吊销前收到"
+            f"（{merged.received_at:%Y-%m-%d %H:%M} UTC）")

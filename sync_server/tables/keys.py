@@ -1,4 +1,7 @@
-"""Surveyors' Ed25519 public keys. A key_id is bound to one user and one key forever."""
+"""Surveyors' Ed25519 public keys. A key_id is bound to one user and one key forever.
+
+Each key records who enrolled it (always its owner, proven by their PIN at that moment), from which
+device and when; an administrator may revoke it, with a reason (R11, R16)."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -16,3 +19,7 @@ class SurveyorKey(SQLModel, table=True):
     public_key: str  # base64 of the 32 raw bytes
     device_id: str = ""
     registered_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    enrolled_by: str = ""  # the account whose token and PIN enrolled it
+    revoked_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
+    revoked_by: str = ""
+    revoke_reason: str = ""

@@ -85,6 +85,6 @@ def transport():
 
 @pytest.fixture
 def online_client(server, transport):
-    client = SyncClient(server.url, transport=transport, timeout=10.0)
+    client = SyncClient(server.url, transport=transport, timeout=10.0, device_id="tablet-yb-01")
     yield client
     client.close()

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import uvicorn
 
-from schemas.protocol import API_PREFIX, PROTOCOL_HEADER
+from schemas.protocol import API_PREFIX, DEVICE_HEADER, PROTOCOL_HEADER
 from sync_server.app import create_app
 from sync_server.seed import DEMO_ACCOUNTS, seed_demo
 from sync_server.settings import Settings
@@ -76,8 +76,18 @@ class LiveServer:
         self.stop()
         self.app.state.services.engine.dispose()
 
-    def api(self, method: str, path: str, token: str, **kwargs: object) -> httpx.Response:
-        """A direct call to the server's API (to look at what it holds)."""
-        headers = {"Authorization": f"Bearer {token}", PROTOCOL_HEADER: "1"}
+    def api(self, method: str, path: str, token: str, device_id: str = "tablet-yb-01",
+            **kwargs: object) -> httpx.Response:
+        """A direct call to the server's API (to look at what it holds), as from the tablet `device_id`."""
+        headers = {"Authorization": f"Bearer {token}", PROTOCOL_HEADER: "1", DEVICE_HEADER: device_id}
+        headers.update(kwargs.pop("headers", None) or {})  # type: ignore[arg-type]
         with httpx.Client(base_url=self.url + API_PREFIX, timeout=10) as http:
             return http.request(method, path, headers=headers, **kwargs)  # type: ignore[arg-type]
+
+    def staff_token(self, username: str = "wangfang") -> str:
+        """A console staff member's API token (password sign-in), to look at what the server holds."""
+        account = next(a for a in DEMO_ACCOUNTS if a.username == username)
+        with httpx.Client(base_url=self.url + API_PREFIX, timeout=10, headers={PROTOCOL_HEADER: "1"}) as http:
+            response = http.post("/auth/login", json={"username": username, "password": account.password})
+        response.raise_for_status()
+        return str(response.json()["token"])

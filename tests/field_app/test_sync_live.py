@@ -61,14 +61,14 @@ def test_first_sign_in_on_a_tablet_makes_a_personal_key_and_registers_it_r4(tabl
     with store.reading() as s:
         account = q.get_account(s, "zhangwei")
     assert account.key_registered and account.token
-    keys = server.api("GET", "/accounts/zhangwei/keys", team.token()).json()
+    keys = server.api("GET", "/accounts/zhangwei/keys", server.staff_token()).json()
     assert [k["key_id"] for k in keys] == [account.key_id]
 
     team.sign_out("zhangwei")
     team.sign_in("zhangwei", PINS["zhangwei"])  # the same tablet again: the same key, not a new one
     with store.reading() as s:
         assert q.get_account(s, "zhangwei").key_id == account.key_id
-    assert len(server.api("GET", "/accounts/zhangwei/keys", team.token()).json()) == 1
+    assert len(server.api("GET", "/accounts/zhangwei/keys", server.staff_token()).json()) == 1
 
 
 def test_online_a_wrong_pin_gets_the_servers_chinese_message(tablet, server):
@@ -196,7 +196,7 @@ def test_the_client_reads_problems_and_unknown_files(online_client, server, tmp_
     with pytest.raises(ServerProblem) as refused:
         online_client.list_cases("not-a-token")
     assert refused.value.code.startswith("auth.") and refused.value.status == 401
-    session = online_client.device_login("zhangwei", PINS["zhangwei"], "tablet-x")
+    session = online_client.device_login("zhangwei", PINS["zhangwei"], "tablet-yb-01")
     assert online_client.has_evidence(session.token, "0" * 64) is False
     with pytest.raises(ServerProblem) as mismatch:
         online_client.put_evidence(session.token, "0" * 64, [b"evidence bytes"], 14)

@@ -91,7 +91,7 @@ def test_an_answer_on_a_full_tablet_is_refused_and_the_saved_draft_stays(editor,
     disk.fill()
 
     with pytest.raises(StorageFull) as full:
-        editor.set_refusal_note("第二次填写" * 2000)
+        editor.set_refusal_note("第二次填写" * 300)
     assert full.value.message.startswith("平板存储空间不足，修改未保存")
     assert editor.record == before_memory and _saved(store, editor.record.id) == before_saved
 

@@ -190,5 +190,5 @@ def outsider(app: FastAPI, client: TestClient) -> tuple[dict[str, str], object]:
     clear_for_field_work(app, "zhaolei")
     response = client.post("/api/v1/auth/device-login",
                            json={"username": "zhaolei", "pin": OUTSIDER_PIN, "device_id": "tablet-yb-02"})
-    headers = {"Authorization": f"Bearer {response.json()['token']}"}
-    return headers, register_key(client, headers)
+    headers = {"Authorization": f"Bearer {response.json()['token']}", "X-Device-Id": "tablet-yb-02"}
+    return headers, register_key(client, headers, OUTSIDER_PIN)

@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
 from PIL import Image, ImageDraw
 
-from schemas.protocol import API_PREFIX, PROTOCOL_HEADER
+from schemas.protocol import API_PREFIX, DEVICE_HEADER, PROTOCOL_HEADER
 from schemas.records import (
     EvidenceKind,
     EvidenceRef,
@@ -140,7 +140,7 @@ class FieldTeam:
         team = cls(client, {}, {})
         for username in SURVEYORS:
             team.headers[username] = device_login(client, username)
-            team.keys[username] = register_key(client, team.headers[username])
+            team.keys[username] = register_key(client, team.headers[username], CREDENTIALS[username].pin)
         team.headers["wangfang"] = password_login(client, "wangfang")
         return team
 
@@ -171,11 +171,13 @@ class FieldTeam:
         return [m["sealed"]["record"]["id"] for m in response.json()["records"]]
 
 
-def device_login(client: TestClient, username: str, device_id: str = "tablet-yb-01") -> dict[str, str]:
-    body = {"username": username, "pin": CREDENTIALS[username].pin, "device_id": device_id}
+def device_login(client: TestClient, username: str, device_id: str = "tablet-yb-01",
+                 pin: str | None = None) -> dict[str, str]:
+    """A surveyor's device token, as the headers a tablet sends with it (bearer + X-Device-Id)."""
+    body = {"username": username, "pin": pin or CREDENTIALS[username].pin, "device_id": device_id}
     response = client.post(f"{API_PREFIX}/auth/device-login", json=body)
     assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['token']}"}
+    return {"Authorization": f"Bearer {response.json()['token']}", DEVICE_HEADER: device_id}
 
 
 def password_login(client: TestClient, username: str, password: str | None = None) -> dict[str, str]:
@@ -185,12 +187,18 @@ def password_login(client: TestClient, username: str, password: str | None = Non
     return {"Authorization": f"Bearer {response.json()['token']}"}
 
 
-def register_key(client: TestClient, headers: dict[str, str]) -> Ed25519PrivateKey:
-    key = Ed25519PrivateKey.generate()
+def enrolment(key: Ed25519PrivateKey, pin: str, device_id: str = "tablet-yb-01") -> dict[str, str]:
+    """The body of PUT /keys for this key."""
     raw = public_key_bytes(key.public_key())
+    return {"key_id": key_id(raw), "public_key": base64.b64encode(raw).decode(), "device_id": device_id,
+            "pin": pin}
+
+
+def register_key(client: TestClient, headers: dict[str, str], pin: str) -> Ed25519PrivateKey:
+    """A new key enrolled with the surveyor's own PIN from the device of their token."""
+    key = Ed25519PrivateKey.generate()
     response = client.put(f"{API_PREFIX}/keys", headers=headers,
-                          json={"key_id": key_id(raw), "public_key": base64.b64encode(raw).decode(),
-                                "device_id": "tablet-yb-01"})
+                          json=enrolment(key, pin, headers.get(DEVICE_HEADER, "tablet-yb-01")))
     assert response.status_code == 200, response.text
     return key
 

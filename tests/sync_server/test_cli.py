@@ -92,7 +92,8 @@ def sign_in_and_list_cases(base: str) -> list[dict]:
         login = client.post("/api/v1/auth/device-login", json={
             "username": "zhangwei", "pin": CREDENTIALS["zhangwei"].pin, "device_id": "tablet-yb-01"})
         assert login.status_code == 200, login.text
-        cases = client.get("/api/v1/cases", headers={"Authorization": f"Bearer {login.json()['token']}"})
+        cases = client.get("/api/v1/cases", headers={"Authorization": f"Bearer {login.json()['token']}",
+                                                    "X-Device-Id": "tablet-yb-01"})
         assert cases.status_code == 200, cases.text
         assert client.get("/console/login").status_code == 200
         return cases.json()

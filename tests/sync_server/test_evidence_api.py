@@ -94,7 +94,7 @@ def _raw_put(app: FastAPI, token_header: str, sha: str, announced: int, messages
              "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
              "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 80),
              "headers": [(b"host", b"127.0.0.1"), (b"authorization", token_header.encode()),
-                         (b"content-length", str(announced).encode())]}
+                         (b"x-device-id", b"tablet-yb-01"), (b"content-length", str(announced).encode())]}
     queue, sent = list(messages), []
 
     async def receive() -> dict:

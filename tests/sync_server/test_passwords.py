@@ -1,4 +1,4 @@
-"""Secrets (R6): strong passwords, sensible PINs, salted scrypt hashes, lockout as a pure decision."""
+"""Secrets (R6): strong passwords, sensible PINs, salted scrypt hashes, growing delays as a pure decision."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -10,15 +10,8 @@ from schemas.problems import Code, ProblemError
 from schemas.protocol import AccountRole
 from sync_server.auth import create_account
 from sync_server.db import make_engine
-from sync_server.passwords import (
-    LOCK_DURATION,
-    LoginState,
-    decide_login,
-    hash_secret,
-    password_problems,
-    pin_problems,
-    secret_matches,
-)
+from sync_server.passwords import hash_secret, password_problems, pin_problems, secret_matches
+from sync_server.throttle import ACCOUNT_CLIENT, Counter, after_failure
 
 NOW = datetime(2026, 11, 17, 9, 0, tzinfo=UTC)
 
@@ -69,18 +62,18 @@ def test_hashes_are_salted_per_secret_and_verify():
     assert not secret_matches("480317", "garbage")
 
 
-LOCKED = LoginState(0, NOW + timedelta(minutes=5))
-
-
-@pytest.mark.parametrize("state, secret_ok, allowed, locked, after", [
-    (LoginState(0, None), True, True, False, LoginState(0, None)),
-    (LoginState(3, None), True, True, False, LoginState(0, None)),
-    (LoginState(0, None), False, False, False, LoginState(1, None)),
-    (LoginState(3, None), False, False, False, LoginState(4, None)),
-    (LoginState(4, None), False, False, True, LoginState(0, NOW + LOCK_DURATION)),
-    (LOCKED, True, False, True, LOCKED),  # the right secret does not open a locked account
-    (LoginState(0, NOW - timedelta(seconds=1)), True, True, False, LoginState(0, None)),  # lock expired
+@pytest.mark.parametrize("failures_before, last_ago, blocked_for", [
+    (0, None, None),  # the first failure is free
+    (3, timedelta(seconds=5), None),  # the fifth failure still is
+    (4, timedelta(seconds=5), timedelta(seconds=1)),  # then 1 s,
+    (5, timedelta(seconds=5), timedelta(seconds=2)),  # 2 s,
+    (8, timedelta(seconds=5), timedelta(seconds=16)),  # 16 s ...
+    (40, timedelta(seconds=5), timedelta(minutes=15)),  # never more than 15 minutes
+    (40, timedelta(hours=2), None),  # a quiet hour starts the count again
 ])
-def test_lockout_decision(state, secret_ok, allowed, locked, after):
-    decision = decide_login(state, secret_ok, NOW)
-    assert (decision.allowed, decision.locked, decision.state) == (allowed, locked, after)
+def test_failed_sign_ins_grow_a_delay_instead_of_locking(failures_before, last_ago, blocked_for):
+    """R6, ASVS V6.3: a delay doubling after five failures, capped, forgotten after a quiet hour."""
+    counter = Counter(failures_before, None, None if last_ago is None else NOW - last_ago)
+    after = after_failure(ACCOUNT_CLIENT, counter, NOW)
+    assert after.last_failure_at == NOW
+    assert (after.blocked_until - NOW if after.blocked_until else None) == blocked_for

@@ -72,7 +72,8 @@ def server(tmp_path: Path) -> Iterator[ServerProcess]:
 
 
 def _api(server: ServerProcess, token: str | None = None) -> httpx.Client:
-    headers = {PROTOCOL_HEADER: "1", **({"Authorization": f"Bearer {token}"} if token else {})}
+    headers = {PROTOCOL_HEADER: "1", "X-Device-Id": "tablet-k",
+               **({"Authorization": f"Bearer {token}"} if token else {})}
     return httpx.Client(base_url=server.url + API_PREFIX, headers=headers, timeout=30)
 
 

@@ -1,0 +1,62 @@
+"""Which API routes a surveyor's token may call: the one list (default deny).
+
+A surveyor (device token) may call only what a tablet needs: the team's cases, evidence, records,
+enrolling their own key, and logout. Every other authenticated route answers 403 to them. Every route
+of the app is classified below; tests/sync_server/test_route_access.py fails on a route left out, so a
+new route must be put in one of these sets (and a surveyor route needs a reason to be one).
+"""
+from __future__ import annotations
+
+from schemas.protocol import API_PREFIX
+
+Route = tuple[str, str]  # (method, path template as declared)
+
+PUBLIC: frozenset[Route] = frozenset({
+    ("POST", f"{API_PREFIX}/auth/device-login"),
+    ("POST", f"{API_PREFIX}/auth/login"),
+    ("POST", f"{API_PREFIX}/auth/password"),  # proves the old password itself (throttled like a sign-in)
+})
+
+SURVEYOR: frozenset[Route] = frozenset({
+    ("POST", f"{API_PREFIX}/auth/logout"),
+    ("PUT", f"{API_PREFIX}/keys"),
+    ("GET", f"{API_PREFIX}/cases"),
+    ("GET", f"{API_PREFIX}/cases/{{case_id}}"),
+    ("HEAD", f"{API_PREFIX}/evidence/{{sha256}}"),
+    ("PUT", f"{API_PREFIX}/evidence/{{sha256}}"),
+    ("GET", f"{API_PREFIX}/evidence/{{sha256}}"),
+    ("POST", f"{API_PREFIX}/records"),
+    ("GET", f"{API_PREFIX}/intake/documents/{{document_id}}"),  # the case's consent/entrustment, own team only
+})
+
+STAFF_ONLY: frozenset[Route] = frozenset({
+    ("GET", f"{API_PREFIX}/accounts/{{username}}/keys"),
+    ("GET", f"{API_PREFIX}/admin/keys"),
+    ("POST", f"{API_PREFIX}/admin/keys/{{key_id}}/revoke"),
+    ("POST", f"{API_PREFIX}/admin/accounts/{{username}}/unlock"),
+    # staff administration and intake (R4, R5, R33, R34)
+    ("GET", f"{API_PREFIX}/accounts"),
+    ("POST", f"{API_PREFIX}/accounts"),
+    ("POST", f"{API_PREFIX}/accounts/password-recheck"),
+    ("POST", f"{API_PREFIX}/accounts/{{username}}/close"),
+    ("GET", f"{API_PREFIX}/accounts/{{username}}/credentials"),
+    ("POST", f"{API_PREFIX}/accounts/{{username}}/credentials"),
+    ("PUT", f"{API_PREFIX}/accounts/{{username}}/team"),
+    ("POST", f"{API_PREFIX}/handovers/{{handover_id}}/confirm"),  # no tablet screen for it (yet)
+    ("GET", f"{API_PREFIX}/organisations"),
+    ("POST", f"{API_PREFIX}/organisations"),
+    ("POST", f"{API_PREFIX}/teams"),
+    ("POST", f"{API_PREFIX}/intake/cases"),
+    ("GET", f"{API_PREFIX}/intake/cases/{{case_id}}"),
+    ("POST", f"{API_PREFIX}/intake/cases/{{case_id}}/conformity"),
+    ("POST", f"{API_PREFIX}/intake/cases/{{case_id}}/documents"),
+    ("POST", f"{API_PREFIX}/intake/cases/{{case_id}}/subjects"),
+    ("POST", f"{API_PREFIX}/intake/cases/{{case_id}}/subjects/import"),
+    ("POST", f"{API_PREFIX}/intake/cases/{{case_id}}/submit"),
+    ("PUT", f"{API_PREFIX}/intake/cases/{{case_id}}/team"),
+})
+
+
+def surveyor_may(method: str, path_template: str) -> bool:
+    """Whether a surveyor's token may call this route."""
+    return (method.upper(), path_template) in SURVEYOR

@@ -1,0 +1,46 @@
+"""Administrators: every signing key with who enrolled it, revoking a key, clearing sign-in delays."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+from sqlmodel import col, select
+
+from schemas.problems import Code, ProblemError
+from schemas.protocol import KeyRegistration, KeyRevocation
+from sync_server import throttle
+from sync_server.api.deps import CurrentAdmin, DbSession, ServicesDep
+from sync_server.api.key_routes import wire_key
+from sync_server.tables import Account, SurveyorKey
+
+router = APIRouter(prefix="/admin", tags=["admin"])
+
+
+@router.get("/keys", response_model=list[KeyRegistration])
+def all_keys(session: DbSession, _admin: CurrentAdmin) -> list[KeyRegistration]:
+    """Every enrolled key: owner, device, enrolled at/by, revoked at/by and why; oldest first."""
+    rows = session.exec(select(SurveyorKey).order_by(col(SurveyorKey.registered_at), col(SurveyorKey.key_id)))
+    return [wire_key(k) for k in rows]
+
+
+@router.post("/keys/{key_id}/revoke", response_model=KeyRegistration)
+def revoke_key(key_id: str, body: KeyRevocation, session: DbSession, admin: CurrentAdmin,
+               services: ServicesDep) -> KeyRegistration:
+    """Revoke a key: records sealed with it that reach the server from now on are refused (`key.revoked`);
+    those received before stay valid and say so. Revoking twice keeps the first revocation."""
+    key = session.get(SurveyorKey, key_id)
+    if key is None:
+        raise ProblemError(Code.NOT_FOUND, f"密钥 {key_id}")
+    if key.revoked_at is None:
+        key.revoked_at, key.revoked_by, key.revoke_reason = services.clock(), admin.username, body.reason
+        session.add(key)
+        session.commit()
+        session.refresh(key)
+    return wire_key(key)
+
+
+@router.post("/accounts/{username}/unlock", status_code=204, response_class=Response)
+def unlock_account(username: str, session: DbSession, _admin: CurrentAdmin, services: ServicesDep) -> Response:
+    """Clear every sign-in delay of this account (from any client), e.g. after its owner called in."""
+    if session.get(Account, username) is None:
+        raise ProblemError(Code.NOT_FOUND, f"账号 {username}")
+    throttle.clear_account(services.session, username)
+    return Response(status_code=204)
