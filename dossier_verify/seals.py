@@ -71,6 +71,23 @@ def seal_holds(version: int, body: bytes, seal_key_id: str, signature_b64: str, 
     return verify_signature(public_raw, signature_b64, signed)
 
 
+# docs/SEALS.md, version 1: fields added after the first release are left out while at their default.
+LATER_RECORD: dict[str, object] = {"start_fix": None, "seal_fix": None, "readback_digest": "", "media_log": [], "audit": []}
+LATER_EVIDENCE: dict[str, object] = {"origin": None, "added_at": None, "flags": [], "strokes_sha256": None, "duration_s": None}
+
+
+def _drop_later(data: dict, later: dict) -> dict:
+    return {k: v for k, v in data.items() if not (k in later and v == later[k])}
+
+
+def v1_bytes(record: dict) -> bytes:
+    """B1 of a record object as sent (docs/SEALS.md, version 1)."""
+    data = _drop_later(record, LATER_RECORD)
+    if isinstance(data.get("evidence"), list):
+        data["evidence"] = [_drop_later(e, LATER_EVIDENCE) if isinstance(e, dict) else e for e in data["evidence"]]
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
 def body_from_wire(sealed: dict) -> tuple[int, bytes]:
     """The seal version and signed bytes of a sealed record as the tablet sent it (a parsed JSON object):
     v2 carries them base64 in `record_jcs`; v1 rebuilds B1 from the `record` object as sent."""
@@ -78,6 +95,5 @@ def body_from_wire(sealed: dict) -> tuple[int, bytes]:
     if version == 2:
         return 2, base64.b64decode(sealed["record_jcs"], validate=True)
     if version == 1:
-        record = sealed["record"]
-        return 1, json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        return 1, v1_bytes(sealed["record"])
     raise ValueError(f"unknown seal version {version}")

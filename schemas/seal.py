@@ -21,7 +21,7 @@ SEAL_CONTEXT = b"field-evidence/seal/v1\n"
 # Fields added after the first release are left out while at their default, so a record sealed before
 # they existed keeps its digest (and its seals stay valid on a newer tablet or server).
 LATER_RECORD_FIELDS: dict[str, object] = {"start_fix": None, "seal_fix": None, "readback_digest": "",
-                                          "media_log": []}
+                                          "media_log": [], "audit": []}
 LATER_EVIDENCE_FIELDS: dict[str, object] = {"origin": None, "added_at": None, "flags": [], "strokes_sha256": None,
                                             "duration_s": None}
 
@@ -30,10 +30,20 @@ def _without_later_defaults(data: dict, later: dict[str, object]) -> dict:
     return {k: v for k, v in data.items() if not (k in later and v == later[k])}
 
 
+def v1_view(record_json: dict) -> dict:
+    """The record JSON a v1 seal covers: later fields at their default left out (record and evidence),
+    so the first release's records, which never had them, keep their bytes."""
+    data = _without_later_defaults(record_json, LATER_RECORD_FIELDS)
+    evidence = data.get("evidence")
+    if isinstance(evidence, list):
+        data["evidence"] = [_without_later_defaults(e, LATER_EVIDENCE_FIELDS) if isinstance(e, dict) else e
+                            for e in evidence]
+    return data
+
+
 def canonical_bytes(record: SurveyRecord) -> bytes:
     """The record as canonical JSON: sorted keys, no spaces, UTF-8 (later fields at default left out)."""
-    data = _without_later_defaults(record.model_dump(mode="json"), LATER_RECORD_FIELDS)
-    data["evidence"] = [_without_later_defaults(e, LATER_EVIDENCE_FIELDS) for e in data["evidence"]]
+    data = v1_view(record.model_dump(mode="json"))
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 

@@ -23,7 +23,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from schemas.records import SealedRecord, SurveyorSeal, SurveyRecord
-from schemas.seal import SEAL_CONTEXT, key_id, public_key_bytes
+from schemas.seal import SEAL_CONTEXT, key_id, public_key_bytes, v1_view
 
 SEAL_V2_CONTEXT = b"field-evidence/seal/v2\n"
 CURRENT_VERSION = 2
@@ -35,8 +35,9 @@ class BodyError(ValueError):
 
 
 def v1_body(record_json: Mapping[str, Any]) -> bytes:
-    """B1: the record JSON object with sorted keys and no spaces, UTF-8."""
-    return json.dumps(record_json, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    """B1: the record JSON object with sorted keys and no spaces, UTF-8 (fields added after the first
+    release left out while at their default, `seal.v1_view`: what the first release's tablets signed)."""
+    return json.dumps(v1_view(dict(record_json)), sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
 def jcs_body(record: SurveyRecord) -> bytes:

@@ -3,14 +3,18 @@ growing share, says "服务器繁忙，稍后自动重试", and sends the same r
 when the server stays busy the record stays queued for the next upload (nothing lost)."""
 from __future__ import annotations
 
+import base64
 import random
 
 import httpx
 
 from field_app.sync.backoff import BUSY_NOTICE, busy_delay
 from field_app.sync.client import ServerProblem, SyncClient
+from schemas.protocol import KeyEnrolment
 
 BUSY = {"code": "server.busy", "title": BUSY_NOTICE, "status": 503, "detail": "", "data": {}}
+PUBLIC = base64.b64encode(bytes(32)).decode()
+ENROLMENT = KeyEnrolment(key_id="k0000000000000000", public_key=PUBLIC, device_id="tablet-1", pin="480317")
 
 
 def _busy_then_ok(busy_answers: int, seen: list[bytes]) -> httpx.MockTransport:
@@ -19,7 +23,7 @@ def _busy_then_ok(busy_answers: int, seen: list[bytes]) -> httpx.MockTransport:
         if len(seen) <= busy_answers:
             return httpx.Response(503, json=BUSY, headers={"Retry-After": "2",
                                                            "Content-Type": "application/problem+json"})
-        return httpx.Response(200, json={"id": "k", "public_key": "p", "key_id": "k"})
+        return httpx.Response(200, json={"key_id": ENROLMENT.key_id, "public_key": PUBLIC})
     return httpx.MockTransport(handler)
 
 
@@ -30,8 +34,7 @@ def test_a_busy_server_is_asked_again_after_a_jittered_wait_of_at_least_retry_af
     client = SyncClient("http://sync.invalid", transport=_busy_then_ok(3, seen), sleep=waits.append,
                         rng=random.Random(7))
     client.on_busy = told.append
-    from schemas.protocol import KeyRegistration
-    client.register_key("t", KeyRegistration(key_id="k", public_key="p"))
+    client.register_key("t", ENROLMENT)
     assert len(seen) == 4 and len(set(seen)) == 1  # the same body each time
     assert waits == told and len(waits) == 3 and all(w >= 2 for w in waits)
     assert len({round(w, 6) for w in waits}) == 3  # jittered, not in lockstep
@@ -41,9 +44,8 @@ def test_a_server_busy_beyond_patience_is_a_server_problem_the_outbox_retries_la
     seen: list[bytes] = []
     client = SyncClient("http://sync.invalid", transport=_busy_then_ok(99, seen), sleep=lambda _s: None,
                         busy_retries=4)
-    from schemas.protocol import KeyRegistration
     try:
-        client.register_key("t", KeyRegistration(key_id="k", public_key="p"))
+        client.register_key("t", ENROLMENT)
     except ServerProblem as problem:
         assert problem.code == "server.busy" and problem.status == 503
     else:
