@@ -27,6 +27,13 @@ SURVEYOR: frozenset[Route] = frozenset({
     ("GET", f"{API_PREFIX}/evidence/{{sha256}}"),
     ("POST", f"{API_PREFIX}/records"),
     ("GET", f"{API_PREFIX}/intake/documents/{{document_id}}"),  # the case's consent/entrustment, own team only
+    ("POST", f"{API_PREFIX}/handovers/{{handover_id}}/confirm"),  # R4: a leaving surveyor or their successor
+    # confirms the hand-over list (only the two people named in it; checked by the service)
+    # resumable uploads (issue 9): one question per record, then chunks at the server's durable offset
+    ("POST", f"{API_PREFIX}/evidence/missing"),
+    ("HEAD", f"{API_PREFIX}/uploads/{{sha256}}"),
+    ("PATCH", f"{API_PREFIX}/uploads/{{sha256}}"),
+    ("DELETE", f"{API_PREFIX}/uploads/{{sha256}}"),
 })
 
 STAFF_ONLY: frozenset[Route] = frozenset({
@@ -42,7 +49,6 @@ STAFF_ONLY: frozenset[Route] = frozenset({
     ("GET", f"{API_PREFIX}/accounts/{{username}}/credentials"),
     ("POST", f"{API_PREFIX}/accounts/{{username}}/credentials"),
     ("PUT", f"{API_PREFIX}/accounts/{{username}}/team"),
-    ("POST", f"{API_PREFIX}/handovers/{{handover_id}}/confirm"),  # no tablet screen for it (yet)
     ("GET", f"{API_PREFIX}/organisations"),
     ("POST", f"{API_PREFIX}/organisations"),
     ("POST", f"{API_PREFIX}/teams"),
@@ -54,6 +60,29 @@ STAFF_ONLY: frozenset[Route] = frozenset({
     ("POST", f"{API_PREFIX}/intake/cases/{{case_id}}/subjects/import"),
     ("POST", f"{API_PREFIX}/intake/cases/{{case_id}}/submit"),
     ("PUT", f"{API_PREFIX}/intake/cases/{{case_id}}/team"),
+    ("GET", f"{API_PREFIX}/teams"),
+    # review, re-verification and letter requests (R11-R19, R28)
+    ("GET", f"{API_PREFIX}/review/cases"),
+    ("GET", f"{API_PREFIX}/cases/{{case_id}}/review"),
+    ("POST", f"{API_PREFIX}/cases/{{case_id}}/review"),
+    ("GET", f"{API_PREFIX}/cases/{{case_id}}/rounds"),
+    ("POST", f"{API_PREFIX}/cases/{{case_id}}/rounds"),
+    ("POST", f"{API_PREFIX}/cases/{{case_id}}/rounds/{{number}}/result"),
+    ("GET", f"{API_PREFIX}/cases/{{case_id}}/letters"),
+    ("POST", f"{API_PREFIX}/cases/{{case_id}}/letters"),
+    ("POST", f"{API_PREFIX}/cases/{{case_id}}/letters/{{letter_id}}/follow-ups"),
+    ("PUT", f"{API_PREFIX}/cases/{{case_id}}/letters/{{letter_id}}/answer"),
+    # report, dossier, retention (R18, R20, R32, R35)
+    ("GET", f"{API_PREFIX}/agency-key"),
+    ("POST", f"{API_PREFIX}/cases/{{case_id}}/report/preview"),
+    ("GET", f"{API_PREFIX}/cases/{{case_id}}/reports"),
+    ("POST", f"{API_PREFIX}/cases/{{case_id}}/reports"),
+    ("GET", f"{API_PREFIX}/cases/{{case_id}}/reports/{{report_version}}.pdf"),
+    ("POST", f"{API_PREFIX}/cases/{{case_id}}/matching-results"),
+    ("POST", f"{API_PREFIX}/cases/{{case_id}}/dossier"),
+    ("GET", f"{API_PREFIX}/cases/{{case_id}}/retention"),
+    ("PUT", f"{API_PREFIX}/cases/{{case_id}}/retention"),
+    ("POST", f"{API_PREFIX}/cases/{{case_id}}/disposal"),
 })
 
 

@@ -35,26 +35,26 @@ MATRIX: dict[str, str] = {
     "POST /api/v1/auth/login": PUBLIC,
     "POST /api/v1/auth/password": PUBLIC,  # username and old password in the body (R33 forced change)
     "PUT /api/v1/keys": "AADDDDDD",
-    "GET /api/v1/accounts/{username}/keys": "AAAAAAAD",
+    "GET /api/v1/accounts/{username}/keys": "DDAAAAAD",  # surveyor tokens: tablet routes only (issue 5)
     "GET /api/v1/cases": "AAAAAAAD",
     "GET /api/v1/cases/{case_id}": "ADADADAD",
-    "HEAD /api/v1/evidence/{sha256}": "AAAAAAAD",  # existence only, never the bytes
+    "HEAD /api/v1/evidence/{sha256}": "ADDDADDD",  # the owner team and the case's reviewers (issue 5 §3)
     "PUT /api/v1/evidence/{sha256}": "AADDDDDD",
-    "GET /api/v1/evidence/{sha256}": "ADADADAD",
+    "GET /api/v1/evidence/{sha256}": "ADDDADDD",  # no household photos for clerks or admins (issue 6)
     "POST /api/v1/records": "ADDDDDDD",
-    "GET /api/v1/review/cases": "AAAAAAAD",
-    "GET /api/v1/cases/{case_id}/review": "ADADADAD",
+    "GET /api/v1/review/cases": "DDAAAAAD",
+    "GET /api/v1/cases/{case_id}/review": "DDADADAD",  # the tablet gets returns in the case
     "POST /api/v1/cases/{case_id}/review": "DDDDADDD",
-    "GET /api/v1/cases/{case_id}/rounds": "ADADADAD",
+    "GET /api/v1/cases/{case_id}/rounds": "DDADADAD",
     "POST /api/v1/cases/{case_id}/rounds": "DDDDADDD",
     "POST /api/v1/cases/{case_id}/rounds/{number}/result": "DDDDADDD",
-    "GET /api/v1/cases/{case_id}/letters": "ADADADAD",
+    "GET /api/v1/cases/{case_id}/letters": "DDADADAD",
     "POST /api/v1/cases/{case_id}/letters": "DDDDADDD",
     "POST /api/v1/cases/{case_id}/letters/{letter_id}/follow-ups": "DDDDADDD",
     "PUT /api/v1/cases/{case_id}/letters/{letter_id}/answer": "DDDDADDD",
     # intake and staff (helper w6-intake's routes, classified here)
     "POST /api/v1/intake/cases": "DDADAAAD",  # the clerk for their own unit; agency reviewers and admins
-    "GET /api/v1/intake/cases/{case_id}": "ADADADAD",
+    "GET /api/v1/intake/cases/{case_id}": "DDADADAD",
     "POST /api/v1/intake/cases/{case_id}/subjects": "DDADADAD",
     "POST /api/v1/intake/cases/{case_id}/subjects/import": "DDADADAD",
     "POST /api/v1/intake/cases/{case_id}/documents": "DDADADDD",  # scans come from the unit or the agency
@@ -69,10 +69,32 @@ MATRIX: dict[str, str] = {
     "GET /api/v1/accounts": "DDDDDDAD",
     "PUT /api/v1/accounts/{username}/team": "DDDDDDAD",
     "POST /api/v1/accounts/{username}/credentials": "DDDDDDAD",
-    "GET /api/v1/accounts/{username}/credentials": "ADDDDDAD",  # the holder (zhangwei) and admins
+    "GET /api/v1/accounts/{username}/credentials": "DDDDDDAD",  # admins (no tablet screen for it)
     "POST /api/v1/accounts/{username}/close": "DDDDDDAD",
     "POST /api/v1/handovers/{handover_id}/confirm": "ADDDDDDD",  # the two people of the hand-over (R4)
     "POST /api/v1/accounts/password-recheck": "DDDDDDAD",
+    "GET /api/v1/teams": "DDDDDDAD",
+    # sign-out, keys and sign-in delays (issue 5)
+    "POST /api/v1/auth/logout": "AAAAAAAD",  # every live token may end itself
+    "GET /api/v1/admin/keys": "DDDDDDAD",
+    "POST /api/v1/admin/keys/{key_id}/revoke": "DDDDDDAD",
+    "POST /api/v1/admin/accounts/{username}/unlock": "DDDDDDAD",
+    # resumable uploads (issue 9): a surveyor's own uploads only; HEAD is 404 for a file the team does not hold
+    "POST /api/v1/evidence/missing": "AADDDDDD",
+    "HEAD /api/v1/uploads/{sha256}": "ADDDDDDD",
+    "PATCH /api/v1/uploads/{sha256}": "AADDDDDD",
+    "DELETE /api/v1/uploads/{sha256}": "AADDDDDD",
+    # report, dossier, retention (issue 8)
+    "GET /api/v1/agency-key": "DDAAAAAD",
+    "POST /api/v1/cases/{case_id}/report/preview": "DDDDADAD",
+    "GET /api/v1/cases/{case_id}/reports": "DDDDADAD",  # the agency's reviewers and admins
+    "POST /api/v1/cases/{case_id}/reports": "DDDDADAD",
+    "GET /api/v1/cases/{case_id}/reports/{report_version}.pdf": "DDDDADAD",
+    "POST /api/v1/cases/{case_id}/matching-results": "DDDDADAD",
+    "POST /api/v1/cases/{case_id}/dossier": "DDDDADAD",
+    "GET /api/v1/cases/{case_id}/retention": "DDDDADAD",
+    "PUT /api/v1/cases/{case_id}/retention": "DDDDADAD",
+    "POST /api/v1/cases/{case_id}/disposal": "DDDDADAD",  # a reviewer too: refused until due
 }
 
 LETTER = {"addressee_unit": "渝北区社保局", "documents": "缴费记录", "channel": "fax", "sent_at": "2026-11-17T02:00:00Z",
@@ -160,7 +182,8 @@ def world(app: FastAPI, team: FieldTeam, outsider):
     closing = team.client.post("/api/v1/accounts/lina/close", json={"successor": "zhangwei"},
                                headers=headers["admin"])
     assert closing.status_code == 201, closing.text
-    return {"headers": headers, "visit": visit, "team": team, "letter": letter,
+    key_id = team.client.get("/api/v1/accounts/zhangwei/keys", headers=headers["reviewer"]).json()[0]["key_id"]
+    return {"headers": headers, "visit": visit, "team": team, "letter": letter, "key_id": key_id,
             "sha": visit.record.evidence[0].sha256, "document": document.id, "handover": closing.json()["id"]}
 
 
@@ -170,7 +193,8 @@ def call(world: dict, route: str, actor: str):
     sha, visit = world["sha"], world["visit"]
     url = (path.replace("{case_id}", DEMO_CASE_ID).replace("{sha256}", sha).replace("{username}", "zhangwei")
            .replace("{letter_id}", world["letter"]).replace("{number}", "2")
-           .replace("{document_id}", world["document"]).replace("{handover_id}", world["handover"]))
+           .replace("{document_id}", world["document"]).replace("{handover_id}", world["handover"])
+           .replace("{key_id}", world["key_id"]).replace("{report_version}", "1"))
     kwargs: dict = {"headers": headers}
     if route == "PUT /api/v1/keys":
         kwargs["json"] = {"key_id": "k", "public_key": "AAAA"}  # refused by the service (422), not the gate
@@ -191,6 +215,25 @@ def call(world: dict, route: str, actor: str):
         kwargs["json"] = {"at": "2026-11-18T02:00:00Z", "note": "催办"}
     elif route.endswith("/answer"):
         kwargs["content"] = PDF
+    elif route == "POST /api/v1/evidence/missing":
+        kwargs["json"] = {"sha256": [sha]}
+    elif route == "PATCH /api/v1/uploads/{sha256}":
+        data = visit.files[sha]
+        kwargs.update(content=data, headers={**headers, "Upload-Offset": "0", "Upload-Length": str(len(data))})
+    elif route.endswith("/revoke"):
+        kwargs["json"] = {"reason": "矩阵测试"}
+    elif route.endswith("/report/preview") or route == "POST /api/v1/cases/{case_id}/reports":
+        kwargs["json"] = {"summary": "矩阵测试"}
+    elif route.endswith("/matching-results"):
+        kwargs["json"] = [{"section": 1, "department": "民政", "item": "低保", "summary": "无"}]
+    elif route == "PUT /api/v1/cases/{case_id}/retention":
+        kwargs["json"] = {"retention_years": 10}
+    elif route.endswith("/disposal"):
+        kwargs["json"] = {"note": "矩阵测试"}
+    elif route.endswith(".pdf") and not world.get("issued"):
+        reviewer = world["headers"]["reviewer"]
+        assert client.post(f"{C}/reports", json={"summary": "矩阵"}, headers=reviewer).status_code == 200
+        world["issued"] = True
     else:
         kwargs.update(OFFICE_REQUESTS.get(route, {}))
     return client.request(method, url, **kwargs)

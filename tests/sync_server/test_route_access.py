@@ -13,7 +13,8 @@ from tests.sync_server.helpers import CREDENTIALS, FieldTeam, device_login, prob
 pytestmark = pytest.mark.both_databases  # each test also runs on PostgreSQL, id [postgres]
 
 SAMPLE = {"case_id": "case-none", "sha256": "0" * 64, "username": "lina", "key_id": "k-none",
-          "document_id": "doc-none", "handover_id": "ho-none"}
+          "document_id": "doc-none", "handover_id": "ho-none", "letter_id": "letter-none", "number": "2",
+          "report_version": "1"}
 BODY = {"reason": "测试"}
 
 
