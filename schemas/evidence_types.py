@@ -29,6 +29,7 @@ DECLARABLE: dict[str, frozenset[str]] = {
     "audio/wav": frozenset({"audio/wav", "audio/x-wav", "audio/wave", "audio/vnd.wave"}),
     "audio/mpeg": frozenset({"audio/mpeg", "audio/mp3"}),
     "application/pdf": frozenset({"application/pdf"}),
+    "application/json": frozenset({"application/json"}),  # only a signature's raw pen strokes (see below)
 }
 
 # The declared types each kind of evidence may carry (the formats the tablet captures; R10).
@@ -39,14 +40,40 @@ ALLOWED: dict[EvidenceKind, frozenset[str]] = {
                                    "audio/x-m4a", "audio/m4a", "audio/aac", "audio/ogg", "audio/opus",
                                    "audio/webm", "audio/mpeg", "audio/mp3"}),
     EvidenceKind.VIDEO: frozenset({"video/mp4", "video/quicktime", "video/webm"}),
-    EvidenceKind.DOCUMENT: frozenset({"application/pdf", "image/jpeg", "image/png"}),
+    EvidenceKind.DOCUMENT: frozenset({"application/pdf", "image/jpeg", "image/png", "application/json"}),
 }
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "image/heic"})
 INLINE_TYPES = frozenset({"image/jpeg", "image/png"})  # the only types a browser is ever asked to show
 
 
+STROKES_HEAD = b'{"height":'  # a signature's strokes: canonical JSON {"height","strokes","width"}, sorted keys
+MAX_STROKES_BYTES = 2 * 1024 * 1024
+
+
+def is_strokes_json(data: bytes) -> bool:
+    """Whether the bytes are a signature's raw strokes and nothing else: a JSON object of exactly height,
+    width (numbers) and strokes (lists of [t, x, y] numbers), the only JSON evidence there is."""
+    import json
+
+    if len(data) > MAX_STROKES_BYTES or not data.startswith(STROKES_HEAD):
+        return False
+    try:
+        body = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return False
+    number = (int, float)
+    return (isinstance(body, dict) and set(body) == {"height", "strokes", "width"}
+            and isinstance(body["height"], number) and isinstance(body["width"], number)
+            and isinstance(body["strokes"], list)
+            and all(isinstance(stroke, list) and all(isinstance(p, list) and len(p) == 3
+                                                     and all(isinstance(v, number) for v in p) for p in stroke)
+                    for stroke in body["strokes"]))
+
+
 def sniff_head(head: bytes) -> str | None:
     """The canonical media type the leading bytes announce, or None if no allowed format."""
+    if head.startswith(STROKES_HEAD):
+        return "application/json"  # confirmed only by is_strokes_json over the whole file
     if head.startswith(b"\xff\xd8\xff"):
         return "image/jpeg"
     if head.startswith(b"\x89PNG\r\n\x1a\n"):

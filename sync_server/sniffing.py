@@ -13,7 +13,7 @@ from PIL import Image
 from pillow_heif import register_heif_opener
 from sqlmodel import Session, col, select
 
-from schemas.evidence_types import HEAD_BYTES, IMAGE_TYPES, sniff_head
+from schemas.evidence_types import HEAD_BYTES, IMAGE_TYPES, MAX_STROKES_BYTES, is_strokes_json, sniff_head
 from sync_server.blobs import BlobStore
 from sync_server.tables import EvidenceType
 
@@ -34,6 +34,9 @@ def sniff_file(path: Path) -> str | None:
     if media in IMAGE_TYPES and not _decodes_as(path, PILLOW_FORMATS[media]):
         return None
     if media == "application/pdf" and not _ends_like_a_pdf(path):
+        return None
+    if media == "application/json" and (path.stat().st_size > MAX_STROKES_BYTES
+                                        or not is_strokes_json(path.read_bytes())):
         return None
     return media
 

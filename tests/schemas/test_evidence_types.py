@@ -118,3 +118,16 @@ def test_every_kind_has_an_allow_list_without_markup():
     for kind in EvidenceKind:
         assert ALLOWED[kind], kind
         assert not {t for t in ALLOWED[kind] if "html" in t or "svg" in t or "xml" in t or "text/" in t}
+
+
+def test_only_a_signatures_raw_strokes_pass_as_json_evidence() -> None:
+    """Stroke files (w7 capture) are the one JSON evidence: exactly height, width and [t, x, y] strokes."""
+    from schemas.evidence_types import is_strokes_json
+
+    good = b'{"height":240,"strokes":[[[0.0,1.5,2.0],[0.1,3.0,4.5]]],"width":600}'
+    assert sniff_head(good) == "application/json" and is_strokes_json(good)
+    assert declared_matches(EvidenceKind.DOCUMENT, "application/json", "application/json")
+    assert not declared_matches(EvidenceKind.PHOTO, "application/json", "application/json")
+    for bad in (b'{"height":240,"strokes":[],"width":600,"x":"<script>"}', b'{"height":"<b>","strokes":[],"width":1}',
+                b'{"height":1,"strokes":[[["a",1,2]]],"width":1}', b'{"height":1,"strokes":[]', b"<svg onload=x>"):
+        assert not is_strokes_json(bad)
