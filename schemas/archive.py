@@ -3,16 +3,18 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from schemas.text import WireModel
 
 
-class ReportIssue(BaseModel):
+class ReportIssue(WireModel):
     """The reviewer's free-text summary (核查结果概述); empty: the composed default."""
 
     summary: str = Field(default="", max_length=4000)
 
 
-class ReportInfo(BaseModel):
+class ReportInfo(WireModel):
     """One issued, frozen report version."""
 
     case_id: str
@@ -24,7 +26,7 @@ class ReportInfo(BaseModel):
     key_id: str
 
 
-class MatchingLine(BaseModel):
+class MatchingLine(WireModel):
     """One imported data-matching result: appendix D section 1-5, department, item, result."""
 
     section: int = Field(ge=1, le=5)
@@ -35,13 +37,13 @@ class MatchingLine(BaseModel):
     period_to: str = ""
 
 
-class RetentionSet(BaseModel):
+class RetentionSet(WireModel):
     """How many years the case's archive is kept (R35)."""
 
     retention_years: int = Field(ge=1, le=100)
 
 
-class RetentionInfo(BaseModel):
+class RetentionInfo(WireModel):
     case_id: str
     retention_years: int
     disposal_date: date
@@ -50,7 +52,7 @@ class RetentionInfo(BaseModel):
     files_removed: int = 0
 
 
-class Disposal(BaseModel):
+class Disposal(WireModel):
     """Why the archive is destroyed now (appraisal note)."""
 
     note: str = Field(min_length=1, max_length=1000)

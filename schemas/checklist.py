@@ -19,10 +19,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from enum import Enum
 
-from pydantic import BaseModel
-
 from schemas.methods import METHOD_NAMES, Method
 from schemas.records import Outcome, SurveyRecord, VisitKind
+from schemas.text import WireModel
 
 NEIGHBOURS_NORMALLY = 1
 NEIGHBOURS_AFTER_REFUSAL = 2
@@ -34,7 +33,7 @@ RULES = {Method.INFORMATION_CHECK: "R18", Method.HOME_VISIT: "R9–R13", Method.
          Method.LETTER_REQUEST: "R17, R31"}
 
 
-class CheckItem(BaseModel):
+class CheckItem(WireModel):
     """One line of a case's checklist, citing the requirement it checks."""
 
     code: str
@@ -44,7 +43,7 @@ class CheckItem(BaseModel):
     rule: str = ""  # the R-id(s) this line checks
 
 
-class CaseCompleteness(BaseModel):
+class CaseCompleteness(WireModel):
     """Whether a case's evidence is complete, line by line, and the case's field status."""
 
     complete: bool
@@ -53,7 +52,7 @@ class CaseCompleteness(BaseModel):
     status_label: str = ""
 
 
-class LetterFacts(BaseModel):
+class LetterFacts(WireModel):
     """A letter request as the checklist needs it (R17)."""
 
     id: str

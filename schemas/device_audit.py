@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from enum import Enum
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel
+from schemas.text import WireModel
 
 if TYPE_CHECKING:
     from schemas.records import SurveyRecord
@@ -46,7 +46,7 @@ TYPING = {AuditAction.ANSWER, AuditAction.RESPONDENT, AuditAction.REFUSAL_NOTE, 
 TYPING_WINDOW = timedelta(minutes=5)  # typing saves on every key: one event per field and person per window
 
 
-class AuditEvent(BaseModel):
+class AuditEvent(WireModel):
     """One change: when, by whom (username; "" before anyone operates), what, and on which item."""
 
     at: datetime

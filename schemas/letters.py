@@ -4,7 +4,9 @@ from __future__ import annotations
 from datetime import datetime
 from enum import Enum
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from schemas.text import WireModel
 
 
 class Channel(str, Enum):
@@ -19,7 +21,7 @@ CHANNEL_LABELS = {Channel.EMS: "EMS", Channel.REGISTERED_POST: "挂号信", Chan
 ANSWER_TYPES = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}
 
 
-class LetterIn(BaseModel):
+class LetterIn(WireModel):
     """A letter request as sent (R17); `stamp_requested`: the unit is asked to stamp its proofs (R31)."""
 
     addressee_unit: str = Field(min_length=1, max_length=200)
@@ -33,12 +35,12 @@ class LetterIn(BaseModel):
     encrypted: bool = False  # private documents travel encrypted (R17)
 
 
-class FollowUpIn(BaseModel):
+class FollowUpIn(WireModel):
     at: datetime
     note: str = Field(min_length=1, max_length=2000)
 
 
-class FollowUp(BaseModel):
+class FollowUp(WireModel):
     at: datetime
     note: str
     by: str
@@ -48,7 +50,7 @@ class Letter(LetterIn):
     id: str
     case_id: str
     created_by: str
-    follow_ups: list[FollowUp] = []
+    follow_ups: list[FollowUp] = Field(default_factory=list)
     answer_sha256: str = ""
     answer_media_type: str = ""
     answer_size: int = 0

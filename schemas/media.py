@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel
+from schemas.text import WireModel
 
 
-class MediaEvent(BaseModel):
+class MediaEvent(WireModel):
     """One line of the recording log: start, pause, resume, stop, recovered (after a kill) or discarded."""
 
     at: datetime

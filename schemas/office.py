@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import Enum
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from schemas.methods import Method
-from schemas.text import LineText, ShortText, Text
+from schemas.text import LineText, ShortText, Text, WireModel
 
 
 class IntakeStatus(str, Enum):
@@ -50,7 +50,7 @@ AUTHORIZATION_FORM_NAMES = {AuthorizationForm.PAPER: "纸质授权书（签名�
                             AuthorizationForm.EQUIVALENT: "同等法律效力的其他方式"}
 
 
-class NewSubject(BaseModel):
+class NewSubject(WireModel):
     """One line of the 委托名单 (appendix C) plus the relation to the head of household."""
 
     position: int = Field(ge=1, description="序号")
@@ -61,7 +61,7 @@ class NewSubject(BaseModel):
     note: Text = Field(default="", max_length=200, description="备注")
 
 
-class NewCase(BaseModel):
+class NewCase(WireModel):
     """A case as the entrustment (委托书, appendix C) states it."""
 
     title: LineText = Field(min_length=1, max_length=100)
@@ -80,7 +80,7 @@ class NewCase(BaseModel):
     lon: float | None = Field(default=None, ge=-180, le=180)
 
 
-class SubjectView(BaseModel):
+class SubjectView(WireModel):
     id: ShortText
     position: int
     name: LineText
@@ -94,7 +94,7 @@ class SubjectView(BaseModel):
     id_proof: bool
 
 
-class DocumentView(BaseModel):
+class DocumentView(WireModel):
     id: ShortText
     kind: DocumentKind
     subject_id: ShortText | None = None
@@ -109,7 +109,7 @@ class DocumentView(BaseModel):
     note: Text = ""
 
 
-class ConformityCheckView(BaseModel):
+class ConformityCheckView(WireModel):
     round: int
     checker: ShortText
     checked_at: datetime
@@ -117,7 +117,7 @@ class ConformityCheckView(BaseModel):
     reasons: Text = ""
 
 
-class IntakeView(BaseModel):
+class IntakeView(WireModel):
     """A case's entrustment materials, the review so far, and what is still missing."""
 
     case_id: ShortText
@@ -140,22 +140,22 @@ class IntakeView(BaseModel):
     missing: list[Text]  # in Chinese: what keeps the materials from being complete
 
 
-class ConformityDecision(BaseModel):
+class ConformityDecision(WireModel):
     """One conformity check (§5.2.5): pass, or fail with the reasons the unit will read (§5.2.6)."""
 
     passed: bool
     reasons: Text = Field(default="", max_length=1000)
 
 
-class TeamAssignment(BaseModel):
+class TeamAssignment(WireModel):
     team_id: ShortText
 
 
-class ImportResult(BaseModel):
+class ImportResult(WireModel):
     imported: int
     intake: IntakeView
 
 
-class RowError(BaseModel):
+class RowError(WireModel):
     row: int  # spreadsheet row number as the clerk sees it (header is row 1)
     message: Text

@@ -38,7 +38,7 @@ from pydantic import BaseModel, Field
 
 from schemas.completeness import CaseCompleteness
 from schemas.methods import Method
-from schemas.records import SealedRecord, VisitKind
+from schemas.records import SHA256_PATTERN, SealedRecord, VisitKind
 from schemas.review import ReturnedItem
 from schemas.text import Identifier, LineText, NameText, Secret, ShortText, Text
 
@@ -164,7 +164,7 @@ class MergedRecord(BaseModel):
     sealed: SealedRecord
     received_at: datetime
     seals: list[SealInfo]
-    digest: str = ""  # SHA-256 (hex) of the exact bytes the seals cover (docs/SEALS.md)
+    digest: str = Field(default="", max_length=64, pattern="^([0-9a-f]{64})?$")  # SHA-256 (hex) of the exact bytes the seals cover (docs/SEALS.md)
 
 
 class CaseDetail(BaseModel):
@@ -207,7 +207,7 @@ class EvidenceQuery(BaseModel):
 class UploadState(BaseModel):
     """How much of one file the server holds durably; complete once stored under its hash."""
 
-    sha256: str
+    sha256: str = Field(max_length=64, pattern=SHA256_PATTERN)
     offset: int
     length: int
     complete: bool = False

@@ -79,7 +79,7 @@ class LocationFix(BaseModel):
     location: Location | None = None
     distance_m: float | None = None  # geodesic distance to the household's registered location
     flags: list[str] = []  # see schemas.evidence_checks.FLAG_LABELS
-    reason: str = ""
+    reason: Text = ""
 
 
 class EvidenceRef(BaseModel):
@@ -99,7 +99,7 @@ class EvidenceRef(BaseModel):
     origin: Origin | None = None  # camera or 导入; None on records made before this field
     added_at: datetime | None = None  # when it entered the record (captured_at is the shot time, EXIF for imports)
     flags: list[str] = []  # codes for the reviewer: schemas.evidence_checks.FLAG_LABELS
-    strokes_sha256: str | None = Field(default=None, pattern=SHA256_PATTERN)  # signature: raw strokes JSON
+    strokes_sha256: str | None = Field(default=None, max_length=64, pattern=SHA256_PATTERN)  # signature: raw strokes JSON
     duration_s: float | None = None  # audio and video, when known at capture
 
 
@@ -134,7 +134,7 @@ class SurveyRecord(BaseModel):
     # Added for capture at the door (all optional):
     start_fix: LocationFix | None = None  # position when the visit started
     seal_fix: LocationFix | None = None  # position when it was sealed
-    readback_digest: str = ""  # SHA-256 of the read-back text the respondent saw before signing (R29)
+    readback_digest: str = Field(default="", max_length=64, pattern="^([0-9a-f]{64})?$")  # SHA-256 of the read-back text the respondent saw before signing (R29)
     media_log: list[MediaEvent] = []  # recording start / pause / stop, whole-visit recording included
     audit: list[AuditEvent] = []  # the device audit trail (schemas.device_audit), covered by the seals
 
@@ -169,4 +169,4 @@ class SealedRecord(BaseModel):
     # 1: seals over SHA-256 of the sorted-key JSON of `record` (old tablets); 2: seals over the exact
     # RFC 8785 bytes carried in `record_jcs` (base64), which are then what `record` is read from.
     seal_version: int = 1
-    record_jcs: str | None = None
+    record_jcs: str | None = Field(default=None, max_length=12 * 1024 * 1024, pattern=r"^[A-Za-z0-9+/]*={0,2}$")

@@ -18,11 +18,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import Enum
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from schemas.checklist import CaseCompleteness
 from schemas.methods import Method
 from schemas.records import VisitKind
+from schemas.text import WireModel
 
 
 class ReviewActionKind(str, Enum):
@@ -35,7 +36,7 @@ ACTION_LABELS = {ReviewActionKind.ACCEPT: "审核通过", ReviewActionKind.RETUR
                  ReviewActionKind.COMMENT: "审核意见"}
 
 
-class ReviewAction(BaseModel):
+class ReviewAction(WireModel):
     """A reviewer's decision. `target`: "" for the case, a record id, or a checklist line code."""
 
     action: ReviewActionKind
@@ -43,7 +44,7 @@ class ReviewAction(BaseModel):
     reason: str = Field(default="", max_length=2000)
 
 
-class ReviewEntry(BaseModel):
+class ReviewEntry(WireModel):
     """One kept decision (never changed afterwards)."""
 
     id: int
@@ -58,7 +59,7 @@ class ReviewEntry(BaseModel):
     at: datetime
 
 
-class ReturnedItem(BaseModel):
+class ReturnedItem(WireModel):
     """An item the reviewer returned and the team has not yet answered with a new record."""
 
     entry_id: int
@@ -80,7 +81,7 @@ REVIEW_STATUS_LABELS = {ReviewStatus.PENDING: "待审核", ReviewStatus.RETURNED
                         ReviewStatus.ACCEPTED: "审核通过"}
 
 
-class ReviewState(BaseModel):
+class ReviewState(WireModel):
     case_id: str
     round: int
     status: ReviewStatus
@@ -97,7 +98,7 @@ class Objector(str, Enum):
 OBJECTOR_LABELS = {Objector.UNIT: "委托单位", Objector.FAMILY: "核查对象家庭"}
 
 
-class Objection(BaseModel):
+class Objection(WireModel):
     """R28: who objected, on what grounds, when; and the methods of the new round (R19: the same ones)."""
 
     objected_by: Objector
@@ -107,7 +108,7 @@ class Objection(BaseModel):
     methods: list[Method] = Field(min_length=1)
 
 
-class RoundResult(BaseModel):
+class RoundResult(WireModel):
     """The round's result and to whom in the unit it was fed back (R19, R28)."""
 
     result: str = Field(min_length=1, max_length=4000)
@@ -115,7 +116,7 @@ class RoundResult(BaseModel):
     fed_back_on: date
 
 
-class Round(BaseModel):
+class Round(WireModel):
     case_id: str
     number: int  # 2 for the first re-verification
     objected_by: Objector
@@ -133,7 +134,7 @@ class Round(BaseModel):
     closed_by: str = ""
 
 
-class CaseRow(BaseModel):
+class CaseRow(WireModel):
     """One line of the reviewer's case list."""
 
     id: str
@@ -151,7 +152,7 @@ class CaseRow(BaseModel):
     subjects: str  # names, with ID numbers masked unless the role may see them
 
 
-class CasePage(BaseModel):
+class CasePage(WireModel):
     rows: list[CaseRow]
     total: int
     page: int

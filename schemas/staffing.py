@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import Enum
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from schemas.text import WireModel
 
 
 class OrgKind(str, Enum):
@@ -35,7 +37,7 @@ POST_NAMES = {Post.ACCEPTANCE: "受理岗", Post.INFORMATION_EXCHANGE: "信息�
               Post.REPORT: "核查报告岗", Post.CONFIDENTIAL: "机要岗"}
 
 
-class NewOrganisation(BaseModel):
+class NewOrganisation(WireModel):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,40}$")
     name: str = Field(min_length=1, max_length=100)
     kind: OrgKind
@@ -46,7 +48,7 @@ class OrganisationView(NewOrganisation):
     pass
 
 
-class NewAccount(BaseModel):
+class NewAccount(WireModel):
     """A real-name account (R4) with its organisation (R27), role, posts (R33) and scope."""
 
     username: str = Field(pattern=r"^[a-z][a-z0-9_.-]{2,31}$")
@@ -60,7 +62,7 @@ class NewAccount(BaseModel):
     pin: str = ""
 
 
-class AccountView(BaseModel):
+class AccountView(WireModel):
     username: str
     name: str
     work_id: str
@@ -76,12 +78,12 @@ class AccountView(BaseModel):
     clearance_problems: list[str]
 
 
-class NewTeam(BaseModel):
+class NewTeam(WireModel):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,40}$")
     name: str = Field(min_length=1, max_length=50)
 
 
-class TeamMembership(BaseModel):
+class TeamMembership(WireModel):
     team_id: str | None
 
 
@@ -95,7 +97,7 @@ class CredentialKind(str, Enum):
 CREDENTIAL_NAMES = {CredentialKind.PLEDGE: "保密承诺书", CredentialKind.TRAINING: "岗前/年度培训"}
 
 
-class CredentialView(BaseModel):
+class CredentialView(WireModel):
     id: str
     username: str
     kind: CredentialKind
@@ -107,13 +109,13 @@ class CredentialView(BaseModel):
     note: str = ""
 
 
-class AccountClosing(BaseModel):
+class AccountClosing(WireModel):
     """Closing an account hands its open cases to a named colleague (R4)."""
 
     successor: str
 
 
-class HandoverView(BaseModel):
+class HandoverView(WireModel):
     id: str
     from_user: str
     to_user: str
@@ -124,7 +126,7 @@ class HandoverView(BaseModel):
     confirmed_by_to: datetime | None = None
 
 
-class PasswordChange(BaseModel):
+class PasswordChange(WireModel):
     username: str
     old_password: str
     new_password: str

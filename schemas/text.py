@@ -8,9 +8,9 @@ refuse the rare CJK characters of names outside the BMP, written as surrogate pa
 """
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 NO_CONTROL = "^[^\\u0000]*$"  # no NUL (lone surrogates are no text: refused by clean_text)
 SHORT, NAME, LINE, TEXT, LONG = 64, 128, 256, 2000, 20_000
@@ -37,3 +37,24 @@ LineText = Annotated[str, _rule(LINE), _CLEAN]
 Text = Annotated[str, _rule(TEXT), _CLEAN]
 LongText = Annotated[str, _rule(LONG), _CLEAN]
 Secret = Annotated[str, _rule(LINE, 1), _CLEAN]
+
+
+def _limit_strings(schema: dict[str, Any]) -> None:
+    """Give every string property without its own rules the wire defaults, as the validators enforce them."""
+    for prop in schema.get("properties", {}).values():
+        for variant in prop.get("anyOf", [prop]):
+            if variant.get("type") == "string" and "format" not in variant:
+                variant.setdefault("maxLength", LONG)
+                variant.setdefault("pattern", NO_CONTROL)
+
+
+class WireModel(BaseModel):
+    """A wire model whose every text field is at most LONG characters and holds no NUL or lone surrogate,
+    checked and written into the schema (fields with their own, tighter rules keep them)."""
+
+    model_config = ConfigDict(str_max_length=LONG, json_schema_extra=_limit_strings)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _clean(cls, value: Any) -> Any:
+        return clean_text(value) if isinstance(value, str) else value

@@ -14,6 +14,7 @@ from typing import Any
 
 import rfc8785
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from sync_server.tables.audit_log import AuditCheckpoint, AuditEntry
@@ -113,3 +114,17 @@ def log(session: Session, kind: str, at: datetime, actor: str = "", case_id: str
         subject: str = "", **data: Any) -> AuditEntry:
     """Shorthand for `append(session, AuditEvent(...))`."""
     return append(session, AuditEvent(kind=kind, at=at, actor=actor, case_id=case_id, subject=subject, data=data))
+
+
+def log_now(session: Session, kind: str, at: datetime, actor: str = "", case_id: str | None = None,
+            subject: str = "", tries: int = 20, **data: Any) -> None:
+    """Append one event on its own and commit it, taking the next position again if a concurrent writer
+    took this one (the position is `count(*)`: concurrent appends collide, the loser retries)."""
+    for _ in range(tries):
+        try:
+            log(session, kind, at, actor, case_id, subject, **data)
+            session.commit()
+            return
+        except IntegrityError:
+            session.rollback()
+    raise RuntimeError(f"audit log kept moving under {tries} attempts")

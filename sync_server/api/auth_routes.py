@@ -24,8 +24,8 @@ def device_login(body: DeviceLogin, session: DbSession, services: ServicesDep,
         account = check_login(services.session, session, body.username, body.pin, use_pin=True, now=now,
                               client=client)
     except ProblemError:
-        audit.log(session, "auth.login_failed", now, body.username, via="device", device_id=body.device_id)
-        session.commit()
+        session.rollback()
+        audit.log_now(session, "auth.login_failed", now, body.username, via="device", device_id=body.device_id)
         raise
     if account.role != AccountRole.SURVEYOR.value:
         raise ProblemError(Code.FORBIDDEN, "仅调查人员可以在平板上登录")
@@ -47,8 +47,8 @@ def password_login(body: PasswordLogin, session: DbSession, services: ServicesDe
         account = check_login(services.session, session, body.username, body.password, use_pin=False, now=now,
                               client=client)
     except ProblemError:
-        audit.log(session, "auth.login_failed", now, body.username, via="password")
-        session.commit()
+        session.rollback()
+        audit.log_now(session, "auth.login_failed", now, body.username, via="password")
         raise
     if account.role == AccountRole.SURVEYOR.value:
         raise ProblemError(Code.FORBIDDEN, "调查人员请在平板上用 PIN 码登录")

@@ -89,8 +89,8 @@ def console_router() -> APIRouter:
                 raise ProblemError(Code.PASSWORD_CHANGE_REQUIRED)
         except (ProblemError, ValueError) as error:
             problem = error if isinstance(error, ProblemError) else ProblemError(Code.VALIDATION, str(error))
-            audit.log(session, "auth.login_failed", now, clean_text_or_empty(username), via="console")
-            session.commit()
+            session.commit()  # what the refusal itself recorded (a weak password flag)
+            audit.log_now(session, "auth.login_failed", now, clean_text_or_empty(username), via="console")
             retry = problem.data.get("retry_after")
             page = _page("login.html", status=problem.problem().status, error=_login_message(problem),
                          username=clean_text_or_empty(username))

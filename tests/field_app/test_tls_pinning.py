@@ -43,7 +43,7 @@ def tokens_issued(live: LiveServer) -> int:
 
 def test_the_tablet_signs_in_over_https_trusting_the_agency_ca(tmp_path, clock, agency: TlsFiles):
     live = serve(tmp_path, clock, agency)
-    client = SyncClient(live.url, ca_file=agency.ca_cert)
+    client = SyncClient(live.url, ca_file=agency.ca_cert, device_id="tablet-yb-01")
     try:
         assert live.url.startswith("https://127.0.0.1:")
         session = client.device_login("zhangwei", PINS["zhangwei"], "tablet-yb-01")

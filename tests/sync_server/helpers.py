@@ -245,3 +245,10 @@ def m4a_audio(size: int) -> bytes:
     body = b"M4A \x00\x00\x02\x00M4A mp42isom"
     head = (8 + len(body)).to_bytes(4, "big") + b"ftyp" + body + b"\x00\x00\x00\x08free"
     return head + os.urandom(max(0, size - len(head)))
+
+
+def mp4_video(size: int) -> bytes:
+    """`size` bytes that open like an MP4 clip (an `ftyp` box of brand isom, then noise)."""
+    body = b"isom\x00\x00\x02\x00isomiso2mp41"
+    head = (8 + len(body)).to_bytes(4, "big") + b"ftyp" + body + b"\x00\x00\x00\x08free"
+    return head + os.urandom(max(0, size - len(head)))

@@ -7,7 +7,7 @@ import anyio
 from fastapi import FastAPI
 
 from schemas.office import IntakeStatus
-from schemas.protocol import AccountRole
+from schemas.protocol import DEVICE_HEADER, AccountRole
 from schemas.staffing import CredentialKind
 from sync_server import staff
 from sync_server.auth import create_account
@@ -56,8 +56,9 @@ def rival_team(app: FastAPI, client: TestClient) -> FieldTeam:
         response = client.post("/api/v1/auth/device-login",
                                json={"username": username, "pin": pin, "device_id": "tablet-yb-03"})
         assert response.status_code == 200, response.text
-        team.headers[username] = {"Authorization": f"Bearer {response.json()['token']}"}
-        team.keys[username] = register_key(client, team.headers[username])
+        team.headers[username] = {"Authorization": f"Bearer {response.json()['token']}",
+                                  DEVICE_HEADER: "tablet-yb-03"}
+        team.keys[username] = register_key(client, team.headers[username], pin)
     return team
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 
-from schemas.protocol import API_PREFIX, PROTOCOL_HEADER
+from schemas.protocol import API_PREFIX, DEVICE_HEADER, PROTOCOL_HEADER
 from sync_server.seed import DEMO_ACCOUNTS
 from tests.field_app.helpers import closed_port
 
@@ -75,9 +75,10 @@ class Server:
                 self.proc.kill()
                 self.proc.wait(timeout=10)
 
-    def api(self, token: str | None = None, timeout: float = 30) -> httpx.Client:
-        """An httpx client for /api/v1, signed in if a token is given."""
-        headers = {PROTOCOL_HEADER: "1", **({"Authorization": f"Bearer {token}"} if token else {})}
+    def api(self, token: str | None = None, timeout: float = 30, device: str = "tablet-zhangwei") -> httpx.Client:
+        """An httpx client for /api/v1, signed in if a token is given (a device token with its device's id)."""
+        headers = {PROTOCOL_HEADER: "1",
+                   **({"Authorization": f"Bearer {token}", DEVICE_HEADER: device} if token else {})}
         return httpx.Client(base_url=self.url + API_PREFIX, headers=headers, timeout=timeout)
 
     def login(self, username: str = "zhangwei") -> str:

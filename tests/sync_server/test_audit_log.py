@@ -15,7 +15,7 @@ from sync_server.tables import AuditEntry
 from sync_server.transparency import merkle
 from sync_server.transparency.agency_key import load_or_create
 from tests.sync_server.dossier_helpers import submit_both_versions
-from tests.sync_server.helpers import device_login, register_key
+from tests.sync_server.helpers import CREDENTIALS, device_login, register_key
 
 
 def test_events_are_logged_in_order_and_a_checkpoint_signs_them_all(team, client, app, clock):
@@ -46,7 +46,7 @@ def test_events_are_logged_in_order_and_a_checkpoint_signs_them_all(team, client
 
 
 def test_key_enrolment_is_logged_with_the_public_key(team, client, app):
-    key = register_key(client, team.headers["lina"])
+    key = register_key(client, team.headers["lina"], CREDENTIALS["lina"].pin)
     raw = public_key_bytes(key.public_key())
     with app.state.services.session() as session:
         [row] = session.exec(select(AuditEntry).where(AuditEntry.kind == "key.registered",

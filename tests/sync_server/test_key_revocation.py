@@ -74,13 +74,13 @@ def test_decide_refuses_a_key_revoked_before_arrival_and_only_then(team: FieldTe
     sealed = SealedRecord.model_validate(team.seal(record).model_dump())
     keys = {s.key_id: KnownKey(s.surveyor, public_key_bytes(team.keys[s.surveyor].public_key())) for s in sealed.seals}
     case = CaseFacts(DEMO_CASE_ID, frozenset({"zhangwei", "lina"}), True, True, frozenset({HEAD_OF_HOUSEHOLD}),
-                     released=True)
+                     methods=frozenset({"home_visit"}), released=True)
     stored = {e.sha256: e.size for e in record.evidence}
     lina = next(s.key_id for s in sealed.seals if s.surveyor == "lina")
     for revoked_at, refused in ((START - timedelta(seconds=1), True), (START, True),
                                 (START + timedelta(seconds=1), False)):
         facts = MergeFacts("zhangwei", case, {**keys, lina: KnownKey("lina", keys[lina].public_raw, revoked_at)},
-                           stored, received_at=START)
+                           stored, sniffed={e.sha256: e.media_type for e in record.evidence}, received_at=START)
         if refused:
             with pytest.raises(Exception, match="key.revoked"):
                 decide(sealed, facts)

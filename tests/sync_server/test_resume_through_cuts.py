@@ -45,8 +45,9 @@ class Tablet:
     """The tablet's sync steps for one record: ask what is missing, send it resumably, post the record
     (again after a cut: the server answers already_merged)."""
 
-    def __init__(self, url: str, token: str, files: dict[str, bytes], chunk: int) -> None:
-        self.client = SyncClient(url, timeout=httpx.Timeout(20.0, connect=3.0))
+    def __init__(self, url: str, token: str, files: dict[str, bytes], chunk: int,
+                 device: str = "tablet-yb-01") -> None:
+        self.client = SyncClient(url, timeout=httpx.Timeout(20.0, connect=3.0), device_id=device)
         self.token, self.files = token, files
         self.uploader = ResumableUploader(self.client, token, self.read_range, chunk_bytes=chunk,
                                           cut_retries=60, sleep=lambda s: time.sleep(min(s, 0.3)),
@@ -77,7 +78,7 @@ def _assert_all_there(team: FieldTeam, server: Server, visits: list[Visit]) -> N
     ids = team.merged_ids()
     for visit in visits:
         assert ids.count(visit.record.id) == 1
-    with server.api(team.headers["zhangwei"]["Authorization"][7:]) as http:
+    with server.api(team.headers["zhangwei"]["Authorization"][7:], device="tablet-yb-01") as http:
         for visit in visits:
             for sha, data in visit.files.items():
                 assert http.get(f"/evidence/{sha}").content == data

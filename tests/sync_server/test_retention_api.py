@@ -26,7 +26,10 @@ def test_a_case_keeps_its_archive_until_the_disposal_date_then_disposal_is_logge
              for f in r["sealed"]["record"]["evidence"]]
     assert all(blobs.has(sha) for sha in cited)
     clock.advance(days=366)
-    headers = password_login(team.client, "wangfang")  # a year later: a new session
+    renewed = team.client.post("/api/v1/auth/password", json={  # a year later the password is too old (R33)
+        "username": "wangfang", "old_password": "Review!Case2026", "new_password": "Archive#Kept2027"})
+    assert renewed.status_code == 204, renewed.text
+    headers = password_login(team.client, "wangfang", "Archive#Kept2027")  # and a new session
     done = team.client.post(f"{API}/disposal", json={"note": "保管期满，经鉴定销毁"}, headers=headers)
     assert done.status_code == 200, done.text
     assert done.json()["files_removed"] == len(set(cited)) and done.json()["disposed_by"] == "wangfang"

@@ -4,7 +4,6 @@ at a time (flock), and the record merges once."""
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 
 import httpx
@@ -13,7 +12,7 @@ from field_app.sync.client import SyncClient
 from field_app.sync.resumable import ResumableUploader, missing_files
 from schemas.protocol import PROTOCOL_HEADER, RecordStatus
 from schemas.records import EvidenceKind, Role
-from tests.sync_server.helpers import FieldTeam, home_visit
+from tests.sync_server.helpers import FieldTeam, home_visit, mp4_video
 from tests.sync_server.postgres import PostgresCluster
 from tests.sync_server.server_process import Server, wait_until
 
@@ -31,12 +30,12 @@ def test_three_workers_on_postgresql_share_resumable_uploads_and_merge_once(post
         assert server.proc is not None
         wait_until(lambda: len(_children(server.proc.pid)) >= 3, 60, "three workers")
         visit = home_visit("rec-workers-1")
-        visit.add(os.urandom(3 * 1024 * 1024), EvidenceKind.VIDEO, Role.SCENE, "zhangwei", "video/mp4", "视频")
+        visit.add(mp4_video(3 * 1024 * 1024), EvidenceKind.VIDEO, Role.SCENE, "zhangwei", "video/mp4", "视频")
         with httpx.Client(base_url=server.url, headers={PROTOCOL_HEADER: "1"}, timeout=30) as http:
             team = FieldTeam.sign_in(http)  # type: ignore[arg-type]
             token = team.headers["zhangwei"]["Authorization"][7:]
             sizes = {sha: len(data) for sha, data in visit.files.items()}
-            uploader = ResumableUploader(SyncClient(server.url), token,
+            uploader = ResumableUploader(SyncClient(server.url, device_id="tablet-yb-01"), token,
                                          lambda sha, off, n: visit.files[sha][off:off + n], chunk_bytes=256 * 1024)
             try:
                 for state in missing_files(uploader.client, token, list(sizes)):
