@@ -9,6 +9,7 @@ from playwright.sync_api import sync_playwright
 
 from field_app.store import EvidenceStore, open_store
 from field_app.store import queries as q
+from field_app.store.vault import DirectoryVault
 from schemas.records import Origin, Role
 from tests.end_to_end.flet_browser import (
     draw_stroke,
@@ -54,7 +55,7 @@ def test_capture_waits_for_notification_and_a_signature_survives_a_rotation(prod
     tablet.shot("signature-saved-upright")
     context.close()
 
-    store, evidence = open_store(product.root / "tablet"), EvidenceStore(product.root / "tablet" / "evidence")
+    store, evidence = open_tablet_store(product.root)
     try:
         with store.reading() as s:
             [draft] = q.drafts(s, CASE)
@@ -126,7 +127,7 @@ def test_the_in_app_camera_takes_shots_in_a_row_kept_with_time_and_place_r10(pro
     tablet.shot("photos-from-camera")
     context.close()
 
-    store, evidence = open_store(product.root / "tablet"), EvidenceStore(product.root / "tablet" / "evidence")
+    store, evidence = open_tablet_store(product.root)
     try:
         with store.reading() as s:
             [draft] = q.drafts(s, CASE)
@@ -136,3 +137,9 @@ def test_the_in_app_camera_takes_shots_in_a_row_kept_with_time_and_place_r10(pro
     assert shot.origin == Origin.CAMERA and shot.media_type == "image/jpeg" and shot.filename.startswith("拍摄-")
     assert shot.location is not None and shot.location.lat == pytest.approx(29.5896)
     assert shot.flags == [] and evidence.verify(shot.sha256)
+
+
+def open_tablet_store(root):
+    """The app's encrypted store and evidence files, opened with its web-mode key dir (make run's layout)."""
+    vault = DirectoryVault(root / "tablet-keys", root / "tablet")
+    return open_store(root / "tablet", vault), EvidenceStore(root / "tablet" / "evidence", vault)

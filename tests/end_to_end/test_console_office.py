@@ -15,8 +15,8 @@ from tests.sync_server.helpers import CREDENTIALS
 
 
 @pytest.fixture
-def server(tmp_path):
-    running = Product(tmp_path)
+def server(tmp_path, agency):
+    running = Product(tmp_path, agency)
     running.start_server()
     yield running
     running.stop()

@@ -20,9 +20,9 @@ FONT_STATUS = """() => document.fonts.ready.then(() =>
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(tmp_path_factory, agency):
     """The real server process, seeded, plus a clerk of another township."""
-    running = Product(tmp_path_factory.mktemp("console"))
+    running = Product(tmp_path_factory.mktemp("console"), agency)
     running.start_server()
     engine = make_engine(f"sqlite:///{running.root / 'server' / 'server.db'}")
     with Session(engine) as session:
