@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import Enum
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
@@ -201,7 +202,7 @@ MAX_QUERY_FILES = 500
 class EvidenceQuery(BaseModel):
     """The files one record (or a batch) needs, by SHA-256."""
 
-    sha256: list[str]
+    sha256: list[Annotated[str, Field(max_length=64, pattern=SHA256_PATTERN)]] = Field(max_length=MAX_QUERY_FILES)
 
 
 class UploadState(BaseModel):

@@ -7,6 +7,7 @@ from enum import Enum
 
 from pydantic import Field
 
+from schemas.protocol import AccountRole
 from schemas.text import WireModel
 
 
@@ -54,7 +55,7 @@ class NewAccount(WireModel):
     username: str = Field(pattern=r"^[a-z][a-z0-9_.-]{2,31}$")
     name: str = Field(min_length=1, max_length=50, description="真实姓名")
     work_id: str = Field(min_length=1, max_length=30, description="工作证号")
-    role: str = Field(description="surveyor / township / reviewer / admin")
+    role: AccountRole = Field(description="surveyor / township / reviewer / admin")
     org_id: str
     posts: list[Post] = Field(default_factory=list)
     team_id: str | None = None

@@ -51,7 +51,8 @@ def parse_checksum(header: str | None) -> bytes | None:
     except ValueError:
         digest = b""
     if algorithm.lower() != "sha256" or len(digest) != 32:
-        raise ProblemError(Code.VALIDATION, "Upload-Checksum 应为 “sha256 <base64>”")
+        # a checksum that cannot be read checks nothing: the chunk is refused like one that does not match
+        raise ProblemError(Code.UPLOAD_CHECKSUM_MISMATCH, "Upload-Checksum 应为 “sha256 <base64>”")
     return digest
 
 

@@ -147,7 +147,7 @@ async def _people(api: DemoClient, accepted_on: date) -> int:
             continue
         org_id = DEMO_TOWNSHIP if demo.role == AccountRole.TOWNSHIP else DEMO_AGENCY
         team = DEMO_TEAM_ID if demo.role == AccountRole.SURVEYOR else None
-        body = NewAccount(username=demo.username, name=demo.name, work_id=demo.work_id, role=demo.role.value,
+        body = NewAccount(username=demo.username, name=demo.name, work_id=demo.work_id, role=demo.role,
                           org_id=org_id, posts=list(demo.posts), team_id=team, password=demo.password, pin=demo.pin)
         await api.call("POST", "/accounts", admin, json=body.model_dump(mode="json"))
         for kind in CredentialKind:  # R5, R34: signed this year
