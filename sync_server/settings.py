@@ -18,7 +18,6 @@ class Settings:
     database_url: str = ""  # empty: SQLite file `data_dir/server.db`
     max_evidence_bytes: int = DEFAULT_MAX_EVIDENCE_BYTES
     device_session: timedelta = timedelta(hours=12)  # a tablet token: one working day, then the PIN again
-    max_request_bytes: int = 2 * 1024 * 1024  # any request body but evidence uploads (JSON, forms)
     console_session: timedelta = timedelta(hours=12)
     secure_cookies: bool = False  # True behind HTTPS
     # Limits and back-pressure (sync_server/limits.py); every body is counted before it is parsed.
