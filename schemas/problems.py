@@ -40,6 +40,7 @@ class Code(str, Enum):
     PROTOCOL_UNSUPPORTED = "protocol.unsupported"
     VALIDATION = "request.invalid"
     NOT_FOUND = "request.not_found"
+    ALREADY_EXISTS = "request.exists"
     STORAGE_FULL = "storage.full"
     SERVER_ERROR = "server.error"
     SERVER_BUSY = "server.busy"
@@ -92,6 +93,7 @@ HTTP_STATUS: dict[Code, int] = {
     Code.PROTOCOL_UNSUPPORTED: 400,
     Code.VALIDATION: 422,
     Code.NOT_FOUND: 404,
+    Code.ALREADY_EXISTS: 409,
     Code.STORAGE_FULL: 507,
     Code.SERVER_ERROR: 500,
     Code.SERVER_BUSY: 503,
@@ -144,6 +146,7 @@ CHINESE: dict[Code, str] = {
     Code.PROTOCOL_UNSUPPORTED: "应用版本过旧，请更新",
     Code.VALIDATION: "请求内容有误",
     Code.NOT_FOUND: "找不到请求的内容",
+    Code.ALREADY_EXISTS: "已有相同编号的内容，未重复创建",
     Code.STORAGE_FULL: "服务器存储空间不足，文件未保存，请稍后重试",
     Code.SERVER_ERROR: "服务器内部错误，请稍后重试",
     Code.SERVER_BUSY: "服务器繁忙，稍后自动重试",

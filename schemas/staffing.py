@@ -2,13 +2,15 @@
 scope, teams, pledges and training, hand-overs, password changes. Pure pydantic."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from enum import Enum
+from typing import Any
 
-from pydantic import Field
+from pydantic import ConfigDict, Field, model_validator
 
 from schemas.protocol import AccountRole
-from schemas.text import WireModel
+from schemas.text import WireModel, limit_strings
 
 
 class OrgKind(str, Enum):
@@ -38,11 +40,30 @@ POST_NAMES = {Post.ACCEPTANCE: "受理岗", Post.INFORMATION_EXCHANGE: "信息�
               Post.REPORT: "核查报告岗", Post.CONFIDENTIAL: "机要岗"}
 
 
+QUALIFIED = r"\S"  # a qualification says something: not empty, not only spaces
+
+
 class NewOrganisation(WireModel):
+    """An organisation staff work for (R27); a third party must name its qualification (the schema says so)."""
+
+    model_config = ConfigDict(json_schema_extra=lambda schema: _third_party_is_qualified(schema))
+
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,40}$")
     name: str = Field(min_length=1, max_length=100)
     kind: OrgKind
     qualification: str = Field(default="", max_length=200, description="第三方机构的资质（R27）")
+
+    @model_validator(mode="after")
+    def _qualified(self) -> NewOrganisation:
+        if self.kind == OrgKind.THIRD_PARTY and not re.search(QUALIFIED, self.qualification):
+            raise ValueError("第三方机构须登记其资质（R27）")
+        return self
+
+
+def _third_party_is_qualified(schema: dict[str, Any]) -> None:
+    limit_strings(schema)
+    schema["if"] = {"properties": {"kind": {"const": OrgKind.THIRD_PARTY.value}}, "required": ["kind"]}
+    schema["then"] = {"properties": {"qualification": {"pattern": QUALIFIED}}, "required": ["qualification"]}
 
 
 class OrganisationView(NewOrganisation):

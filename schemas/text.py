@@ -39,7 +39,7 @@ LongText = Annotated[str, _rule(LONG), _CLEAN]
 Secret = Annotated[str, _rule(LINE, 1), _CLEAN]
 
 
-def _limit_strings(schema: dict[str, Any]) -> None:
+def limit_strings(schema: dict[str, Any]) -> None:
     """Give every string property without its own rules the wire defaults, as the validators enforce them."""
     for prop in schema.get("properties", {}).values():
         for variant in prop.get("anyOf", [prop]):
@@ -52,7 +52,7 @@ class WireModel(BaseModel):
     """A wire model whose every text field is at most LONG characters and holds no NUL or lone surrogate,
     checked and written into the schema (fields with their own, tighter rules keep them)."""
 
-    model_config = ConfigDict(str_max_length=LONG, json_schema_extra=_limit_strings)
+    model_config = ConfigDict(str_max_length=LONG, json_schema_extra=limit_strings)
 
     @field_validator("*", mode="after")
     @classmethod

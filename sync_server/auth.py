@@ -23,11 +23,11 @@ def create_account(session: Session, *, username: str, name: str, role: AccountR
                    org_id: str | None = None, posts: list[str] | None = None,
                    now: datetime | None = None) -> Account:
     """A new real-name account (R4) with a strong password (R6) and, for surveyors, a PIN."""
+    if session.get(Account, username) is not None:
+        raise ProblemError(Code.ALREADY_EXISTS, f"用户名 {username} 已存在")
     problems = password_problems(password, username)
     if role == AccountRole.SURVEYOR or pin:
         problems += pin_problems(pin)
-    if session.get(Account, username) is not None:
-        problems.append(f"用户名 {username} 已存在")
     if problems:
         raise ProblemError(Code.VALIDATION, "；".join(problems), problems=problems)
     account = Account(username=username, name=name, role=role.value, work_id=work_id, team_id=team_id,

@@ -89,9 +89,9 @@ def create_case(session: Session, actor: Account, body: NewCase, now: datetime) 
     if role == AccountRole.SURVEYOR or (role == AccountRole.TOWNSHIP and actor.unit != body.entrusting_unit):
         raise ProblemError(Code.FORBIDDEN, "只能为本单位录入委托")
     if session.get(Team, body.team_id) is None:
-        raise ProblemError(Code.VALIDATION, f"调查小组 {body.team_id} 不存在")
+        raise ProblemError(Code.NOT_FOUND, f"调查小组 {body.team_id} 不存在")
     if body.case_no and session.get(Case, body.case_no) is not None:
-        raise ProblemError(Code.VALIDATION, f"案件编号 {body.case_no} 已存在")
+        raise ProblemError(Code.ALREADY_EXISTS, f"案件编号 {body.case_no} 已存在")
     problems = subject_problems(body.subjects)
     if problems:
         raise ProblemError(Code.VALIDATION, "；".join(problems), problems=problems)
@@ -219,6 +219,6 @@ def assign_team(session: Session, actor: Account, case: Case, team_id: str) -> N
     if actor.role not in (AccountRole.REVIEWER.value, AccountRole.ADMIN.value):
         raise ProblemError(Code.FORBIDDEN, "只有核查机构工作人员可以分配调查小组")
     if session.get(Team, team_id) is None:
-        raise ProblemError(Code.VALIDATION, f"调查小组 {team_id} 不存在")
+        raise ProblemError(Code.NOT_FOUND, f"调查小组 {team_id} 不存在")
     case.team_id = team_id
     session.add(case)

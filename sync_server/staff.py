@@ -29,9 +29,7 @@ def add_organisation(session: Session, actor: Account, body: NewOrganisation) ->
     """A township, assistance department, agency or qualified third party (R27)."""
     require_admin(actor)
     if session.get(Organisation, body.id) is not None:
-        raise ProblemError(Code.VALIDATION, f"机构编号 {body.id} 已存在")
-    if body.kind == OrgKind.THIRD_PARTY and not body.qualification.strip():
-        raise ProblemError(Code.VALIDATION, "第三方机构须登记其资质（R27）")
+        raise ProblemError(Code.ALREADY_EXISTS, f"机构编号 {body.id} 已存在")
     org = Organisation(id=body.id, name=body.name, kind=body.kind.value, qualification=body.qualification.strip())
     session.add(org)
     return org
@@ -41,7 +39,7 @@ def add_team(session: Session, actor: Account, body: NewTeam) -> Team:
     """A survey team (调查小组)."""
     require_admin(actor)
     if session.get(Team, body.id) is not None:
-        raise ProblemError(Code.VALIDATION, f"调查小组 {body.id} 已存在")
+        raise ProblemError(Code.ALREADY_EXISTS, f"调查小组 {body.id} 已存在")
     team = Team(id=body.id, name=body.name)
     session.add(team)
     return team
@@ -56,7 +54,7 @@ def add_account(session: Session, actor: Account, body: NewAccount, now: datetim
         raise ProblemError(Code.VALIDATION, f"未知角色 {body.role}") from None
     org = session.get(Organisation, body.org_id)
     if org is None:
-        raise ProblemError(Code.VALIDATION, f"机构 {body.org_id} 不存在")
+        raise ProblemError(Code.NOT_FOUND, f"机构 {body.org_id} 不存在")
     if role == AccountRole.TOWNSHIP and org.kind != OrgKind.TOWNSHIP.value:
         raise ProblemError(Code.VALIDATION, "乡镇（街道）工作人员须属于乡镇（街道）机构")
     if body.team_id is not None and (role != AccountRole.SURVEYOR or session.get(Team, body.team_id) is None):
