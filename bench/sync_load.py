@@ -26,7 +26,7 @@ import httpx
 from _common import PYTHON, free_port, launch, stop, wait_http
 
 from field_app.sync.client import SyncClient
-from field_app.sync.resumable import ResumableUploader, missing_files
+from field_app.sync.resumable import ResumableUploader
 from schemas.protocol import PROTOCOL_HEADER
 from schemas.records import EvidenceKind, Role
 from tests.sync_server.cutting_proxy import CuttingProxy
@@ -73,7 +73,7 @@ def _tablet(url: str, token: str, team: FieldTeam, tablet: int, visits: int, log
             uploader = ResumableUploader(client, token, lambda s, o, k, v=visit: v.files[s][o:o + k],
                                          cut_retries=50, sleep=lambda s: time.sleep(min(s, 1.0)))
             sizes = {sha: len(d) for sha, d in visit.files.items()}
-            for state in missing_files(client, token, list(sizes)):
+            for state in client.missing_evidence(token, list(sizes)):
                 uploader.upload(state.sha256, sizes[state.sha256], state.offset)
             sent += sum(sizes.values())
             for _ in range(50):

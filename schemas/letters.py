@@ -18,7 +18,6 @@ class Channel(str, Enum):
 
 CHANNEL_LABELS = {Channel.EMS: "EMS", Channel.REGISTERED_POST: "挂号信", Channel.FAX: "传真",
                   Channel.NETWORK: "网络"}
-ANSWER_TYPES = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}
 
 
 class LetterIn(WireModel):

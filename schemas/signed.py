@@ -26,8 +26,6 @@ from schemas.records import SealedRecord, SurveyorSeal, SurveyRecord
 from schemas.seal import SEAL_CONTEXT, key_id, public_key_bytes, v1_view
 
 SEAL_V2_CONTEXT = b"field-evidence/seal/v2\n"
-CURRENT_VERSION = 2
-VERSIONS = (1, 2)
 
 
 class BodyError(ValueError):

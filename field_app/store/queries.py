@@ -20,11 +20,6 @@ def get_account(session: Session, username: str) -> LocalAccount | None:
     return session.get(LocalAccount, username)
 
 
-def accounts_with_unregistered_keys(session: Session) -> list[LocalAccount]:
-    """Accounts whose public key the server has not acknowledged yet."""
-    return list(session.exec(select(LocalAccount).where(col(LocalAccount.key_registered).is_(False))))
-
-
 # --- cases ------------------------------------------------------------------------------------
 
 

@@ -9,10 +9,12 @@ Pass `transport` to run against an in-process app or a test transport.
 """
 from __future__ import annotations
 
+import base64
+import hashlib
 import random
 import ssl
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
@@ -27,13 +29,18 @@ from schemas.protocol import (
     DEVICE_HEADER,
     PROTOCOL_HEADER,
     PROTOCOL_VERSION,
+    UPLOAD_CHECKSUM,
+    UPLOAD_LENGTH,
+    UPLOAD_OFFSET,
     CaseSummary,
     DeviceLogin,
-    EvidenceStored,
+    EvidenceMissing,
+    EvidenceQuery,
     KeyEnrolment,
     KeyRegistration,
     RecordResult,
     Session,
+    UploadState,
 )
 from schemas.records import SealedRecord
 
@@ -79,13 +86,6 @@ def _problem(response: httpx.Response) -> ServerProblem:
     code = _BODYLESS.get(response.status_code)
     return ServerProblem(code.value if code else f"http.{response.status_code}", response.reason_phrase,
                          "", {}, response.status_code)
-
-
-def _counted(chunks: Iterable[bytes], on_bytes: Callable[[int], None] | None) -> Iterator[bytes]:
-    for chunk in chunks:
-        yield chunk
-        if on_bytes is not None:
-            on_bytes(len(chunk))
 
 
 def _certificate_refused(exc: BaseException) -> bool:
@@ -182,18 +182,24 @@ class SyncClient:
         except ValidationError as exc:
             raise ServerProblem(Code.VALIDATION.value, "服务器返回的内容无法识别", str(exc)[:300]) from exc
 
-    def has_evidence(self, token: str, sha: str) -> bool:
-        """Whether the server already stores the file with this hash."""
-        return self._send("HEAD", f"/evidence/{sha}", token).status_code == 200
+    def missing_evidence(self, token: str, shas: list[str]) -> list[UploadState]:
+        """The files (of these) the server lacks, each with its durable offset — one request."""
+        response = self._send("POST", "/evidence/missing", token,
+                              json=EvidenceQuery(sha256=shas).model_dump(mode="json"))
+        return self._parse(EvidenceMissing, response).missing
 
-    def put_evidence(self, token: str, sha: str, chunks: Iterable[bytes], size: int,
-                     on_bytes: Callable[[int], None] | None = None) -> EvidenceStored:
-        """Upload one evidence file as a streamed raw body of `size` bytes (the plaintext, decrypted
-        chunk by chunk: `EvidenceStore.chunks`); `on_bytes(n)` after each chunk sent."""
-        headers = {"Content-Length": str(size), "Content-Type": "application/octet-stream"}
-        response = self._send("PUT", f"/evidence/{sha}", token, headers=headers, retry_busy=False,
-                              content=_counted(chunks, on_bytes))
-        return self._parse(EvidenceStored, response)
+    def upload_offset(self, token: str, sha: str) -> int:
+        """How many bytes of the file the server holds durably (0 if its upload never started)."""
+        response = self._send("HEAD", f"/uploads/{sha}", token)
+        return int(response.headers.get(UPLOAD_OFFSET, "0")) if response.status_code == 200 else 0
+
+    def append_chunk(self, token: str, sha: str, offset: int, length: int, data: bytes) -> UploadState:
+        """Send one checked chunk at `offset`; the answer is the server's durable state."""
+        digest = base64.b64encode(hashlib.sha256(data).digest()).decode()
+        headers = {UPLOAD_OFFSET: str(offset), UPLOAD_LENGTH: str(length), UPLOAD_CHECKSUM: f"sha256 {digest}",
+                   "Content-Type": "application/offset+octet-stream"}
+        response = self._send("PATCH", f"/uploads/{sha}", token, headers=headers, content=data)
+        return self._parse(UploadState, response)
 
     def post_record(self, token: str, sealed: SealedRecord) -> RecordResult:
         """Send a sealed record; the server verifies, merges, and answers per record."""

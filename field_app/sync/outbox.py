@@ -16,7 +16,7 @@ from enum import Enum
 from field_app.store import EvidenceStore, OutboxStatus, Store
 from field_app.store import queries as q
 from field_app.sync.client import ServerProblem, ServerUnreachable, SyncClient
-from field_app.sync.resumable import FileProgress, ResumableUploader, missing_files
+from field_app.sync.resumable import FileProgress, ResumableUploader
 from schemas.problems import Code, chinese_message
 from schemas.records import SealedRecord
 
@@ -103,7 +103,7 @@ def upload_outbox(store: Store, evidence: EvidenceStore, client: SyncClient, tok
             q.mark_attempt(session, rid, clock())
         try:
             files = _files(sealed)
-            missing = {m.sha256: m.offset for m in missing_files(client, token, list(files))} if files else {}
+            missing = {m.sha256: m.offset for m in client.missing_evidence(token, list(files))} if files else {}
             for sha, size in files.items():
                 if sha not in missing:
                     done += size

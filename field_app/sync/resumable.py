@@ -8,8 +8,6 @@ So after any interruption at most the one chunk in flight is sent again.
 """
 from __future__ import annotations
 
-import base64
-import hashlib
 import random
 import time
 from collections.abc import Callable
@@ -20,40 +18,10 @@ import httpx
 from field_app.sync.backoff import busy_delay
 from field_app.sync.client import ServerProblem, ServerUnreachable, SyncClient
 from schemas.problems import Code
-from schemas.protocol import (
-    UPLOAD_CHECKSUM,
-    UPLOAD_LENGTH,
-    UPLOAD_OFFSET,
-    EvidenceMissing,
-    EvidenceQuery,
-    UploadState,
-)
 
 CHUNK_BYTES = 1024 * 1024
 ReadRange = Callable[[str, int, int], bytes]  # sha, offset, length -> bytes (EvidenceStore.read_range)
 FileProgress = Callable[[str, int, int], None]  # sha, bytes on the server, file size
-
-
-def missing_files(client: SyncClient, token: str, shas: list[str]) -> list[UploadState]:
-    """The files (of these) the server lacks, each with its durable offset — one request."""
-    response = client._send("POST", "/evidence/missing", token,
-                            json=EvidenceQuery(sha256=shas).model_dump(mode="json"))
-    return client._parse(EvidenceMissing, response).missing
-
-
-def server_offset(client: SyncClient, token: str, sha: str) -> int:
-    """How many bytes of the file the server holds durably (0 if its upload never started)."""
-    response = client._send("HEAD", f"/uploads/{sha}", token)
-    return int(response.headers.get(UPLOAD_OFFSET, "0")) if response.status_code == 200 else 0
-
-
-def append_chunk(client: SyncClient, token: str, sha: str, offset: int, length: int, data: bytes) -> UploadState:
-    """Send one chunk at `offset`; the answer is the server's durable state."""
-    digest = base64.b64encode(hashlib.sha256(data).digest()).decode()
-    headers = {UPLOAD_OFFSET: str(offset), UPLOAD_LENGTH: str(length), UPLOAD_CHECKSUM: f"sha256 {digest}",
-               "Content-Type": "application/offset+octet-stream"}
-    response = client._send("PATCH", f"/uploads/{sha}", token, headers=headers, content=data)
-    return client._parse(UploadState, response)
 
 
 @dataclass
@@ -79,7 +47,7 @@ class ResumableUploader:
                 return
             data = self.read_range(sha, offset, self.chunk_bytes)
             try:
-                state = append_chunk(self.client, self.token, sha, offset, size, data)
+                state = self.client.append_chunk(self.token, sha, offset, size, data)
                 self.bytes_sent += len(data)
             except ServerUnreachable as cut:
                 if not isinstance(cut.__cause__, httpx.ConnectError | httpx.ConnectTimeout):
@@ -110,6 +78,6 @@ class ResumableUploader:
 
     def _ask_offset(self, sha: str, fallback: int) -> int:
         try:
-            return server_offset(self.client, self.token, sha)
+            return self.client.upload_offset(self.token, sha)
         except ServerUnreachable:
             return fallback  # asked again after the next cut

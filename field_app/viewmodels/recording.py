@@ -16,7 +16,7 @@ from pathlib import Path
 
 from field_app.capture.audio_spool import AudioSpool, Journal
 from field_app.capture.stream_meter import StreamMeter
-from field_app.capture.wav import PcmFormat, level
+from field_app.capture.wav import HEADER_SIZE, PcmFormat, level
 from field_app.errors import VisitError
 from field_app.viewmodels.base import Observable
 from field_app.viewmodels.visit import VisitEditor
@@ -144,7 +144,7 @@ class Recorder(Observable):
             return None
         sha, size = spool.finish()
         fmt = spool.journal.fmt
-        ref = self._ref(sha, size, "audio/wav", round(fmt.duration_s(size - 44), 2))
+        ref = self._ref(sha, size, "audio/wav", round(fmt.duration_s(size - HEADER_SIZE), 2))
         self.last = self.editor.add_media(ref, MediaEvent(at=self.editor.clock(), event="stop", what=self.what,
                                                           by=ref.captured_by, sha256=sha))
         self._notify()

@@ -197,9 +197,10 @@ def test_the_client_reads_problems_and_unknown_files(online_client, server, tmp_
         online_client.list_cases("not-a-token")
     assert refused.value.code.startswith("auth.") and refused.value.status == 401
     session = online_client.device_login("zhangwei", PINS["zhangwei"], "tablet-yb-01")
-    assert online_client.has_evidence(session.token, "0" * 64) is False
+    [unknown] = online_client.missing_evidence(session.token, ["0" * 64])
+    assert (unknown.offset, online_client.upload_offset(session.token, "0" * 64)) == (0, 0)
     with pytest.raises(ServerProblem) as mismatch:
-        online_client.put_evidence(session.token, "0" * 64, [b"evidence bytes"], 14)
+        online_client.append_chunk(session.token, "0" * 64, 0, 14, b"evidence bytes")
     assert mismatch.value.code == "evidence.hash_mismatch"
 
 

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from field_app.sync.client import ServerUnreachable, SyncClient
-from field_app.sync.resumable import ResumableUploader, missing_files
+from field_app.sync.resumable import ResumableUploader
 from schemas.protocol import PROTOCOL_HEADER, RecordStatus
 from schemas.records import EvidenceKind, Role
 from tests.sync_server.cutting_proxy import CuttingProxy
@@ -67,7 +67,7 @@ class Tablet:
 
     def sync(self, team: FieldTeam, visit: Visit) -> RecordStatus:
         sizes = {sha: len(data) for sha, data in visit.files.items()}
-        missing = self._retry(lambda: missing_files(self.client, self.token, list(sizes)))
+        missing = self._retry(lambda: self.client.missing_evidence(self.token, list(sizes)))
         for state in missing:
             self.uploader.upload(state.sha256, sizes[state.sha256], state.offset, self.on_chunk)
         sealed = team.seal(visit.record)
@@ -144,7 +144,7 @@ def test_a_record_whose_answer_is_lost_after_the_commit_is_merged_once_r10(serve
     visit = _visit(20, 100_000)
     tablet = Tablet(proxy.url, team.headers["zhangwei"]["Authorization"][7:], visit.files, 256 * 1024)
     token = tablet.token
-    for state in missing_files(tablet.client, token, list(visit.files)):
+    for state in tablet.client.missing_evidence(token, list(visit.files)):
         tablet.uploader.upload(state.sha256, len(visit.files[state.sha256]), state.offset)
     sealed = team.seal(visit.record)
     proxy.swallow_replies = True

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 
 from field_app.sync.client import SyncClient
-from field_app.sync.resumable import ResumableUploader, missing_files
+from field_app.sync.resumable import ResumableUploader
 from schemas.protocol import PROTOCOL_HEADER, RecordStatus
 from schemas.records import EvidenceKind, Role
 from tests.sync_server.helpers import FieldTeam, home_visit, mp4_video
@@ -38,7 +38,7 @@ def test_three_workers_on_postgresql_share_resumable_uploads_and_merge_once(post
             uploader = ResumableUploader(SyncClient(server.url, device_id="tablet-yb-01"), token,
                                          lambda sha, off, n: visit.files[sha][off:off + n], chunk_bytes=256 * 1024)
             try:
-                for state in missing_files(uploader.client, token, list(sizes)):
+                for state in uploader.client.missing_evidence(token, list(sizes)):
                     uploader.upload(state.sha256, sizes[state.sha256], state.offset)
                 assert uploader.client.post_record(token, team.seal(visit.record)).status == RecordStatus.MERGED
             finally:
