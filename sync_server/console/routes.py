@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from sqlmodel import Session
 
+from schemas.evidence_checks import duplicate_signatures
 from schemas.problems import Code, ProblemError, chinese_message
 from schemas.protocol import AccountRole
 from schemas.text import LINE, SHORT, clean_text
@@ -139,6 +140,7 @@ def console_router() -> APIRouter:
         pages = page_photos(records, open_record, int(photo_page) if photo_page.isdigit() else 1)
         return _page("case.html", staff=public(staff), detail=detail, records=records, photo_pages=pages,
                      open_record=open_record, documents=case_documents(session, case),
+                     repeated=duplicate_signatures([m.sealed.record for m in detail.records]),
                      township=staff.role == AccountRole.TOWNSHIP.value,
                      **office_context(session, case, staff, services.holidays(session)))
 

@@ -48,6 +48,16 @@ def test_the_case_page_shows_subjects_answers_photos_and_verified_signatures(tea
     assert served.content == visit.files[photo.sha256] and served.headers["content-type"] == "image/jpeg"
 
 
+def test_a_signature_image_repeated_byte_for_byte_is_flagged_to_the_reviewer_r11(team: FieldTeam):
+    """Real handwriting never repeats byte for byte: the same images in a second record are pointed out."""
+    assert team.submit(home_visit("rec-sign-once")).json()["status"] == "merged"
+    console_login(team, "wangfang")
+    warning = "与本案其他签名的图像完全相同"
+    assert warning not in team.client.get("/console/cases/case-yb-2026-0001").text  # one record: nothing repeats
+    assert team.submit(home_visit("rec-sign-again")).json()["status"] == "merged"  # same images reused
+    assert team.client.get("/console/cases/case-yb-2026-0001").text.count(warning) == 6  # 3 images × 2 records
+
+
 def test_a_case_without_records_says_so_and_is_not_complete(team: FieldTeam):
     console_login(team, "chenjing")
     page = team.client.get("/console/cases/case-yb-2026-0002").text
