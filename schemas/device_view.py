@@ -1,19 +1,11 @@
 """What a tablet receives of a case: only what the visit needs (R21, data minimisation). The family's
-ID numbers travel masked (5001**********123X) unless a form the case requires needs the full number
+ID numbers travel masked (500112********123X, `schemas.masking`) unless a form the case requires needs the full number
 (no form does today: the surveyors confirm identity against the document, they do not copy it)."""
 from __future__ import annotations
 
 from schemas.forms import form_for
+from schemas.masking import masked_id_number
 from schemas.protocol import CaseSummary, Subject
-
-KEEP_HEAD, KEEP_TAIL = 4, 4
-
-
-def masked_id_number(number: str) -> str:
-    """The first four and last four characters, the rest as `*`: 500112195001010011 -> 5001**********0011."""
-    if len(number) <= KEEP_HEAD + KEEP_TAIL:
-        return "*" * len(number)
-    return number[:KEEP_HEAD] + "*" * (len(number) - KEEP_HEAD - KEEP_TAIL) + number[-KEEP_TAIL:]
 
 
 def needs_full_id_numbers(case: CaseSummary) -> bool:

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlmodel import Session
 
+from schemas.masking import masked_id_number
 from schemas.protocol import AccountRole
 from schemas.review import CasePage, CaseRow
 from schemas.workdays import HolidayTable
@@ -19,11 +20,6 @@ PAGE_SIZE = 20
 DUE_SOON_DAYS = 3
 CHINA = timezone(timedelta(hours=8))
 ID_NUMBER_ROLES = {AccountRole.REVIEWER.value, AccountRole.TOWNSHIP.value}
-
-
-def masked(number: str) -> str:
-    """500112********3112."""
-    return number[:6] + "*" * (len(number) - 10) + number[-4:] if len(number) > 10 else number
 
 
 @dataclass(frozen=True)
@@ -64,7 +60,7 @@ def case_page(session: Session, account: Account, table: HolidayTable, filters: 
                       due_soon=today <= due <= today + timedelta(days=DUE_SOON_DAYS),
                       checklist_status=state.checklist.status, checklist_label=state.checklist.status_label,
                       review_status=state.status, records=len(queries.case_records(session, case.id)),
-                      subjects="；".join(f"{n}（{num if show_ids else masked(num)}）" for n, num in subjects))
+                      subjects="；".join(f"{n}（{num if show_ids else masked_id_number(num)}）" for n, num in subjects))
         if filters.status and filters.status not in (row.checklist_status, row.review_status.value):
             continue
         if (filters.due == "overdue" and not row.overdue) or (filters.due == "soon" and not row.due_soon):

@@ -11,16 +11,12 @@ from field_app.views.shell import Shell
 from field_app.views.widgets import DANGER, OK, big_button, heading, note, tagged
 from schemas.completeness import CHECK_LABELS
 from schemas.evidence_checks import beijing_text
+from schemas.masking import masked_id_number
 from schemas.protocol import CaseSummary
 from schemas.records import VisitKind
 
 STATES = {DRAFT: ("草稿", ft.Colors.ORANGE_800), "queued": ("已封存，待上传", ft.Colors.BLUE_800),
           "synced": ("已上传", OK), "problem": ("上传被退回", DANGER)}
-
-
-def masked_id(id_number: str) -> str:
-    """An ID number with its middle hidden on screen (R21): 500112********0011."""
-    return id_number[:6] + "*" * max(0, len(id_number) - 10) + id_number[-4:] if len(id_number) > 10 else id_number
 
 
 def cases_screen(shell: Shell) -> ft.Control:
@@ -44,7 +40,7 @@ def cases_screen(shell: Shell) -> ft.Control:
 
 def _case_card(shell: Shell, case: CaseSummary) -> ft.Control:
     blockers = shell.model.cases.blockers(case)
-    subjects = "；".join(f"{s.name}（{s.relation}，{masked_id(s.id_number)}）" for s in case.subjects)
+    subjects = "；".join(f"{s.name}（{s.relation}，{masked_id_number(s.id_number)}）" for s in case.subjects)
     lines = [
         ft.Text(case.title, size=22, weight=ft.FontWeight.BOLD),
         note(f"委托单位：{case.entrusting_unit}    地址：{case.address}"),

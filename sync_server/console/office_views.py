@@ -1,7 +1,6 @@
 """What the case page shows of the office side (review, rounds, letters) and how its records are paged."""
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session
@@ -12,7 +11,6 @@ from schemas.protocol import AccountRole
 from schemas.review import ACTION_LABELS, OBJECTOR_LABELS, REVIEW_STATUS_LABELS
 from sync_server import letters, review, rounds
 from sync_server.console.views import RecordView
-from sync_server.rounds import CHINA
 from sync_server.tables import Account, Case
 
 PHOTOS_PER_PAGE = 6
@@ -47,7 +45,3 @@ def office_context(session: Session, case: Case, staff: Account, table: object) 
                    "channel": {k.value: v for k, v in CHANNEL_LABELS.items()}},
     }
 
-
-def beijing(moment: datetime | None) -> str:
-    """Beijing time to the minute."""
-    return moment.astimezone(CHINA).strftime("%Y-%m-%d %H:%M") if moment else ""

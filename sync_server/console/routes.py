@@ -23,9 +23,9 @@ from sync_server.api.deps import ClientAddress, DbSession, ServicesDep
 from sync_server.auth import CONSOLE, account_for_token, check_login, issue_token, public, revoke_token
 from sync_server.case_views import case_detail
 from sync_server.console.guard import SESSION_COOKIE
-from sync_server.console.office_views import beijing, office_context, page_photos
+from sync_server.console.office_views import office_context, page_photos
 from sync_server.console.templating import HERE, ROLE_NAMES, page, templates
-from sync_server.console.views import record_view
+from sync_server.console.views import local_time, record_view
 from sync_server.evidence_access import may_read_evidence
 from sync_server.evidence_serving import evidence_file_response, evidence_headers
 from sync_server.intake_views import case_documents
@@ -37,7 +37,7 @@ COOKIE = SESSION_COOKIE
 CONSOLE_ROLES = {AccountRole.REVIEWER.value, AccountRole.TOWNSHIP.value, AccountRole.ADMIN.value}
 _templates, _page = templates, page  # the shared environment (templating.py); names kept for importers
 __all__ = ["HERE", "ROLE_NAMES", "_page", "_templates", "console_router"]
-templates.filters["beijing"] = beijing
+templates.filters["beijing"] = local_time
 
 
 def console_account(request: Request, session: DbSession, services: ServicesDep) -> Account | None:

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup, escape
 
-from sync_server.console.views import masked_id_number
+from schemas.masking import masked_id_number
 
 HERE = Path(__file__).parent
 CSRF_FIELD = "csrf"

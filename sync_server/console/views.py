@@ -34,11 +34,6 @@ def answer_text(value: Answer | None) -> str:
     return str(value)
 
 
-def masked_id_number(number: str) -> str:
-    """An ID number with the birth date and sequence hidden (R21): 500112********3112."""
-    return number[:6] + "*" * (len(number) - 10) + number[-4:] if len(number) > 10 else number
-
-
 def person_label(username: str, people: dict[str, AccountPublic]) -> str:
     """Real name and work ID of a surveyor (R4, R8)."""
     person = people.get(username)

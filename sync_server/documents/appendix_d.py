@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from schemas.masking import masked_id_number
 from schemas.records import Outcome, SurveyRecord, VisitKind
 
 NOT_ENTRUSTED = "未委托"
@@ -55,11 +56,6 @@ class Matching:
 def gender_of(id_number: str) -> str:
     """男 or 女 from the 17th digit of an 18-digit ID number (odd: male); blank if not readable."""
     return ("男" if int(id_number[16]) % 2 else "女") if len(id_number) == 18 and id_number[16].isdigit() else ""
-
-
-def masked(id_number: str) -> str:
-    """The ID number as policy shows it (R21): first 6 and last 4 characters."""
-    return id_number[:6] + "*" * (len(id_number) - 10) + id_number[-4:] if len(id_number) > 10 else id_number
 
 
 def cn_date(day: date) -> str:
@@ -108,7 +104,7 @@ def compose(*, number: str, addressee: str, entrusting_unit: str, entrusted_on: 
     return {
         "number": number, "addressee": addressee, "entrusting_unit": entrusting_unit,
         "entrusted_on": cn_date(entrusted_on), "agency": agency, "copies": copies,
-        "persons": [[str(i), p.name, gender_of(p.id_number), masked(p.id_number)] for i, p in enumerate(persons, 1)],
+        "persons": [[str(i), p.name, gender_of(p.id_number), masked_id_number(p.id_number)] for i, p in enumerate(persons, 1)],
         "counts": counts, "summary": summary, "sections": sections,
         "supplementary": {"source": team_organisation,
                           "paragraphs": [record_paragraph(r, names, address) for r in records]},

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from schemas.device_view import for_device, masked_id_number, needs_full_id_numbers
+from schemas.device_view import for_device, needs_full_id_numbers
 from schemas.forms import form_for
+from schemas.masking import masked_id_number
 from sync_server.seed import DEMO_CASE_ID
 from sync_server.tables import Subject as SubjectRow
 from tests.field_app.helpers import case_summary
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.both_databases
 
 
 def test_masked_id_numbers_keep_four_characters_at_each_end():
-    assert masked_id_number("50011219500101123X") == "5001**********123X"
+    assert masked_id_number("50011219500101123X") == "500112********123X"
     assert masked_id_number("12345678") == "********" and masked_id_number("") == ""
 
 
@@ -36,7 +37,7 @@ def test_a_surveyor_gets_the_familys_id_numbers_masked_from_list_and_case_r21(te
 def test_no_form_today_needs_the_full_number_and_one_that_did_would_get_it(monkeypatch):
     case = case_summary()
     assert not needs_full_id_numbers(case)
-    assert for_device(case).subjects[0].id_number == "5001**********0011"
+    assert for_device(case).subjects[0].id_number == "500112********0011"
     form = form_for(case.required_checks[0])
     monkeypatch.setattr(form, "needs_full_id_numbers", True)
     assert for_device(case).subjects[0].id_number == "500112195001010011"
