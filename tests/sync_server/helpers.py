@@ -239,16 +239,19 @@ def problem_of(response: httpx.Response) -> dict:
     return body
 
 
-def m4a_audio(size: int) -> bytes:
-    """`size` bytes that open like an M4A recording (an `ftyp` box of brand M4A, then noise): what the
-    server's type check reads, so load and resume tests upload audio it accepts."""
-    body = b"M4A \x00\x00\x02\x00M4A mp42isom"
+def iso_media(brand: bytes, size: int) -> bytes:
+    """`size` bytes that open like an ISO media file of this brand (an `ftyp` box, then noise): what the
+    server's type check reads, so load and resume tests upload audio and video it accepts."""
+    body = brand + b"\x00\x00\x02\x00" + brand + b"isomiso2"
     head = (8 + len(body)).to_bytes(4, "big") + b"ftyp" + body + b"\x00\x00\x00\x08free"
     return head + os.urandom(max(0, size - len(head)))
+
+
+def m4a_audio(size: int) -> bytes:
+    """An M4A recording's worth of bytes (see `iso_media`)."""
+    return iso_media(b"M4A ", size)
 
 
 def mp4_video(size: int) -> bytes:
-    """`size` bytes that open like an MP4 clip (an `ftyp` box of brand isom, then noise)."""
-    body = b"isom\x00\x00\x02\x00isomiso2mp41"
-    head = (8 + len(body)).to_bytes(4, "big") + b"ftyp" + body + b"\x00\x00\x00\x08free"
-    return head + os.urandom(max(0, size - len(head)))
+    """An MP4 clip's worth of bytes (see `iso_media`)."""
+    return iso_media(b"isom", size)
