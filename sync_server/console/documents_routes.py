@@ -11,7 +11,8 @@ from schemas.problems import ProblemError, chinese_message
 from sync_server import queries
 from sync_server.api.deps import DbSession, ServicesDep
 from sync_server.auth import public
-from sync_server.console.routes import TO_LOGIN, Form, Staff, _page
+from sync_server.console.routes import TO_LOGIN, Form, Staff
+from sync_server.console.templating import page
 from sync_server.documents import reports, retention
 from sync_server.dossier.service import EXPORT_ROLES, make_dossier
 from sync_server.tables import Account, Case, ReportVersion
@@ -27,11 +28,11 @@ def documents_router() -> APIRouter:
         if staff is None:
             return RedirectResponse(TO_LOGIN, status_code=303)
         if staff.role not in EXPORT_ROLES:
-            return _page("error.html", status=403, staff=public(staff), message="仅审核人员或管理员可以进行此操作")
+            return page("error.html", status=403, staff=public(staff), message="仅审核人员或管理员可以进行此操作")
         try:
             return queries.visible_case(session, staff, case_id), staff
         except ProblemError as problem:
-            return _page("error.html", status=404, staff=public(staff), message=chinese_message(problem.code.value))
+            return page("error.html", status=404, staff=public(staff), message=chinese_message(problem.code.value))
 
     @router.post("/dossier")
     def export(case_id: str, staff: Staff, session: DbSession, services: ServicesDep) -> Response:
@@ -42,7 +43,7 @@ def documents_router() -> APIRouter:
         try:
             exported = make_dossier(session, case, services, staff)
         except ProblemError as problem:
-            return _page("error.html", status=problem.problem().status, staff=public(staff),
+            return page("error.html", status=problem.problem().status, staff=public(staff),
                          message=chinese_message(problem.code.value, problem.detail))
         return FileResponse(exported.path, media_type="application/zip", filename=exported.path.name)
 
@@ -53,7 +54,7 @@ def documents_router() -> APIRouter:
             return found
         case, staff = found
         content = reports.draft(session, case, services.clock())
-        return _page("report.html", staff=public(staff), case=case, content=content,
+        return page("report.html", staff=public(staff), case=case, content=content,
                      issued=reports.issued_reports(session, case.id), retention=retention.retention_of(session, case))
 
     @router.post("/report/preview")
@@ -73,7 +74,7 @@ def documents_router() -> APIRouter:
         try:
             retention.refuse_if_disposed(session, case)
         except ProblemError as problem:
-            return _page("error.html", status=410, staff=public(staff), message=chinese_message(problem.code.value))
+            return page("error.html", status=410, staff=public(staff), message=chinese_message(problem.code.value))
         reports.issue(session, case, services, staff.username, form.get("summary"))
         session.commit()
         return RedirectResponse(f"/console/cases/{case.id}/report", status_code=303)

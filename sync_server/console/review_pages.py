@@ -17,7 +17,8 @@ from sync_server import case_list, letters, queries, review, rounds
 from sync_server.api.deps import DbSession, ServicesDep
 from sync_server.api.letter_routes import upload_answer
 from sync_server.auth import public
-from sync_server.console.routes import TO_LOGIN, Form, Staff, _page
+from sync_server.console.routes import TO_LOGIN, Form, Staff
+from sync_server.console.templating import page
 from sync_server.rounds import CHINA
 from sync_server.tables import Account, Case
 
@@ -40,12 +41,12 @@ def _act(staff: Account | None, session: DbSession, case_id: str, anchor: str,
     except ProblemError as problem:
         session.rollback()
         status = problem.problem().status
-        return _page("error.html", status=status, staff=public(staff),
+        return page("error.html", status=status, staff=public(staff),
                      message=chinese_message(problem.code.value, problem.detail), back=f"/console/cases/{case_id}")
     except ValidationError as error:
         session.rollback()
         fields = "、".join(str(e["loc"][-1]) for e in error.errors())
-        return _page("error.html", status=422, staff=public(staff), back=f"/console/cases/{case_id}",
+        return page("error.html", status=422, staff=public(staff), back=f"/console/cases/{case_id}",
                      message=chinese_message(Code.VALIDATION.value, f"请检查：{fields}"))
     return RedirectResponse(f"/console/cases/{case_id}#{anchor}", status_code=303)
 
@@ -63,15 +64,15 @@ def review_router() -> APIRouter:
         if staff is None:
             return RedirectResponse(TO_LOGIN, status_code=303)
         args = request.query_params
-        page = int(args["page"]) if args.get("page", "").isdigit() else 1
+        number = int(args["page"]) if args.get("page", "").isdigit() else 1
         filters = case_list.Filters(township=args.get("township", ""), team=args.get("team", ""),
                                     status=args.get("status", ""), due=args.get("due", ""),
-                                    q=args.get("q", "")[:40], page=max(page, 1))
+                                    q=args.get("q", "")[:40], page=max(number, 1))
         result = case_list.case_page(session, staff, services.holidays(session), filters, services.clock())
         visible = queries.visible_cases(session, staff)
         choices = {"townships": sorted({c.entrusting_unit for c in visible}),
                    "teams": sorted({c.team_id for c in visible})}
-        return _page("cases.html", staff=public(staff), result=result, filters=filters, choices=choices)
+        return page("cases.html", staff=public(staff), result=result, filters=filters, choices=choices)
 
     @router.post("/cases/{case_id}/review")
     def post_review(case_id: str, staff: Staff, form: Form, session: DbSession, services: ServicesDep) -> Response:

@@ -24,7 +24,7 @@ from sync_server.auth import CONSOLE, account_for_token, check_login, issue_toke
 from sync_server.case_views import case_detail
 from sync_server.console.guard import SESSION_COOKIE
 from sync_server.console.office_views import office_context, page_photos
-from sync_server.console.templating import HERE, ROLE_NAMES, page, templates
+from sync_server.console.templating import HERE, page, templates
 from sync_server.console.views import local_time, record_view
 from sync_server.evidence_access import may_read_evidence
 from sync_server.evidence_serving import evidence_file_response, evidence_headers
@@ -35,8 +35,6 @@ from sync_server.tables import Account
 
 COOKIE = SESSION_COOKIE
 CONSOLE_ROLES = {AccountRole.REVIEWER.value, AccountRole.TOWNSHIP.value, AccountRole.ADMIN.value}
-_templates, _page = templates, page  # the shared environment (templating.py); names kept for importers
-__all__ = ["HERE", "ROLE_NAMES", "_page", "_templates", "console_router"]
 templates.filters["beijing"] = local_time
 
 
@@ -72,7 +70,7 @@ def console_router() -> APIRouter:
 
     @router.get("/login")
     def login_page(staff: Staff) -> Response:
-        return RedirectResponse("/console/cases", status_code=303) if staff else _page("login.html")
+        return RedirectResponse("/console/cases", status_code=303) if staff else page("login.html")
 
     @router.post("/login")
     def login(request: Request, form: Form, session: DbSession, services: ServicesDep,
@@ -93,11 +91,11 @@ def console_router() -> APIRouter:
             session.commit()  # what the refusal itself recorded (a weak password flag)
             audit.log_now(session, "auth.login_failed", now, clean_text_or_empty(username), via="console")
             retry = problem.data.get("retry_after")
-            page = _page("login.html", status=problem.problem().status, error=_login_message(problem),
+            refused = page("login.html", status=problem.problem().status, error=_login_message(problem),
                          username=clean_text_or_empty(username))
             if retry is not None:
-                page.headers["Retry-After"] = str(retry)
-            return page
+                refused.headers["Retry-After"] = str(retry)
+            return refused
         token, _ = issue_token(session, account, kind=CONSOLE, now=now, ttl=services.settings.console_session)
         audit.log(session, "auth.login", now, account.username, via="console")
         session.commit()
@@ -127,7 +125,7 @@ def console_router() -> APIRouter:
         try:
             case = queries.visible_case(session, staff, case_id)
         except ProblemError as problem:
-            return _page("error.html", status=404, staff=public(staff),
+            return page("error.html", status=404, staff=public(staff),
                          message=chinese_message(problem.code.value))
         detail = case_detail(session, case, services.holidays(session))
         names = {u for m in detail.records for u in m.sealed.record.surveyors}
@@ -138,7 +136,7 @@ def console_router() -> APIRouter:
         open_record = request.query_params.get("record", "")
         photo_page = request.query_params.get("photos", "1")
         pages = page_photos(records, open_record, int(photo_page) if photo_page.isdigit() else 1)
-        return _page("case.html", staff=public(staff), detail=detail, records=records, photo_pages=pages,
+        return page("case.html", staff=public(staff), detail=detail, records=records, photo_pages=pages,
                      open_record=open_record, documents=case_documents(session, case),
                      repeated=duplicate_signatures([m.sealed.record for m in detail.records]),
                      township=staff.role == AccountRole.TOWNSHIP.value,
