@@ -75,6 +75,16 @@ class Tablet:
                     return
         raise AssertionError(f"下一步 did not leave the step {before!r}")
 
+    def refuse_at_door(self, start_button: str) -> None:
+        """Open the visit, show the work IDs, record that the family refuses (R13) and go to that step:
+        the rail leads to 拒绝情况 once the switch has taken effect."""
+        self.start_visit(start_button)
+        self.wait_start_fix()
+        self.notify(["work_id_shown", "purpose_explained"])
+        tap(self.page, "refusal-switch")
+        wait_text(self.page, "拒绝情况")
+        self.next_step()
+
     def notify(self, ids: list[str]) -> None:
         for item in ids:
             tap(self.page, f"notify-{item}")
@@ -94,8 +104,8 @@ class Tablet:
             self.page.wait_for_timeout(150)
 
     def add_photos(self, trigger: str, paths: list[Path]) -> None:
+        """Pick photo files; the caller waits for the outcome it expects (added, or refused by name)."""
         pick_files(self.page, trigger, paths)
-        self.page.wait_for_timeout(1500)
 
     def sign(self, pad: str) -> None:
         """Draw a signature with pointer events and confirm it."""

@@ -70,13 +70,7 @@ def fill_home_visit(tablet: Tablet, broken_photo: Path) -> None:
 
 def record_refusal(tablet: Tablet) -> None:
     """R13: the family refuses; the team records what happened and both sign."""
-    tap(tablet.page, f"start-home_visit-{CASE}")
-    wait_text(tablet.page, "请向调查对象出示工作证明")
-    tablet.wait_start_fix()
-    tablet.notify(["work_id_shown", "purpose_explained"])
-    tap(tablet.page, "refusal-switch")
-    tablet.page.wait_for_timeout(500)
-    tablet.next_step()
+    tablet.refuse_at_door(f"start-home_visit-{CASE}")
     fill_field(tablet.page, HOME.refusal_label, "户主隔门表示不需要救助，拒绝开门，经两次说明仍拒绝。")
     tablet.shot("refusal-note")
     tablet.next_step()
