@@ -46,15 +46,12 @@ def check_protocol(version: Annotated[str | None, Header(alias=PROTOCOL_HEADER,
                            server_version=PROTOCOL_VERSION)
 
 
-def current_token(request: Request, services: ServicesDep, session: DbSession,
-                  credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-                  device_id: Annotated[str | None, Header(alias=DEVICE_HEADER, max_length=SHORT)] = None,
-                  ) -> SessionToken:
-    """The live token behind the bearer header. A device token needs `X-Device-Id` naming its device
-    (a copied token is useless elsewhere); a surveyor may call only the routes in access.SURVEYOR."""
-    if credentials is None:
-        raise ProblemError(Code.AUTH_REQUIRED)
-    row = token_row(session, credentials.credentials, services.clock())
+def checked_token(session: Session, token: str, device_id: str | None, request: Request,
+                  services: Services) -> tuple[SessionToken, Account]:
+    """The live token and its account, or a problem. A device token needs `X-Device-Id` naming its device
+    (a copied token is useless elsewhere); a surveyor may call only the routes in access.SURVEYOR.
+    Every route checks tokens here, those that stream a body (brief_auth) included."""
+    row = token_row(session, token, services.clock())
     if row is None:
         raise ProblemError(Code.AUTH_INVALID, "令牌无效或已过期")
     if row.kind == DEVICE and (device_id or "") != row.device_id:
@@ -67,7 +64,19 @@ def current_token(request: Request, services: ServicesDep, session: DbSession,
     if (row.kind == DEVICE or account.role == AccountRole.SURVEYOR.value) \
             and not access.surveyor_may(request.method, template):
         raise ProblemError(Code.FORBIDDEN, "调查人员的平板令牌不能调用此接口")
-    return row
+    return row, account
+
+
+DeviceId = Annotated[str | None, Header(alias=DEVICE_HEADER, max_length=SHORT)]
+
+
+def current_token(request: Request, services: ServicesDep, session: DbSession,
+                  credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+                  device_id: DeviceId = None) -> SessionToken:
+    """The live token behind the bearer header (see `checked_token`)."""
+    if credentials is None:
+        raise ProblemError(Code.AUTH_REQUIRED)
+    return checked_token(session, credentials.credentials, device_id, request, services)[0]
 
 
 CurrentToken = Annotated[SessionToken, Depends(current_token)]

@@ -4,6 +4,8 @@ Every operation of the app's OpenAPI document is iterated, so a route added late
 not classified in sync_server/api/access.py, the first test fails."""
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 from fastapi import FastAPI
 
@@ -65,6 +67,21 @@ def test_r16_a_device_token_works_only_with_the_id_of_its_device(app: FastAPI, t
         assert problem_of(response)["code"] == "auth.invalid"
     del headers["X-Device-Id"]
     assert problem_of(team.client.get("/api/v1/cases", headers=headers))["code"] == "auth.invalid"
+
+
+def test_r16_a_copied_device_token_uploads_nothing_from_another_device(team: FieldTeam):
+    """The upload routes check the token in a session of their own (no DB session while bytes stream):
+    the same device and route rules hold there, so a copied token stores no file from another device."""
+    body = b"stolen evidence bytes"
+    sha = hashlib.sha256(body).hexdigest()
+    elsewhere = {**team.headers["lina"], "X-Device-Id": "tablet-yb-99"}
+    attempts = [team.client.put(f"/api/v1/evidence/{sha}", content=body, headers=elsewhere),
+                team.client.patch(f"/api/v1/uploads/{sha}", content=body, headers={
+                    **elsewhere, "Upload-Offset": "0", "Upload-Length": str(len(body))}),
+                team.client.post("/api/v1/evidence/missing", json={"sha256": [sha]}, headers=elsewhere)]
+    assert [problem_of(r)["code"] for r in attempts] == ["auth.invalid"] * 3
+    assert team.client.head(f"/api/v1/uploads/{sha}", headers=elsewhere).status_code == 401
+    assert team.client.head(f"/api/v1/evidence/{sha}", headers=team.headers["lina"]).status_code == 404
 
 
 def test_r16_logout_ends_the_token_on_the_server(team: FieldTeam):
