@@ -57,7 +57,7 @@ run: venv
 test: venv system-deps
 	$(PY) -m ruff check .
 	$(PY) -m mypy
-	$(PY) -m pytest
+	$(PY) -m scripts.run_tests
 
 bench: venv
 	@set -e; found=0; for f in bench/*.py; do \
