@@ -27,7 +27,7 @@ def watch_automatic_uploads(shell: Shell, panel: SyncPanel) -> None:
             try:
                 now = {"uploads": panel.finished_uploads, "syncing": panel.syncing}
                 if now != seen and shell.current == "outbox":
-                    shell.render()
+                    await asyncio.to_thread(shell.render)  # never the Shell's lock on the loop's thread
                 seen.update(now)
             except Exception:  # the session closed: stop watching this page
                 log.debug("upload watcher stopped", exc_info=True)
