@@ -21,13 +21,14 @@ from field_app.sync.client import SyncClient
 from field_app.viewmodels import CaseList, SyncPanel, TeamSession, VisitEditor
 from field_app.viewmodels.camera import CameraSession
 from field_app.viewmodels.idle_lock import IdleLock
+from field_app.viewmodels.outbox import AutoResume
 from field_app.viewmodels.photo_batch import PhotoBatch
 from field_app.viewmodels.recording import Recorder
 from field_app.viewmodels.recovery import recover_recordings
 from field_app.views.camera_screen import camera_screen
 from field_app.views.cases_screen import cases_screen
 from field_app.views.idle_lock_overlay import install_idle_lock
-from field_app.views.outbox_screen import outbox_screen
+from field_app.views.outbox_screen import outbox_screen, watch_automatic_uploads
 from field_app.views.shell import Shell
 from field_app.views.team_screen import team_screen
 from field_app.views.video_screen import video_screen
@@ -53,6 +54,7 @@ class AppModel:
     camera: CameraSession  # the shots taken on the camera screen
     recorder: Recorder | None = None  # interview audio (views/recorder.py)
     idle: IdleLock | None = None  # one lock per tablet (process), shared by every session
+    auto_resume: AutoResume | None = None  # lets a cut-off upload go on once the network is back
 
 
 def build_model(settings: Settings, vault: KeyVault | None = None) -> AppModel:
@@ -68,10 +70,12 @@ def build_model(settings: Settings, vault: KeyVault | None = None) -> AppModel:
     client = SyncClient(settings.server_url, ca_file=settings.ca_file, device_id=tablet)
     team = TeamSession(store, client, tablet)
     visit = VisitEditor(store, evidence, team)
+    outbox = SyncPanel(store, evidence, client, team)
     return AppModel(store, evidence, client, team, CaseList(store, client, team),
-                    visit, SyncPanel(store, evidence, client, team), PhotoBatch(visit),
+                    visit, outbox, PhotoBatch(visit),
                     CameraSession(visit), Recorder(visit, recordings),
-                    IdleLock(team, timedelta(seconds=settings.idle_lock_seconds)))
+                    IdleLock(team, timedelta(seconds=settings.idle_lock_seconds)),
+                    AutoResume(outbox, settings.auto_resume_seconds))
 
 
 def make_main(model: AppModel):
@@ -85,6 +89,9 @@ def make_main(model: AppModel):
         shell = Shell(page, model, SCREENS)
         if model.idle is not None:
             install_idle_lock(shell, model.idle)
+        if model.auto_resume is not None:
+            model.auto_resume.start()  # once per process: later sessions find it running
+            watch_automatic_uploads(shell, model.outbox)
         shell.go("cases" if model.team.members else "team")
 
     return main

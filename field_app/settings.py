@@ -10,6 +10,7 @@ from pathlib import Path
 DEFAULT_SERVER_URL = "http://127.0.0.1:8000"
 DEFAULT_PORT = 8550
 DEFAULT_IDLE_LOCK_SECONDS = 300
+DEFAULT_AUTO_RESUME_SECONDS = 20
 
 
 @dataclass(frozen=True)
@@ -23,11 +24,12 @@ class Settings:
     key_dir: Path | None = None  # None: the OS user's config dir (field_app.store.vault.default_key_dir)
     idle_lock_seconds: int = DEFAULT_IDLE_LOCK_SECONDS  # the tablet locks after this idle time; 0: never
     ca_file: Path | None = None  # the agency CA certificate: the only one trusted for HTTPS (pinned)
+    auto_resume_seconds: int = DEFAULT_AUTO_RESUME_SECONDS  # how often a cut-off upload checks the network; 0: never
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
-        """Settings from FIELD_SERVER_URL, FIELD_DATA_DIR, FIELD_KEY_DIR, FIELD_PORT, FIELD_CA_FILE and
-        FIELD_IDLE_LOCK_SECONDS (with defaults)."""
+        """Settings from FIELD_SERVER_URL, FIELD_DATA_DIR, FIELD_KEY_DIR, FIELD_PORT, FIELD_CA_FILE,
+        FIELD_IDLE_LOCK_SECONDS and FIELD_AUTO_RESUME_SECONDS (with defaults)."""
         env = os.environ if environ is None else environ
         data_dir = Path(env.get("FIELD_DATA_DIR") or Path.home() / ".field_app").expanduser()
         key_dir = Path(env["FIELD_KEY_DIR"]).expanduser() if env.get("FIELD_KEY_DIR") else None
@@ -35,7 +37,8 @@ class Settings:
         return cls(server_url=env.get("FIELD_SERVER_URL") or DEFAULT_SERVER_URL, data_dir=data_dir,
                    port=int(env.get("FIELD_PORT") or DEFAULT_PORT), key_dir=key_dir,
                    ca_file=Path(ca_file).expanduser() if ca_file else None,
-                   idle_lock_seconds=_idle_seconds(env.get("FIELD_IDLE_LOCK_SECONDS")))
+                   idle_lock_seconds=_idle_seconds(env.get("FIELD_IDLE_LOCK_SECONDS")),
+                   auto_resume_seconds=int(env.get("FIELD_AUTO_RESUME_SECONDS") or DEFAULT_AUTO_RESUME_SECONDS))
 
 
 def _idle_seconds(value: str | None) -> int:

@@ -9,6 +9,7 @@
 Serving is HTTPS when --tls-cert/--tls-key are given or the data dir holds tls/server.crt and server.key.
   python -m sync_server backup --data-dir data/server --to /mnt/backup      (while the server runs)
   python -m sync_server restore --from /mnt/backup/snapshots/<stamp> --data-dir data/restored
+  python -m sync_server sweep-uploads --data-dir data/server   (partial uploads untouched for 7 days)
 """
 from __future__ import annotations
 
@@ -39,7 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="若尚无演示数据则写入 / seed demo data if missing")
     parser.add_argument("--tls-cert", type=Path, help="服务器证书 PEM（默认 数据目录/tls/server.crt，若存在）")
     parser.add_argument("--tls-key", type=Path, help="服务器私钥 PEM（默认 数据目录/tls/server.key，若存在）")
-    commands = parser.add_subparsers(dest="command", metavar="{seed-demo,holidays,create-admin,tls,backup,restore,verify-dossier}")
+    commands = parser.add_subparsers(dest="command", metavar="{seed-demo,holidays,create-admin,tls,backup,restore,"
+                                                                      "sweep-uploads,verify-dossier}")
     verify = commands.add_parser("verify-dossier", add_help=False,
                                  help="离线核验案件档案包 / verify a case dossier offline (see its --help)")
     verify.add_argument("rest", nargs=argparse.REMAINDER)
@@ -65,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     restore = commands.add_parser("restore", help="从备份恢复到空目录 / restore a snapshot")
     restore.add_argument("--from", dest="snapshot", type=Path, required=True, help="snapshots/<时间> 目录")
     restore.add_argument("--data-dir", type=Path, required=True, help="空的数据目录 / an empty data directory")
+    sweep = commands.add_parser("sweep-uploads", help="清除长期无人续传的部分上传 / remove abandoned partial "
+                                                      "uploads (SYNC_ABANDONED_UPLOAD_DAYS, default 7)")
+    sweep.add_argument("--data-dir", type=Path, required=True, help="数据目录 / data directory")
     admin = commands.add_parser("create-admin", help="创建首个管理员（密码取自环境变量 ADMIN_PASSWORD 或提示输入）"
                                                       " / bootstrap the first administrator")
     admin.add_argument("--data-dir", type=Path, required=True, help="数据目录 / data directory")
@@ -89,6 +94,20 @@ def run_restore(snapshot: Path, data_dir: Path) -> int:
 
     manifest = restore(snapshot, _settings(data_dir))
     print(f"已恢复 / restored: {len(manifest['evidence'])} 个留证文件 / evidence files, {manifest['database']}")
+    return 0
+
+
+def run_sweep_uploads(data_dir: Path) -> int:
+    """Remove partial uploads nobody touched for `abandoned_upload_days`; print what went."""
+    from sync_server.blobs import BlobStore
+    from sync_server.resumable import PartialUploads
+    from sync_server.upload_sweep import sweep_uploads
+
+    settings = _settings(data_dir)
+    removed = sweep_uploads(PartialUploads(BlobStore(settings.evidence_dir)), settings)
+    for stem in removed:
+        print(f"已清除 / removed: {stem}")
+    print(f"清除 {len(removed)} 个无人续传的部分上传 / {len(removed)} abandoned partial upload(s) removed")
     return 0
 
 
@@ -227,6 +246,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_backup(args.data_dir, args.to)
     if args.command == "restore":
         return run_restore(args.snapshot, args.data_dir)
+    if args.command == "sweep-uploads":
+        return run_sweep_uploads(args.data_dir)
     if args.command == "create-admin":
         return run_create_admin(args)
     if args.command == "holidays":

@@ -1,7 +1,9 @@
 """The composition root: settings -> engine, evidence store, clock -> routes, problem handler, console."""
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -20,6 +22,7 @@ from sync_server.problem_handlers import install_problem_handlers
 from sync_server.resumable import PartialUploads
 from sync_server.services import Services, utc_now
 from sync_server.settings import Settings
+from sync_server.upload_sweep import sweep_periodically
 
 if TYPE_CHECKING:
     from sync_server.object_store import S3Evidence
@@ -45,13 +48,25 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -
                                                           pool_timeout=settings.db_pool_timeout_s),
                         blobs=BlobStore(settings.evidence_dir, remote=object_store(settings)), clock=clock,
                         builtin_holidays=HolidayTable.builtin())
-    app = FastAPI(title="核查外勤同步服务 / field evidence sync server",
+    uploads = PartialUploads(services.blobs)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        sweeper = asyncio.create_task(sweep_periodically(uploads, settings))  # abandoned partial uploads
+        try:
+            yield
+        finally:
+            sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeper
+
+    app = FastAPI(lifespan=lifespan, title="核查外勤同步服务 / field evidence sync server",
                   version=f"protocol {PROTOCOL_VERSION}",
                   description="平板上传签章调查记录与留证文件，服务器核验后并入核查案件；"
                               "审核人员通过 /console 查看。",
                   dependencies=[Depends(require_console_csrf)])  # acts on /console changes only
     app.state.services = services
-    app.state.uploads = PartialUploads(services.blobs)
+    app.state.uploads = uploads
     install_problem_handlers(app)
     install_console_guard(app, settings.data_dir)
     app.include_router(api_router())

@@ -13,8 +13,7 @@ from datetime import datetime
 from typing import Any
 
 import rfc8785
-from sqlalchemy import func
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, func, text
 from sqlmodel import Session, col, select
 
 from sync_server.tables.audit_log import AuditCheckpoint, AuditEntry
@@ -22,6 +21,7 @@ from sync_server.transparency import merkle
 from sync_server.transparency.agency_key import AgencyKey
 
 CHECKPOINT_CONTEXT = b"field-evidence/checkpoint/v1\n"
+LOG_LOCK = 0x6175_6469_745F_6C6F  # "audit_lo": PostgreSQL's advisory lock key for appending to the log
 
 
 @dataclass(frozen=True)
@@ -53,9 +53,25 @@ def tree_size(session: Session) -> int:
     return 0 if highest is None else int(highest) + 1
 
 
+def _hold_the_end(session: Session) -> None:
+    """Make this transaction the log's only appender until it ends (commit or rollback), so the highest
+    position read next is the last one and nobody else takes the one after it. PostgreSQL: a
+    transaction-scoped advisory lock (appenders queue on it; readers are not stopped). SQLite: its one
+    write lock, taken by a write that changes nothing (pysqlite opens the transaction at the first write,
+    so the read that follows sees every committed append and no writer can commit before this one)."""
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOG_LOCK})
+    else:
+        connection.execute(delete(AuditEntry).where(col(AuditEntry.position) < 0))
+
+
 def append(session: Session, event: AuditEvent) -> AuditEntry:
-    """Add one event at the end of the log (in the caller's transaction); returns its entry."""
+    """Add one event at the end of the log (in the caller's transaction); returns its entry. Safe under
+    concurrent appenders on SQLite and PostgreSQL: the end of the log is held until the caller's
+    transaction ends, so positions stay 0, 1, 2 … without a collision or a gap."""
     session.flush()
+    _hold_the_end(session)
     position = tree_size(session)
     entry = entry_bytes(position, event)
     row = AuditEntry(position=position, at=event.at, kind=event.kind, actor=event.actor, case_id=event.case_id,
@@ -119,14 +135,7 @@ def log(session: Session, kind: str, at: datetime, actor: str = "", case_id: str
 
 
 def log_now(session: Session, kind: str, at: datetime, actor: str = "", case_id: str | None = None,
-            subject: str = "", tries: int = 20, **data: Any) -> None:
-    """Append one event on its own and commit it, taking the next position again if a concurrent writer
-    took this one (the next position is the highest plus one: concurrent appends collide, the loser retries)."""
-    for _ in range(tries):
-        try:
-            log(session, kind, at, actor, case_id, subject, **data)
-            session.commit()
-            return
-        except IntegrityError:
-            session.rollback()
-    raise RuntimeError(f"audit log kept moving under {tries} attempts")
+            subject: str = "", **data: Any) -> None:
+    """Append one event on its own and commit it."""
+    log(session, kind, at, actor, case_id, subject, **data)
+    session.commit()

@@ -24,7 +24,7 @@ from sync_server.sniffing import sniffed_types
 from sync_server.staff import require_cleared
 from sync_server.tables import Account, Case, Record, RecordEvidence, SignedRecordBytes
 
-ATTEMPTS = 3  # a concurrent twin or a concurrent log append makes the insert fail: decide again
+ATTEMPTS = 3  # a concurrent twin of the record makes the insert fail: decide again (it is already merged)
 
 
 def load_facts(session: Session, sealed: SealedRecord, uploader: Account, blobs: BlobStore,

@@ -11,6 +11,9 @@ directory) and report it. A cut chunk keeps what arrived (unless it carried a ch
 cannot be checked). At the full length the whole file is hashed: a match moves it into the
 content-addressed store (`BlobStore.place`, durable); a mismatch discards it with
 `evidence.hash_mismatch`. The offset a client hears is therefore never ahead of the disk.
+A partial nobody touched for `Settings.abandoned_upload_days` (a tablet that never came back) is swept
+(`sweep`): under the same lock, so an upload being appended is never removed; an appender that opened
+the lock file before the sweep removed it sees the file replaced and is told to try again.
 """
 from __future__ import annotations
 
@@ -18,7 +21,9 @@ import base64
 import fcntl
 import hashlib
 import json
+import logging
 import os
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +35,7 @@ from schemas.problems import Code, ProblemError
 from sync_server.blobs import BlobStore, fsync_dir
 
 HASH_BLOCK = 1024 * 1024
+log = logging.getLogger("sync_server.uploads")
 
 
 @dataclass(frozen=True)
@@ -108,6 +114,8 @@ class PartialUploads:
                 fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 raise ProblemError(Code.UPLOAD_IN_PROGRESS, sha256[:12]) from None
+            if not _still_there(lock, lock_path):  # swept (or finished) while we waited to open it
+                raise ProblemError(Code.UPLOAD_IN_PROGRESS, sha256[:12])
             current = self.progress(sha256, owner, held) or Progress(0, length)
             if current.complete:
                 return current
@@ -174,3 +182,60 @@ class PartialUploads:
             self.blobs.place(part, sha256)
         self.discard(sha256, owner)  # the state and lock (and the part, if the file was stored already)
         return Progress(length, length, complete=True)
+
+    def sweep(self, max_age_s: float, now: float | None = None) -> list[str]:
+        """Remove every partial upload untouched for more than `max_age_s` seconds (its part, state and
+        lock); one being appended (locked) is left alone. Returns the removed uploads' `<sha>.<owner tag>`."""
+        cutoff = (time.time() if now is None else now) - max_age_s
+        stems = sorted({".".join(p.name.split(".")[:2]) for p in self.root.iterdir()})
+        return [stem for stem in stems if self._sweep_one(stem, cutoff)]
+
+    def _sweep_one(self, stem: str, cutoff: float) -> bool:
+        lock_path = self.root / f"{stem}.lock"
+        try:
+            lock = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o600)
+        except OSError:
+            return False
+        try:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return False  # a chunk is being appended right now: the upload is alive
+            if not _still_there(lock, lock_path):
+                return False
+            files = [p for p in self.root.glob(f"{stem}.*") if p != lock_path]
+            times = [_mtime(p) for p in [*files, lock_path]]
+            if max(times) > cutoff:
+                return False
+            held = sum(_size(p) for p in files)
+            for path in files:
+                path.unlink(missing_ok=True)
+            lock_path.unlink(missing_ok=True)  # still held: a waiting appender sees it replaced
+            fsync_dir(self.root)
+            log.warning("swept abandoned partial upload %s: %d bytes, untouched since %s", stem, held,
+                     time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(max(times))))
+            return True
+        finally:
+            os.close(lock)
+
+
+def _still_there(lock: int, lock_path: Path) -> bool:
+    """Whether the locked descriptor is still the file at `lock_path` (not one unlinked meanwhile)."""
+    try:
+        return os.fstat(lock).st_ino == os.stat(lock_path).st_ino
+    except FileNotFoundError:
+        return False
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:
+        return 0.0
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return 0

@@ -35,6 +35,9 @@ class Settings:
     db_pool_size: int = 8
     db_max_overflow: int = 4
     db_pool_timeout_s: float = 5.0  # a request waiting longer for a connection gets `server.busy`
+    # Partial uploads untouched this long are swept (at start, then every upload_sweep_interval_s).
+    abandoned_upload_days: float = 7.0
+    upload_sweep_interval_s: float = 6 * 3600.0
     # Evidence in an S3-compatible object store when s3_endpoint is set (sync_server/object_store.py).
     s3_endpoint: str = ""
     s3_bucket: str = "field-evidence"

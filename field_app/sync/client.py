@@ -160,6 +160,15 @@ class SyncClient:
             raise ServerProblem(Code.VALIDATION.value, "服务器返回的内容无法识别", str(exc)[:300],
                                 status=response.status_code) from exc
 
+    def reachable(self) -> bool:
+        """Whether the server answers at all (any HTTP status; nothing is sent but a HEAD): how the tablet
+        notices the network is back. A certificate not from the agency CA counts as unreachable."""
+        try:
+            self._http.request("HEAD", "/")
+        except httpx.TransportError:
+            return False
+        return True
+
     def device_login(self, username: str, pin: str, device_id: str) -> Session:
         """Sign a surveyor in on this tablet with their PIN."""
         body = DeviceLogin(username=username, pin=pin, device_id=device_id).model_dump(mode="json")

@@ -1,5 +1,14 @@
-"""The upload panel: how many sealed records wait, and uploading them with progress."""
+"""The upload panel: how many sealed records wait, and uploading them with progress.
+
+An upload the network cut short (or that a restart interrupted: records still queued at start) goes on
+by itself: `resume_if_back`, called every few seconds by `AutoResume`, asks the server whether it answers
+again and then uploads, from each file's durable offset. One upload at a time: a tap while an automatic
+one runs waits for it, and then shows its results.
+"""
 from __future__ import annotations
+
+import logging
+import threading
 
 from field_app.store import EvidenceStore, OutboxStatus, Store
 from field_app.store import queries as q
@@ -12,6 +21,9 @@ from field_app.viewmodels.team import TeamSession
 from schemas.completeness import CHECK_LABELS
 from schemas.problems import chinese_message
 from schemas.records import Outcome, VisitKind
+
+log = logging.getLogger(__name__)
+AUTO_RESUME_NOTICE = "网络恢复后将自动继续上传"
 
 
 class SyncPanel(Observable):
@@ -28,6 +40,10 @@ class SyncPanel(Observable):
         self.results: list[UploadOutcome] = []
         self.notice = ""
         self._labels: dict[str, str] = {}  # in memory only: a synced record's label after it left the store
+        self._one_upload = threading.Lock()
+        self.waiting_for_network = self.queued > 0  # go on by itself once the server answers (see AutoResume)
+        self.finished_uploads = 0  # counts finished uploads, so a screen knows to show new results
+        self._unseen = False  # results of an automatic upload nobody has tapped 立即上传 since
 
     def counts(self) -> dict[OutboxStatus, int]:
         """Sealed records per upload status, read from the store now."""
@@ -101,10 +117,37 @@ class SyncPanel(Observable):
         self.notice = BUSY_NOTICE
         self._notify()
 
+    def resume_if_back(self) -> bool:
+        """If an upload is waiting for the network and the server answers again, upload now (on the
+        caller's thread); returns whether an upload ran. Cheap when there is nothing to do."""
+        if not self.waiting_for_network or self.syncing or self.team.token() is None:
+            return False
+        if self.pending == 0:
+            self.waiting_for_network = False
+            return False
+        if not self.client.reachable():
+            return False
+        if not self._one_upload.acquire(blocking=False):
+            return False
+        try:
+            self._sync()
+            self._unseen = True
+        finally:
+            self._one_upload.release()
+        return True
+
     def sync(self) -> list[UploadOutcome]:
-        """Upload every pending record; results per record, a summary in `notice`."""
-        if self.syncing:
-            return self.results
+        """Upload every pending record; results per record, a summary in `notice`. If an automatic upload
+        runs, wait for it; if it left nothing to upload, its results are the answer."""
+        with self._one_upload:
+            if self._unseen and self.pending == 0:
+                self._unseen = False
+                self._notify()
+                return self.results
+            self._unseen = False
+            return self._sync()
+
+    def _sync(self) -> list[UploadOutcome]:
         token = self.team.token()
         if token is None:
             self.results, self.notice = [], "需要一名调查人员联网登录后才能上传"
@@ -124,6 +167,8 @@ class SyncPanel(Observable):
             raise
         finally:
             self.syncing, self.current = False, ""
+            self.finished_uploads += 1
+        self.waiting_for_network = any(r.status == UploadStatus.UNREACHABLE for r in self.results)
         self.notice = self._summary(self.results)
         self._notify()
         return self.results
@@ -135,7 +180,7 @@ class SyncPanel(Observable):
         by = {s: [r for r in results if r.status == s] for s in UploadStatus}
         if by[UploadStatus.UNREACHABLE]:
             head = f"已上传 {len(by[UploadStatus.SYNCED])} 份；" if by[UploadStatus.SYNCED] else ""
-            return head + "当前无法连接服务器，其余记录已保存在本机，联网后再上传"
+            return head + f"当前无法连接服务器，其余记录已保存在本机，{AUTO_RESUME_NOTICE}"
         if by[UploadStatus.NOT_SENT]:
             return by[UploadStatus.NOT_SENT][0].message
         text = f"已上传 {len(by[UploadStatus.SYNCED])} 份"
@@ -146,3 +191,32 @@ class SyncPanel(Observable):
 
 def _mb(n: int) -> str:
     return f"{n / 1048576:.1f} MB"
+
+
+class AutoResume:
+    """Every `every_s` seconds, in one daemon thread per tablet process, lets an interrupted upload go
+    on once the server answers (`SyncPanel.resume_if_back`). No flet here: the view only shows results."""
+
+    def __init__(self, panel: SyncPanel, every_s: float = 20.0) -> None:
+        self.panel, self.every_s = panel, every_s
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Start checking (once; a zero or negative interval never starts)."""
+        if self._thread is None and self.every_s > 0:
+            self._thread = threading.Thread(target=self._run, name="auto-resume", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        """Stop checking (an upload under way finishes first)."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=60)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every_s):
+            try:
+                self.panel.resume_if_back()
+            except Exception:  # never let the checker die: the next tick tries again
+                log.warning("automatic upload failed", exc_info=True)

@@ -1,13 +1,39 @@
 """待上传: sealed records waiting for the server, uploading them with progress and a result per record."""
 from __future__ import annotations
 
+import asyncio
+import logging
+
 import flet as ft
 
 from field_app.sync.outbox import UploadStatus
+from field_app.viewmodels.outbox import AUTO_RESUME_NOTICE, SyncPanel
 from field_app.views.shell import Shell
 from field_app.views.widgets import DANGER, OK, big_button, heading, note, tagged
 
 RESULT_COLORS = {UploadStatus.SYNCED: OK, UploadStatus.PROBLEM: DANGER}
+WATCH_SECONDS = 2.0
+log = logging.getLogger(__name__)
+
+
+def watch_automatic_uploads(shell: Shell, panel: SyncPanel) -> None:
+    """Re-render the outbox screen when an upload finished that no tap started (AutoResume), and show
+    its bytes while it runs."""
+    seen = {"uploads": panel.finished_uploads, "syncing": panel.syncing}
+
+    async def watch() -> None:
+        while True:
+            await asyncio.sleep(WATCH_SECONDS)
+            try:
+                now = {"uploads": panel.finished_uploads, "syncing": panel.syncing}
+                if now != seen and shell.current == "outbox":
+                    await asyncio.to_thread(shell.render)  # never the Shell's lock on the loop's thread
+                seen.update(now)
+            except Exception:  # the session closed: stop watching this page
+                log.debug("upload watcher stopped", exc_info=True)
+                return
+
+    shell.page.run_task(watch)
 
 
 def outbox_screen(shell: Shell) -> ft.Control:
@@ -39,6 +65,8 @@ def outbox_screen(shell: Shell) -> ft.Control:
         heading("待上传记录", 26),
         note(f"待上传 {panel.queued} 份，被退回 {panel.problems} 份，已上传 {panel.synced} 份", size=20),
         note("封存的记录保存在本机，断网、重启都不会丢失；联网后上传。", size=16),
+        *([tagged("sync-auto", note(AUTO_RESUME_NOTICE, size=16))] if panel.waiting_for_network and panel.pending
+          else []),
         big_button("立即上传", upload, "sync-button", icon=ft.Icons.CLOUD_UPLOAD, disabled=panel.syncing),
         tagged("sync-progress", bar), tagged("sync-status", status), tagged("sync-bytes", sent), *rows, *problems,
     ], spacing=14, scroll=ft.ScrollMode.AUTO, expand=True)

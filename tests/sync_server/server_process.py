@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -23,10 +24,11 @@ class Server:
     """A seeded server process; `env` sets `SYNC_<FIELD>` settings (and DATABASE_URL if wanted)."""
 
     def __init__(self, data_dir: Path, log: Path, env: dict[str, str] | None = None,
-                 args: tuple[str, ...] = ()) -> None:
-        self.args = args
+                 args: tuple[str, ...] = (), ca_file: Path | None = None) -> None:
+        """`ca_file`: the agency CA of a data dir made with `tls init` (the server then serves HTTPS)."""
+        self.args, self.ca_file = args, ca_file
         self.data_dir, self.log, self.port = data_dir, log, closed_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"{'https' if ca_file else 'http'}://127.0.0.1:{self.port}"
         self.env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | (env or {})
         self.proc: subprocess.Popen | None = None
 
@@ -45,11 +47,14 @@ class Server:
         while True:
             assert self.proc.poll() is None, self.log.read_text()
             try:
-                httpx.get(self.url + "/", timeout=1)
+                httpx.get(self.url + "/", timeout=1, verify=self._verify())
                 return self
             except httpx.TransportError:
                 assert time.monotonic() < deadline, "the server did not start"
                 time.sleep(0.05)
+
+    def _verify(self) -> ssl.SSLContext | bool:
+        return ssl.create_default_context(cafile=str(self.ca_file)) if self.ca_file else True
 
     def rss_kib(self) -> int:
         """The server process's resident memory now."""
@@ -79,7 +84,7 @@ class Server:
         """An httpx client for /api/v1, signed in if a token is given (a device token with its device's id)."""
         headers = {PROTOCOL_HEADER: "1",
                    **({"Authorization": f"Bearer {token}", DEVICE_HEADER: device} if token else {})}
-        return httpx.Client(base_url=self.url + API_PREFIX, headers=headers, timeout=timeout)
+        return httpx.Client(base_url=self.url + API_PREFIX, headers=headers, timeout=timeout, verify=self._verify())
 
     def login(self, username: str = "zhangwei") -> str:
         """A device token for a demo surveyor."""

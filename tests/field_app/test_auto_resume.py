@@ -1,0 +1,78 @@
+"""An upload the network cut short goes on by itself when the server answers again (issue 9): the real
+server (stopped = connections refused), the real store, the SyncPanel and its AutoResume checker; the
+screen's line says so, and the bytes of the file and of the batch are shown."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from field_app.sync.client import SyncClient
+from field_app.sync.outbox import UploadStatus
+from field_app.viewmodels import CaseList, SyncPanel, TeamSession, VisitEditor
+from field_app.viewmodels.outbox import AUTO_RESUME_NOTICE, AutoResume
+from tests.field_app.helpers import closed_port
+from tests.field_app.test_sync_live import _seal_home_visit, _sign_in_team
+
+
+@pytest.fixture
+def tablet(store, evidence, online_client, clock):
+    team = TeamSession(store, online_client, "tablet-yb-01", clock)
+    return {"team": team, "cases": CaseList(store, online_client, team, clock),
+            "editor": VisitEditor(store, evidence, team, clock),
+            "sync": SyncPanel(store, evidence, online_client, team, clock)}
+
+
+def _until(condition, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+def test_a_cut_off_upload_goes_on_by_itself_when_the_server_answers_again(tablet, server):
+    _sign_in_team(tablet)
+    _seal_home_visit(tablet)
+    panel: SyncPanel = tablet["sync"]
+    server.stop()
+    [outcome] = panel.sync()
+    assert outcome.status == UploadStatus.UNREACHABLE
+    assert panel.waiting_for_network and AUTO_RESUME_NOTICE in panel.notice
+    assert panel.resume_if_back() is False and panel.pending == 1  # still no server: nothing happens
+
+    checker = AutoResume(panel, every_s=0.05)
+    checker.start()
+    try:
+        server.start()
+        _until(lambda: panel.synced == 1 and not panel.syncing)
+    finally:
+        checker.stop()
+    assert panel.pending == 0 and not panel.waiting_for_network
+    assert panel.notice == "已上传 1 份" and panel.bytes_done == panel.bytes_total > 0
+    _sha, sent, size = panel.file_bytes
+    assert sent == size > 0 and "本批" in panel.progress_text() and "当前文件" in panel.progress_text()
+
+    [shown] = panel.sync()  # a tap afterwards shows what the automatic upload did
+    assert shown.status == UploadStatus.SYNCED and panel.notice == "已上传 1 份"
+    assert panel.sync() == [] and panel.notice == "没有需要上传的记录"
+
+
+def test_records_left_queued_by_an_interrupted_upload_go_up_by_themselves_after_a_restart(
+        tablet, server, store, evidence, clock):
+    team = _sign_in_team(tablet)
+    _seal_home_visit(tablet)
+    again = SyncPanel(store, evidence, tablet["sync"].client, team, clock)  # the app starting again
+    assert again.waiting_for_network
+    assert again.resume_if_back() is True and again.synced == 1 and not again.waiting_for_network
+    assert again.resume_if_back() is False  # nothing more to do: no request at all
+
+
+def test_an_unreachable_server_is_told_apart_from_one_that_answers(server):
+    off, on = SyncClient(f"http://127.0.0.1:{closed_port()}", timeout=2.0), SyncClient(server.url, timeout=5.0)
+    try:
+        assert off.reachable() is False and on.reachable() is True
+        server.stop()
+        assert on.reachable() is False
+    finally:
+        off.close()
+        on.close()
