@@ -43,6 +43,33 @@ def templates(keys: dict | None = None) -> dict[str, tuple[str, bytes, int]]:
     return out
 
 
+def record_rows(case_id: str, n: int, count: int, kinds: dict[str, tuple[str, bytes, int]],
+                first: int = 0) -> tuple[list[dict], list[dict]]:
+    """`count` record rows (and their signed-bytes rows) of one case, as ingest stores them."""
+    records, bodies = [], []
+    for r in range(first, first + count):
+        kind = "neighbour" if r % 5 == 4 else "refused" if r % 17 == 16 else "home"
+        sealed_json, body, version = kinds[kind]
+        record_id = f"rec-{case_id}-{r:04d}"
+        data = sealed_json.replace("rec-BULK-ID", record_id).replace("case-BULK-ID", case_id)
+        record = json.loads(data)["record"]
+        at = RECEIVED + timedelta(minutes=n * 7 + r)
+        verdicts = seal_checks.dump(seal_checks.at_ingest(SealedRecord.model_validate_json(data)))
+        records.append({"id": record_id, "case_id": case_id, "kind": record["kind"], "outcome": record["outcome"],
+                        "form_id": record["form_id"], "form_version": record["form_version"], "sealed_json": data,
+                        "digest": f"{n:032x}{r:032x}", "received_at": at, "received_from": SURVEYORS[0],
+                        "seal_verdicts": verdicts, "seals_checked_at": at, "seals_checked_by": ""})
+        bodies.append({"record_id": record_id, "seal_version": version, "body": body, "seals_json": "[]"})
+    return records, bodies
+
+
+def insert_records(session: Session, records: list[dict], bodies: list[dict]) -> None:
+    """Bulk insert (not committed; the caller refreshes the summaries)."""
+    for start in range(0, len(records), 5000):
+        session.execute(insert(Record), records[start:start + 5000])
+        session.execute(insert(SignedRecordBytes), bodies[start:start + 5000])
+
+
 def add_cases(session: Session, first: int, count: int, records_each: int,
               kinds: dict[str, tuple[str, bytes, int]], prefix: str = "case-bulk") -> list[str]:
     """`count` released-looking cases of the demo team and agency, each with two subjects and
@@ -64,24 +91,12 @@ def add_cases(session: Session, first: int, count: int, records_each: int,
                              "id_number": make_id_number("500112", date(1960 + p * 25, 1 + n % 12, 1 + n % 28),
                                                          n % 900 + 1, p == 1),
                              "relation": "本人" if p == 0 else "子女", "household_address": "", "note": ""})
-        for r in range(records_each):
-            kind = "neighbour" if r % 5 == 4 else "refused" if r % 17 == 16 else "home"
-            sealed_json, body, version = kinds[kind]
-            record_id = f"rec-{case_id}-{r:04d}"
-            data = sealed_json.replace("rec-BULK-ID", record_id).replace("case-BULK-ID", case_id)
-            record = json.loads(data)["record"]
-            at = RECEIVED + timedelta(minutes=n * 7 + r)
-            verdicts = seal_checks.dump(seal_checks.at_ingest(SealedRecord.model_validate_json(data)))
-            records.append({"id": record_id, "case_id": case_id, "kind": record["kind"], "outcome": record["outcome"],
-                            "form_id": record["form_id"], "form_version": record["form_version"], "sealed_json": data,
-                            "digest": f"{n:032x}{r:032x}", "received_at": at, "received_from": SURVEYORS[0],
-                            "seal_verdicts": verdicts, "seals_checked_at": at, "seals_checked_by": ""})
-            bodies.append({"record_id": record_id, "seal_version": version, "body": body, "seals_json": "[]"})
+        more, more_bodies = record_rows(case_id, n, records_each, kinds)
+        records += more
+        bodies += more_bodies
     session.execute(insert(Case), cases)
     session.execute(insert(Subject), subjects)
-    for start in range(0, len(records), 5000):
-        session.execute(insert(Record), records[start:start + 5000])
-        session.execute(insert(SignedRecordBytes), bodies[start:start + 5000])
+    insert_records(session, records, bodies)
     for start in range(0, len(ids), 500):
         summaries.refresh(session, ids[start:start + 500])
         session.flush()
