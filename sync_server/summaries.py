@@ -85,7 +85,11 @@ def refresh(session: Session, case_ids: Iterable[str], now: datetime | None = No
         return
     now = now or datetime.now(UTC)
     table = holiday_table(session, builtin_holidays())
-    cases = session.exec(select(Case).where(col(Case.id).in_(ids)))
+    # The case rows are locked first (in id order: no deadlock), so two transactions writing to one case
+    # take turns and the second one computes over the first one's committed rows (PostgreSQL, READ
+    # COMMITTED); SQLite serialises writers anyway and ignores FOR UPDATE.
+    query = select(Case).where(col(Case.id).in_(ids)).order_by(col(Case.id)).with_for_update()
+    cases = list(session.exec(query.execution_options(populate_existing=True)))
     _store(session, [summary_of(session, case, table, now) for case in cases])
 
 
