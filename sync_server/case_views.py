@@ -1,6 +1,8 @@
 """The wire views of a case: `CaseSummary` for the tablet list, `CaseDetail` with merged records."""
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import Session
@@ -8,7 +10,7 @@ from sqlmodel import Session
 from schemas.completeness import CaseCompleteness
 from schemas.methods import Method, field_kinds
 from schemas.protocol import CaseDetail, CaseSummary, MergedRecord, SealInfo, Subject
-from schemas.records import SealedRecord
+from schemas.records import EvidenceKind, Role, SealedRecord
 from schemas.workdays import HolidayTable
 from sync_server import queries, review, seal_checks
 from sync_server.auth import public
@@ -99,9 +101,35 @@ def completeness_of(session: Session, case: Case) -> CaseCompleteness:
     return review.checklist(facts, review.open_returns(facts, {}))
 
 
-def case_detail(session: Session, case: Case, table: HolidayTable) -> CaseDetail:
-    """The case with its merged records and completeness."""
-    merged = merged_records(session, queries.case_records(session, case.id))
+def case_detail(session: Session, case: Case, table: HolidayTable, rows: list[Record] | None = None) -> CaseDetail:
+    """The case with its merged records (all, or these rows: a page of them) and completeness."""
+    merged = merged_records(session, queries.case_records(session, case.id) if rows is None else rows)
     summary = case_summary(session, case, table)
     assert summary.checklist is not None
     return CaseDetail(case=summary, records=merged, completeness=summary.checklist)
+
+
+@dataclass(frozen=True)
+class LightRef:
+    kind: EvidenceKind
+    role: Role
+    sha256: str
+    captured_by: str
+
+
+@dataclass(frozen=True)
+class LightRecord:
+    """A stored record's id and evidence references, read with a plain JSON parse (no validation)."""
+
+    id: str
+    evidence: list[LightRef]
+
+
+def evidence_of(rows: list[Record]) -> list[LightRecord]:
+    """Each row's evidence references (for checks across every record of a case, e.g. repeated signatures)."""
+    out = []
+    for row in rows:
+        refs = json.loads(row.sealed_json)["record"].get("evidence") or []
+        out.append(LightRecord(row.id, [LightRef(EvidenceKind(e["kind"]), Role(e["role"]), e["sha256"],
+                                                 e.get("captured_by", "")) for e in refs]))
+    return out
