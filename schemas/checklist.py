@@ -18,9 +18,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from enum import Enum
+from typing import Protocol
 
 from schemas.methods import METHOD_NAMES, Method
-from schemas.records import Outcome, SurveyRecord, VisitKind
+from schemas.records import Outcome, VisitKind
 from schemas.text import WireModel
 
 NEIGHBOURS_NORMALLY = 1
@@ -59,16 +60,34 @@ class LetterFacts(WireModel):
     answered: bool
 
 
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+class CountedRecord(Protocol):
+    """What the checklist reads of a record (a SurveyRecord has it; the server passes lighter rows)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def kind(self) -> VisitKind: ...
+    @property
+    def outcome(self) -> Outcome: ...
+    @property
+    def respondent(self) -> _Named: ...
+
+
 def _method(value: str | Enum) -> Method:
     return Method(value.value if isinstance(value, Enum) else value)
 
 
-def _distinct_people(records: list[SurveyRecord]) -> int:
+def _distinct_people(records: Sequence[CountedRecord]) -> int:
     return len({(r.respondent.name.strip() or r.id) for r in records})
 
 
 def case_completeness(*, authorization: bool, entrustment: bool, required_checks: Sequence[str | Enum],
-                      records: list[SurveyRecord], letters: Sequence[LetterFacts] = (),
+                      records: Sequence[CountedRecord], letters: Sequence[LetterFacts] = (),
                       returned_records: Mapping[str, str] | None = None,
                       returned_lines: Mapping[str, str] | None = None) -> CaseCompleteness:
     """The case's checklist. `required_checks` are the entrusted methods (Method values); `returned_*`
@@ -110,7 +129,7 @@ def case_completeness(*, authorization: bool, entrustment: bool, required_checks
     return CaseCompleteness(complete=complete, items=items, status=status, status_label=STATUS_LABELS[status])
 
 
-def _home_line(done: list[SurveyRecord], homes: list[SurveyRecord], *, neighbour_entrusted: bool) -> CheckItem:
+def _home_line(done: Sequence[CountedRecord], homes: Sequence[CountedRecord], *, neighbour_entrusted: bool) -> CheckItem:
     label = CHECK_LABELS[VisitKind.HOME_VISIT]
     if done:
         refused = len(homes) - len(done)
@@ -124,7 +143,7 @@ def _home_line(done: list[SurveyRecord], homes: list[SurveyRecord], *, neighbour
     return CheckItem(code=Method.HOME_VISIT.value, label=label, ok=False, detail="尚无记录")
 
 
-def _neighbour_line(records: list[SurveyRecord], need: int) -> CheckItem:
+def _neighbour_line(records: Sequence[CountedRecord], need: int) -> CheckItem:
     done = [r for r in records if r.outcome == Outcome.COMPLETED]
     declined = len(records) - len(done)
     people = _distinct_people(done)

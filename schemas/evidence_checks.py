@@ -6,12 +6,14 @@ show anything; a signature image byte-identical to another one (real handwriting
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from geopy.distance import geodesic
 
-from schemas.records import EvidenceKind, EvidenceRef, Location, Role, SurveyRecord
+from schemas.records import EvidenceKind, EvidenceRef, Location, Role
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 FAR_M = 500.0  # default threshold: farther than this from the household's registered location
@@ -96,7 +98,27 @@ def fix_flags(location: Location | None, away: float | None, far_m: float = FAR_
     return flags
 
 
-def duplicate_signatures(records: list[SurveyRecord]) -> dict[str, list[tuple[str, str]]]:
+class _Ref(Protocol):
+    @property
+    def kind(self) -> EvidenceKind: ...
+    @property
+    def role(self) -> Role: ...
+    @property
+    def sha256(self) -> str: ...
+    @property
+    def captured_by(self) -> str: ...
+
+
+class WithEvidence(Protocol):
+    """What `duplicate_signatures` reads of a record (a SurveyRecord, or a lighter row on the server)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def evidence(self) -> Sequence[_Ref]: ...
+
+
+def duplicate_signatures(records: Sequence[WithEvidence]) -> dict[str, list[tuple[str, str]]]:
     """Signature images whose bytes occur more than once (across people or records):
     sha256 -> [(record id, signer)] for every occurrence."""
     seen: dict[str, list[tuple[str, str]]] = {}

@@ -166,6 +166,7 @@ class MergedRecord(BaseModel):
     received_at: datetime
     seals: list[SealInfo]
     digest: str = Field(default="", max_length=64, pattern="^([0-9a-f]{64})?$")  # SHA-256 (hex) of the exact bytes the seals cover (docs/SEALS.md)
+    seals_checked_at: datetime | None = None  # when `seals` were verified: at ingest, or again on request
 
 
 class CaseDetail(BaseModel):

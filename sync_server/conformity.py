@@ -72,6 +72,15 @@ def check(session: Session, actor: Account, case: Case, decision: ConformityDeci
     return entrustment
 
 
+def released_cases(session: Session, case_ids: list[str]) -> set[str]:
+    """Which of these cases are released, in one query."""
+    if not case_ids:
+        return set()
+    query = select(Entrustment.case_id).where(col(Entrustment.case_id).in_(case_ids),
+                                              Entrustment.status == IntakeStatus.RELEASED.value)
+    return set(session.exec(query))
+
+
 def is_released(session: Session, case_id: str) -> bool:
     """Whether the case passed its conformity review and may be worked on in the field (R1)."""
     row = session.get(Entrustment, case_id)

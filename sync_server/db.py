@@ -8,7 +8,9 @@ from sqlalchemy import Engine, event
 from sqlmodel import Session, create_engine
 
 from schemas.problems import Code, ProblemError
-from sync_server import schema, tables  # noqa: F401  (tables: registers every table on SQLModel.metadata)
+from sync_server import schema, seal_checks, summaries, tables  # noqa: F401  (tables: registers every table)
+
+summaries.track(Session)  # every session keeps the case summaries right as it commits
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -47,7 +49,19 @@ def make_engine(url: str, *, pool_size: int = 8, max_overflow: int = 4, pool_tim
         engine = create_engine(url, pool_pre_ping=True, **pool)
     event.listen(engine, "before_cursor_execute", _refuse_nul)
     schema.upgrade(engine)
+    _backfill(engine)
     return engine
+
+
+def _backfill(engine: Engine) -> None:
+    """Rows the newest revision added columns or tables for, computed by the code that keeps them (so a
+    later revision re-chained before this one cannot break it): case summaries, seal verdicts. One query
+    each when there is nothing to fill."""
+    from datetime import UTC, datetime
+
+    with open_session(engine) as session:
+        if summaries.fill_missing(session) + seal_checks.fill_missing(session, datetime.now(UTC)):
+            session.commit()
 
 
 def open_session(engine: Engine) -> Session:

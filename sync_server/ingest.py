@@ -1,4 +1,5 @@
-"""Ingesting a sealed record: load the facts, `merge.decide`, apply in one transaction."""
+"""Ingesting a sealed record: load the facts, `merge.decide`, apply in one transaction (the seals' verdict
+is kept on the row, and the case's summary is rewritten before that commit: sync_server/summaries.py)."""
 from __future__ import annotations
 
 import base64
@@ -13,7 +14,7 @@ from schemas.problems import Code, ProblemError
 from schemas.protocol import RecordResult, RecordStatus
 from schemas.records import SealedRecord
 from schemas.signed import BodyError, reading, signed_body
-from sync_server import audit, queries
+from sync_server import audit, queries, seal_checks
 from sync_server.auth import team_members
 from sync_server.blobs import BlobStore
 from sync_server.case_views import completeness_of
@@ -55,7 +56,8 @@ def _apply(session: Session, sealed: SealedRecord, body: bytes, decision: Decisi
     session.add(Record(id=record.id, case_id=record.case_id, kind=record.kind.value,
                        outcome=record.outcome.value, form_id=record.form_id, form_version=record.form_version,
                        sealed_json=sealed.model_dump_json(), digest=decision.digest, received_at=now,
-                       received_from=uploader.username))
+                       received_from=uploader.username,
+                       seal_verdicts=seal_checks.dump(seal_checks.at_ingest(sealed)), seals_checked_at=now))
     session.flush()  # the record row first: links point at it
     seals_json = "[" + ",".join(s.model_dump_json() for s in sealed.seals) + "]"
     session.add(SignedRecordBytes(record_id=record.id, seal_version=sealed.seal_version, body=body,

@@ -8,7 +8,6 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from schemas.checklist import LetterFacts
 from schemas.letters import Channel, FollowUp, FollowUpIn, Letter, LetterIn
 from schemas.methods import Method
 from schemas.problems import Code, ProblemError
@@ -21,12 +20,6 @@ def require_reviewer(account: Account) -> None:
     """Letter requests are the reviewers' duty (R6)."""
     if account.role != AccountRole.REVIEWER.value:
         raise ProblemError(Code.FORBIDDEN, "仅审核人员可以办理信函索证")
-
-
-def letter_facts(session: Session, case_id: str) -> list[LetterFacts]:
-    """The case's letters as the checklist counts them."""
-    rows = session.exec(select(LetterRequest).where(LetterRequest.case_id == case_id))
-    return [LetterFacts(id=r.id, answered=r.answer_sha256 is not None) for r in rows]
 
 
 def letters_of(session: Session, case_id: str) -> list[Letter]:

@@ -1,6 +1,7 @@
 """Small named reads (and the odd write) on the server tables. Nothing here commits."""
 from __future__ import annotations
 
+from sqlalchemy import ColumnElement, false, true
 from sqlmodel import Session, col, select
 
 from schemas.problems import Code, ProblemError
@@ -28,10 +29,21 @@ def may_see(account: Account, case: Case) -> bool:
     return bool(account.unit) and account.unit == case.entrusting_unit
 
 
+def visible(account: Account) -> ColumnElement[bool]:
+    """`may_see` as a WHERE clause on cases."""
+    role = AccountRole(account.role)
+    if role == AccountRole.ADMIN:
+        return true()
+    if role == AccountRole.REVIEWER:
+        return col(Case.agency_id).is_(None) if account.org_id is None else col(Case.agency_id) == account.org_id
+    if role == AccountRole.SURVEYOR:
+        return false() if account.team_id is None else col(Case.team_id) == account.team_id
+    return false() if not account.unit else col(Case.entrusting_unit) == account.unit
+
+
 def visible_cases(session: Session, account: Account) -> list[Case]:
     """The cases this account may see, oldest acceptance first."""
-    cases = session.exec(select(Case).order_by(col(Case.accepted_on), col(Case.id)))
-    return [c for c in cases if may_see(account, c)]
+    return list(session.exec(select(Case).where(visible(account)).order_by(col(Case.accepted_on), col(Case.id))))
 
 
 def visible_case(session: Session, account: Account, case_id: str) -> Case:
@@ -49,6 +61,27 @@ def case_subjects(session: Session, case_id: str) -> list[Subject]:
     """The case's subjects in their listed order."""
     query = select(Subject).where(Subject.case_id == case_id).order_by(col(Subject.position))
     return list(session.exec(query))
+
+
+def subjects_of(session: Session, case_ids: list[str]) -> dict[str, list[Subject]]:
+    """The subjects of these cases in their listed order, in one query."""
+    out: dict[str, list[Subject]] = {}
+    if case_ids:
+        query = select(Subject).where(col(Subject.case_id).in_(case_ids)).order_by(col(Subject.position))
+        for subject in session.exec(query):
+            out.setdefault(subject.case_id, []).append(subject)
+    return out
+
+
+def team_members_of(session: Session, team_ids: set[str]) -> dict[str, list[Account]]:
+    """The active surveyors of these teams, by username, in one query (auth.team_members for many)."""
+    out: dict[str, list[Account]] = {}
+    if team_ids:
+        query = select(Account).where(col(Account.team_id).in_(team_ids),
+                                      Account.role == AccountRole.SURVEYOR.value, Account.active == True)
+        for account in session.exec(query.order_by(col(Account.username))):
+            out.setdefault(account.team_id or "", []).append(account)
+    return out
 
 
 def case_records(session: Session, case_id: str) -> list[Record]:

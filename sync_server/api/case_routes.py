@@ -7,7 +7,7 @@ from schemas.device_view import for_device
 from schemas.protocol import CaseDetail, CaseSummary
 from sync_server import queries
 from sync_server.api.deps import CurrentAccount, DbSession, ServicesDep
-from sync_server.case_views import case_detail, case_summary
+from sync_server.case_views import case_detail, case_summaries
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 
@@ -17,7 +17,7 @@ def list_cases(session: DbSession, account: CurrentAccount, services: ServicesDe
     """Surveyors get their team's cases; township staff their unit's; reviewers and admins all.
     ID numbers are masked unless a form needs them (R21: the API serves devices; the console its own pages)."""
     table = services.holidays(session)
-    return [for_device(case_summary(session, c, table)) for c in queries.visible_cases(session, account)]
+    return [for_device(c) for c in case_summaries(session, queries.visible_cases(session, account), table)]
 
 
 @router.get("/{case_id}", response_model=CaseDetail)

@@ -20,7 +20,7 @@ def list_for_review(session: DbSession, account: CurrentAccount, services: Servi
     """The cases the caller may see, filtered (township, team, status, due: overdue|soon), searched by name
     or ID number, one page at a time; ID numbers masked unless the role may see them."""
     filters = case_list.Filters(township=township, team=team, status=status, due=due, q=q, page=page)
-    return case_list.case_page(session, account, services.holidays(session), filters, services.clock())
+    return case_list.case_page(session, account, filters, services.clock())
 
 
 @router.get("/cases/{case_id}/review", response_model=ReviewState)

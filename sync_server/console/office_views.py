@@ -14,6 +14,16 @@ from sync_server.console.views import RecordView
 from sync_server.tables import Account, Case
 
 PHOTOS_PER_PAGE = 6
+RECORDS_PER_PAGE = 20  # a case of 200 records costs what a case of 20 does: only the shown page is read in full
+
+
+def record_window(record_ids: list[str], open_record: str, asked: int) -> dict[str, int]:
+    """Which page of the case's records to show: the asked one, else the one holding the opened record, else
+    the first; and how many pages there are."""
+    pages = max(1, -(-len(record_ids) // RECORDS_PER_PAGE))
+    if not asked and open_record in record_ids:
+        asked = record_ids.index(open_record) // RECORDS_PER_PAGE + 1
+    return {"page": min(max(asked, 1), pages), "pages": pages}
 
 
 def page_photos(records: list[RecordView], open_record: str, photo_page: int) -> dict[str, dict[str, int]]:

@@ -12,15 +12,16 @@ from pydantic import ValidationError
 
 from schemas.letters import FollowUpIn, LetterIn
 from schemas.problems import Code, ProblemError, chinese_message
+from schemas.protocol import AccountRole
 from schemas.review import Objection, ReviewAction, RoundResult
-from sync_server import case_list, letters, queries, review, rounds
+from sync_server import case_list, letters, queries, review, rounds, seal_checks
 from sync_server.api.deps import DbSession, ServicesDep
 from sync_server.api.letter_routes import upload_answer
 from sync_server.auth import public
 from sync_server.console.routes import TO_LOGIN, Form, Staff
 from sync_server.console.templating import page
 from sync_server.rounds import CHINA
-from sync_server.tables import Account, Case
+from sync_server.tables import Account, Case, Record
 
 FONT = Path(__file__).resolve().parents[2] / "assets" / "fonts" / "cjk.ttf"
 
@@ -68,11 +69,9 @@ def review_router() -> APIRouter:
         filters = case_list.Filters(township=args.get("township", ""), team=args.get("team", ""),
                                     status=args.get("status", ""), due=args.get("due", ""),
                                     q=args.get("q", "")[:40], page=max(number, 1))
-        result = case_list.case_page(session, staff, services.holidays(session), filters, services.clock())
-        visible = queries.visible_cases(session, staff)
-        choices = {"townships": sorted({c.entrusting_unit for c in visible}),
-                   "teams": sorted({c.team_id for c in visible})}
-        return page("cases.html", staff=public(staff), result=result, filters=filters, choices=choices)
+        result = case_list.case_page(session, staff, filters, services.clock())
+        return page("cases.html", staff=public(staff), result=result, filters=filters,
+                    choices=case_list.choices(session, staff))
 
     @router.post("/cases/{case_id}/review")
     def post_review(case_id: str, staff: Staff, form: Form, session: DbSession, services: ServicesDep) -> Response:
@@ -81,6 +80,19 @@ def review_router() -> APIRouter:
             body = ReviewAction.model_validate({k: form.get(k, "") for k in ("action", "target", "reason")})
             review.decide(session, case, staff, body, services.clock())
         return _act(staff, session, case_id, "review", act)
+
+    @router.post("/cases/{case_id}/records/{record_id}/verify")
+    def post_reverify(case_id: str, record_id: str, staff: Staff, session: DbSession,
+                      services: ServicesDep) -> Response:
+        def act(case: Case) -> None:
+            assert staff is not None
+            if staff.role != AccountRole.REVIEWER.value:
+                raise ProblemError(Code.FORBIDDEN, "仅审核人员可以重新验证签章")
+            row = session.get(Record, record_id)
+            if row is None or row.case_id != case.id:
+                raise ProblemError(Code.REVIEW_INVALID, f"本案没有“{record_id}”", target=record_id)
+            seal_checks.reverify(session, row, staff.username, services.clock())
+        return _act(staff, session, case_id, f"record-{record_id}", act)
 
     @router.post("/cases/{case_id}/rounds")
     def post_round(case_id: str, staff: Staff, form: Form, session: DbSession, services: ServicesDep) -> Response:

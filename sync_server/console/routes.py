@@ -21,9 +21,9 @@ from sync_server import audit, queries
 from sync_server import staff as staff_rules
 from sync_server.api.deps import ClientAddress, DbSession, ServicesDep
 from sync_server.auth import CONSOLE, account_for_token, check_login, issue_token, public, revoke_token
-from sync_server.case_views import case_detail
+from sync_server.case_views import case_detail, evidence_of
 from sync_server.console.guard import SESSION_COOKIE
-from sync_server.console.office_views import office_context, page_photos
+from sync_server.console.office_views import RECORDS_PER_PAGE, office_context, page_photos, record_window
 from sync_server.console.templating import HERE, page, templates
 from sync_server.console.views import local_time, record_view
 from sync_server.evidence_access import may_read_evidence
@@ -127,18 +127,23 @@ def console_router() -> APIRouter:
         except ProblemError as problem:
             return page("error.html", status=404, staff=public(staff),
                          message=chinese_message(problem.code.value))
-        detail = case_detail(session, case, services.holidays(session))
+        rows = queries.case_records(session, case.id)
+        open_record = request.query_params.get("record", "")
+        asked = request.query_params.get("records", "")
+        shown = record_window([r.id for r in rows], open_record, int(asked) if asked.isdigit() else 0)
+        detail = case_detail(session, case, services.holidays(session),
+                             rows[(shown["page"] - 1) * RECORDS_PER_PAGE: shown["page"] * RECORDS_PER_PAGE])
         names = {u for m in detail.records for u in m.sealed.record.surveyors}
         names |= {e.captured_by for m in detail.records for e in m.sealed.record.evidence}
         people = {u: public(a) for u, a in queries.accounts_by_username(session, names).items()}
         people |= {a.username: a for a in detail.case.team}
         records = [record_view(m, people) for m in detail.records]
-        open_record = request.query_params.get("record", "")
         photo_page = request.query_params.get("photos", "1")
         pages = page_photos(records, open_record, int(photo_page) if photo_page.isdigit() else 1)
         return page("case.html", staff=public(staff), detail=detail, records=records, photo_pages=pages,
                      open_record=open_record, documents=case_documents(session, case),
-                     repeated=duplicate_signatures([m.sealed.record for m in detail.records]),
+                     record_pages=shown, record_total=len(rows),
+                     repeated=duplicate_signatures(evidence_of(rows)),
                      township=staff.role == AccountRole.TOWNSHIP.value,
                      **office_context(session, case, staff, services.holidays(session)))
 

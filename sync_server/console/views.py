@@ -83,6 +83,7 @@ class RecordView:
     other_files: list[FileView] = field(default_factory=list)
     seals: list[Item] = field(default_factory=list)
     digest: str = ""
+    seals_checked: str = ""  # when the seals' stored verdict was reached (at ingest or on request), Beijing time
     audit: list[Item] = field(default_factory=list)  # the device audit trail, oldest first
 
 
@@ -122,7 +123,7 @@ def record_view(merged: MergedRecord, people: dict[str, AccountPublic]) -> Recor
         refusal_note=record.refusal_note, cannot_sign_reason=record.cannot_sign_reason,
         seals=[Item(person_label(s.surveyor, people), revocation_note(s, merged), ok=s.valid)
                for s in merged.seals],
-        digest=merged.digest or record_digest(record).hex(),
+        digest=merged.digest or record_digest(record).hex(), seals_checked=local_time(merged.seals_checked_at),
         audit=[Item(f"{local_time(e.at)} · {_names(e.by, people)}",
                     " ".join(x for x in (ACTION_LABELS[e.action], e.subject[:16], e.detail) if x))
                for e in record.audit])

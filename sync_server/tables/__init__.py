@@ -15,10 +15,11 @@ from sync_server.tables.retention import CaseRetention
 from sync_server.tables.review import ReVerificationRound, ReviewEntry
 from sync_server.tables.signed_records import SignedRecordBytes
 from sync_server.tables.staff import Handover, Organisation, StaffCredential
+from sync_server.tables.summaries import CaseSummary
 from sync_server.tables.throttles import LoginThrottle
 from sync_server.tables.tokens import SessionToken
 
-__all__ = ["Account", "AuditCheckpoint", "AuditEntry", "Case", "CaseDocument", "CaseRetention",
+__all__ = ["Account", "AuditCheckpoint", "AuditEntry", "Case", "CaseDocument", "CaseRetention", "CaseSummary",
            "ConformityCheck", "Entrustment", "EvidenceClaim", "EvidenceFile", "EvidenceType", "Handover",
            "HolidayNotice", "LetterFollowUp", "LetterRequest", "LoginThrottle", "MatchingResult",
            "Organisation", "ReVerificationRound", "Record", "RecordEvidence", "ReportVersion", "ReviewEntry",

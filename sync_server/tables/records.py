@@ -23,3 +23,8 @@ class Record(SQLModel, table=True):
     digest: str
     received_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
     received_from: str  # username of the uploader
+    # The seals' verdict, checked at ingest (merge.decide) and again when a reviewer asks: a JSON list of
+    # {"surveyor", "key_id", "valid"} per seal, when it was checked, and by whom ("" at ingest).
+    seal_verdicts: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    seals_checked_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
+    seals_checked_by: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))

@@ -1,0 +1,30 @@
+"""What the case list shows of each case, kept as data (sync_server/summaries.py keeps it right)."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Column, ForeignKey, String
+from sqlmodel import Field, SQLModel
+
+from sync_server.tables.columns import UtcDateTime
+
+
+class CaseSummary(SQLModel, table=True):
+    """One row per case, rewritten in the transaction that changes its records, review, rounds, letters,
+    subjects or intake facts: the case list reads these rows and never parses a record."""
+
+    __tablename__ = "case_summaries"
+    case_id: str = Field(sa_column=Column(String, ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True))
+    records: int = 0
+    home_visits: int = 0
+    neighbour_interviews: int = 0
+    refused: int = 0  # records whose outcome is a refusal (R13, R15)
+    last_record_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
+    checklist_status: str = Field(default="incomplete", index=True)  # schemas.checklist COMPLETE ...
+    missing: int = 0  # checklist lines not met
+    review_status: str = Field(default="pending", index=True)  # schemas.review.ReviewStatus value
+    open_returns: int = 0
+    round: int = 1
+    letters_open: int = 0  # letter requests without an answer
+    deadline: date = Field(index=True)  # with the holiday table in force when the row was written
+    updated_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
