@@ -6,7 +6,7 @@ from sqlmodel import Session
 from schemas.records import EvidenceKind, EvidenceRef, Location, SealedRecord, SurveyRecord
 from sync_server import queries
 from sync_server.display.watermark import WatermarkFacts, coordinates
-from sync_server.tables import Account, Case, Record
+from sync_server.tables import Account, Case, Record, RecordEvidence
 
 
 def place_of(record: SurveyRecord, ref: EvidenceRef | None, case: Case | None) -> str:
@@ -44,10 +44,13 @@ def facts_for(session: Session, sha256: str, record_id: str | None) -> Watermark
 def citing_record(session: Session, account: Account, sha256: str, wanted: str | None) -> str | None:
     """The record whose facts a viewer's copy carries: the one asked for if it cites the photo in a case
     the viewer may see, else the first such record by id (stable, so the same copy is found again)."""
-    visible = []
-    for record_id in sorted({link.record_id for link in queries.evidence_links(session, sha256)}):
-        row = session.get(Record, record_id)
-        case = session.get(Case, row.case_id) if row is not None else None
-        if case is not None and queries.may_see(account, case):
-            visible.append(record_id)
-    return wanted if wanted in visible else (visible[0] if visible else None)
+    if wanted and session.get(RecordEvidence, (wanted, sha256)) is not None and _visible(session, account, wanted):
+        return wanted  # the case page names its record: three lookups by key
+    ids = sorted({link.record_id for link in queries.evidence_links(session, sha256)})
+    return next((record_id for record_id in ids if _visible(session, account, record_id)), None)
+
+
+def _visible(session: Session, account: Account, record_id: str) -> bool:
+    row = session.get(Record, record_id)
+    case = session.get(Case, row.case_id) if row is not None else None
+    return case is not None and queries.may_see(account, case)

@@ -47,12 +47,14 @@ def make(original: Path, facts: WatermarkFacts) -> Made:
     stamped copy shrunk further. An undecodable file gives a placeholder (never an exception)."""
     try:
         with Image.open(original, formats=FORMATS) as image:
-            image.draft("RGB", (DISPLAY_SIDE, DISPLAY_SIDE))
+            width, height = image.size
+            scale = min(1.0, DISPLAY_SIDE / max(width, height, 1))
+            image.draft("RGB", (max(1, round(width * scale)), max(1, round(height * scale))))  # JPEG: decode small
             taken = exif_time(image)
+            image.thumbnail((DISPLAY_SIDE, DISPLAY_SIDE))  # before turning: fewer pixels to turn
             upright = ImageOps.exif_transpose(image).convert("RGB")
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
         return placeholder(UNREADABLE)
-    upright.thumbnail((DISPLAY_SIDE, DISPLAY_SIDE))
     stamped = draw_band(upright, lines(facts, taken))
     small = stamped.copy()
     small.thumbnail((THUMB_SIDE, THUMB_SIDE))
