@@ -92,6 +92,10 @@ class S3Evidence:
             raise
         return True
 
+    def delete_derived(self, key: str) -> None:
+        """Remove `derived/<key>` (no error if it is not there)."""
+        self.client.delete_object(Bucket=self.location.bucket, Key=f"{DERIVED}/{key}")
+
     def stored(self) -> set[str]:
         """Every stored hash (for backups and checks)."""
         found: set[str] = set()

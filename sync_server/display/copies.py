@@ -103,6 +103,18 @@ class DisplayCopies:
                     self.blobs.remote.put_derived(self.key(sha256, record_id, variant), tmp)
                 os.replace(tmp, final)
 
+    def forget(self, sha256: str, record_id: str | None) -> int:
+        """Delete a record's copies of a photo (both variants, disk and object store); how many files went."""
+        removed = 0
+        for variant in Variant:
+            path = self.path(sha256, record_id, variant)
+            if path.is_file():
+                path.unlink()
+                removed += 1
+            if self.blobs.remote is not None:
+                self.blobs.remote.delete_derived(self.key(sha256, record_id, variant))
+        return removed
+
     @contextmanager
     def _temporary(self) -> Iterator[Path]:
         """A temporary file in the store's tmp/ (named so the store's sweep knows its writer)."""

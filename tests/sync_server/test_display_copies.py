@@ -227,3 +227,26 @@ def test_the_record_pdf_embeds_the_display_copy(team: FieldTeam, app: FastAPI):
             assert copy in pdf  # the stamped JPEG itself, embedded as it is (DCT), not the original
             assert visit.files[ref.sha256] not in pdf
     assert services.display.made == 2
+
+
+def test_disposing_of_a_case_deletes_its_display_copies_with_its_originals(team: FieldTeam, app: FastAPI, clock):
+    """R35: a watermarked copy shows the photo as much as the original does; it goes when the case's archive does."""
+    from tests.sync_server.helpers import password_login
+
+    visit = home_visit()
+    assert team.submit(visit).json()["status"] == "merged"
+    console_login(team.client, "wangfang")
+    display: DisplayCopies = app.state.services.display
+    sha, _ = photo_of(visit)
+    assert team.client.get(f"/console/evidence/{sha}/thumb?record={visit.record.id}").status_code == 200
+    made = [display.path(sha, visit.record.id, v) for v in Variant]
+    assert all(path.is_file() for path in made)
+    api = f"/api/v1/cases/{visit.record.case_id}"
+    headers = team.headers["wangfang"]
+    assert team.client.put(f"{api}/retention", json={"retention_years": 1}, headers=headers).status_code == 200
+    clock.advance(days=366)
+    assert team.client.post("/api/v1/auth/password", json={
+        "username": "wangfang", "old_password": "Review!Case2026", "new_password": "Archive#Kept2027"}).status_code == 204
+    headers = password_login(team.client, "wangfang", "Archive#Kept2027")
+    assert team.client.post(f"{api}/disposal", json={"note": "保管期满，经鉴定销毁"}, headers=headers).status_code == 200
+    assert not any(path.exists() for path in made)
