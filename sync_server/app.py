@@ -66,6 +66,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -
                               "审核人员通过 /console 查看。",
                   dependencies=[Depends(require_console_csrf)])  # acts on /console changes only
     app.state.services = services
+    _ = services.display  # made now, not by the first two requests at once
     app.state.uploads = uploads
     install_problem_handlers(app)
     install_console_guard(app, settings.data_dir)

@@ -13,6 +13,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 PREFIX = "evidence"
+DERIVED = "derived"  # display copies: made from evidence, never evidence themselves
 _TRANSFER = TransferConfig(multipart_threshold=16 * 1024 * 1024, multipart_chunksize=16 * 1024 * 1024,
                            max_concurrency=4)
 
@@ -76,6 +77,24 @@ class S3Evidence:
     def download(self, sha256: str, target: Path) -> None:
         """Copy an object to a local file (the caller renames it into place)."""
         self.client.download_file(self.location.bucket, self.key(sha256), str(target), Config=_TRANSFER)
+
+    def put_derived(self, key: str, source: Path) -> None:
+        """Store a derived file (a display copy) under `derived/<key>`; never under `evidence/`."""
+        self.client.upload_file(str(source), self.location.bucket, f"{DERIVED}/{key}", Config=_TRANSFER)
+
+    def get_derived(self, key: str, target: Path) -> bool:
+        """Copy `derived/<key>` to a local file; False if there is no such object."""
+        try:
+            self.client.download_file(self.location.bucket, f"{DERIVED}/{key}", str(target), Config=_TRANSFER)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
+                return False
+            raise
+        return True
+
+    def delete_derived(self, key: str) -> None:
+        """Remove `derived/<key>` (no error if it is not there)."""
+        self.client.delete_object(Bucket=self.location.bucket, Key=f"{DERIVED}/{key}")
 
     def stored(self) -> set[str]:
         """Every stored hash (for backups and checks)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -12,6 +13,7 @@ from schemas.workdays import HolidayTable
 from sync_server.blobs import BlobStore
 from sync_server.db import open_session
 from sync_server.deadlines import holiday_table
+from sync_server.display import DisplayCopies
 from sync_server.settings import Settings
 
 
@@ -22,13 +24,18 @@ def utc_now() -> datetime:
 
 @dataclass(frozen=True)
 class Services:
-    """Settings, database, evidence store, clock and the built-in holiday table."""
+    """Settings, database, evidence store (and its display copies), clock and the built-in holiday table."""
 
     settings: Settings
     engine: Engine
     blobs: BlobStore
     clock: Callable[[], datetime]
     builtin_holidays: HolidayTable
+
+    @cached_property
+    def display(self) -> DisplayCopies:
+        """Watermarked display copies of photo evidence, made once (create_app makes it at start)."""
+        return DisplayCopies(self.blobs, warm_workers=self.settings.display_warm_workers)
 
     def session(self) -> Session:
         """A new database session (the caller closes it)."""

@@ -43,6 +43,9 @@ class Settings:
     s3_bucket: str = "field-evidence"
     s3_access_key: str = ""
     s3_secret_key: str = ""
+    # Background threads making photo display copies as records merge (sync_server/display/);
+    # 0: each copy is made on its first view instead. Either way a copy is made once.
+    display_warm_workers: int = 0
 
     @classmethod
     def from_env(cls, data_dir: Path, environ: Mapping[str, str]) -> Settings:

@@ -6,9 +6,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 
-from schemas.protocol import RecordResult
+from schemas.protocol import RecordResult, RecordStatus
 from schemas.records import SealedRecord
 from sync_server.api.deps import CurrentSurveyor, DbSession, ServicesDep
+from sync_server.display.warm import warm_record
 from sync_server.ingest import ingest
 
 router = APIRouter(tags=["records"])
@@ -33,4 +34,7 @@ def post_record(sealed: SealedRecord, session: DbSession, surveyor: CurrentSurve
     """Verify seals (over the exact signed bytes, docs/SEALS.md), completeness and files, then merge
     (200 `merged`); the same record again is 200 `already_merged`; a different record under a known id
     is `record.conflict`."""
-    return ingest(session, sealed, surveyor, services.clock(), raw, blobs=services.blobs)
+    result = ingest(session, sealed, surveyor, services.clock(), raw, blobs=services.blobs)
+    if result.status == RecordStatus.MERGED:
+        warm_record(services, result.record_id)  # after the commit, off the request: made once, in the background
+    return result

@@ -108,6 +108,6 @@ def dispose_case(case_id: str, body: Disposal, session: DbSession, account: Curr
     case = _case(session, account, case_id)
     now = services.clock()
     row, removed = retention.dispose(session, case, services.blobs, account.username, body.note, now,
-                                     now.astimezone(reports.CHINA).date())
+                                     now.astimezone(reports.CHINA).date(), services.display)
     session.commit()
     return retention.info(row, removed)

@@ -5,7 +5,6 @@ staff and administrators may sign in (R6).
 """
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 from urllib.parse import parse_qs
 
@@ -26,10 +25,11 @@ from sync_server.console.guard import SESSION_COOKIE
 from sync_server.console.office_views import RECORDS_PER_PAGE, office_context, page_photos, record_window
 from sync_server.console.templating import HERE, page, templates
 from sync_server.console.views import local_time, record_view
+from sync_server.display import Variant
+from sync_server.display.serving import display_response
 from sync_server.evidence_access import may_read_evidence
-from sync_server.evidence_serving import evidence_file_response, evidence_headers
+from sync_server.evidence_serving import evidence_file_response
 from sync_server.intake_views import case_documents
-from sync_server.previews import preview_jpeg
 from sync_server.services import Services
 from sync_server.tables import Account
 
@@ -165,14 +165,23 @@ def console_router() -> APIRouter:
         return evidence_file_response(services.blobs.local_path(sha256), sha256)
 
     @router.get("/evidence/{sha256}/preview")
-    def evidence_preview(sha256: str, staff: Staff, session: DbSession, services: ServicesDep) -> Response:
+    def evidence_preview(sha256: str, request: Request, staff: Staff, session: DbSession,
+                         services: ServicesDep) -> Response:
+        """The watermarked display copy (made once); the original stays at /evidence/{sha256}."""
+        return display(sha256, request, staff, session, services, Variant.DISPLAY)
+
+    @router.get("/evidence/{sha256}/thumb")
+    def evidence_thumb(sha256: str, request: Request, staff: Staff, session: DbSession,
+                       services: ServicesDep) -> Response:
+        return display(sha256, request, staff, session, services, Variant.THUMB)
+
+    def display(sha256: str, request: Request, staff: Account | None, session: Session, services: Services,
+                variant: Variant) -> Response:
         original = evidence_file(sha256, staff, session, services)
-        if not isinstance(original, FileResponse):
+        if staff is None or not isinstance(original, FileResponse):
             return original
-        preview = preview_jpeg(Path(original.path))
-        if preview is None:
-            return original
-        return Response(preview, media_type="image/jpeg", headers=evidence_headers("image/jpeg", sha256))
+        return display_response(session, staff, services.display, sha256, request.query_params.get("record"),
+                                variant)
 
     from sync_server.console.admin_pages import admin_router
     from sync_server.console.documents_routes import documents_router

@@ -93,9 +93,9 @@ def _evidence(doc: Document, merged: MergedRecord, people: dict[str, AccountPubl
     photos = [(i, e) for i, e in enumerate(refs, 1) if e.kind == EvidenceKind.PHOTO]
     thumbs = [(data, f"{i}. {e.caption or ROLE_LABELS.get(e.role, '')}") for i, e in photos
               if (data := image_of(e.sha256, 320)) is not None]
-    if thumbs:
-        doc.heading("照片缩略图", size=11, keep=40)
-        doc.image_row(thumbs, height=30)
+    if thumbs:  # display copies: large enough for their watermark band to be read on paper
+        doc.heading("照片缩略图（展示副本，带水印；原件未改动，见留证文件）", size=11, keep=66)
+        doc.image_row(thumbs, height=56)
     signatures = [(i, e) for i, e in enumerate(refs, 1) if e.kind == EvidenceKind.SIGNATURE]
     images = [(data, f"{i}. {ROLE_LABELS.get(e.role, '')} {person_label(e.captured_by, people).split('（')[0]}")
               for i, e in signatures if (data := image_of(e.sha256, 480)) is not None]

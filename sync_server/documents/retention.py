@@ -14,6 +14,7 @@ from schemas.archive import RetentionInfo
 from schemas.problems import Code, ProblemError
 from sync_server import audit, queries
 from sync_server.blobs import BlobStore
+from sync_server.display import DisplayCopies
 from sync_server.tables import Case, CaseRetention, RecordEvidence
 
 DEFAULT_YEARS = 10
@@ -61,8 +62,9 @@ def set_retention(session: Session, case: Case, years: int, actor: str, now: dat
 
 
 def dispose(session: Session, case: Case, blobs: BlobStore, actor: str, note: str, now: datetime,
-            today: date) -> tuple[CaseRetention, int]:
-    """Destroy the case's evidence originals once the disposal date has passed; logged (caller commits)."""
+            today: date, display: DisplayCopies | None = None) -> tuple[CaseRetention, int]:
+    """Destroy the case's evidence originals once the disposal date has passed, and every display copy made
+    for its records (they show the photos too, shared ones included); logged (caller commits)."""
     refuse_if_disposed(session, case)
     row = retention_of(session, case)
     if today < row.disposal_date:
@@ -72,6 +74,9 @@ def dispose(session: Session, case: Case, blobs: BlobStore, actor: str, note: st
     mine = set(session.exec(select(RecordEvidence.sha256).where(col(RecordEvidence.record_id).in_(record_ids))))
     shared = set(session.exec(select(RecordEvidence.sha256).where(col(RecordEvidence.sha256).in_(mine),
                                                                   col(RecordEvidence.record_id).not_in(record_ids))))
+    if display is not None:
+        for link in session.exec(select(RecordEvidence).where(col(RecordEvidence.record_id).in_(record_ids))):
+            display.forget(link.sha256, link.record_id)
     removed = 0
     for sha in sorted(mine - shared):
         if blobs.has(sha):

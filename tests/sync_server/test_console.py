@@ -43,7 +43,8 @@ def test_the_case_page_shows_subjects_answers_photos_and_verified_signatures(tea
     assert "500112196803153112" not in page and "500112********3112" in page  # R21: ID numbers masked
     assert "<script>alert(1)</script>" not in page and html.escape("<script>alert(1)</script>") in page
     photo = visit.record.evidence[0]
-    assert f'<img loading="lazy" src="/console/evidence/{photo.sha256}/preview"' in page
+    assert f'<img loading="lazy" src="/console/evidence/{photo.sha256}/thumb?record={visit.record.id}"' in page
+    assert f'<a href="/console/evidence/{photo.sha256}">查看原件</a>' in page
     served = team.client.get(f"/console/evidence/{photo.sha256}")
     assert served.content == visit.files[photo.sha256] and served.headers["content-type"] == "image/jpeg"
 
@@ -108,7 +109,7 @@ def test_photos_are_previewed_upright_as_jpeg_even_when_shot_as_heic(team: Field
         preview = team.client.get(f"/console/evidence/{sha}/preview")
         assert preview.status_code == 200 and preview.headers["content-type"] == "image/jpeg"
         image = Image.open(io.BytesIO(preview.content))
-        assert image.format == "JPEG" and max(image.size) <= 960
+        assert image.format == "JPEG" and max(image.size) <= 1280
     upright = Image.open(io.BytesIO(team.client.get(f"/console/evidence/{shas[1]}/preview").content))
     assert upright.height > upright.width  # EXIF orientation 6 turned the landscape pixels upright
     assert team.client.get(f"/console/evidence/{shas[0]}").content == heic

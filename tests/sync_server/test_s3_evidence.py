@@ -89,3 +89,33 @@ def test_the_server_keeps_evidence_in_the_object_store_and_merges_records_citing
         for sha, data in visit.files.items():
             got = client.get(f"/api/v1/evidence/{sha}", headers=team.headers["zhangwei"])
             assert got.status_code == 200 and got.content == data
+
+
+def test_display_copies_live_in_the_object_store_beside_the_evidence_and_are_made_once(
+        s3_app: FastAPI, team: FieldTeam):
+    """A photo's watermarked copy goes to `derived/` in the bucket (never `evidence/`); a server whose
+    disk cache is empty (another server, a new disk) fetches it instead of decoding the original again."""
+    import shutil
+
+    from schemas.records import EvidenceKind
+    from tests.sync_server.console_client import console_login
+
+    with api_client(s3_app) as client:
+        team.client = client
+        visit = home_visit("rec-s3-display")
+        assert team.submit(visit).json()["status"] == "merged"
+        console_login(client, "wangfang")
+        sha = next(e.sha256 for e in visit.record.evidence if e.kind == EvidenceKind.PHOTO)
+        url = f"/console/evidence/{sha}/preview?record={visit.record.id}"
+        first = client.get(url)
+        assert first.status_code == 200 and first.headers["content-type"] == "image/jpeg"
+        services = s3_app.state.services
+        remote: S3Evidence = services.blobs.remote
+        listed = remote.client.list_objects_v2(Bucket=remote.location.bucket, Prefix="derived/")
+        assert {item["Key"].split("/")[2] for item in listed.get("Contents", [])} == {"display", "thumb"}
+        assert all(services.blobs.is_address(key) for key in remote.stored())  # evidence/ holds evidence only
+        shutil.rmtree(services.display.root)
+        assert client.get(url).content == first.content
+        assert client.get(f"/console/evidence/{sha}/thumb?record={visit.record.id}").status_code == 200
+        assert services.display.made == 1
+        assert client.get(f"/console/evidence/{sha}").content == visit.files[sha]
