@@ -13,6 +13,7 @@ processes), records lost and duplicated; and the bound's MB/s and our share of i
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import random
 import statistics
@@ -23,11 +24,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+from PIL import Image
 from _common import PYTHON, free_port, launch, stop, wait_http
 
 from field_app.sync.client import SyncClient
 from field_app.sync.resumable import ResumableUploader
-from schemas.protocol import PROTOCOL_HEADER
+from schemas.protocol import DEVICE_HEADER, PROTOCOL_HEADER
 from schemas.records import EvidenceKind, Role
 from tests.sync_server.cutting_proxy import CuttingProxy
 from tests.sync_server.helpers import FieldTeam, Visit, home_visit, m4a_audio
@@ -51,6 +53,27 @@ class Timed(httpx.HTTPTransport):
         return response
 
 
+def _noise_jpeg() -> bytes:
+    image = Image.frombytes("RGB", (1200, 900), random.Random(9).randbytes(1200 * 900 * 3))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+_BASE_JPEG = _noise_jpeg()
+
+
+def _photo(size: int) -> bytes:
+    """A real JPEG of `size` bytes (the server decodes every photo), unique: random comment segments
+    after the start-of-image marker fill it up."""
+    fill, segments = size - len(_BASE_JPEG), []
+    while fill > 0:
+        body = min(fill - 4, 65533) if fill - 4 <= 65533 else min(65533, fill - 4 - 4)
+        segments.append(b"\xff\xfe" + (body + 2).to_bytes(2, "big") + os.urandom(body))
+        fill -= body + 4
+    return _BASE_JPEG[:2] + b"".join(segments) + _BASE_JPEG[2:]
+
+
 def _visit(tablet: int, n: int) -> Visit:
     visit = home_visit(f"rec-load-{tablet:04d}-{n}")
     visit.files.clear()
@@ -58,14 +81,15 @@ def _visit(tablet: int, n: int) -> Visit:
     for ref in visit.record.evidence:  # keep the signatures (same bytes as home_visit's)
         visit.files[ref.sha256] = home_visit().files[ref.sha256]
     for i in range(3):
-        visit.add(os.urandom(1_500_000), EvidenceKind.PHOTO, Role.SCENE, "zhangwei", "image/jpeg", f"照片{i}")
+        visit.add(_photo(1_500_000), EvidenceKind.PHOTO, Role.SCENE, "zhangwei", "image/jpeg", f"照片{i}")
     visit.add(m4a_audio(500_000), EvidenceKind.AUDIO, Role.SCENE, "zhangwei", "audio/mp4", "录音")
     return visit
 
 
 def _tablet(url: str, token: str, team: FieldTeam, tablet: int, visits: int, log: list) -> tuple[int, int]:
     """One tablet's sync of its visits; returns (records, bytes)."""
-    client = SyncClient(url, transport=Timed(log), timeout=httpx.Timeout(30.0, connect=5.0))
+    client = SyncClient(url, transport=Timed(log), timeout=httpx.Timeout(30.0, connect=5.0),
+                        device_id=team.headers["zhangwei"][DEVICE_HEADER])
     sent = 0
     try:
         for n in range(visits):
