@@ -13,6 +13,7 @@ processes), records lost and duplicated; and the bound's MB/s and our share of i
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import random
 import statistics
@@ -24,13 +25,15 @@ from pathlib import Path
 
 import httpx
 from _common import PYTHON, free_port, launch, stop, wait_http
+from PIL import Image
 
-from field_app.sync.client import SyncClient
+from field_app.sync.batch import send_small, small_files
+from field_app.sync.client import ServerUnreachable, SyncClient
 from field_app.sync.resumable import ResumableUploader
-from schemas.protocol import PROTOCOL_HEADER
+from schemas.protocol import DEVICE_HEADER, PROTOCOL_HEADER
 from schemas.records import EvidenceKind, Role
 from tests.sync_server.cutting_proxy import CuttingProxy
-from tests.sync_server.helpers import FieldTeam, Visit, home_visit, m4a_audio
+from tests.sync_server.helpers import FieldTeam, Visit, home_visit, m4a_audio, signature_png
 from tests.sync_server.postgres import PostgresCluster
 from tests.sync_server.server_process import Server
 
@@ -51,37 +54,65 @@ class Timed(httpx.HTTPTransport):
         return response
 
 
+def _noise_jpeg() -> bytes:
+    image = Image.frombytes("RGB", (1200, 900), random.Random(9).randbytes(1200 * 900 * 3))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+_BASE_JPEG = _noise_jpeg()
+
+
+def _photo(size: int) -> bytes:
+    """A real JPEG of `size` bytes (the server decodes every photo), unique: random comment segments
+    after the start-of-image marker fill it up."""
+    fill, segments = size - len(_BASE_JPEG), []
+    while fill > 0:
+        body = min(fill - 4, 65533) if fill - 4 <= 65533 else min(65533, fill - 4 - 4)
+        segments.append(b"\xff\xfe" + (body + 2).to_bytes(2, "big") + os.urandom(body))
+        fill -= body + 4
+    return _BASE_JPEG[:2] + b"".join(segments) + _BASE_JPEG[2:]
+
+
 def _visit(tablet: int, n: int) -> Visit:
     visit = home_visit(f"rec-load-{tablet:04d}-{n}")
     visit.files.clear()
-    visit.record.evidence = [e for e in visit.record.evidence if e.kind == EvidenceKind.SIGNATURE]
-    for ref in visit.record.evidence:  # keep the signatures (same bytes as home_visit's)
-        visit.files[ref.sha256] = home_visit().files[ref.sha256]
+    signatures = [e for e in visit.record.evidence if e.kind == EvidenceKind.SIGNATURE]
+    visit.record.evidence = []
+    for i, ref in enumerate(signatures):  # each visit's own signatures, as on a tablet
+        visit.add(signature_png(f"{tablet}-{n}-{i}"), ref.kind, ref.role, ref.captured_by, ref.media_type)
     for i in range(3):
-        visit.add(os.urandom(1_500_000), EvidenceKind.PHOTO, Role.SCENE, "zhangwei", "image/jpeg", f"照片{i}")
+        visit.add(_photo(1_500_000), EvidenceKind.PHOTO, Role.SCENE, "zhangwei", "image/jpeg", f"照片{i}")
     visit.add(m4a_audio(500_000), EvidenceKind.AUDIO, Role.SCENE, "zhangwei", "audio/mp4", "录音")
     return visit
 
 
 def _tablet(url: str, token: str, team: FieldTeam, tablet: int, visits: int, log: list) -> tuple[int, int]:
     """One tablet's sync of its visits; returns (records, bytes)."""
-    client = SyncClient(url, transport=Timed(log), timeout=httpx.Timeout(30.0, connect=5.0))
+    client = SyncClient(url, transport=Timed(log), timeout=httpx.Timeout(30.0, connect=5.0),
+                        device_id=team.headers["zhangwei"][DEVICE_HEADER])
     sent = 0
     try:
         for n in range(visits):
             visit = _visit(tablet, n)
-            uploader = ResumableUploader(client, token, lambda s, o, k, v=visit: v.files[s][o:o + k],
+            read = (lambda s, o, k, v=visit: v.files[s][o:o + k])
+            uploader = ResumableUploader(client, token, read,
                                          cut_retries=50, sleep=lambda s: time.sleep(min(s, 1.0)))
             sizes = {sha: len(d) for sha, d in visit.files.items()}
-            for state in client.missing_evidence(token, list(sizes)):
-                uploader.upload(state.sha256, sizes[state.sha256], state.offset)
-            sent += sum(sizes.values())
-            for _ in range(50):
+            sealed = team.seal(visit.record)
+            for _ in range(50):  # as the tablet's outbox: one question, small files batched, the rest resumable
                 try:
-                    client.post_record(token, team.seal(visit.record))
+                    missing = client.missing_evidence(token, list(sizes))
+                    batched = send_small(client, token, read, small_files(missing, sizes))
+                    for state in missing:
+                        if state.sha256 not in batched:
+                            uploader.upload(state.sha256, sizes[state.sha256], state.offset)
+                    client.post_record(token, sealed)
                     break
-                except Exception:  # noqa: BLE001  (a cut: sent again, the server answers already_merged)
+                except ServerUnreachable:  # a cut: asked again; the server answers already_merged if it has it
                     time.sleep(0.5)
+            sent += sum(sizes.values())
     finally:
         client.close()
     return visits, sent
@@ -191,7 +222,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores; {args.tablets} tablets x {args.visits} visits "
-          f"(3 x 1.5 MB photos, 0.5 MB audio, 3 signatures), {args.concurrency} at once, 10 % via a cutting proxy")
+          f"(3 x 1.5 MB photos, 0.5 MB audio, 3 signatures: one batch), {args.concurrency} at once, 10 % via a cutting proxy")
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
         work = Path(tmp)
         raw = bound(work, args.tablets, args.visits, args.concurrency)

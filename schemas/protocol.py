@@ -25,12 +25,20 @@ Resumable uploads (preferred by the tablet; see ARCHITECTURE.md for why not tus)
                            stored (complete=true) or discarded (evidence.hash_mismatch). A wrong offset is
                            upload.offset_mismatch (409) with data.offset; a concurrent append upload.in_progress.
   DELETE /uploads/{sha256}                                 discard a partial upload
+  POST   /evidence/batch   raw body -> BatchResult         small files (signatures' PNG + strokes, under
+                           SMALL_FILE_BYTES) in one request: header Evidence-Batch "sha:size,sha:size,..."
+                           names the members in body order; the body is their bytes back to back
+                           (Content-Length = the sum). Count and total are refused (413) before a byte is
+                           read. A body that stops short stores nothing; each whole member is then checked
+                           alone (hash, type recorded as for a PUT): a mismatch is refused by name in the
+                           answer, the others are stored and durable before it. 404/405: use single uploads.
 Any request may be answered `server.busy` (503 + Retry-After): wait, with jitter, and send it again.
 Every request carries `X-Protocol-Version`; authenticated ones `Authorization: Bearer <token>`; a tablet's
 ones also `X-Device-Id`, which must name the device its token was issued to.
 """
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from enum import Enum
 from typing import Annotated
@@ -219,3 +227,44 @@ class EvidenceMissing(BaseModel):
     """The files of a query the server does not store yet, each with its resumable offset."""
 
     missing: list[UploadState]
+
+
+EVIDENCE_BATCH = "Evidence-Batch"
+SMALL_FILE_BYTES = 256 * 1024  # files up to this size go in batches (offset 0 only)
+MAX_BATCH_FILES = 32
+MAX_BATCH_BYTES = 4 * 1024 * 1024
+BATCH_HEADER_PATTERN = r"^[0-9a-f]{64}:[0-9]{1,10}(,[0-9a-f]{64}:[0-9]{1,10})*$"
+BATCH_HEADER_MAX = MAX_BATCH_FILES * 76
+
+
+def batch_header(members: list[tuple[str, int]]) -> str:
+    """The `Evidence-Batch` header naming members (sha256, size) in body order."""
+    return ",".join(f"{sha}:{size}" for sha, size in members)
+
+
+def parse_batch_header(text: str) -> list[tuple[str, int]]:
+    """The members an `Evidence-Batch` header names; ValueError if malformed or a file is named twice."""
+    if re.fullmatch(BATCH_HEADER_PATTERN, text.strip()) is None:
+        raise ValueError("Evidence-Batch 应为 “sha256:字节数,…”")
+    members = [(sha, int(size)) for sha, _, size in (m.partition(":") for m in text.strip().split(","))]
+    if len({sha for sha, _ in members}) != len(members):
+        raise ValueError("同一文件在批量上传中出现两次")
+    return members
+
+
+class BatchItem(BaseModel):
+    """One member of a batch upload: stored (durably; `created` if a new claim of the caller's owner)
+    or refused with a problem code."""
+
+    sha256: str = Field(max_length=64, pattern=SHA256_PATTERN)
+    size: int
+    stored: bool
+    created: bool = False
+    code: str = ""
+    detail: str = ""
+
+
+class BatchResult(BaseModel):
+    """Per member of a batch upload, in body order."""
+
+    files: list[BatchItem]

@@ -80,12 +80,17 @@ def issue_token(session: Session, account: Account, *, kind: str, now: datetime,
 
 
 def token_row(session: Session, token: str, now: datetime, kind: str | None = None) -> SessionToken | None:
-    """The live token row (not expired, of the kind asked, of an active account), or None."""
-    row = session.get(SessionToken, _token_hash(token))
-    if row is None or row.expires_at <= now or (kind is not None and row.kind != kind):
+    """The live token row (not expired, of the kind asked, of an active account), or None. One indexed
+    query (the token's hash is the primary key) loads the token and its account together."""
+    query = (select(SessionToken, Account).join(Account, col(Account.username) == col(SessionToken.username))
+             .where(SessionToken.token_sha256 == _token_hash(token)))
+    found = session.exec(query).first()
+    if found is None:
         return None
-    account = session.get(Account, row.username)
-    return row if account is not None and account.active else None
+    row, account = found
+    if row.expires_at <= now or (kind is not None and row.kind != kind):
+        return None
+    return row if account.active else None
 
 
 def account_for_token(session: Session, token: str, now: datetime, kind: str | None = None) -> Account | None:

@@ -110,6 +110,29 @@ class BlobStore:
         fsync_dir(final.parent)
         return final
 
+    def place_many(self, files: list[tuple[Path, str]]) -> None:
+        """`place` for several verified files, with each directory fsynced once (not once per file):
+        every rename is durable before this returns."""
+        if self.remote is not None:
+            for source, sha256 in files:
+                self.place(source, sha256)
+            return
+        parents: dict[Path, None] = {}
+        for source, sha256 in files:
+            final = self.path_for(sha256)
+            if not final.parent.is_dir():
+                final.parent.mkdir(exist_ok=True)
+                parents[self.root] = None
+            os.replace(source, final)
+            parents[final.parent] = None
+        for parent in parents:
+            fsync_dir(parent)
+
+    def temporary(self) -> tuple[int, Path]:
+        """A new temporary file in the store's tmp/ (named for this process, so a restart sweeps it)."""
+        fd, name = tempfile.mkstemp(dir=self.tmp, prefix=f"{TMP_PREFIX}{os.getpid()}-")
+        return fd, Path(name)
+
     async def receive(self, sha256: str, chunks: AsyncIterator[bytes], *, expected_size: int | None,
                       max_bytes: int) -> int:
         """Stream chunks into the store under `sha256`; return the size stored.

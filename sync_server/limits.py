@@ -29,16 +29,17 @@ from sync_server.uploads import MAX_UPLOAD_BYTES
 
 _EVIDENCE_PUT = re.compile(rf"^{API_PREFIX}/evidence/[0-9a-f]{{64}}$")
 _CHUNK_PATCH = re.compile(rf"^{API_PREFIX}/uploads/[0-9a-f]{{64}}$")
+_BATCH_POST = f"{API_PREFIX}/evidence/batch"
 _DOCUMENT_POST = re.compile(rf"^{API_PREFIX}/(intake/cases/[^/]+/(documents|subjects/import)"
                             rf"|accounts/[^/]+/credentials)$")  # scans and spreadsheets (sync_server/uploads.py)
 CONSOLE_COOKIE = b"console_token="
 
 
 def is_upload(scope: Scope) -> bool:
-    """Whether the request streams evidence bytes (a whole-file PUT or a resumable chunk)."""
+    """Whether the request streams evidence bytes (a whole-file PUT, a resumable chunk, a batch)."""
     method, path = scope.get("method", ""), scope.get("path", "")
     return (method == "PUT" and _EVIDENCE_PUT.match(path) is not None) or \
-        (method == "PATCH" and _CHUNK_PATCH.match(path) is not None)
+        (method == "PATCH" and _CHUNK_PATCH.match(path) is not None) or (method == "POST" and path == _BATCH_POST)
 
 
 def has_credentials(scope: Scope) -> bool:
@@ -59,6 +60,8 @@ def body_budget(settings: Settings, scope: Scope) -> tuple[int, Code]:
         return settings.max_evidence_bytes, Code.EVIDENCE_TOO_LARGE
     if scope.get("method") == "PATCH" and _CHUNK_PATCH.match(scope.get("path", "")):
         return settings.max_chunk_bytes, Code.REQUEST_TOO_LARGE
+    if scope.get("method") == "POST" and scope.get("path") == _BATCH_POST:
+        return settings.max_batch_bytes, Code.EVIDENCE_TOO_LARGE
     if scope.get("method") == "POST" and _DOCUMENT_POST.match(scope.get("path", "")):
         return MAX_UPLOAD_BYTES, Code.EVIDENCE_TOO_LARGE
     return settings.max_json_bytes, Code.REQUEST_TOO_LARGE

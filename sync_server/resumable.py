@@ -7,7 +7,8 @@ learns, from an offset or a "complete", that another team holds the same bytes: 
 holds the file already is told it is complete; anyone else sends every byte, which is hashed.
 Appending a chunk: lock; truncate the part to the recorded offset (a crash may have left bytes past
 it); write the chunk; fsync it; only then write the new offset (temp file, fsync, rename, fsync the
-directory) and report it. A cut chunk keeps what arrived (unless it carried a checksum, which then
+directory) and report it. The last chunk records no offset: the file is hashed and placed at once, so a
+file sent in one chunk costs two fsyncs (its bytes, its directory entry). A cut chunk keeps what arrived (unless it carried a checksum, which then
 cannot be checked). At the full length the whole file is hashed: a match moves it into the
 content-addressed store (`BlobStore.place`, durable); a mismatch discards it with
 `evidence.hash_mismatch`. The offset a client hears is therefore never ahead of the disk.
@@ -89,6 +90,11 @@ class PartialUploads:
             return None
         return Progress(int(data["offset"]), int(data["length"]))
 
+    def started(self, sha256: str, owner: str) -> bool:
+        """Whether the owner has a partial upload of the file (then whether it holds the file already
+        need not be asked: finishing an upload of a file already stored keeps the stored one)."""
+        return self._paths(sha256, owner)[1].is_file()
+
     def discard(self, sha256: str, owner: str) -> None:
         """Forget the owner's partial upload (termination); a stored file is not touched."""
         for path in self._paths(sha256, owner):
@@ -126,10 +132,11 @@ class PartialUploads:
                                    offset=current.offset)
             received = await self._write(part, current, chunks, checksum)
             progress = Progress(current.offset + received, length)
+            if progress.offset == length:  # no offset to record: the file is hashed and placed (or a crash
+                # before that leaves the recorded offset, and the last chunk is simply sent again)
+                return await anyio.to_thread.run_sync(self._finish, sha256, owner, part, length)
             if received:
                 await anyio.to_thread.run_sync(self._record, sha256, owner, progress)
-            if progress.offset == length:
-                return await anyio.to_thread.run_sync(self._finish, sha256, owner, part, length)
             return progress
         finally:
             os.close(lock)

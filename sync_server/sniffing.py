@@ -19,7 +19,8 @@ from sync_server.tables import EvidenceType
 
 register_heif_opener()
 PILLOW_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP", "image/heic": "HEIF"}
-DRAFT_SIDE = 1024  # JPEGs are decoded at a reduced scale: every entropy-coded byte is still read
+DRAFT_SIDE = 128  # JPEGs are decoded at 1/8 scale (a 9 MP phone photo: 30 ms, not 80): every entropy-coded byte
+# is still read and checked, only the inverse DCT is cut short
 
 
 def read_head(path: Path) -> bytes:

@@ -27,11 +27,14 @@ from schemas.problems import Code
 from schemas.protocol import (
     API_PREFIX,
     DEVICE_HEADER,
+    EVIDENCE_BATCH,
     PROTOCOL_HEADER,
     PROTOCOL_VERSION,
     UPLOAD_CHECKSUM,
     UPLOAD_LENGTH,
     UPLOAD_OFFSET,
+    BatchItem,
+    BatchResult,
     CaseSummary,
     DeviceLogin,
     EvidenceMissing,
@@ -41,6 +44,7 @@ from schemas.protocol import (
     RecordResult,
     Session,
     UploadState,
+    batch_header,
 )
 from schemas.records import SealedRecord
 
@@ -119,6 +123,7 @@ class SyncClient:
                                   timeout=timeout, headers=headers, verify=verify)
         self.busy_retries, self._sleep, self._rng = busy_retries, sleep, rng or random.Random()
         self.on_busy: Callable[[float], None] | None = None  # told the wait before each busy retry
+        self.batches = True  # False once the server said it has no batch route (404/405)
 
     def close(self) -> None:
         """Close the connection pool."""
@@ -209,6 +214,23 @@ class SyncClient:
                    "Content-Type": "application/offset+octet-stream"}
         response = self._send("PATCH", f"/uploads/{sha}", token, headers=headers, content=data)
         return self._parse(UploadState, response)
+
+    def upload_batch(self, token: str, files: list[tuple[str, bytes]]) -> list[BatchItem] | None:
+        """Send small files in one request; per file, stored or refused. None if the server has no batch
+        route (404/405; remembered): send them one by one instead."""
+        if not self.batches:
+            return None
+        headers = {EVIDENCE_BATCH: batch_header([(sha, len(data)) for sha, data in files]),
+                   "Content-Type": "application/octet-stream"}
+        try:
+            response = self._send("POST", "/evidence/batch", token, headers=headers,
+                                  content=b"".join(data for _, data in files))
+        except ServerProblem as problem:
+            if problem.status in (404, 405):
+                self.batches = False
+                return None
+            raise
+        return self._parse(BatchResult, response).files
 
     def post_record(self, token: str, sealed: SealedRecord) -> RecordResult:
         """Send a sealed record; the server verifies, merges, and answers per record."""

@@ -15,6 +15,7 @@ from enum import Enum
 
 from field_app.store import EvidenceStore, OutboxStatus, Store
 from field_app.store import queries as q
+from field_app.sync.batch import send_small, small_files
 from field_app.sync.client import ServerProblem, ServerUnreachable, SyncClient
 from field_app.sync.resumable import FileProgress, ResumableUploader
 from schemas.problems import Code, chinese_message
@@ -82,8 +83,8 @@ def upload_outbox(store: Store, evidence: EvidenceStore, client: SyncClient, tok
                   on_file: FileProgress | None = None,
                   uploader: ResumableUploader | None = None) -> list[UploadOutcome]:
     """Upload every queued or problem record; returns one outcome per record, in seal order.
-    Files go up resumably (one question per record for what is missing, then chunks from the
-    server's durable offset); `on_file(sha, sent, size)` follows each file, `on_progress` the batch."""
+    Files go up after one question per record for what is missing: the small ones in batch requests,
+    the rest resumably in chunks from the server's durable offset; `on_file(sha, sent, size)` follows each file, `on_progress` the batch."""
     uploader = uploader or ResumableUploader(client, token, evidence.read_range)
     with store.reading() as session:
         items = q.outbox_items(session, [OutboxStatus.QUEUED, OutboxStatus.PROBLEM])
@@ -103,13 +104,18 @@ def upload_outbox(store: Store, evidence: EvidenceStore, client: SyncClient, tok
             q.mark_attempt(session, rid, clock())
         try:
             files = _files(sealed)
-            missing = {m.sha256: m.offset for m in client.missing_evidence(token, list(files))} if files else {}
-            for sha, size in files.items():
-                if sha not in missing:
-                    done += size
-                    continue
+            states = client.missing_evidence(token, list(files)) if files else []
+            missing = {m.sha256: m.offset for m in states}
+            for sha in missing:
                 if not evidence.verify(sha):
                     raise ServerProblem(LOCAL_FILE_MISSING, detail=sha[:12])
+            batched = send_small(client, token, evidence.read_range, small_files(states, files))
+            for sha, size in files.items():
+                if sha not in missing or sha in batched:
+                    if sha in batched and on_file is not None:
+                        on_file(sha, size, size)
+                    done += size
+                    continue
                 before = done
 
                 def file_progress(sha: str, sent: int, size: int, before: int = before, rid: str = rid) -> None:

@@ -19,7 +19,7 @@ from field_app.sync.backoff import busy_delay
 from field_app.sync.client import ServerProblem, ServerUnreachable, SyncClient
 from schemas.problems import Code
 
-CHUNK_BYTES = 1024 * 1024
+CHUNK_BYTES = 2 * 1024 * 1024  # a phone photo (1.5-2 MB) in one request; at most this much is sent again
 ReadRange = Callable[[str, int, int], bytes]  # sha, offset, length -> bytes (EvidenceStore.read_range)
 FileProgress = Callable[[str, int, int], None]  # sha, bytes on the server, file size
 

@@ -8,6 +8,7 @@ from schemas.protocol import API_PREFIX
 from sync_server.api import (
     admin_routes,
     auth_routes,
+    batch_routes,
     case_routes,
     dossier_routes,
     evidence_routes,
@@ -32,6 +33,6 @@ def api_router() -> APIRouter:
     router = APIRouter(prefix=API_PREFIX, dependencies=[Depends(check_protocol)], responses=problems)
     for module in (auth_routes, key_routes, case_routes, evidence_routes, record_routes, intake_routes,
                    staff_routes, dossier_routes, report_routes, upload_routes, review_routes, letter_routes,
-                   admin_routes):
+                   admin_routes, batch_routes):
         router.include_router(module.router)
     return router

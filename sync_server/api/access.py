@@ -34,6 +34,7 @@ SURVEYOR: frozenset[Route] = frozenset({
     ("HEAD", f"{API_PREFIX}/uploads/{{sha256}}"),
     ("PATCH", f"{API_PREFIX}/uploads/{{sha256}}"),
     ("DELETE", f"{API_PREFIX}/uploads/{{sha256}}"),
+    ("POST", f"{API_PREFIX}/evidence/batch"),  # a record's small files (signatures) in one request
 })
 
 STAFF_ONLY: frozenset[Route] = frozenset({

@@ -38,24 +38,31 @@ def _claimed_size(services: Services, account: Account, sha256: str) -> int | No
 def remember(services: Services, sha256: str, size: int, account: Account) -> bool:
     """Record the stored file, what its bytes are, and the caller's claim; False if the caller's team
     held it already."""
-    media_type = sniff_file(services.blobs.local_path(sha256))  # once per upload, not once per record
+    return remember_many(services, {sha256: size}, account)[sha256]
+
+
+def remember_many(services: Services, sizes: dict[str, int], account: Account) -> dict[str, bool]:
+    """`remember` for several stored files in one transaction; per file, whether the claim is new."""
+    media = {sha: sniff_file(services.blobs.local_path(sha)) for sha in sizes}  # once per upload, not per record
     for _ in range(3):  # a concurrent upload of the same bytes may insert either row first
         with services.session() as session:
             now = services.clock()
             try:
-                if session.get(EvidenceFile, sha256) is None:
-                    session.add(EvidenceFile(sha256=sha256, size=size, stored_at=now, stored_by=account.username))
-                    session.flush()
-                record_type(session, sha256, media_type, now)
-                added = add_claim(session, account, sha256, now)
+                for sha256, size in sizes.items():
+                    if session.get(EvidenceFile, sha256) is None:
+                        session.add(EvidenceFile(sha256=sha256, size=size, stored_at=now,
+                                                 stored_by=account.username))
+                        session.flush()
+                    record_type(session, sha256, media[sha256], now)
+                added = {sha256: add_claim(session, account, sha256, now) for sha256 in sizes}
                 session.commit()
             except IntegrityError:
                 continue
             return added
-    return False
+    return dict.fromkeys(sizes, False)
 
 
-def _content_length(request: Request) -> int | None:
+def declared_length(request: Request) -> int | None:
     value = request.headers.get("content-length")
     if value is None:
         return None
@@ -87,7 +94,7 @@ async def put_evidence(sha256: Sha256, request: Request, surveyor: BriefSurveyor
     if existing is not None:
         return EvidenceStored(sha256=sha256, size=existing, created=False)
     limit = services.settings.max_evidence_bytes
-    expected = _content_length(request)
+    expected = declared_length(request)
     if expected is not None and expected > limit:
         raise ProblemError(Code.EVIDENCE_TOO_LARGE, f"上限 {limit} 字节", max_bytes=limit)
     try:

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import uvicorn
 
-from schemas.protocol import API_PREFIX, DEVICE_HEADER, PROTOCOL_HEADER
+from schemas.protocol import API_PREFIX, DEVICE_HEADER, MAX_BATCH_FILES, PROTOCOL_HEADER
 from sync_server.app import create_app
 from sync_server.seed import DEMO_ACCOUNTS, seed_demo
 from sync_server.settings import Settings
@@ -39,11 +39,13 @@ class RecordingTransport(httpx.HTTPTransport):
 class LiveServer:
     """A seeded server on a fixed local port; `stop()` and `start()` as often as a test needs."""
 
-    def __init__(self, data_dir: Path, clock, tls: tuple[Path, Path] | None = None) -> None:
-        """`tls`: (certificate, key) to serve HTTPS with (see sync_server.tls)."""
+    def __init__(self, data_dir: Path, clock, tls: tuple[Path, Path] | None = None, batches: bool = True) -> None:
+        """`tls`: (certificate, key) to serve HTTPS with (see sync_server.tls); `batches=False`: a server
+        without batch uploads (answers 404, like a server from before them)."""
         data_dir.mkdir(parents=True, exist_ok=True)
         seed_demo(Settings(data_dir), ACCEPTED_ON, clock=clock)
-        self.app = create_app(Settings(data_dir, secure_cookies=tls is not None), clock=clock)
+        self.app = create_app(Settings(data_dir, secure_cookies=tls is not None,
+                                       max_batch_files=MAX_BATCH_FILES if batches else 0), clock=clock)
         self.port = closed_port()
         self.tls = tls
         self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"

@@ -10,7 +10,7 @@ from field_app.store import queries as q
 from field_app.sync.client import ServerProblem
 from field_app.sync.outbox import UploadStatus, upload_outbox
 from field_app.viewmodels import CaseList, SyncPanel, TeamSession, VisitEditor
-from schemas.protocol import PROTOCOL_HEADER, CaseDetail
+from schemas.protocol import EVIDENCE_BATCH, PROTOCOL_HEADER, SMALL_FILE_BYTES, CaseDetail, parse_batch_header
 from schemas.records import Role, SealedRecord, VisitKind
 from schemas.seal import sign_record
 from sync_server.seed import DEMO_CASE_ID, UNAUTHORIZED_CASE_ID
@@ -116,8 +116,12 @@ def test_a_sealed_visit_uploads_files_then_the_record_and_merges_r10_r11(tablet,
 
     files = {e.sha256 for e in sealed.record.evidence}
     assert len(transport.calls("POST", "/evidence/missing")) == 1  # one question for the record's files
+    small = [e.sha256 for e in sealed.record.evidence if e.size <= SMALL_FILE_BYTES]
+    assert len(small) >= 4  # three signatures (and their strokes), the photo
+    [batch] = transport.calls("POST", "/evidence/batch")  # the small files: one request
+    assert [sha for sha, _ in parse_batch_header(batch.headers[EVIDENCE_BATCH])] == small
     patches = transport.calls("PATCH", "/uploads/")
-    assert {p.url.path.rsplit("/", 1)[1] for p in patches} == files and len(patches) == len(files)  # small files
+    assert sorted(p.url.path.rsplit("/", 1)[1] for p in patches) == sorted(files - set(small))
     for patch in patches:
         assert "content-length" in patch.headers and patch.headers["upload-checksum"].startswith("sha256 ")
     assert all(r.headers[PROTOCOL_HEADER] == "1" for r in transport.requests)

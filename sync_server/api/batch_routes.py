@@ -1,0 +1,77 @@
+"""Small evidence files in one request (`POST /evidence/batch`, see sync_server/batch_upload.py).
+
+Checked before a byte of the body is read: the token (like every upload route: `brief_surveyor`, its
+device binding and the surveyor route list), the member list, the file count and total size (413),
+and that Content-Length is the members' sum. No database session is open while the body streams.
+"""
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Request
+from fastapi.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect
+
+from schemas.problems import Code, ProblemError
+from schemas.protocol import (
+    BATCH_HEADER_MAX,
+    EVIDENCE_BATCH,
+    BatchItem,
+    BatchResult,
+    parse_batch_header,
+)
+from sync_server.api.brief_auth import BriefSurveyor
+from sync_server.api.evidence_routes import RAW_BODY, declared_length, remember_many
+from sync_server.batch_upload import place_intact, receive_batch
+from sync_server.evidence_access import claimed_sizes
+from sync_server.services import Services
+from sync_server.tables import Account
+
+from .deps import ServicesDep
+
+router = APIRouter(prefix="/evidence", tags=["evidence"])
+
+
+def _held(services: Services, account: Account, shas: set[str]) -> set[str]:
+    """The members the caller's owner holds already (stored, and claimed by it)."""
+    with services.session() as session:
+        return {sha for sha in claimed_sizes(session, account, shas) if services.blobs.has(sha)}
+
+
+def _checked_members(services: Services, header: str, request: Request) -> list[tuple[str, int]]:
+    settings = services.settings
+    if settings.max_batch_files <= 0:
+        raise ProblemError(Code.NOT_FOUND, "本服务器未开启批量上传")
+    try:
+        members = parse_batch_header(header)
+    except ValueError as error:
+        raise ProblemError(Code.VALIDATION, str(error)) from None
+    total = sum(size for _, size in members)
+    if len(members) > settings.max_batch_files or total > settings.max_batch_bytes:
+        raise ProblemError(Code.EVIDENCE_TOO_LARGE, f"每批最多 {settings.max_batch_files} 个文件、"
+                           f"{settings.max_batch_bytes} 字节", max_files=settings.max_batch_files,
+                           max_bytes=settings.max_batch_bytes)
+    if declared_length(request) not in (None, total):
+        raise ProblemError(Code.VALIDATION, f"Content-Length 应为各文件字节数之和 {total}", expected=total)
+    return members
+
+
+@router.post("/batch", response_model=BatchResult, openapi_extra=RAW_BODY)
+async def upload_batch(request: Request, surveyor: BriefSurveyor, services: ServicesDep,
+                       header: Annotated[str, Header(alias=EVIDENCE_BATCH, max_length=BATCH_HEADER_MAX)]
+                       ) -> BatchResult:
+    """Store several small files from one body; per file, stored (durably, before this answer) or
+    refused by name. A body that stops short stores nothing."""
+    members = _checked_members(services, header, request)
+    held = await run_in_threadpool(_held, services, surveyor, {sha for sha, _ in members})
+    try:
+        received = await receive_batch(services.blobs, members, request.stream())
+    except ClientDisconnect:
+        raise ProblemError(Code.VALIDATION, "上传中断，未保存") from None
+    await run_in_threadpool(place_intact, services.blobs, received, held)
+    intact = {m.sha256: m.size for m in received if m.intact}
+    created = await run_in_threadpool(remember_many, services, intact, surveyor) if intact else {}
+    return BatchResult(files=[
+        BatchItem(sha256=m.sha256, size=m.size, stored=True, created=created.get(m.sha256, False)) if m.intact
+        else BatchItem(sha256=m.sha256, size=m.size, stored=False, code=Code.EVIDENCE_HASH_MISMATCH.value,
+                       detail=f"内容的 SHA-256 为 {m.actual}") for m in received])
