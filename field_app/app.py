@@ -24,6 +24,7 @@ from field_app.viewmodels.idle_lock import IdleLock
 from field_app.viewmodels.photo_batch import PhotoBatch
 from field_app.viewmodels.recording import Recorder
 from field_app.viewmodels.recovery import recover_recordings
+from field_app.viewmodels.removal import EvidenceRemoval
 from field_app.views.camera_screen import camera_screen
 from field_app.views.cases_screen import cases_screen
 from field_app.views.idle_lock_overlay import install_idle_lock
@@ -53,6 +54,7 @@ class AppModel:
     camera: CameraSession  # the shots taken on the camera screen
     recorder: Recorder | None = None  # interview audio (views/recorder.py)
     idle: IdleLock | None = None  # one lock per tablet (process), shared by every session
+    removal: EvidenceRemoval | None = None  # the last 移除, undoable for a few seconds (views/evidence_grid.py)
 
 
 def build_model(settings: Settings, vault: KeyVault | None = None) -> AppModel:
@@ -71,7 +73,7 @@ def build_model(settings: Settings, vault: KeyVault | None = None) -> AppModel:
     return AppModel(store, evidence, client, team, CaseList(store, client, team),
                     visit, SyncPanel(store, evidence, client, team), PhotoBatch(visit),
                     CameraSession(visit), Recorder(visit, recordings),
-                    IdleLock(team, timedelta(seconds=settings.idle_lock_seconds)))
+                    IdleLock(team, timedelta(seconds=settings.idle_lock_seconds)), EvidenceRemoval(visit))
 
 
 def make_main(model: AppModel):

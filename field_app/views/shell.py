@@ -42,7 +42,11 @@ class Shell:
         page.on_resize = self._resized
         self.body = ft.Container(expand=True, padding=ft.Padding.all(20))
         self.bar = ft.Container(bgcolor=PRIMARY, padding=ft.Padding.symmetric(horizontal=20, vertical=8))
-        page.controls = [ft.Column([self.bar, self.body], expand=True, spacing=0)]
+        # full-screen layers over the screen (the photo viewer): inside the shell, so the idle lock hides them too
+        self.viewer_layer = ft.Container(visible=False, bgcolor=ft.Colors.BLACK, padding=ft.Padding.all(16),
+                                         left=0, top=0, right=0, bottom=0)
+        page.controls = [ft.Stack([ft.Column([self.bar, self.body], expand=True, spacing=0), self.viewer_layer],
+                                  expand=True)]
 
     def pad(self, identifier: str) -> PadStrokes:
         """The strokes of one signature pad of this session (kept through rotation and re-renders)."""
@@ -63,8 +67,15 @@ class Shell:
     def go(self, screen: str) -> None:
         """Show a screen, freshly rendered from its view-model."""
         with self._lock:
+            self.leave_step()
             self.current = screen
             self.render()
+
+    def leave_step(self) -> None:
+        """The team moves on: a removal waiting for its undo becomes final (its file is shredded)."""
+        removal = getattr(self.model, "removal", None)
+        if removal is not None:
+            self.act(lambda: removal.settle(force=True))
 
     def render(self) -> None:
         """Re-render the bar and the current screen (one at a time: Flet runs handlers in threads)."""

@@ -28,6 +28,8 @@ def visit_screen(shell: Shell) -> ft.Control:
     lacking["seal"] = sum(lacking.values())
 
     def go(step_id: str) -> None:
+        if step_id != shell.view_state.get("step"):
+            shell.leave_step()  # a removal waiting for its undo becomes final
         shell.view_state["step"] = step_id
         shell.render()
 
