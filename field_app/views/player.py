@@ -1,0 +1,75 @@
+"""The record's recordings with a player (view of `AudioPlayback`): play/pause, position, duration, size
+and a small loudness waveform per clip. flet-audio's `Audio` service plays the decrypted bytes
+handed to it as its source (over the app's WebSocket in web mode; never a plain file on disk)."""
+from __future__ import annotations
+
+import flet as ft
+import flet_audio as fta
+
+from field_app.viewmodels.playback import AudioPlayback, clock_text, size_text
+from field_app.views.shell import Shell
+from field_app.views.widgets import PRIMARY, tagged
+
+
+def playback_of(shell: Shell) -> tuple[AudioPlayback, fta.Audio]:
+    """This session's playback state and its player service (made once per page, events wired)."""
+    found = getattr(shell, "audio_playback", None)
+    if found is not None:
+        return found
+    playback = AudioPlayback(shell.model.visit)
+
+    def state(e: fta.AudioStateChangeEvent) -> None:
+        playback.playing(e.state.value)
+        shell.render()
+
+    def position(e: fta.AudioPositionChangeEvent) -> None:
+        playback.position(e.position)
+        shell.render()
+
+    def duration(e: fta.AudioDurationChangeEvent) -> None:
+        playback.duration(float(e.duration.in_milliseconds))
+        shell.render()
+
+    player = fta.Audio(src=None, on_state_change=state, on_position_change=position, on_duration_change=duration)
+    shell.audio_playback = (playback, player)  # type: ignore[attr-defined]
+    return playback, player
+
+
+def clip_rows(shell: Shell) -> list[ft.Control]:
+    """One row per recording: play/pause, position / duration, size, waveform."""
+    playback, player = playback_of(shell)
+
+    def toggle(sha: str):
+        async def tapped(e: ft.Event) -> None:
+            action = [""]
+            if not shell.act(lambda: action.__setitem__(0, playback.toggle(sha))):
+                return
+            if action[0] == "load":
+                data = [b""]
+                if not shell.act(lambda: data.__setitem__(0, playback.source(sha))):
+                    return
+                player.src = data[0]
+                player.update()
+                await player.play()
+            elif action[0] == "pause":
+                await player.pause()
+            else:
+                await player.resume()
+            shell.render()
+        return tapped
+
+    rows: list[ft.Control] = []
+    for i, clip in enumerate(playback.clips()):
+        button, where = playback.state_of(clip.sha)
+        icon = ft.Icons.PAUSE if button == "暂停" else ft.Icons.PLAY_ARROW
+        bars = [ft.Container(width=3, height=max(2, 28 * v), bgcolor=PRIMARY, border_radius=1)
+                for v in playback.levels(clip.sha)]
+        rows.append(tagged("audio-file", ft.Row([
+            tagged(f"audio-play-{i}", ft.FilledButton(content=ft.Text(button, size=18), icon=icon, height=56,
+                                                      on_click=toggle(clip.sha))),
+            ft.Text(clip.label, size=16),
+            tagged(f"audio-position-{i}", ft.Text(where, size=16)),
+            ft.Text(f"{size_text(clip.size)}　{clock_text(clip.duration_s)}", size=16),
+            ft.Row(bars, spacing=1, vertical_alignment=ft.CrossAxisAlignment.CENTER, height=30),
+        ], wrap=True, spacing=16, vertical_alignment=ft.CrossAxisAlignment.CENTER)))
+    return rows
