@@ -100,7 +100,7 @@ def _offer_undo(shell: Shell, ref: EvidenceRef) -> None:
     seconds = max(1, round(removal.remaining_s()))
     shell.page.show_dialog(ft.SnackBar(
         content=tagged("removed-undo", ft.Text(f"已移除 {ref.filename[:18]}", size=16)),
-        action=ft.SnackBarAction(label="撤销", on_click=undo), behavior=ft.SnackBarBehavior.FLOATING,
+        action=ft.SnackBarAction(label="撤销", on_click=shell.guard(undo)), behavior=ft.SnackBarBehavior.FLOATING,
         margin=ft.Margin.only(left=260, right=20, bottom=90), duration=ft.Duration(seconds=seconds)))
     shell.page.update()
     shell.page.run_task(settle_later)
@@ -120,7 +120,7 @@ def _tile(shell: Shell, ref: EvidenceRef) -> ft.Control:
     try:
         image: ft.Control = tagged(f"photo-open-{sha[:12]}", ft.Container(ft.Image(
             src=thumbnail(shell, sha), width=200, height=150, fit=ft.BoxFit.COVER, border_radius=6),
-            on_click=enlarge, tooltip="点按放大"))
+            on_click=shell.guard(enlarge), tooltip="点按放大"))
     except (OSError, FieldAppError):
         image = note("照片无法读取", DANGER)
 
@@ -130,6 +130,6 @@ def _tile(shell: Shell, ref: EvidenceRef) -> ft.Control:
     return tagged(f"photo-{sha[:12]}", ft.Column([
         image, ft.Text(f"{ref.filename[:18]} · {sha[:8]}", size=13),
         ft.Text(f"{origin} · {beijing_text(ref.captured_at)} · {place}", size=12), *flags,
-        tagged(f"photo-remove-{sha[:12]}", ft.TextButton(content="移除", icon=ft.Icons.DELETE, on_click=remove,
+        tagged(f"photo-remove-{sha[:12]}", ft.TextButton(content="移除", icon=ft.Icons.DELETE, on_click=shell.guard(remove),
                                                          height=48)),
     ], spacing=2, horizontal_alignment=ft.CrossAxisAlignment.CENTER))

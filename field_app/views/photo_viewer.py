@@ -28,7 +28,7 @@ def viewer_of(shell: Shell) -> PhotoViewer:
             if previous is not None:
                 previous(e)
 
-        shell.page.on_keyboard_event = keys
+        shell.page.on_keyboard_event = shell.guard(keys)
     return viewer
 
 
@@ -72,15 +72,15 @@ def _content(shell: Shell, viewer: PhotoViewer) -> ft.Control:
     arrow = ft.ButtonStyle(color=WHITE, bgcolor=ft.Colors.with_opacity(0.3, ft.Colors.BLACK))
     return ft.Column([
         ft.Row([ft.Column(lines, spacing=2, expand=True),
-                tagged("viewer-close", ft.IconButton(ft.Icons.CLOSE, icon_color=WHITE, icon_size=36, on_click=close,
+                tagged("viewer-close", ft.IconButton(ft.Icons.CLOSE, icon_color=WHITE, icon_size=36, on_click=shell.guard(close),
                                                      tooltip="关闭"))]),
         ft.Row([
             tagged("viewer-prev", ft.IconButton(ft.Icons.CHEVRON_LEFT, icon_size=48, style=arrow,
-                                                on_click=lambda e: move(-1), tooltip="上一张")),
+                                                on_click=shell.guard(lambda e: move(-1)), tooltip="上一张")),
             ft.GestureDetector(content=tagged("viewer-photo", ft.Container(picture, expand=True,
                                                                            alignment=ft.Alignment.CENTER)),
-                               on_horizontal_drag_end=swiped, expand=True),
+                               on_horizontal_drag_end=shell.guard(swiped), expand=True),
             tagged("viewer-next", ft.IconButton(ft.Icons.CHEVRON_RIGHT, icon_size=48, style=arrow,
-                                                on_click=lambda e: move(1), tooltip="下一张")),
+                                                on_click=shell.guard(lambda e: move(1)), tooltip="下一张")),
         ], expand=True),
     ], expand=True)

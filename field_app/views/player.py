@@ -30,7 +30,8 @@ def playback_of(shell: Shell) -> tuple[AudioPlayback, fta.Audio]:
         playback.duration(float(e.duration.in_milliseconds))
         shell.render()
 
-    player = fta.Audio(src=None, on_state_change=state, on_position_change=position, on_duration_change=duration)
+    player = fta.Audio(src=None, on_state_change=shell.guard(state),
+                       on_position_change=shell.guard(position), on_duration_change=shell.guard(duration))
     shell.audio_playback = (playback, player)  # type: ignore[attr-defined]
     return playback, player
 
@@ -66,7 +67,7 @@ def clip_rows(shell: Shell) -> list[ft.Control]:
                 for v in playback.levels(clip.sha)]
         rows.append(tagged("audio-file", ft.Row([
             tagged(f"audio-play-{i}", ft.FilledButton(content=ft.Text(button, size=18), icon=icon, height=56,
-                                                      on_click=toggle(clip.sha))),
+                                                      on_click=shell.guard(toggle(clip.sha)))),
             ft.Text(clip.label, size=16),
             tagged(f"audio-position-{i}", ft.Text(where, size=16)),
             ft.Text(f"{size_text(clip.size)}　{clock_text(clip.duration_s)}", size=16),

@@ -55,7 +55,7 @@ def _service(shell: Shell, recorder: Recorder, live: dict[str, ft.Control]) -> f
             for control in live.values():
                 control.update()
 
-    service.on_stream = on_stream if shell.page.web else None
+    service.on_stream = shell.guard(on_stream) if shell.page.web else None
     return service
 
 
