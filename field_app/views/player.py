@@ -11,12 +11,23 @@ from field_app.views.shell import Shell
 from field_app.views.widgets import PRIMARY, tagged
 
 
-def playback_of(shell: Shell) -> tuple[AudioPlayback, fta.Audio]:
-    """This session's playback state and its player service (made once per page, events wired)."""
+def playback_of(shell: Shell) -> AudioPlayback:
+    """This session's playback state (one per browser page)."""
     found = getattr(shell, "audio_playback", None)
-    if found is not None:
-        return found
-    playback = AudioPlayback(shell.model.visit)
+    if found is None:
+        found = AudioPlayback(shell.model.visit)
+        shell.audio_playback = found  # type: ignore[attr-defined]
+    return found
+
+
+def _load(shell: Shell, playback: AudioPlayback, data: bytes) -> fta.Audio:
+    """The session's player with `data` as its source. The service is made with its first source: the
+    Flutter side refuses an Audio service without one (\"Audio must have src specified\")."""
+    player: fta.Audio | None = getattr(shell, "audio_player", None)
+    if player is not None:
+        player.src = data
+        player.update()
+        return player
 
     def state(e: fta.AudioStateChangeEvent) -> None:
         playback.playing(e.state.value)
@@ -30,15 +41,16 @@ def playback_of(shell: Shell) -> tuple[AudioPlayback, fta.Audio]:
         playback.duration(float(e.duration.in_milliseconds))
         shell.render()
 
-    player = fta.Audio(src=None, on_state_change=shell.guard(state),
-                       on_position_change=shell.guard(position), on_duration_change=shell.guard(duration))
-    shell.audio_playback = (playback, player)  # type: ignore[attr-defined]
-    return playback, player
+    player = fta.Audio(src=data, on_state_change=shell.guard(state), on_position_change=shell.guard(position),
+                       on_duration_change=shell.guard(duration))
+    shell.audio_player = player  # type: ignore[attr-defined]
+    shell.page.update()  # sends the new service to the client before any call to it
+    return player
 
 
 def clip_rows(shell: Shell) -> list[ft.Control]:
     """One row per recording: play/pause, position / duration, size, waveform."""
-    playback, player = playback_of(shell)
+    playback = playback_of(shell)
 
     def toggle(sha: str):
         async def tapped(e: ft.Event) -> None:
@@ -49,13 +61,13 @@ def clip_rows(shell: Shell) -> list[ft.Control]:
                 data = [b""]
                 if not shell.act(lambda: data.__setitem__(0, playback.source(sha))):
                     return
-                player.src = data[0]
-                player.update()
-                await player.play()
+                # resume(), not play(): flet-audio 1.0.5's play() seeks to 0 first and that call never
+                # completes in the web client here (it times out after 30 s); resume() plays the new source
+                await _load(shell, playback, data[0]).resume()
             elif action[0] == "pause":
-                await player.pause()
+                await shell.audio_player.pause()  # type: ignore[attr-defined]
             else:
-                await player.resume()
+                await shell.audio_player.resume()  # type: ignore[attr-defined]
             shell.render()
         return tapped
 
