@@ -148,7 +148,8 @@ def team_sign_page(shell: Shell) -> ft.Control:
 
 def _sign(shell: Shell, role: Role, strokes, surveyor: str | None, width: int, height: int) -> bool:
     ok = shell.act(lambda: shell.model.visit.sign(role, strokes, surveyor, width, height), "签名已保存")
-    if ok:
+    if ok:  # the pad's strokes are in the record now: the pad is drawn again as signed (重新签名)
+        shell.pad(f"surveyor-pad-{surveyor}" if surveyor else "respondent-pad").clear()
         shell.render()
     return ok
 
