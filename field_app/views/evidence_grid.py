@@ -7,8 +7,8 @@ import logging
 
 import flet as ft
 
-from field_app.capture.photo import thumbnail_png
 from field_app.errors import FieldAppError
+from field_app.viewmodels.previews import Previews
 from field_app.views.photo_viewer import open_viewer
 from field_app.views.shell import Shell
 from field_app.views.widgets import DANGER, big_button, note, tagged, toast
@@ -72,14 +72,14 @@ def photo_block(shell: Shell, role: Role, identifier: str, title: str, required:
     return ft.Column(rows, spacing=12)
 
 
-_THUMBNAILS: dict[tuple[str, int], bytes] = {}  # (sha256, side) -> PNG; evidence never changes under its hash
+_PREVIEWS: dict[int, Previews] = {}  # per evidence store (one per tablet process)
 
 
 def thumbnail(shell: Shell, sha: str, side: int = 240) -> bytes:
-    """An upright PNG preview of a stored photo (cached: a file never changes under its hash)."""
-    if (sha, side) not in _THUMBNAILS:
-        _THUMBNAILS[(sha, side)] = thumbnail_png(shell.model.visit.evidence.read(sha), side)
-    return _THUMBNAILS[(sha, side)]
+    """An upright PNG preview of a stored photo (viewmodels/previews.py: bounded cache)."""
+    evidence = shell.model.visit.evidence
+    previews = _PREVIEWS.setdefault(id(evidence), Previews(evidence))
+    return previews.thumbnail(sha, side)
 
 
 def _offer_undo(shell: Shell, ref: EvidenceRef) -> None:

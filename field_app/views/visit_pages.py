@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import flet as ft
 
+from field_app.viewmodels.steps import step_of
 from field_app.views.evidence_grid import photo_block
 from field_app.views.form_fields import field_control
 from field_app.views.location import fix_line
@@ -10,7 +11,6 @@ from field_app.views.recorder import audio_block, video_block
 from field_app.views.seal_dialog import open_seal_dialog
 from field_app.views.shell import Shell
 from field_app.views.signature_pad import signature_pad
-from field_app.views.visit_steps import step_of
 from field_app.views.widgets import DANGER, big_button, missing_list, note, tagged
 from schemas.readback import COUNTED
 from schemas.records import Outcome, Role

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import flet as ft
 
+from field_app.viewmodels.steps import step_of, visit_steps
 from field_app.views.shell import Shell, rail_width
 from field_app.views.visit_pages import PAGES
-from field_app.views.visit_steps import step_of, visit_steps
 from field_app.views.widgets import DANGER, OK, big_button, heading, note, safe, tagged
 from schemas.completeness import CHECK_LABELS
 

@@ -137,3 +137,16 @@ def test_the_viewer_closes_when_its_photo_left_the_record(editor):
     assert not viewer.is_open
     with pytest.raises(VisitError):
         viewer.open(extra.sha256, Role.SCENE)
+
+
+def test_previews_are_upright_pngs_in_a_bounded_cache(evidence):
+    from field_app.viewmodels.previews import Previews
+
+    shas = [evidence.put_bytes(photo(f"gps/{name}"))[0] for name in ("DSCN0010.jpg", "DSCN0012.jpg", "DSCN0021.jpg")]
+    previews = Previews(evidence, limit=2)
+    first = previews.thumbnail(shas[0], 100)
+    assert Image.open(io.BytesIO(first)).format == "PNG" and max(Image.open(io.BytesIO(first)).size) == 100
+    assert previews.thumbnail(shas[0], 100) is first  # cached
+    previews.thumbnail(shas[1], 100)
+    previews.thumbnail(shas[2], 100)  # the least recently used (the first) leaves
+    assert previews.thumbnail(shas[0], 100) is not first
