@@ -25,6 +25,7 @@ from field_app.viewmodels.outbox import AutoResume
 from field_app.viewmodels.photo_batch import PhotoBatch
 from field_app.viewmodels.recording import Recorder
 from field_app.viewmodels.recovery import recover_recordings
+from field_app.viewmodels.removal import EvidenceRemoval
 from field_app.views.camera_screen import camera_screen
 from field_app.views.cases_screen import cases_screen
 from field_app.views.idle_lock_overlay import install_idle_lock
@@ -55,6 +56,7 @@ class AppModel:
     recorder: Recorder | None = None  # interview audio (views/recorder.py)
     idle: IdleLock | None = None  # one lock per tablet (process), shared by every session
     auto_resume: AutoResume | None = None  # lets a cut-off upload go on once the network is back
+    removal: EvidenceRemoval | None = None  # the last 移除, undoable for a few seconds (views/evidence_grid.py)
 
 
 def build_model(settings: Settings, vault: KeyVault | None = None) -> AppModel:
@@ -75,7 +77,7 @@ def build_model(settings: Settings, vault: KeyVault | None = None) -> AppModel:
                     visit, outbox, PhotoBatch(visit),
                     CameraSession(visit), Recorder(visit, recordings),
                     IdleLock(team, timedelta(seconds=settings.idle_lock_seconds)),
-                    AutoResume(outbox, settings.auto_resume_seconds))
+                    AutoResume(outbox, settings.auto_resume_seconds), EvidenceRemoval(visit))
 
 
 def make_main(model: AppModel):

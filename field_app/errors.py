@@ -13,6 +13,14 @@ FieldAppError
 """
 from __future__ import annotations
 
+import functools
+import inspect
+import logging
+from collections.abc import Callable
+from typing import Any
+
+log = logging.getLogger(__name__)
+INTERNAL_ERROR = "操作未完成（程序内部错误，已记录日志）。此前保存的内容不受影响。"
 
 class FieldAppError(Exception):
     """Base of every error the tablet shows to its user; `message` is Simplified Chinese."""
@@ -82,3 +90,40 @@ class IncompleteRecord(VisitError):
         labels = "；".join(m.label for m in missing)
         super().__init__(f"记录尚未完成，不能封存：{labels}")
         self.missing = missing
+
+
+def user_message(error: BaseException) -> str:
+    """What the team reads about a failed action: the Chinese message of a FieldAppError, else a plain
+    sentence (the bug itself is logged with its traceback, never shown as English or lost)."""
+    if isinstance(error, FieldAppError):
+        return error.message
+    log.error("action failed", exc_info=error)
+    return INTERNAL_ERROR
+
+
+def guarded(handler: Callable[..., Any], report: Callable[[str, tuple], None]) -> Callable[..., Any]:
+    """`handler` (sync or async, as Flet calls event handlers) with every exception turned into
+    `report(user_message(error), args)` (args: the handler's, e.g. the event): nothing is lost in a
+    handler thread, and no session crashes (Flet 1.0.5 ends the whole session on an unhandled error)."""
+    if getattr(handler, "__guarded__", False):
+        return handler
+    if inspect.iscoroutinefunction(handler):
+        @functools.wraps(handler)
+        async def run_async(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return await handler(*args, **kwargs)
+            except Exception as error:  # noqa: BLE001 (logged in user_message): one place for every handler
+                report(user_message(error), args)
+                return None
+        run_async.__guarded__ = True  # type: ignore[attr-defined]
+        return run_async
+
+    @functools.wraps(handler)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return handler(*args, **kwargs)
+        except Exception as error:  # noqa: BLE001 (logged in user_message): one place for every handler
+            report(user_message(error), args)
+            return None
+    run.__guarded__ = True  # type: ignore[attr-defined]
+    return run

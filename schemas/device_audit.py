@@ -28,6 +28,7 @@ class AuditAction(str, Enum):
     LOCATION = "location"
     EVIDENCE_ADDED = "evidence_added"
     EVIDENCE_REMOVED = "evidence_removed"
+    EVIDENCE_RESTORED = "evidence_restored"  # a removal undone (撤销): the same file back with its metadata
     SIGNATURE_ADDED = "signature_added"
     SIGNATURE_REMOVED = "signature_removed"
     SEALED = "sealed"
@@ -38,6 +39,7 @@ ACTION_LABELS = {
     AuditAction.RESPONDENT: "调查对象", AuditAction.OUTCOME: "调查结果", AuditAction.REFUSAL_NOTE: "拒绝情况说明",
     AuditAction.CANNOT_SIGN: "无法签名原因", AuditAction.LOCATION: "位置",
     AuditAction.EVIDENCE_ADDED: "添加留证", AuditAction.EVIDENCE_REMOVED: "移除留证",
+    AuditAction.EVIDENCE_RESTORED: "撤销移除",
     AuditAction.SIGNATURE_ADDED: "签名", AuditAction.SIGNATURE_REMOVED: "移除签名", AuditAction.SEALED: "封存",
 }
 
@@ -59,16 +61,27 @@ class AuditEvent(WireModel):
 def _evidence_events(before: SurveyRecord, after: SurveyRecord) -> list[tuple[AuditAction, str, str]]:
     old = {e.sha256: e for e in before.evidence}
     new = {e.sha256: e for e in after.evidence}
+    removed = _last_removed(before)
     out = []
     for sha in [s for s in new if s not in old]:
         signature = new[sha].kind.value == "signature"
-        out.append((AuditAction.SIGNATURE_ADDED if signature else AuditAction.EVIDENCE_ADDED, sha,
+        added = AuditAction.SIGNATURE_ADDED if signature else AuditAction.EVIDENCE_ADDED
+        out.append((AuditAction.EVIDENCE_RESTORED if sha in removed and not signature else added, sha,
                     f"{new[sha].role.value} {new[sha].filename}".strip()))
     for sha in [s for s in old if s not in new]:
         signature = old[sha].kind.value == "signature"
         out.append((AuditAction.SIGNATURE_REMOVED if signature else AuditAction.EVIDENCE_REMOVED, sha,
                     f"{old[sha].role.value} {old[sha].filename}".strip()))
     return out
+
+
+def _last_removed(record: SurveyRecord) -> set[str]:
+    """Files whose last event in the trail is their removal: adding one back is a restore."""
+    last: dict[str, AuditAction] = {}
+    for event in record.audit:
+        if event.subject:
+            last[event.subject] = event.action
+    return {sha for sha, action in last.items() if action == AuditAction.EVIDENCE_REMOVED}
 
 
 def changes(before: SurveyRecord | None, after: SurveyRecord, by: str, at: datetime) -> list[AuditEvent]:

@@ -213,3 +213,16 @@ def thumbnail_png(data: bytes, max_side: int = 512) -> bytes:
     out = io.BytesIO()
     image.save(out, format="PNG")
     return out.getvalue()
+
+
+def display_jpeg(data: bytes, max_side: int = 1600, quality: int = 85) -> bytes:
+    """An upright JPEG display copy for the full-screen viewer (in memory only; the evidence stays as captured)."""
+    image = _open(data)
+    image.draft("RGB", (max_side, max_side))
+    image = ImageOps.exif_transpose(image)
+    if image.mode != "RGB":
+        image = image.convert("RGB")
+    image.thumbnail((max_side, max_side))
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=quality)
+    return out.getvalue()

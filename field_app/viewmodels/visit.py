@@ -272,6 +272,24 @@ class VisitEditor(Observable):
         self._update(evidence=[e.model_dump() for e in record.evidence if e.sha256 not in gone])
 
     @serialized
+    def restore_evidence(self, refs: list[EvidenceRef]) -> None:
+        """Put removed files back with their metadata (an undone 移除); the trail says "restored"."""
+        record = self._require()
+        for ref in refs:
+            if not self.evidence.has(ref.sha256):
+                raise VisitError(f"留证文件 {ref.filename or ref.sha256[:12]} 已删除，无法撤销")
+        listed = {(e.sha256, e.role) for e in record.evidence}
+        back = [r for r in refs if (r.sha256, r.role) not in listed]
+        if back:
+            self._update(evidence=[e.model_dump() for e in [*record.evidence, *back]])
+
+    def shred_unused(self, shas: set[str]) -> list[str]:
+        """Crypto-shred the files among `shas` that no draft and no unsent record still uses."""
+        with self.store.reading() as s:
+            in_use = q.evidence_in_use(s)
+        return [sha for sha in sorted(shas - in_use) if self.evidence.delete(sha)]
+
+    @serialized
     def add_media(self, ref: EvidenceRef, log: MediaEvent | None = None) -> EvidenceRef:
         """List a sealed audio or video file in the record (field_app.viewmodels.recording builds it),
         with a line of the recording log when given."""

@@ -121,9 +121,9 @@ def _shot_tile(shell: Shell, ref: EvidenceRef, index: int) -> ft.Control:
     session, sha = shell.model.camera, ref.sha256
     return ft.Column([
         ft.Container(ft.Image(src=thumbnail(shell, sha, 240), width=120, height=90, fit=ft.BoxFit.COVER),
-                     on_click=lambda e: shell.act(lambda: session.select(sha)) and shell.render()),
-        ft.Row([tagged(f"shot-{index}-delete", ft.TextButton("删除", on_click=lambda e: _then(shell, session.delete, sha))),
-                tagged(f"shot-{index}-retake", ft.TextButton("重拍", on_click=lambda e: _then(shell, session.retake, sha)))],
+                     on_click=shell.guard(lambda e: shell.act(lambda: session.select(sha)) and shell.render())),
+        ft.Row([tagged(f"shot-{index}-delete", ft.TextButton("删除", on_click=shell.guard(lambda e: _then(shell, session.delete, sha)))),
+                tagged(f"shot-{index}-retake", ft.TextButton("重拍", on_click=shell.guard(lambda e: _then(shell, session.retake, sha))))],
                spacing=0)], spacing=2)
 
 

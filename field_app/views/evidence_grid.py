@@ -7,8 +7,9 @@ import logging
 
 import flet as ft
 
-from field_app.capture.photo import thumbnail_png
 from field_app.errors import FieldAppError
+from field_app.viewmodels.previews import Previews
+from field_app.views.photo_viewer import open_viewer
 from field_app.views.shell import Shell
 from field_app.views.widgets import DANGER, big_button, note, tagged, toast
 from schemas.evidence_checks import beijing_text, flag_label
@@ -71,27 +72,57 @@ def photo_block(shell: Shell, role: Role, identifier: str, title: str, required:
     return ft.Column(rows, spacing=12)
 
 
-_THUMBNAILS: dict[tuple[str, int], bytes] = {}  # (sha256, side) -> PNG; evidence never changes under its hash
+_PREVIEWS: dict[int, Previews] = {}  # per evidence store (one per tablet process)
 
 
 def thumbnail(shell: Shell, sha: str, side: int = 240) -> bytes:
-    """An upright PNG preview of a stored photo (cached: a file never changes under its hash)."""
-    if (sha, side) not in _THUMBNAILS:
-        _THUMBNAILS[(sha, side)] = thumbnail_png(shell.model.visit.evidence.read(sha), side)
-    return _THUMBNAILS[(sha, side)]
+    """An upright PNG preview of a stored photo (viewmodels/previews.py: bounded cache)."""
+    evidence = shell.model.visit.evidence
+    previews = _PREVIEWS.setdefault(id(evidence), Previews(evidence))
+    return previews.thumbnail(sha, side)
+
+
+def _offer_undo(shell: Shell, ref: EvidenceRef) -> None:
+    """"已移除 · 撤销" above the bottom row for the undo window; the file is shredded once it passes."""
+    removal = shell.model.removal
+    assert removal is not None
+    pending = removal.pending
+
+    def undo(e: ft.Event) -> None:
+        if shell.act(removal.undo, "已撤销移除"):
+            shell.render()
+
+    async def settle_later() -> None:
+        await asyncio.sleep(removal.remaining_s() + 0.2)
+        if removal.pending is pending:  # not undone, not settled by leaving the step
+            await asyncio.to_thread(shell.act, removal.settle)
+
+    seconds = max(1, round(removal.remaining_s()))
+    shell.page.show_dialog(ft.SnackBar(
+        content=tagged("removed-undo", ft.Text(f"已移除 {ref.filename[:18]}", size=16)),
+        action=ft.SnackBarAction(label="撤销", on_click=shell.guard(undo)), behavior=ft.SnackBarBehavior.FLOATING,
+        margin=ft.Margin.only(left=260, right=20, bottom=90), duration=ft.Duration(seconds=seconds)))
+    shell.page.update()
+    shell.page.run_task(settle_later)
 
 
 def _tile(shell: Shell, ref: EvidenceRef) -> ft.Control:
-    editor, sha = shell.model.visit, ref.sha256
+    sha, removal = ref.sha256, shell.model.removal
+    assert removal is not None
+    def remove(e: ft.Event) -> None:
+        if shell.act(lambda: removal.remove(sha)):
+            shell.render()
+            _offer_undo(shell, ref)
+
+    def enlarge(e: ft.Event) -> None:
+        open_viewer(shell, sha, ref.role)
+
     try:
-        image: ft.Control = ft.Image(src=thumbnail(shell, sha), width=200, height=150,
-                                     fit=ft.BoxFit.COVER, border_radius=6)
+        image: ft.Control = tagged(f"photo-open-{sha[:12]}", ft.Container(ft.Image(
+            src=thumbnail(shell, sha), width=200, height=150, fit=ft.BoxFit.COVER, border_radius=6),
+            on_click=shell.guard(enlarge), tooltip="点按放大"))
     except (OSError, FieldAppError):
         image = note("照片无法读取", DANGER)
-
-    def remove(e: ft.Event) -> None:
-        editor.remove_evidence(sha)
-        shell.render()
 
     origin = "导入" if ref.origin == Origin.IMPORT else "拍摄"
     place = f"{ref.location.lat:.5f}, {ref.location.lon:.5f}" if ref.location else "无位置"
@@ -99,5 +130,6 @@ def _tile(shell: Shell, ref: EvidenceRef) -> ft.Control:
     return tagged(f"photo-{sha[:12]}", ft.Column([
         image, ft.Text(f"{ref.filename[:18]} · {sha[:8]}", size=13),
         ft.Text(f"{origin} · {beijing_text(ref.captured_at)} · {place}", size=12), *flags,
-        ft.TextButton(content="移除", icon=ft.Icons.DELETE, on_click=remove, height=44),
+        tagged(f"photo-remove-{sha[:12]}", ft.TextButton(content="移除", icon=ft.Icons.DELETE, on_click=shell.guard(remove),
+                                                         height=48)),
     ], spacing=2, horizontal_alignment=ft.CrossAxisAlignment.CENTER))

@@ -5,7 +5,7 @@ import flet as ft
 
 from field_app.errors import FieldAppError
 from field_app.viewmodels.visit import VisitEditor
-from field_app.views.widgets import tagged
+from field_app.views.widgets import safe, tagged
 from schemas.forms import Field
 
 
@@ -36,7 +36,7 @@ def field_control(editor: VisitEditor, field: Field) -> ft.Control:
             box.error = error.message
         box.update()
 
-    box.on_change = changed
+    box.on_change = safe(changed)
     return box
 
 
@@ -50,5 +50,5 @@ def _choice(editor: VisitEditor, field: Field, label: str, value: object) -> ft.
 
     radios = ft.Row([tagged(f"answer-{field.id}-{o}", ft.Radio(value=o, label=o, label_style=ft.TextStyle(size=18)))
                      for o in options], wrap=True, spacing=24)
-    return ft.Column([ft.Text(label, size=18), ft.RadioGroup(content=radios, value=current, on_change=changed)],
+    return ft.Column([ft.Text(label, size=18), ft.RadioGroup(content=radios, value=current, on_change=safe(changed))],
                      spacing=4)

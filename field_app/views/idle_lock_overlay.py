@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import flet as ft
 
-from field_app.views.widgets import tagged
+from field_app.views.widgets import safe, tagged
 
 if TYPE_CHECKING:
     from field_app.viewmodels.idle_lock import IdleLock
@@ -49,7 +49,7 @@ def install_idle_lock(shell: Shell, lock: IdleLock) -> None:
         if keyboard is not None:
             keyboard(e)
 
-    page.on_keyboard_event = typed
+    page.on_keyboard_event = shell.guard(typed)
 
     async def watch() -> None:
         while True:
@@ -74,7 +74,7 @@ def _lock_panel(lock: IdleLock, render, chosen: dict[str, str]) -> ft.Control:
     radios = [tagged(f"idle-lock-{u}", ft.Radio(value=u, label=n, label_style=ft.TextStyle(size=20)))
               for u, n in choices]
     who = ft.RadioGroup(content=ft.Column(radios),
-                        value=chosen.get("who"), on_change=lambda e: chosen.update(who=e.control.value))
+                        value=chosen.get("who"), on_change=safe(lambda e: chosen.update(who=e.control.value)))
     pin = ft.TextField(label="PIN 码", password=True, text_size=22, width=320, autofocus=True,
                        keyboard_type=ft.KeyboardType.NUMBER)
 
@@ -82,13 +82,13 @@ def _lock_panel(lock: IdleLock, render, chosen: dict[str, str]) -> ft.Control:
         lock.unlock(chosen.get("who", ""), pin.value or "")
         render()
 
-    pin.on_submit = unlock
+    pin.on_submit = safe(unlock)
     return ft.Container(width=460, padding=ft.Padding.all(32), bgcolor=ft.Colors.WHITE, border_radius=12,
                         content=ft.Column([
         ft.Text("平板已锁定", size=28, weight=ft.FontWeight.BOLD),
         ft.Text("长时间无操作，为保护调查信息已锁屏。请调查人员输入本人 PIN 码解锁。", size=18),
         who, tagged("idle-lock-pin", pin),
         ft.Text(lock.error, color=ft.Colors.RED_700, size=16, visible=bool(lock.error)),
-        tagged("idle-lock-unlock", ft.FilledButton(content=ft.Text("解锁", size=20), on_click=unlock,
+        tagged("idle-lock-unlock", ft.FilledButton(content=ft.Text("解锁", size=20), on_click=safe(unlock),
                                                    height=52)),
     ], tight=True, spacing=16))

@@ -17,6 +17,7 @@ import flet_audio_recorder as far
 from field_app.errors import FieldAppError
 from field_app.viewmodels.clips import VIDEO_EXTENSIONS, add_video
 from field_app.viewmodels.recording import Recorder, RecState
+from field_app.views.player import clip_rows
 from field_app.views.shell import Shell
 from field_app.views.video_screen import open_video
 from field_app.views.widgets import DANGER, big_button, note, tagged, toast
@@ -54,7 +55,7 @@ def _service(shell: Shell, recorder: Recorder, live: dict[str, ft.Control]) -> f
             for control in live.values():
                 control.update()
 
-    service.on_stream = on_stream if shell.page.web else None
+    service.on_stream = shell.guard(on_stream) if shell.page.web else None
     return service
 
 
@@ -126,10 +127,8 @@ def audio_block(shell: Shell) -> ft.Control:
     if state != RecState.IDLE:
         rows.append(ft.Row([tagged("audio-state", ft.Text(STATE_TEXT[state], size=18)), live["elapsed"],
                             live["level"], live["size"]], wrap=True, spacing=16))
-    files = [e for e in editor.record.evidence if e.kind == EvidenceKind.AUDIO]
-    rows += [tagged("audio-file", note(f"{e.caption or e.filename}　{_size(e.size)}"
-                                       + (f"　{_clock(e.duration_s)}" if e.duration_s else "")))
-             for e in files]
+    files = clip_rows(shell)
+    rows += files
     if not files:
         rows.append(note("尚无录音", DANGER if form.audio == "required" else None))
     return ft.Column(rows, spacing=10)

@@ -23,6 +23,7 @@ async def open_seal_dialog(shell: Shell) -> None:
 
     def confirm(e: ft.Event) -> None:
         pins = {u: f.value or "" for u, f in fields.items()}
+        shell.leave_step()  # a removal waiting for its undo is final before the seal
         try:
             editor.seal(pins)
         except FieldAppError as exc:  # wrong PIN, something missing: nothing is sealed

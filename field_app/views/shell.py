@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import flet as ft
 import flet_geolocator as ftg
 
-from field_app.errors import FieldAppError
+from field_app.errors import guarded, user_message
 from field_app.viewmodels.pad import PadStrokes
 from field_app.views.widgets import PRIMARY, tagged, toast
 
@@ -39,10 +39,14 @@ class Shell:
         self.camera_control: Any = None  # flet_camera.Camera of this session (views/camera_screen.py)
         self.pads: dict[str, PadStrokes] = {}  # strokes being drawn, per pad: they survive a re-render
         self._width = page.width or 0
-        page.on_resize = self._resized
+        page.on_resize = self.guard(self._resized)
         self.body = ft.Container(expand=True, padding=ft.Padding.all(20))
         self.bar = ft.Container(bgcolor=PRIMARY, padding=ft.Padding.symmetric(horizontal=20, vertical=8))
-        page.controls = [ft.Column([self.bar, self.body], expand=True, spacing=0)]
+        # full-screen layers over the screen (the photo viewer): inside the shell, so the idle lock hides them too
+        self.viewer_layer = ft.Container(visible=False, bgcolor=ft.Colors.BLACK, padding=ft.Padding.all(16),
+                                         left=0, top=0, right=0, bottom=0)
+        page.controls = [ft.Stack([ft.Column([self.bar, self.body], expand=True, spacing=0), self.viewer_layer],
+                                  expand=True)]
 
     def pad(self, identifier: str) -> PadStrokes:
         """The strokes of one signature pad of this session (kept through rotation and re-renders)."""
@@ -63,8 +67,15 @@ class Shell:
     def go(self, screen: str) -> None:
         """Show a screen, freshly rendered from its view-model."""
         with self._lock:
+            self.leave_step()
             self.current = screen
             self.render()
+
+    def leave_step(self) -> None:
+        """The team moves on: a removal waiting for its undo becomes final (its file is shredded)."""
+        removal = getattr(self.model, "removal", None)
+        if removal is not None:
+            self.act(lambda: removal.settle(force=True))
 
     def render(self) -> None:
         """Re-render the bar and the current screen (one at a time: Flet runs handlers in threads)."""
@@ -78,18 +89,25 @@ class Shell:
         try:
             with self._lock:  # taps handled in the order they came, each seeing the last one's result
                 action()
-        except FieldAppError as error:
-            toast(self.page, error.message, error=True)
-            self.page.update()
-            return False
-        except Exception:  # a bug must not look like success; what was saved before stays saved
-            log.exception("action failed")
-            toast(self.page, "操作未完成（程序内部错误，已记录日志）。此前保存的内容不受影响。", error=True)
-            self.page.update()
+        except Exception as error:  # noqa: BLE001 (logged in user_message): a bug must not look like success
+            self.report(user_message(error))
             return False
         if success:
             toast(self.page, success)
         return True
+
+    def guard(self, handler: Callable[..., Any]) -> Callable[..., Any]:
+        """An event handler whose errors are shown like `act`'s (field_app.errors.guarded): every handler
+        a view gives Flet passes here or through `act`, so no exception is lost in a handler thread."""
+        return guarded(handler, lambda message, args: self.report(message))
+
+    def report(self, message: str) -> None:
+        """Show an error message (Chinese) at the bottom of the screen."""
+        try:
+            toast(self.page, message, error=True)
+            self.page.update()
+        except Exception:  # the session is gone: the error was logged by user_message
+            log.debug("could not show %r", message, exc_info=True)
 
     def _top_bar(self) -> ft.Control:
         team, outbox = self.model.team, self.model.outbox
@@ -99,10 +117,10 @@ class Shell:
             ft.Text("社会救助入户核查", size=22, weight=ft.FontWeight.BOLD, color=white),
             ft.Text(f"调查小组：{names}", size=16, color=white, expand=True),
             tagged("nav-team", ft.TextButton(content=ft.Text("小组登录", color=white, size=16),
-                                             on_click=lambda e: self.go("team"), height=48)),
+                                             on_click=self.guard(lambda e: self.go("team")), height=48)),
             tagged("nav-cases", ft.TextButton(content=ft.Text("核查案件", color=white, size=16),
-                                              on_click=lambda e: self.go("cases"), height=48)),
+                                              on_click=self.guard(lambda e: self.go("cases")), height=48)),
             tagged("nav-outbox", ft.TextButton(
                 content=ft.Text(f"待上传 {outbox.pending}", color=white, size=16, weight=ft.FontWeight.BOLD),
-                icon=ft.Icons.CLOUD_UPLOAD, icon_color=white, on_click=lambda e: self.go("outbox"), height=48)),
+                icon=ft.Icons.CLOUD_UPLOAD, icon_color=white, on_click=self.guard(lambda e: self.go("outbox")), height=48)),
         ], vertical_alignment=ft.CrossAxisAlignment.CENTER)

@@ -9,7 +9,7 @@ import flet as ft
 import flet.canvas as cv
 
 from field_app.viewmodels.pad import PadStrokes, pad_size
-from field_app.views.widgets import big_button, note, tagged
+from field_app.views.widgets import big_button, note, safe, tagged
 
 INK = ft.Paint(stroke_width=4, color=ft.Colors.BLACK, stroke_cap=ft.StrokeCap.ROUND)
 TimedStrokes = list[list[tuple[float, float, float]]]
@@ -60,7 +60,7 @@ def signature_pad(identifier: str, title: str, on_done: Callable[[TimedStrokes, 
         pad = ft.GestureDetector(
             content=ft.Container(canvas, width=width, height=height, bgcolor=ft.Colors.WHITE,
                                  border=ft.Border.all(2, ft.Colors.GREY_500), border_radius=8),
-            drag_interval=10, on_pan_start=start, on_pan_update=move)
+            drag_interval=10, on_pan_start=safe(start), on_pan_update=safe(move))
         holder.controls = [
             note(title + "（请在框内签名）", size=18),
             ft.Semantics(identifier=identifier, container=True, content=pad),

@@ -18,7 +18,7 @@ def team_screen(shell: Shell) -> ft.Control:
         if shell.act(lambda: team.sign_in((username.value or "").strip(), pin.value or "")):
             shell.render()
 
-    pin.on_submit = sign_in
+    pin.on_submit = shell.guard(sign_in)
     members = [ft.Row([
         ft.Icon(ft.Icons.VERIFIED_USER if m.online else ft.Icons.WIFI_OFF, color=OK),
         note(f"{m.name}（{m.username}，工作证 {m.work_id}）" + ("" if m.online else " 离线登录"), size=18),

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import flet as ft
 
+from field_app.viewmodels.steps import step_of
 from field_app.views.evidence_grid import photo_block
 from field_app.views.form_fields import field_control
 from field_app.views.location import fix_line
@@ -10,7 +11,6 @@ from field_app.views.recorder import audio_block, video_block
 from field_app.views.seal_dialog import open_seal_dialog
 from field_app.views.shell import Shell
 from field_app.views.signature_pad import signature_pad
-from field_app.views.visit_steps import step_of
 from field_app.views.widgets import DANGER, big_button, missing_list, note, tagged
 from schemas.readback import COUNTED
 from schemas.records import Outcome, Role
@@ -23,7 +23,7 @@ def notify_page(shell: Shell) -> ft.Control:
     ids = "；".join(f"{team.display_name(u)} 工作证 {_work_id(shell, u)}" for u in record.surveyors)
     checks = [tagged(f"notify-{n.id}", ft.Checkbox(
         label=n.label, value=record.notification.get(n.id, False), label_style=ft.TextStyle(size=18),
-        on_change=lambda e, i=n.id: editor.set_notification(i, bool(e.control.value)))) for n in form.notification]
+        on_change=shell.guard(lambda e, i=n.id: editor.set_notification(i, bool(e.control.value))))) for n in form.notification]
     refused = record.outcome == Outcome.REFUSED
 
     def toggle_refusal(e: ft.Event) -> None:
@@ -31,7 +31,8 @@ def notify_page(shell: Shell) -> ft.Control:
         shell.render()
 
     refusal = tagged("refusal-switch", ft.Switch(label=f"调查对象拒绝（{form.refusal_label}）", value=refused,
-                                                 label_text_style=ft.TextStyle(size=18), on_change=toggle_refusal))
+                                                 label_text_style=ft.TextStyle(size=18),
+                                                 on_change=shell.guard(toggle_refusal)))
     return ft.Column([note(f"请向{form.respondent_label}出示工作证明：{ids}", size=18), *checks, ft.Divider(),
                       refusal, fix_line("开始位置", record.start_fix, "start-fix")], spacing=12)
 
@@ -53,7 +54,7 @@ def respondent_page(shell: Shell) -> ft.Control:
     def save(e: ft.Event) -> None:
         editor.set_respondent(name.value or "", relation.value or "", None)
 
-    name.on_change = relation.on_change = save
+    name.on_change = relation.on_change = shell.guard(save)
 
     def choose(subject) -> None:
         editor.set_respondent(subject.name, subject.relation, subject.id)
@@ -90,7 +91,7 @@ def refusal_page(shell: Shell) -> ft.Control:
     editor = shell.model.visit
     box = ft.TextField(label=editor.form.refusal_label, value=editor.record.refusal_note, multiline=True,
                        min_lines=4, text_size=18)
-    box.on_change = lambda e: editor.set_refusal_note(box.value or "")
+    box.on_change = shell.guard(lambda e: editor.set_refusal_note(box.value or ""))
     return ft.Column([box, photo_block(shell, Role.REFUSAL_PROOF, "add-refusal-photo", "现场照片（可选）", required=False),
                       video_block(shell, Role.REFUSAL_PROOF, "add-refusal-video", "现场视频（可选）"),
                       audio_block(shell)],
@@ -108,7 +109,7 @@ def respondent_sign_page(shell: Shell) -> ft.Control:
                         strokes=shell.pad("respondent-pad"), available_width=shell.content_width())
     reason = ft.TextField(label="无法签名的原因（无法签名时填写）", value=editor.record.cannot_sign_reason,
                           text_size=18, multiline=True, min_lines=3, max_lines=8)
-    reason.on_change = lambda e: editor.set_cannot_sign_reason(reason.value or "")
+    reason.on_change = shell.guard(lambda e: editor.set_cannot_sign_reason(reason.value or ""))
     cannot = ft.ExpansionTile(title=ft.Text("调查对象因特殊原因无法签名", size=18), controls=[
         reason, photo_block(shell, Role.CANNOT_SIGN_PROOF, "add-cannot-sign-photo", "证明照片（必需）"),
         video_block(shell, Role.CANNOT_SIGN_PROOF, "add-cannot-sign-video", "或证明视频")],
@@ -147,7 +148,8 @@ def team_sign_page(shell: Shell) -> ft.Control:
 
 def _sign(shell: Shell, role: Role, strokes, surveyor: str | None, width: int, height: int) -> bool:
     ok = shell.act(lambda: shell.model.visit.sign(role, strokes, surveyor, width, height), "签名已保存")
-    if ok:
+    if ok:  # the pad's strokes are in the record now: the pad is drawn again as signed (重新签名)
+        shell.pad(f"surveyor-pad-{surveyor}" if surveyor else "respondent-pad").clear()
         shell.render()
     return ok
 
@@ -185,8 +187,8 @@ def _named(label: str, usernames: list[str], name_of) -> str:
 
 def _discard(shell: Shell) -> None:
     dialog = ft.AlertDialog(title=ft.Text("删除这份草稿？"), content=note("草稿内容及其照片、签名文件将从本机删除，不可恢复。", DANGER),
-                            actions=[ft.TextButton("取消", on_click=lambda e: shell.page.pop_dialog()),
-                                     ft.TextButton("删除", on_click=lambda e: _do_discard(shell))])
+                            actions=[ft.TextButton("取消", on_click=shell.guard(lambda e: shell.page.pop_dialog())),
+                                     ft.TextButton("删除", on_click=shell.guard(lambda e: _do_discard(shell)))])
     shell.page.show_dialog(dialog)
 
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import flet as ft
 
+from field_app.viewmodels.steps import step_of, visit_steps
 from field_app.views.shell import Shell, rail_width
 from field_app.views.visit_pages import PAGES
-from field_app.views.visit_steps import step_of, visit_steps
-from field_app.views.widgets import DANGER, OK, big_button, heading, note, tagged
+from field_app.views.widgets import DANGER, OK, big_button, heading, note, safe, tagged
 from schemas.completeness import CHECK_LABELS
 
 
@@ -28,6 +28,8 @@ def visit_screen(shell: Shell) -> ft.Control:
     lacking["seal"] = sum(lacking.values())
 
     def go(step_id: str) -> None:
+        if step_id != shell.view_state.get("step"):
+            shell.leave_step()  # a removal waiting for its undo becomes final
         shell.view_state["step"] = step_id
         shell.render()
 
@@ -56,5 +58,5 @@ def _rail_item(step_id: str, title: str, selected: bool, lacking: int, go) -> ft
                      width=22, height=22, alignment=ft.Alignment.CENTER)
     body = ft.Container(ft.Row([mark, ft.Text(title, size=17, weight=ft.FontWeight.BOLD if selected else None)]),
                         bgcolor=ft.Colors.BLUE_50 if selected else None, padding=ft.Padding.symmetric(horizontal=12),
-                        border_radius=8, on_click=lambda e: go(step_id), height=48)
+                        border_radius=8, on_click=safe(lambda e: go(step_id)), height=48)
     return tagged(f"step-{step_id}", body)

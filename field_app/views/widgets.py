@@ -1,9 +1,15 @@
 """Small building blocks shared by the screens: large touch targets, Chinese toasts, test handles."""
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
+from typing import Any
 
 import flet as ft
+
+from field_app.errors import guarded
+
+log = logging.getLogger(__name__)
 
 TOUCH_HEIGHT = 56
 PRIMARY = ft.Colors.BLUE_700
@@ -16,12 +22,29 @@ def tagged(identifier: str, control: ft.Control) -> ft.Control:
     return ft.Semantics(identifier=identifier, content=control)
 
 
+def safe(handler: Callable[..., Any] | None) -> Callable[..., Any] | None:
+    """An event handler whose errors become a red toast on the event's page (field_app.errors.guarded)."""
+    return None if handler is None else guarded(handler, _report_on_page)
+
+
+def _report_on_page(message: str, args: tuple) -> None:
+    event = args[0] if args else None
+    page = getattr(event, "page", None) or getattr(getattr(event, "control", None), "page", None)
+    if page is None:
+        return  # no page to show it on: user_message has logged it
+    try:
+        toast(page, message, error=True)
+        page.update()
+    except Exception:  # the session is gone; the error is logged
+        log.debug("could not show %r", message, exc_info=True)
+
+
 def big_button(text: str, on_click: Callable, identifier: str = "", *, icon: str | None = None,
                primary: bool = True, disabled: bool = False, width: float | None = None) -> ft.Control:
     """A button a thumb hits on a tablet (56 px high)."""
     style = ft.ButtonStyle(padding=ft.Padding.symmetric(horizontal=24))
     cls = ft.FilledButton if primary else ft.OutlinedButton
-    button = cls(content=ft.Text(text, size=18), icon=icon, on_click=on_click, disabled=disabled,
+    button = cls(content=ft.Text(text, size=18), icon=icon, on_click=safe(on_click), disabled=disabled,
                  height=TOUCH_HEIGHT, width=width, style=style)
     return tagged(identifier, button) if identifier else button
 
@@ -54,7 +77,7 @@ def missing_list(labels: list[str], jump: Callable[[int], None] | None = None) -
         lines = [note(f"• {label}", DANGER) for label in labels]
     else:
         lines = [tagged(f"missing-{i}", ft.TextButton(content=ft.Text(f"• {label}  ›", color=DANGER, size=16),
-                                                      on_click=lambda e, i=i: jump(i), height=40))
+                                                      on_click=safe(lambda e, i=i: jump(i)), height=40))
                  for i, label in enumerate(labels)]
     return ft.Column([note(f"尚缺 {len(labels)} 项（点按一项可前往填写）：" if jump else f"尚缺 {len(labels)} 项：",
                            DANGER), *lines], spacing=2)

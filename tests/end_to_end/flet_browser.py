@@ -59,6 +59,10 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 KNOWN_HARMLESS_REQUESTS = ("https://cdn.jsdelivr.net/npm/@rive-app/",)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+# How long a step waits for its condition (a button to appear, a text to show) before failing. These are
+# caps, not pauses: a step goes on as soon as its condition holds. 10 s was too short beside busy CPU
+# loops (a form option not yet drawn after 下一步); E2E_WAIT_MS raises it on a slower machine.
+WAIT_MS = float(os.environ.get("E2E_WAIT_MS", "30000"))
 SCREENS_DIR = REPO_ROOT / "test-artifacts" / "screens"
 
 FIRST_FRAME_JS = "document.querySelector('flutter-view') && !document.getElementById('loading')"
@@ -236,7 +240,7 @@ def _by_identifier(page, identifier: str):
     return page.locator(f'[flt-semantics-identifier="{identifier}"]')
 
 
-def fill_field(page, label: str, text: str, timeout: float = 10_000, attempts: int = 3) -> None:
+def fill_field(page, label: str, text: str, timeout: float = WAIT_MS, attempts: int = 3) -> None:
     """Type ``text`` into the ``ft.TextField`` whose ``label`` is ``label`` (fires on_change).
 
     ``label`` may also be the field's ``hint_text`` (used as aria-label when there is no label),
@@ -264,7 +268,7 @@ def fill_field(page, label: str, text: str, timeout: float = 10_000, attempts: i
     raise AssertionError(f"field {label!r} did not keep {text!r} (has {loc.input_value()!r})")
 
 
-def locate(page, name_or_identifier: str, timeout: float = 10_000):
+def locate(page, name_or_identifier: str, timeout: float = WAIT_MS):
     """Locator for a semantics identifier if one exists, else for a button with that exact name."""
     deadline = time.monotonic() + timeout / 1000
     while True:
@@ -279,7 +283,7 @@ def locate(page, name_or_identifier: str, timeout: float = 10_000):
         page.wait_for_timeout(100)
 
 
-def tap(page, name_or_identifier: str, timeout: float = 10_000) -> None:
+def tap(page, name_or_identifier: str, timeout: float = WAIT_MS) -> None:
     """Tap (touch) the control with that semantics identifier, else the button with that label."""
     locate(page, name_or_identifier, timeout).tap(timeout=timeout)
 
@@ -299,7 +303,7 @@ def draw_stroke(
     if len(points) < 2:
         raise ValueError("a stroke needs at least two points")
     loc = _by_identifier(page, identifier).first
-    loc.wait_for(state="attached")
+    loc.wait_for(state="attached", timeout=WAIT_MS)
     box = loc.bounding_box()
     if not box:
         raise AssertionError(f"{identifier!r} has no bounding box (not on screen?)")
@@ -316,7 +320,7 @@ def draw_stroke(
     page.mouse.up()
 
 
-def pick_files(page, trigger: str, paths: Sequence[str | os.PathLike], timeout: float = 15_000):
+def pick_files(page, trigger: str, paths: Sequence[str | os.PathLike], timeout: float = WAIT_MS):
     """Tap ``trigger`` (identifier or button label) and answer the browser's file chooser.
 
     Works for ``await ft.FilePicker().pick_files(with_data=True)`` (bytes arrive in Python in
@@ -328,7 +332,7 @@ def pick_files(page, trigger: str, paths: Sequence[str | os.PathLike], timeout: 
     info.value.set_files([str(p) for p in paths])
 
 
-def wait_text(page, text: str, timeout: float = 10_000, exact: bool = False) -> str:
+def wait_text(page, text: str, timeout: float = WAIT_MS, exact: bool = False) -> str:
     """Wait until a text containing ``text`` (or equal to it, ``exact=True``) is shown; return it."""
     label = f'[aria-label="{text}"]' if exact else f'[aria-label*="{text}"]'
     # Flutter merges the texts of a semantics container (a Card, a tagged control) into its aria-label
@@ -344,3 +348,11 @@ def shot(page, name: str, settle_ms: int = 500) -> Path:
     path = SCREENS_DIR / (name if name.endswith(".png") else f"{name}.png")
     page.screenshot(path=str(path))
     return path
+
+
+def wait_checked(page, identifier: str, checked: bool = True, timeout: float = WAIT_MS) -> None:
+    """Wait until the checkbox, switch or radio tagged ``identifier`` shows ``checked`` (its aria-checked)."""
+    value = "true" if checked else "false"
+    page.locator(f'[flt-semantics-identifier="{identifier}"][aria-checked="{value}"], '
+                 f'[flt-semantics-identifier="{identifier}"] [aria-checked="{value}"]').first.wait_for(
+        state="attached", timeout=timeout)

@@ -5,7 +5,17 @@ import time
 from pathlib import Path
 
 from schemas.forms import Form
-from tests.end_to_end.flet_browser import draw_stroke, fill_field, pick_files, shot, tap, wait_text
+from tests.end_to_end.flet_browser import (
+    WAIT_MS,
+    draw_stroke,
+    fill_field,
+    locate,
+    pick_files,
+    shot,
+    tap,
+    wait_checked,
+    wait_text,
+)
 
 SURVEYORS = {"zhangwei": ("张伟", "480317"), "lina": ("李娜", "592046")}
 SIGNATURE = [(0.1, 0.6), (0.2, 0.3), (0.3, 0.7), (0.45, 0.35), (0.6, 0.65), (0.75, 0.3), (0.9, 0.55)]
@@ -28,7 +38,7 @@ class Tablet:
             fill_field(self.page, "账号", username)
             fill_field(self.page, "PIN 码", pin)
             tap(self.page, "sign-in-button")
-            wait_text(self.page, f"{name}（{username}", timeout=20_000)
+            wait_text(self.page, f"{name}（{username}")
         wait_text(self.page, "两名调查人员均已登录")
 
     def start_visit(self, identifier: str, shown: str = "请向调查对象出示工作证明") -> None:
@@ -37,13 +47,13 @@ class Tablet:
         for attempt in range(3):
             tap(self.page, identifier)
             try:
-                wait_text(self.page, shown, timeout=8_000)
+                wait_text(self.page, shown, timeout=WAIT_MS / 2)
                 return
             except Exception:
                 if attempt == 2:
                     raise
 
-    def wait_start_fix(self, timeout_ms: float = 30_000) -> str:
+    def wait_start_fix(self, timeout_ms: float = WAIT_MS) -> str:
         """Wait until the visit's start position is recorded (a fix, or the reason there is none)."""
         deadline = time.monotonic() + timeout_ms / 1000
         while True:
@@ -66,12 +76,14 @@ class Tablet:
         """Tap 下一步 and wait until the next step is shown; a tap that landed while the screen was being
         drawn again (after the previous tap) is repeated."""
         before = self._step_title()
-        for _ in range(3):
+        deadline = time.monotonic() + WAIT_MS / 1000
+        while time.monotonic() < deadline:
             tap(self.page, "step-next")
-            for _ in range(40):
+            tapped = time.monotonic()
+            while time.monotonic() - tapped < 5 and time.monotonic() < deadline:  # then tap again
                 self.page.wait_for_timeout(100)
                 if self._step_title() != before:
-                    self.page.wait_for_timeout(200)
+                    locate(self.page, "step-next")  # the new step's bottom row is drawn
                     return
         raise AssertionError(f"下一步 did not leave the step {before!r}")
 
@@ -88,20 +100,19 @@ class Tablet:
     def notify(self, ids: list[str]) -> None:
         for item in ids:
             tap(self.page, f"notify-{item}")
-            self.page.wait_for_timeout(150)
+            wait_checked(self.page, f"notify-{item}")  # saved and drawn again before the next tap
 
     def answer_section(self, form: Form, section_id: str) -> None:
         """Answer every question of one section, by the form's own data."""
         section = next(s for s in form.sections if s.id == section_id)
         for field in section.fields:
             label = field.label + (" *" if field.required else "")
-            if field.type == "choice":
-                tap(self.page, f"answer-{field.id}-{field.options[0]}")
-            elif field.type == "yesno":
-                tap(self.page, f"answer-{field.id}-是")
+            if field.type in ("choice", "yesno"):
+                option = f"answer-{field.id}-{field.options[0] if field.type == 'choice' else '是'}"
+                tap(self.page, option)
+                wait_checked(self.page, option)
             else:
-                fill_field(self.page, label, ANSWERS[field.type])
-            self.page.wait_for_timeout(150)
+                fill_field(self.page, label, ANSWERS[field.type])  # checks the value stuck
 
     def add_photos(self, trigger: str, paths: list[Path]) -> None:
         """Pick photo files; the caller waits for the outcome it expects (added, or refused by name)."""
@@ -113,7 +124,7 @@ class Tablet:
         draw_stroke(self.page, pad, [(0.2, 0.8), (0.5, 0.85), (0.8, 0.8)])
         tap(self.page, f"{pad}-confirm")
         wait_text(self.page, "签名已保存")
-        self.page.wait_for_timeout(300)
+        locate(self.page, f"{pad}-again")  # the pad was drawn again as signed
 
     def sign_team(self) -> None:
         for username in SURVEYORS:
@@ -131,4 +142,4 @@ class Tablet:
             self.shot("seal-wrong-pin")
             fill_field(self.page, "李娜 的 PIN 码", SURVEYORS["lina"][1])
         tap(self.page, "seal-confirm")
-        wait_text(self.page, "已封存，待上传", timeout=20_000)
+        wait_text(self.page, "已封存，待上传")

@@ -169,3 +169,33 @@ def test_the_app_killed_mid_recording_keeps_what_was_recorded_as_a_valid_wav_r10
     wait_text(page, "应用中断")
     tablet.shot("recovered")
     context.close()
+
+
+def test_a_recording_plays_back_on_the_tablet_with_position_and_duration_r10(product, microphone_browser):
+    """The clip just recorded plays in the browser from the decrypted bytes: the button turns to 暂停,
+    the position moves, and at the end it stands at the clip's duration."""
+    context, page = new_tablet_page(microphone_browser, permissions=["microphone", "geolocation"],
+                                    geolocation={"latitude": 29.6100, "longitude": 106.5318, "accuracy": 20})
+    open_flet(page, product.app_url)
+    tablet = Tablet(page, "playback")
+    tablet.sign_in_team()
+    tap(page, "go-cases")
+    tap(page, "download-cases")
+    wait_text(page, "缺少家庭授权书")
+    tablet.refuse_at_door(f"start-home_visit-{CASE}")
+    tap(page, "audio-start")
+    wait_text(page, "正在录音")
+    _elapsed_at_least(page, 3)
+    tap(page, "audio-stop")
+    wait_text(page, "录音已保存", timeout=30_000)
+    tap(page, "audio-play-0", timeout=30_000)
+    wait_text(page, "暂停", timeout=30_000)  # the player reported "playing"
+    position = page.locator('[flt-semantics-identifier="audio-position-0"]').first
+    page.wait_for_function("el => /^00:0[1-9] \\//.test(el.getAttribute('aria-label') || el.textContent)",
+                           arg=position.element_handle(), timeout=30_000)  # the position moves
+    tablet.shot("playing")
+    page.wait_for_function("el => { const t = el.getAttribute('aria-label') || el.textContent;"
+                           " const [a, b] = t.split(' / '); return a === b; }",
+                           arg=position.element_handle(), timeout=60_000)  # played to the end
+    tablet.shot("played")
+    context.close()

@@ -12,6 +12,7 @@ from field_app.store import queries as q
 from field_app.store.vault import DirectoryVault
 from schemas.records import Origin, Role
 from tests.end_to_end.flet_browser import (
+    WAIT_MS,
     draw_stroke,
     launch_browser,
     new_tablet_page,
@@ -68,14 +69,15 @@ def test_capture_waits_for_notification_and_a_signature_survives_a_rotation(prod
     assert times == sorted(times) and times[-1] > 0
 
 
-def _wait_pad_narrower(page, identifier: str, width: float, timeout_ms: float = 15_000) -> None:
+def _wait_pad_narrower(page, identifier: str, width: float, timeout_ms: float = WAIT_MS) -> None:
     """Wait until the pad has been laid out again narrower than `width` (after a rotation)."""
     locator = page.locator(f'[flt-semantics-identifier="{identifier}"]').first
     waited = 0.0
     while True:
         box = locator.bounding_box()
         if box and box["width"] < width:
-            page.wait_for_timeout(300)  # the canvas settles a frame after the semantics tree
+            # the canvas is painted a frame after the semantics tree: wait for two frames to be drawn
+            page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
             return
         if waited > timeout_ms:
             raise AssertionError(f"{identifier} was not laid out again after the rotation")
