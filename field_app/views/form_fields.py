@@ -32,30 +32,25 @@ def field_control(editor: VisitEditor, field: Field, relayout: Callable[[], None
     label = field.label + (" *" if field.required else "")
     if field.type == "table":
         return _table(editor, field, relayout)
-    if field.type in ("choice", "yesno"):
-        def chosen(answer: object) -> None:
-            editor.set_answer(field.id, answer)
-            relayout()
-
-        return _choice(field, label, value, f"answer-{field.id}", chosen)
     shown = {f.id for f in editor.relevant()}
 
-    def save(text: str) -> bool:
-        editor.set_answer(field.id, text)
+    def save(answer: object) -> bool:
+        editor.set_answer(field.id, answer)
         if {f.id for f in editor.relevant()} != shown:  # this answer showed or hid another question
             relayout()
             return True
         return False
 
+    if field.type in ("choice", "yesno"):
+        return _choice(field, label, value, f"answer-{field.id}", save)
     return _box(field, label, value, editor.errors.get(field.id), save)
 
 
-def _box(field: Field, label: str, value: object, error: str | None, save: Callable[[str], object],
-         width: float | None = None) -> ft.TextField:
+def _box(field: Field, label: str, value: object, error: str | None, save: Callable[[str], object]) -> ft.TextField:
     """A text box; `save` returns True when it drew the step again (then this box is gone)."""
     box = ft.TextField(label=label, value=_text(value), text_size=18, hint_text=field.hint or HINTS.get(field.type),
                        multiline=field.type == "longtext", min_lines=3 if field.type == "longtext" else 1,
-                       keyboard_type=KEYBOARDS.get(field.type), error=error, width=width,
+                       keyboard_type=KEYBOARDS.get(field.type), error=error,
                        suffix=ft.Text(field.unit) if field.unit else None)
 
     def changed(e: ft.Event) -> None:
@@ -113,12 +108,16 @@ def _table(editor: VisitEditor, field: Field, relayout: Callable[[], None]) -> f
     return tagged(f"table-{field.id}", ft.Column(parts, spacing=10))
 
 
-def _cell_saver(editor: VisitEditor, field_id: str, index: int, column_id: str,
-                relayout: Callable[[], None] | None) -> Callable[[object], bool]:
-    """Saves one cell; a choice draws the step again (it may show or hide a cell of its row)."""
+def _cell_saver(editor: VisitEditor, field: Field, index: int, column_id: str,
+                relayout: Callable[[], None]) -> Callable[[object], bool]:
+    """Saves one cell; draws the step again only when that showed or hid a cell of its row."""
+    def shown() -> list[bool]:
+        return [editor.cell_relevant(field.id, index, c) for c in field.columns]
+
     def save(value: object) -> bool:
-        editor.set_cell(field_id, index, column_id, value)
-        if relayout is not None:
+        before = shown()
+        editor.set_cell(field.id, index, column_id, value)
+        if shown() != before:
             relayout()
             return True
         return False
@@ -133,12 +132,12 @@ def _row_card(editor: VisitEditor, field: Field, index: int, row: dict, relayout
             continue
         handle = f"cell-{field.id}-{index}-{column.id}"
         label = column.label + (" *" if column.required else "")
-        save = _cell_saver(editor, field.id, index, column.id, relayout if column.type in ("choice", "yesno") else None)
+        save = _cell_saver(editor, field, index, column.id, relayout)
         if column.type in ("choice", "yesno"):
             cells.append(_choice(column, label, row.get(column.id), handle, save))
             continue
         error = editor.errors.get(cell_key(field.id, index, column.id))
-        cells.append(tagged(handle, _box(column, label, row.get(column.id), error, save, width=260)))
+        cells.append(tagged(handle, _box(column, label, row.get(column.id), error, save)))
 
     def remove(e: ft.Event) -> None:
         editor.remove_row(field.id, index)
@@ -146,6 +145,5 @@ def _row_card(editor: VisitEditor, field: Field, index: int, row: dict, relayout
 
     head = ft.Row([ft.Text(f"第 {index + 1} 行", size=17, weight=ft.FontWeight.BOLD, expand=True),
                    big_button("删除此行", remove, f"{field.id}-{index}-remove", icon=ft.Icons.DELETE, primary=False)])
-    body = ft.Column([head, ft.Row(cells, wrap=True, spacing=16, run_spacing=12,
-                                   vertical_alignment=ft.CrossAxisAlignment.START)], spacing=8)
+    body = ft.Column([head, *cells], spacing=12, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
     return ft.Card(content=ft.Container(body, padding=ft.Padding.all(14)))
