@@ -58,3 +58,12 @@ def test_a_v1_shaped_answer_on_a_v2_record_is_refused(team: FieldTeam):
     visit.record.answers["monthly_income_yuan"] = 2100.5
     problem = problem_of(team.submit(visit))
     assert problem["data"]["codes"] == ["answer.monthly_income_yuan"]
+
+
+def test_the_console_reads_a_table_one_row_a_line():
+    from sync_server.console.views import answer_text
+
+    table = next(f for f in load_form("home_visit", 2).fields() if f.id == "member_incomes")
+    assert answer_text(ROWS, table) == ("1. 成员姓名 王建国，与户主关系 本人，收入类型 无收入\n"
+                                        "2. 成员姓名 刘秀英，与户主关系 配偶，收入类型 工资，月收入（元） 2100.00元")
+    assert answer_text(None, table) == "（未填写）" and answer_text(2100.5) == "2100.5"
