@@ -20,23 +20,20 @@ from field_app.capture.signature import Stroke, render_signature
 from field_app.errors import IncompleteRecord, StorageFull, VisitError, WrongPin
 from field_app.store import EvidenceStore, Store
 from field_app.store import queries as q
-from field_app.viewmodels.answers import parse_answer
 from field_app.viewmodels.base import Clock, Observable, serialized, utcnow
 from field_app.viewmodels.capture import location_fix, photo_ref, require_notified, strokes_json, xy
 from field_app.viewmodels.cases import case_blockers, offered_kinds
+from field_app.viewmodels.form_answers import FormAnswers
 from field_app.viewmodels.sealing import seal_record
 from field_app.viewmodels.team import TeamSession
 from schemas.completeness import CHECK_LABELS, Missing, missing_items
 from schemas.device_audit import with_trail
 from schemas.evidence_checks import DUPLICATE_SIGNATURE, with_flag
-from schemas.forms import Field, Form, form_for, form_of
-from schemas.forms.rules import is_relevant, relevant_fields, visible_answers
+from schemas.forms import Form, form_for, form_of
 from schemas.media import MediaEvent
 from schemas.protocol import CaseSummary
 from schemas.readback import readback_digest, readback_lines
 from schemas.records import (
-    Answer,
-    Cell,
     EvidenceKind,
     EvidenceRef,
     Location,
@@ -54,9 +51,6 @@ SIGNATURE_ROLES = (Role.RESPONDENT_SIGNATURE, Role.SURVEYOR_SIGNATURE)
 NO_RECORD = "没有正在编辑的调查记录"
 
 
-def cell_key(field_id: str, index: int, column_id: str) -> str:
-    """Where a table cell's input error is kept in `VisitEditor.errors`."""
-    return f"{field_id}.{index}.{column_id}"
 
 
 @contextmanager
@@ -68,8 +62,8 @@ def _if_full(what: str) -> Iterator[None]:
         raise StorageFull(what) from full
 
 
-class VisitEditor(Observable):
-    """The open visit record: edits, evidence, signatures, completeness, seal."""
+class VisitEditor(FormAnswers, Observable):
+    """The open visit record: edits, answers (FormAnswers), evidence, signatures, completeness, seal."""
 
     def __init__(self, store: Store, evidence: EvidenceStore, team: TeamSession, clock: Clock = utcnow,
                  device_id: str = "") -> None:
@@ -156,108 +150,6 @@ class VisitEditor(Observable):
         if item_id not in {n.id for n in self.form.notification}:  # type: ignore[union-attr]
             raise VisitError(f"表单中没有告知事项 {item_id}")
         self._update(notification={**record.notification, item_id: bool(checked)})
-
-    def _field(self, field_id: str) -> Field:
-        field = next((f for f in self.form.fields() if f.id == field_id), None)  # type: ignore[union-attr]
-        if field is None:
-            raise VisitError(f"表单中没有问题 {field_id}")
-        return field
-
-    def _save_answers(self, answers: dict[str, Answer], key: str) -> None:
-        """Save the answers without those of questions now hidden (form v2 relevance); `key` is where an
-        error is shown (a field id, or `<table>.<row>.<column>`)."""
-        visible = visible_answers(self.form, answers)  # type: ignore[arg-type]
-        try:
-            self._update(answers=visible)
-        except VisitError as error:
-            self.errors[key] = error.message
-            self._notify()
-            raise
-        self.errors.pop(key, None)
-
-    def _parsed(self, field: Field, value: object, key: str, where: str = "") -> Cell | None:
-        try:
-            return parse_answer(field, value, where, checked=self.form.checked_answers)  # type: ignore[union-attr]
-        except VisitError as error:
-            self.errors[key] = error.message
-            self._notify()
-            raise
-
-    @serialized
-    def set_answer(self, field_id: str, value: object) -> None:
-        """Set one answer from what was typed or chosen; raises InputError (and keeps it in `errors`)."""
-        record = self._require()
-        field = self._field(field_id)
-        answer = self._parsed(field, value, field_id)
-        answers = {k: v for k, v in record.answers.items() if k != field_id}
-        if answer is not None:
-            answers[field_id] = answer
-        self._save_answers(answers, field_id)
-
-    # --- tables (form v2: one row per family member, per property item) ---------------------
-
-    def rows(self, field_id: str) -> list[dict[str, Cell]]:
-        """The rows of a table answer (none yet: empty)."""
-        value = self._require().answers.get(field_id)
-        return [dict(r) for r in value] if isinstance(value, list) else []
-
-    @serialized
-    def add_row(self, field_id: str) -> int:
-        """Append an empty row to a table; its index. Refused beyond the table's most rows."""
-        self._require()
-        field = self._field(field_id)
-        rows = self.rows(field_id)
-        if field.type != "table":
-            raise VisitError(f"{field.label} 不是表格")
-        if len(rows) >= field.max_rows:
-            raise VisitError(f"{field.label}：最多 {field.max_rows} 行")
-        self._save_answers({**self._require().answers, field_id: [*rows, {}]}, field_id)
-        return len(rows)
-
-    @serialized
-    def remove_row(self, field_id: str, index: int) -> None:
-        """Delete one row of a table (its errors go with it; later rows move up)."""
-        rows = self.rows(field_id)
-        if not 0 <= index < len(rows):
-            raise VisitError("没有这一行")
-        del rows[index]
-        answers = {k: v for k, v in self._require().answers.items() if k != field_id}
-        if rows:
-            answers[field_id] = rows
-        self.errors = {k: v for k, v in self.errors.items() if not k.startswith(f"{field_id}.")}
-        self._save_answers(answers, field_id)
-
-    @serialized
-    def set_cell(self, field_id: str, index: int, column_id: str, value: object) -> None:
-        """Set one cell of a table row from what was typed or chosen; InputError under that cell."""
-        field = self._field(field_id)
-        column = next((c for c in field.columns if c.id == column_id), None)
-        rows = self.rows(field_id)
-        if column is None or not 0 <= index < len(rows):
-            raise VisitError(f"{field.label}：没有这一格")
-        key = cell_key(field_id, index, column_id)
-        answer = self._parsed(column, value, key, f"{field.label} 第 {index + 1} 行「{column.label}」")
-        row = {k: v for k, v in rows[index].items() if k != column_id}
-        if answer is not None:
-            row[column_id] = answer
-        rows[index] = row
-        self._save_answers({**self._require().answers, field_id: rows}, key)
-
-    def relevant(self, section_id: str | None = None) -> list[Field]:
-        """The questions asked now (of one section), by the form's relevance rules over the draft."""
-        record = self._require()
-        shown = relevant_fields(self.form, record.answers)  # type: ignore[arg-type]
-        if section_id is None:
-            return shown
-        section = next(s for s in self.form.sections if s.id == section_id)  # type: ignore[union-attr]
-        ids = {f.id for f in section.fields}
-        return [f for f in shown if f.id in ids]
-
-    def cell_relevant(self, field_id: str, index: int, column: Field) -> bool:
-        """Whether one cell of a row is asked (e.g. 面积 only for a 住房 row)."""
-        rows = self.rows(field_id)
-        row = rows[index] if 0 <= index < len(rows) else {}
-        return is_relevant(column, {**self._require().answers, **row})
 
     @serialized
     def set_respondent(self, name: str, relation: str = "", subject_id: str | None = None) -> None:

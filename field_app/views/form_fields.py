@@ -7,7 +7,8 @@ from collections.abc import Callable
 import flet as ft
 
 from field_app.errors import FieldAppError
-from field_app.viewmodels.visit import VisitEditor, cell_key
+from field_app.viewmodels.form_answers import cell_key
+from field_app.viewmodels.visit import VisitEditor
 from field_app.views.widgets import DANGER, big_button, tagged
 from schemas.forms import Field
 

@@ -5,7 +5,7 @@ import pytest
 
 from field_app.errors import InputError
 from field_app.viewmodels import VisitEditor
-from field_app.viewmodels.visit import cell_key
+from field_app.viewmodels.form_answers import cell_key
 from field_app.views.visit_steps import lacking_by_step
 from schemas.records import Role, VisitKind
 from tests.field_app.helpers import (
