@@ -2,6 +2,8 @@
 a rule message under a bad value, and the step rail's missing count following each keystroke (R9)."""
 from __future__ import annotations
 
+import pytest
+
 from tests.end_to_end.flet_browser import fill_field, new_tablet_page, open_flet, tap, wait_text
 from tests.end_to_end.tablet import Tablet
 
@@ -32,10 +34,11 @@ def _fill_row(tablet: Tablet, index: int, name: str, relation: str, amount: str)
     fill_field(tablet.page, f"{cell}-monthly_amount", amount)
 
 
-def test_member_income_rows_money_rules_and_live_rail_counts(product, browser):
-    context, page = new_tablet_page(browser)
+@pytest.mark.parametrize("landscape", [True, False], ids=["landscape", "portrait"])
+def test_member_income_rows_money_rules_and_live_rail_counts(product, browser, landscape):
+    context, page = new_tablet_page(browser, landscape=landscape)
     open_flet(page, product.app_url)
-    tablet = Tablet(page, "form-tables")
+    tablet = Tablet(page, "form-tables" if landscape else "form-tables-portrait")
     tablet.sign_in_team()
     tap(page, "go-cases")
     tablet.start_visit(f"start-home_visit-{CASE}")
