@@ -5,6 +5,8 @@ from pydantic import BaseModel
 
 from schemas.checklist import CHECK_LABELS, CaseCompleteness, CheckItem, LetterFacts, case_completeness
 from schemas.forms import Form
+from schemas.forms.conditions import answered
+from schemas.forms.rules import answer_problems, relevant_fields
 from schemas.records import EvidenceKind, Outcome, Role, SealedRecord, SurveyRecord
 from schemas.text import LineText, ShortText
 
@@ -14,10 +16,6 @@ class Missing(BaseModel):
 
     code: ShortText
     label: LineText
-
-
-def _answered(value: object) -> bool:
-    return value is not None and not (isinstance(value, str) and not value.strip())
 
 
 def missing_items(form: Form, record: SurveyRecord) -> list[Missing]:
@@ -45,9 +43,11 @@ def _missing_survey(form: Form, record: SurveyRecord) -> list[Missing]:
     out: list[Missing] = []
     if not record.respondent.name.strip():
         out.append(Missing(code="respondent", label=f"请填写{form.respondent_label}姓名"))
-    for field in form.fields():
-        if field.required and not _answered(record.answers.get(field.id)):
+    for field in relevant_fields(form, record.answers):  # hidden questions are not asked
+        if field.required and not answered(record.answers.get(field.id)):
             out.append(Missing(code=f"answer.{field.id}", label=f"未填写：{field.label}"))
+    # the form version's rules (types, bounds, table rows), the same check the tablet shows live
+    out.extend(Missing(code=p.code, label=p.message) for p in answer_problems(form, record.answers))
     for rule in form.evidence:
         have = [e for e in record.evidence_with(rule.role) if e.kind == rule.kind]
         if len(have) < rule.min:

@@ -1,6 +1,6 @@
 """The read-back (核对) shown to the respondent before they sign (R29): pure, so the server can recompute it.
 
-What the respondent reads is the respondent, every answer under its label and the counts of photos,
+What the respondent reads is the respondent, every answer asked under its label (a table one row a line) and the counts of photos,
 audio and video. Its SHA-256 is stored in the record when they sign (`readback_digest`); if the
 record changes afterwards, the digest no longer matches and the signature must be given again.
 """
@@ -10,6 +10,7 @@ import hashlib
 import json
 
 from schemas.forms import Form
+from schemas.forms.rules import answer_text, relevant_fields
 from schemas.records import EvidenceKind, SurveyRecord
 
 NOT_ANSWERED = "（未填写）"
@@ -29,9 +30,9 @@ def readback_lines(form: Form, record: SurveyRecord) -> list[tuple[str, str]]:
     person = record.respondent
     who = person.name + (f"（{person.relation}）" if person.relation else "")
     lines = [(form.respondent_label, who or NOT_ANSWERED)]
-    for section in form.sections:
-        for field in section.fields:
-            lines.append((field.label, _text(record.answers.get(field.id))))
+    for field in relevant_fields(form, record.answers):  # hidden questions are not read back (form v2)
+        value = record.answers.get(field.id)
+        lines.append((field.label, answer_text(field, value, NOT_ANSWERED) if field.type == "table" else _text(value)))
     for kind, label, unit in COUNTED:
         count = sum(1 for e in record.evidence if e.kind == kind)
         lines.append((label, f"{count} {unit}"))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
+from typing import Annotated
 
 from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_serializer
 
@@ -15,8 +16,13 @@ from schemas.media import MediaEvent
 from schemas.text import Identifier, LineText, LongText, NameText, ShortText, Text
 
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
-Answer = bool | int | float | LongText
 MAX_FILES, MAX_ITEMS = 500, 200  # evidence files per record; answers, surveyors, seals, checklist items
+MAX_ROWS, MAX_CELLS = 50, 20  # a table answer (form v2): rows, and cells in one row
+Cell = bool | int | float | Text
+Row = Annotated[dict[ShortText, Cell], Field(max_length=MAX_CELLS)]
+# Money is a decimal text ("2100.00"), dates ISO text: never a float. Table rows came with form v2;
+# answers of the older shapes parse exactly as before, so their seal bytes are unchanged.
+Answer = bool | int | float | LongText | Annotated[list[Row], Field(max_length=MAX_ROWS)]
 
 
 class VisitKind(str, Enum):

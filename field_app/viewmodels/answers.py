@@ -1,4 +1,7 @@
-"""Turning what the surveyor typed into a form answer: pure, with a Chinese error for bad input."""
+"""Turning what the surveyor typed into a form answer: pure, with a Chinese error for bad input.
+
+Bounds, patterns and the money / date shapes are the form's rules, checked by the very function the
+server uses (schemas.forms.rules.value_problem), so what the tablet accepts the server accepts."""
 from __future__ import annotations
 
 import math
@@ -6,18 +9,45 @@ import unicodedata
 
 from field_app.errors import InputError
 from schemas.forms import Field
-from schemas.records import Answer
+from schemas.forms.rules import money_text, parse_date, parse_money, value_problem
+from schemas.records import Cell
 
 MAX_TEXT = 5000
 YES, NO = {"是", "有", "yes", "true", "1"}, {"否", "无", "没有", "no", "false", "0"}
 
 
-def parse_answer(field: Field, value: object) -> Answer | None:
-    """The answer to store for `value` (None clears it); raises InputError for bad input."""
+def parse_answer(field: Field, value: object, where: str = "", checked: bool = True) -> Cell | None:
+    """The answer to store for `value` (None clears it); raises InputError for bad input. `where` names a
+    table cell in messages; `checked` (form v2 on) also applies the form's bounds and pattern."""
+    answer = _parse(field, value, where or field.label)
+    if answer is not None and checked:
+        problem = value_problem(field, answer, where)
+        if problem:
+            raise InputError(field.id, problem)
+    return answer
+
+
+def _parse(field: Field, value: object, name: str) -> Cell | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
+    if field.type == "table":
+        raise InputError(field.id, f"{name}：请逐行填写")
     if field.type == "number":
         return _number(field, value)
+    if field.type == "integer":
+        return _integer(field, value, name)
+    if field.type == "money":
+        amount = parse_money(str(value)) if not isinstance(value, bool) else None
+        if amount is None:
+            raise InputError(field.id, f"{name}：“{value}”不是有效的金额（元，最多两位小数）")
+        if amount < 0:
+            raise InputError(field.id, f"{name}：金额不能为负数")
+        return money_text(amount)
+    if field.type == "date":
+        day = parse_date(str(value))
+        if day is None:
+            raise InputError(field.id, f"{name}：“{value}”不是有效的日期（年-月-日，如 2024-03-01）")
+        return day
     if field.type == "yesno":
         return _yesno(field, value)
     text = str(value).strip() if field.type != "longtext" else str(value).rstrip()
@@ -45,6 +75,17 @@ def _number(field: Field, value: object) -> int | float:
     if number < 0:
         raise InputError(field.id, f"{field.label}：不能为负数")
     return int(number) if number.is_integer() and abs(number) < 2 ** 53 else number
+
+
+def _integer(field: Field, value: object, name: str) -> int:
+    if isinstance(value, bool):
+        raise InputError(field.id, f"{name}：请输入整数")
+    if isinstance(value, int):
+        return value
+    text = unicodedata.normalize("NFKC", str(value)).strip().replace(",", "").replace("，", "")
+    if not text.lstrip("-").isdigit() or len(text) > 12:
+        raise InputError(field.id, f"{name}：“{value}”不是整数")
+    return int(text)
 
 
 def _yesno(field: Field, value: object) -> bool:

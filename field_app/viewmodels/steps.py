@@ -33,7 +33,7 @@ def step_of(form: Form, missing: Missing) -> str:
     """The step where a missing item is fixed."""
     code = missing.code
     if code.startswith("answer."):
-        field_id = code.removeprefix("answer.")
+        field_id = code.removeprefix("answer.").split(".")[0]  # answer.<field>[.<row>.<column>]
         section = next(s for s in form.sections if any(f.id == field_id for f in s.fields))
         return f"section-{section.id}"
     prefixes = {"notification.": "notify", "team": "notify", "respondent": "respondent",
@@ -41,3 +41,13 @@ def step_of(form: Form, missing: Missing) -> str:
                 "signature.respondent": "respondent_sign", "evidence.cannot_sign_proof": "respondent_sign",
                 "signature.surveyor.": "team_sign"}
     return next((step for prefix, step in prefixes.items() if code.startswith(prefix)), "seal")
+
+
+def lacking_by_step(form: Form, missing: list[Missing]) -> dict[str, int]:
+    """How many missing items each step shows in the rail; the seal step counts them all."""
+    lacking: dict[str, int] = {}
+    for item in missing:
+        step = step_of(form, item)
+        lacking[step] = lacking.get(step, 0) + 1
+    lacking["seal"] = sum(lacking.values())
+    return lacking

@@ -20,10 +20,10 @@ from field_app.capture.signature import Stroke, render_signature
 from field_app.errors import IncompleteRecord, StorageFull, VisitError, WrongPin
 from field_app.store import EvidenceStore, Store
 from field_app.store import queries as q
-from field_app.viewmodels.answers import parse_answer
 from field_app.viewmodels.base import Clock, Observable, serialized, utcnow
 from field_app.viewmodels.capture import location_fix, photo_ref, require_notified, strokes_json, xy
 from field_app.viewmodels.cases import case_blockers, offered_kinds
+from field_app.viewmodels.form_answers import FormAnswers
 from field_app.viewmodels.sealing import seal_record
 from field_app.viewmodels.team import TeamSession
 from schemas.completeness import CHECK_LABELS, Missing, missing_items
@@ -51,6 +51,8 @@ SIGNATURE_ROLES = (Role.RESPONDENT_SIGNATURE, Role.SURVEYOR_SIGNATURE)
 NO_RECORD = "没有正在编辑的调查记录"
 
 
+
+
 @contextmanager
 def _if_full(what: str) -> Iterator[None]:
     """Say what was not saved when the disk turns out to be full."""
@@ -60,8 +62,8 @@ def _if_full(what: str) -> Iterator[None]:
         raise StorageFull(what) from full
 
 
-class VisitEditor(Observable):
-    """The open visit record: edits, evidence, signatures, completeness, seal."""
+class VisitEditor(FormAnswers, Observable):
+    """The open visit record: edits, answers (FormAnswers), evidence, signatures, completeness, seal."""
 
     def __init__(self, store: Store, evidence: EvidenceStore, team: TeamSession, clock: Clock = utcnow,
                  device_id: str = "") -> None:
@@ -148,30 +150,6 @@ class VisitEditor(Observable):
         if item_id not in {n.id for n in self.form.notification}:  # type: ignore[union-attr]
             raise VisitError(f"表单中没有告知事项 {item_id}")
         self._update(notification={**record.notification, item_id: bool(checked)})
-
-    @serialized
-    def set_answer(self, field_id: str, value: object) -> None:
-        """Set one answer from what was typed or chosen; raises InputError (and keeps it in `errors`)."""
-        record = self._require()
-        field = next((f for f in self.form.fields() if f.id == field_id), None)  # type: ignore[union-attr]
-        if field is None:
-            raise VisitError(f"表单中没有问题 {field_id}")
-        try:
-            answer = parse_answer(field, value)
-        except VisitError as error:
-            self.errors[field_id] = error.message
-            self._notify()
-            raise
-        answers = {k: v for k, v in record.answers.items() if k != field_id}
-        if answer is not None:
-            answers[field_id] = answer
-        try:
-            self._update(answers=answers)
-        except VisitError as error:
-            self.errors[field_id] = error.message
-            self._notify()
-            raise
-        self.errors.pop(field_id, None)
 
     @serialized
     def set_respondent(self, name: str, relation: str = "", subject_id: str | None = None) -> None:

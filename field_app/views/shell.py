@@ -38,6 +38,7 @@ class Shell:
         self.locator = ftg.Geolocator()
         self.camera_control: Any = None  # flet_camera.Camera of this session (views/camera_screen.py)
         self.pads: dict[str, PadStrokes] = {}  # strokes being drawn, per pad: they survive a re-render
+        self.rail: ft.Control | None = None  # the visit's step rail on screen (visit_screen refreshes it)
         self._width = page.width or 0
         page.on_resize = self.guard(self._resized)
         self.body = ft.Container(expand=True, padding=ft.Padding.all(20))

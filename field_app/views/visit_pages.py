@@ -69,11 +69,13 @@ def respondent_page(shell: Shell) -> ft.Control:
 
 
 def section_page(shell: Shell) -> ft.Control:
-    """The questions of one form section (R9, R14)."""
+    """The questions of one form section (R9, R14) that its relevance rules ask now (form v2)."""
     editor = shell.model.visit
     section_id = shell.view_state["step"].removeprefix("section-")
-    section = next(s for s in editor.form.sections if s.id == section_id)
-    return ft.Column([field_control(editor, f) for f in section.fields], spacing=18,
+    fields = editor.relevant(section_id)
+    if not fields:
+        return note("本部分根据已填写的内容无需填写", size=18)
+    return ft.Column([field_control(editor, f, shell.render) for f in fields], spacing=18,
                      horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
 
 

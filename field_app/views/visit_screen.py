@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import flet as ft
 
-from field_app.viewmodels.steps import step_of, visit_steps
+from field_app.viewmodels.steps import lacking_by_step, visit_steps
 from field_app.views.shell import Shell, rail_width
 from field_app.views.visit_pages import PAGES
 from field_app.views.widgets import DANGER, OK, big_button, heading, note, safe, tagged
@@ -21,11 +21,6 @@ def visit_screen(shell: Shell) -> ft.Control:
     if current not in ids:
         current = ids[0]
         shell.view_state["step"] = current
-    lacking: dict[str, int] = {}
-    for item in editor.missing():
-        step = step_of(editor.form, item)
-        lacking[step] = lacking.get(step, 0) + 1
-    lacking["seal"] = sum(lacking.values())
 
     def go(step_id: str) -> None:
         if step_id != shell.view_state.get("step"):
@@ -33,8 +28,23 @@ def visit_screen(shell: Shell) -> ft.Control:
         shell.view_state["step"] = step_id
         shell.render()
 
-    rail = ft.Column([_rail_item(s.id, s.title, s.id == current, lacking.get(s.id, 0), go) for s in steps],
-                     spacing=2, scroll=ft.ScrollMode.AUTO, width=rail_width(shell.page.width or 1280))
+    def items() -> list[ft.Control]:
+        lacking = lacking_by_step(editor.form, editor.missing())
+        return [_rail_item(s.id, s.title, s.id == current, lacking.get(s.id, 0), go) for s in steps]
+
+    rail = ft.Column(items(), spacing=2, scroll=ft.ScrollMode.AUTO, width=rail_width(shell.page.width or 1280))
+
+    def refresh_rail() -> None:
+        """Every saved edit (a keystroke in an answer too) redraws the rail's counts, and only the rail."""
+        if shell.current != "visit" or shell.rail is not rail or editor.record is None:
+            return  # this rail is no longer on screen
+        if visit_steps(editor.form, editor.record) != steps:
+            return  # the steps themselves changed (a refusal): the screen is drawn again by its handler
+        rail.controls = items()
+        rail.update()
+
+    shell.rail = rail
+    editor.changed = refresh_rail
     index = ids.index(current)
     nav = ft.Row([
         big_button("上一步", lambda e: go(ids[index - 1]), "step-back", primary=False, disabled=index == 0),

@@ -11,21 +11,36 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel
+from pydantic import Field as PydanticField
 
-from schemas.records import EvidenceKind, Role, SurveyRecord, VisitKind
+from schemas.forms.conditions import Condition
+from schemas.records import MAX_ROWS, EvidenceKind, Role, SurveyRecord, VisitKind
 
 FORMS_DIR = Path(__file__).parent
 
 
-class Field(BaseModel):
-    """One question."""
+FieldType = Literal["text", "longtext", "number", "choice", "yesno", "integer", "money", "date", "table"]
 
-    id: str
+
+class Field(BaseModel):
+    """One question. From form version 2 on: integer, money (yuan, 2 decimals, a text on the wire),
+    date (ISO) and table (rows of `columns`) types, bounds, a pattern and a relevance condition
+    (see schemas/forms/rules.py, which checks them on the tablet and on the server alike)."""
+
+    id: str = PydanticField(pattern=r"^[a-z][a-z0-9_]*$")
     label: str
-    type: Literal["text", "longtext", "number", "choice", "yesno"] = "text"
+    type: FieldType = "text"
     required: bool = False
     options: list[str] = []
     hint: str = ""
+    min: int | float | str | None = None  # numbers and money: smallest value; dates: earliest ISO date
+    max: int | float | str | None = None
+    max_length: int | None = None  # text: most characters
+    pattern: str | None = None  # text: a regular expression the whole answer matches
+    relevant: Condition | None = None  # asked only while this holds (in a table row: the row's cells too)
+    columns: list[Field] = []  # table: the sub-fields of one row
+    max_rows: int = MAX_ROWS  # table
+    unit: str = ""  # shown after the value, e.g. 元
 
 
 class Section(BaseModel):
@@ -34,6 +49,7 @@ class Section(BaseModel):
     id: str
     title: str
     fields: list[Field]
+    relevant: Condition | None = None  # every field of the section is asked only while this holds
 
 
 class NotificationItem(BaseModel):
@@ -72,6 +88,9 @@ class Form(BaseModel):
     audio: Literal["required", "optional", "off"] = "optional"
     video: Literal["required", "optional", "off"] = "optional"
     whole_visit_audio: Literal["required", "optional", "off"] = "optional"  # one recording of the whole visit
+    # From v2 on, every answer is checked against its field's type, bounds and pattern (schemas/forms/rules.py).
+    # Version 1 records were accepted on required answers alone, and a queued v1 record stays judged so.
+    checked_answers: bool = False
 
     def fields(self) -> list[Field]:
         """Every question of every section, in order."""

@@ -5,7 +5,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from schemas.device_audit import ACTION_LABELS
-from schemas.forms import form_of
+from schemas.forms import Field, form_of
+from schemas.forms.rules import answer_text as table_text
 from schemas.media import AUDIO_TYPES, VIDEO_TYPES
 from schemas.protocol import AccountPublic, MergedRecord, SealInfo
 from schemas.records import Answer, EvidenceKind, Outcome, Role
@@ -23,8 +24,10 @@ def local_time(moment: datetime | None) -> str:
     return moment.astimezone(CHINA_TIME).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
-def answer_text(value: Answer | None) -> str:
-    """An answer as a reviewer reads it."""
+def answer_text(value: Answer | None, field: Field | None = None) -> str:
+    """An answer as a reviewer reads it (a table: one row a line, with its column labels)."""
+    if field is not None and field.type == "table":
+        return table_text(field, value)
     if value is None:
         return "（未填写）"
     if isinstance(value, bool):
@@ -106,7 +109,7 @@ def record_view(merged: MergedRecord, people: dict[str, AccountPublic]) -> Recor
     """One merged record laid out with its form's section titles and field labels."""
     record = merged.sealed.record
     form = form_of(record)
-    sections = [SectionView(s.title, [Item(f.label, answer_text(record.answers.get(f.id))) for f in s.fields])
+    sections = [SectionView(s.title, [Item(f.label, answer_text(record.answers.get(f.id), f)) for f in s.fields])
                 for s in form.sections]
     relation = record.respondent.relation
     respondent = record.respondent.name + (f"（{relation}）" if relation else "")

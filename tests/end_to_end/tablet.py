@@ -1,10 +1,12 @@
 """What a survey team does on the tablet, as steps over the real Flet UI in Chromium."""
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
 from schemas.forms import Form
+from schemas.forms.rules import is_relevant
 from tests.end_to_end.flet_browser import (
     WAIT_MS,
     draw_stroke,
@@ -19,7 +21,9 @@ from tests.end_to_end.flet_browser import (
 
 SURVEYORS = {"zhangwei": ("张伟", "480317"), "lina": ("李娜", "592046")}
 SIGNATURE = [(0.1, 0.6), (0.2, 0.3), (0.3, 0.7), (0.45, 0.35), (0.6, 0.65), (0.75, 0.3), (0.9, 0.55)]
-ANSWERS = {"number": "3", "text": "已核对", "longtext": "经查看，情况属实。"}
+ANSWERS = {"number": "3", "integer": "2", "money": "1200", "date": "2015-06-01", "text": "已核对",
+           "longtext": "经查看，情况属实。"}
+STORED = {"number": 3, "integer": 2, "money": "1200.00"}  # what the typed answers are kept as
 
 
 class Tablet:
@@ -103,16 +107,38 @@ class Tablet:
             wait_checked(self.page, f"notify-{item}")  # saved and drawn again before the next tap
 
     def answer_section(self, form: Form, section_id: str) -> None:
-        """Answer every question of one section, by the form's own data."""
+        """Answer every question of one section the form asks (tables left without rows), by its own data."""
         section = next(s for s in form.sections if s.id == section_id)
+        given: dict[str, object] = {}
         for field in section.fields:
+            if field.type == "table" or not is_relevant(field, given):
+                continue
             label = field.label + (" *" if field.required else "")
             if field.type in ("choice", "yesno"):
-                option = f"answer-{field.id}-{field.options[0] if field.type == 'choice' else '是'}"
+                chosen = field.options[0] if field.type == "choice" else "是"
+                option = f"answer-{field.id}-{chosen}"
                 tap(self.page, option)
                 wait_checked(self.page, option)
+                given[field.id] = chosen if field.type == "choice" else True
             else:
                 fill_field(self.page, label, ANSWERS[field.type])  # checks the value stuck
+                given[field.id] = STORED.get(field.type, ANSWERS[field.type])
+
+    def rail_count(self, step: str) -> int:
+        """The number of missing items the step rail shows beside a step (0: its tick)."""
+        node = self.page.locator(f'[flt-semantics-identifier="step-{step}"]').first
+        text = (node.get_attribute("aria-label") or "") + (node.text_content() or "")
+        digits = re.findall(r"\d+", text)
+        return int(digits[0]) if digits else 0
+
+    def wait_rail(self, step: str, count: int, timeout_ms: float = WAIT_MS) -> None:
+        """Wait until the rail shows `count` missing beside `step` (without any navigation)."""
+        deadline = time.monotonic() + timeout_ms / 1000
+        while self.rail_count(step) != count:
+            if time.monotonic() > deadline:
+                self.shot(f"rail-{step}")
+                raise AssertionError(f"rail {step}: {self.rail_count(step)} missing, expected {count}")
+            self.page.wait_for_timeout(100)
 
     def add_photos(self, trigger: str, paths: list[Path]) -> None:
         """Pick photo files; the caller waits for the outcome it expects (added, or refused by name)."""

@@ -101,12 +101,15 @@ def strokes(seed: int = 0, points: int = 40) -> list[list[tuple[float, float]]]:
 
 def sample_answer(field_type: str) -> object:
     """A valid typed answer for a field type (numbers as typed text)."""
-    return {"number": "３", "yesno": True, "choice": "自有住房"}.get(field_type, "情况属实")
+    return {"number": "３", "integer": "２", "money": "1,200.5", "date": "2015年6月1日", "yesno": True,
+            "choice": "自有住房"}.get(field_type, "情况属实")
 
 
 def answer_all(editor, form: Form) -> None:
-    """Answer every question of the form."""
+    """Answer every question the form asks (tables are left without rows; hidden questions skipped)."""
     for field in form.fields():
+        if field.type == "table" or field.id not in {f.id for f in editor.relevant()}:
+            continue
         value = field.options[0] if field.type == "choice" else sample_answer(field.type)
         editor.set_answer(field.id, value)
 

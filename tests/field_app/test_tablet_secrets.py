@@ -55,6 +55,15 @@ def _fill_every_field(editor: VisitEditor, markers: list[str]) -> None:
         elif field.type == "number":
             value = f"{n + 1}7391{n + 3}"
             markers.append(str(value))
+        elif field.type == "money":  # yuan, two decimals, within the form's bounds
+            value = f"{n + 1}739.{n + 3:02d}"
+            markers.append(str(value))
+        elif field.type == "integer":
+            value = "2"
+        elif field.type == "date":
+            value = "2015-06-01"
+        elif field.type == "table":
+            continue
         elif field.type == "choice":
             value = field.options[0]
         else:

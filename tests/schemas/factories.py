@@ -19,7 +19,8 @@ def evidence(kind: EvidenceKind, role: Role, by: str, seed: str) -> EvidenceRef:
 
 
 def sample_answer(field_type: str) -> object:
-    return {"number": 3, "yesno": True, "choice": "自有住房"}.get(field_type, "有内容")
+    return {"number": 3, "integer": 2, "money": "1200.50", "date": "2015-06-01", "table": [], "yesno": True,
+            "choice": "自有住房"}.get(field_type, "有内容")
 
 
 def complete_record(form: Form, record_id: str = "rec-00000001") -> SurveyRecord:

@@ -15,7 +15,8 @@ EXTRA = {"id": "monthly_utility_bill", "label": "近三个月水电费（元）"
 
 
 def registry_with_v2(directory: Path) -> FormRegistry:
-    """The published forms plus a home visit v2 that asks one more required question."""
+    """The published forms plus the next home visit version (v2 before it shipped, now v3) that asks one
+    more required question."""
     for path in FORMS_DIR.glob("*.v*.json"):
         (directory / path.name).write_bytes(path.read_bytes())
     current = load_form("home_visit")
@@ -43,14 +44,16 @@ def test_the_current_form_is_the_highest_published_version():
 
 
 def test_a_record_filled_on_v1_is_judged_by_v1_after_v2_ships_r9(tmp_path, monkeypatch):
-    """Completeness uses the record's own form version: the v2 question is not asked of a v1 record."""
+    """Completeness uses the record's own form version: the next version's question is not asked of a v1
+    record (the next version is one more than the published ones: v3 once v2 shipped)."""
     monkeypatch.setattr("schemas.forms.REGISTRY", registry_with_v2(tmp_path))
     v1, v2 = load_form("home_visit", 1), load_form("home_visit")
-    assert v2.version == 2 and EXTRA["id"] in {f.id for f in v2.fields()}
+    assert v2.version == FormRegistry(FORMS_DIR).versions("home_visit")[-1] + 1
+    assert EXTRA["id"] in {f.id for f in v2.fields()}
     record = complete_record(v1)
     assert form_of(record) == v1
     assert missing_items(form_of(record), record) == []
-    assert [m.code for m in missing_items(v2, record)] == [f"answer.{EXTRA['id']}"]
+    assert f"answer.{EXTRA['id']}" in [m.code for m in missing_items(v2, record)]
 
 
 def test_an_unpublished_version_or_form_is_refused_by_name(tmp_path, monkeypatch):
