@@ -137,8 +137,13 @@ class SyncPanel(Observable):
         return True
 
     def sync(self) -> list[UploadOutcome]:
-        """Upload every pending record; results per record, a summary in `notice`. If an automatic upload
-        runs, wait for it; if it left nothing to upload, its results are the answer."""
+        """Upload every pending record; results per record, a summary in `notice`. If another upload runs
+        (a tap, or AutoResume), wait for it; if it left nothing to upload, its results are the answer."""
+        if self.syncing:  # a second tap while an upload runs: wait for it, its results are the answer
+            with self._one_upload:
+                self._unseen = False
+                self._notify()
+                return self.results
         with self._one_upload:
             if self._unseen and self.pending == 0:
                 self._unseen = False

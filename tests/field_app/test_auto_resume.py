@@ -3,6 +3,7 @@ server (stopped = connections refused), the real store, the SyncPanel and its Au
 screen's line says so, and the bytes of the file and of the batch are shown."""
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
@@ -76,3 +77,39 @@ def test_an_unreachable_server_is_told_apart_from_one_that_answers(server):
     finally:
         off.close()
         on.close()
+
+
+class _Watched:
+    """The panel's upload lock, telling when someone starts waiting for it."""
+
+    def __init__(self, lock) -> None:  # type: ignore[no-untyped-def]
+        self.lock, self.entering = lock, threading.Event()
+
+    def __enter__(self) -> None:
+        self.entering.set()
+        self.lock.acquire()
+
+    def __exit__(self, *_exc: object) -> None:
+        self.lock.release()
+
+
+def test_a_second_tap_during_an_upload_waits_for_it_and_shows_its_results(tablet, server):
+    _sign_in_team(tablet)
+    _seal_home_visit(tablet)
+    panel: SyncPanel = tablet["sync"]
+    halfway, go_on = threading.Event(), threading.Event()
+    panel.changed = lambda: (halfway.set(), go_on.wait(30)) if panel.syncing and panel.bytes_done else None
+    first = threading.Thread(target=panel.sync)
+    first.start()
+    assert halfway.wait(30)
+    watched = _Watched(panel._one_upload)
+    panel._one_upload = watched  # type: ignore[assignment]
+    second: list = []
+    tap = threading.Thread(target=lambda: second.append(panel.sync()))
+    tap.start()
+    assert watched.entering.wait(30)  # the tap waits for the upload under way
+    go_on.set()
+    first.join(30)
+    tap.join(30)
+    [outcome] = second[0]
+    assert outcome.status == UploadStatus.SYNCED and panel.notice == "已上传 1 份" and panel.synced == 1
