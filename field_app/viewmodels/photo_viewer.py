@@ -16,7 +16,8 @@ from schemas.evidence_checks import beijing_text, flag_label
 from schemas.records import EvidenceKind, EvidenceRef, Origin, Role
 
 DISPLAY_SIDE = 1600
-SWIPE_MIN_VELOCITY = 200.0  # px/s: slower horizontal drags are not swipes
+SWIPE_MIN_PX = 60.0  # a horizontal drag this long is a swipe (by distance: the velocity Flutter reports is 0
+# when the finger rests 40 ms before lifting, which a loaded tablet or browser does)
 
 
 @dataclass(frozen=True)
@@ -75,10 +76,10 @@ class PhotoViewer(Observable):
         self.sha = photos[(index + delta) % len(photos)].sha256
         self._notify()
 
-    def swipe(self, velocity_x: float) -> None:
-        """A horizontal swipe: right to left shows the next photo, left to right the previous one."""
-        if abs(velocity_x) >= SWIPE_MIN_VELOCITY:
-            self.step(1 if velocity_x < 0 else -1)
+    def swipe(self, dx: float) -> None:
+        """A horizontal drag of `dx` pixels: right to left shows the next photo, left to right the previous."""
+        if abs(dx) >= SWIPE_MIN_PX:
+            self.step(1 if dx < 0 else -1)
 
     def key(self, name: str) -> None:
         """A key pressed while the viewer is open (Arrow Left / Arrow Right / Escape)."""

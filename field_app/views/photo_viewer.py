@@ -56,8 +56,13 @@ def _content(shell: Shell, viewer: PhotoViewer) -> ft.Control:
         viewer.close()
         render_viewer(shell)
 
+    began = [0.0]
+
+    def drag_start(e: ft.DragStartEvent) -> None:
+        began[0] = e.global_position.x if e.global_position else 0.0
+
     def swiped(e: ft.DragEndEvent) -> None:
-        shell.act(lambda: viewer.swipe(e.velocity.x if e.velocity else 0.0))
+        shell.act(lambda: viewer.swipe((e.global_position.x if e.global_position else began[0]) - began[0]))
         render_viewer(shell)
 
     try:
@@ -79,6 +84,7 @@ def _content(shell: Shell, viewer: PhotoViewer) -> ft.Control:
                                                 on_click=shell.guard(lambda e: move(-1)), tooltip="上一张")),
             ft.GestureDetector(content=tagged("viewer-photo", ft.Container(picture, expand=True,
                                                                            alignment=ft.Alignment.CENTER)),
+                               on_horizontal_drag_start=shell.guard(drag_start),
                                on_horizontal_drag_end=shell.guard(swiped), expand=True),
             tagged("viewer-next", ft.IconButton(ft.Icons.CHEVRON_RIGHT, icon_size=48, style=arrow,
                                                 on_click=shell.guard(lambda e: move(1)), tooltip="下一张")),

@@ -120,9 +120,9 @@ def test_the_viewer_shows_an_upright_display_copy_and_moves_between_photos(edito
     assert image.format == "JPEG" and max(image.size) == 320
     viewer.key("Arrow Right")  # wraps to the first
     assert viewer.sha == first.sha256 and viewer.info().title.endswith("1 / 2")
-    viewer.swipe(50.0)  # too slow: not a swipe
+    viewer.swipe(30.0)  # too short: not a swipe
     assert viewer.sha == first.sha256
-    viewer.swipe(900.0)  # left to right: the previous one (wrapping)
+    viewer.swipe(300.0)  # left to right: the previous one (wrapping)
     assert viewer.sha == second.sha256
     viewer.key("Escape")
     assert not viewer.is_open
