@@ -49,6 +49,7 @@ class Code(str, Enum):
     UPLOAD_OFFSET_MISMATCH = "upload.offset_mismatch"
     UPLOAD_IN_PROGRESS = "upload.in_progress"
     UPLOAD_CHECKSUM_MISMATCH = "upload.checksum_mismatch"
+    BATCH_MISMATCH = "upload.batch_mismatch"
     AUTH_THROTTLED = "auth.throttled"
     KEY_REVOKED = "key.revoked"
     KEY_PIN_INVALID = "key.pin_invalid"
@@ -102,6 +103,7 @@ HTTP_STATUS: dict[Code, int] = {
     Code.UPLOAD_OFFSET_MISMATCH: 409,
     Code.UPLOAD_IN_PROGRESS: 409,
     Code.UPLOAD_CHECKSUM_MISMATCH: 422,
+    Code.BATCH_MISMATCH: 422,
     Code.AUTH_THROTTLED: 429,
     Code.KEY_REVOKED: 422,
     Code.KEY_PIN_INVALID: 403,
@@ -155,6 +157,7 @@ CHINESE: dict[Code, str] = {
     Code.UPLOAD_OFFSET_MISMATCH: "续传位置与服务器不一致，将从服务器记录的位置继续",
     Code.UPLOAD_IN_PROGRESS: "该文件正在上传中，稍后自动重试",
     Code.UPLOAD_CHECKSUM_MISMATCH: "上传的数据块校验失败，已丢弃该数据块",
+    Code.BATCH_MISMATCH: "批量上传的数据与所列文件不符（长度不对或文件重复），均未保存",
     Code.AUTH_THROTTLED: "尝试次数过多，请稍后再试",
     Code.KEY_REVOKED: "调查人员的签名密钥已被吊销，记录未被接受",
     Code.KEY_PIN_INVALID: "PIN 码不正确，签名密钥未登记",

@@ -49,7 +49,7 @@ class Pieces:
             if not self.pending:
                 self.pending = await anext(self.chunks, b"")
                 if not self.pending:
-                    raise ProblemError(Code.VALIDATION, "批量上传不完整，未保存")
+                    raise ProblemError(Code.BATCH_MISMATCH, "数据少于所列文件的字节数之和")
             piece, self.pending = self.pending[:left], self.pending[left:]
             left -= len(piece)
             yield piece
@@ -85,7 +85,7 @@ async def receive_batch(blobs: BlobStore, members: list[tuple[str, int]],
     try:
         received = [await _receive_one(blobs, pieces, sha, size, temporaries) for sha, size in members]
         if await pieces.rest():
-            raise ProblemError(Code.VALIDATION, "批量上传的数据多于 Evidence-Batch 所列，未保存")
+            raise ProblemError(Code.BATCH_MISMATCH, "数据多于所列文件的字节数之和")
         return received
     except OSError as error:
         discard(temporaries)

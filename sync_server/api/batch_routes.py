@@ -15,6 +15,7 @@ from starlette.requests import ClientDisconnect
 from schemas.problems import Code, ProblemError
 from schemas.protocol import (
     BATCH_HEADER_MAX,
+    BATCH_HEADER_PATTERN,
     EVIDENCE_BATCH,
     BatchItem,
     BatchResult,
@@ -44,21 +45,22 @@ def _checked_members(services: Services, header: str, request: Request) -> list[
         raise ProblemError(Code.NOT_FOUND, "本服务器未开启批量上传")
     try:
         members = parse_batch_header(header)
-    except ValueError as error:
-        raise ProblemError(Code.VALIDATION, str(error)) from None
+    except ValueError as error:  # the pattern is in the schema; a file named twice is not
+        raise ProblemError(Code.BATCH_MISMATCH, str(error)) from None
     total = sum(size for _, size in members)
     if len(members) > settings.max_batch_files or total > settings.max_batch_bytes:
         raise ProblemError(Code.EVIDENCE_TOO_LARGE, f"每批最多 {settings.max_batch_files} 个文件、"
                            f"{settings.max_batch_bytes} 字节", max_files=settings.max_batch_files,
                            max_bytes=settings.max_batch_bytes)
     if declared_length(request) not in (None, total):
-        raise ProblemError(Code.VALIDATION, f"Content-Length 应为各文件字节数之和 {total}", expected=total)
+        raise ProblemError(Code.BATCH_MISMATCH, f"Content-Length 应为各文件字节数之和 {total}", expected=total)
     return members
 
 
 @router.post("/batch", response_model=BatchResult, openapi_extra=RAW_BODY)
 async def upload_batch(request: Request, surveyor: BriefSurveyor, services: ServicesDep,
-                       header: Annotated[str, Header(alias=EVIDENCE_BATCH, max_length=BATCH_HEADER_MAX)]
+                       header: Annotated[str, Header(alias=EVIDENCE_BATCH, max_length=BATCH_HEADER_MAX,
+                                                              pattern=BATCH_HEADER_PATTERN)]
                        ) -> BatchResult:
     """Store several small files from one body; per file, stored (durably, before this answer) or
     refused by name. A body that stops short stores nothing."""

@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from sqlmodel import select
 
-from schemas.protocol import AccountRole
+from schemas.protocol import EVIDENCE_BATCH, AccountRole, batch_header
 from schemas.staffing import NewOrganisation, OrgKind
 from sync_server import staff
 from sync_server.auth import create_account
@@ -84,6 +84,7 @@ MATRIX: dict[str, str] = {
     "HEAD /api/v1/uploads/{sha256}": "ADDDDDDD",
     "PATCH /api/v1/uploads/{sha256}": "AADDDDDD",
     "DELETE /api/v1/uploads/{sha256}": "AADDDDDD",
+    "POST /api/v1/evidence/batch": "AADDDDDD",  # small files: any surveyor's own uploads (bytes hashed)
     # report, dossier, retention (issue 8)
     "GET /api/v1/agency-key": "DDAAAAAD",
     "POST /api/v1/cases/{case_id}/report/preview": "DDDDADAD",
@@ -217,6 +218,9 @@ def call(world: dict, route: str, actor: str):
         kwargs["content"] = PDF
     elif route == "POST /api/v1/evidence/missing":
         kwargs["json"] = {"sha256": [sha]}
+    elif route == "POST /api/v1/evidence/batch":
+        data = visit.files[sha]
+        kwargs.update(content=data, headers={**headers, EVIDENCE_BATCH: batch_header([(sha, len(data))])})
     elif route == "PATCH /api/v1/uploads/{sha256}":
         data = visit.files[sha]
         kwargs.update(content=data, headers={**headers, "Upload-Offset": "0", "Upload-Length": str(len(data))})

@@ -90,10 +90,10 @@ def test_the_member_list_must_match_the_body_and_name_each_file_once(team: Field
     data = signature_png("丁")
     sha = hashlib.sha256(data).hexdigest()
     twice = post_batch(team, [(sha, data), (sha, data)])
-    assert problem_of(twice)["code"] == "request.invalid"
+    assert problem_of(twice)["code"] == "upload.batch_mismatch"
     longer = team.client.post(URL, content=data + b"extra", headers={
         **team.headers["zhangwei"], EVIDENCE_BATCH: batch_header([(sha, len(data))])})
-    assert problem_of(longer)["code"] == "request.invalid"
+    assert problem_of(longer)["code"] == "upload.batch_mismatch"
     garbled = team.client.post(URL, content=data, headers={**team.headers["zhangwei"], EVIDENCE_BATCH: "x:1"})
     assert problem_of(garbled)["code"] == "request.invalid"
     reviewer = post_batch(team, [(sha, data)], headers=team.headers["wangfang"])
