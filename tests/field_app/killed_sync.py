@@ -91,6 +91,7 @@ def main(data_dir: Path, url: str, ca_file: Path, device: str, ledger: Path, chu
         token = next(a.token for a in s.exec(select(LocalAccount)) if a.token)
     transport = KillingTransport(httpx.HTTPTransport(verify=pinned_context(ca_file)), ledger, kill_at)
     client = SyncClient(url, transport=transport, device_id=device, timeout=httpx.Timeout(20.0, connect=3.0))
+    client.batches = False  # every file in chunks: the kill points are chunk boundaries (batches: test_batch_upload)
     uploader = ResumableUploader(client, token, evidence.read_range, chunk_bytes=chunk)
     outcomes = upload_outbox(store, evidence, client, token, clock=lambda: datetime.now(UTC), uploader=uploader)
     print(json.dumps([[o.record_id, o.status.value, o.code] for o in outcomes]), flush=True)
