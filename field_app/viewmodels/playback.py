@@ -111,6 +111,8 @@ class AudioPlayback(Observable):
 
     def position(self, ms: float) -> None:
         with self._lock:
+            if self.state == PlayState.COMPLETED:
+                return  # a position event overtaken by the end: the clip stays played to its end
             self.position_s = max(0.0, ms / 1000)
         self._notify()
 
@@ -118,6 +120,8 @@ class AudioPlayback(Observable):
         with self._lock:
             if ms > 0:
                 self.duration_s = ms / 1000
+                if self.state == PlayState.COMPLETED:
+                    self.position_s = self.duration_s
         self._notify()
 
     def state_of(self, sha: str) -> tuple[str, str]:
