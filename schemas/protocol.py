@@ -260,8 +260,8 @@ class BatchItem(BaseModel):
     size: int
     stored: bool
     created: bool = False
-    code: str = ""
-    detail: str = ""
+    code: ShortText = ""
+    detail: Text = ""
 
 
 class BatchResult(BaseModel):

@@ -13,7 +13,7 @@ ENDPOINT_LINE = re.compile(r"^\s+(GET|POST|PUT|PATCH|HEAD|DELETE)\s+(/\S+)", re.
 def test_openapi_lists_every_endpoint_of_the_protocol(team: FieldTeam):
     """The endpoint list in schemas/protocol.py's docstring is the contract; /openapi.json must match it."""
     endpoints = ENDPOINT_LINE.findall(schemas.protocol.__doc__ or "")
-    assert len(endpoints) == 18  # 10 of the first release + 4 resumable uploads (issue 9) + 4 sign-out and keys (issue 5)
+    assert len(endpoints) == 19  # 10 of the first release + 4 resumable uploads and 1 batch (issue 9) + 4 sign-out and keys (issue 5)
     spec = team.client.get("/openapi.json").json()
     for method, path in endpoints:
         assert method.lower() in spec["paths"].get(f"/api/v1{path}", {}), (method, path)
