@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, event
@@ -57,8 +58,6 @@ def _backfill(engine: Engine) -> None:
     """Rows the newest revision added columns or tables for, computed by the code that keeps them (so a
     later revision re-chained before this one cannot break it): case summaries, seal verdicts. One query
     each when there is nothing to fill."""
-    from datetime import UTC, datetime
-
     with open_session(engine) as session:
         if summaries.fill_missing(session) + seal_checks.fill_missing(session, datetime.now(UTC)):
             session.commit()

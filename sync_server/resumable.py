@@ -7,11 +7,11 @@ learns, from an offset or a "complete", that another team holds the same bytes: 
 holds the file already is told it is complete; anyone else sends every byte, which is hashed.
 Appending a chunk: lock; truncate the part to the recorded offset (a crash may have left bytes past
 it); write the chunk; fsync it; only then write the new offset (temp file, fsync, rename, fsync the
-directory) and report it. The last chunk records no offset: the file is hashed and placed at once, so a
-file sent in one chunk costs two fsyncs (its bytes, its directory entry). A cut chunk keeps what arrived (unless it carried a checksum, which then
-cannot be checked). At the full length the whole file is hashed: a match moves it into the
-content-addressed store (`BlobStore.place`, durable); a mismatch discards it with
-`evidence.hash_mismatch`. The offset a client hears is therefore never ahead of the disk.
+directory) and report it. The last chunk records no offset: the file is hashed and placed at once, so
+a file sent in one chunk costs two fsyncs (its bytes, its directory entry). A cut chunk keeps what
+arrived (unless it carried a checksum, which then cannot be checked). At the full length the whole
+file is hashed: a match moves it into the content-addressed store (`BlobStore.place`, durable); a
+mismatch discards it with `evidence.hash_mismatch`. The offset a client hears is therefore never ahead of the disk.
 A partial nobody touched for `Settings.abandoned_upload_days` (a tablet that never came back) is swept
 (`sweep`): under the same lock, so an upload being appended is never removed; an appender that opened
 the lock file before the sweep removed it sees the file replaced and is told to try again.

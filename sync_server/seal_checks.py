@@ -95,9 +95,9 @@ def fill_missing(session: Session, now: datetime, batch: int = 500) -> int:
             return done
         sealed = {r.id: SealedRecord.model_validate_json(r.sealed_json) for r in rows}
         keys = queries.keys_by_id(session, {s.key_id for x in sealed.values() for s in x.seals})
-        for row_id, verdicts in check_rows(session, rows, sealed, keys).items():
-            row = next(r for r in rows if r.id == row_id)
-            row.seal_verdicts, row.seals_checked_at = dump(verdicts), now
+        verdicts = check_rows(session, rows, sealed, keys)
+        for row in rows:
+            row.seal_verdicts, row.seals_checked_at = dump(verdicts[row.id]), now
             session.add(row)
         session.flush()
         done += len(rows)

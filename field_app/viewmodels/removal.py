@@ -57,11 +57,9 @@ class EvidenceRemoval(Observable):
             record = self.editor.record
             if record is None:
                 raise VisitError("没有正在编辑的调查记录")
-            gone = {sha} | {e.strokes_sha256 for e in record.evidence if e.sha256 == sha and e.strokes_sha256}
-            refs = tuple(e for e in record.evidence if e.sha256 in gone)
+            refs = tuple(self.editor.remove_evidence(sha))
             if not refs:
                 raise VisitError("该留证已不在记录中")
-            self.editor.remove_evidence(sha)
             self.pending = Removal(record.id, refs, self.monotonic() + self.window_s)
         self._notify()
         return self.pending

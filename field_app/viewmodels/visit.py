@@ -51,8 +51,6 @@ SIGNATURE_ROLES = (Role.RESPONDENT_SIGNATURE, Role.SURVEYOR_SIGNATURE)
 NO_RECORD = "没有正在编辑的调查记录"
 
 
-
-
 @contextmanager
 def _if_full(what: str) -> Iterator[None]:
     """Say what was not saved when the disk turns out to be full."""
@@ -243,11 +241,15 @@ class VisitEditor(FormAnswers, Observable):
             return self._add_evidence(ref)
 
     @serialized
-    def remove_evidence(self, sha: str) -> None:
-        """Take a file out of the record, with a signature's strokes (the file stays until nothing uses it)."""
+    def remove_evidence(self, sha: str) -> list[EvidenceRef]:
+        """Take a file out of the record, with a signature's strokes (the file stays until nothing uses it);
+        returns the references that left (none: the file was not in the record, and nothing changed)."""
         record = self._require()
         gone = {sha} | {e.strokes_sha256 for e in record.evidence if e.sha256 == sha and e.strokes_sha256}
-        self._update(evidence=[e.model_dump() for e in record.evidence if e.sha256 not in gone])
+        removed = [e for e in record.evidence if e.sha256 in gone]
+        if removed:
+            self._update(evidence=[e.model_dump() for e in record.evidence if e.sha256 not in gone])
+        return removed
 
     @serialized
     def restore_evidence(self, refs: list[EvidenceRef]) -> None:

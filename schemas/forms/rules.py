@@ -76,7 +76,11 @@ def is_relevant(field: Field, answers: Mapping[str, object]) -> bool:
 
 def relevant_fields(form: Form, answers: Mapping[str, object]) -> list[Field]:
     """The questions asked now, in form order (sections and fields whose condition holds)."""
-    shown = visible_answers(form, answers)
+    return _asked(form, visible_answers(form, answers))
+
+
+def _asked(form: Form, shown: Mapping[str, object]) -> list[Field]:
+    """The questions asked over answers already cleared of hidden ones (`visible_answers`)."""
     return [f for s in form.sections if s.relevant is None or holds(s.relevant, shown)
             for f in s.fields if is_relevant(f, shown)]
 
@@ -85,9 +89,9 @@ def visible_answers(form: Form, answers: Mapping[str, object]) -> dict[str, obje
     """The answers without those of hidden questions (and hidden cells of table rows); answers the
     form does not name are kept as they are. Repeated until stable: a hidden answer shows nothing."""
     current = dict(answers)
-    for _ in range(len(form.fields()) + 1):
+    fields = {f.id: (s, f) for s in form.sections for f in s.fields}
+    for _ in range(len(fields) + 1):
         kept: dict[str, object] = {}
-        fields = {f.id: (s, f) for s in form.sections for f in s.fields}
         for key, value in current.items():
             if key not in fields:
                 kept[key] = value
@@ -122,7 +126,7 @@ def answer_problems(form: Form, answers: Mapping[str, object]) -> list[Problem]:
         return []
     out: list[Problem] = []
     shown = visible_answers(form, answers)
-    for field in relevant_fields(form, shown):
+    for field in _asked(form, shown):
         value = shown.get(field.id)
         if not answered(value) and field.type != "table":
             continue

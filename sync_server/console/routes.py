@@ -147,21 +147,23 @@ def console_router() -> APIRouter:
                      township=staff.role == AccountRole.TOWNSHIP.value,
                      **office_context(session, case, staff, services.holidays(session)))
 
-    @router.get("/evidence/{sha256}")
-    def evidence_download(sha256: str, staff: Staff, session: DbSession, services: ServicesDep) -> Response:
-        response = evidence_file(sha256, staff, session, services)
-        if staff is not None and isinstance(response, FileResponse):
-            audit.log(session, "evidence.downloaded", services.clock(), staff.username, subject=sha256,
-                      via="console")
-            session.commit()
-        return response
-
-    def evidence_file(sha256: str, staff: Account | None, session: Session, services: Services) -> Response:
+    def refusal(sha256: str, staff: Account | None, session: Session, services: Services) -> Response | None:
+        """401 or 404 unless this staff member may read the stored file; None when they may."""
         if staff is None:
             return Response(status_code=401)
         readable = services.blobs.is_address(sha256) and services.blobs.has(sha256)
         if not readable or not may_read_evidence(session, staff, sha256):
             return Response(status_code=404)
+        return None
+
+    @router.get("/evidence/{sha256}")
+    def evidence_download(sha256: str, staff: Staff, session: DbSession, services: ServicesDep) -> Response:
+        refused = refusal(sha256, staff, session, services)
+        if refused is not None:
+            return refused
+        assert staff is not None  # refusal answered 401
+        audit.log(session, "evidence.downloaded", services.clock(), staff.username, subject=sha256, via="console")
+        session.commit()
         return evidence_file_response(services.blobs.local_path(sha256), sha256)
 
     @router.get("/evidence/{sha256}/preview")
@@ -177,9 +179,10 @@ def console_router() -> APIRouter:
 
     def display(sha256: str, request: Request, staff: Account | None, session: Session, services: Services,
                 variant: Variant) -> Response:
-        original = evidence_file(sha256, staff, session, services)
-        if staff is None or not isinstance(original, FileResponse):
-            return original
+        refused = refusal(sha256, staff, session, services)
+        if refused is not None:
+            return refused
+        assert staff is not None  # refusal answered 401
         return display_response(session, staff, services.display, sha256, request.query_params.get("record"),
                                 variant)
 

@@ -14,14 +14,13 @@ import hashlib
 import logging
 import os
 import queue
-import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 
-from sync_server.blobs import TMP_PREFIX, BlobStore
+from sync_server.blobs import BlobStore
 from sync_server.display.maker import Made, make
 from sync_server.display.watermark import WatermarkFacts
 
@@ -117,13 +116,13 @@ class DisplayCopies:
 
     @contextmanager
     def _temporary(self) -> Iterator[Path]:
-        """A temporary file in the store's tmp/ (named so the store's sweep knows its writer)."""
-        fd, name = tempfile.mkstemp(dir=self.blobs.tmp, prefix=f"{TMP_PREFIX}{os.getpid()}-display-")
+        """A temporary file from `BlobStore.temporary` (its sweep knows the writer), removed after use."""
+        fd, path = self.blobs.temporary()
         os.close(fd)
         try:
-            yield Path(name)
+            yield path
         finally:
-            Path(name).unlink(missing_ok=True)
+            path.unlink(missing_ok=True)
 
     @contextmanager
     def _one_maker(self, name: str) -> Iterator[None]:
