@@ -4,10 +4,21 @@ from __future__ import annotations
 
 import pytest
 
+from field_app.capture import audio_spool
 from field_app.store import EvidenceStore, keys, open_store
 from field_app.sync.client import SyncClient
-from field_app.viewmodels import TeamSession
-from tests.field_app.helpers import TEAM, Clock, closed_port, seed_account, vault_for
+from field_app.viewmodels import CaseList, SyncPanel, TeamSession, VisitEditor
+from field_app.viewmodels.recording import Recorder
+from tests.field_app.helpers import (
+    TEAM,
+    Clock,
+    Ticks,
+    cache_case,
+    case_summary,
+    closed_port,
+    seed_account,
+    vault_for,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -84,7 +95,34 @@ def transport():
 
 
 @pytest.fixture
+def editor(store, evidence, team, clock) -> VisitEditor:
+    """A visit editor on a tablet that has the demo case cached (no record open yet)."""
+    cache_case(store, case_summary())
+    return VisitEditor(store, evidence, team, clock)
+
+
+@pytest.fixture
+def ticks() -> Ticks:
+    return Ticks()
+
+
+@pytest.fixture
+def recorder(editor, data_dir, ticks) -> Recorder:
+    """The interview recorder of `editor` (a test module's own `editor` when it has one), on the hand clock."""
+    return Recorder(editor, data_dir / audio_spool.POINTERS, ticks)
+
+
+@pytest.fixture
 def online_client(server, transport):
     client = SyncClient(server.url, transport=transport, timeout=10.0, device_id="tablet-yb-01")
     yield client
     client.close()
+
+
+@pytest.fixture
+def tablet(store, evidence, online_client, clock):
+    """The view-models of one tablet, wired as app.py wires them, online to the live server."""
+    team = TeamSession(store, online_client, "tablet-yb-01", clock)
+    return {"team": team, "cases": CaseList(store, online_client, team, clock),
+            "editor": VisitEditor(store, evidence, team, clock),
+            "sync": SyncPanel(store, evidence, online_client, team, clock)}

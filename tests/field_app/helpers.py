@@ -22,6 +22,16 @@ T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 TEAM = [("zhangwei", "张伟", "111111"), ("lina", "李娜", "222222")]
 
 
+class Ticks:
+    """A monotonic clock moved by hand (`t` seconds)."""
+
+    def __init__(self) -> None:
+        self.t = 100.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
 class Clock:
     """A clock the test moves by hand."""
 

@@ -6,22 +6,12 @@ from __future__ import annotations
 import threading
 import time
 
-import pytest
-
 from field_app.sync.client import SyncClient
 from field_app.sync.outbox import UploadStatus
-from field_app.viewmodels import CaseList, SyncPanel, TeamSession, VisitEditor
+from field_app.viewmodels import SyncPanel
 from field_app.viewmodels.outbox import AUTO_RESUME_NOTICE, AutoResume
 from tests.field_app.helpers import closed_port
 from tests.field_app.test_sync_live import _seal_home_visit, _sign_in_team
-
-
-@pytest.fixture
-def tablet(store, evidence, online_client, clock):
-    team = TeamSession(store, online_client, "tablet-yb-01", clock)
-    return {"team": team, "cases": CaseList(store, online_client, team, clock),
-            "editor": VisitEditor(store, evidence, team, clock),
-            "sync": SyncPanel(store, evidence, online_client, team, clock)}
 
 
 def _until(condition, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]

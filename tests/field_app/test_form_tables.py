@@ -10,18 +10,11 @@ from field_app.viewmodels.steps import lacking_by_step
 from schemas.records import Role, VisitKind
 from tests.field_app.helpers import (
     TEAM,
-    cache_case,
     case_summary,
     complete_home_visit,
     start_notified,
     strokes,
 )
-
-
-@pytest.fixture
-def editor(store, evidence, team, clock) -> VisitEditor:
-    cache_case(store, case_summary())
-    return VisitEditor(store, evidence, team, clock)
 
 
 def _income_lacks(editor: VisitEditor) -> int:

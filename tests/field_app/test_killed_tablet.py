@@ -9,16 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from field_app.store import EvidenceStore, open_store
 from field_app.store import queries as q
 from field_app.store.evidence import TMP_PREFIX
-from field_app.viewmodels import VisitEditor
 from schemas.signed import seal_verifies
 from tests.field_app.helpers import (
-    cache_case,
-    case_summary,
     complete_home_visit,
     photo,
     start_notified,
@@ -26,12 +21,6 @@ from tests.field_app.helpers import (
 )
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def editor(store, evidence, team, clock) -> VisitEditor:
-    cache_case(store, case_summary())
-    return VisitEditor(store, evidence, team, clock)
 
 
 def _run(data_dir: Path, record_id: str, scenario: str, **popen: object) -> subprocess.Popen:

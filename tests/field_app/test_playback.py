@@ -3,35 +3,21 @@ from __future__ import annotations
 
 import pytest
 
-from field_app.capture import audio_spool
 from field_app.capture.wav import PcmFormat
 from field_app.errors import VisitError
 from field_app.viewmodels import VisitEditor
 from field_app.viewmodels.playback import AudioPlayback, PlayState, clock_text
-from field_app.viewmodels.recording import Recorder
-from tests.field_app.helpers import cache_case, case_summary, start_notified
-from tests.field_app.test_recording import Ticks, stream
+from tests.field_app.helpers import case_summary, start_notified
+from tests.field_app.test_recording import stream
 
 FMT = PcmFormat(16000, 1)
 
 
 @pytest.fixture
-def ticks() -> Ticks:
-    return Ticks()
-
-
-@pytest.fixture
-def editor(store, evidence, team, clock) -> VisitEditor:
-    case = case_summary()
-    cache_case(store, case)
-    editor = VisitEditor(store, evidence, team, clock)
-    start_notified(editor, case)
+def editor(editor: VisitEditor) -> VisitEditor:
+    """With a home visit open and its notification done (recording is allowed)."""
+    start_notified(editor, case_summary())
     return editor
-
-
-@pytest.fixture
-def recorder(editor, data_dir, ticks) -> Recorder:
-    return Recorder(editor, data_dir / audio_spool.POINTERS, ticks)
 
 
 def _record(recorder, ticks, seconds: float) -> str:

@@ -7,24 +7,15 @@ import json
 import pytest
 
 from field_app.errors import SignatureRejected
-from field_app.viewmodels import VisitEditor
 from schemas.evidence_checks import DUPLICATE_SIGNATURE, duplicate_signatures
 from schemas.readback import readback_digest
 from schemas.records import EvidenceKind, Role
 from tests.field_app.helpers import (
-    cache_case,
-    case_summary,
     complete_home_visit,
     photo,
     start_notified,
     strokes,
 )
-
-
-@pytest.fixture
-def editor(store, evidence, team, clock) -> VisitEditor:
-    cache_case(store, case_summary())
-    return VisitEditor(store, evidence, team, clock)
 
 
 def test_the_read_back_shows_answers_under_their_labels_and_evidence_counts_r29(editor):

@@ -15,37 +15,15 @@ from field_app.viewmodels import VisitEditor
 from field_app.viewmodels.recording import Recorder, RecState
 from field_app.viewmodels.recovery import RECOVERED, recover_recordings
 from schemas.records import EvidenceKind, Role, VisitKind
-from tests.field_app.helpers import cache_case, case_summary, start_notified
+from tests.field_app.helpers import Ticks, cache_case, case_summary, start_notified
 from tests.field_app.test_wav import tone
 
 
-class Ticks:
-    """A monotonic clock moved by hand."""
-
-    def __init__(self) -> None:
-        self.t = 100.0
-
-    def __call__(self) -> float:
-        return self.t
-
-
 @pytest.fixture
-def editor(store, evidence, team, clock) -> VisitEditor:
-    case = case_summary()
-    cache_case(store, case)
-    editor = VisitEditor(store, evidence, team, clock)
-    start_notified(editor, case)
+def editor(editor: VisitEditor) -> VisitEditor:
+    """With a home visit open and its notification done (capture is allowed)."""
+    start_notified(editor, case_summary())
     return editor
-
-
-@pytest.fixture
-def ticks() -> Ticks:
-    return Ticks()
-
-
-@pytest.fixture
-def recorder(editor, data_dir, ticks) -> Recorder:
-    return Recorder(editor, data_dir / audio_spool.POINTERS, ticks)
 
 
 def stream(recorder: Recorder, ticks: Ticks, fmt: PcmFormat, seconds: float, chunk_s: float = 0.1) -> bytes:

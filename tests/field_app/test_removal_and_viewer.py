@@ -11,25 +11,12 @@ from field_app.viewmodels.photo_viewer import PhotoViewer
 from field_app.viewmodels.removal import TOO_LATE, EvidenceRemoval
 from schemas.device_audit import AuditAction
 from schemas.records import Role
-from tests.field_app.helpers import cache_case, case_summary, complete_home_visit, photo
-
-
-class Ticks:
-    """A monotonic clock moved by hand."""
-
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.field_app.helpers import Ticks, complete_home_visit, photo
 
 
 @pytest.fixture
-def editor(store, evidence, team, clock):
-    from field_app.viewmodels import VisitEditor
-
-    cache_case(store, case_summary())
-    editor = VisitEditor(store, evidence, team, clock)
+def editor(editor):
+    """With a complete home visit open."""
     complete_home_visit(editor)
     return editor
 
@@ -48,7 +35,7 @@ def test_undo_in_the_window_restores_the_photo_with_its_metadata_and_the_trail_s
     removal.remove(extra.sha256)
     assert extra.sha256 not in {e.sha256 for e in editor.record.evidence}  # hidden at once
     assert evidence.has(extra.sha256)  # bytes kept for the undo
-    ticks.now += 7.9
+    ticks.t += 7.9
     clock.advance(minutes=1)
     restored = removal.undo()
 
@@ -64,9 +51,9 @@ def test_the_file_is_shredded_only_when_the_window_passes(editor, evidence):
     extra = editor.add_photo(photo("gps/DSCN0012.jpg"), "DSCN0012.jpg")
     removal.remove(extra.sha256)
 
-    ticks.now += 7
+    ticks.t += 7
     assert removal.settle() == [] and evidence.has(extra.sha256)
-    ticks.now += 1
+    ticks.t += 1
     assert removal.settle() == [extra.sha256]
     assert not evidence.has(extra.sha256) and removal.pending is None
     with pytest.raises(VisitError, match=TOO_LATE):
@@ -79,7 +66,7 @@ def test_undo_after_the_window_is_refused_and_shreds(editor, evidence):
     removal = EvidenceRemoval(editor, window_s=8, monotonic=ticks)
     extra = editor.add_photo(photo("gps/DSCN0012.jpg"), "DSCN0012.jpg")
     removal.remove(extra.sha256)
-    ticks.now += 8
+    ticks.t += 8
     with pytest.raises(VisitError, match=TOO_LATE):
         removal.undo()
     assert not evidence.has(extra.sha256)

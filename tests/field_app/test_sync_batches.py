@@ -5,19 +5,9 @@ from __future__ import annotations
 import pytest
 
 from field_app.sync.outbox import UploadStatus, upload_outbox
-from field_app.viewmodels import CaseList, SyncPanel, TeamSession, VisitEditor
 from sync_server.seed import DEMO_CASE_ID
 from tests.field_app.live_server import LiveServer
 from tests.field_app.test_sync_live import _seal_home_visit, _sign_in_team
-
-
-@pytest.fixture
-def tablet(store, evidence, online_client, clock):
-    """The view-models of one tablet, wired as app.py would wire them."""
-    team = TeamSession(store, online_client, "tablet-yb-01", clock)
-    return {"team": team, "cases": CaseList(store, online_client, team, clock),
-            "editor": VisitEditor(store, evidence, team, clock),
-            "sync": SyncPanel(store, evidence, online_client, team, clock)}
 
 
 @pytest.fixture

@@ -9,22 +9,13 @@ from field_app.errors import SignInError
 from field_app.store import queries as q
 from field_app.sync.client import ServerProblem
 from field_app.sync.outbox import UploadStatus, upload_outbox
-from field_app.viewmodels import CaseList, SyncPanel, TeamSession, VisitEditor
+from field_app.viewmodels import SyncPanel, TeamSession, VisitEditor
 from schemas.protocol import EVIDENCE_BATCH, PROTOCOL_HEADER, SMALL_FILE_BYTES, CaseDetail, parse_batch_header
 from schemas.records import Role, SealedRecord, VisitKind
 from schemas.seal import sign_record
 from sync_server.seed import DEMO_CASE_ID, UNAUTHORIZED_CASE_ID
 from tests.field_app.helpers import answer_all, photo, strokes, vault_for
 from tests.field_app.live_server import PINS
-
-
-@pytest.fixture
-def tablet(store, evidence, online_client, clock):
-    """The view-models of one tablet, wired as app.py would wire them."""
-    team = TeamSession(store, online_client, "tablet-yb-01", clock)
-    return {"team": team, "cases": CaseList(store, online_client, team, clock),
-            "editor": VisitEditor(store, evidence, team, clock),
-            "sync": SyncPanel(store, evidence, online_client, team, clock)}
 
 
 def _sign_in_team(tablet) -> TeamSession:

@@ -9,7 +9,7 @@ import pytest
 from field_app.store import OutboxStatus
 from field_app.store import queries as q
 from field_app.sync.outbox import UploadStatus
-from field_app.viewmodels import CaseList, SyncPanel, TeamSession, VisitEditor
+from field_app.viewmodels import SyncPanel
 from tests.disk import TinyDisk, tiny_disk
 from tests.field_app.live_server import LiveServer
 from tests.field_app.test_sync_live import _case_detail, _seal_home_visit, _sign_in_team
@@ -28,15 +28,6 @@ def server(server_disk: TinyDisk, clock) -> Iterator[LiveServer]:
     live.start()
     yield live
     live.close()
-
-
-@pytest.fixture
-def tablet(store, evidence, online_client, clock):
-    """The view-models of one tablet, wired as app.py wires them."""
-    team = TeamSession(store, online_client, "tablet-yb-01", clock)
-    return {"team": team, "cases": CaseList(store, online_client, team, clock),
-            "editor": VisitEditor(store, evidence, team, clock),
-            "sync": SyncPanel(store, evidence, online_client, team, clock)}
 
 
 def _outbox(store):

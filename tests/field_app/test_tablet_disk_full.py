@@ -9,13 +9,10 @@ import pytest
 
 from field_app.errors import StorageFull
 from field_app.store import queries as q
-from field_app.viewmodels import VisitEditor
 from schemas.records import Role
 from tests.disk import TinyDisk, tiny_disk
 from tests.field_app.helpers import (
     TEAM,
-    cache_case,
-    case_summary,
     complete_home_visit,
     photo,
     start_notified,
@@ -36,12 +33,6 @@ def disk(tmp_path) -> Iterator[TinyDisk]:
 def data_dir(disk: TinyDisk):
     """The tablet's whole data dir (SQLite and evidence) on the tiny real filesystem."""
     return disk.root
-
-
-@pytest.fixture
-def editor(store, evidence, team, clock) -> VisitEditor:
-    cache_case(store, case_summary())
-    return VisitEditor(store, evidence, team, clock)
 
 
 def _saved(store, record_id: str):

@@ -9,13 +9,12 @@ from field_app.store import queries as q
 from field_app.viewmodels import VisitEditor
 from schemas.records import VisitKind
 from schemas.text import NAME, TEXT
-from tests.field_app.helpers import cache_case, case_summary
+from tests.field_app.helpers import case_summary
 
 
 @pytest.fixture
-def editor(store, evidence, team, clock) -> VisitEditor:
-    cache_case(store, case_summary())
-    editor = VisitEditor(store, evidence, team, clock)
+def editor(editor: VisitEditor) -> VisitEditor:
+    """With a home visit open."""
     editor.start(case_summary(), VisitKind.HOME_VISIT)
     return editor
 

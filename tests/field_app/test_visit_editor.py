@@ -15,7 +15,6 @@ from schemas.signed import seal_verifies
 from tests.field_app.helpers import (
     TEAM,
     answer_all,
-    cache_case,
     case_summary,
     complete_home_visit,
     photo,
@@ -25,12 +24,6 @@ from tests.field_app.helpers import (
 )
 
 PINS = {u: pin for u, _, pin in TEAM}
-
-
-@pytest.fixture
-def editor(store, evidence, team, clock) -> VisitEditor:
-    cache_case(store, case_summary())
-    return VisitEditor(store, evidence, team, clock)
 
 
 def _outbox(store):
