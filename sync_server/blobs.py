@@ -78,12 +78,27 @@ class BlobStore:
             return path.stat().st_size
         return self.remote.size(sha256) if self.remote is not None else None
 
+    def delete(self, sha256: str) -> bool:
+        """Remove a stored file wherever it is kept (the disk, the object store and its local cached copy);
+        whether it was stored. Disposal only (R35): evidence is otherwise never removed."""
+        if not self.has(sha256):
+            return False
+        self.path_for(sha256).unlink(missing_ok=True)
+        self._cached(sha256).unlink(missing_ok=True)
+        if self.remote is not None:
+            self.remote.delete(sha256)
+        return True
+
+    def _cached(self, sha256: str) -> Path:
+        """Where a local copy of an object-store file is kept once read."""
+        return self.root / "cache" / sha256[:2] / sha256
+
     def local_path(self, sha256: str) -> Path:
         """A local file with the bytes: the stored file, or a cached copy of the object (made once)."""
         path = self.path_for(sha256)
         if path.is_file() or self.remote is None:
             return path
-        cached = self.root / "cache" / sha256[:2] / sha256
+        cached = self._cached(sha256)
         if not cached.is_file():
             cached.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp_name = tempfile.mkstemp(dir=self.tmp, prefix=f"{TMP_PREFIX}{os.getpid()}-")

@@ -78,6 +78,10 @@ class S3Evidence:
         """Copy an object to a local file (the caller renames it into place)."""
         self.client.download_file(self.location.bucket, self.key(sha256), str(target), Config=_TRANSFER)
 
+    def delete(self, sha256: str) -> None:
+        """Remove a stored file (disposal, R35); no error if it is not there."""
+        self.client.delete_object(Bucket=self.location.bucket, Key=self.key(sha256))
+
     def put_derived(self, key: str, source: Path) -> None:
         """Store a derived file (a display copy) under `derived/<key>`; never under `evidence/`."""
         self.client.upload_file(str(source), self.location.bucket, f"{DERIVED}/{key}", Config=_TRANSFER)

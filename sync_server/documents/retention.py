@@ -79,9 +79,7 @@ def dispose(session: Session, case: Case, blobs: BlobStore, actor: str, note: st
             display.forget(link.sha256, link.record_id)
     removed = 0
     for sha in sorted(mine - shared):
-        if blobs.has(sha):
-            blobs.path_for(sha).unlink()
-            removed += 1
+        removed += blobs.delete(sha)
     row.disposed_at, row.disposed_by, row.disposal_note = now, actor, note
     session.add(row)
     audit.log(session, "case.disposed", now, actor, case.id, subject=case.id, note=note, files_removed=removed,

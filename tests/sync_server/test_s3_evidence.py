@@ -15,6 +15,7 @@ import pytest
 from fastapi import FastAPI
 
 from sync_server.app import create_app
+from sync_server.blobs import BlobStore
 from sync_server.object_store import S3Evidence
 from sync_server.settings import Settings
 from tests.sync_server.ceph import CephError, CephRgw
@@ -52,6 +53,21 @@ def test_a_file_goes_up_whole_and_comes_back_byte_equal(store: S3Evidence, tmp_p
     assert store.size(sha) == len(data) and sha in store.stored()
     store.download(sha, tmp_path / "back")
     assert (tmp_path / "back").read_bytes() == data
+
+
+def test_disposal_removes_a_file_from_the_object_store_and_its_local_copy(store: S3Evidence, tmp_path: Path):
+    """R35: a disposed file leaves the bucket too (not only a local file, which an S3 store does not have)."""
+    blobs = BlobStore(tmp_path / "evidence", remote=store)
+    data = os.urandom(64 * 1024)
+    sha = hashlib.sha256(data).hexdigest()
+    source = tmp_path / "upload"
+    source.write_bytes(data)
+    blobs.place(source, sha)
+    assert not blobs.path_for(sha).exists() and blobs.local_path(sha).read_bytes() == data  # cached once read
+    assert blobs.delete(sha) is True
+    assert not store.has(sha) and not blobs.has(sha)
+    assert not (tmp_path / "evidence" / "cache" / sha[:2] / sha).exists()
+    assert blobs.delete(sha) is False
 
 
 @pytest.fixture
