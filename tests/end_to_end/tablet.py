@@ -91,6 +91,21 @@ class Tablet:
                     return
         raise AssertionError(f"下一步 did not leave the step {before!r}")
 
+    def download_cases(self) -> None:
+        """Both surveyors sign in, then the team downloads its cases: done when the second demo case shows
+        what blocks it (its family authorization is missing, R1)."""
+        self.sign_in_team()
+        tap(self.page, "go-cases")
+        tap(self.page, "download-cases")
+        wait_text(self.page, "缺少家庭授权书")
+
+    def consent_at_door(self, start_button: str) -> None:
+        """Open the visit, wait for its start position, and tick the notification a consenting family
+        hears (R8): capture is allowed from here on."""
+        self.start_visit(start_button)
+        self.wait_start_fix()
+        self.notify(["work_id_shown", "purpose_explained", "family_consents"])
+
     def refuse_at_door(self, start_button: str) -> None:
         """Open the visit, show the work IDs, record that the family refuses (R13) and go to that step:
         the rail leads to 拒绝情况 once the switch has taken effect."""

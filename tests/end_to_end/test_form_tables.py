@@ -41,9 +41,7 @@ def test_member_income_rows_money_rules_and_live_rail_counts(product, browser, l
     tablet = Tablet(page, "form-tables" if landscape else "form-tables-portrait")
     tablet.sign_in_team()
     tap(page, "go-cases")
-    tablet.start_visit(f"start-home_visit-{CASE}")
-    tablet.wait_start_fix()
-    tablet.notify(["work_id_shown", "purpose_explained", "family_consents"])
+    tablet.consent_at_door(f"start-home_visit-{CASE}")
     tap(page, "step-section-income")
     wait_text(page, "家庭成员收入")
     tablet.wait_rail("section-income", 2)  # 家庭月收入, 收入来源
