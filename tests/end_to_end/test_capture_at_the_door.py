@@ -30,7 +30,7 @@ def test_capture_waits_for_notification_and_a_signature_survives_a_rotation(prod
                                     geolocation={"latitude": 29.6100, "longitude": 106.5318, "accuracy": 20})
     open_flet(page, product.app_url)
     tablet = Tablet(page, "capture")
-    tablet.download_cases()  # the download is done (its second case may not be surveyed, R1)
+    tablet.download_cases()
     tablet.start_visit(f"start-home_visit-{CASE}")
     assert tablet.wait_start_fix() == "距登记住址"
     wait_text(page, "拍摄地点距登记住址较远")  # about 2.3 km from the household: flagged (over 500 m)
