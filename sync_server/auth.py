@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from schemas.problems import Code, ProblemError
 from schemas.protocol import AccountPublic, AccountRole
-from sync_server import throttle
+from sync_server import queries, throttle
 from sync_server.passwords import hash_secret, password_problems, pin_problems, secret_matches
 from sync_server.tables import Account, SessionToken
 
@@ -108,9 +108,7 @@ def revoke_token(session: Session, token: str) -> None:
 
 def team_members(session: Session, team_id: str) -> list[Account]:
     """The active surveyors of a team, by username."""
-    query = select(Account).where(Account.team_id == team_id, Account.role == AccountRole.SURVEYOR.value,
-                                  Account.active == True)
-    return list(session.exec(query.order_by(col(Account.username))))
+    return queries.team_members_of(session, {team_id}).get(team_id, [])
 
 
 def change_password(session: Session, account: Account, old: str, new: str, now: datetime) -> None:

@@ -35,7 +35,7 @@ def visible(account: Account) -> ColumnElement[bool]:
     if role == AccountRole.ADMIN:
         return true()
     if role == AccountRole.REVIEWER:
-        return col(Case.agency_id).is_(None) if account.org_id is None else col(Case.agency_id) == account.org_id
+        return col(Case.agency_id) == account.org_id  # None: IS NULL (SQLAlchemy), as may_see compares
     if role == AccountRole.SURVEYOR:
         return false() if account.team_id is None else col(Case.team_id) == account.team_id
     return false() if not account.unit else col(Case.entrusting_unit) == account.unit
