@@ -1,5 +1,5 @@
-"""Small files of a record in one request each batch (schemas/protocol.py `POST /evidence/batch`):
-a record's signatures (PNG + stroke JSON) cost one request instead of one each. Files the server
+"""A record's small files in batch requests (schemas/protocol.py `POST /evidence/batch`): its
+signatures (PNG + stroke JSON) cost one request instead of one each. Files the server
 has part of, large files, and everything when the server has no batch route go up resumably.
 """
 from __future__ import annotations

@@ -84,7 +84,8 @@ def upload_outbox(store: Store, evidence: EvidenceStore, client: SyncClient, tok
                   uploader: ResumableUploader | None = None) -> list[UploadOutcome]:
     """Upload every queued or problem record; returns one outcome per record, in seal order.
     Files go up after one question per record for what is missing: the small ones in batch requests,
-    the rest resumably in chunks from the server's durable offset; `on_file(sha, sent, size)` follows each file, `on_progress` the batch."""
+    the rest resumably in chunks from the server's durable offset. `on_file(sha, sent, size)` follows
+    each file, `on_progress` the batch."""
     uploader = uploader or ResumableUploader(client, token, evidence.read_range)
     with store.reading() as session:
         items = q.outbox_items(session, [OutboxStatus.QUEUED, OutboxStatus.PROBLEM])
