@@ -77,19 +77,35 @@ class Tablet:
         return (node.get_attribute("aria-label") or "") + (node.text_content() or "")
 
     def next_step(self) -> None:
-        """Tap 下一步 and wait until the next step is shown; a tap that landed while the screen was being
-        drawn again (after the previous tap) is repeated."""
+        """Tap 下一步 and wait until the next step is shown."""
         before = self._step_title()
+        self._tap_until("step-next", lambda: self._step_title() != before, f"下一步 did not leave {before!r}")
+
+    def go_step(self, step: str) -> None:
+        """Tap a step on the rail and wait until that step is shown (its title, under the visit's title)."""
+        item = self.page.locator(f'[flt-semantics-identifier="step-{step}"]').first
+
+        def shown() -> bool:
+            title = self._step_title()
+            label = (item.get_attribute("aria-label") or "") + (item.text_content() or "") if item.count() else ""
+            return bool(title) and title in label
+
+        self._tap_until(f"step-{step}", shown, f"the step {step} was never shown")
+
+    def _tap_until(self, button: str, done, failure: str) -> None:
+        """Tap `button` until `done()`: a tap that landed while the screen was being drawn again (after a
+        previous tap, or a save that redraws the rail) misses, and is repeated after 5 s."""
         deadline = time.monotonic() + WAIT_MS / 1000
         while time.monotonic() < deadline:
-            tap(self.page, "step-next")
+            tap(self.page, button)
             tapped = time.monotonic()
             while time.monotonic() - tapped < 5 and time.monotonic() < deadline:  # then tap again
                 self.page.wait_for_timeout(100)
-                if self._step_title() != before:
+                if done():
                     locate(self.page, "step-next")  # the new step's bottom row is drawn
                     return
-        raise AssertionError(f"下一步 did not leave the step {before!r}")
+        self.shot(f"stuck-{button}")
+        raise AssertionError(failure)
 
     def download_cases(self) -> None:
         """Both surveyors sign in, then the team downloads its cases: done when the second demo case shows

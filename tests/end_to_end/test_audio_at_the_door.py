@@ -158,7 +158,7 @@ def test_the_app_killed_mid_recording_keeps_what_was_recorded_as_a_valid_wav_r10
     tablet.sign_in_team()
     tap(page, "go-cases")
     tap(page, f"resume-{draft.id}")
-    tap(page, "step-refusal")
+    tablet.go_step("refusal")
     page.locator('[flt-semantics-identifier="audio-file"]').first.wait_for(timeout=15_000)
     wait_text(page, "应用中断")
     tablet.shot("recovered")

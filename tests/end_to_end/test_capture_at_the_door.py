@@ -10,6 +10,8 @@ from playwright.sync_api import sync_playwright
 from field_app.store import EvidenceStore, open_store
 from field_app.store import queries as q
 from field_app.store.vault import DirectoryVault
+from field_app.viewmodels.pad import pad_size
+from field_app.views.shell import rail_width
 from schemas.records import Origin, Role
 from tests.end_to_end.flet_browser import (
     WAIT_MS,
@@ -34,18 +36,19 @@ def test_capture_waits_for_notification_and_a_signature_survives_a_rotation(prod
     tablet.start_visit(f"start-home_visit-{CASE}")
     assert tablet.wait_start_fix() == "距登记住址"
     wait_text(page, "拍摄地点距登记住址较远")  # about 2.3 km from the household: flagged (over 500 m)
-    tap(page, "step-photos")
+    tablet.go_step("photos")
     wait_text(page, "请先完成“告知与同意”步骤")  # the add button is off, and says why
     tablet.shot("photos-before-notification")
-    tap(page, "step-notify")
+    tablet.go_step("notify")
     tablet.notify(["work_id_shown", "purpose_explained", "family_consents"])
-    tap(page, "step-team_sign")
+    tablet.go_step("team_sign")
     pad = "surveyor-pad-zhangwei"
     draw_stroke(page, pad, [(0.1, 0.5), (0.3, 0.5), (0.5, 0.5), (0.8, 0.5)])  # alone: a line, no signature
     tablet.shot("signature-landscape")
     page.set_viewport_size({"width": 800, "height": 1280})  # the tablet is turned upright mid-signature
     page.wait_for_function("window.innerWidth === 800")
-    _wait_pad_narrower(page, pad, 600)  # laid out again for the upright width, the first stroke redrawn
+    # laid out again for the upright width, the first stroke redrawn
+    _wait_pad_size(page, pad, pad_size(800 - rail_width(800) - 90))
     draw_stroke(page, pad, [(0.5, 0.1), (0.5, 0.4), (0.52, 0.7), (0.5, 0.9)])  # alone: a line too
     tablet.shot("signature-upright")
     tap(page, f"{pad}-confirm")
@@ -66,18 +69,19 @@ def test_capture_waits_for_notification_and_a_signature_survives_a_rotation(prod
     assert times == sorted(times) and times[-1] > 0
 
 
-def _wait_pad_narrower(page, identifier: str, width: float, timeout_ms: float = WAIT_MS) -> None:
-    """Wait until the pad has been laid out again narrower than `width` (after a rotation)."""
+def _wait_pad_size(page, identifier: str, size: tuple[int, int], timeout_ms: float = WAIT_MS) -> None:
+    """Wait until the pad is drawn at `size` (after a rotation): Flutter first lays the old pad out in the
+    new window (narrower, the old height), and only the app's own re-render gives it the upright size."""
     locator = page.locator(f'[flt-semantics-identifier="{identifier}"]').first
-    waited = 0.0
+    waited, box = 0.0, None
     while True:
         box = locator.bounding_box()
-        if box and box["width"] < width:
+        if box and abs(box["width"] - size[0]) < 2 and abs(box["height"] - size[1]) < 2:
             # the canvas is painted a frame after the semantics tree: wait for two frames to be drawn
             page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
             return
         if waited > timeout_ms:
-            raise AssertionError(f"{identifier} was not laid out again after the rotation")
+            raise AssertionError(f"{identifier} was not laid out again after the rotation (box {box})")
         page.wait_for_timeout(100)
         waited += 100
 
@@ -101,7 +105,7 @@ def test_the_in_app_camera_takes_shots_in_a_row_kept_with_time_and_place_r10(pro
     tablet = Tablet(page, "camera")
     tablet.download_cases()
     tablet.consent_at_door(f"start-home_visit-{CASE}")
-    tap(page, "step-photos")
+    tablet.go_step("photos")
     tap(page, "add-scene-photo-camera")
     wait_text(page, "拍摄的照片会显示在这里")
     tap(page, "camera-shoot", timeout=30_000)

@@ -42,7 +42,7 @@ def test_member_income_rows_money_rules_and_live_rail_counts(product, browser, l
     tablet.sign_in_team()
     tap(page, "go-cases")
     tablet.consent_at_door(f"start-home_visit-{CASE}")
-    tap(page, "step-section-income")
+    tablet.go_step("section-income")
     wait_text(page, "家庭成员收入")
     tablet.wait_rail("section-income", 2)  # 家庭月收入, 收入来源
 
@@ -73,7 +73,7 @@ def test_member_income_rows_money_rules_and_live_rail_counts(product, browser, l
 
     # R29: the respondent reads the rows back before signing (its values are selectable text, not in the
     # page's accessibility tree: the wording is checked in tests/field_app/test_form_tables.py; seen here)
-    tap(page, "step-readback")
+    tablet.go_step("readback")
     wait_text(page, "请核对以下记录内容")
     page.mouse.move(760, 500)
     page.mouse.wheel(0, 400)

@@ -33,7 +33,7 @@ def test_a_voluntary_neighbour_interview_needs_no_neighbour_signature(product, b
         tablet.answer_section(NEIGHBOUR, section.id)
         tablet.shot(f"section-{section.id}")
         tablet.next_step()
-    tap(page, "step-team_sign")
+    tablet.go_step("team_sign")
     tablet.sign_team()
     tablet.next_step()
     wait_text(page, "记录完整，可以封存")

@@ -35,7 +35,7 @@ def test_a_tile_opens_full_screen_and_a_removal_can_be_undone_r10(product, brows
     tablet = Tablet(page, "tiles")
     tablet.download_cases()
     tablet.consent_at_door(f"start-home_visit-{CASE}")
-    tap(page, "step-photos")
+    tablet.go_step("photos")
     tablet.add_photos("add-scene-photo", FILES)
     wait_text(page, "已添加 2 张照片", timeout=30_000)
     first, second = (_sha(p)[:12] for p in FILES)
