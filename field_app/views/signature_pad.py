@@ -39,11 +39,22 @@ def signature_pad(identifier: str, title: str, on_done: Callable[[TimedStrokes, 
         canvas = cv.Canvas(shapes=[cv.Line(*seg, paint=INK) for seg in pen.lines(width, height)],
                            width=width, height=height)
 
+        touched: list[tuple[float, float]] = []  # where the finger came down
+
+        def down(e: ft.DragDownEvent) -> None:
+            touched[:] = [(e.local_position.x, e.local_position.y)]
+
         def start(e: ft.DragStartEvent) -> None:
-            pen.begin(e.local_position.x, e.local_position.y, width, height)
+            # a drag is recognised only once the finger has moved some pixels: the stroke begins where it came down
+            x, y = touched.pop() if touched else (e.local_position.x, e.local_position.y)
+            pen.begin(x, y, width, height)
+            draw_to(e.local_position.x, e.local_position.y)
 
         def move(e: ft.DragUpdateEvent) -> None:
-            segment = pen.extend(e.local_position.x, e.local_position.y, width, height)
+            draw_to(e.local_position.x, e.local_position.y)
+
+        def draw_to(x: float, y: float) -> None:
+            segment = pen.extend(x, y, width, height)
             if segment is not None:
                 canvas.shapes.append(cv.Line(*segment, paint=INK))
                 canvas.update()
@@ -57,10 +68,15 @@ def signature_pad(identifier: str, title: str, on_done: Callable[[TimedStrokes, 
             if on_done(pen.timed(width, height), width, height):
                 pen.clear()
 
+        # Horizontal and vertical drags, not a pan: on a page that scrolls, the page's own vertical drag
+        # would take an upright finger stroke from a pan (it is recognised after 18 px, a pan after 36);
+        # between two vertical drags the pad's, the innermost, wins. Each reports the finger's whole position.
         pad = ft.GestureDetector(
             content=ft.Container(canvas, width=width, height=height, bgcolor=ft.Colors.WHITE,
                                  border=ft.Border.all(2, ft.Colors.GREY_500), border_radius=8),
-            drag_interval=10, on_pan_start=safe(start), on_pan_update=safe(move))
+            drag_interval=10, on_horizontal_drag_down=safe(down), on_vertical_drag_down=safe(down),
+            on_horizontal_drag_start=safe(start), on_vertical_drag_start=safe(start),
+            on_horizontal_drag_update=safe(move), on_vertical_drag_update=safe(move))
         holder.controls = [
             note(title + "（请在框内签名）", size=18),
             ft.Semantics(identifier=identifier, container=True, content=pad),

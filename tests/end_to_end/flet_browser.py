@@ -31,6 +31,7 @@ A new page or a new context gets a fresh session (``main()`` runs again).
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import socket
@@ -318,6 +319,34 @@ def draw_stroke(
         page.mouse.move(*xy(p), steps=3)
         page.wait_for_timeout(step_ms)
     page.mouse.up()
+
+
+def touch_stroke(page, identifier: str, points: Sequence[tuple[float, float]], steps: int = 5) -> None:
+    """Draw one stroke with a finger (touch events through the DevTools protocol; the context needs
+    ``has_touch``), as :func:`draw_stroke` does with the mouse. A finger, unlike a mouse, also drags a
+    scrolling page: this is how a pad on a page that scrolls is tested."""
+    if len(points) < 2:
+        raise ValueError("a stroke needs at least two points")
+    loc = _by_identifier(page, identifier).first
+    loc.wait_for(state="attached", timeout=WAIT_MS)
+    box = loc.bounding_box()
+    if not box:
+        raise AssertionError(f"{identifier!r} has no bounding box (not on screen?)")
+    cdp = page.context.new_cdp_session(page)
+
+    def touch(kind: str, p: tuple[float, float] | None) -> None:
+        at = [] if p is None else [{"x": box["x"] + p[0] * box["width"], "y": box["y"] + p[1] * box["height"]}]
+        cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": at})
+
+    try:
+        touch("touchStart", points[0])
+        for (ax, ay), (bx, by) in itertools.pairwise(points):
+            for i in range(1, steps + 1):
+                touch("touchMove", (ax + (bx - ax) * i / steps, ay + (by - ay) * i / steps))
+                page.wait_for_timeout(16)
+        touch("touchEnd", None)
+    finally:
+        cdp.detach()
 
 
 def pick_files(page, trigger: str, paths: Sequence[str | os.PathLike], timeout: float = WAIT_MS):

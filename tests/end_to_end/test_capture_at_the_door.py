@@ -20,6 +20,7 @@ from tests.end_to_end.flet_browser import (
     new_tablet_page,
     open_flet,
     tap,
+    touch_stroke,
     wait_text,
 )
 from tests.end_to_end.tablet import Tablet
@@ -43,13 +44,15 @@ def test_capture_waits_for_notification_and_a_signature_survives_a_rotation(prod
     tablet.notify(["work_id_shown", "purpose_explained", "family_consents"])
     tablet.go_step("team_sign")
     pad = "surveyor-pad-zhangwei"
-    draw_stroke(page, pad, [(0.1, 0.5), (0.3, 0.5), (0.5, 0.5), (0.8, 0.5)])  # alone: a line, no signature
+    # a finger draws an upright stroke on a page that scrolls (two pads do not fit a landscape screen):
+    # the pad, not the page, takes it. Alone it is a line, not a signature.
+    touch_stroke(page, pad, [(0.5, 0.1), (0.5, 0.4), (0.52, 0.7), (0.5, 0.9)])
     tablet.shot("signature-landscape")
     page.set_viewport_size({"width": 800, "height": 1280})  # the tablet is turned upright mid-signature
     page.wait_for_function("window.innerWidth === 800")
     # laid out again for the upright width, the first stroke redrawn
     _wait_pad_size(page, pad, pad_size(800 - rail_width(800) - 90))
-    draw_stroke(page, pad, [(0.5, 0.1), (0.5, 0.4), (0.52, 0.7), (0.5, 0.9)])  # alone: a line too
+    draw_stroke(page, pad, [(0.1, 0.5), (0.3, 0.5), (0.5, 0.5), (0.8, 0.5)])  # with the mouse; alone a line too
     tablet.shot("signature-upright")
     tap(page, f"{pad}-confirm")
     wait_text(page, "签名已保存")  # both strokes together make a signature: the first one survived
@@ -65,6 +68,8 @@ def test_capture_waits_for_notification_and_a_signature_survives_a_rotation(prod
     [signature] = draft.evidence_with(Role.SURVEYOR_SIGNATURE, "zhangwei")
     raw = json.loads(evidence.read(signature.strokes_sha256 or ""))
     assert len(raw["strokes"]) == 2 and raw["width"] < 800  # rendered at the upright pad's width
+    (_, x, y) = raw["strokes"][0][0]  # the finger's stroke begins where it came down, not where it was recognised
+    assert abs(x / raw["width"] - 0.5) < 0.02 and abs(y / raw["height"] - 0.1) < 0.02
     times = [t for stroke in raw["strokes"] for t, _, _ in stroke]
     assert times == sorted(times) and times[-1] > 0
 
