@@ -95,7 +95,11 @@ def checkpoint_body(size: int, root: bytes, at: datetime, key_id: str) -> str:
 
 
 def checkpoint(session: Session, key: AgencyKey, at: datetime) -> AuditCheckpoint:
-    """Sign the log as it stands (or return the checkpoint already made at this size)."""
+    """Sign the log as it stands (or return the checkpoint already made at this size). The end of the log is
+    held first, so two callers at once (two exports) see the same size and the second finds the first's
+    checkpoint instead of colliding with it."""
+    session.flush()
+    _hold_the_end(session)
     hashes = leaves(session)
     existing = session.get(AuditCheckpoint, len(hashes))
     if existing is not None:

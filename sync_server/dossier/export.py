@@ -10,7 +10,7 @@ import json
 import os
 import uuid
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -103,8 +103,12 @@ def _evidence(session: Session, rows: list[Record], blobs: BlobStore, files: _Fi
 
 
 def export_case(session: Session, case: Case, *, blobs: BlobStore, key: AgencyKey, actor: str, now: datetime,
-                out_dir: Path, documents: Iterable[tuple[str, bytes]] = ()) -> Exported:
-    """Write the case's dossier zip under out_dir, log the export and sign it (caller commits)."""
+                out_dir: Path, commit: Callable[[], None], documents: Iterable[tuple[str, bytes]] = ()) -> Exported:
+    """Log the export, sign it, `commit` the log, then write the case's dossier zip under out_dir.
+
+    Logging holds the end of the audit log (every sync and review appends to it) until the commit, so the
+    commit comes before the zip is written: copying gigabytes of evidence holds no lock. A zip that cannot
+    be written (a full disk) leaves no partial file; the log keeps the export's entry, and its error says so."""
     rows = queries.case_records(session, case.id)
     export_id = uuid.uuid4().hex
     files = _Files()
@@ -121,17 +125,28 @@ def export_case(session: Session, case: Case, *, blobs: BlobStore, key: AgencyKe
         "format": FORMAT, "case_id": case.id, "export_id": export_id, "created_at": now.isoformat(),
         "agency_key": {"key_id": key.key_id, "public_key": key.public_b64}, "records": records, "log": log,
         "files": [{"path": n, "sha256": sha, "size": size} for n, _, sha, size in files.entries]})
-    out_dir.mkdir(parents=True, exist_ok=True)
+    signature = key.sign(MANIFEST_CONTEXT + manifest)
+    commit()
     path = out_dir / f"{case.id}-{now.strftime('%Y%m%dT%H%M%SZ')}-{export_id[:8]}.zip"
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as z:
-        z.writestr("manifest.json", manifest)
-        z.writestr("manifest.sig", key.sign(MANIFEST_CONTEXT + manifest) + "\n")
-        for name, content, _sha, _size in files.entries:
-            if isinstance(content, Path):
-                z.write(content, name, compress_type=zipfile.ZIP_STORED)
-            else:
-                z.writestr(name, content)
-    os.replace(tmp, path)
+    _write_zip(path, manifest, signature, files)
     return Exported(path, export_id, hashlib.sha256(manifest).hexdigest(), len(files.entries) + 2,
                     path.stat().st_size)
+
+
+def _write_zip(path: Path, manifest: bytes, signature: str, files: _Files) -> None:
+    """The zip, written beside its final name and renamed into place whole (or removed on any error)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as z:
+            z.writestr("manifest.json", manifest)
+            z.writestr("manifest.sig", signature + "\n")
+            for name, content, _sha, _size in files.entries:
+                if isinstance(content, Path):
+                    z.write(content, name, compress_type=zipfile.ZIP_STORED)
+                else:
+                    z.writestr(name, content)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

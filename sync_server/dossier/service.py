@@ -20,7 +20,7 @@ def require_reviewer(account: Account) -> None:
 
 
 def make_dossier(session: Session, case: Case, services: Services, actor: Account) -> Exported:
-    """Build the case's documents, write the dossier zip under data_dir/exports, and commit the log."""
+    """Build the case's documents, commit the export's log entry, then write the zip under data_dir/exports."""
     from sync_server.documents.bundle import case_documents  # fpdf2 loads only when a dossier is made
     from sync_server.documents.retention import refuse_if_disposed
 
@@ -30,6 +30,5 @@ def make_dossier(session: Session, case: Case, services: Services, actor: Accoun
     documents = case_documents(session, case, services, now)
     exported = export_case(session, case, blobs=services.blobs, key=load_or_create(services.settings.data_dir),
                            actor=actor.username, now=now, out_dir=services.settings.data_dir / "exports",
-                           documents=documents)
-    session.commit()
+                           commit=session.commit, documents=documents)
     return exported
