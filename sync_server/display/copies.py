@@ -3,7 +3,7 @@
 Layout: `<evidence>/derived/v<VERSION>/<variant>/ab/<sha256>-<record key>.jpg`, written atomically
 (temporary file, rename). With an object store the same key lives under `derived/` in the bucket, so
 every server shares one copy and a server's disk is only a cache. One maker at a time per photo and
-record: a thread lock within the process and an flock on a lock file across processes; whoever waits
+record: a thread lock within the process and an flock on one of 256 lock files across processes; whoever waits
 finds the copy made and reads it. The watermark names the record's case, team and time, so a photo
 cited by two records gets a copy per record (the record key is a hash of the record id).
 """
@@ -130,7 +130,10 @@ class DisplayCopies:
             lock = self._locks.setdefault(name, threading.Lock())
         locks = self.root / "locks"
         locks.mkdir(parents=True, exist_ok=True)
-        with lock, open(locks / f"{name}.lock", "a") as handle:
+        # 256 lock files shared by every photo (by the first two hex digits of its hash), never one per copy:
+        # a county's photos would leave hundreds of thousands of empty files. Two photos of one stripe wait
+        # for each other across processes, as one photo's makers do.
+        with lock, open(locks / f"{name[:2]}.lock", "a") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)  # other server processes on this disk
             try:
                 yield

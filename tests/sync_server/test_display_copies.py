@@ -122,6 +122,8 @@ def test_a_photo_cited_by_two_records_gets_a_copy_per_record(team: FieldTeam, ap
     b = team.client.get(f"/console/evidence/{sha}/preview?record=rec-hv-000002").content
     assert a != b and app.state.services.display.made == 2
     assert team.client.get(f"/console/evidence/{sha}/preview").content == a  # no record named: the first by id
+    # the makers' lock files are a fixed set shared by every photo, not one per copy made
+    assert [p.name for p in (app.state.services.display.root / "locks").iterdir()] == [f"{sha[:2]}.lock"]
 
 
 def test_a_heic_photo_gets_a_jpeg_display_copy(settings: Settings, clock, template):
