@@ -206,6 +206,7 @@ UPLOAD_OFFSET = "Upload-Offset"
 UPLOAD_LENGTH = "Upload-Length"
 UPLOAD_CHECKSUM = "Upload-Checksum"
 MAX_QUERY_FILES = 500
+CASES_PAGE = 200  # GET /cases answers at most this many; a `Link: <…?after=…>; rel="next"` header asks for more
 
 
 class EvidenceQuery(BaseModel):

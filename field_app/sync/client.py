@@ -51,6 +51,7 @@ from schemas.records import SealedRecord
 M = TypeVar("M", bound=BaseModel)
 CHUNK = 256 * 1024
 _CASES = TypeAdapter(list[CaseSummary])
+MAX_CASE_PAGES = 500  # a guard against a server whose "next" never ends (100,000 cases at 200 a page)
 _GATEWAY = {502, 503, 504}
 DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=5.0)  # per read/write, so a long upload is not cut off
 _BUSY = {429, 503}
@@ -189,12 +190,20 @@ class SyncClient:
         self._send("POST", "/auth/logout", token)
 
     def list_cases(self, token: str) -> list[CaseSummary]:
-        """The cases assigned to the caller's team."""
-        response = self._send("GET", "/cases", token)
-        try:
-            return _CASES.validate_json(response.content)
-        except ValidationError as exc:
-            raise ServerProblem(Code.VALIDATION.value, "服务器返回的内容无法识别", str(exc)[:300]) from exc
+        """The cases assigned to the caller's team, every page of them (the server's `Link: rel="next"`)."""
+        cases: list[CaseSummary] = []
+        params: dict[str, str] = {}
+        for _ in range(MAX_CASE_PAGES):
+            response = self._send("GET", "/cases", token, params=params)
+            try:
+                cases.extend(_CASES.validate_json(response.content))
+            except ValidationError as exc:
+                raise ServerProblem(Code.VALIDATION.value, "服务器返回的内容无法识别", str(exc)[:300]) from exc
+            following = response.links.get("next", {}).get("url")
+            if not following:
+                return cases
+            params = dict(httpx.URL(following).params)
+        raise ServerProblem(Code.VALIDATION.value, "服务器返回的案件分页过多", f"over {MAX_CASE_PAGES} pages")
 
     def missing_evidence(self, token: str, shas: list[str]) -> list[UploadState]:
         """The files (of these) the server lacks, each with its durable offset — one request."""

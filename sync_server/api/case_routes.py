@@ -1,10 +1,15 @@
 """Cases as the caller may see them."""
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import date
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Response
 
 from schemas.device_view import for_device
-from schemas.protocol import CaseDetail, CaseSummary
+from schemas.problems import Code, ProblemError
+from schemas.protocol import API_PREFIX, CASES_PAGE, CaseDetail, CaseSummary
 from sync_server import queries
 from sync_server.api.deps import CurrentAccount, DbSession, ServicesDep
 from sync_server.case_views import case_detail, case_summaries
@@ -13,11 +18,32 @@ router = APIRouter(prefix="/cases", tags=["cases"])
 
 
 @router.get("", response_model=list[CaseSummary])
-def list_cases(session: DbSession, account: CurrentAccount, services: ServicesDep) -> list[CaseSummary]:
-    """Surveyors get their team's cases; township staff their unit's; reviewers and admins all.
+def list_cases(session: DbSession, account: CurrentAccount, services: ServicesDep, response: Response,
+               after: Annotated[str | None, Query(max_length=200)] = None,
+               limit: Annotated[int, Query(ge=1, le=CASES_PAGE)] = CASES_PAGE) -> list[CaseSummary]:
+    """Surveyors get their team's cases; township staff their unit's; reviewers their agency's; admins all.
+    At most `limit` per answer, oldest acceptance first; when there are more, a `Link` header names the next
+    page (RFC 8288, rel="next"), so a request costs the same for a team as for a county.
     ID numbers are masked unless a form needs them (R21: the API serves devices; the console its own pages)."""
+    page = queries.visible_cases(session, account, after=_cursor(after), limit=limit + 1)
+    if len(page) > limit:
+        page = page[:limit]
+        last = page[-1]
+        query = urlencode({"after": f"{last.accepted_on.isoformat()}~{last.id}", "limit": limit})
+        response.headers["Link"] = f'<{API_PREFIX}/cases?{query}>; rel="next"'
     table = services.holidays(session)
-    return [for_device(c) for c in case_summaries(session, queries.visible_cases(session, account), table)]
+    return [for_device(c) for c in case_summaries(session, page, table)]
+
+
+def _cursor(after: str | None) -> tuple[date, str] | None:
+    """The (accepted_on, id) a page starts after, from a `Link` header's `after`."""
+    if after is None:
+        return None
+    accepted_on, _, case_id = after.partition("~")
+    try:
+        return date.fromisoformat(accepted_on), case_id
+    except ValueError:
+        raise ProblemError(Code.VALIDATION, "after: 不是本服务器给出的分页位置") from None
 
 
 @router.get("/{case_id}", response_model=CaseDetail)

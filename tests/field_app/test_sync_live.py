@@ -10,12 +10,20 @@ from field_app.store import queries as q
 from field_app.sync.client import ServerProblem
 from field_app.sync.outbox import UploadStatus, upload_outbox
 from field_app.viewmodels import SyncPanel, TeamSession, VisitEditor
-from schemas.protocol import EVIDENCE_BATCH, PROTOCOL_HEADER, SMALL_FILE_BYTES, CaseDetail, parse_batch_header
+from schemas.protocol import (
+    CASES_PAGE,
+    EVIDENCE_BATCH,
+    PROTOCOL_HEADER,
+    SMALL_FILE_BYTES,
+    CaseDetail,
+    parse_batch_header,
+)
 from schemas.records import Role, SealedRecord, VisitKind
 from schemas.seal import sign_record
 from sync_server.seed import DEMO_CASE_ID, UNAUTHORIZED_CASE_ID
 from tests.field_app.helpers import answer_all, photo, strokes, vault_for
 from tests.field_app.live_server import PINS
+from tests.sync_server.bulk import add_cases, templates
 
 
 def _sign_in_team(tablet) -> TeamSession:
@@ -90,6 +98,15 @@ def test_the_team_cases_are_downloaded_and_kept_for_offline_work_r1(tablet, serv
     server.stop()
     cases.refresh()
     assert cases.offline is True and "离线" in cases.notice and len(cases.cases) == 2
+
+
+def test_a_team_with_more_cases_than_a_page_downloads_every_one_r1(tablet, server, transport):
+    with server.app.state.services.session() as session:
+        add_cases(session, 0, CASES_PAGE + 30, 0, templates())  # the demo team's
+    _sign_in_team(tablet)
+    cases = tablet["cases"]
+    assert len(cases.cases) == len({c.id for c in cases.cases}) == CASES_PAGE + 30 + 2
+    assert len(transport.calls("GET", "/cases")) == 2  # two pages: the second asked for by the Link header
 
 
 def test_a_sealed_visit_uploads_files_then_the_record_and_merges_r10_r11(tablet, server, transport):

@@ -6,12 +6,14 @@ from datetime import date
 import pytest
 from fastapi import FastAPI
 
-from schemas.protocol import AccountRole
+from schemas.protocol import API_PREFIX, CASES_PAGE, AccountRole
 from schemas.workdays import YearNotice
 from sync_server.auth import create_account
 from sync_server.deadlines import save_notice
+from sync_server.queries import visible_cases
 from sync_server.seed import DEMO_CASE_ID, DEMO_TEAM_ID, DEMO_UNIT, UNAUTHORIZED_CASE_ID
-from sync_server.tables import Case
+from sync_server.tables import Account, Case
+from tests.sync_server.bulk import add_cases, templates
 from tests.sync_server.helpers import Clock, FieldTeam, password_login, problem_of
 
 pytestmark = pytest.mark.both_databases  # each test also runs on PostgreSQL, id [postgres]
@@ -88,3 +90,29 @@ def test_a_deadline_in_a_year_without_a_notice_carries_a_warning(app: FastAPI, t
 def test_a_case_nobody_created_is_unknown(team: FieldTeam):
     problem = problem_of(team.client.get("/api/v1/cases/case-nope", headers=team.headers["wangfang"]))
     assert (problem["code"], problem["status"]) == ("case.unknown", 404)
+
+
+def test_a_county_of_cases_comes_in_pages_each_once_in_order(app: FastAPI, team: FieldTeam):
+    """A request costs the same for a county as for a team: at most CASES_PAGE cases per answer, a `Link`
+    header (rel="next") to the rest, every case once, oldest acceptance first (cases accepted the same day
+    by id), and the page boundary falls inside such a day."""
+    with app.state.services.session() as session:
+        add_cases(session, 0, 2 * CASES_PAGE + 50, 0, templates())
+        everything = [c.id for c in visible_cases(session, session.get(Account, "wangfang"))]
+    pages: list[list[str]] = []
+    url = f"{API_PREFIX}/cases"
+    while url:
+        response = team.client.get(url, headers=team.headers["wangfang"])
+        assert response.status_code == 200, response.text
+        pages.append([c["id"] for c in response.json()])
+        url = response.links.get("next", {}).get("url", "")
+    assert [len(p) for p in pages] == [CASES_PAGE, CASES_PAGE, len(everything) - 2 * CASES_PAGE]
+    assert [i for p in pages for i in p] == everything and len(set(everything)) == len(everything)
+    small = team.client.get(f"{API_PREFIX}/cases?limit=7", headers=team.headers["wangfang"])
+    assert len(small.json()) == 7 and "limit=7" in small.links["next"]["url"]
+
+
+@pytest.mark.parametrize("query", ["after=yesterday~case-1", f"limit={CASES_PAGE + 1}", "limit=0"])
+def test_a_page_position_the_server_did_not_give_is_refused(team: FieldTeam, query: str):
+    response = team.client.get(f"{API_PREFIX}/cases?{query}", headers=team.headers["wangfang"])
+    assert response.status_code == 422 and problem_of(response)["code"] == "request.invalid"
