@@ -23,23 +23,35 @@ def require_reviewer(account: Account) -> None:
 
 
 def letters_of(session: Session, case_id: str) -> list[Letter]:
-    """The case's letter requests, oldest first, each with its follow-ups."""
-    rows = session.exec(select(LetterRequest).where(LetterRequest.case_id == case_id)
-                        .order_by(col(LetterRequest.sent_at), col(LetterRequest.id)))
-    return [letter_view(session, r) for r in rows]
+    """The case's letter requests, oldest first, each with its follow-ups: two queries however many."""
+    rows = list(session.exec(select(LetterRequest).where(LetterRequest.case_id == case_id)
+                             .order_by(col(LetterRequest.sent_at), col(LetterRequest.id))))
+    follow = _follow_ups(session, [r.id for r in rows])
+    return [_view(r, follow.get(r.id, [])) for r in rows]
 
 
 def letter_view(session: Session, row: LetterRequest) -> Letter:
     """The wire view of one letter request."""
-    follow = session.exec(select(LetterFollowUp).where(LetterFollowUp.letter_id == row.id)
-                          .order_by(col(LetterFollowUp.at), col(LetterFollowUp.id)))
+    return _view(row, _follow_ups(session, [row.id]).get(row.id, []))
+
+
+def _follow_ups(session: Session, letter_ids: list[str]) -> dict[str, list[FollowUp]]:
+    out: dict[str, list[FollowUp]] = {}
+    if letter_ids:
+        for f in session.exec(select(LetterFollowUp).where(col(LetterFollowUp.letter_id).in_(letter_ids))
+                              .order_by(col(LetterFollowUp.at), col(LetterFollowUp.id))):
+            out.setdefault(f.letter_id, []).append(FollowUp(at=f.at, note=f.note, by=f.by))
+    return out
+
+
+def _view(row: LetterRequest, follow_ups: list[FollowUp]) -> Letter:
     return Letter(id=row.id, case_id=row.case_id, addressee_unit=row.addressee_unit, documents=row.documents,
                   channel=Channel(row.channel), sent_at=row.sent_at, receiver_name=row.receiver_name,
                   receiver_phone=row.receiver_phone, tracking_number=row.tracking_number,
                   stamp_requested=row.stamp_requested, encrypted=row.encrypted, created_by=row.created_by,
-                  follow_ups=[FollowUp(at=f.at, note=f.note, by=f.by) for f in follow],
-                  answer_sha256=row.answer_sha256 or "", answer_media_type=row.answer_media_type,
-                  answer_size=row.answer_size, answered_at=row.answered_at, answered_by=row.answered_by)
+                  follow_ups=follow_ups, answer_sha256=row.answer_sha256 or "",
+                  answer_media_type=row.answer_media_type, answer_size=row.answer_size,
+                  answered_at=row.answered_at, answered_by=row.answered_by)
 
 
 def add_letter(session: Session, case: Case, by: Account, body: LetterIn, now: datetime) -> LetterRequest:

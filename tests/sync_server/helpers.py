@@ -6,7 +6,8 @@ import hashlib
 import io
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TypeVar
@@ -15,6 +16,7 @@ import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
 from PIL import Image, ImageDraw
+from sqlalchemy import event
 
 from schemas.protocol import API_PREFIX, DEVICE_HEADER, PROTOCOL_HEADER
 from schemas.records import (
@@ -255,3 +257,19 @@ def m4a_audio(size: int) -> bytes:
 def mp4_video(size: int) -> bytes:
     """An MP4 clip's worth of bytes (see `iso_media`)."""
     return iso_media(b"isom", size)
+
+
+@contextmanager
+def statements(app: FastAPI) -> Iterator[list[str]]:
+    """The SQL statements the app's engine runs inside the block."""
+    seen: list[str] = []
+
+    def count(_conn, _cursor, statement, _params, _context, _many) -> None:  # type: ignore[no-untyped-def]
+        seen.append(statement)
+
+    engine = app.state.services.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", count)

@@ -4,35 +4,16 @@ SQLAlchemy's before_cursor_execute); the tablet's case list too. Seals are verif
 from the stored verdict, and again when a reviewer asks (重新验证, CSRF-protected)."""
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from fastapi import FastAPI
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from sync_server.seed import DEMO_CASE_ID
 from sync_server.tables import AuditEntry, Record, SignedRecordBytes
 from tests.sync_server.bulk import add_cases, templates
 from tests.sync_server.console_client import console_login, console_post
-from tests.sync_server.helpers import FieldTeam, home_visit
+from tests.sync_server.helpers import FieldTeam, home_visit, statements
 
 PAGE = f"/console/cases/{DEMO_CASE_ID}"
-
-
-@contextmanager
-def statements(app: FastAPI) -> Iterator[list[str]]:
-    """The SQL statements the app's engine runs inside the block."""
-    seen: list[str] = []
-
-    def count(_conn, _cursor, statement, _params, _context, _many) -> None:  # type: ignore[no-untyped-def]
-        seen.append(statement)
-
-    engine = app.state.services.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def cost(app: FastAPI, team: FieldTeam, path: str, headers: dict[str, str] | None = None) -> int:

@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from schemas.records import Outcome, Respondent, VisitKind
 from sync_server.seed import DEMO_CASE_ID
 from sync_server.tables import Case
-from tests.sync_server.helpers import FieldTeam, home_visit, problem_of, refused_visit
+from tests.sync_server.helpers import FieldTeam, home_visit, problem_of, refused_visit, statements
 from tests.sync_server.testclient import TestClient
 
 API = f"/api/v1/cases/{DEMO_CASE_ID}"
@@ -177,3 +177,30 @@ def test_a_letter_request_is_sent_followed_up_and_answered(team: FieldTeam, clie
     assert [(i["code"], i["ok"]) for i in state["checklist"]["items"]][-1] == ("letter_request", True)
     again = client.put(f"{API}/letters/{lid}/answer", content=PDF, headers=reviewer)
     assert problem_of(again)["code"] == "letter.answered"
+
+
+def test_the_letters_of_a_case_cost_the_same_statements_with_1_and_6_letters(team: FieldTeam, client: TestClient,
+                                                                              app: FastAPI):
+    """No query per letter: the follow-ups of every letter come in one."""
+    reviewer = team.headers["wangfang"]
+    entrust(app, "home_visit", "letter_request")
+    letter = {"addressee_unit": "渝北区社保局", "documents": "缴费记录", "channel": "ems",
+              "sent_at": "2026-11-17T02:00:00Z", "receiver_name": "周红", "receiver_phone": "023-67801234"}
+
+    def send(n: int) -> None:
+        lid = client.post(f"{API}/letters", json=letter, headers=reviewer).json()["id"]
+        for k in range(n):
+            client.post(f"{API}/letters/{lid}/follow-ups", headers=reviewer,
+                        json={"at": f"2026-11-{18 + k}T03:00:00Z", "note": f"第 {k + 1} 次催办"})
+
+    def cost() -> tuple[int, int]:
+        with statements(app) as seen:
+            listed = client.get(f"{API}/letters", headers=reviewer).json()
+        return len(seen), sum(len(x["follow_ups"]) for x in listed)
+
+    send(1)
+    one, follow_ups = cost()
+    for _ in range(5):
+        send(3)
+    six, more = cost()
+    assert (follow_ups, more) == (1, 16) and one == six
