@@ -85,10 +85,12 @@ def refresh(session: Session, case_ids: Iterable[str], now: datetime | None = No
         return
     now = now or datetime.now(UTC)
     table = holiday_table(session, builtin_holidays())
-    # The case rows are locked first (in id order: no deadlock), so two transactions writing to one case
-    # take turns and the second one computes over the first one's committed rows (PostgreSQL, READ
-    # COMMITTED); SQLite serialises writers anyway and ignores FOR UPDATE.
-    query = select(Case).where(col(Case.id).in_(ids)).order_by(col(Case.id)).with_for_update()
+    # The case rows are locked first (in id order), so two transactions writing to one case take turns and
+    # the second one computes over the first one's committed rows (PostgreSQL, READ COMMITTED). FOR NO KEY
+    # UPDATE, not FOR UPDATE: each writer already holds a KEY SHARE lock on the case from inserting a row
+    # that references it, and FOR UPDATE waits for the other's KEY SHARE: two ingests into one case at once
+    # deadlocked. SQLite serialises writers anyway and ignores the clause.
+    query = select(Case).where(col(Case.id).in_(ids)).order_by(col(Case.id)).with_for_update(key_share=True)
     cases = list(session.exec(query.execution_options(populate_existing=True)))
     _store(session, [summary_of(session, case, table, now) for case in cases])
 

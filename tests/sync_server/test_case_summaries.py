@@ -3,6 +3,7 @@ visit, an intake change, a rolled-back change and a holiday notice; and the back
 as the live upkeep on a fixture with several cases."""
 from __future__ import annotations
 
+import threading
 from datetime import date
 
 import pytest
@@ -14,7 +15,7 @@ from sync_server import summaries
 from sync_server.deadlines import save_notice
 from sync_server.seed import DEMO_CASE_ID
 from sync_server.tables import Case, CaseSummary
-from tests.sync_server.bulk import add_cases, templates
+from tests.sync_server.bulk import add_cases, insert_records, record_rows, templates
 from tests.sync_server.helpers import Clock, FieldTeam, home_visit, refused_visit
 from tests.sync_server.test_review_api import entrust, neighbour
 
@@ -131,3 +132,47 @@ def test_the_backfill_computes_what_the_live_upkeep_kept(team: FieldTeam, app: F
     with Session(app.state.services.engine) as session:
         backfilled = {r.case_id: {f: getattr(r, f) for f in FIELDS} for r in session.exec(select(CaseSummary))}
     assert backfilled == live
+
+
+@pytest.mark.both_databases
+def test_two_writers_into_one_case_at_once_leave_a_summary_counting_both(app: FastAPI, monkeypatch):
+    """Two transactions merge a record into one case at the same moment. Each would compute the summary over
+    its own snapshot (PostgreSQL, READ COMMITTED) and the second commit would drop the first's record; the
+    case row is locked first, so the second waits and counts both. Both are held (up to 2 s, under SQLite's
+    5 s busy timeout which the other writer may be in) once they have inserted, so that both hold the lock
+    an insert takes on the case it references (a FOR UPDATE then deadlocked on PostgreSQL), and again just
+    before they compute, to make them meet there if the lock lets them."""
+    kinds, compute = templates(), summaries.summary_of
+    inserted, meet = threading.Barrier(2), threading.Barrier(2)
+
+    def wait(barrier: threading.Barrier) -> None:
+        try:
+            barrier.wait(timeout=2)
+        except threading.BrokenBarrierError:
+            pass  # the other writer waits for a lock this one holds: as it should on SQLite, or here
+
+    def held_summary_of(*args, **kwargs):  # type: ignore[no-untyped-def]
+        wait(meet)
+        return compute(*args, **kwargs)
+
+    monkeypatch.setattr(summaries, "summary_of", held_summary_of)
+    errors: list[BaseException] = []
+
+    def writer(n: int) -> None:
+        try:
+            with app.state.services.session() as session:
+                insert_records(session, *record_rows(DEMO_CASE_ID, 0, 1, kinds, first=n))
+                wait(inserted)
+                summaries.refresh(session, [DEMO_CASE_ID])
+                session.commit()
+        except BaseException as error:  # noqa: BLE001 (reported below)
+            errors.append(error)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    with app.state.services.session() as session:
+        assert session.get(CaseSummary, DEMO_CASE_ID).records == 2
