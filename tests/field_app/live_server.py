@@ -2,9 +2,12 @@
 127.0.0.1 in a thread, stoppable and restartable on the same port (the tablet 'going offline')."""
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
 import threading
 import time
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import httpx
@@ -36,6 +39,20 @@ class RecordingTransport(httpx.HTTPTransport):
         return [r for r in self.requests if r.method == method and path_part in r.url.path]
 
 
+_SEEDED: dict[datetime, Path] = {}
+
+
+def _seeded(now: datetime) -> Path:
+    """A data dir seeded with the demo data at `now`, made once per run and copied for each server (seeding
+    goes through the API and hashes every demo secret with scrypt: seconds per server otherwise)."""
+    if now not in _SEEDED:
+        template = Path(tempfile.mkdtemp(prefix="live-server-seed-"))
+        atexit.register(shutil.rmtree, template, ignore_errors=True)
+        seed_demo(Settings(template), ACCEPTED_ON, clock=lambda: now)
+        _SEEDED[now] = template
+    return _SEEDED[now]
+
+
 class LiveServer:
     """A seeded server on a fixed local port; `stop()` and `start()` as often as a test needs."""
 
@@ -43,7 +60,7 @@ class LiveServer:
         """`tls`: (certificate, key) to serve HTTPS with (see sync_server.tls); `batches=False`: a server
         without batch uploads (answers 404, like a server from before them)."""
         data_dir.mkdir(parents=True, exist_ok=True)
-        seed_demo(Settings(data_dir), ACCEPTED_ON, clock=clock)
+        shutil.copytree(_seeded(clock()), data_dir, dirs_exist_ok=True)
         self.app = create_app(Settings(data_dir, secure_cookies=tls is not None,
                                        max_batch_files=MAX_BATCH_FILES if batches else 0), clock=clock)
         self.port = closed_port()
