@@ -14,7 +14,8 @@ from sync_server.documents.pdfkit import Document
 KIND_LABELS = {EvidenceKind.PHOTO: "照片", EvidenceKind.AUDIO: "录音", EvidenceKind.VIDEO: "视频",
                EvidenceKind.SIGNATURE: "签名", EvidenceKind.DOCUMENT: "文件"}
 LOG_KINDS = {"record.ingested": "记录上传并通过核验", "dossier.exported": "档案包导出",
-             "evidence.downloaded": "留证文件下载", "report.issued": "出具核查报告"}
+             "dossier.export_failed": "档案包导出失败", "evidence.downloaded": "留证文件下载",
+             "report.issued": "出具核查报告"}
 
 
 @dataclass(frozen=True)

@@ -108,7 +108,7 @@ def export_case(session: Session, case: Case, *, blobs: BlobStore, key: AgencyKe
 
     Logging holds the end of the audit log (every sync and review appends to it) until the commit, so the
     commit comes before the zip is written: copying gigabytes of evidence holds no lock. A zip that cannot
-    be written (a full disk) leaves no partial file; the log keeps the export's entry, and its error says so."""
+    be written (a full disk) leaves no partial file, and the log says so after the export's entry."""
     rows = queries.case_records(session, case.id)
     export_id = uuid.uuid4().hex
     files = _Files()
@@ -128,7 +128,14 @@ def export_case(session: Session, case: Case, *, blobs: BlobStore, key: AgencyKe
     signature = key.sign(MANIFEST_CONTEXT + manifest)
     commit()
     path = out_dir / f"{case.id}-{now.strftime('%Y%m%dT%H%M%SZ')}-{export_id[:8]}.zip"
-    _write_zip(path, manifest, signature, files)
+    try:
+        _write_zip(path, manifest, signature, files)
+    except Exception as error:
+        session.rollback()
+        audit.log(session, "dossier.export_failed", now, actor=actor, case_id=case.id, subject=export_id,
+                  error=type(error).__name__)
+        commit()
+        raise
     return Exported(path, export_id, hashlib.sha256(manifest).hexdigest(), len(files.entries) + 2,
                     path.stat().st_size)
 

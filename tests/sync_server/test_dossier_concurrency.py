@@ -96,7 +96,8 @@ def test_checkpoints_signed_at_once_at_one_size_all_succeed(settings: Settings):
     engine.dispose()
 
 
-def test_a_zip_that_cannot_be_written_leaves_no_file_and_says_storage_is_full(team, client, settings, monkeypatch):
+def test_a_zip_that_cannot_be_written_leaves_no_file_and_says_storage_is_full(team, client, app, settings,
+                                                                           monkeypatch):
     submit_both_versions(team)
 
     def disk_full(self, *args, **kwargs):  # type: ignore[no-untyped-def]
@@ -106,5 +107,8 @@ def test_a_zip_that_cannot_be_written_leaves_no_file_and_says_storage_is_full(te
     response = client.post(f"{API_PREFIX}/cases/{DEMO_CASE_ID}/dossier", headers=team.headers["wangfang"])
     assert response.status_code == 507 and problem_of(response)["code"] == "storage.full"
     assert list((settings.data_dir / "exports").iterdir()) == []
+    with open_session(app.state.services.engine) as session:
+        kinds = [e.kind for e in session.exec(select(AuditEntry).order_by(col(AuditEntry.position)))]
+    assert kinds[-2:] == ["dossier.exported", "dossier.export_failed"]  # the log says it came to nothing
     monkeypatch.undo()
     assert zipfile.ZipFile(io.BytesIO(export(team, DEMO_CASE_ID))).namelist()[0] == "manifest.json"
