@@ -58,6 +58,10 @@ class PadStrokes:
                 out.append((ax * width, ay * height, bx * width, by * height))
         return out
 
+    def dots(self, width: float, height: float) -> list[tuple[float, float]]:
+        """Every stroke that is one touch without a move (a dot, 丶), in pixels of a pad of this size."""
+        return [(stroke[0][1] * width, stroke[0][2] * height) for stroke in self.strokes if len(stroke) == 1]
+
     def timed(self, width: float, height: float) -> list[list[tuple[float, float, float]]]:
         """The strokes as (t, x, y) in pixels of a pad of this size, for VisitEditor.sign."""
         return [[(t, fx * width, fy * height) for t, fx, fy in stroke] for stroke in self.strokes]

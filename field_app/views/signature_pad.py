@@ -1,5 +1,5 @@
 """A signature pad as wide as the screen allows (upright or landscape): strokes drawn with finger or pen,
-kept by a PadStrokes view-model as fractions of the pad with their time, so a rotation or a resize
+kept by a PadStrokes view-model as fractions of the pad with their time (a touch that never moves is a dot), so a rotation or a resize
 redraws every stroke in its place. The view-model renders the PNG and keeps the raw strokes."""
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from field_app.viewmodels.pad import PadStrokes, pad_size
 from field_app.views.widgets import big_button, note, safe, tagged
 
 INK = ft.Paint(stroke_width=4, color=ft.Colors.BLACK, stroke_cap=ft.StrokeCap.ROUND)
+DOT = ft.Paint(color=ft.Colors.BLACK, style=ft.PaintingStyle.FILL)
 TimedStrokes = list[list[tuple[float, float, float]]]
 
 
@@ -36,13 +37,26 @@ def signature_pad(identifier: str, title: str, on_done: Callable[[TimedStrokes, 
         ]
 
     def show_pad() -> None:
-        canvas = cv.Canvas(shapes=[cv.Line(*seg, paint=INK) for seg in pen.lines(width, height)],
+        canvas = cv.Canvas(shapes=[*(cv.Line(*seg, paint=INK) for seg in pen.lines(width, height)),
+                                   *(_dot(x, y) for x, y in pen.dots(width, height))],
                            width=width, height=height)
 
         touched: list[tuple[float, float]] = []  # where the finger came down
+        let_go: list[bool] = []  # one entry per drag (of the two) that has given up on this touch
 
         def down(e: ft.DragDownEvent) -> None:
             touched[:] = [(e.local_position.x, e.local_position.y)]
+            let_go.clear()
+
+        def cancelled(e: ft.Event) -> None:
+            # both drags give up when the finger lifts before it moved far enough: a dot (丶 in 国), kept
+            # (when one drag wins, only the other gives up, just before the winner starts)
+            let_go.append(True)
+            if len(let_go) == 2 and touched:
+                x, y = touched.pop()
+                pen.begin(x, y, width, height)
+                canvas.shapes.append(_dot(x, y))
+                canvas.update()
 
         def start(e: ft.DragStartEvent) -> None:
             # a drag is recognised only once the finger has moved some pixels: the stroke begins where it came down
@@ -76,7 +90,8 @@ def signature_pad(identifier: str, title: str, on_done: Callable[[TimedStrokes, 
                                  border=ft.Border.all(2, ft.Colors.GREY_500), border_radius=8),
             drag_interval=10, on_horizontal_drag_down=safe(down), on_vertical_drag_down=safe(down),
             on_horizontal_drag_start=safe(start), on_vertical_drag_start=safe(start),
-            on_horizontal_drag_update=safe(move), on_vertical_drag_update=safe(move))
+            on_horizontal_drag_update=safe(move), on_vertical_drag_update=safe(move),
+            on_horizontal_drag_cancel=safe(cancelled), on_vertical_drag_cancel=safe(cancelled))
         holder.controls = [
             note(title + "（请在框内签名）", size=18),
             ft.Semantics(identifier=identifier, container=True, content=pad),
@@ -89,3 +104,7 @@ def signature_pad(identifier: str, title: str, on_done: Callable[[TimedStrokes, 
     else:
         show_pad()
     return tagged(f"{identifier}-box", holder)
+
+
+def _dot(x: float, y: float) -> cv.Circle:
+    return cv.Circle(x=x, y=y, radius=(INK.stroke_width or 4) / 2, paint=DOT)

@@ -321,6 +321,17 @@ def draw_stroke(
     page.mouse.up()
 
 
+def touch_at(page, identifier: str, point: tuple[float, float]) -> None:
+    """A finger touches the element with semantics ``identifier`` at ``point`` (fractions of its box) and
+    lifts without moving."""
+    loc = _by_identifier(page, identifier).first
+    loc.wait_for(state="attached", timeout=WAIT_MS)
+    box = loc.bounding_box()
+    if not box:
+        raise AssertionError(f"{identifier!r} has no bounding box (not on screen?)")
+    page.touchscreen.tap(box["x"] + point[0] * box["width"], box["y"] + point[1] * box["height"])
+
+
 def touch_stroke(page, identifier: str, points: Sequence[tuple[float, float]], steps: int = 5) -> None:
     """Draw one stroke with a finger (touch events through the DevTools protocol; the context needs
     ``has_touch``), as :func:`draw_stroke` does with the mouse. A finger, unlike a mouse, also drags a

@@ -20,6 +20,7 @@ from tests.end_to_end.flet_browser import (
     new_tablet_page,
     open_flet,
     tap,
+    touch_at,
     touch_stroke,
     wait_text,
 )
@@ -53,6 +54,7 @@ def test_capture_waits_for_notification_and_a_signature_survives_a_rotation(prod
     # laid out again for the upright width, the first stroke redrawn
     _wait_pad_size(page, pad, pad_size(800 - rail_width(800) - 90))
     draw_stroke(page, pad, [(0.1, 0.5), (0.3, 0.5), (0.5, 0.5), (0.8, 0.5)])  # with the mouse; alone a line too
+    touch_at(page, pad, (0.7, 0.8))  # a finger's dot (丶)
     tablet.shot("signature-upright")
     tap(page, f"{pad}-confirm")
     wait_text(page, "签名已保存")  # both strokes together make a signature: the first one survived
@@ -67,7 +69,9 @@ def test_capture_waits_for_notification_and_a_signature_survives_a_rotation(prod
         store.close()
     [signature] = draft.evidence_with(Role.SURVEYOR_SIGNATURE, "zhangwei")
     raw = json.loads(evidence.read(signature.strokes_sha256 or ""))
-    assert len(raw["strokes"]) == 2 and raw["width"] < 800  # rendered at the upright pad's width
+    assert len(raw["strokes"]) == 3 and raw["width"] < 800  # rendered at the upright pad's width
+    [(_, x, y)] = raw["strokes"][2]  # the dot: one point where the finger touched
+    assert abs(x / raw["width"] - 0.7) < 0.02 and abs(y / raw["height"] - 0.8) < 0.02
     (_, x, y) = raw["strokes"][0][0]  # the finger's stroke begins where it came down, not where it was recognised
     assert abs(x / raw["width"] - 0.5) < 0.02 and abs(y / raw["height"] - 0.1) < 0.02
     times = [t for stroke in raw["strokes"] for t, _, _ in stroke]

@@ -41,3 +41,17 @@ def test_moves_without_a_touch_are_ignored_and_clear_starts_again():
     pen.begin(10, 10, 600, 240)
     pen.clear()
     assert pen.strokes == [] and pen.lines(600, 240) == []
+
+
+def test_a_touch_without_a_move_is_a_dot_kept_through_a_rotation_and_drawn_in_the_png():
+    from field_app.capture.signature import render_signature
+
+    pen = PadStrokes(Tick())
+    pen.begin(60, 120, 600, 240)
+    for k in range(1, 12):
+        pen.extend(60 + 40 * k, 120 + (-60 if k % 2 else 60), 600, 240)
+    pen.begin(300, 180, 600, 240)  # a tap: the dot of 国
+    assert pen.dots(450, 180) == [(225.0, 135.0)] and len(pen.lines(450, 180)) == 11
+    with_dot = render_signature([[(x, y) for _, x, y in s] for s in pen.timed(600, 240)], 600, 240)
+    without = render_signature([[(x, y) for _, x, y in s] for s in pen.timed(600, 240)[:1]], 600, 240)
+    assert with_dot != without
