@@ -1,6 +1,7 @@
-"""A signature pad as wide as the screen allows (upright or landscape): strokes drawn with finger or pen,
-kept by a PadStrokes view-model as fractions of the pad with their time (a touch that never moves is a dot), so a rotation or a resize
-redraws every stroke in its place. The view-model renders the PNG and keeps the raw strokes."""
+"""A signature pad as wide as the screen allows (upright or landscape): strokes drawn with finger or pen
+(a touch that never moves is a dot), kept by a PadStrokes view-model as fractions of the pad with their
+time, so a rotation or a resize redraws every stroke in its place. The view-model renders the PNG and
+keeps the raw strokes."""
 from __future__ import annotations
 
 from collections.abc import Callable
