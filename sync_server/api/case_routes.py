@@ -8,7 +8,6 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Response
 
 from schemas.device_view import for_device
-from schemas.problems import Code, ProblemError
 from schemas.protocol import API_PREFIX, CASES_PAGE, CaseDetail, CaseSummary
 from sync_server import queries
 from sync_server.api.deps import CurrentAccount, DbSession, ServicesDep
@@ -19,31 +18,22 @@ router = APIRouter(prefix="/cases", tags=["cases"])
 
 @router.get("", response_model=list[CaseSummary])
 def list_cases(session: DbSession, account: CurrentAccount, services: ServicesDep, response: Response,
-               after: Annotated[str | None, Query(max_length=200)] = None,
+               after_accepted: date | None = None, after_id: Annotated[str, Query(max_length=200)] = "",
                limit: Annotated[int, Query(ge=1, le=CASES_PAGE)] = CASES_PAGE) -> list[CaseSummary]:
     """Surveyors get their team's cases; township staff their unit's; reviewers their agency's; admins all.
-    At most `limit` per answer, oldest acceptance first; when there are more, a `Link` header names the next
-    page (RFC 8288, rel="next"), so a request costs the same for a team as for a county.
+    At most `limit` per answer, oldest acceptance first (then by id); when there are more, a `Link` header
+    names the next page (RFC 8288, rel="next": the cases after `after_accepted` and `after_id`), so a request
+    costs the same for a team as for a county. `after_id` counts only with `after_accepted`.
     ID numbers are masked unless a form needs them (R21: the API serves devices; the console its own pages)."""
-    page = queries.visible_cases(session, account, after=_cursor(after), limit=limit + 1)
+    after = (after_accepted, after_id) if after_accepted is not None else None
+    page = queries.visible_cases(session, account, after=after, limit=limit + 1)
     if len(page) > limit:
         page = page[:limit]
         last = page[-1]
-        query = urlencode({"after": f"{last.accepted_on.isoformat()}~{last.id}", "limit": limit})
+        query = urlencode({"after_accepted": last.accepted_on.isoformat(), "after_id": last.id, "limit": limit})
         response.headers["Link"] = f'<{API_PREFIX}/cases?{query}>; rel="next"'
     table = services.holidays(session)
     return [for_device(c) for c in case_summaries(session, page, table)]
-
-
-def _cursor(after: str | None) -> tuple[date, str] | None:
-    """The (accepted_on, id) a page starts after, from a `Link` header's `after`."""
-    if after is None:
-        return None
-    accepted_on, _, case_id = after.partition("~")
-    try:
-        return date.fromisoformat(accepted_on), case_id
-    except ValueError:
-        raise ProblemError(Code.VALIDATION, "after: 不是本服务器给出的分页位置") from None
 
 
 @router.get("/{case_id}", response_model=CaseDetail)

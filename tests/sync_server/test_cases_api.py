@@ -112,7 +112,18 @@ def test_a_county_of_cases_comes_in_pages_each_once_in_order(app: FastAPI, team:
     assert len(small.json()) == 7 and "limit=7" in small.links["next"]["url"]
 
 
-@pytest.mark.parametrize("query", ["after=yesterday~case-1", f"limit={CASES_PAGE + 1}", "limit=0"])
-def test_a_page_position_the_server_did_not_give_is_refused(team: FieldTeam, query: str):
+def test_a_page_after_a_day_starts_with_that_days_cases_when_no_id_is_given(app: FastAPI, team: FieldTeam):
+    add_case(app, "case-later-b", date(2026, 11, 20))
+    add_case(app, "case-later-a", date(2026, 11, 20))
+    headers = team.headers["zhangwei"]  # the cases are the demo team's
+    after_day = team.client.get(f"{API_PREFIX}/cases?after_accepted=2026-11-19", headers=headers).json()
+    assert [c["id"] for c in after_day] == ["case-later-a", "case-later-b"]
+    after_a = team.client.get(f"{API_PREFIX}/cases?after_accepted=2026-11-20&after_id=case-later-a",
+                              headers=headers).json()
+    assert [c["id"] for c in after_a] == ["case-later-b"]
+
+
+@pytest.mark.parametrize("query", ["after_accepted=yesterday", f"limit={CASES_PAGE + 1}", "limit=0"])
+def test_a_malformed_page_position_is_refused(team: FieldTeam, query: str):
     response = team.client.get(f"{API_PREFIX}/cases?{query}", headers=team.headers["wangfang"])
     assert response.status_code == 422 and problem_of(response)["code"] == "request.invalid"
