@@ -2,22 +2,48 @@
 raw-socket helpers for clients that misbehave on purpose (slow, huge, cut)."""
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import socket
 import ssl
 import subprocess
 import sys
+import tempfile
 import time
+from datetime import date
 from pathlib import Path
 
 import httpx
 
 from schemas.protocol import API_PREFIX, DEVICE_HEADER, PROTOCOL_HEADER
-from sync_server.seed import DEMO_ACCOUNTS
+from sync_server.seed import DEMO_ACCOUNTS, seed_demo
+from sync_server.settings import Settings
 from tests.field_app.helpers import closed_port
 
 REPO = Path(__file__).resolve().parents[2]
 PINS = {a.username: a.pin for a in DEMO_ACCOUNTS}
+
+
+_SEEDED: list[Path] = []
+
+
+def _seeded() -> Path:
+    """A data dir seeded as `python -m sync_server --seed-demo` seeds one today, made once per run."""
+    if not _SEEDED:
+        template = Path(tempfile.mkdtemp(prefix="server-process-seed-"))
+        atexit.register(shutil.rmtree, template, ignore_errors=True)
+        seed_demo(Settings(template), date.today())
+        _SEEDED.append(template)
+    return _SEEDED[0]
+
+
+def _copy_missing(source: Path, target: Path) -> None:
+    """Copy the tree, keeping what the target already holds (e.g. its TLS files from `tls init`)."""
+    def copy(src: str, dst: str) -> str:
+        return dst if os.path.exists(dst) else shutil.copy2(src, dst)
+
+    shutil.copytree(source, target, copy_function=copy, dirs_exist_ok=True)
 
 
 class Server:
@@ -33,7 +59,12 @@ class Server:
         self.proc: subprocess.Popen | None = None
 
     def start(self, seed: bool = True) -> Server:
-        """Start and wait until it answers HTTP (a readiness wait, not a timing assertion)."""
+        """Start and wait until it answers HTTP (a readiness wait, not a timing assertion). A server on its
+        data dir's SQLite file starts from a copy of a data dir seeded once per run, as `--seed-demo` seeds
+        it (seeding hashes every demo secret with scrypt: seconds for each server otherwise)."""
+        if seed and "DATABASE_URL" not in self.env and not (self.data_dir / "server.db").exists():
+            _copy_missing(_seeded(), self.data_dir)
+            seed = False
         with open(self.log, "ab") as out:
             self.proc = subprocess.Popen([sys.executable, "-m", "sync_server", "--host", "127.0.0.1", "--port",
                                           str(self.port), "--data-dir", str(self.data_dir),
