@@ -79,7 +79,8 @@ class Tablet:
     def next_step(self) -> None:
         """Tap 下一步 and wait until the next step is shown."""
         before = self._step_title()
-        self._tap_until("step-next", lambda: self._step_title() != before, f"下一步 did not leave {before!r}")
+        self.tap_until("step-next", lambda: self._step_title() != before, f"下一步 did not leave {before!r}")
+        locate(self.page, "step-next")  # the new step's bottom row is drawn
 
     def go_step(self, step: str) -> None:
         """Tap a step on the rail and wait until that step is shown (its title, under the visit's title)."""
@@ -90,9 +91,10 @@ class Tablet:
             label = (item.get_attribute("aria-label") or "") + (item.text_content() or "") if item.count() else ""
             return bool(title) and title in label
 
-        self._tap_until(f"step-{step}", shown, f"the step {step} was never shown")
+        self.tap_until(f"step-{step}", shown, f"the step {step} was never shown")
+        locate(self.page, "step-next")  # the step's bottom row is drawn
 
-    def _tap_until(self, button: str, done, failure: str) -> None:
+    def tap_until(self, button: str, done, failure: str) -> None:
         """Tap `button` until `done()`: a tap that landed while the screen was being drawn again (after a
         previous tap, or a save that redraws the rail) misses, and is repeated after 5 s."""
         deadline = time.monotonic() + WAIT_MS / 1000
@@ -102,10 +104,13 @@ class Tablet:
             while time.monotonic() - tapped < 5 and time.monotonic() < deadline:  # then tap again
                 self.page.wait_for_timeout(100)
                 if done():
-                    locate(self.page, "step-next")  # the new step's bottom row is drawn
                     return
         self.shot(f"stuck-{button}")
         raise AssertionError(failure)
+
+    def has_text(self, text: str) -> bool:
+        """Whether the text shows now (as text or in an accessibility label), without waiting."""
+        return self.page.get_by_text(text).or_(self.page.locator(f'[aria-label*="{text}"]')).count() > 0
 
     def download_cases(self) -> None:
         """Both surveyors sign in, then the team downloads its cases: done when the second demo case shows

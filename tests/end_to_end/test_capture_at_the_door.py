@@ -117,7 +117,10 @@ def test_the_in_app_camera_takes_shots_in_a_row_kept_with_time_and_place_r10(pro
     tablet.go_step("photos")
     tap(page, "add-scene-photo-camera")
     wait_text(page, "拍摄的照片会显示在这里")
-    tap(page, "camera-shoot", timeout=30_000)
+    # the screen is drawn again once the camera has started: a tap during that redraw is lost, so tap
+    # until the shutter answers (it says 正在保存… while it saves, and is off meanwhile)
+    tablet.tap_until("camera-shoot", lambda: tablet.has_text("正在保存") or tablet.has_text("本次已拍 1 张"),
+                     "the shutter never answered")
     wait_text(page, "本次已拍 1 张", timeout=30_000)
     tablet.shot("camera-first-shot")
     # headless Chromium's fake camera mostly hands over the same still frame: a second shot is then the
