@@ -289,6 +289,16 @@ def tap(page, name_or_identifier: str, timeout: float = WAIT_MS) -> None:
     locate(page, name_or_identifier, timeout).tap(timeout=timeout)
 
 
+def _on_box(page, identifier: str):
+    """Page coordinates of a point given as fractions of the element's box (``(0, 0)`` top-left)."""
+    loc = _by_identifier(page, identifier).first
+    loc.wait_for(state="attached", timeout=WAIT_MS)
+    box = loc.bounding_box()
+    if not box:
+        raise AssertionError(f"{identifier!r} has no bounding box (not on screen?)")
+    return lambda p: (box["x"] + p[0] * box["width"], box["y"] + p[1] * box["height"])
+
+
 def draw_stroke(
     page,
     identifier: str,
@@ -299,20 +309,11 @@ def draw_stroke(
 
     ``points`` are fractions of the element's box: ``(0, 0)`` top-left, ``(1, 1)`` bottom-right.
     The stroke is mouse down at the first point, moves through the others, mouse up at the last.
-    A GestureDetector receives on_pan_start/update/end with ``local_position`` in pixels.
+    A GestureDetector receives drag (or pan) events with ``local_position`` in pixels.
     """
     if len(points) < 2:
         raise ValueError("a stroke needs at least two points")
-    loc = _by_identifier(page, identifier).first
-    loc.wait_for(state="attached", timeout=WAIT_MS)
-    box = loc.bounding_box()
-    if not box:
-        raise AssertionError(f"{identifier!r} has no bounding box (not on screen?)")
-
-    def xy(p):
-        fx, fy = p
-        return box["x"] + fx * box["width"], box["y"] + fy * box["height"]
-
+    xy = _on_box(page, identifier)
     page.mouse.move(*xy(points[0]))
     page.mouse.down()
     for p in points[1:]:
@@ -324,12 +325,7 @@ def draw_stroke(
 def touch_at(page, identifier: str, point: tuple[float, float]) -> None:
     """A finger touches the element with semantics ``identifier`` at ``point`` (fractions of its box) and
     lifts without moving."""
-    loc = _by_identifier(page, identifier).first
-    loc.wait_for(state="attached", timeout=WAIT_MS)
-    box = loc.bounding_box()
-    if not box:
-        raise AssertionError(f"{identifier!r} has no bounding box (not on screen?)")
-    page.touchscreen.tap(box["x"] + point[0] * box["width"], box["y"] + point[1] * box["height"])
+    page.touchscreen.tap(*_on_box(page, identifier)(point))
 
 
 def touch_stroke(page, identifier: str, points: Sequence[tuple[float, float]], steps: int = 5) -> None:
@@ -338,15 +334,11 @@ def touch_stroke(page, identifier: str, points: Sequence[tuple[float, float]], s
     scrolling page: this is how a pad on a page that scrolls is tested."""
     if len(points) < 2:
         raise ValueError("a stroke needs at least two points")
-    loc = _by_identifier(page, identifier).first
-    loc.wait_for(state="attached", timeout=WAIT_MS)
-    box = loc.bounding_box()
-    if not box:
-        raise AssertionError(f"{identifier!r} has no bounding box (not on screen?)")
+    xy = _on_box(page, identifier)
     cdp = page.context.new_cdp_session(page)
 
     def touch(kind: str, p: tuple[float, float] | None) -> None:
-        at = [] if p is None else [{"x": box["x"] + p[0] * box["width"], "y": box["y"] + p[1] * box["height"]}]
+        at = [] if p is None else [dict(zip(("x", "y"), xy(p), strict=True))]
         cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": at})
 
     try:
@@ -372,11 +364,16 @@ def pick_files(page, trigger: str, paths: Sequence[str | os.PathLike], timeout: 
     info.value.set_files([str(p) for p in paths])
 
 
-def wait_text(page, text: str, timeout: float = WAIT_MS, exact: bool = False) -> str:
-    """Wait until a text containing ``text`` (or equal to it, ``exact=True``) is shown; return it."""
+def text_locator(page, text: str, exact: bool = False):
+    """The first element showing ``text``, as text or in its aria-label."""
     label = f'[aria-label="{text}"]' if exact else f'[aria-label*="{text}"]'
     # Flutter merges the texts of a semantics container (a Card, a tagged control) into its aria-label
-    loc = page.get_by_text(text, exact=exact).or_(page.locator(label)).first
+    return page.get_by_text(text, exact=exact).or_(page.locator(label)).first
+
+
+def wait_text(page, text: str, timeout: float = WAIT_MS, exact: bool = False) -> str:
+    """Wait until a text containing ``text`` (or equal to it, ``exact=True``) is shown; return it."""
+    loc = text_locator(page, text, exact)
     loc.wait_for(state="attached", timeout=timeout)
     return loc.text_content() or loc.get_attribute("aria-label") or ""
 

@@ -15,6 +15,7 @@ from tests.end_to_end.flet_browser import (
     pick_files,
     shot,
     tap,
+    text_locator,
     wait_checked,
     wait_text,
 )
@@ -110,7 +111,7 @@ class Tablet:
 
     def has_text(self, text: str) -> bool:
         """Whether the text shows now (as text or in an accessibility label), without waiting."""
-        return self.page.get_by_text(text).or_(self.page.locator(f'[aria-label*="{text}"]')).count() > 0
+        return text_locator(self.page, text).count() > 0
 
     def download_cases(self) -> None:
         """Both surveyors sign in, then the team downloads its cases: done when the second demo case shows
