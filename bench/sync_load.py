@@ -118,10 +118,27 @@ def _tablet(url: str, token: str, team: FieldTeam, tablet: int, visits: int, log
     return visits, sent
 
 
+def _family(pid: int) -> list[int]:
+    """The server's process and its worker processes."""
+    return [pid, *(int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split())]
+
+
+def _cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) used so far by the server's processes."""
+    total = 0
+    for p in _family(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rpartition(")")[2].split()
+            total += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError):
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def _peak_rss(pid: int, peak: list[int], done: threading.Event) -> None:
     while not done.is_set():
         total = 0
-        for p in [pid, *(int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split())]:
+        for p in _family(pid):
             try:
                 total += int(next(line.split()[1] for line in Path(f"/proc/{p}/status").read_text().splitlines()
                                   if line.startswith("VmRSS:")))
@@ -143,11 +160,12 @@ def run(label: str, server: Server, tablets: int, visits: int, concurrency: int)
         assert server.proc is not None
         sampler = threading.Thread(target=_peak_rss, args=(server.proc.pid, peak, done))
         sampler.start()
-        began = time.monotonic()
+        began, server_cpu, own_cpu = time.monotonic(), _cpu_s(server.proc.pid), time.process_time()
         with ThreadPoolExecutor(concurrency) as pool:
             results = list(pool.map(lambda t: _tablet(proxy.url if t % 10 == 0 else server.url, token, team,
                                                       t, visits, log), range(tablets)))
         seconds = time.monotonic() - began
+        server_cpu, own_cpu = _cpu_s(server.proc.pid) - server_cpu, time.process_time() - own_cpu
         done.set()
         sampler.join()
         proxy.close()
@@ -163,6 +181,8 @@ def run(label: str, server: Server, tablets: int, visits: int, concurrency: int)
           f"{sent / MB / seconds:.1f} MB/s; requests {len(times)}, p50 {statistics.median(times) * 1000:.0f} ms, "
           f"p99 {times[int(len(times) * 0.99)] * 1000:.0f} ms; 5xx (not 503) {errors}, 503 busy {busy}; "
           f"server peak RSS {peak[0] / 1024:.0f} MiB; lost {lost}, duplicated {duplicated}; cuts {proxy.cuts}")
+    print(f"  CPU per record: server {server_cpu / records * 1000:.0f} ms, tablets and proxy (this process) "
+          f"{own_cpu / records * 1000:.0f} ms; server busy {server_cpu / seconds:.2f} cores of {os.cpu_count()}")
     return sent / MB / seconds
 
 
@@ -202,11 +222,14 @@ def bound(work: Path, tablets: int, visits: int, concurrency: int) -> float:
                         http.put(f"/raw/{sha}", content=data).raise_for_status()
                         sent += len(data)
             return sent
-        began = time.monotonic()
+        began, server_cpu, own_cpu = time.monotonic(), _cpu_s(proc.pid), time.process_time()
         with ThreadPoolExecutor(concurrency) as pool:
             sent = sum(pool.map(one, range(tablets)))
-        rate = sent / MB / (time.monotonic() - began)
-        print(f"raw bound (bare endpoint, fsync): {rate:.1f} MB/s")
+        seconds = time.monotonic() - began
+        server_cpu, own_cpu, records = _cpu_s(proc.pid) - server_cpu, time.process_time() - own_cpu, tablets * visits
+        rate = sent / MB / seconds
+        print(f"raw bound (bare endpoint, fsync): {rate:.1f} MB/s, {records / seconds:.1f} records/s; CPU per "
+              f"record: endpoint {server_cpu / records * 1000:.0f} ms, clients {own_cpu / records * 1000:.0f} ms")
         return rate
     finally:
         stop(proc)
