@@ -1,5 +1,7 @@
-"""Every test, in two pytest processes side by side: the browser suite (tests/end_to_end, mostly waiting
-on Chromium and its servers) beside the rest (mostly CPU). Together they take the time of the longer one.
+"""Every test, in two pytest runs side by side: the browser suite (tests/end_to_end, mostly waiting on
+Chromium and its servers) beside the rest (mostly CPU), which pytest-xdist spreads over the cores, a test
+file to a worker (a module's fixtures, such as the Ceph gateway, start once). Together they take the
+time of the longer one.
 
     .venv/bin/python -m scripts.run_tests [extra pytest arguments for both]
 
@@ -8,6 +10,7 @@ printed when both are done. The exit status is non-zero when either suite fails.
 """
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -15,6 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BROWSER_SUITE = "tests/end_to_end"
+WORKERS = min(4, max(2, os.cpu_count() or 2))  # two even on one core: a worker often waits on a server
 
 
 def main(extra: list[str]) -> int:
@@ -25,8 +29,8 @@ def main(extra: list[str]) -> int:
         browser = subprocess.Popen([sys.executable, "-m", "pytest", BROWSER_SUITE, *extra],
                                    cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
         try:
-            rest = subprocess.call([sys.executable, "-m", "pytest", f"--ignore={BROWSER_SUITE}", *extra],
-                                   cwd=ROOT)
+            rest = subprocess.call([sys.executable, "-m", "pytest", f"--ignore={BROWSER_SUITE}",
+                                    "-n", str(WORKERS), "--dist", "loadfile", *extra], cwd=ROOT)
             print(f"\n== the browser suite ({BROWSER_SUITE}) ==", flush=True)
             browser_status = browser.wait()
         except BaseException:
