@@ -7,6 +7,7 @@ that release's schema. On PostgreSQL an advisory lock lets several workers start
 """
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -29,8 +30,9 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return config
 
 
+@cache
 def head_revision() -> str:
-    """The newest revision in sync_server/migrations."""
+    """The newest revision in sync_server/migrations (read once per process)."""
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None
     return head
@@ -44,7 +46,7 @@ def current_revision(connection: Connection) -> str | None:
 def upgrade(engine: Engine) -> None:
     """Bring the database to head; a pre-migration database is stamped with the baseline first.
     On SQLite, foreign keys are off while revisions run (batch mode rebuilds tables, Alembic's advice)
-    and checked afterwards."""
+    and checked afterwards (after a revision ran: a database already at head is not scanned)."""
     with engine.connect() as connection:
         sqlite = connection.dialect.name == "sqlite"
         if sqlite:
@@ -52,8 +54,8 @@ def upgrade(engine: Engine) -> None:
             connection.commit()
         try:
             with connection.begin():
-                _upgrade(connection)
-            if sqlite:
+                migrated = _upgrade(connection)
+            if sqlite and migrated:
                 broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                 if broken:
                     raise RuntimeError(f"foreign keys broken after upgrade: {broken[:5]}")
@@ -64,13 +66,15 @@ def upgrade(engine: Engine) -> None:
                 connection.commit()
 
 
-def _upgrade(connection: Connection) -> None:
+def _upgrade(connection: Connection) -> bool:
+    """Run what revisions are missing; whether any ran."""
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK})
     if current_revision(connection) == head_revision():
-        return
+        return False
     config = alembic_config(connection)
     names = set(inspect(connection).get_table_names())
     if "alembic_version" not in names and "accounts" in names:
         command.stamp(config, BASELINE)
     command.upgrade(config, "head")
+    return True

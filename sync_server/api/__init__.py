@@ -1,4 +1,5 @@
 """The /api/v1 routes the tablet talks to (see schemas/protocol.py). Thin: they call the layers below."""
+from functools import cache
 from typing import Any
 
 from fastapi import APIRouter, Depends
@@ -24,8 +25,11 @@ from sync_server.api import (
 from sync_server.api.deps import check_protocol
 
 
+@cache
 def api_router() -> APIRouter:
-    """Every /api/v1 route, each checking `X-Protocol-Version` when sent."""
+    """Every /api/v1 route, each checking `X-Protocol-Version` when sent. Built once per process: the
+    routes hold no state of an app's own (they reach it through `request.app.state`), and FastAPI then
+    builds each route's validation once, not in every `create_app` (0.4 s each)."""
     problem_schema = {"schema": {"$ref": "#/components/schemas/Problem"}}
     problems: dict[int | str, dict[str, Any]] = {"4XX": {
         "model": Problem, "description": "问题（application/problem+json，见 schemas/problems.py）",
