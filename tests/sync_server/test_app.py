@@ -4,8 +4,10 @@ from __future__ import annotations
 import re
 
 import schemas.protocol
+from schemas.protocol import API_PREFIX
+from sync_server.app import create_app
 from sync_server.settings import Settings
-from tests.sync_server.helpers import FieldTeam, problem_of
+from tests.sync_server.helpers import CREDENTIALS, FieldTeam, api_client, problem_of
 
 ENDPOINT_LINE = re.compile(r"^\s+(GET|POST|PUT|PATCH|HEAD|DELETE)\s+(/\S+)", re.MULTILINE)
 
@@ -57,3 +59,16 @@ def test_database_url_in_the_environment_replaces_the_sqlite_file(tmp_path):
     assert default.evidence_dir == tmp_path / "evidence"
     url = "postgresql+psycopg://verify:secret@127.0.0.1/verification"
     assert Settings.from_env(tmp_path, {"DATABASE_URL": url}).db_url == url
+
+
+def test_two_apps_in_one_process_each_serve_their_own_data(team: FieldTeam, tmp_path):
+    """The routes are built once per process and shared (sync_server/api/__init__.py): each app still
+    reaches its own database through its own state. The demo team signs in on the seeded app only."""
+    other = create_app(Settings(tmp_path / "other"))
+    body = {"username": "chenjing", "password": CREDENTIALS["chenjing"].password}
+    try:
+        with api_client(other) as client:
+            assert client.post(f"{API_PREFIX}/auth/login", json=body).status_code == 401
+        assert team.client.post(f"{API_PREFIX}/auth/login", json=body).status_code == 200
+    finally:
+        other.state.services.engine.dispose()
