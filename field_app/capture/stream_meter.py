@@ -47,7 +47,7 @@ class StreamMeter:
             self._runs.append(deque())
         run = self._runs[-1]
         total = (run[-1][1] if run else 0) + size
-        if run and len(run) > 1 and t - run[-2][0] < SPACING_S:
+        if len(run) > 1 and t - run[-2][0] < SPACING_S:
             run[-1] = (t, total)  # a burst: the byte count moves on, the point does not multiply
         else:
             run.append((t, total))
