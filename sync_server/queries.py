@@ -1,8 +1,6 @@
 """Small named reads (and the odd write) on the server tables. Nothing here commits."""
 from __future__ import annotations
 
-from datetime import date
-
 from sqlalchemy import ColumnElement, and_, false, or_, true
 from sqlmodel import Session, col, select
 
@@ -43,15 +41,16 @@ def visible(account: Account) -> ColumnElement[bool]:
     return false() if not account.unit else col(Case.entrusting_unit) == account.unit
 
 
-def visible_cases(session: Session, account: Account, *, after: tuple[date, str] | None = None,
+def visible_cases(session: Session, account: Account, *, after: tuple[int, str] | None = None,
                   limit: int | None = None) -> list[Case]:
-    """The cases this account may see, oldest acceptance first; a page of them after (accepted_on, id)."""
+    """The cases this account may see in the devices' list order (case_listing.py): a page of them after
+    (listed_seq, id)."""
     query = select(Case).where(visible(account))
     if after is not None:
-        accepted_on, case_id = after
-        query = query.where(or_(col(Case.accepted_on) > accepted_on,
-                                and_(col(Case.accepted_on) == accepted_on, col(Case.id) > case_id)))
-    query = query.order_by(col(Case.accepted_on), col(Case.id))
+        listed, case_id = after
+        query = query.where(or_(col(Case.listed_seq) > listed,
+                                and_(col(Case.listed_seq) == listed, col(Case.id) > case_id)))
+    query = query.order_by(col(Case.listed_seq), col(Case.id))
     return list(session.exec(query if limit is None else query.limit(limit)))
 
 

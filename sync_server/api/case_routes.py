@@ -1,7 +1,6 @@
 """Cases as the caller may see them."""
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -18,19 +17,22 @@ router = APIRouter(prefix="/cases", tags=["cases"])
 
 @router.get("", response_model=list[CaseSummary])
 def list_cases(session: DbSession, account: CurrentAccount, services: ServicesDep, response: Response,
-               after_accepted: date | None = None, after_id: Annotated[str, Query(max_length=200)] = "",
+               after_seq: Annotated[int | None, Query(ge=0)] = None,
+               after_id: Annotated[str, Query(max_length=200)] = "",
                limit: Annotated[int, Query(ge=1, le=CASES_PAGE)] = CASES_PAGE) -> list[CaseSummary]:
     """Surveyors get their team's cases; township staff their unit's; reviewers their agency's; admins all.
-    At most `limit` per answer, oldest acceptance first (then by id); when there are more, a `Link` header
-    names the next page (RFC 8288, rel="next": the cases after `after_accepted` and `after_id`), so a request
-    costs the same for a team as for a county. `after_id` counts only with `after_accepted`.
-    ID numbers are masked unless a form needs them (R21: the API serves devices; the console its own pages)."""
-    after = (after_accepted, after_id) if after_accepted is not None else None
+    At most `limit` per answer; when there are more, a `Link` header names the next page (RFC 8288,
+    rel="next": the cases after `after_seq` and `after_id`), so a request costs the same for a team as for a
+    county. The order is the server's listing order (case_listing.py): a case created or given to the team
+    while the device pages comes on a later page, never before the cursor. `after_id` counts only with
+    `after_seq`. ID numbers are masked unless a form needs them (R21: the API serves devices; the console
+    its own pages)."""
+    after = (after_seq, after_id) if after_seq is not None else None
     page = queries.visible_cases(session, account, after=after, limit=limit + 1)
     if len(page) > limit:
         page = page[:limit]
         last = page[-1]
-        query = urlencode({"after_accepted": last.accepted_on.isoformat(), "after_id": last.id, "limit": limit})
+        query = urlencode({"after_seq": last.listed_seq, "after_id": last.id, "limit": limit})
         response.headers["Link"] = f'<{API_PREFIX}/cases?{query}>; rel="next"'
     table = services.holidays(session)
     return [for_device(c) for c in case_summaries(session, page, table)]

@@ -2,6 +2,7 @@
 from sync_server.tables.accounts import Account, Team
 from sync_server.tables.audit_log import AuditCheckpoint, AuditEntry
 from sync_server.tables.cases import Case, Subject
+from sync_server.tables.counters import Counter
 from sync_server.tables.evidence import EvidenceFile, RecordEvidence
 from sync_server.tables.evidence_claims import EvidenceClaim
 from sync_server.tables.evidence_types import EvidenceType
@@ -20,7 +21,7 @@ from sync_server.tables.throttles import LoginThrottle
 from sync_server.tables.tokens import SessionToken
 
 __all__ = ["Account", "AuditCheckpoint", "AuditEntry", "Case", "CaseDocument", "CaseRetention", "CaseSummary",
-           "ConformityCheck", "Entrustment", "EvidenceClaim", "EvidenceFile", "EvidenceType", "Handover",
+           "ConformityCheck", "Counter", "Entrustment", "EvidenceClaim", "EvidenceFile", "EvidenceType", "Handover",
            "HolidayNotice", "LetterFollowUp", "LetterRequest", "LoginThrottle", "MatchingResult",
            "Organisation", "ReVerificationRound", "Record", "RecordEvidence", "ReportVersion", "ReviewEntry",
            "SessionToken", "SignedRecordBytes", "StaffCredential", "Subject", "SurveyorKey", "Team"]

@@ -8,11 +8,12 @@ from fastapi import FastAPI
 
 from schemas.protocol import API_PREFIX, CASES_PAGE, AccountRole
 from schemas.workdays import YearNotice
+from sync_server import intake
 from sync_server.auth import create_account
 from sync_server.deadlines import save_notice
 from sync_server.queries import visible_cases
 from sync_server.seed import DEMO_CASE_ID, DEMO_TEAM_ID, DEMO_UNIT, UNAUTHORIZED_CASE_ID
-from sync_server.tables import Account, Case
+from sync_server.tables import Account, Case, Team
 from tests.sync_server.bulk import add_cases, templates
 from tests.sync_server.helpers import Clock, FieldTeam, password_login, problem_of
 
@@ -94,8 +95,8 @@ def test_a_case_nobody_created_is_unknown(team: FieldTeam):
 
 def test_a_county_of_cases_comes_in_pages_each_once_in_order(app: FastAPI, team: FieldTeam):
     """A request costs the same for a county as for a team: at most CASES_PAGE cases per answer, a `Link`
-    header (rel="next") to the rest, every case once, oldest acceptance first (cases accepted the same day
-    by id), and the page boundary falls inside such a day."""
+    header (rel="next") to the rest, every case once, in the server's listing order (cases made in one
+    statement, with one listing number, by id: the page boundary falls among them)."""
     with app.state.services.session() as session:
         add_cases(session, 0, 2 * CASES_PAGE + 50, 0, templates())
         everything = [c.id for c in visible_cases(session, session.get(Account, "wangfang"))]
@@ -112,18 +113,49 @@ def test_a_county_of_cases_comes_in_pages_each_once_in_order(app: FastAPI, team:
     assert len(small.json()) == 7 and "limit=7" in small.links["next"]["url"]
 
 
-def test_a_page_after_a_day_starts_with_that_days_cases_when_no_id_is_given(app: FastAPI, team: FieldTeam):
-    add_case(app, "case-later-b", date(2026, 11, 20))
-    add_case(app, "case-later-a", date(2026, 11, 20))
-    headers = team.headers["zhangwei"]  # the cases are the demo team's
-    after_day = team.client.get(f"{API_PREFIX}/cases?after_accepted=2026-11-19", headers=headers).json()
-    assert [c["id"] for c in after_day] == ["case-later-a", "case-later-b"]
-    after_a = team.client.get(f"{API_PREFIX}/cases?after_accepted=2026-11-20&after_id=case-later-a",
-                              headers=headers).json()
-    assert [c["id"] for c in after_a] == ["case-later-b"]
+def _pages(team: FieldTeam, headers: dict[str, str], limit: int, between=lambda: None) -> list[list[str]]:
+    """Every page of GET /cases, following `Link: rel="next"`; `between` runs after the first page."""
+    pages: list[list[str]] = []
+    url = f"{API_PREFIX}/cases?limit={limit}"
+    while url:
+        response = team.client.get(url, headers=headers)
+        assert response.status_code == 200, response.text
+        pages.append([c["id"] for c in response.json()])
+        url = response.links.get("next", {}).get("url", "")
+        if len(pages) == 1:
+            between()
+    return pages
 
 
-@pytest.mark.parametrize("query", ["after_accepted=yesterday", f"limit={CASES_PAGE + 1}", "limit=0"])
+def test_a_case_created_or_given_to_the_team_while_a_tablet_pages_comes_on_a_later_page(
+        app: FastAPI, team: FieldTeam):
+    """A case accepted earlier than every listed one, with the smallest id, created between two pages; and
+    a case of another team given to this one then: both come on the next pages (before the listing order,
+    both sorted before the cursor and were skipped until the next refresh)."""
+    with app.state.services.session() as session:
+        session.add(Team(id="team-yb-09", name="渝北区第九调查小组"))
+        session.commit()
+    add_case(app, "case-b-moved", date(2026, 1, 2))
+    with app.state.services.session() as session:
+        session.get(Case, "case-b-moved").team_id = "team-yb-09"
+        session.commit()
+    add_case(app, "case-later-1", date(2026, 11, 20))
+    add_case(app, "case-later-2", date(2026, 11, 21))
+
+    def meanwhile() -> None:
+        add_case(app, "case-a-backdated", date(2026, 1, 1))
+        with app.state.services.session() as session:
+            intake.assign_team(session, session.get(Account, "wangfang"), session.get(Case, "case-b-moved"),
+                               DEMO_TEAM_ID)
+            session.commit()
+    pages = _pages(team, team.headers["zhangwei"], 2, meanwhile)
+    listed = [i for p in pages for i in p]
+    assert listed[:2] == BOTH and sorted(listed) == sorted([*BOTH, "case-later-1", "case-later-2",
+                                                            "case-a-backdated", "case-b-moved"])
+    assert listed[-2:] == ["case-a-backdated", "case-b-moved"]  # after the cases listed before them
+
+
+@pytest.mark.parametrize("query", ["after_seq=yesterday", "after_seq=-1", f"limit={CASES_PAGE + 1}", "limit=0"])
 def test_a_malformed_page_position_is_refused(team: FieldTeam, query: str):
     response = team.client.get(f"{API_PREFIX}/cases?{query}", headers=team.headers["wangfang"])
     assert response.status_code == 422 and problem_of(response)["code"] == "request.invalid"

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, text
 from sqlmodel import SQLModel
 
 from schemas.protocol import PROTOCOL_HEADER
@@ -114,4 +114,8 @@ def test_a_database_of_the_previous_release_is_upgraded_at_start_with_everything
     probe = create_engine(url)
     with probe.connect() as connection:
         assert schema.current_revision(connection) == schema.head_revision()
+        # the devices' list keeps its old order (acceptance, then id), and the counter starts after it
+        numbered = connection.execute(text("SELECT listed_seq FROM cases ORDER BY accepted_on, id")).scalars().all()
+        counter = connection.execute(text("SELECT value FROM counters WHERE name = 'case_listing'")).scalar()
     probe.dispose()
+    assert list(numbered) == list(range(1, counter + 1)) and counter >= 2
