@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import Table
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from schemas.protocol import AccountRole
 from sync_server import queries
-from sync_server.tables import Account, Case, EvidenceClaim, EvidenceFile, LetterRequest, Record
+from sync_server.tables import Account, Case, EvidenceClaim, EvidenceFile, EvidenceType, LetterRequest, Record
 
 
 def owner_of(account: Account) -> str:
@@ -30,13 +32,34 @@ def has_claim(session: Session, account: Account, sha256: str) -> bool:
     return session.get(EvidenceClaim, (sha256, owner_of(account))) is not None
 
 
-def add_claim(session: Session, account: Account, sha256: str, now: datetime) -> bool:
-    """Record that the account's owner holds the file; False if it already did."""
-    if has_claim(session, account, sha256):
-        return False
-    session.add(EvidenceClaim(sha256=sha256, owner=owner_of(account), claimed_by=account.username,
-                              claimed_at=now))
-    return True
+def _insert_new(session: Session, table: Table, rows: list[dict], key: str | None = None) -> set[str]:
+    """INSERT these rows, skipping those whose primary key exists (ON CONFLICT DO NOTHING: no read first,
+    and a concurrent twin never fails the statement); the `key` of the rows really inserted."""
+    if not rows:
+        return set()
+    if session.get_bind().dialect.name == "postgresql":
+        statement: postgresql.Insert | sqlite.Insert = postgresql.insert(table).values(rows).on_conflict_do_nothing()
+    else:
+        statement = sqlite.insert(table).values(rows).on_conflict_do_nothing()
+    if key is None:
+        session.execute(statement)
+        return set()
+    return set(session.execute(statement.returning(table.c[key])).scalars())
+
+
+def record_stored(session: Session, account: Account, sizes: dict[str, int], media: dict[str, str | None],
+                  now: datetime) -> set[str]:
+    """Record stored files (size, what their bytes are) and the account's owner's claim on each, in three
+    statements whatever the count; the files the owner had no claim on before."""
+    _insert_new(session, EvidenceFile.__table__, [  # type: ignore[attr-defined]
+        {"sha256": sha, "size": size, "stored_at": now, "stored_by": account.username}
+        for sha, size in sizes.items()])
+    _insert_new(session, EvidenceType.__table__, [  # type: ignore[attr-defined]
+        {"sha256": sha, "media_type": media[sha], "sniffed_at": now} for sha in sizes])
+    owner = owner_of(account)
+    return _insert_new(session, EvidenceClaim.__table__, [  # type: ignore[attr-defined]
+        {"sha256": sha, "owner": owner, "claimed_by": account.username, "claimed_at": now} for sha in sizes],
+        key="sha256")
 
 
 def claimed_sizes(session: Session, account: Account, shas: set[str]) -> dict[str, int]:

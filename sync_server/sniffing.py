@@ -6,7 +6,6 @@ without its end-of-file marker is no PDF; an SVG or HTML file announces no allow
 from __future__ import annotations
 
 import warnings
-from datetime import datetime
 from pathlib import Path
 
 from PIL import Image
@@ -75,9 +74,3 @@ def sniffed_types(session: Session, blobs: BlobStore, shas: set[str]) -> dict[st
              for row in session.exec(select(EvidenceType).where(col(EvidenceType.sha256).in_(shas)))}
     return {sha: known[sha] if sha in known else sniff_file(blobs.local_path(sha))
             for sha in shas if sha in known or blobs.has(sha)}
-
-
-def record_type(session: Session, sha256: str, media_type: str | None, now: datetime) -> None:
-    """Keep what a newly stored file is (not committed; a concurrent twin may have kept it first)."""
-    if session.get(EvidenceType, sha256) is None:
-        session.add(EvidenceType(sha256=sha256, media_type=media_type, sniffed_at=now))

@@ -6,7 +6,6 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
-from sqlalchemy.exc import IntegrityError
 from starlette.requests import ClientDisconnect
 
 from schemas.problems import Code, ProblemError
@@ -15,10 +14,10 @@ from schemas.records import SHA256_PATTERN
 from sync_server import audit
 from sync_server.api.brief_auth import BriefSurveyor
 from sync_server.api.deps import CurrentAccount, DbSession, ServicesDep
-from sync_server.evidence_access import add_claim, has_claim, may_read_evidence
+from sync_server.evidence_access import has_claim, may_read_evidence, record_stored
 from sync_server.evidence_serving import evidence_file_response
 from sync_server.services import Services
-from sync_server.sniffing import record_type, sniff_file
+from sync_server.sniffing import sniff_file
 from sync_server.tables import Account, EvidenceFile
 
 router = APIRouter(prefix="/evidence", tags=["evidence"])
@@ -44,22 +43,10 @@ def remember(services: Services, sha256: str, size: int, account: Account) -> bo
 def remember_many(services: Services, sizes: dict[str, int], account: Account) -> dict[str, bool]:
     """`remember` for several stored files in one transaction; per file, whether the claim is new."""
     media = {sha: sniff_file(services.blobs.local_path(sha)) for sha in sizes}  # once per upload, not per record
-    for _ in range(3):  # a concurrent upload of the same bytes may insert either row first
-        with services.session() as session:
-            now = services.clock()
-            try:
-                for sha256, size in sizes.items():
-                    if session.get(EvidenceFile, sha256) is None:
-                        session.add(EvidenceFile(sha256=sha256, size=size, stored_at=now,
-                                                 stored_by=account.username))
-                        session.flush()
-                    record_type(session, sha256, media[sha256], now)
-                added = {sha256: add_claim(session, account, sha256, now) for sha256 in sizes}
-                session.commit()
-            except IntegrityError:
-                continue
-            return added
-    return dict.fromkeys(sizes, False)
+    with services.session() as session:
+        added = record_stored(session, account, sizes, media, services.clock())
+        session.commit()
+    return {sha: sha in added for sha in sizes}
 
 
 def declared_length(request: Request) -> int | None:
