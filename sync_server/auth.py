@@ -79,24 +79,25 @@ def issue_token(session: Session, account: Account, *, kind: str, now: datetime,
     return token, expires_at
 
 
-def token_row(session: Session, token: str, now: datetime, kind: str | None = None) -> SessionToken | None:
-    """The live token row (not expired, of the kind asked, of an active account), or None. One indexed
-    query (the token's hash is the primary key) loads the token and its account together."""
+def live_token(session: Session, token: str, now: datetime,
+               kind: str | None = None) -> tuple[SessionToken, Account] | None:
+    """The live token row (not expired, of the kind asked, of an active account) and its account, or None.
+    One indexed query (the token's hash is the primary key) loads both."""
     query = (select(SessionToken, Account).join(Account, col(Account.username) == col(SessionToken.username))
              .where(SessionToken.token_sha256 == _token_hash(token)))
     found = session.exec(query).first()
     if found is None:
         return None
     row, account = found
-    if row.expires_at <= now or (kind is not None and row.kind != kind):
+    if row.expires_at <= now or (kind is not None and row.kind != kind) or not account.active:
         return None
-    return row if account.active else None
+    return row, account
 
 
 def account_for_token(session: Session, token: str, now: datetime, kind: str | None = None) -> Account | None:
     """The active account a live token belongs to, or None."""
-    row = token_row(session, token, now, kind)
-    return None if row is None else session.get(Account, row.username)
+    found = live_token(session, token, now, kind)
+    return None if found is None else found[1]
 
 
 def revoke_token(session: Session, token: str) -> None:

@@ -130,11 +130,12 @@ class PartialUploads:
             if offset != current.offset:
                 raise ProblemError(Code.UPLOAD_OFFSET_MISMATCH, f"服务器已有 {current.offset} 字节",
                                    offset=current.offset)
-            received = await self._write(part, current, chunks, checksum)
+            received, digest = await self._write(part, current, chunks, checksum)
             progress = Progress(current.offset + received, length)
             if progress.offset == length:  # no offset to record: the file is hashed and placed (or a crash
                 # before that leaves the recorded offset, and the last chunk is simply sent again)
-                return await anyio.to_thread.run_sync(self._finish, sha256, owner, part, length)
+                whole = digest if current.offset == 0 else None  # one chunk carried it all: hashed already
+                return await anyio.to_thread.run_sync(self._finish, sha256, owner, part, length, whole)
             if received:
                 await anyio.to_thread.run_sync(self._record, sha256, owner, progress)
             return progress
@@ -142,8 +143,8 @@ class PartialUploads:
             os.close(lock)
 
     async def _write(self, part: Path, current: Progress, chunks: AsyncIterator[bytes],
-                     checksum: bytes | None) -> int:
-        """Write the body after the durable offset; fsync; return the bytes kept."""
+                     checksum: bytes | None) -> tuple[int, str]:
+        """Write the body after the durable offset; fsync; return the bytes kept and their SHA-256."""
         room = current.length - current.offset
         hasher = hashlib.sha256()
         received = 0
@@ -171,16 +172,13 @@ class PartialUploads:
             await anyio.to_thread.run_sync(os.fsync, out.fileno())
         if cut and received == 0:
             raise ClientDisconnect()
-        return received
+        return received, hasher.hexdigest()
 
-    def _finish(self, sha256: str, owner: str, part: Path, length: int) -> Progress:
-        """Hash the whole file; store it under its hash (kept as it is if already stored: the bytes are
-        the same), or discard it on a mismatch."""
-        hasher = hashlib.sha256()
-        with open(part, "rb") as source:
-            while block := source.read(HASH_BLOCK):
-                hasher.update(block)
-        actual = hasher.hexdigest()
+    def _finish(self, sha256: str, owner: str, part: Path, length: int, whole: str | None = None) -> Progress:
+        """Hash the whole file (unless `whole`: the hash of all of it, taken as one chunk wrote it); store it
+        under its hash (kept as it is if already stored: the bytes are the same), or discard it on a
+        mismatch."""
+        actual = whole or _hash_file(part)
         if actual != sha256:
             self.discard(sha256, owner)
             raise ProblemError(Code.EVIDENCE_HASH_MISMATCH, "已丢弃，请重新上传整个文件",
@@ -246,3 +244,11 @@ def _size(path: Path) -> int:
         return path.stat().st_size
     except FileNotFoundError:
         return 0
+
+
+def _hash_file(path: Path) -> str:
+    hasher = hashlib.sha256()
+    with open(path, "rb") as source:
+        while block := source.read(HASH_BLOCK):
+            hasher.update(block)
+    return hasher.hexdigest()

@@ -13,7 +13,7 @@ from schemas.problems import Code, ProblemError
 from schemas.protocol import API_PREFIX, DEVICE_HEADER, PROTOCOL_HEADER, PROTOCOL_VERSION, AccountRole
 from schemas.text import SHORT
 from sync_server.api import access
-from sync_server.auth import DEVICE, token_row
+from sync_server.auth import DEVICE, live_token
 from sync_server.services import Services
 from sync_server.tables import Account, SessionToken
 
@@ -51,13 +51,12 @@ def checked_token(session: Session, token: str, device_id: str | None, request: 
     """The live token and its account, or a problem. A device token needs `X-Device-Id` naming its device
     (a copied token is useless elsewhere); a surveyor may call only the routes in access.SURVEYOR.
     Every route checks tokens here, those that stream a body (brief_auth) included."""
-    row = token_row(session, token, services.clock())
-    if row is None:
+    found = live_token(session, token, services.clock())
+    if found is None:
         raise ProblemError(Code.AUTH_INVALID, "令牌无效或已过期")
+    row, account = found
     if row.kind == DEVICE and (device_id or "") != row.device_id:
         raise ProblemError(Code.AUTH_INVALID, "令牌不属于这台设备")
-    account = session.get(Account, row.username)
-    assert account is not None  # token_row checked it
     route = request.scope.get("route")
     template = getattr(route, "path", request.url.path)
     template = template if template.startswith(API_PREFIX) else API_PREFIX + template  # routes of api_router

@@ -54,10 +54,14 @@ def test_chunks_append_at_the_durable_offset_and_the_file_is_stored_once_whole(t
     assert list((settings.evidence_dir / "partial").iterdir()) == []
 
 
-def test_a_whole_file_that_does_not_hash_to_its_name_is_discarded(team: FieldTeam, settings: Settings):
+@pytest.mark.parametrize("first_chunk", [100_000, len(BODY)], ids=["two chunks", "one chunk"])
+def test_a_whole_file_that_does_not_hash_to_its_name_is_discarded(team: FieldTeam, settings: Settings,
+                                                                   first_chunk: int):
+    """Two chunks: the file is hashed again at the end; one chunk: the hash taken as it was written."""
     wrong = hashlib.sha256(b"another file").hexdigest()
-    patch(team, wrong, 0, len(BODY), BODY[:100_000])
-    response = patch(team, wrong, 100_000, len(BODY), BODY[100_000:])
+    response = patch(team, wrong, 0, len(BODY), BODY[:first_chunk])
+    if first_chunk < len(BODY):
+        response = patch(team, wrong, first_chunk, len(BODY), BODY[first_chunk:])
     problem = problem_of(response)
     assert (problem["code"], problem["status"]) == ("evidence.hash_mismatch", 422)
     assert "已丢弃" in problem["detail"] and problem["data"]["actual"] == SHA
