@@ -9,7 +9,7 @@ from sqlalchemy import Engine, event
 from sqlmodel import Session, create_engine
 
 from schemas.problems import Code, ProblemError
-from sync_server import case_listing, schema, seal_checks, summaries, tables  # noqa: F401  (tables: registers every table)
+from sync_server import case_listing, review, schema, seal_checks, summaries, tables  # noqa: F401  (tables: registers every table)
 
 summaries.track(Session)  # every session keeps the case summaries right as it commits
 case_listing.track(Session)  # and numbers new and reassigned cases for the devices' case list
@@ -57,10 +57,11 @@ def make_engine(url: str, *, pool_size: int = 8, max_overflow: int = 4, pool_tim
 
 def _backfill(engine: Engine) -> None:
     """Rows the newest revision added columns or tables for, computed by the code that keeps them (so a
-    later revision re-chained before this one cannot break it): case summaries, seal verdicts. One query
-    each when there is nothing to fill."""
+    later revision re-chained before this one cannot break it): case summaries, seal verdicts, respondents'
+    names. One query each when there is nothing to fill."""
     with open_session(engine) as session:
-        if summaries.fill_missing(session) + seal_checks.fill_missing(session, datetime.now(UTC)):
+        if (summaries.fill_missing(session) + seal_checks.fill_missing(session, datetime.now(UTC))
+                + review.fill_respondents(session)):
             session.commit()
 
 

@@ -14,7 +14,7 @@ from schemas.problems import Code, ProblemError
 from schemas.protocol import RecordResult, RecordStatus
 from schemas.records import SealedRecord
 from schemas.signed import BodyError, reading, signed_body
-from sync_server import audit, queries, seal_checks
+from sync_server import audit, queries, seal_checks, summaries
 from sync_server.auth import team_members
 from sync_server.blobs import BlobStore
 from sync_server.case_views import completeness_of
@@ -56,7 +56,7 @@ def _apply(session: Session, sealed: SealedRecord, body: bytes, decision: Decisi
     session.add(Record(id=record.id, case_id=record.case_id, kind=record.kind.value,
                        outcome=record.outcome.value, form_id=record.form_id, form_version=record.form_version,
                        sealed_json=sealed.model_dump_json(), digest=decision.digest, received_at=now,
-                       received_from=uploader.username,
+                       received_from=uploader.username, respondent_name=record.respondent.name,
                        seal_verdicts=seal_checks.dump(seal_checks.at_ingest(sealed)), seals_checked_at=now))
     session.flush()  # the record row first: links point at it
     seals_json = "[" + ",".join(s.model_dump_json() for s in sealed.seals) + "]"
@@ -82,6 +82,7 @@ def ingest(session: Session, sealed: SealedRecord, uploader: Account, now: datet
         sealed = reading(sealed)  # v2: the record is read from the bytes that were signed
     except (BodyError, ValueError) as error:
         raise ProblemError(Code.RECORD_INVALID, str(error)) from None
+    summaries.checklist_kept(session, sealed.record.case_id)  # none from before this ingest
     for _ in range(ATTEMPTS):
         decision = decide(sealed, load_facts(session, sealed, uploader, blobs, now), body)
         if decision.status != RecordStatus.MERGED:
@@ -102,5 +103,5 @@ def ingest(session: Session, sealed: SealedRecord, uploader: Account, now: datet
     assert case is not None  # decide() refused unknown cases
     stored = session.get(Record, sealed.record.id)
     return RecordResult(record_id=sealed.record.id, case_id=case.id, status=decision.status,
-                        completeness=completeness_of(session, case),
+                        completeness=summaries.checklist_kept(session, case.id) or completeness_of(session, case),
                         received_at=stored.received_at if stored is not None else None)

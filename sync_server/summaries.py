@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlmodel import Session, col, select
 
+from schemas.checklist import CaseCompleteness
 from schemas.records import Outcome, VisitKind
 from schemas.workdays import HolidayTable
 from sync_server import review
@@ -34,6 +35,7 @@ from sync_server.tables import (
 
 EVERY_CASE = "*"  # a holiday notice changed: every deadline
 _PENDING = "case_summaries.pending"
+_CHECKLISTS = "case_summaries.checklists"  # case id -> the checklist its summary was computed with
 _CASE_OF: dict[type, str] = {Record: "case_id", ReviewEntry: "case_id", ReVerificationRound: "case_id",
             LetterRequest: "case_id", Subject: "case_id", Case: "id"}
 
@@ -49,6 +51,7 @@ def summary_of(session: Session, case: Case, table: HolidayTable, now: datetime)
     facts = review.case_facts(session, case)
     returns = review.open_returns(facts, {})
     checklist = review.checklist(facts, returns)
+    session.info.setdefault(_CHECKLISTS, {})[case.id] = checklist
     records = facts.records
     return CaseSummary(
         case_id=case.id, records=len(records),
@@ -140,6 +143,13 @@ def _refresh_before_commit(session: Session) -> None:
 
 def _forget(session: Session) -> None:
     session.info.pop(_PENDING, None)
+    session.info.pop(_CHECKLISTS, None)
+
+
+def checklist_kept(session: Session, case_id: str) -> CaseCompleteness | None:
+    """The checklist this session's last summary refresh computed for the case (taken: asked once), or
+    None: a caller that just committed a change to the case need not compute it again."""
+    return session.info.get(_CHECKLISTS, {}).pop(case_id, None)
 
 
 def track(session_class: type[Session]) -> None:

@@ -28,3 +28,6 @@ class Record(SQLModel, table=True):
     seal_verdicts: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     seals_checked_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
     seals_checked_by: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    # The respondent's name as the checklist reads it, kept at ingest so a case's checklist parses no sealed
+    # record (None: a row merged before the column, filled at start by review.fill_respondents).
+    respondent_name: str | None = Field(default=None, sa_column=Column(Text, nullable=True))

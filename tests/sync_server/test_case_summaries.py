@@ -14,7 +14,7 @@ from schemas.workdays import YearNotice
 from sync_server import summaries
 from sync_server.deadlines import save_notice
 from sync_server.seed import DEMO_CASE_ID
-from sync_server.tables import Case, CaseSummary
+from sync_server.tables import Case, CaseSummary, Record
 from tests.sync_server.bulk import add_cases, insert_records, record_rows, templates
 from tests.sync_server.helpers import Clock, FieldTeam, home_visit, refused_visit
 from tests.sync_server.test_review_api import entrust, neighbour
@@ -176,3 +176,20 @@ def test_two_writers_into_one_case_at_once_leave_a_summary_counting_both(app: Fa
     assert errors == []
     with app.state.services.session() as session:
         assert session.get(CaseSummary, DEMO_CASE_ID).records == 2
+
+
+def test_the_answer_to_a_record_carries_the_checklist_its_summary_was_kept_with(team: FieldTeam, app: FastAPI):
+    """POST /records answers with the checklist computed once, as the summary was refreshed in the commit;
+    it is the case's checklist as read afterwards, for a new record and for one already merged. The row
+    keeps the respondent's name the checklist counts (no sealed record parsed)."""
+    entrust(app, "home_visit")
+    visit = home_visit()
+    for status in ("merged", "already_merged"):
+        answer = team.submit(visit)
+        assert answer.status_code == 200 and answer.json()["status"] == status, answer.text
+        case = team.client.get(C, headers=team.headers["wangfang"]).json()
+        assert answer.json()["completeness"] == case["completeness"]
+        assert case["completeness"]["status"] == "complete"
+    with app.state.services.session() as session:
+        row = session.get(Record, visit.record.id)
+        assert row is not None and row.respondent_name == visit.record.respondent.name != ""

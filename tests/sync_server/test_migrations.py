@@ -117,5 +117,7 @@ def test_a_database_of_the_previous_release_is_upgraded_at_start_with_everything
         # the devices' list keeps its old order (acceptance, then id), and the counter starts after it
         numbered = connection.execute(text("SELECT listed_seq FROM cases ORDER BY accepted_on, id")).scalars().all()
         counter = connection.execute(text("SELECT value FROM counters WHERE name = 'case_listing'")).scalar()
+        names = connection.execute(text("SELECT respondent_name FROM records")).scalars().all()
     probe.dispose()
     assert list(numbered) == list(range(1, counter + 1)) and counter >= 2
+    assert names == [visit.record.respondent.name] and names[0]  # kept at start for the checklist
