@@ -9,6 +9,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from schemas.checklist import CaseCompleteness, LetterFacts, case_completeness
@@ -66,8 +67,9 @@ def facts_of_cases(session: Session, cases: list[Case]) -> dict[str, ReviewFacts
     if not ids:
         return {}
     records: dict[str, list[Record]] = {i: [] for i in ids}
-    for row in session.exec(select(Record).where(col(Record.case_id).in_(ids))
-                            .order_by(col(Record.received_at), col(Record.id))):
+    for row in session.exec(select(Record).where(col(Record.case_id).in_(ids))  # not the sealed bytes:
+                            .options(defer(Record.sealed_json), defer(Record.seal_verdicts))  # type: ignore[arg-type]
+                            .order_by(col(Record.received_at), col(Record.id))):  # the checklist reads columns
         records[row.case_id].append(row)
     entries: dict[str, list[ReviewEntry]] = {i: [] for i in ids}
     for entry in session.exec(select(ReviewEntry).where(col(ReviewEntry.case_id).in_(ids))

@@ -58,7 +58,8 @@ def record_rows(case_id: str, n: int, count: int, kinds: dict[str, tuple[str, by
         records.append({"id": record_id, "case_id": case_id, "kind": record["kind"], "outcome": record["outcome"],
                         "form_id": record["form_id"], "form_version": record["form_version"], "sealed_json": data,
                         "digest": f"{n:032x}{r:032x}", "received_at": at, "received_from": SURVEYORS[0],
-                        "seal_verdicts": verdicts, "seals_checked_at": at, "seals_checked_by": ""})
+                        "seal_verdicts": verdicts, "seals_checked_at": at, "seals_checked_by": "",
+                        "respondent_name": (record.get("respondent") or {}).get("name", "")})
         bodies.append({"record_id": record_id, "seal_version": version, "body": body, "seals_json": "[]"})
     return records, bodies
 
