@@ -6,7 +6,10 @@ endpoint writing the same bodies with fsync, from the same number of concurrent 
 
   PYTHONPATH=. .venv/bin/python bench/sync_load.py [--tablets 200] [--visits 5] [--concurrency 4]
                                                     [--databases sqlite,postgres] [--workers 2]
-                                                    [--sqlite-workers 1]
+                                                    [--sqlite-workers 1] [--cases -1]
+
+Each tablet's visits go into a case of its own (a county's families; `--cases 0`: all into the demo case,
+one case of a thousand records, as the figures before 2026-11-24 were taken).
 
 Prints per database: records/s, MB/s, request latency p50/p99, 5xx count, server peak RSS (all
 processes), records lost and duplicated; and the bound's MB/s and our share of it.
@@ -33,8 +36,18 @@ from field_app.sync.client import ServerUnreachable, SyncClient
 from field_app.sync.resumable import ResumableUploader
 from schemas.protocol import DEVICE_HEADER, PROTOCOL_HEADER
 from schemas.records import EvidenceKind, Role
+from sync_server.db import make_engine, open_session
+from sync_server.seed import DEMO_CASE_ID
+from tests.sync_server.bulk import add_cases, templates
 from tests.sync_server.cutting_proxy import CuttingProxy
-from tests.sync_server.helpers import FieldTeam, Visit, home_visit, m4a_audio, signature_png
+from tests.sync_server.helpers import (
+    HEAD_OF_HOUSEHOLD,
+    FieldTeam,
+    Visit,
+    home_visit,
+    m4a_audio,
+    signature_png,
+)
 from tests.sync_server.postgres import PostgresCluster
 from tests.sync_server.server_process import Server
 
@@ -76,8 +89,9 @@ def _photo(size: int) -> bytes:
     return _BASE_JPEG[:2] + b"".join(segments) + _BASE_JPEG[2:]
 
 
-def _visit(tablet: int, n: int) -> Visit:
-    visit = home_visit(f"rec-load-{tablet:04d}-{n}")
+def _visit(tablet: int, n: int, case_id: str = DEMO_CASE_ID) -> Visit:
+    visit = home_visit(f"rec-load-{tablet:04d}-{n}", case_id=case_id,
+                       subject_id=HEAD_OF_HOUSEHOLD if case_id == DEMO_CASE_ID else None)
     visit.files.clear()
     signatures = [e for e in visit.record.evidence if e.kind == EvidenceKind.SIGNATURE]
     visit.record.evidence = []
@@ -89,14 +103,15 @@ def _visit(tablet: int, n: int) -> Visit:
     return visit
 
 
-def _tablet(url: str, token: str, team: FieldTeam, tablet: int, visits: int, log: list) -> tuple[int, int]:
-    """One tablet's sync of its visits; returns (records, bytes)."""
+def _tablet(url: str, token: str, team: FieldTeam, tablet: int, visits: int, log: list,
+            case_id: str) -> tuple[int, int]:
+    """One tablet's sync of its visits (into this case); returns (records, bytes)."""
     client = SyncClient(url, transport=Timed(log), timeout=httpx.Timeout(30.0, connect=5.0),
                         device_id=team.headers["zhangwei"][DEVICE_HEADER])
     sent = 0
     try:
         for n in range(visits):
-            visit = _visit(tablet, n)
+            visit = _visit(tablet, n, case_id)
             read = (lambda s, o, k, v=visit: v.files[s][o:o + k])
             uploader = ResumableUploader(client, token, read,
                                          cut_retries=50, sleep=lambda s: time.sleep(min(s, 1.0)))
@@ -149,8 +164,18 @@ def _peak_rss(pid: int, peak: list[int], done: threading.Event) -> None:
         done.wait(0.2)
 
 
-def run(label: str, server: Server, tablets: int, visits: int, concurrency: int) -> float:
-    """Drive the load; print the figures; return MB/s."""
+def add_families(database_url: str, count: int) -> list[str]:
+    """`count` cases of the demo team, one per family a tablet visits (no records yet)."""
+    engine = make_engine(database_url)
+    try:
+        with open_session(engine) as session:
+            return add_cases(session, 0, count, 0, templates(), prefix="case-load")
+    finally:
+        engine.dispose()
+
+
+def run(label: str, server: Server, tablets: int, visits: int, concurrency: int, cases: list[str]) -> float:
+    """Drive the load (tablet t's visits into cases[t % len(cases)]); print the figures; return MB/s."""
     with httpx.Client(base_url=server.url, headers={PROTOCOL_HEADER: "1"}, timeout=60) as http:
         team = FieldTeam.sign_in(http)  # type: ignore[arg-type]
         token = team.headers["zhangwei"]["Authorization"][7:]
@@ -164,13 +189,13 @@ def run(label: str, server: Server, tablets: int, visits: int, concurrency: int)
         began, server_cpu, own_cpu = time.monotonic(), _cpu_s(server.proc.pid), time.process_time()
         with ThreadPoolExecutor(concurrency) as pool:
             results = list(pool.map(lambda t: _tablet(proxy.url if t % 10 == 0 else server.url, token, team,
-                                                      t, visits, log), range(tablets)))
+                                                      t, visits, log, cases[t % len(cases)]), range(tablets)))
         seconds = time.monotonic() - began
         server_cpu, own_cpu = _cpu_s(server.proc.pid) - server_cpu, time.process_time() - own_cpu
         done.set()
         sampler.join()
         proxy.close()
-        merged = team.merged_ids()
+        merged = [i for case_id in cases for i in team.merged_ids(case_id)]
     expected = {f"rec-load-{t:04d}-{n}" for t in range(tablets) for n in range(visits)}
     lost = len(expected - set(merged))
     duplicated = len(merged) - len(set(merged))
@@ -245,6 +270,8 @@ def main() -> None:
     parser.add_argument("--databases", default="sqlite,postgres")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--sqlite-workers", type=int, default=1)  # the embedded default serves from one
+    parser.add_argument("--cases", type=int, default=-1,  # -1: one per tablet (its family); 0: the demo case
+                        help="cases the visits go into: one per tablet by default, 0 for all in the demo case")
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores; {args.tablets} tablets x {args.visits} visits "
           f"(3 x 1.5 MB photos, 0.5 MB audio, 3 signatures: one batch), {args.concurrency} at once, 10 % via a cutting proxy")
@@ -262,8 +289,11 @@ def main() -> None:
                 extra = ("--workers", str(workers))
             server = Server(work / f"data-{db}", work / f"server-{db}.log", env=env, args=extra).start()
             try:
-                rate = run(f"{db}{f' x{workers} workers' if workers > 1 else ''}", server,
-                           args.tablets, args.visits, args.concurrency)
+                count = args.tablets if args.cases < 0 else args.cases
+                url = env.get("DATABASE_URL") or f"sqlite:///{work / f'data-{db}' / 'server.db'}"
+                cases = add_families(url, count) if count else [DEMO_CASE_ID]
+                rate = run(f"{db}{f' x{workers} workers' if workers > 1 else ''}, {len(cases)} cases", server,
+                           args.tablets, args.visits, args.concurrency, cases)
                 print(f"  ours / bound = {rate / raw:.2f}")
             finally:
                 server.stop()

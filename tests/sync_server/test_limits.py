@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from schemas.protocol import DEVICE_HEADER
 from sync_server.settings import Settings
 from tests.sync_server.server_process import Server, read_response_head
 
@@ -68,6 +69,22 @@ def test_a_signed_in_json_body_over_its_limit_is_refused_from_content_length_alo
                                                          "Content-Length": str(limit + 1)}))
         status, text = read_response_head(sock)
     assert status == 413 and str(limit) in text
+
+
+def test_headers_over_their_bound_are_answered_400_and_the_next_request_is_served(server: Server, token: str):
+    """32 KiB of request line and headers at most: a 40 KiB header (or a 40 KiB target) is refused with 400
+    and the connection closed; a request just under the bound is served."""
+    for head in (_head("GET", "/api/v1/cases", {"Authorization": f"Bearer {token}", "X-Pad": "x" * 40_000}),
+                 _head("GET", "/api/v1/cases?pad=" + "x" * 40_000, {"Authorization": f"Bearer {token}"})):
+        with server.connect() as sock:
+            sock.sendall(head)
+            status, text = read_response_head(sock)
+        assert status == 400, text
+    with server.connect() as sock:
+        sock.sendall(_head("GET", "/api/v1/cases", {"Authorization": f"Bearer {token}", "X-Pad": "x" * 30_000,
+                                                    DEVICE_HEADER: "tablet-zhangwei", "Connection": "close"}))
+        status, text = read_response_head(sock)
+    assert status == 200, text
 
 
 def _slow_client(server: Server, head: bytes, body: bytes, outcome: list[str]) -> None:
