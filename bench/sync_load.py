@@ -25,6 +25,7 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -34,10 +35,12 @@ from PIL import Image
 from field_app.sync.batch import send_small, small_files
 from field_app.sync.client import ServerUnreachable, SyncClient
 from field_app.sync.resumable import ResumableUploader
+from schemas.office import IntakeStatus
 from schemas.protocol import DEVICE_HEADER, PROTOCOL_HEADER
 from schemas.records import EvidenceKind, Role
 from sync_server.db import make_engine, open_session
 from sync_server.seed import DEMO_CASE_ID
+from sync_server.tables import Entrustment
 from tests.sync_server.bulk import add_cases, templates
 from tests.sync_server.cutting_proxy import CuttingProxy
 from tests.sync_server.helpers import (
@@ -136,7 +139,10 @@ def _tablet(url: str, token: str, team: FieldTeam, tablet: int, visits: int, log
 
 def _family(pid: int) -> list[int]:
     """The server's process and its worker processes."""
-    return [pid, *(int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split())]
+    try:
+        return [pid, *(int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split())]
+    except OSError:  # the server has ended
+        return [pid]
 
 
 def _cpu_s(pid: int) -> float:
@@ -167,9 +173,15 @@ def _peak_rss(pid: int, peak: list[int], done: threading.Event) -> None:
 def add_families(database_url: str, count: int) -> list[str]:
     """`count` cases of the demo team, one per family a tablet visits (no records yet)."""
     engine = make_engine(database_url)
+    now = datetime.now(UTC)
     try:
         with open_session(engine) as session:
-            return add_cases(session, 0, count, 0, templates(), prefix="case-load")
+            ids = add_cases(session, 0, count, 0, templates(), prefix="case-load")
+            session.add_all(Entrustment(case_id=i, contact="刘洋", phone="023-67809999", entrusted_on=now.date(),
+                                        status=IntakeStatus.RELEASED.value, created_by="admin", created_at=now,
+                                        released_at=now) for i in ids)  # released for the field (R1)
+            session.commit()
+            return ids
     finally:
         engine.dispose()
 
