@@ -60,9 +60,11 @@ class GuardedHttpTools(HttpToolsProtocol):
         super().on_headers_complete()
 
     def on_response_complete(self) -> None:
-        """The next request on this connection gets its own header clock."""
+        """The next request on this connection gets its own header clock (unless it came pipelined, its
+        headers already complete: it starts now)."""
+        pipelined = bool(self.pipeline)
         super().on_response_complete()
-        if not self.transport.is_closing():
+        if not self.transport.is_closing() and not pipelined:
             self._await_headers()
 
     def connection_lost(self, exc: Exception | None) -> None:

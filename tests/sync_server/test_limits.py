@@ -87,6 +87,29 @@ def test_headers_over_their_bound_are_answered_400_and_the_next_request_is_serve
     assert status == 200, text
 
 
+def test_a_pipelined_request_is_not_cut_by_the_header_clock_while_its_body_streams(server: Server, token: str):
+    """Two requests in one write: the second's headers are parsed while the first is served, so no header
+    clock may start for it when the first answer is sent. Its body then streams for longer than the header
+    deadline (2 s here), at a rate the body guard accepts, and it is stored."""
+    body = os.urandom(6000)
+    sha = hashlib.sha256(body).hexdigest()
+    auth = {"Authorization": f"Bearer {token}", DEVICE_HEADER: "tablet-zhangwei"}
+    first = _head("GET", "/api/v1/cases", auth)
+    second = _head("PUT", f"/api/v1/evidence/{sha}", {**auth, "Content-Type": "application/octet-stream",
+                                                       "Content-Length": str(len(body)), "Connection": "close"})
+    with server.connect() as sock:
+        sock.settimeout(30)
+        sock.sendall(first + second + body[:1000])
+        for start in range(1000, len(body), 1000):
+            time.sleep(0.6)  # the client's pace (3 s in all, past the 2 s header deadline), not a wait
+            sock.sendall(body[start:start + 1000])
+        answers = b""
+        while chunk := sock.recv(65536):
+            answers += chunk
+    text = answers.decode("utf-8", "replace")
+    assert text.count("HTTP/1.1 200") == 2 and f'"sha256":"{sha}"' in text, text[-400:]
+
+
 def _slow_client(server: Server, head: bytes, body: bytes, outcome: list[str]) -> None:
     """Send the head (or, when there is a body, only the body) one byte every 0.4 s until the server
     hangs up."""
