@@ -9,7 +9,14 @@ from sqlalchemy import Engine, event
 from sqlmodel import Session, create_engine
 
 from schemas.problems import Code, ProblemError
-from sync_server import case_listing, review, schema, seal_checks, summaries, tables  # noqa: F401  (tables: registers every table)
+from sync_server import (  # noqa: F401  (tables: registers every table)
+    case_listing,
+    review,
+    schema,
+    seal_checks,
+    summaries,
+    tables,
+)
 
 summaries.track(Session)  # every session keeps the case summaries right as it commits
 case_listing.track(Session)  # and numbers new and reassigned cases for the devices' case list

@@ -46,12 +46,15 @@ def builtin_holidays() -> HolidayTable:
     return HolidayTable.builtin()
 
 
-def summary_of(session: Session, case: Case, table: HolidayTable, now: datetime) -> CaseSummary:
-    """The case's summary computed from its rows (the same facts and rules as the case page)."""
+def summary_of(session: Session, case: Case, table: HolidayTable, now: datetime,
+               checklists: dict[str, CaseCompleteness] | None = None) -> CaseSummary:
+    """The case's summary computed from its rows (the same facts and rules as the case page); its
+    checklist is also put in `checklists` when given."""
     facts = review.case_facts(session, case)
     returns = review.open_returns(facts, {})
     checklist = review.checklist(facts, returns)
-    session.info.setdefault(_CHECKLISTS, {})[case.id] = checklist
+    if checklists is not None:
+        checklists[case.id] = checklist
     records = facts.records
     return CaseSummary(
         case_id=case.id, records=len(records),
@@ -81,8 +84,10 @@ def _store(session: Session, rows: Iterable[CaseSummary]) -> None:
         session.add(old)
 
 
-def refresh(session: Session, case_ids: Iterable[str], now: datetime | None = None) -> None:
-    """Rewrite these cases' summaries (cases that no longer exist are skipped). Not committed."""
+def refresh(session: Session, case_ids: Iterable[str], now: datetime | None = None,
+            checklists: dict[str, CaseCompleteness] | None = None) -> None:
+    """Rewrite these cases' summaries (cases that no longer exist are skipped), their checklists put in
+    `checklists` when given. Not committed."""
     ids = sorted(set(case_ids))
     if not ids:
         return
@@ -95,7 +100,7 @@ def refresh(session: Session, case_ids: Iterable[str], now: datetime | None = No
     # deadlocked. SQLite serialises writers anyway and ignores the clause.
     query = select(Case).where(col(Case.id).in_(ids)).order_by(col(Case.id)).with_for_update(key_share=True)
     cases = list(session.exec(query.execution_options(populate_existing=True)))
-    _store(session, [summary_of(session, case, table, now) for case in cases])
+    _store(session, [summary_of(session, case, table, now, checklists) for case in cases])
 
 
 def refresh_deadlines(session: Session, now: datetime | None = None) -> None:
@@ -138,7 +143,8 @@ def _refresh_before_commit(session: Session) -> None:
     if EVERY_CASE in pending:
         pending.discard(EVERY_CASE)
         refresh_deadlines(session)
-    refresh(session, pending)
+    session.info[_CHECKLISTS] = {}  # only this commit's (a backfill of every case keeps none)
+    refresh(session, pending, checklists=session.info[_CHECKLISTS])
 
 
 def _forget(session: Session) -> None:

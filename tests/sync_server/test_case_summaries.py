@@ -128,7 +128,9 @@ def test_the_backfill_computes_what_the_live_upkeep_kept(team: FieldTeam, app: F
         session.commit()
     with app.state.services.session() as session:
         assert summaries.fill_missing(session) == len(live)
+        kept_after_fill = dict(session.info.get("case_summaries.checklists", {}))
         session.commit()
+    assert kept_after_fill == {}  # a backfill of every case keeps no checklist in memory for an answer
     with Session(app.state.services.engine) as session:
         backfilled = {r.case_id: {f: getattr(r, f) for f in FIELDS} for r in session.exec(select(CaseSummary))}
     assert backfilled == live
