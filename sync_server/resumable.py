@@ -35,7 +35,6 @@ from starlette.requests import ClientDisconnect
 from schemas.problems import Code, ProblemError
 from sync_server.blobs import BlobStore, fsync_dir
 
-HASH_BLOCK = 1024 * 1024
 log = logging.getLogger("sync_server.uploads")
 
 
@@ -247,8 +246,5 @@ def _size(path: Path) -> int:
 
 
 def _hash_file(path: Path) -> str:
-    hasher = hashlib.sha256()
     with open(path, "rb") as source:
-        while block := source.read(HASH_BLOCK):
-            hasher.update(block)
-    return hasher.hexdigest()
+        return hashlib.file_digest(source, "sha256").hexdigest()
