@@ -48,13 +48,18 @@ def _insert_new(session: Session, table: Table, rows: list[dict], key: str | Non
     return set(session.execute(statement.returning(table.c[key]), rows).scalars())
 
 
+def record_files(session: Session, sizes: dict[str, int], username: str, now: datetime) -> None:
+    """The evidence rows of stored files, each credited to its first uploader (a concurrent upload of the
+    same bytes may record it first); one statement."""
+    _insert_new(session, EvidenceFile.__table__, [  # type: ignore[attr-defined]
+        {"sha256": sha, "size": size, "stored_at": now, "stored_by": username} for sha, size in sizes.items()])
+
+
 def record_stored(session: Session, account: Account, sizes: dict[str, int], media: dict[str, str | None],
                   now: datetime) -> set[str]:
     """Record stored files (size, what their bytes are) and the account's owner's claim on each, in three
     statements whatever the count; the files the owner had no claim on before."""
-    _insert_new(session, EvidenceFile.__table__, [  # type: ignore[attr-defined]
-        {"sha256": sha, "size": size, "stored_at": now, "stored_by": account.username}
-        for sha, size in sizes.items()])
+    record_files(session, sizes, account.username, now)
     _insert_new(session, EvidenceType.__table__, [  # type: ignore[attr-defined]
         {"sha256": sha, "media_type": media[sha], "sniffed_at": now} for sha in sizes])
     owner = owner_of(account)

@@ -11,12 +11,11 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from schemas.problems import Code, ProblemError
 from sync_server.blobs import BlobStore
-from sync_server.tables import EvidenceFile
+from sync_server.evidence_access import record_files
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 SIGNATURES = ((b"%PDF-", "application/pdf"), (b"\xff\xd8\xff", "image/jpeg"),
@@ -67,13 +66,7 @@ async def store_upload(blobs: BlobStore, data: bytes, max_bytes: int = MAX_UPLOA
 
 def remember_file(session: Session, stored: StoredUpload, username: str, now: datetime) -> None:
     """The evidence row of a stored upload, credited to its first uploader (not committed)."""
-    if session.get(EvidenceFile, stored.sha256) is None:
-        try:
-            with session.begin_nested():
-                session.add(EvidenceFile(sha256=stored.sha256, size=stored.size, stored_at=now,
-                                         stored_by=username))
-        except IntegrityError:
-            pass  # a concurrent upload of the same bytes recorded it first
+    record_files(session, {stored.sha256: stored.size}, username, now)
 
 
 async def read_body(chunks: AsyncIterator[bytes], max_bytes: int = MAX_UPLOAD_BYTES) -> bytes:
