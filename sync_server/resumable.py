@@ -25,7 +25,7 @@ import json
 import logging
 import os
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,17 +34,20 @@ from starlette.requests import ClientDisconnect
 
 from schemas.problems import Code, ProblemError
 from sync_server.blobs import BlobStore, fsync_dir
+from sync_server.sniffing import sniff_file
 
 log = logging.getLogger("sync_server.uploads")
 
 
 @dataclass(frozen=True)
 class Progress:
-    """How far one file's upload is: `offset` of `length` bytes durable; complete once stored."""
+    """How far one file's upload is: `offset` of `length` bytes durable; complete once stored. An upload
+    this call finished also says what its bytes are (`media`, sniffed before they were placed)."""
 
     offset: int
     length: int
     complete: bool = False
+    media: str | None = None
 
 
 def parse_checksum(header: str | None) -> bytes | None:
@@ -110,8 +113,11 @@ class PartialUploads:
         fsync_dir(self.root)
 
     async def append(self, sha256: str, owner: str, held: bool, length: int, offset: int,
-                     chunks: AsyncIterator[bytes], checksum: bytes | None = None) -> Progress:
-        """Append the chunk at `offset` of the owner's `length`-byte file; returns the durable progress."""
+                     chunks: AsyncIterator[bytes], checksum: bytes | None = None,
+                     stored: Callable[[Progress], None] | None = None) -> Progress:
+        """Append the chunk at `offset` of the owner's `length`-byte file; returns the durable progress.
+        Once the body is in, one worker-thread call makes it durable, and if it completed the file, hashes,
+        sniffs and places it and calls `stored` (which records it): one hop, not one per step."""
         part, _state, lock_path = self._paths(sha256, owner)
         lock = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o600)  # held across awaits, closed below
         try:
@@ -129,21 +135,27 @@ class PartialUploads:
             if offset != current.offset:
                 raise ProblemError(Code.UPLOAD_OFFSET_MISMATCH, f"服务器已有 {current.offset} 字节",
                                    offset=current.offset)
-            received, digest = await self._write(part, current, chunks, checksum)
-            progress = Progress(current.offset + received, length)
-            if progress.offset == length:  # no offset to record: the file is hashed and placed (or a crash
-                # before that leaves the recorded offset, and the last chunk is simply sent again)
-                whole = digest if current.offset == 0 else None  # one chunk carried it all: hashed already
-                return await anyio.to_thread.run_sync(self._finish, sha256, owner, part, length, whole)
-            if received:
-                await anyio.to_thread.run_sync(self._record, sha256, owner, progress)
-            return progress
+
+            def settle(fd: int, received: int, digest: str) -> Progress:
+                os.fsync(fd)
+                progress = Progress(current.offset + received, length)
+                if progress.offset == length:  # no offset to record: the file is hashed and placed (or a
+                    # crash before that leaves the recorded offset, and the last chunk is simply sent again)
+                    whole = digest if current.offset == 0 else None  # one chunk carried it all: hashed already
+                    progress = self._finish(sha256, owner, part, length, whole)
+                    if stored is not None:
+                        stored(progress)
+                elif received:
+                    self._record(sha256, owner, progress)
+                return progress
+            return await self._write(part, current, chunks, checksum, settle)
         finally:
             os.close(lock)
 
-    async def _write(self, part: Path, current: Progress, chunks: AsyncIterator[bytes],
-                     checksum: bytes | None) -> tuple[int, str]:
-        """Write the body after the durable offset; fsync; return the bytes kept and their SHA-256."""
+    async def _write(self, part: Path, current: Progress, chunks: AsyncIterator[bytes], checksum: bytes | None,
+                     settle: Callable[[int, int, str], Progress]) -> Progress:
+        """Write the body after the durable offset, then `settle` it in a worker thread (with the open file,
+        the bytes kept and their SHA-256): it fsyncs them and records or finishes the upload."""
         room = current.length - current.offset
         hasher = hashlib.sha256()
         received = 0
@@ -168,24 +180,24 @@ class PartialUploads:
                 raise ProblemError(Code.UPLOAD_CHECKSUM_MISMATCH, f"位置 {current.offset}")
             out.truncate(current.offset + received)
             out.flush()
-            await anyio.to_thread.run_sync(os.fsync, out.fileno())
-        if cut and received == 0:
-            raise ClientDisconnect()
-        return received, hasher.hexdigest()
+            if cut and received == 0:
+                raise ClientDisconnect()  # nothing new to keep (bytes past the recorded offset never count)
+            return await anyio.to_thread.run_sync(settle, out.fileno(), received, hasher.hexdigest())
 
     def _finish(self, sha256: str, owner: str, part: Path, length: int, whole: str | None = None) -> Progress:
-        """Hash the whole file (unless `whole`: the hash of all of it, taken as one chunk wrote it); store it
-        under its hash (kept as it is if already stored: the bytes are the same), or discard it on a
-        mismatch."""
+        """Hash the whole file (unless `whole`: the hash of all of it, taken as one chunk wrote it); sniff
+        what its bytes are while they are local; store it under its hash (kept as it is if already stored:
+        the bytes are the same), or discard it on a mismatch."""
         actual = whole or _hash_file(part)
         if actual != sha256:
             self.discard(sha256, owner)
             raise ProblemError(Code.EVIDENCE_HASH_MISMATCH, "已丢弃，请重新上传整个文件",
                                expected=sha256, actual=actual)
+        media = sniff_file(part)
         if not self.blobs.has(sha256):
             self.blobs.place(part, sha256)
         self.discard(sha256, owner)  # the state and lock (and the part, if the file was stored already)
-        return Progress(length, length, complete=True)
+        return Progress(length, length, complete=True, media=media)
 
     def sweep(self, max_age_s: float, now: float | None = None) -> list[str]:
         """Remove every partial upload untouched for more than `max_age_s` seconds (its part, state and

@@ -35,8 +35,10 @@ def api_router() -> APIRouter:
         "model": Problem, "description": "问题（application/problem+json，见 schemas/problems.py）",
         "content": {"application/problem+json": problem_schema}}}
     router = APIRouter(prefix=API_PREFIX, dependencies=[Depends(check_protocol)], responses=problems)
-    for module in (auth_routes, key_routes, case_routes, evidence_routes, record_routes, intake_routes,
-                   staff_routes, dossier_routes, report_routes, upload_routes, review_routes, letter_routes,
-                   admin_routes, batch_routes):
+    # the routes a county's tablets call thousands of times an evening first: a request is matched
+    # against the routes in order (about 90 before the uploads' otherwise, 0.5 ms a request)
+    for module in (upload_routes, batch_routes, record_routes, evidence_routes, case_routes, auth_routes,
+                   key_routes, intake_routes, staff_routes, dossier_routes, report_routes, review_routes,
+                   letter_routes, admin_routes):
         router.include_router(module.router)
     return router

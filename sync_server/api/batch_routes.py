@@ -23,9 +23,10 @@ from schemas.protocol import (
 )
 from sync_server.api.brief_auth import BriefSurveyor
 from sync_server.api.evidence_routes import RAW_BODY, declared_length, remember_many
-from sync_server.batch_upload import place_intact, receive_batch
+from sync_server.batch_upload import Member, place_intact, receive_batch
 from sync_server.evidence_access import claimed_sizes
 from sync_server.services import Services
+from sync_server.sniffing import sniff_file
 from sync_server.tables import Account
 
 from .deps import ServicesDep
@@ -37,6 +38,15 @@ def _held(services: Services, account: Account, shas: set[str]) -> set[str]:
     """The members the caller's owner holds already (stored, and claimed by it)."""
     with services.session() as session:
         return {sha for sha in claimed_sizes(session, account, shas) if services.blobs.has(sha)}
+
+
+def _keep(services: Services, account: Account, received: list[Member], held: set[str]) -> dict[str, bool]:
+    """Sniff the intact members where they lie, place them and record them (one worker-thread call); per
+    member recorded, whether its claim is new."""
+    intact = {m.sha256: m.size for m in received if m.intact}
+    media = {m.sha256: sniff_file(m.tmp) for m in received if m.intact}
+    place_intact(services.blobs, received, held)
+    return remember_many(services, intact, account, media) if intact else {}
 
 
 def _checked_members(services: Services, header: str, request: Request) -> list[tuple[str, int]]:
@@ -70,9 +80,7 @@ async def upload_batch(request: Request, surveyor: BriefSurveyor, services: Serv
         received = await receive_batch(services.blobs, members, request.stream())
     except ClientDisconnect:
         raise ProblemError(Code.VALIDATION, "上传中断，未保存") from None
-    await run_in_threadpool(place_intact, services.blobs, received, held)
-    intact = {m.sha256: m.size for m in received if m.intact}
-    created = await run_in_threadpool(remember_many, services, intact, surveyor) if intact else {}
+    created = await run_in_threadpool(_keep, services, surveyor, received, held)
     return BatchResult(files=[
         BatchItem(sha256=m.sha256, size=m.size, stored=True, created=created.get(m.sha256, False)) if m.intact
         else BatchItem(sha256=m.sha256, size=m.size, stored=False, code=Code.EVIDENCE_HASH_MISMATCH.value,

@@ -6,14 +6,17 @@ resolves the token in a session of its own and closes it before the route reads 
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from schemas.problems import Code, ProblemError
 from schemas.protocol import AccountRole
+from schemas.records import SHA256_PATTERN
+from sync_server.evidence_access import has_claim
 from sync_server.services import Services
 from sync_server.tables import Account
 
@@ -22,11 +25,25 @@ from .deps import DeviceId, ServicesDep, checked_token
 _bearer = HTTPBearer(auto_error=False, description="设备登录返回的令牌")
 
 
-def _resolve(services: Services, token: str, device_id: str | None, request: Request) -> Account:
+def _resolve(services: Services, token: str, device_id: str | None, request: Request,
+             sha256: str | None = None) -> tuple[Account, bool]:
+    """The token's account and (given a file) whether the account's owner holds that file: one session."""
     with services.session() as session:
         _row, account = checked_token(session, token, device_id, request, services)
+        holds = sha256 is not None and account.role == AccountRole.SURVEYOR.value \
+            and has_claim(session, account, sha256)
         session.expunge(account)
-        return account
+        return account, holds
+
+
+async def _surveyor(request: Request, services: Services, credentials: HTTPAuthorizationCredentials | None,
+                    device_id: str | None, sha256: str | None = None) -> tuple[Account, bool]:
+    if credentials is None:
+        raise ProblemError(Code.AUTH_REQUIRED)
+    account, holds = await run_in_threadpool(_resolve, services, credentials.credentials, device_id, request, sha256)
+    if account.role != AccountRole.SURVEYOR.value:
+        raise ProblemError(Code.FORBIDDEN, "仅调查人员可以进行此操作")
+    return account, holds
 
 
 async def brief_surveyor(request: Request, services: ServicesDep,
@@ -34,12 +51,26 @@ async def brief_surveyor(request: Request, services: ServicesDep,
                          device_id: DeviceId = None) -> Account:
     """The surveyor behind the bearer token, checked like every token (device, allowed routes), in a
     session closed before returning."""
-    if credentials is None:
-        raise ProblemError(Code.AUTH_REQUIRED)
-    account = await run_in_threadpool(_resolve, services, credentials.credentials, device_id, request)
-    if account.role != AccountRole.SURVEYOR.value:
-        raise ProblemError(Code.FORBIDDEN, "仅调查人员可以进行此操作")
-    return account
+    return (await _surveyor(request, services, credentials, device_id))[0]
 
 
 BriefSurveyor = Annotated[Account, Depends(brief_surveyor)]
+
+
+@dataclass(frozen=True)
+class Uploader:
+    """The surveyor appending to an upload, and whether their owner (team, unit, person) holds the file."""
+
+    account: Account
+    holds: bool
+
+
+async def brief_uploader(request: Request, services: ServicesDep,
+                         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+                         sha256: Annotated[str, Path(pattern=SHA256_PATTERN)], device_id: DeviceId = None
+                         ) -> Uploader:
+    """`brief_surveyor` for the file in the path, with its claim looked up in the same brief session."""
+    return Uploader(*await _surveyor(request, services, credentials, device_id, sha256))
+
+
+BriefUploader = Annotated[Uploader, Depends(brief_uploader)]

@@ -40,9 +40,12 @@ def remember(services: Services, sha256: str, size: int, account: Account) -> bo
     return remember_many(services, {sha256: size}, account)[sha256]
 
 
-def remember_many(services: Services, sizes: dict[str, int], account: Account) -> dict[str, bool]:
-    """`remember` for several stored files in one transaction; per file, whether the claim is new."""
-    media = {sha: sniff_file(services.blobs.local_path(sha)) for sha in sizes}  # once per upload, not per record
+def remember_many(services: Services, sizes: dict[str, int], account: Account,
+                  media: dict[str, str | None] | None = None) -> dict[str, bool]:
+    """`remember` for several stored files in one transaction; per file, whether the claim is new. What
+    their bytes are is sniffed here unless the caller sniffed it already (before placing them)."""
+    if media is None:
+        media = {sha: sniff_file(services.blobs.local_path(sha)) for sha in sizes}  # once per upload
     with services.session() as session:
         added = record_stored(session, account, sizes, media, services.clock())
         session.commit()

@@ -19,9 +19,9 @@ from schemas.protocol import (
     EvidenceQuery,
     UploadState,
 )
-from sync_server.api.brief_auth import BriefSurveyor
-from sync_server.api.evidence_routes import RAW_BODY, Sha256, remember
-from sync_server.evidence_access import claimed_sizes, has_claim, owner_of
+from sync_server.api.brief_auth import BriefSurveyor, BriefUploader
+from sync_server.api.evidence_routes import RAW_BODY, Sha256, remember_many
+from sync_server.evidence_access import claimed_sizes, owner_of
 from sync_server.resumable import PartialUploads, Progress, parse_checksum
 from sync_server.services import Services
 from sync_server.tables import Account
@@ -33,12 +33,6 @@ router = APIRouter(tags=["uploads"])
 
 def _uploads(request: Request) -> PartialUploads:
     return request.app.state.uploads
-
-
-def _holds(services: Services, account: Account, sha256: str) -> bool:
-    """Whether the caller's owner (team, unit, person) holds the stored file (issue 5 §3)."""
-    with services.session() as session:
-        return has_claim(session, account, sha256)
 
 
 def _missing(services: Services, uploads: PartialUploads, shas: list[str], account: Account) -> EvidenceMissing:
@@ -71,33 +65,32 @@ def _state(sha256: str, progress: Progress) -> JSONResponse:
 
 
 @router.head("/uploads/{sha256}")
-def upload_offset(sha256: Sha256, surveyor: BriefSurveyor, request: Request, services: ServicesDep) -> Response:
+def upload_offset(sha256: Sha256, uploader: BriefUploader, request: Request) -> Response:
     """The durable offset (and length) of the caller's upload of a file; 404 if it never started."""
-    held = _holds(services, surveyor, sha256)
-    progress = _uploads(request).progress(sha256, owner_of(surveyor), held)
+    progress = _uploads(request).progress(sha256, owner_of(uploader.account), uploader.holds)
     if progress is None:
         raise ProblemError(Code.NOT_FOUND, sha256)
     return Response(headers={UPLOAD_OFFSET: str(progress.offset), UPLOAD_LENGTH: str(progress.length)})
 
 
 @router.patch("/uploads/{sha256}", response_model=UploadState, openapi_extra=RAW_BODY)
-async def append_chunk(sha256: Sha256, request: Request, surveyor: BriefSurveyor, services: ServicesDep,
+async def append_chunk(sha256: Sha256, request: Request, uploader: BriefUploader, services: ServicesDep,
                        offset: Annotated[int, Header(alias=UPLOAD_OFFSET, ge=0)],
                        length: Annotated[int, Header(alias=UPLOAD_LENGTH, ge=0)],
                        checksum: Annotated[str | None, Header(alias=UPLOAD_CHECKSUM)] = None) -> Response:
-    """Append the body at `Upload-Offset`; answers the offset now on disk (complete once stored)."""
+    """Append the body at `Upload-Offset`; answers the offset now on disk (complete once stored and
+    recorded, in the same worker-thread call that made the last chunk durable)."""
     limit = services.settings.max_evidence_bytes
     if length > limit:
         raise ProblemError(Code.EVIDENCE_TOO_LARGE, f"上限 {limit} 字节", max_bytes=limit)
-    uploads, owner = _uploads(request), owner_of(surveyor)
-    try:  # a started upload needs no claim lookup (one database session fewer per chunk)
-        held = not uploads.started(sha256, owner) and await run_in_threadpool(_holds, services, surveyor, sha256)
-        progress = await uploads.append(sha256, owner, held, length, offset, request.stream(),
-                                        parse_checksum(checksum))
+
+    def stored(done: Progress) -> None:
+        remember_many(services, {sha256: done.length}, uploader.account, {sha256: done.media})
+    try:
+        progress = await _uploads(request).append(sha256, owner_of(uploader.account), uploader.holds, length,
+                                                  offset, request.stream(), parse_checksum(checksum), stored)
     except ClientDisconnect:
         raise ProblemError(Code.VALIDATION, "上传中断，该数据块未保存") from None
-    if progress.complete:
-        await run_in_threadpool(remember, services, sha256, progress.length, surveyor)
     return _state(sha256, progress)
 
 

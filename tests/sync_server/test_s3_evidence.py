@@ -95,6 +95,8 @@ def test_the_server_keeps_evidence_in_the_object_store_and_merges_records_citing
                                              "Upload-Checksum": f"sha256 {digest}"})
             assert response.status_code == 200, response.text
         assert response.json()["complete"] is True
+        cached = settings.evidence_dir / "cache" / first_sha[:2] / first_sha
+        assert not cached.exists()  # what it is was read before it went up, not from a copy fetched back
         team.upload(dict(rest))  # whole-file PUTs
         assert team.post(team.seal(visit.record)).status_code == 200
         assert team.merged_ids() == ["rec-s3-0001"]
