@@ -107,18 +107,24 @@ def _visit(tablet: int, n: int, case_id: str = DEMO_CASE_ID) -> Visit:
     return visit
 
 
+def _nap(naps: list[float], seconds: float) -> None:
+    """A tablet's back-off (after a cut or a busy answer), noted so the run can say how long they waited."""
+    naps.append(seconds)
+    time.sleep(seconds)
+
+
 def _tablet(url: str, token: str, team: FieldTeam, tablet: int, visits: int, log: list,
-            case_id: str) -> tuple[int, int]:
+            case_id: str, naps: list[float]) -> tuple[int, int]:
     """One tablet's sync of its visits (into this case); returns (records, bytes)."""
     client = SyncClient(url, transport=Timed(log), timeout=httpx.Timeout(30.0, connect=5.0),
-                        device_id=team.headers["zhangwei"][DEVICE_HEADER])
+                        device_id=team.headers["zhangwei"][DEVICE_HEADER], sleep=lambda s: _nap(naps, s))
     sent = 0
     try:
         for n in range(visits):
             visit = _visit(tablet, n, case_id)
             read = (lambda s, o, k, v=visit: v.files[s][o:o + k])
             uploader = ResumableUploader(client, token, read,
-                                         cut_retries=50, sleep=lambda s: time.sleep(min(s, 1.0)))
+                                         cut_retries=50, sleep=lambda s: _nap(naps, min(s, 1.0)))
             sizes = {sha: len(d) for sha, d in visit.files.items()}
             sealed = team.seal(visit.record)
             for _ in range(50):  # as the tablet's outbox: one question, small files batched, the rest resumable
@@ -131,7 +137,7 @@ def _tablet(url: str, token: str, team: FieldTeam, tablet: int, visits: int, log
                     client.post_record(token, sealed)
                     break
                 except ServerUnreachable:  # a cut: asked again; the server answers already_merged if it has it
-                    time.sleep(0.5)
+                    _nap(naps, 0.5)
             sent += sum(sizes.values())
     finally:
         client.close()
@@ -197,6 +203,7 @@ def run(label: str, server: Server, tablets: int, visits: int, concurrency: int,
         rng = random.Random(3)
         proxy = CuttingProxy(server.port, budget=lambda: rng.randint(200_000, 4_000_000))
         log: list[tuple[float, int, str]] = []
+        naps: list[float] = []
         peak, done = [0], threading.Event()
         assert server.proc is not None
         sampler = threading.Thread(target=_peak_rss, args=(server.proc.pid, peak, done))
@@ -205,7 +212,7 @@ def run(label: str, server: Server, tablets: int, visits: int, concurrency: int,
         with ThreadPoolExecutor(concurrency) as pool:
             results = list(pool.map(lambda t: _tablet(
                 proxy.url if cut_every and t % cut_every == 0 else server.url, token, team, t, visits, log,
-                cases[t % len(cases)]), range(tablets)))
+                cases[t % len(cases)], naps), range(tablets)))
         seconds = time.monotonic() - began
         server_cpu, own_cpu = _cpu_s(server.proc.pid) - server_cpu, time.process_time() - own_cpu
         done.set()
@@ -228,6 +235,8 @@ def run(label: str, server: Server, tablets: int, visits: int, concurrency: int,
           f"server peak RSS {peak[0] / 1024:.0f} MiB; lost {lost}, duplicated {duplicated}; cuts {proxy.cuts}")
     print(f"  CPU per record: server {server_cpu / records * 1000:.0f} ms, tablets and proxy (this process) "
           f"{own_cpu / records * 1000:.0f} ms; server busy {server_cpu / seconds:.2f} cores of {os.cpu_count()}")
+    print(f"  tablets backing off (after cuts, or busy): {sum(naps):.0f} s of the {concurrency} client threads' "
+          f"{concurrency * seconds:.0f} s ({sum(naps) / (concurrency * seconds):.0%})")
     print("  latency p50 by request: " + ", ".join(
         f"{kind} {statistics.median(ts) * 1000:.0f} ms ({len(ts) / records:.1f}/record)"
         for kind, ts in sorted(by_kind.items())))
