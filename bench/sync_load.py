@@ -245,9 +245,14 @@ def run(label: str, server: Server, tablets: int, visits: int, concurrency: int,
 
 BARE_APP = '''
 import hashlib, os, tempfile
+from pathlib import Path
 from fastapi import FastAPI, Request
+from starlette.concurrency import run_in_threadpool
 app = FastAPI()
 ROOT = os.environ["BARE_DIR"]
+CHECK = os.environ.get("BARE_CHECK") == "1"
+if CHECK:
+    from sync_server.sniffing import sniff_file
 @app.put("/raw/{name}")
 async def raw(name: str, request: Request) -> dict:
     h = hashlib.sha256()
@@ -256,20 +261,26 @@ async def raw(name: str, request: Request) -> dict:
         async for chunk in request.stream():
             h.update(chunk); out.write(chunk)
         out.flush(); os.fsync(out.fileno())
+    if CHECK:  # the one check the product may not drop: an image must decode (sync_server.sniffing)
+        await run_in_threadpool(sniff_file, Path(tmp))
     os.replace(tmp, os.path.join(ROOT, h.hexdigest()))
     return {"sha256": h.hexdigest()}
 '''
 
 
-def bound(work: Path, tablets: int, visits: int, concurrency: int) -> float:
-    """The same bodies, one PUT per file, to a bare endpoint that hashes, writes and fsyncs."""
-    (work / "bare").mkdir()
+def bound(work: Path, tablets: int, visits: int, concurrency: int, check: bool = False) -> float:
+    """The same bodies, one PUT per file, to a bare endpoint that hashes, writes and fsyncs (and with
+    `check`, also decodes each image as the server does: what the bound becomes with that check alone)."""
+    bare = work / ("bare-checked" if check else "bare")
+    bare.mkdir()
     (work / "bare_app.py").write_text(BARE_APP)
     port = free_port()
-    proc = launch([PYTHON, "-m", "uvicorn", "bare_app:app", "--port", str(port), "--log-level", "warning"],
-                  work / "bare.log", env={"BARE_DIR": str(work / "bare"), "PYTHONPATH": str(work)})
+    log = work / f"{bare.name}.log"
+    proc = launch([PYTHON, "-m", "uvicorn", "bare_app:app", "--port", str(port), "--log-level", "warning"], log,
+                  env={"BARE_DIR": str(bare), "BARE_CHECK": "1" if check else "0",
+                       "PYTHONPATH": os.pathsep.join([str(work), str(Path(__file__).resolve().parent.parent)])})
     try:
-        wait_http(f"http://127.0.0.1:{port}/docs", proc, work / "bare.log")
+        wait_http(f"http://127.0.0.1:{port}/docs", proc, log)
 
         def one(t: int) -> int:
             sent = 0
@@ -285,7 +296,7 @@ def bound(work: Path, tablets: int, visits: int, concurrency: int) -> float:
         seconds = time.monotonic() - began
         server_cpu, own_cpu, records = _cpu_s(proc.pid) - server_cpu, time.process_time() - own_cpu, tablets * visits
         rate = sent / MB / seconds
-        print(f"raw bound (bare endpoint, fsync): {rate:.1f} MB/s, {records / seconds:.1f} records/s; CPU per "
+        print(f"{'bound with the image check only' if check else 'raw bound (bare endpoint, fsync)'}: {rate:.1f} MB/s, {records / seconds:.1f} records/s; CPU per "
               f"record: endpoint {server_cpu / records * 1000:.0f} ms, clients {own_cpu / records * 1000:.0f} ms")
         return rate
     finally:
@@ -305,6 +316,8 @@ def main() -> None:
     parser.add_argument("--sqlite-workers", type=int, default=1)  # the embedded default serves from one
     parser.add_argument("--cases", type=int, default=-1,  # -1: one per tablet (its family); 0: the demo case
                         help="cases the visits go into: one per tablet by default, 0 for all in the demo case")
+    parser.add_argument("--checked-bound", action="store_true",
+                        help="also run the bare endpoint with the image check alone (decoding each photo)")
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores; {args.tablets} tablets x {args.visits} visits "
           f"(3 x 1.5 MB photos, 0.5 MB audio, 3 signatures: one batch), {args.concurrency} at once, "
@@ -312,6 +325,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
         work = Path(tmp)
         raw = bound(work, args.tablets, args.visits, args.concurrency)
+        if args.checked_bound:
+            checked = bound(work, args.tablets, args.visits, args.concurrency, check=True)
+            print(f"  the image check alone / bound = {checked / raw:.2f}")
         for db in args.databases.split(","):
             cluster = PostgresCluster().start() if db == "postgres" else None
             env = {"SYNC_MAX_UPLOADS": "64"}
