@@ -92,11 +92,6 @@ class PartialUploads:
             return None
         return Progress(int(data["offset"]), int(data["length"]))
 
-    def started(self, sha256: str, owner: str) -> bool:
-        """Whether the owner has a partial upload of the file (then whether it holds the file already
-        need not be asked: finishing an upload of a file already stored keeps the stored one)."""
-        return self._paths(sha256, owner)[1].is_file()
-
     def discard(self, sha256: str, owner: str) -> None:
         """Forget the owner's partial upload (termination); a stored file is not touched."""
         for path in self._paths(sha256, owner):
