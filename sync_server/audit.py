@@ -94,19 +94,26 @@ def checkpoint_body(size: int, root: bytes, at: datetime, key_id: str) -> str:
     return rfc8785.dumps({"tree_size": size, "root": root.hex(), "time": _iso(at), "key_id": key_id}).decode()
 
 
-def checkpoint(session: Session, key: AgencyKey, at: datetime) -> AuditCheckpoint:
-    """Sign the log as it stands (or return the checkpoint already made at this size). The end of the log is
-    held first, so two callers at once (two exports) see the same size and the second finds the first's
-    checkpoint instead of colliding with it."""
+def held_tree(session: Session) -> merkle.Tree:
+    """The log's Merkle tree as it stands, its end held first (see `_hold_the_end`): what the caller adds
+    next is the next leaf, and nobody else appends until its transaction ends."""
     session.flush()
     _hold_the_end(session)
-    hashes = leaves(session)
-    existing = session.get(AuditCheckpoint, len(hashes))
+    return merkle.Tree(leaves(session))
+
+
+def checkpoint(session: Session, key: AgencyKey, at: datetime, tree: merkle.Tree | None = None) -> AuditCheckpoint:
+    """Sign the log as it stands (or return the checkpoint already made at this size): over `tree`, the
+    log's tree from `held_tree` kept up to date by the caller, or read now. The end of the log is held
+    first, so two callers at once (two exports) see the same size and the second finds the first's
+    checkpoint instead of colliding with it."""
+    if tree is None:
+        tree = held_tree(session)
+    existing = session.get(AuditCheckpoint, tree.size)
     if existing is not None:
         return existing
-    root = merkle.root(hashes)
-    body = checkpoint_body(len(hashes), root, at, key.key_id)
-    row = AuditCheckpoint(tree_size=len(hashes), root_hash=root.hex(), at=at, key_id=key.key_id, body=body,
+    body = checkpoint_body(tree.size, tree.root(), at, key.key_id)
+    row = AuditCheckpoint(tree_size=tree.size, root_hash=tree.root().hex(), at=at, key_id=key.key_id, body=body,
                           signature=key.sign(CHECKPOINT_CONTEXT + body.encode()))
     session.add(row)
     session.flush()

@@ -10,7 +10,6 @@ from sqlmodel import Session
 
 from sync_server import audit
 from sync_server.tables import AuditCheckpoint, AuditEntry, Record
-from sync_server.transparency import merkle
 from sync_server.transparency.agency_key import AgencyKey
 
 
@@ -32,18 +31,21 @@ def log_files(session: Session, rows: list[Record], key: AgencyKey, now: datetim
               add: Callable[[str, bytes], None]) -> dict[str, str]:
     """Log the export, sign a checkpoint, add proofs and checkpoints as files; returns their names."""
     entries = {row.id: _ingest_entry(session, row, now) for row in rows}
-    before = audit.checkpoint(session, key, now)
-    audit.append(session, event)
-    latest = audit.checkpoint(session, key, now)
-    hashes = audit.leaves(session, latest.tree_size)
+    tree = audit.held_tree(session)  # read once: both checkpoints and every proof come from it
+    before = audit.checkpoint(session, key, now, tree)
+    logged = audit.append(session, event)
+    if logged.position != tree.size:
+        raise RuntimeError(f"the audit log moved while held: entry {logged.position}, tree of {tree.size}")
+    tree.append(bytes.fromhex(logged.leaf_hash))
+    latest = audit.checkpoint(session, key, now, tree)
     proofs: dict[str, object] = {"records": {
         rid: {"position": e.position, "entry": base64.b64encode(e.entry).decode("ascii"),
-              "inclusion": [h.hex() for h in merkle.inclusion_proof(e.position, hashes)]}
+              "inclusion": [h.hex() for h in tree.inclusion_proof(e.position)]}
         for rid, e in entries.items()}}
     names = {"checkpoint": "log/checkpoint.json", "proofs": "log/proofs.json"}
     if before.tree_size > 0:
         proofs["consistency"] = {"from": before.tree_size, "to": latest.tree_size,
-                                 "proof": [h.hex() for h in merkle.consistency_proof(before.tree_size, hashes)]}
+                                 "proof": [h.hex() for h in tree.consistency_proof(before.tree_size)]}
         add("log/previous_checkpoint.json", _checkpoint_file(before))
         names["previous_checkpoint"] = "log/previous_checkpoint.json"
     add("log/checkpoint.json", _checkpoint_file(latest))

@@ -76,3 +76,45 @@ def test_impossible_sizes_are_refused_not_raised():
     assert not check.consistency_holds(0, 5, root, root, [])
     assert not check.consistency_holds(6, 5, root, root, [])
     assert not check.consistency_holds(3, 5, root, root, [])
+
+
+# RFC 9162 §2.1.1–2.1.4 as written (recursion over slices): the oracle the kept-node tree must equal.
+def _rfc_root(d: list[bytes]) -> bytes:
+    if not d:
+        return merkle.EMPTY_ROOT
+    if len(d) == 1:
+        return d[0]
+    k = 1 << (len(d) - 1).bit_length() - 1
+    return merkle.node_hash(_rfc_root(d[:k]), _rfc_root(d[k:]))
+
+
+def _rfc_path(m: int, d: list[bytes]) -> list[bytes]:
+    if len(d) == 1:
+        return []
+    k = 1 << (len(d) - 1).bit_length() - 1
+    return _rfc_path(m, d[:k]) + [_rfc_root(d[k:])] if m < k else _rfc_path(m - k, d[k:]) + [_rfc_root(d[:k])]
+
+
+def _rfc_subproof(m: int, d: list[bytes], whole: bool) -> list[bytes]:
+    if m == len(d):
+        return [] if whole else [_rfc_root(d)]
+    k = 1 << (len(d) - 1).bit_length() - 1
+    if m <= k:
+        return _rfc_subproof(m, d[:k], whole) + [_rfc_root(d[k:])]
+    return _rfc_subproof(m - k, d[k:], False) + [_rfc_root(d[:k])]
+
+
+def test_the_kept_node_tree_gives_exactly_the_rfc_roots_and_proofs_for_every_size_up_to_70():
+    hashes = leaves(70)
+    grown = merkle.Tree([])
+    for n in range(1, 71):
+        d = hashes[:n]
+        tree = merkle.Tree(d)
+        grown.append(hashes[n - 1])  # one leaf at a time, as an export appends its own event
+        assert grown.levels == tree.levels
+        assert tree.root() == _rfc_root(d)
+        assert [tree.root_of(0, m) for m in range(1, n + 1)] == [_rfc_root(d[:m]) for m in range(1, n + 1)]
+        assert [tree.inclusion_proof(i) for i in range(n)] == [_rfc_path(i, d) for i in range(n)]
+        assert [tree.consistency_proof(m) for m in range(1, n + 1)] == [_rfc_subproof(m, d, True)
+                                                                       for m in range(1, n + 1)]
+    assert merkle.Tree([]).root() == merkle.EMPTY_ROOT
