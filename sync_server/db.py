@@ -10,6 +10,7 @@ from sqlmodel import Session, create_engine
 
 from schemas.problems import Code, ProblemError
 from sync_server import (  # noqa: F401  (tables: registers every table)
+    audit,
     case_listing,
     review,
     schema,
@@ -65,10 +66,10 @@ def make_engine(url: str, *, pool_size: int = 8, max_overflow: int = 4, pool_tim
 def _backfill(engine: Engine) -> None:
     """Rows the newest revision added columns or tables for, computed by the code that keeps them (so a
     later revision re-chained before this one cannot break it): case summaries, seal verdicts, respondents'
-    names. One query each when there is nothing to fill."""
+    names, the audit log's stored subtrees. A few indexed queries each when there is nothing to fill."""
     with open_session(engine) as session:
         if (summaries.fill_missing(session) + seal_checks.fill_missing(session, datetime.now(UTC))
-                + review.fill_respondents(session)):
+                + review.fill_respondents(session) + audit.fill_nodes(session)):
             session.commit()
 
 

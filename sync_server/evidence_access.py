@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Table
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from schemas.protocol import AccountRole
 from sync_server import queries
+from sync_server.inserts import insert_new
 from sync_server.tables import Account, Case, EvidenceClaim, EvidenceFile, EvidenceType, LetterRequest, Record
 
 
@@ -32,26 +31,10 @@ def has_claim(session: Session, account: Account, sha256: str) -> bool:
     return session.get(EvidenceClaim, (sha256, owner_of(account))) is not None
 
 
-def _insert_new(session: Session, table: Table, rows: list[dict], key: str | None = None) -> set[str]:
-    """INSERT these rows, skipping those whose primary key exists (ON CONFLICT DO NOTHING: no read first,
-    and a concurrent twin never fails the statement); the `key` of the rows really inserted. The rows go
-    as parameters of one statement, so it is compiled once per process, not per call."""
-    if not rows:
-        return set()
-    if session.get_bind().dialect.name == "postgresql":
-        statement: postgresql.Insert | sqlite.Insert = postgresql.insert(table).on_conflict_do_nothing()
-    else:
-        statement = sqlite.insert(table).on_conflict_do_nothing()
-    if key is None:
-        session.execute(statement, rows)
-        return set()
-    return set(session.execute(statement.returning(table.c[key]), rows).scalars())
-
-
 def record_files(session: Session, sizes: dict[str, int], username: str, now: datetime) -> None:
     """The evidence rows of stored files, each credited to its first uploader (a concurrent upload of the
     same bytes may record it first); one statement."""
-    _insert_new(session, EvidenceFile.__table__, [  # type: ignore[attr-defined]
+    insert_new(session, EvidenceFile.__table__, [  # type: ignore[attr-defined]
         {"sha256": sha, "size": size, "stored_at": now, "stored_by": username} for sha, size in sizes.items()])
 
 
@@ -60,10 +43,10 @@ def record_stored(session: Session, account: Account, sizes: dict[str, int], med
     """Record stored files (size, what their bytes are) and the account's owner's claim on each, in three
     statements whatever the count; the files the owner had no claim on before."""
     record_files(session, sizes, account.username, now)
-    _insert_new(session, EvidenceType.__table__, [  # type: ignore[attr-defined]
+    insert_new(session, EvidenceType.__table__, [  # type: ignore[attr-defined]
         {"sha256": sha, "media_type": media[sha], "sniffed_at": now} for sha in sizes])
     owner = owner_of(account)
-    return _insert_new(session, EvidenceClaim.__table__, [  # type: ignore[attr-defined]
+    return insert_new(session, EvidenceClaim.__table__, [  # type: ignore[attr-defined]
         {"sha256": sha, "owner": owner, "claimed_by": account.username, "claimed_at": now} for sha in sizes],
         key="sha256")
 

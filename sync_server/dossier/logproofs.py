@@ -31,21 +31,18 @@ def log_files(session: Session, rows: list[Record], key: AgencyKey, now: datetim
               add: Callable[[str, bytes], None]) -> dict[str, str]:
     """Log the export, sign a checkpoint, add proofs and checkpoints as files; returns their names."""
     entries = {row.id: _ingest_entry(session, row, now) for row in rows}
-    tree = audit.held_tree(session)  # read once: both checkpoints and every proof come from it
-    before = audit.checkpoint(session, key, now, tree)
-    logged = audit.append(session, event)
-    if logged.position != tree.size:
-        raise RuntimeError(f"the audit log moved while held: entry {logged.position}, tree of {tree.size}")
-    tree.append(bytes.fromhex(logged.leaf_hash))
-    latest = audit.checkpoint(session, key, now, tree)
+    before = audit.checkpoint(session, key, now)
+    audit.append(session, event)
+    latest = audit.checkpoint(session, key, now)
+    proven = audit.log_proofs(session, latest.tree_size, [e.position for e in entries.values()], before.tree_size)
     proofs: dict[str, object] = {"records": {
         rid: {"position": e.position, "entry": base64.b64encode(e.entry).decode("ascii"),
-              "inclusion": [h.hex() for h in tree.inclusion_proof(e.position)]}
+              "inclusion": [h.hex() for h in proven.inclusion[e.position]]}
         for rid, e in entries.items()}}
     names = {"checkpoint": "log/checkpoint.json", "proofs": "log/proofs.json"}
     if before.tree_size > 0:
         proofs["consistency"] = {"from": before.tree_size, "to": latest.tree_size,
-                                 "proof": [h.hex() for h in tree.consistency_proof(before.tree_size)]}
+                                 "proof": [h.hex() for h in proven.consistency]}
         add("log/previous_checkpoint.json", _checkpoint_file(before))
         names["previous_checkpoint"] = "log/previous_checkpoint.json"
     add("log/checkpoint.json", _checkpoint_file(latest))

@@ -1,6 +1,6 @@
 """Server tables (SQLModel), one small file per entity. Importing this package registers them all."""
 from sync_server.tables.accounts import Account, Team
-from sync_server.tables.audit_log import AuditCheckpoint, AuditEntry
+from sync_server.tables.audit_log import AuditCheckpoint, AuditEntry, AuditNode
 from sync_server.tables.cases import Case, Subject
 from sync_server.tables.counters import Counter
 from sync_server.tables.evidence import EvidenceFile, RecordEvidence
@@ -20,7 +20,7 @@ from sync_server.tables.summaries import CaseSummary
 from sync_server.tables.throttles import LoginThrottle
 from sync_server.tables.tokens import SessionToken
 
-__all__ = ["Account", "AuditCheckpoint", "AuditEntry", "Case", "CaseDocument", "CaseRetention", "CaseSummary",
+__all__ = ["Account", "AuditCheckpoint", "AuditEntry", "AuditNode", "Case", "CaseDocument", "CaseRetention", "CaseSummary",
            "ConformityCheck", "Counter", "Entrustment", "EvidenceClaim", "EvidenceFile", "EvidenceType", "Handover",
            "HolidayNotice", "LetterFollowUp", "LetterRequest", "LoginThrottle", "MatchingResult",
            "Organisation", "ReVerificationRound", "Record", "RecordEvidence", "ReportVersion", "ReviewEntry",

@@ -26,6 +26,17 @@ class AuditEntry(SQLModel, table=True):
     leaf_hash: str  # hex of SHA-256(0x00 || entry)
 
 
+class AuditNode(SQLModel, table=True):
+    """The hash of a full subtree of the log's tree, stored once its last leaf is appended: node `number` at
+    `level` (1 and up; level 0 is the leaves) covers leaves number·2^level to (number+1)·2^level − 1. A
+    root or proof then reads O(log n) rows, however long the log."""
+
+    __tablename__ = "audit_nodes"
+    level: int = Field(primary_key=True)
+    number: int = Field(primary_key=True)
+    node_hash: str  # hex of SHA-256(0x01 || left || right)
+
+
 class AuditCheckpoint(SQLModel, table=True):
     """A signed tree head: the agency key's signature over (tree size, root, time)."""
 

@@ -7,7 +7,7 @@ these proofs without importing this module.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 EMPTY_ROOT = hashlib.sha256(b"").digest()
 
@@ -30,56 +30,27 @@ def _split(n: int) -> int:
     return k
 
 
-class Tree:
-    """The tree over some leaf hashes with every node kept, level by level (a level's odd last node moves up
-    unchanged: the same tree as the RFC's split at the largest power of two). Built once in O(n) hashes;
-    then every root, inclusion proof and consistency proof is O(log n), not O(n) as recomputing each
-    subtree from the leaves would be (an export proves each of its records: at a million entries that
-    was 1.2 s a proof)."""
+class Proofs:
+    """RFC 9162 roots and proofs over a tree of `size` leaves, read from the hashes of its full subtrees:
+    `full(level, number)` is the node covering leaves number·2^level to (number+1)·2^level − 1 (level 0:
+    the leaf hashes). Any other subtree the RFC's recursion visits is composed of O(log n) of them, so a
+    root or a proof costs O(log n) nodes, wherever they are kept (in memory: `Tree`; in the database:
+    audit.log_proofs)."""
 
-    def __init__(self, leaves: Sequence[bytes]) -> None:
-        self.levels: list[list[bytes]] = [list(leaves)]
-        while len(self.levels[-1]) > 1:
-            below = self.levels[-1]
-            above = [node_hash(below[i], below[i + 1]) for i in range(0, len(below) - 1, 2)]
-            if len(below) % 2:
-                above.append(below[-1])
-            self.levels.append(above)
+    def __init__(self, size: int, full: Callable[[int, int], bytes]) -> None:
+        self.size, self.full = size, full
 
-    @property
-    def size(self) -> int:
-        return len(self.levels[0])
-
-    def append(self, leaf: bytes) -> None:
-        """Add one leaf at the end (O(log n): only the last node of each level changes)."""
-        self.levels[0].append(leaf)
-        level = 0
-        while len(self.levels[level]) > 1:
-            below = self.levels[level]
-            i = len(below) - 1
-            node = node_hash(below[i - 1], below[i]) if i % 2 else below[i]
-            if level + 1 == len(self.levels):
-                self.levels.append([])
-            above = self.levels[level + 1]
-            if len(above) > i >> 1:
-                above[i >> 1] = node
-            else:
-                above.append(node)
-            level += 1
+    def root_of(self, start: int, end: int) -> bytes:
+        """MTH(D[start:end]) (0 <= start < end <= size)."""
+        size = end - start
+        if size & (size - 1) == 0 and start % size == 0:
+            return self.full(size.bit_length() - 1, start // size)
+        k = _split(size)
+        return node_hash(self.root_of(start, start + k), self.root_of(start + k, end))
 
     def root(self) -> bytes:
         """MTH(D[n])."""
-        return self.levels[-1][0] if self.size else EMPTY_ROOT
-
-    def root_of(self, start: int, end: int) -> bytes:
-        """MTH(D[start:end]) (0 <= start < end <= n): a kept node when the range is one, else composed from
-        kept nodes by the RFC's split."""
-        size = end - start
-        level = (size - 1).bit_length()  # the smallest power of two holding the range
-        if start % (1 << level) == 0 and (size == 1 << level or end == self.size):
-            return self.levels[level][start >> level]
-        k = _split(size)
-        return node_hash(self.root_of(start, start + k), self.root_of(start + k, end))
+        return self.root_of(0, self.size) if self.size else EMPTY_ROOT
 
     def inclusion_proof(self, index: int) -> list[bytes]:
         """PATH(index, D[n]): the audit path of leaf `index`."""
@@ -108,6 +79,17 @@ class Tree:
         if m <= k:
             return self._subproof(m, start, start + k, whole) + [self.root_of(start + k, end)]
         return self._subproof(m - k, start + k, end, False) + [self.root_of(start, start + k)]
+
+
+class Tree(Proofs):
+    """`Proofs` over leaf hashes held in memory: every full subtree hashed once, level by level (O(n))."""
+
+    def __init__(self, leaves: Sequence[bytes]) -> None:
+        self.levels: list[list[bytes]] = [list(leaves)]
+        while len(self.levels[-1]) > 1:
+            below = self.levels[-1]
+            self.levels.append([node_hash(below[i], below[i + 1]) for i in range(0, len(below) - 1, 2)])
+        super().__init__(len(leaves), lambda level, number: self.levels[level][number])
 
 
 def root(leaves: Sequence[bytes]) -> bytes:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import base64
 import json
 
-from sqlmodel import select
+from sqlalchemy import delete
+from sqlmodel import col, select
 
 from dossier_verify import merkle as check
 from dossier_verify.seals import verify_signature
 from schemas.seal import key_id, public_key_bytes
 from sync_server import audit
-from sync_server.tables import AuditEntry
+from sync_server.tables import AuditEntry, AuditNode
 from sync_server.transparency import merkle
 from sync_server.transparency.agency_key import load_or_create
 from tests.sync_server.dossier_helpers import submit_both_versions
@@ -53,3 +54,49 @@ def test_key_enrolment_is_logged_with_the_public_key(team, client, app):
                                                       AuditEntry.subject == key_id(raw))).all()
     entry = json.loads(row.entry)
     assert entry["actor"] == "lina" and base64.b64decode(entry["data"]["public_key"]) == raw
+
+
+def _stored_nodes(session) -> int:
+    return len(session.exec(select(AuditNode)).all())
+
+
+def test_roots_and_proofs_come_from_stored_subtrees_and_equal_those_over_every_leaf(app, clock):
+    """Each append stores the full subtrees it completes (n − popcount(n) of them for n entries); the root,
+    every inclusion proof and every consistency proof read from them equal those hashed from all leaves."""
+    with app.state.services.session() as session:
+        for i in range(70 - audit.tree_size(session)):
+            audit.log(session, "test.event", clock(), "admin", subject=f"event-{i}")
+        session.commit()
+        leaves = audit.leaves(session)
+        n = len(leaves)
+        assert n >= 70 and _stored_nodes(session) == n - n.bit_count()
+        for size in (1, 2, 3, 5, 8, 13, 32, 33, n):
+            tree = merkle.Tree(leaves[:size])
+            proven = audit.log_proofs(session, size, range(size), size // 2 + 1)
+            assert proven.root == tree.root()
+            assert proven.inclusion == {i: tree.inclusion_proof(i) for i in range(size)}
+            assert proven.consistency == tree.consistency_proof(size // 2 + 1)
+
+
+def test_a_log_kept_before_subtrees_were_stored_gets_them_at_start_and_proofs_never_miss_one(app, clock):
+    services = app.state.services
+    with services.session() as session:
+        for i in range(40):
+            audit.log(session, "test.event", clock(), "admin", subject=f"event-{i}")
+        session.commit()
+        leaves = audit.leaves(session)
+        n, expected = len(leaves), merkle.Tree(leaves)
+        session.execute(delete(AuditNode))  # as a database of the previous release: entries, no nodes
+        session.commit()
+        assert audit.fill_nodes(session) == n - n.bit_count()
+        session.commit()
+        assert _stored_nodes(session) == n - n.bit_count()
+        assert audit.log_proofs(session, n).root == expected.root()
+        session.execute(delete(AuditNode).where(col(AuditNode.level) <= 2))  # some lost: made again when read
+        session.commit()
+        proven = audit.log_proofs(session, n, [0, n // 2, n - 1], 5)
+        assert proven.root == expected.root() and proven.consistency == expected.consistency_proof(5)
+        assert proven.inclusion[n // 2] == expected.inclusion_proof(n // 2)
+        audit.fill_nodes(session)
+        session.commit()
+        assert _stored_nodes(session) == n - n.bit_count()
