@@ -12,6 +12,7 @@ from dossier_verify import merkle as check
 from dossier_verify.seals import verify_signature
 from schemas.seal import key_id, public_key_bytes
 from sync_server import audit
+from sync_server.db import make_engine, open_session
 from sync_server.tables import AuditEntry, AuditNode
 from sync_server.transparency import merkle
 from sync_server.transparency.agency_key import load_or_create
@@ -100,3 +101,19 @@ def test_a_log_kept_before_subtrees_were_stored_gets_them_at_start_and_proofs_ne
         audit.fill_nodes(session)
         session.commit()
         assert _stored_nodes(session) == n - n.bit_count()
+
+
+def test_the_server_start_stores_the_subtrees_a_log_lacks_before_any_request(app, clock, settings):
+    with app.state.services.session() as session:
+        for i in range(20):
+            audit.log(session, "test.event", clock(), "admin", subject=f"event-{i}")
+        session.commit()
+        n = audit.tree_size(session)
+        session.execute(delete(AuditNode))
+        session.commit()
+    engine = make_engine(settings.db_url)  # what every start does, before it serves
+    try:
+        with open_session(engine) as session:
+            assert _stored_nodes(session) == n - n.bit_count()
+    finally:
+        engine.dispose()

@@ -20,6 +20,7 @@ from sqlmodel import SQLModel
 from schemas.protocol import PROTOCOL_HEADER
 from sync_server import schema
 from sync_server.db import make_engine
+from sync_server.transparency import merkle
 from tests.field_app.helpers import closed_port
 from tests.sync_server.helpers import FieldTeam, home_visit
 from tests.sync_server.server_process import REPO, Server
@@ -118,6 +119,15 @@ def test_a_database_of_the_previous_release_is_upgraded_at_start_with_everything
         numbered = connection.execute(text("SELECT listed_seq FROM cases ORDER BY accepted_on, id")).scalars().all()
         counter = connection.execute(text("SELECT value FROM counters WHERE name = 'case_listing'")).scalar()
         names = connection.execute(text("SELECT respondent_name FROM records")).scalars().all()
+        leaves = [bytes.fromhex(h) for h in connection.execute(
+            text("SELECT leaf_hash FROM audit_entries ORDER BY position")).scalars()]
+        nodes = connection.execute(text("SELECT count(*) FROM audit_nodes")).scalar()
+        top = len(leaves).bit_length() - 1  # the largest full subtree: leaves 0 .. 2^top - 1
+        top_hash = connection.execute(text("SELECT node_hash FROM audit_nodes WHERE level = :level AND number = 0"),
+                                      {"level": top}).scalar()
     probe.dispose()
+    # the old log's subtrees were stored at start (and the new entries' as they were appended)
+    assert top >= 1 and nodes == len(leaves) - len(leaves).bit_count()
+    assert top_hash == merkle.Tree(leaves).levels[top][0].hex()
     assert list(numbered) == list(range(1, counter + 1)) and counter >= 2
     assert names == [visit.record.respondent.name] and names[0]  # kept at start for the checklist
