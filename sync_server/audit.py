@@ -169,7 +169,7 @@ def fill_nodes(session: Session) -> int:
         expected = size >> level
         have = session.exec(select(func.count()).select_from(AuditNode).where(AuditNode.level == level)).one()
         if have < expected:
-            stored = {number for number, _ in _hashes_at(session, level)}
+            stored = set(session.exec(select(AuditNode.number).where(AuditNode.level == level)))
             for start in range(0, expected, 5000):
                 end = min(start + 5000, expected)
                 lacking = [number for number in range(start, end) if number not in stored]
