@@ -99,7 +99,7 @@ def uvicorn_config(app: Any, settings: Settings, host: str, port: int, **extra: 
     (with factory=True and workers=N for several processes)."""
     config = uvicorn.Config(app, host=host, port=port, http=GuardedHttpTools,
                             timeout_keep_alive=int(settings.keep_alive_s), **extra)
-    setattr(config, "header_timeout_s", settings.header_timeout_s)  # noqa: B010  (read by GuardedH11)
+    setattr(config, "header_timeout_s", settings.header_timeout_s)  # noqa: B010  (read by GuardedHttpTools)
     return config
 
 

@@ -20,8 +20,9 @@ from sync_server.tables.summaries import CaseSummary
 from sync_server.tables.throttles import LoginThrottle
 from sync_server.tables.tokens import SessionToken
 
-__all__ = ["Account", "AuditCheckpoint", "AuditEntry", "AuditNode", "Case", "CaseDocument", "CaseRetention", "CaseSummary",
-           "ConformityCheck", "Counter", "Entrustment", "EvidenceClaim", "EvidenceFile", "EvidenceType", "Handover",
-           "HolidayNotice", "LetterFollowUp", "LetterRequest", "LoginThrottle", "MatchingResult",
-           "Organisation", "ReVerificationRound", "Record", "RecordEvidence", "ReportVersion", "ReviewEntry",
-           "SessionToken", "SignedRecordBytes", "StaffCredential", "Subject", "SurveyorKey", "Team"]
+__all__ = ["Account", "AuditCheckpoint", "AuditEntry", "AuditNode", "Case", "CaseDocument", "CaseRetention",
+           "CaseSummary", "ConformityCheck", "Counter", "Entrustment", "EvidenceClaim", "EvidenceFile",
+           "EvidenceType", "Handover", "HolidayNotice", "LetterFollowUp", "LetterRequest", "LoginThrottle",
+           "MatchingResult", "Organisation", "ReVerificationRound", "Record", "RecordEvidence",
+           "ReportVersion", "ReviewEntry", "SessionToken", "SignedRecordBytes", "StaffCredential", "Subject",
+           "SurveyorKey", "Team"]
