@@ -27,8 +27,8 @@ def photo_block(ctx: SessionContext, role: Role, identifier: str, title: str, re
 
     async def add(e: ft.Event) -> None:
         files = await ctx.services.picker.pick_files(allow_multiple=True, with_data=True,
-                                              file_type=ft.FilePickerFileType.CUSTOM,
-                                              allowed_extensions=PHOTO_EXTENSIONS)
+                                                     file_type=ft.FilePickerFileType.CUSTOM,
+                                                     allowed_extensions=PHOTO_EXTENSIONS)
         picked = [(f.name, f.bytes or b"") for f in files or []]
         if not picked:
             return

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from dataclasses import dataclass
 
 import flet as ft
 import flet_audio_recorder as far
@@ -35,7 +36,16 @@ def _size(n: int) -> str:
     return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
 
 
-def _service(ctx: SessionContext, recorder: Recorder, live: dict[str, ft.Control]) -> far.AudioRecorder:
+@dataclass(frozen=True)
+class Meter:
+    """The controls the stream updates in place while recording (elapsed time, level, size)."""
+
+    elapsed: ft.Text
+    level: ft.ProgressBar
+    size: ft.Text
+
+
+def _service(ctx: SessionContext, recorder: Recorder, live: Meter) -> far.AudioRecorder:
     """This session's AudioRecorder (a service), streaming to the view-model."""
     service = ctx.services.recorder
     if service is None:
@@ -46,12 +56,12 @@ def _service(ctx: SessionContext, recorder: Recorder, live: dict[str, ft.Control
 
     def on_stream(e: far.AudioRecorderStreamEvent) -> None:
         recorder.feed(e.chunk)
-        if time.monotonic() - last[0] > 0.25 and live:  # a meter, not a re-render per chunk
+        if time.monotonic() - last[0] > 0.25:  # a meter, not a re-render per chunk
             last[0] = time.monotonic()
-            live["elapsed"].value = _clock(recorder.elapsed_s)  # type: ignore[attr-defined]
-            live["level"].value = recorder.level  # type: ignore[attr-defined]
-            live["size"].value = _size(recorder.size)  # type: ignore[attr-defined]
-            for control in live.values():
+            live.elapsed.value = _clock(recorder.elapsed_s)
+            live.level.value = recorder.level
+            live.size.value = _size(recorder.size)
+            for control in (live.elapsed, live.level, live.size):
                 control.update()
 
     service.on_stream = ctx.guard(on_stream) if ctx.page.web else None
@@ -64,9 +74,8 @@ def audio_block(ctx: SessionContext) -> ft.Control:
     form = ctx.open_visit()[1]
     if recorder is None or form.audio == "off" and form.whole_visit_audio == "off":
         return ft.Container()
-    live: dict[str, ft.Control] = {"elapsed": ft.Text(_clock(recorder.elapsed_s), size=28),
-                                   "level": ft.ProgressBar(value=recorder.level, width=240),
-                                   "size": ft.Text(_size(recorder.size), size=16)}
+    live = Meter(ft.Text(_clock(recorder.elapsed_s), size=28), ft.ProgressBar(value=recorder.level, width=240),
+                 ft.Text(_size(recorder.size), size=16))
     service = _service(ctx, recorder, live)
 
     async def start(e: ft.Event, what: str = "interview") -> None:
@@ -124,8 +133,8 @@ def audio_block(ctx: SessionContext) -> ft.Control:
                wrap=True),
     ]
     if state != RecState.IDLE:
-        rows.append(ft.Row([tagged("audio-state", ft.Text(STATE_TEXT[state], size=18)), live["elapsed"],
-                            live["level"], live["size"]], wrap=True, spacing=16))
+        rows.append(ft.Row([tagged("audio-state", ft.Text(STATE_TEXT[state], size=18)), live.elapsed,
+                            live.level, live.size], wrap=True, spacing=16))
     files = clip_rows(ctx)
     rows += files
     if not files:
@@ -141,8 +150,8 @@ def video_block(ctx: SessionContext, role: Role, identifier: str, title: str) ->
 
     async def add(e: ft.Event) -> None:
         files = await ctx.services.picker.pick_files(allow_multiple=True, with_data=True,
-                                              file_type=ft.FilePickerFileType.CUSTOM,
-                                              allowed_extensions=VIDEO_EXTENSIONS)
+                                                     file_type=ft.FilePickerFileType.CUSTOM,
+                                                     allowed_extensions=VIDEO_EXTENSIONS)
         for f in files or []:
             try:
                 await asyncio.to_thread(add_video, editor, f.bytes or b"", f.name, role)
