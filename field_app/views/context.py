@@ -73,9 +73,9 @@ class SessionContext:
     pads: dict[str, PadStrokes] = field(default_factory=dict)  # strokes being drawn: they survive a re-render
     rail: ft.Control | None = None  # the visit's step rail on screen (visit_screen refreshes it)
     lock: threading.RLock = field(default_factory=threading.RLock)  # one tap or render at a time
-    _activity: list[Callable[[], object]] = field(default_factory=list)
-    _keys: list[Callable[[ft.KeyboardEvent], object]] = field(default_factory=list)
-    _watching: dict[str, Unsubscribe] = field(default_factory=dict)
+    _activity: list[Callable[[], object]] = field(default_factory=list, init=False, repr=False)
+    _keys: list[Callable[[ft.KeyboardEvent], object]] = field(default_factory=list, init=False, repr=False)
+    _watching: dict[str, Unsubscribe] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.viewer = PhotoViewer(self.model.visit)
