@@ -77,12 +77,17 @@ class VisitEditor(FormAnswers, Observable):
 
     @serialized
     def start(self, case: CaseSummary, kind: VisitKind) -> SurveyRecord:
-        """A new record for the case, saved as a draft at once; refused without R1 papers or a team (R7)."""
+        """A new record for the case, saved as a draft at once; refused without R1 papers or a team (R7).
+        A draft of the same case and method on this tablet is resumed instead: one visit, one record."""
         blockers = case_blockers(case)
         if blockers:
             raise VisitError("；".join(blockers))
         if kind not in offered_kinds(case):  # R23: only the entrusted methods
             raise VisitError(f"委托书未包含{CHECK_LABELS[kind]}，不得扩大核查范围")
+        with self.store.reading() as s:
+            draft = next((d.id for d in reversed(q.drafts(s, case.id)) if d.kind == kind), None)
+        if draft:  # 开始 tapped twice, or the team back on the case
+            return self.resume(draft)
         form = form_for(kind)
         team = [m.username for m in self.team.members]
         if len(team) < form.min_surveyors:

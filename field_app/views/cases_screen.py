@@ -51,16 +51,18 @@ def _case_card(ctx: SessionContext, case: CaseSummary) -> ft.Control:
     if case.deadline_warning:
         lines.append(note("注意：" + case.deadline_warning, ft.Colors.ORANGE_800))
     lines += [ft.Row([ft.Icon(ft.Icons.BLOCK, color=DANGER), note(b, DANGER)]) for b in blockers]
-    starts = [big_button(f"开始{CHECK_LABELS[k]}", _starter(ctx, case, k),
-                         f"start-{k.value}-{case.id}", icon=ft.Icons.PLAY_ARROW, disabled=bool(blockers))
-              for k in offered_kinds(case)]
-    lines.append(ft.Row(starts, spacing=12))
+    visits = ctx.model.cases.visits(case.id)
+    drafts = {v.kind for v in visits if v.state == DRAFT}
+    if not blockers:  # R1: a case not released offers no way to start a visit (not even a greyed one)
+        lines.append(ft.Row([big_button(f"{'继续' if k in drafts else '开始'}{CHECK_LABELS[k]}",
+                                        _starter(ctx, case, k), f"start-{k.value}-{case.id}",
+                                        icon=ft.Icons.PLAY_ARROW) for k in offered_kinds(case)], spacing=12))
     lines += [note(("✓ " if ok else "✗ ") + text, None if ok else ft.Colors.ORANGE_800, size=15)
               for ok, text in checklist_lines(case)]
     lines += [tagged(f"returned-{case.id}-{i}", ft.Row([ft.Icon(ft.Icons.UNDO, color=DANGER), note(text, DANGER)],
                                                       wrap=True))
               for i, text in enumerate(returned_lines(case))]
-    lines += [_visit_row(ctx, v) for v in ctx.model.cases.visits(case.id)]
+    lines += [_visit_row(ctx, v) for v in visits]
     return tagged(f"case-{case.id}", ft.Card(content=ft.Container(ft.Column(lines, spacing=8),
                                                                   padding=ft.Padding.all(20))))
 
@@ -79,8 +81,10 @@ async def _start(ctx: SessionContext, case: CaseSummary, kind: VisitKind) -> Non
     # waiting for the loop to send its page update (a deadlock seen as a frozen screen).
     if await asyncio.to_thread(ctx.act, lambda: ctx.model.visit.start(case, kind)):
         await asyncio.to_thread(ctx.go, "visit")
-        await take_fix(ctx, "start")  # where the visit began, kept with its distance to the household
-        await asyncio.to_thread(ctx.render)
+        record = ctx.model.visit.record
+        if record is not None and record.start_fix is None:  # a resumed draft keeps where it began
+            await take_fix(ctx, "start")  # where the visit began, kept with its distance to the household
+            await asyncio.to_thread(ctx.render)
 
 
 def _resume(ctx: SessionContext, record_id: str) -> None:
