@@ -58,20 +58,24 @@ class AuditEvent(WireModel):
     detail: str = ""
 
 
-def _evidence_events(before: SurveyRecord, after: SurveyRecord) -> list[tuple[AuditAction, str, str]]:
+def _evidence_events(before: SurveyRecord, after: SurveyRecord) -> list[tuple[AuditAction, str, str, str]]:
+    """(action, sha256, "role filename", who): a file is credited to whoever captured it (a signature to its
+    signer); a removal to the one who removed it, except a signature its signer replaced ("" = the operator)."""
     old = {e.sha256: e for e in before.evidence}
     new = {e.sha256: e for e in after.evidence}
     removed = _last_removed(before)
+    signed = {(e.role, e.captured_by) for sha, e in new.items() if sha not in old}
     out = []
     for sha in [s for s in new if s not in old]:
         signature = new[sha].kind.value == "signature"
         added = AuditAction.SIGNATURE_ADDED if signature else AuditAction.EVIDENCE_ADDED
         out.append((AuditAction.EVIDENCE_RESTORED if sha in removed and not signature else added, sha,
-                    f"{new[sha].role.value} {new[sha].filename}".strip()))
+                    f"{new[sha].role.value} {new[sha].filename}".strip(), new[sha].captured_by))
     for sha in [s for s in old if s not in new]:
         signature = old[sha].kind.value == "signature"
+        replaced = (old[sha].role, old[sha].captured_by) in signed  # the signer signed again
         out.append((AuditAction.SIGNATURE_REMOVED if signature else AuditAction.EVIDENCE_REMOVED, sha,
-                    f"{old[sha].role.value} {old[sha].filename}".strip()))
+                    f"{old[sha].role.value} {old[sha].filename}".strip(), old[sha].captured_by if replaced else ""))
     return out
 
 
@@ -85,25 +89,26 @@ def _last_removed(record: SurveyRecord) -> set[str]:
 
 
 def changes(before: SurveyRecord | None, after: SurveyRecord, by: str, at: datetime) -> list[AuditEvent]:
-    """The events that turn `before` (None: a new record) into `after`, each stamped `by` and `at`."""
+    """The events that turn `before` (None: a new record) into `after`, stamped `at` and `by` (the operator),
+    or the member who really did it (a file's `captured_by`, a signature's signer)."""
     if before is None:
         return [AuditEvent(at=at, by=by, action=AuditAction.CREATED, subject=after.form_id,
                            detail=f"第 {after.form_version} 版")]
-    found: list[tuple[AuditAction, str, str]] = []
+    found: list[tuple[AuditAction, str, str, str]] = []
     for key in sorted(set(before.notification) | set(after.notification)):
         if before.notification.get(key) != after.notification.get(key):
-            found.append((AuditAction.NOTIFICATION, key, "已确认" if after.notification.get(key) else "取消确认"))
+            found.append((AuditAction.NOTIFICATION, key, "已确认" if after.notification.get(key) else "取消确认", ""))
     for key in sorted(set(before.answers) | set(after.answers)):
         if before.answers.get(key) != after.answers.get(key):
-            found.append((AuditAction.ANSWER, key, ""))
+            found.append((AuditAction.ANSWER, key, "", ""))
     simple = [(AuditAction.RESPONDENT, "respondent"), (AuditAction.OUTCOME, "outcome"),
               (AuditAction.REFUSAL_NOTE, "refusal_note"), (AuditAction.CANNOT_SIGN, "cannot_sign_reason"),
               (AuditAction.LOCATION, "location")]
     for action, name in simple:
         if getattr(before, name) != getattr(after, name):
-            found.append((action, name, ""))
+            found.append((action, name, "", ""))
     found += _evidence_events(before, after)
-    return [AuditEvent(at=at, by=by, action=a, subject=s, detail=d) for a, s, d in found]
+    return [AuditEvent(at=at, by=who or by, action=a, subject=s, detail=d) for a, s, d, who in found]
 
 
 def with_trail(before: SurveyRecord | None, after: SurveyRecord, by: str, at: datetime) -> SurveyRecord:

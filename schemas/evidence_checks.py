@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
 from geopy.distance import geodesic
 
+from schemas import beijing
+from schemas.beijing import as_beijing
 from schemas.records import EvidenceKind, EvidenceRef, Location, Role
 
-BEIJING = ZoneInfo("Asia/Shanghai")
 FAR_M = 500.0  # default threshold: farther than this from the household's registered location
 POOR_ACCURACY_M = 100.0  # a fix less accurate than this is recorded with a reason
 WINDOW_SLACK = timedelta(minutes=15)  # clock skew between camera and tablet
@@ -44,16 +44,9 @@ def flag_label(code: str) -> str:
     return FLAG_LABELS.get(code, code)
 
 
-def as_beijing(moment: datetime) -> datetime:
-    """An aware time in Beijing time; a naive one (EXIF without offset) is read as Beijing time."""
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=BEIJING)
-    return moment.astimezone(BEIJING)
-
-
 def beijing_text(moment: datetime | None) -> str:
-    """A time as shown everywhere: Beijing time, to the minute (—— when unknown)."""
-    return as_beijing(moment).strftime("%Y-%m-%d %H:%M") if moment else "——"
+    """A time as the tablet shows it: schemas.beijing's text (—— when unknown)."""
+    return beijing.beijing_text(moment, "——")
 
 
 def distance_m(a: Location, b_lat: float | None, b_lon: float | None) -> float | None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from schemas.beijing import beijing_text
 from schemas.methods import Method
 from schemas.office import (
     DOCUMENT_NAMES,
@@ -56,5 +57,5 @@ def intake_view(session: Session, case: Case, table: HolidayTable) -> IntakeView
 def case_documents(session: Session, case: Case) -> list[dict[str, str]]:
     """The case's scans and township uploads as the case page lists them, for the reviewer (R25)."""
     return [{"id": d.id, "label": DOCUMENT_NAMES[DocumentKind(d.kind)], "media_type": d.media_type,
-             "by": d.uploaded_by, "note": d.note, "at": d.uploaded_at.strftime("%Y-%m-%d %H:%M")}
+             "by": d.uploaded_by, "note": d.note, "at": beijing_text(d.uploaded_at)}
             for d in documents_of(session, case.id)]

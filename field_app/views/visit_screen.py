@@ -5,6 +5,7 @@ import flet as ft
 
 from field_app.viewmodels.steps import lacking_by_step, visit_steps
 from field_app.views.context import SessionContext
+from field_app.views.operator_switch import operator_switch
 from field_app.views.shell import rail_width
 from field_app.views.visit_pages import PAGES
 from field_app.views.widgets import DANGER, OK, big_button, heading, note, safe, tagged
@@ -55,7 +56,7 @@ def visit_screen(ctx: SessionContext) -> ft.Control:
     ], alignment=ft.MainAxisAlignment.END, spacing=16)
     case = editor.case
     title = f"{CHECK_LABELS[editor.record.kind]} · {case.title if case else editor.record.case_id}"
-    page = ft.Column([heading(title, 22), tagged("step-title", heading(steps[index].title, 20)),
+    page = ft.Column([heading(title, 22), operator_switch(ctx), tagged("step-title", heading(steps[index].title, 20)),
                       ft.Column([PAGES[_page_key(current)](ctx)], scroll=ft.ScrollMode.AUTO, expand=True),
                       nav], expand=True, spacing=12)
     return ft.Row([rail, ft.VerticalDivider(), page], expand=True, vertical_alignment=ft.CrossAxisAlignment.START)

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from schemas.archive import Disposal, MatchingLine, ReportInfo, ReportIssue, RetentionInfo, RetentionSet
+from schemas.beijing import beijing_date
 from schemas.problems import Code, ProblemError
 from sync_server import audit, queries
 from sync_server.api.deps import CurrentAccount, DbSession, ServicesDep
@@ -108,6 +109,6 @@ def dispose_case(case_id: str, body: Disposal, session: DbSession, account: Curr
     case = _case(session, account, case_id)
     now = services.clock()
     row, removed = retention.dispose(session, case, services.blobs, account.username, body.note, now,
-                                     now.astimezone(reports.CHINA).date(), services.display)
+                                     beijing_date(now), services.display)
     session.commit()
     return retention.info(row, removed)

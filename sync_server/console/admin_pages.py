@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from sqlmodel import Session, col, or_, select
 from starlette.datastructures import FormData, UploadFile
 
+from schemas.beijing import beijing_date
 from schemas.problems import Code, ProblemError, chinese_message
 from schemas.protocol import AccountRole
 from schemas.staffing import CREDENTIAL_NAMES, ORG_KIND_NAMES, POST_NAMES, CredentialKind, NewAccount
@@ -29,7 +30,7 @@ NAMES = {"posts": POST_NAMES, "kinds": ORG_KIND_NAMES, "credentials": CREDENTIAL
 
 def _accounts_page(staff_account: Account, session: Session, services: Services, error: str = "",
                    notice: str = "", status: int = 200) -> Response:
-    today = services.clock().date()
+    today = beijing_date(services.clock())
     accounts = [account_view(session, a, today) for a in session.exec(select(Account).order_by(col(Account.username)))]
     return page("accounts.html", status=status, staff=public(staff_account), accounts=accounts, names=NAMES,
                 orgs=list(session.exec(select(Organisation).order_by(col(Organisation.id)))),

@@ -5,14 +5,13 @@ reviewers check the materials; everyone who may see the case sees its scans. For
 multipart; every POST form carries `csrf_field()`."""
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel import col, select
 from starlette.datastructures import FormData, UploadFile
 
+from schemas.beijing import beijing_today
 from schemas.methods import METHOD_NAMES
 from schemas.office import (
     AUTHORIZATION_FORM_NAMES,
@@ -71,7 +70,7 @@ def intake_router() -> APIRouter:
             return RedirectResponse(TO_LOGIN, status_code=303)
         teams = list(session.exec(select(Team).order_by(col(Team.id))))
         return page("intake_new.html", staff=public(staff), teams=teams, names=NAMES, unit=staff.unit,
-                    today=date.today().isoformat(), form={})
+                    today=beijing_today().isoformat(), form={})
 
     @router.post("/intake/new")
     async def create_case(request: Request, staff: Staff, session: DbSession, services: ServicesDep) -> Response:
@@ -88,7 +87,7 @@ def intake_router() -> APIRouter:
             message = _problem_text(error) if isinstance(error, ProblemError) else _validation_text(error)
             teams = list(session.exec(select(Team).order_by(col(Team.id))))
             return page("intake_new.html", status=422, staff=public(staff), teams=teams, names=NAMES,
-                        unit=staff.unit, today=date.today().isoformat(), form=fields, error=message)
+                        unit=staff.unit, today=beijing_today().isoformat(), form=fields, error=message)
         return RedirectResponse(f"/console/intake/{case.id}", status_code=303)
 
     @router.get("/intake/{case_id}")

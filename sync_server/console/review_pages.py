@@ -3,13 +3,14 @@ case. Each form posts here and calls the same service functions as the /api/v1 r
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
+from schemas.beijing import BEIJING, beijing_today
 from schemas.letters import FollowUpIn, LetterIn
 from schemas.problems import Code, ProblemError, chinese_message
 from schemas.protocol import AccountRole
@@ -20,7 +21,6 @@ from sync_server.api.letter_routes import upload_answer
 from sync_server.auth import public
 from sync_server.console.routes import TO_LOGIN, Form, Staff
 from sync_server.console.templating import page
-from sync_server.rounds import CHINA
 from sync_server.tables import Account, Case, Record
 
 FONT = Path(__file__).resolve().parents[2] / "assets" / "fonts" / "cjk.ttf"
@@ -28,7 +28,7 @@ FONT = Path(__file__).resolve().parents[2] / "assets" / "fonts" / "cjk.ttf"
 
 def _local(value: str) -> str:
     """A datetime-local field (Beijing time) as ISO 8601 with its zone."""
-    return datetime.fromisoformat(value).replace(tzinfo=CHINA).isoformat() if value else value
+    return datetime.fromisoformat(value).replace(tzinfo=BEIJING).isoformat() if value else value
 
 
 def _act(staff: Account | None, session: DbSession, case_id: str, anchor: str,
@@ -108,7 +108,7 @@ def review_router() -> APIRouter:
                     services: ServicesDep) -> Response:
         def act(case: Case) -> None:
             assert staff is not None
-            body = RoundResult.model_validate({**form, "fed_back_on": form.get("fed_back_on") or date.today()})
+            body = RoundResult.model_validate({**form, "fed_back_on": form.get("fed_back_on") or beijing_today()})
             rounds.close_round(session, case, number, staff, body, services.clock())
         return _act(staff, session, case_id, "rounds", act)
 

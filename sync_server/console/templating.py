@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup, escape
 
+from schemas.beijing import beijing_text
 from schemas.masking import masked_id_number
 
 HERE = Path(__file__).parent
@@ -32,6 +33,7 @@ def csrf_field() -> Markup:
 
 templates = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True)
 templates.filters["masked"] = masked_id_number
+templates.filters["beijing"] = beijing_text  # every time a page shows, in Beijing time
 templates.globals["csrf_field"] = csrf_field
 templates.globals["role_names"] = ROLE_NAMES
 

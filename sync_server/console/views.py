@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
 
-from schemas.device_audit import ACTION_LABELS
+from schemas.beijing import beijing_text
+from schemas.device_audit_text import trail_lines
 from schemas.forms import Field, form_of
 from schemas.forms.rules import answer_text as table_text
 from schemas.media import AUDIO_TYPES, VIDEO_TYPES
@@ -12,16 +12,13 @@ from schemas.protocol import AccountPublic, MergedRecord, SealInfo
 from schemas.records import Answer, EvidenceKind, Outcome, Role
 from schemas.seal import record_digest
 
-CHINA_TIME = timezone(timedelta(hours=8), "北京时间")
 OUTCOME_LABELS = {Outcome.COMPLETED: "已完成", Outcome.REFUSED: "拒绝"}
 ROLE_LABELS = {Role.SCENE: "现场", Role.CANNOT_SIGN_PROOF: "无法签名证明", Role.REFUSAL_PROOF: "拒绝情况证明",
                Role.RESPONDENT_SIGNATURE: "调查对象签名", Role.SURVEYOR_SIGNATURE: "调查人员签名",
                Role.INTERVIEW: "访谈录音"}
 
 
-def local_time(moment: datetime | None) -> str:
-    """A time as Beijing time, minutes precision."""
-    return moment.astimezone(CHINA_TIME).strftime("%Y-%m-%d %H:%M") if moment else ""
+local_time = beijing_text  # the one way the console and the documents show a time (schemas/beijing.py)
 
 
 def answer_text(value: Answer | None, field: Field | None = None) -> str:
@@ -90,12 +87,6 @@ class RecordView:
     audit: list[Item] = field(default_factory=list)  # the device audit trail, oldest first
 
 
-def _names(usernames: str, people: dict[str, AccountPublic]) -> str:
-    """Real names for a comma-separated list of usernames ("—" for none)."""
-    names = [people[u].name if u in people else u for u in usernames.split(",") if u]
-    return "、".join(names) or "—"
-
-
 def player_of(kind: EvidenceKind, media_type: str) -> str:
     """Which inline player a file gets: audio or video of an allowed type, else none (a download link)."""
     if kind == EvidenceKind.AUDIO and media_type in AUDIO_TYPES:
@@ -127,9 +118,8 @@ def record_view(merged: MergedRecord, people: dict[str, AccountPublic]) -> Recor
         seals=[Item(person_label(s.surveyor, people), revocation_note(s, merged), ok=s.valid)
                for s in merged.seals],
         digest=merged.digest or record_digest(record).hex(), seals_checked=local_time(merged.seals_checked_at),
-        audit=[Item(f"{local_time(e.at)} · {_names(e.by, people)}",
-                    " ".join(x for x in (ACTION_LABELS[e.action], e.subject[:16], e.detail) if x))
-               for e in record.audit])
+        audit=[Item(f"{line.at} · {line.who}", line.what)
+               for line in trail_lines(record, lambda u: people[u].name if u in people else u)])
     for ref in record.evidence:
         if ref.role == Role.RESPONDENT_SIGNATURE:
             label = f"{form.respondent_label}签名：{record.respondent.name or '（未填姓名）'}"
@@ -150,5 +140,5 @@ def revocation_note(seal: SealInfo, merged: MergedRecord) -> str:
     """For a seal whose key was revoked after this record arrived: when, and that it arrived before (R16)."""
     if seal.key_revoked_at is None:
         return ""
-    return (f"密钥已于 {seal.key_revoked_at:%Y-%m-%d %H:%M} UTC 吊销；本记录在吊销前收到"
-            f"（{merged.received_at:%Y-%m-%d %H:%M} UTC）")
+    return (f"密钥已于 {local_time(seal.key_revoked_at)}（北京时间）吊销；本记录在吊销前收到"
+            f"（{local_time(merged.received_at)}）")

@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
+from schemas.beijing import beijing_text
+
 FONT = Path(__file__).resolve().parents[2] / "assets" / "fonts" / "cjk.ttf"
-BEIJING = timezone(timedelta(hours=8))
 BAND_ALPHA = 150  # of 255: dark enough for white text on a white wall, light enough to see the photo through
 UNKNOWN_TIME = "时间不详"
 
@@ -26,8 +27,7 @@ class WatermarkFacts:
 
 def beijing(moment: datetime) -> str:
     """A time as Beijing time to the minute (a naive time is taken as Beijing time already, as EXIF is)."""
-    local = moment.astimezone(BEIJING) if moment.tzinfo else moment
-    return local.strftime("%Y-%m-%d %H:%M")
+    return beijing_text(moment)
 
 
 def coordinates(lat: float, lon: float) -> str:

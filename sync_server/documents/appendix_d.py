@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from schemas.beijing import as_beijing
 from schemas.masking import masked_id_number
 from schemas.records import Outcome, SurveyRecord, VisitKind
 
@@ -33,7 +34,6 @@ SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
                   ("农委", "涉农信息"), ("退役军人", "优抚信息"), ("总工会", "建档困难职工"), ("应急管理", "救助信息")]),
 ]
 VISIT_NAMES = {VisitKind.HOME_VISIT: "入户调查", VisitKind.NEIGHBOUR_INTERVIEW: "邻里访问"}
-CHINA_OFFSET_HOURS = 8
 
 
 @dataclass(frozen=True)
@@ -64,9 +64,7 @@ def cn_date(day: date) -> str:
 
 
 def _local(moment: datetime) -> datetime:
-    from datetime import timedelta, timezone
-
-    return moment.astimezone(timezone(timedelta(hours=CHINA_OFFSET_HOURS)))
+    return as_beijing(moment)
 
 
 def record_paragraph(record: SurveyRecord, names: dict[str, str], address: str) -> str:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from fpdf.enums import WrapMode
 
+from schemas.device_audit_text import trail_lines
 from schemas.protocol import AccountPublic, MergedRecord
 from schemas.records import EvidenceKind, Location
 from sync_server.console.views import ROLE_LABELS, local_time, person_label, record_view
@@ -75,6 +76,10 @@ def render_record(merged: MergedRecord, case: CaseFacts, people: dict[str, Accou
              [[person_label(s.surveyor, people), s.key_id, "通过" if s.valid else "未通过"] for s in merged.seals],
              widths=(80, 50, 44))
     doc.paragraph(f"签章版本：第 {merged.sealed.seal_version} 版；签章内容 SHA-256：{merged.digest}", size=8.5)
+    doc.heading("平板操作记录（北京时间）")  # the device audit trail the seals cover: who did what, when
+    doc.grid(["时间", "操作人", "操作"], [[t.at, t.who, t.what] for t in trail_lines(
+        record, lambda u: people[u].name if u in people else u)] or [["—", "—", "（无操作记录）"]],
+        widths=(28, 30, 116), size=8)
     doc.heading("审计记录摘要")
     doc.grid(["日志序号", "时间", "事件", "操作人"],
              [[str(e.position), e.at, LOG_KINDS.get(e.kind, e.kind), person_label(e.actor, people)] for e in log]

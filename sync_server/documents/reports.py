@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 import rfc8785
 from sqlmodel import Session, col, select
 
+from schemas.beijing import beijing_date
 from schemas.methods import Method
 from schemas.records import SealedRecord, SurveyRecord
 from sync_server import audit, queries
@@ -21,7 +22,6 @@ from sync_server.transparency.agency_key import load_or_create
 REPORT_CONTEXT = b"field-evidence/report/v1\n"
 AGENCY = "渝北区社会救助家庭经济状况核查认定中心"
 COPIES = 2
-CHINA = timezone(timedelta(hours=8))
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ def _period(rows: list[MatchingResult], records: list[SurveyRecord]) -> str:
         return f"{min(p[0] for p in periods)}至{max(p[1] for p in periods)}"
     if not records:
         return "无"
-    days = sorted(r.started_at.astimezone(CHINA).date() for r in records)
+    days = sorted(beijing_date(r.started_at) for r in records)
     return f"{cn_date(days[0])}至{cn_date(days[-1])}"
 
 
@@ -67,7 +67,7 @@ def draft(session: Session, case: Case, now: datetime, summary: str | None = Non
         entrusting_unit=case.entrusting_unit, entrusted_on=getattr(case, "entrusted_on", None) or case.accepted_on,
         agency=AGENCY, persons=[Person(s.name, s.id_number, s.relation) for s in subjects], matching=matching,
         records=records, names=names, address=case.address, team_organisation=case_facts(session, case).team_name,
-        summary="", copies=COPIES, issued_on=now.astimezone(CHINA).date(), data_period=_period(rows, records))
+        summary="", copies=COPIES, issued_on=beijing_date(now), data_period=_period(rows, records))
     content["summary"] = summary.strip() if summary and summary.strip() else default_summary(content["counts"],
                                                                                                matching)
     return content

@@ -31,3 +31,34 @@ def test_every_change_is_in_the_sealed_records_trail_with_who_and_when(store, ev
     assert [e.at for e in trail] == sorted(e.at for e in trail)
     for seal in sealed.seals:  # the trail is inside what the seals cover
         assert seal_verifies(sealed, seal, team.public_key(seal.surveyor))
+
+
+def test_each_step_is_credited_to_the_member_who_did_it_not_to_the_first_signed_in(store, evidence, team, clock):
+    """张伟 signed in first; 李娜 takes the tablet (当前操作人) for a photo, and signs twice (the second replaces
+    the first): those are hers; 张伟's signature is his."""
+    from field_app.viewmodels import VisitEditor
+    from schemas.records import Role
+    from tests.field_app.helpers import strokes
+
+    cache_case(store, case_summary())
+    editor = VisitEditor(store, evidence, team, clock)
+    assert team.operator == "zhangwei"
+    complete_home_visit(editor)
+    team.set_operator("lina")
+    clock.advance(minutes=1)
+    shot = editor.add_photo(photo("gps/DSCN0012.jpg"), "DSCN0012.jpg")
+    team.set_operator("zhangwei")
+    clock.advance(minutes=1)
+    first = editor.sign(Role.SURVEYOR_SIGNATURE, strokes(7), surveyor="lina")
+    second = editor.sign(Role.SURVEYOR_SIGNATURE, strokes(8), surveyor="lina")
+    record = editor.record
+    assert record is not None
+
+    by = {(e.action, e.subject): e.by for e in record.audit}
+    assert by[(AuditAction.EVIDENCE_ADDED, shot.sha256)] == "lina"
+    assert by[(AuditAction.SIGNATURE_ADDED, first.sha256)] == "lina" == by[(AuditAction.SIGNATURE_ADDED, second.sha256)]
+    assert by[(AuditAction.SIGNATURE_REMOVED, first.sha256)] == "lina"  # she replaced her own
+    zhangwei_sig = next(e for e in record.evidence if e.role == Role.SURVEYOR_SIGNATURE
+                        and e.captured_by == "zhangwei")
+    assert by[(AuditAction.SIGNATURE_ADDED, zhangwei_sig.sha256)] == "zhangwei"
+    assert {e.by for e in record.audit} == {"zhangwei", "lina"}  # the seal (both) is checked above
