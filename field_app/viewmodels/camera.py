@@ -10,6 +10,7 @@ import hashlib
 import threading
 from datetime import datetime
 
+from field_app.capture.web_camera import unmirrored
 from field_app.errors import FieldAppError
 from field_app.viewmodels.base import Observable, serialized
 from field_app.viewmodels.visit import VisitEditor
@@ -39,8 +40,12 @@ class CameraSession(Observable):
         self._notify()
 
     @serialized
-    def shot(self, data: bytes, shot_at: datetime, location: Location | None) -> EvidenceRef | None:
-        """Keep one picture as evidence now; a bad frame is refused with a reason (nothing is lost)."""
+    def shot(self, data: bytes, shot_at: datetime, location: Location | None,
+             mirrored: bool = False) -> EvidenceRef | None:
+        """Keep one picture as evidence now; a bad frame is refused with a reason (nothing is lost).
+        `mirrored`: the web camera handed it over mirrored (capture/web_camera.py): turned back first."""
+        if mirrored:
+            data = unmirrored(data)
         if any(r.sha256 == hashlib.sha256(data).hexdigest() for r in self.shots):
             self.error = SAME_FRAME
             self._notify()

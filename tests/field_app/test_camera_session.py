@@ -74,3 +74,27 @@ def test_the_same_frame_twice_is_not_a_second_shot(camera, clock):
     first = camera.shot(photo("gps/DSCN0010.jpg"), clock(), HERE)
     assert camera.shot(photo("gps/DSCN0010.jpg"), clock(), HERE) is None
     assert "完全相同" in camera.error and camera.shots == [first]
+
+
+def test_a_picture_the_web_camera_mirrored_is_kept_the_right_way_round(camera, evidence, clock):
+    """camera_web hands over pictures of a camera that is not back-facing mirrored (capture/web_camera.py):
+    the shot is turned back before it is hashed and kept; a native camera's picture is kept byte-exact."""
+    import io
+
+    from PIL import Image, ImageOps
+
+    from field_app.capture.web_camera import web_mirrors
+    from tests.mirror_pattern import jpeg, pattern, red_on_left
+
+    notify_all(camera.editor)
+    camera.open(Role.SCENE)
+    as_handed_over = jpeg(ImageOps.mirror(pattern()))  # what the browser canvas gives for the scene
+    turned = camera.shot(as_handed_over, clock(), HERE, mirrored=web_mirrors(True, "external"))
+    assert turned is not None
+    with Image.open(io.BytesIO(evidence.read(turned.sha256))) as kept:
+        assert kept.format == "JPEG" and kept.size == (640, 480) and red_on_left(kept)
+    native = jpeg(pattern(320, 240))
+    clock.advance(seconds=5)
+    same = camera.shot(native, clock(), HERE, mirrored=web_mirrors(False, "external"))
+    assert same is not None and evidence.read(same.sha256) == native
+    assert web_mirrors(True, "front") and not web_mirrors(True, "back")
