@@ -6,11 +6,12 @@ ID numbers are shown in full only to roles whose duty needs them (R21); others s
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import ColumnElement, func, or_
 from sqlmodel import Session, col, select
 
+from schemas.beijing import beijing_date
 from schemas.checklist import STATUS_LABELS
 from schemas.masking import masked_id_number
 from schemas.protocol import AccountRole
@@ -20,7 +21,6 @@ from sync_server.tables import Account, Case, CaseSummary, Subject
 
 PAGE_SIZE = 20
 DUE_SOON_DAYS = 3
-CHINA = timezone(timedelta(hours=8))
 ID_NUMBER_ROLES = {AccountRole.REVIEWER.value, AccountRole.TOWNSHIP.value}
 
 
@@ -65,7 +65,7 @@ def _where(account: Account, filters: Filters, today: date) -> list[ColumnElemen
 def case_page(session: Session, account: Account, filters: Filters, now: datetime) -> CasePage:
     """One page of the cases the account may see, matching the filters, soonest deadline first: filtered,
     counted, sorted and cut in SQL over the cases and their summaries (no record is read)."""
-    today = now.astimezone(CHINA).date()
+    today = beijing_date(now)
     where = _where(account, filters, today)
     joined = select(Case, CaseSummary).join(CaseSummary, col(CaseSummary.case_id) == col(Case.id))
     total = session.exec(select(func.count()).select_from(joined.where(*where).subquery())).one()

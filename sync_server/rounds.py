@@ -2,10 +2,11 @@
 days, and the result fed back to the unit. Nothing here commits."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from schemas.beijing import beijing_date
 from schemas.methods import Method
 from schemas.problems import Code, ProblemError
 from schemas.protocol import AccountRole
@@ -13,7 +14,6 @@ from schemas.review import Objection, Objector, Round, RoundResult
 from schemas.workdays import HolidayTable, add_working_days
 from sync_server.tables import Account, Case, ReVerificationRound
 
-CHINA = timezone(timedelta(hours=8))
 EXTRA_WORKING_DAYS = 10  # §4.2.1
 
 
@@ -47,7 +47,7 @@ def open_round(session: Session, case: Case, by: Account, objection: Objection, 
     outside = [m.value for m in objection.methods if m.value not in case.required_checks]
     if outside:
         raise ProblemError(Code.METHOD_NOT_ENTRUSTED, "、".join(outside), methods=outside)
-    today = now.astimezone(CHINA).date()
+    today = beijing_date(now)
     if objection.objected_on > today:
         raise ProblemError(Code.ROUND_INVALID, "异议日期不能晚于今天")
     row = ReVerificationRound(

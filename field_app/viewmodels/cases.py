@@ -9,6 +9,7 @@ from field_app.store import queries as q
 from field_app.sync.client import ServerProblem, ServerUnreachable, SyncClient
 from field_app.viewmodels.base import Clock, Observable, utcnow
 from field_app.viewmodels.team import TeamSession
+from schemas.beijing import as_beijing
 from schemas.completeness import CHECK_LABELS
 from schemas.problems import chinese_message
 from schemas.protocol import CaseSummary
@@ -39,7 +40,7 @@ def offered_kinds(case: CaseSummary) -> list[VisitKind]:
 
 def returned_lines(case: CaseSummary) -> list[str]:
     """What the reviewer returned to the team and is still open, in Chinese (shown after the next sync)."""
-    return [f"审核退回（{r.returned_at.astimezone():%m-%d %H:%M}，{r.by_name}）：{r.label} — {r.reason}"
+    return [f"审核退回（{as_beijing(r.returned_at):%m-%d %H:%M}，{r.by_name}）：{r.label} — {r.reason}"
             + (f"；请补充一份新的{CHECK_LABELS[r.kind]}记录" if r.kind else "") for r in case.returns]
 
 
@@ -112,7 +113,7 @@ class CaseList(Observable):
     def _offline_notice(self) -> str:
         with self.store.reading() as s:
             last = q.last_download(s, self.team.team_id) if self.team.team_id else None
-        when = f"（{last.astimezone():%m月%d日 %H:%M} 下载）" if last else ""
+        when = f"（{as_beijing(last):%m月%d日 %H:%M} 下载）" if last else ""
         return f"当前离线，显示的是本机保存的案件{when}"
 
     def get(self, case_id: str) -> CaseSummary | None:

@@ -21,6 +21,7 @@ from field_app.store.keys import create_key, needs_rewrap, rewrap_key, unlock_ke
 from field_app.store.tables import LocalAccount
 from field_app.sync.client import ServerProblem, ServerUnreachable, SyncClient, SyncError
 from field_app.viewmodels.base import Clock, Observable, utcnow
+from schemas.beijing import as_beijing
 from schemas.problems import chinese_message
 from schemas.protocol import AccountRole, KeyEnrolment, Session
 from schemas.seal import key_id
@@ -159,7 +160,7 @@ class TeamSession(Observable):
         """Unlock the account's key, counting wrong PINs and locking after too many."""
         now = self.clock()
         if account.locked_until and now < account.locked_until:
-            raise WrongPin(f"PIN 码错误次数过多，请于 {account.locked_until.astimezone():%H:%M} 后再试")
+            raise WrongPin(f"PIN 码错误次数过多，请于 {as_beijing(account.locked_until):%H:%M} 后再试")
         try:
             key = unlock_key(account.private_key_blob, pin, self.store.vault.device_secret())
         except WrongPin:

@@ -16,7 +16,8 @@ KIND_LABELS = {EvidenceKind.PHOTO: "照片", EvidenceKind.AUDIO: "录音", Evide
                EvidenceKind.SIGNATURE: "签名", EvidenceKind.DOCUMENT: "文件"}
 LOG_KINDS = {"record.ingested": "记录上传并通过核验", "dossier.exported": "档案包导出",
              "dossier.export_failed": "档案包导出失败", "evidence.downloaded": "留证文件下载",
-             "report.issued": "出具核查报告"}
+             "report.issued": "出具核查报告", "record.seals_verified": "重新核验签章",
+             "report.downloaded": "核查报告下载"}
 
 
 @dataclass(frozen=True)

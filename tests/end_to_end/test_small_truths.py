@@ -1,5 +1,6 @@
 """Small truths on the real tablet UI in Chromium (issue 16): a case not released offers no way to start
-a visit (R1); starting a visit again resumes its draft (one visit, one record); the in-app camera's
+a visit (R1); starting a visit again resumes its draft (one visit, one record); what the member holding
+the tablet (当前操作人) does is credited to them in the audit trail; the in-app camera's
 preview and its photo show the scene the right way round, not mirrored (R10).
 
 Chromium's fake camera plays a known picture here (tests/mirror_pattern.py: a red band down the left
@@ -14,6 +15,7 @@ from PIL import Image
 from playwright.sync_api import sync_playwright
 
 from field_app.store import queries as q
+from schemas.device_audit import AuditAction
 from sync_server.seed import DEMO_CASE_ID, UNAUTHORIZED_CASE_ID
 from tests.end_to_end.flet_browser import WAIT_MS, launch_browser, new_tablet_page, open_flet, tap, wait_text
 from tests.end_to_end.tablet import Tablet
@@ -75,7 +77,12 @@ def test_a_case_not_released_offers_no_start_and_starting_again_resumes_the_draf
 
     tablet.start_visit(f"start-home_visit-{DEMO_CASE_ID}")
     tablet.wait_start_fix()
+    tap(page, "operator-lina")  # 李娜 takes the tablet (张伟 signed in first): what she does is hers
+    tablet.notify(["work_id_shown"])
     [first] = _drafts(product, DEMO_CASE_ID)
+    [notified] = [e for e in first.audit if e.action == AuditAction.NOTIFICATION]
+    assert (notified.subject, notified.by) == ("work_id_shown", "lina")
+    assert first.audit[0].action == AuditAction.CREATED and first.audit[0].by == "zhangwei"
     tap(page, "nav-cases")
     wait_text(page, "继续入户调查")  # the case says its visit is under way
     tablet.shot("cases-with-draft")
