@@ -10,7 +10,8 @@ from field_app.views.widgets import note, tagged
 
 
 def operator_switch(ctx: SessionContext) -> ft.Control:
-    """One button per signed-in member, the operator's filled; nothing with a single member."""
+    """One button per signed-in member, the operator's filled; nothing with a single member. Small, beside
+    the visit's title: it must not push the signature pads down the screen."""
     team = ctx.model.team
     if len(team.members) < 2:
         return ft.Container()
@@ -21,7 +22,8 @@ def operator_switch(ctx: SessionContext) -> ft.Control:
 
     buttons = [tagged(f"operator-{m.username}",
                       (ft.FilledButton if m.username == team.operator else ft.OutlinedButton)(
-                          content=ft.Text(m.name, size=16), height=44,
+                          content=ft.Text(m.name, size=15), height=40,
+                          tooltip="拍照、录音、填写记在当前操作人名下",
                           on_click=ctx.guard(lambda e, u=m.username: choose(u))))
                for m in team.members]
-    return ft.Row([note("当前操作人（拍照、录音、填写记在其名下）：", size=15), *buttons], spacing=8, wrap=True)
+    return ft.Row([note("当前操作人：", size=15), *buttons], spacing=6, tight=True)

@@ -56,7 +56,9 @@ def visit_screen(ctx: SessionContext) -> ft.Control:
     ], alignment=ft.MainAxisAlignment.END, spacing=16)
     case = editor.case
     title = f"{CHECK_LABELS[editor.record.kind]} · {case.title if case else editor.record.case_id}"
-    page = ft.Column([heading(title, 22), operator_switch(ctx), tagged("step-title", heading(steps[index].title, 20)),
+    head = ft.Row([heading(title, 22), operator_switch(ctx)], wrap=True, spacing=16,
+                  vertical_alignment=ft.CrossAxisAlignment.CENTER)
+    page = ft.Column([head, tagged("step-title", heading(steps[index].title, 20)),
                       ft.Column([PAGES[_page_key(current)](ctx)], scroll=ft.ScrollMode.AUTO, expand=True),
                       nav], expand=True, spacing=12)
     return ft.Row([rail, ft.VerticalDivider(), page], expand=True, vertical_alignment=ft.CrossAxisAlignment.START)
