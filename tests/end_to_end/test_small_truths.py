@@ -45,6 +45,18 @@ def _drafts(product, case_id: str):
         store.close()
 
 
+def _draft_when(page, product, ready):
+    """The demo case's one draft once `ready(draft)` holds (the tick shows before the save lands)."""
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while True:
+        drafts = _drafts(product, DEMO_CASE_ID)
+        if len(drafts) == 1 and ready(drafts[0]):
+            return drafts[0]
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the draft never got there: {drafts}")
+        page.wait_for_timeout(200)
+
+
 def _preview(page) -> Image.Image:
     """The camera preview as drawn on screen, once it shows a picture (black until the camera runs)."""
     deadline = time.monotonic() + WAIT_MS / 1000
@@ -79,7 +91,7 @@ def test_a_case_not_released_offers_no_start_and_starting_again_resumes_the_draf
     tablet.wait_start_fix()
     tap(page, "operator-lina")  # 李娜 takes the tablet (张伟 signed in first): what she does is hers
     tablet.notify(["work_id_shown"])
-    [first] = _drafts(product, DEMO_CASE_ID)
+    first = _draft_when(page, product, lambda d: any(e.action == AuditAction.NOTIFICATION for e in d.audit))
     [notified] = [e for e in first.audit if e.action == AuditAction.NOTIFICATION]
     assert (notified.subject, notified.by) == ("work_id_shown", "lina")
     assert first.audit[0].action == AuditAction.CREATED and first.audit[0].by == "zhangwei"
