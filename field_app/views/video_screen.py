@@ -13,6 +13,7 @@ import time
 import flet as ft
 import flet_camera as fc
 
+from field_app.capture.web_camera import web_mirrors
 from field_app.errors import FieldAppError
 from field_app.viewmodels.clips import add_video
 from field_app.views.context import SessionContext
@@ -40,8 +41,13 @@ async def _start_camera(camera: fc.Camera, attempts: int = 4) -> str:
             cameras = await camera.get_available_cameras()
             if not cameras:
                 return "没有可用的相机"
-            await camera.initialize(cameras[0], fc.ResolutionPreset.MEDIUM, enable_audio=False)  # with audio the web stop never returned here
+            chosen = next((c for c in cameras if c.lens_direction == fc.CameraLensDirection.BACK), cameras[0])
+            await camera.initialize(chosen, fc.ResolutionPreset.MEDIUM, enable_audio=False)  # with audio the web stop never returned here
             await camera.prepare_for_video_recording()
+            # the web plugin mirrors the preview of a camera not facing back (the clip itself is not)
+            camera.flip = ft.Flip(flip_x=True) if web_mirrors(bool(camera.page.web), chosen.lens_direction.value) \
+                else None
+            camera.update()
             return ""
         except Exception as error:  # noqa: BLE001 - no camera or no permission: say so
             log.warning("video camera not started (attempt %d): %s", attempt, error)

@@ -57,11 +57,11 @@ def _draft_when(page, product, ready):
         page.wait_for_timeout(200)
 
 
-def _preview(page) -> Image.Image:
+def _preview(page, identifier: str = "camera-preview") -> Image.Image:
     """The camera preview as drawn on screen, once it shows a picture (black until the camera runs)."""
     deadline = time.monotonic() + WAIT_MS / 1000
     while True:
-        box = page.locator('[flt-semantics-identifier="camera-preview"]').first.bounding_box(timeout=WAIT_MS)
+        box = page.locator(f'[flt-semantics-identifier="{identifier}"]').first.bounding_box(timeout=WAIT_MS)
         if box and box["width"] > 100:
             image = Image.open(io.BytesIO(page.screenshot(clip=box))).convert("RGB")
             if image.getextrema()[0][1] > 100:  # some red: a frame is drawn
@@ -133,3 +133,22 @@ def test_the_camera_preview_and_photo_are_the_right_way_round_r10(product, brows
             assert photo.size == (640, 480) and red_on_left(photo), "the photo was kept mirrored"
     finally:
         _store.close()
+
+
+def test_the_video_preview_is_the_right_way_round_too(product, browser):
+    """The clip itself is the raw stream; its preview was mirrored by the same web plugin."""
+    context, page = new_tablet_page(browser, permissions=["geolocation", "camera", "microphone"],
+                                    geolocation=NEAR_HOUSEHOLD)
+    open_flet(page, product.app_url)
+    tablet = Tablet(page, "truths-video")
+    tablet.download_cases()
+    tablet.refuse_at_door(f"start-home_visit-{DEMO_CASE_ID}")
+    tap(page, "add-refusal-video-record")
+    wait_text(page, "录像：拒绝情况视频")
+    tap(page, "video-start")
+    wait_text(page, "正在录像", timeout=30_000)
+    assert red_on_left(_preview(page, "video-preview")), "the video preview shows the scene mirrored"
+    tablet.shot("video-preview")
+    tap(page, "video-stop")
+    wait_text(page, "录像已保存", timeout=30_000)
+    context.close()
