@@ -67,6 +67,16 @@ class Location(BaseModel):
     lat: float
     lon: float
     accuracy_m: float | None = None
+    mock: bool | None = None  # the device reported a mock (simulated) location; None: it did not say
+
+    @model_serializer(mode="wrap")
+    def _omit_unsaid_mock(self, handler: SerializerFunctionWrapHandler) -> dict:
+        """A fix whose device said nothing of mocking serialises exactly as before the field existed,
+        so seals made over the old shape still verify."""
+        data = handler(self)
+        if self.mock is None and isinstance(data, dict):
+            data.pop("mock", None)
+        return data
 
 
 class Origin(str, Enum):
