@@ -27,7 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from schemas.evidence_checks import (
     DUPLICATE_SIGNATURE,
@@ -47,6 +47,7 @@ from schemas.evidence_checks import (
 )
 from schemas.photo_facts import PhotoFacts, StrokeFacts
 from schemas.records import EvidenceKind, EvidenceRef, Location, LocationFix, Origin, Role, SurveyRecord
+from schemas.text import WireModel
 
 NO_GPS = "no_gps"
 MOCK_LOCATION = "mock_location"
@@ -216,5 +217,28 @@ def record_findings(record: SurveyRecord, case: CaseContext, photos: Mapping[str
 
 
 __all__ = ["AFTER_DEADLINE", "BEFORE_RELEASE", "IMPORTED", "LABELS", "MOCK_LOCATION", "NO_GPS",
-           "NO_HOUSEHOLD_PLACE", "TRIVIAL_SIGNATURE", "UNREADABLE", "CaseContext", "Finding", "fix_findings",
+           "NO_HOUSEHOLD_PLACE", "TRIVIAL_SIGNATURE", "UNREADABLE", "CaseContext", "Finding", "FindingAckIn", "FindingView", "fix_findings",
            "label_of", "photo_findings", "place_findings", "record_findings", "signature_findings"]
+
+
+class FindingView(WireModel):
+    """A kept finding as the API and the console show it, with its acknowledgement when there is one."""
+
+    record_id: str
+    code: str
+    target: str = ""
+    label: str
+    detail: str = ""
+    acknowledged: bool = False
+    ack_reason: str = ""
+    ack_by: str = ""
+    ack_at: datetime | None = None
+
+
+class FindingAckIn(WireModel):
+    """A reviewer acknowledges one finding of one record, with the reason it does not stop the case."""
+
+    record_id: str = Field(min_length=1, max_length=64)
+    code: str = Field(min_length=1, max_length=64)
+    target: str = Field(default="", max_length=64)
+    reason: str = Field(min_length=1, max_length=2000)

@@ -13,6 +13,7 @@ import json
 import math
 import warnings
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 from PIL import Image
 from pillow_heif import register_heif_opener
@@ -48,14 +49,15 @@ class StrokeFacts(BaseModel):
     height_share: float  # and down it
 
 
-def read_photo(data: bytes, sha256: str) -> PhotoFacts:
-    """The facts of one photo; unreadable bytes are a fact too (readable=False), never an exception."""
+def read_photo(data: bytes | Path, sha256: str) -> PhotoFacts:
+    """The facts of one photo (its bytes, or the file holding them: only the header is read); unreadable
+    bytes are a fact too (readable=False), never an exception."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data), formats=FORMATS)
-            width, height = image.size
-            exif = safe_exif(image)
+            with Image.open(io.BytesIO(data) if isinstance(data, bytes) else data, formats=FORMATS) as image:
+                width, height = image.size
+                exif = safe_exif(image)
     except Exception:  # noqa: BLE001 - untrusted bytes: anything a decoder raises means "not readable"
         return PhotoFacts(sha256=sha256, readable=False)
     if exif.get(ORIENTATION) in (5, 6, 7, 8):  # rotated a quarter turn: displayed sides swap

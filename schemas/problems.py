@@ -55,6 +55,7 @@ class Code(str, Enum):
     KEY_PIN_INVALID = "key.pin_invalid"
     KEY_DEVICE_MISMATCH = "key.device_mismatch"
     CASE_NOT_RELEASED = "case.not_released"
+    CASE_NOT_RELEASED_AT_VISIT = "case.not_released_at_visit"
     INTAKE_STATE = "intake.state"
     CONFORMITY_SAME_CHECKER = "intake.same_checker"
     IMPORT_INVALID = "import.invalid"
@@ -109,6 +110,7 @@ HTTP_STATUS: dict[Code, int] = {
     Code.KEY_PIN_INVALID: 403,
     Code.KEY_DEVICE_MISMATCH: 403,
     Code.CASE_NOT_RELEASED: 409,
+    Code.CASE_NOT_RELEASED_AT_VISIT: 409,
     Code.INTAKE_STATE: 409,
     Code.CONFORMITY_SAME_CHECKER: 409,
     Code.IMPORT_INVALID: 422,
@@ -163,6 +165,7 @@ CHINESE: dict[Code, str] = {
     Code.KEY_PIN_INVALID: "PIN 码不正确，签名密钥未登记",
     Code.KEY_DEVICE_MISMATCH: "签名密钥只能登记在本人登录的这台平板上",
     Code.CASE_NOT_RELEASED: "案件委托材料尚未通过符合性审核，不能开展调查",
+    Code.CASE_NOT_RELEASED_AT_VISIT: "调查记录在案件下达之前已签章封存（先授权、后核对），记录未被接受",
     Code.INTAKE_STATE: "案件当前的受理状态不允许此操作",
     Code.CONFORMITY_SAME_CHECKER: "两次符合性审核须由不同人员进行",
     Code.IMPORT_INVALID: "委托名单有误，未导入任何一行",

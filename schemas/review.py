@@ -69,6 +69,7 @@ class ReturnedItem(WireModel):
     reason: str
     returned_at: datetime
     by_name: str
+    findings: list[str] = []  # a returned record's evidence findings, in Chinese (issue 16; additive)
 
 
 class ReviewStatus(str, Enum):

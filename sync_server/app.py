@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse
 
 from schemas.protocol import PROTOCOL_VERSION
 from schemas.workdays import HolidayTable
+from sync_server import findings
 from sync_server.api import api_router
 from sync_server.blobs import BlobStore
 from sync_server.console import console_router
@@ -48,6 +49,9 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -
                                                           pool_timeout=settings.db_pool_timeout_s),
                         blobs=BlobStore(settings.evidence_dir, remote=object_store(settings)), clock=clock,
                         builtin_holidays=HolidayTable.builtin())
+    with services.session() as session:  # records merged before findings were kept (revision 0011)
+        if findings.fill_missing(session, services.blobs, services.holidays(session), clock()):
+            session.commit()
     uploads = PartialUploads(services.blobs)
 
     @contextlib.asynccontextmanager

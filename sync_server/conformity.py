@@ -85,3 +85,9 @@ def is_released(session: Session, case_id: str) -> bool:
     """Whether the case passed its conformity review and may be worked on in the field (R1)."""
     row = session.get(Entrustment, case_id)
     return row is not None and row.status == IntakeStatus.RELEASED.value
+
+
+def released_at(session: Session, case_id: str) -> datetime | None:
+    """When the case was released for field work (None: not released)."""
+    row = session.get(Entrustment, case_id)
+    return row.released_at if row is not None and row.status == IntakeStatus.RELEASED.value else None

@@ -14,11 +14,12 @@ from schemas.problems import Code, ProblemError
 from schemas.protocol import RecordResult, RecordStatus
 from schemas.records import SealedRecord
 from schemas.signed import BodyError, reading, signed_body
-from sync_server import audit, queries, seal_checks, summaries
+from sync_server import audit, findings, queries, seal_checks, summaries
 from sync_server.auth import team_members
 from sync_server.blobs import BlobStore
 from sync_server.case_views import completeness_of
-from sync_server.conformity import is_released
+from sync_server.conformity import is_released, released_at
+from sync_server.deadlines import holiday_table
 from sync_server.evidence_access import claimed_sizes
 from sync_server.merge import CaseFacts, Decision, KnownKey, MergeFacts, decide
 from sync_server.sniffing import sniffed_types
@@ -40,7 +41,8 @@ def load_facts(session: Session, sealed: SealedRecord, uploader: Account, blobs:
             case_id=case.id, team=frozenset(a.username for a in team_members(session, case.team_id)),
             authorized=case.authorization_recorded, entrusted=case.entrustment_recorded,
             subject_ids=frozenset(s.id for s in queries.case_subjects(session, case.id)),
-            methods=frozenset(case.required_checks), released=is_released(session, case.id))
+            methods=frozenset(case.required_checks), released=is_released(session, case.id),
+            released_at=released_at(session, case.id))
     keys = {k.key_id: KnownKey(k.username, base64.b64decode(k.public_key), k.revoked_at)
             for k in queries.keys_by_id(session, {s.key_id for s in sealed.seals}).values()}
     existing = session.get(Record, record.id)
@@ -51,7 +53,7 @@ def load_facts(session: Session, sealed: SealedRecord, uploader: Account, blobs:
 
 
 def _apply(session: Session, sealed: SealedRecord, body: bytes, decision: Decision, uploader: Account,
-           now: datetime) -> None:
+           now: datetime, blobs: BlobStore) -> None:
     record = sealed.record
     session.add(Record(id=record.id, case_id=record.case_id, kind=record.kind.value,
                        outcome=record.outcome.value, form_id=record.form_id, form_version=record.form_version,
@@ -65,10 +67,14 @@ def _apply(session: Session, sealed: SealedRecord, body: bytes, decision: Decisi
     for ref in {e.sha256: e for e in reversed(record.evidence)}.values():
         session.add(RecordEvidence(record_id=record.id, sha256=ref.sha256, kind=ref.kind.value,
                                    role=ref.role.value, media_type=ref.media_type))
+    case = session.get(Case, record.case_id)
+    assert case is not None  # decide() refused unknown cases
+    found = findings.judge(session, blobs, record, case, holiday_table(session, summaries.builtin_holidays()), now)
     audit.append(session, audit.AuditEvent(
         kind="record.ingested", at=now, actor=uploader.username, case_id=record.case_id, subject=record.id,
         data={"digest": decision.digest, "seal_version": sealed.seal_version,
-              "seals": [{"surveyor": s.surveyor, "key_id": s.key_id} for s in sealed.seals]}))
+              "seals": [{"surveyor": s.surveyor, "key_id": s.key_id} for s in sealed.seals],
+              "findings": [[f.code, f.target] for f in found]}))
 
 
 def ingest(session: Session, sealed: SealedRecord, uploader: Account, now: datetime,
@@ -92,7 +98,7 @@ def ingest(session: Session, sealed: SealedRecord, uploader: Account, now: datet
             if member is not None:
                 require_cleared(session, member, sealed.record.started_at.date())
         try:
-            _apply(session, sealed, body, decision, uploader, now)
+            _apply(session, sealed, body, decision, uploader, now, blobs)
             session.commit()
             break
         except IntegrityError:

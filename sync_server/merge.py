@@ -31,6 +31,7 @@ class CaseFacts:
     subject_ids: frozenset[str] = frozenset()
     methods: frozenset[str] = frozenset()  # the entrusted methods (Method values, R23)
     released: bool = False  # the materials passed the conformity review (R1, R26)
+    released_at: datetime | None = None  # when: a record sealed before it is refused (先授权、后核对)
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,11 @@ def decide(sealed: SealedRecord, facts: MergeFacts, body: bytes | None = None) -
                            entrustment=case.entrusted)  # R1
     if not case.released:
         raise ProblemError(Code.CASE_NOT_RELEASED, case.case_id, case_id=case.case_id)  # R1, R26
+    if case.released_at is not None and record.sealed_at is not None and record.sealed_at < case.released_at:
+        raise ProblemError(Code.CASE_NOT_RELEASED_AT_VISIT,
+                           f"签章于 {record.sealed_at:%Y-%m-%d %H:%M} UTC，案件下达于 {case.released_at:%Y-%m-%d %H:%M} UTC",
+                           case_id=case.case_id, sealed_at=record.sealed_at.isoformat(),
+                           released_at=case.released_at.isoformat())  # R1: 先授权、后核对
     if record.kind.value not in case.methods:  # R23, §4.1 b: no widening of scope
         raise ProblemError(Code.METHOD_NOT_ENTRUSTED, METHOD_NAMES[Method(record.kind.value)],
                            kind=record.kind.value, entrusted=sorted(case.methods))

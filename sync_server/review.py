@@ -6,13 +6,14 @@ A return stays open until the team merges a new record of the returned kind afte
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from schemas.checklist import CaseCompleteness, LetterFacts, case_completeness
+from schemas.findings import Finding
 from schemas.methods import METHOD_NAMES, Method
 from schemas.problems import Code, ProblemError
 from schemas.protocol import AccountRole
@@ -25,8 +26,16 @@ from schemas.review import (
     ReviewStatus,
 )
 from schemas.review import ReviewEntry as ReviewEntryOut
-from sync_server import queries
-from sync_server.tables import Account, Case, LetterRequest, Record, ReVerificationRound, ReviewEntry
+from sync_server import findings, queries
+from sync_server.tables import (
+    Account,
+    Case,
+    FindingAck,
+    LetterRequest,
+    Record,
+    ReVerificationRound,
+    ReviewEntry,
+)
 
 FIELD_LINES = {k.value: k for k in VisitKind}
 
@@ -40,6 +49,12 @@ class ReviewFacts:
     entries: list[ReviewEntry]
     round: ReVerificationRound | None  # the open or last re-verification round
     letters: list[LetterFacts]
+    findings: dict[str, list[Finding]] = field(default_factory=dict)  # by record id: what the server found
+    acks: dict[str, list[FindingAck]] = field(default_factory=dict)  # by record id: what reviewers acknowledged
+
+    def open_findings(self, record_id: str) -> list[Finding]:
+        """The record's findings no reviewer has acknowledged yet."""
+        return findings.unacknowledged(self.findings.get(record_id, []), self.acks.get(record_id, []))
 
     @property
     def round_number(self) -> int:
@@ -82,7 +97,9 @@ def facts_of_cases(session: Session, cases: list[Case]) -> dict[str, ReviewFacts
     letters: dict[str, list[LetterFacts]] = {i: [] for i in ids}
     for letter in session.exec(select(LetterRequest).where(col(LetterRequest.case_id).in_(ids))):
         letters[letter.case_id].append(LetterFacts(id=letter.id, answered=letter.answer_sha256 is not None))
-    return {c.id: ReviewFacts(c, records[c.id], entries[c.id], last_round.get(c.id), letters[c.id]) for c in cases}
+    found, acks = findings.findings_of(session, ids), findings.acks_of(session, ids)
+    return {c.id: ReviewFacts(c, records[c.id], entries[c.id], last_round.get(c.id), letters[c.id], found, acks)
+            for c in cases}
 
 
 def _kind_of(target: str, records: dict[str, Record]) -> VisitKind | None:
@@ -104,7 +121,8 @@ def open_returns(facts: ReviewFacts, names: dict[str, str]) -> list[ReturnedItem
         if not answered:
             out.append(ReturnedItem(entry_id=entry.id or 0, target=entry.target, kind=kind,
                                     label=target_label(entry.target, by_id), reason=entry.reason,
-                                    returned_at=entry.at, by_name=names.get(entry.by, entry.by)))
+                                    returned_at=entry.at, by_name=names.get(entry.by, entry.by),
+                                    findings=list(dict.fromkeys(f.label for f in facts.findings.get(entry.target, [])))))
     return out
 
 
@@ -168,7 +186,8 @@ def checklist(facts: ReviewFacts, returns: list[ReturnedItem]) -> CaseCompletene
         authorization=facts.case.authorization_recorded, entrustment=facts.case.entrustment_recorded,
         required_checks=facts.methods(), records=records, letters=facts.letters,
         returned_records={r.target: r.reason for r in returns if r.target in ids},
-        returned_lines={r.target: r.reason for r in returns if r.target in FIELD_LINES})
+        returned_lines={r.target: r.reason for r in returns if r.target in FIELD_LINES},
+        open_findings={i: [f.text() for f in facts.open_findings(i)] for i in ids})
 
 
 def review_state(session: Session, case: Case) -> ReviewState:

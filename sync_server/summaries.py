@@ -25,9 +25,11 @@ from sync_server.deadlines import case_deadline, holiday_table
 from sync_server.tables import (
     Case,
     CaseSummary,
+    FindingAck,
     HolidayNotice,
     LetterRequest,
     Record,
+    RecordFindings,
     ReVerificationRound,
     ReviewEntry,
     Subject,
@@ -37,7 +39,8 @@ EVERY_CASE = "*"  # a holiday notice changed: every deadline
 _PENDING = "case_summaries.pending"
 _CHECKLISTS = "case_summaries.checklists"  # case id -> the checklist its summary was computed with
 _CASE_OF: dict[type, str] = {Record: "case_id", ReviewEntry: "case_id", ReVerificationRound: "case_id",
-            LetterRequest: "case_id", Subject: "case_id", Case: "id"}
+            LetterRequest: "case_id", Subject: "case_id", Case: "id", RecordFindings: "case_id",
+            FindingAck: "case_id"}
 
 
 @cache

@@ -13,6 +13,7 @@ from sync_server.api import (
     case_routes,
     dossier_routes,
     evidence_routes,
+    finding_routes,
     intake_routes,
     key_routes,
     letter_routes,
@@ -38,7 +39,7 @@ def api_router() -> APIRouter:
     # the routes a county's tablets call thousands of times an evening first: a request is matched
     # against the routes in order (about 90 before the uploads' otherwise, 0.5 ms a request)
     for module in (upload_routes, batch_routes, record_routes, evidence_routes, case_routes, auth_routes,
-                   key_routes, intake_routes, staff_routes, dossier_routes, report_routes, review_routes,
+                   key_routes, intake_routes, staff_routes, dossier_routes, report_routes, review_routes, finding_routes,
                    letter_routes, admin_routes):
         router.include_router(module.router)
     return router

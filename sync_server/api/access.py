@@ -38,6 +38,8 @@ SURVEYOR: frozenset[Route] = frozenset({
 })
 
 STAFF_ONLY: frozenset[Route] = frozenset({
+    ("GET", f"{API_PREFIX}/cases/{{case_id}}/findings"),  # issue 16: evidence findings, reviewers acknowledge
+    ("POST", f"{API_PREFIX}/cases/{{case_id}}/findings/acks"),
     ("GET", f"{API_PREFIX}/accounts/{{username}}/keys"),
     ("GET", f"{API_PREFIX}/admin/keys"),
     ("POST", f"{API_PREFIX}/admin/keys/{{key_id}}/revoke"),

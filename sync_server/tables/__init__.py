@@ -6,6 +6,7 @@ from sync_server.tables.counters import Counter
 from sync_server.tables.evidence import EvidenceFile, RecordEvidence
 from sync_server.tables.evidence_claims import EvidenceClaim
 from sync_server.tables.evidence_types import EvidenceType
+from sync_server.tables.findings import FindingAck, RecordFindings
 from sync_server.tables.holidays import HolidayNotice
 from sync_server.tables.intake import CaseDocument, ConformityCheck, Entrustment
 from sync_server.tables.keys import SurveyorKey
@@ -22,7 +23,7 @@ from sync_server.tables.tokens import SessionToken
 
 __all__ = ["Account", "AuditCheckpoint", "AuditEntry", "AuditNode", "Case", "CaseDocument", "CaseRetention",
            "CaseSummary", "ConformityCheck", "Counter", "Entrustment", "EvidenceClaim", "EvidenceFile",
-           "EvidenceType", "Handover", "HolidayNotice", "LetterFollowUp", "LetterRequest", "LoginThrottle",
-           "MatchingResult", "Organisation", "ReVerificationRound", "Record", "RecordEvidence",
+           "EvidenceType", "FindingAck", "Handover", "HolidayNotice", "LetterFollowUp", "LetterRequest", "LoginThrottle",
+           "MatchingResult", "Organisation", "ReVerificationRound", "Record", "RecordEvidence", "RecordFindings",
            "ReportVersion", "ReviewEntry", "SessionToken", "SignedRecordBytes", "StaffCredential", "Subject",
            "SurveyorKey", "Team"]

@@ -23,6 +23,7 @@ from tests.sync_server.postgres import ClusterError, PostgresCluster
 from tests.sync_server.testclient import TestClient
 
 START = datetime(2026, 11, 17, 2, 0, tzinfo=UTC)
+RELEASED = datetime(2026, 11, 17, 1, 0, tzinfo=UTC)  # the demo cases' release: before T0, as R1 wants
 SQLITE, POSTGRES = "sqlite", "postgres"
 
 
@@ -78,7 +79,7 @@ def build_template(data_dir: Path, database_url: str = "", database: str | None 
     """Seed, then sign the team in and register their keys through the real API."""
     data_dir.mkdir()
     settings = Settings(data_dir, database_url=database_url)
-    seed_demo(settings, ACCEPTED_ON, clock=Clock(START))
+    seed_demo(settings, ACCEPTED_ON, clock=Clock(RELEASED))  # released before the helpers' visits start (T0)
     app = create_app(settings, clock=Clock(START))
     with api_client(app) as client:
         team = FieldTeam.sign_in(client)
