@@ -45,6 +45,8 @@ MATRIX: dict[str, str] = {
     "GET /api/v1/review/cases": "DDAAAAAD",
     "GET /api/v1/cases/{case_id}/review": "DDADADAD",  # the tablet gets returns in the case
     "POST /api/v1/cases/{case_id}/review": "DDDDADDD",
+    "GET /api/v1/cases/{case_id}/findings": "DDADADAD",  # issue 16: what the server found in the evidence
+    "POST /api/v1/cases/{case_id}/findings/acks": "DDDDADDD",  # only a reviewer acknowledges a finding
     "GET /api/v1/cases/{case_id}/rounds": "DDADADAD",
     "POST /api/v1/cases/{case_id}/rounds": "DDDDADDD",
     "POST /api/v1/cases/{case_id}/rounds/{number}/result": "DDDDADDD",
@@ -206,6 +208,8 @@ def call(world: dict, route: str, actor: str):
                       headers={**headers, "content-type": "application/json"})
     elif route.endswith("/review") and method == "POST":
         kwargs["json"] = {"action": "comment", "reason": "矩阵测试"}
+    elif route.endswith("/findings/acks"):
+        kwargs["json"] = {"record_id": visit.record.id, "code": "no_fix", "target": "", "reason": "矩阵测试"}
     elif route.endswith("/rounds"):
         kwargs["json"] = OBJECTION
     elif route.endswith("/result"):
