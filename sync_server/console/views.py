@@ -88,6 +88,7 @@ class RecordView:
     digest: str = ""
     seals_checked: str = ""  # when the seals' stored verdict was reached (at ingest or on request), Beijing time
     audit: list[Item] = field(default_factory=list)  # the device audit trail, oldest first
+    targets: dict[str, str] = field(default_factory=dict)  # what a finding's target names: file or fix (issue 16)
 
 
 def _names(usernames: str, people: dict[str, AccountPublic]) -> str:
@@ -130,6 +131,7 @@ def record_view(merged: MergedRecord, people: dict[str, AccountPublic]) -> Recor
         audit=[Item(f"{local_time(e.at)} · {_names(e.by, people)}",
                     " ".join(x for x in (ACTION_LABELS[e.action], e.subject[:16], e.detail) if x))
                for e in record.audit])
+    view.targets = {"start_fix": "开始调查时定位", "seal_fix": "签章时定位", "location": "调查定位"}
     for ref in record.evidence:
         if ref.role == Role.RESPONDENT_SIGNATURE:
             label = f"{form.respondent_label}签名：{record.respondent.name or '（未填姓名）'}"
@@ -143,6 +145,8 @@ def record_view(merged: MergedRecord, people: dict[str, AccountPublic]) -> Recor
             target = view.photos if ref.kind == EvidenceKind.PHOTO else view.other_files
             target.append(FileView(ref.sha256, f"{label} · {local_time(ref.captured_at)}", ref.media_type,
                                    ref.kind.value, player=player_of(ref.kind, ref.media_type)))
+    for files in (view.photos, view.signatures, view.other_files):
+        view.targets |= {f.sha256: f.label for f in files}
     return view
 
 

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from schemas.findings import FindingView
 from schemas.records import SurveyRecord
 from sync_server import queries
 from sync_server.auth import public, team_members
@@ -13,6 +14,7 @@ from sync_server.case_views import merged_record
 from sync_server.display import Variant
 from sync_server.display.context import record_facts
 from sync_server.documents.record_pdf import CaseFacts, LogLine, render_record
+from sync_server.findings import views_of
 from sync_server.previews import preview_jpeg
 from sync_server.services import Services
 from sync_server.tables import AuditEntry, Case, Team
@@ -33,19 +35,25 @@ def record_log(session: Session, record_id: str) -> list[LogLine]:
     return [LogLine(r.position, local_time(r.at), r.kind, r.actor) for r in rows]
 
 
-def record_pdfs(session: Session, case: Case, services: Services) -> list[tuple[str, bytes]]:
-    """One survey-record PDF per merged record; its photos are the watermarked display copies (made once,
-    derived, outside the seal: the originals are what the dossier's evidence/ holds), signatures as drawn."""
+def record_pdfs(session: Session, case: Case, services: Services, only: str | None = None) -> list[tuple[str, bytes]]:
+    """One survey-record PDF per merged record (`only`: that record's alone); its photos are the watermarked
+    display copies (made once, derived, outside the seal: the originals are what the dossier's evidence/
+    holds), signatures as drawn; then the evidence findings with their acknowledgements (issue 16)."""
     facts = case_facts(session, case)
     people = {a.username: public(a) for a in team_members(session, case.team_id)}
     out = []
+    found: dict[str, list[FindingView]] = {}
+    for view in views_of(session, case):
+        found.setdefault(view.record_id, []).append(view)
     for row in queries.case_records(session, case.id):
+        if only is not None and row.id != only:
+            continue
         merged = merged_record(session, row)
         names = set(merged.sealed.record.surveyors) - set(people)
         people |= {u: public(a) for u, a in queries.accounts_by_username(session, names).items()}
         image_of = record_images(session, merged.sealed.record, services)
         out.append((f"pdf/record-{row.id}.pdf",
-                    render_record(merged, facts, people, image_of, record_log(session, row.id))))
+                    render_record(merged, facts, people, image_of, record_log(session, row.id), found.get(row.id, []))))
     return out
 
 
