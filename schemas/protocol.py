@@ -148,6 +148,7 @@ class CaseSummary(BaseModel):
     authorization_recorded: bool
     entrustment_recorded: bool
     released: bool = False  # the materials passed the two-person conformity review (R1, R26)
+    released_at: datetime | None = None  # when (additive): a visit may not be sealed before it (issue 16)
     accepted_on: date
     deadline: date
     deadline_warning: Text = ""

@@ -69,7 +69,7 @@ class ReturnedItem(WireModel):
     reason: str
     returned_at: datetime
     by_name: str
-    findings: list[str] = []  # a returned record's evidence findings, in Chinese (issue 16; additive)
+    findings: list[str] = Field(default_factory=list)  # a returned record's findings, in Chinese (issue 16)
 
 
 class ReviewStatus(str, Enum):

@@ -14,7 +14,7 @@ from schemas.records import EvidenceKind, Role, SealedRecord
 from schemas.workdays import HolidayTable
 from sync_server import queries, review, seal_checks
 from sync_server.auth import public
-from sync_server.conformity import released_cases
+from sync_server.conformity import released_cases, released_times
 from sync_server.deadlines import case_deadline
 from sync_server.tables import Account, Case, Record, SurveyorKey
 
@@ -32,6 +32,7 @@ def case_summaries(session: Session, cases: list[Case], table: HolidayTable) -> 
         session, {e.by for f in facts.values() for e in f.entries}).items()}
     subjects = queries.subjects_of(session, ids)
     released = released_cases(session, ids)
+    released_at = released_times(session, ids)
     teams = queries.team_members_of(session, {c.team_id for c in cases})
     out = []
     for case in cases:
@@ -43,6 +44,7 @@ def case_summaries(session: Session, cases: list[Case], table: HolidayTable) -> 
             subjects=[Subject(id=s.id, name=s.name, id_number=s.id_number, relation=s.relation)
                       for s in subjects.get(case.id, [])],
             entrustment_recorded=case.entrustment_recorded, released=case.id in released,
+            released_at=released_at.get(case.id),
             accepted_on=case.accepted_on, deadline=deadline.due,
             deadline_warning=deadline.warning, required_checks=field_kinds(case.required_checks),
             team_id=case.team_id, team=[public(a) for a in teams.get(case.team_id, [])],

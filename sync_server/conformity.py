@@ -91,3 +91,12 @@ def released_at(session: Session, case_id: str) -> datetime | None:
     """When the case was released for field work (None: not released)."""
     row = session.get(Entrustment, case_id)
     return row.released_at if row is not None and row.status == IntakeStatus.RELEASED.value else None
+
+
+def released_times(session: Session, case_ids: list[str]) -> dict[str, datetime]:
+    """When each of these released cases was released, in one query."""
+    if not case_ids:
+        return {}
+    query = select(Entrustment).where(col(Entrustment.case_id).in_(case_ids),
+                                      Entrustment.status == IntakeStatus.RELEASED.value)
+    return {e.case_id: e.released_at for e in session.exec(query) if e.released_at is not None}
