@@ -2,6 +2,8 @@
 records or confirms where the household is. Each posts here and calls the service functions."""
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from fastapi import APIRouter
 from fastapi.responses import RedirectResponse, Response
 
@@ -35,7 +37,10 @@ def finding_router() -> APIRouter:
             assert staff is not None
             findings.acknowledge(session, case, staff, record_id, form.get("code", ""), form.get("target", ""),
                                  form.get("reason", ""), services.clock())
-        return _act(staff, session, case_id, f"record-{record_id}", act)
+        response = _act(staff, session, case_id, f"record-{record_id}", act)
+        if response.status_code == 303:  # back to the record, opened, at its findings
+            response.headers["location"] = f"/console/cases/{case_id}?record={quote(record_id)}#findings-{quote(record_id)}"
+        return response
 
     @router.post("/cases/{case_id}/place")
     def post_place(case_id: str, staff: Staff, form: Form, session: DbSession, services: ServicesDep) -> Response:

@@ -1,11 +1,12 @@
 """Test helpers for evidence findings (issue 16): read a case's findings, acknowledge them as a reviewer."""
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from schemas.protocol import API_PREFIX
 from sync_server.seed import DEMO_CASE_ID
-from tests.sync_server.helpers import FieldTeam
+from tests.sync_server.helpers import FieldTeam, Visit
 
 
 def findings_of(team: FieldTeam, case_id: str = DEMO_CASE_ID, as_user: str = "wangfang") -> list[dict[str, Any]]:
@@ -24,3 +25,14 @@ def acknowledge_all(team: FieldTeam, case_id: str = DEMO_CASE_ID, reason: str = 
                                     headers=team.headers[as_user])
         assert response.status_code == 200, response.text
     return len(open_ones)
+
+
+def visit_at(visit: Visit, start: datetime) -> Visit:
+    """The helper's visit moved to start at `start` (a real server released its demo case at its start)."""
+    shift = start - visit.record.started_at
+    record = visit.record
+    record.started_at = start
+    record.sealed_at = (record.sealed_at or start) + shift
+    for ref in record.evidence:
+        ref.captured_at += shift
+    return visit
