@@ -78,7 +78,8 @@ def intake_router() -> APIRouter:
         if staff is None:
             return RedirectResponse(TO_LOGIN, status_code=303)
         async with request.form() as form:
-            fields = {k: v for k, v in form.items() if isinstance(v, str)}
+            fields = {k: v for k, v in form.items() if isinstance(v, str)
+                      and not (k in ("lat", "lon") and not v.strip())}  # the household's place is optional
             body = {**fields, "methods": form.getlist("methods"), "subjects": []}
         try:
             case = intake.create_case(session, staff, NewCase.model_validate(body), services.clock())

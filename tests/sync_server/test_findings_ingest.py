@@ -140,3 +140,24 @@ def test_the_case_page_shows_each_finding_beside_its_photo_and_in_the_checklist(
     page = team.client.get(f"/console/cases/{DEMO_CASE_ID}").text
     assert "证据提示待审核确认" not in page and "已全部确认" in page and "已确认：相机样张，已核实（王芳" in page
     assert acknowledge_all(team) == 0
+
+
+def test_intake_records_where_the_household_is_or_leaves_it_unknown(team: FieldTeam, app: FastAPI):
+    """The clerk may type the household's coordinates at intake; left blank, the place stays unknown."""
+    from sync_server.seed import DEMO_TEAM_ID, DEMO_UNIT
+
+    console_login(team.client, "chenjing")
+    common = {"entrusting_unit": DEMO_UNIT, "contact": "陈静", "phone": "023-67801234", "entrusted_on": "2026-11-16",
+              "accepted_on": "2026-11-16", "methods": ["home_visit"], "address": "重庆市渝北区龙溪街道",
+              "team_id": DEMO_TEAM_ID}
+    places = {}
+    for title, lat, lon in (("钱芳家庭经济状况核查", "29.5893", "106.5318"), ("孙强家庭经济状况核查", "", " ")):
+        created = console_post(team.client, "/console/intake/new", follow_redirects=False,
+                               data={**common, "title": title, "lat": lat, "lon": lon})
+        assert created.status_code == 303, created.text
+        case_id = created.headers["location"].rstrip("/").rsplit("/", 1)[-1]
+        with app.state.services.session() as session:
+            case = session.get(Case, case_id)
+            assert case is not None
+            places[title] = (case.lat, case.lon)
+    assert places == {"钱芳家庭经济状况核查": (29.5893, 106.5318), "孙强家庭经济状况核查": (None, None)}
