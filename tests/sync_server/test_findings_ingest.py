@@ -161,3 +161,32 @@ def test_intake_records_where_the_household_is_or_leaves_it_unknown(team: FieldT
             assert case is not None
             places[title] = (case.lat, case.lon)
     assert places == {"钱芳家庭经济状况核查": (29.5893, 106.5318), "孙强家庭经济状况核查": (None, None)}
+
+
+HOME = Location(lat=29.5895, lon=106.5320, accuracy_m=8)  # about 30 m from the demo household
+
+
+def test_a_clean_record_clears_at_once_and_a_returned_one_names_its_findings(team: FieldTeam, app: FastAPI):
+    """A neighbour interview with good fixes at the household and distinct signatures: no finding, 齐全 on
+    arrival. A home visit with 2008 photos, returned: the return the tablet downloads names the findings."""
+    from tests.sync_server.test_review_api import entrust, neighbour
+
+    entrust(app, "neighbour_interview")
+    clean = neighbour("rec-nb-clean1", "邻居甲")
+    clean.record.start_fix = LocationFix(at=T0, location=HOME)
+    clean.record.seal_fix = LocationFix(at=T0 + timedelta(minutes=40), location=HOME)
+    answer = team.submit(clean)
+    assert answer.status_code == 200 and answer.json()["completeness"]["complete"] is True, answer.text
+    assert findings_of(team) == []
+    entrust(app, "home_visit", "neighbour_interview")
+    visit = home_visit("rec-hv-returned")
+    assert team.submit(visit).status_code == 200
+    returned = team.client.post(f"{API}/review", headers=team.headers["wangfang"],
+                                json={"action": "return", "target": visit.record.id, "reason": "请补拍现场照片"})
+    assert returned.status_code == 200, returned.text
+    [case] = [c for c in team.client.get("/api/v1/cases", headers=team.headers["zhangwei"]).json()
+              if c["id"] == DEMO_CASE_ID]
+    [item] = case["returns"]
+    assert item["reason"] == "请补拍现场照片"
+    assert item["findings"] == ["未取得定位", "拍摄时间不在本次调查时间内", "拍摄地点距登记住址较远",
+                                "签名图片与其他签名完全相同（手写签名不会逐字节重复）"]  # as the neighbour record's
