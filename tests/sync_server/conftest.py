@@ -18,12 +18,11 @@ from fastapi import FastAPI
 from sync_server.app import create_app
 from sync_server.seed import seed_demo
 from sync_server.settings import Settings
-from tests.sync_server.helpers import ACCEPTED_ON, Clock, FieldTeam, api_client
+from tests.sync_server.helpers import ACCEPTED_ON, RELEASED, Clock, FieldTeam, api_client
 from tests.sync_server.postgres import ClusterError, PostgresCluster
 from tests.sync_server.testclient import TestClient
 
 START = datetime(2026, 11, 17, 2, 0, tzinfo=UTC)
-RELEASED = datetime(2026, 11, 17, 1, 0, tzinfo=UTC)  # the demo cases' release: before T0, as R1 wants
 SQLITE, POSTGRES = "sqlite", "postgres"
 
 

@@ -13,10 +13,9 @@ from sqlmodel import select
 from schemas.records import Location, LocationFix
 from sync_server.seed import DEMO_CASE_ID
 from sync_server.tables import AuditEntry, Case, RecordFindings
-from tests.sync_server.conftest import RELEASED
 from tests.sync_server.console_client import console_login, console_post
 from tests.sync_server.finding_helpers import acknowledge_all, findings_of
-from tests.sync_server.helpers import T0, FieldTeam, home_visit, password_login, problem_of
+from tests.sync_server.helpers import RELEASED, T0, FieldTeam, home_visit, password_login, problem_of
 
 API = f"/api/v1/cases/{DEMO_CASE_ID}"
 TUSCANY = Location(lat=43.4675, lon=11.8852, accuracy_m=12)  # where the Coolpix GPS photos were taken
