@@ -13,8 +13,8 @@ from fastapi.responses import RedirectResponse
 from schemas.protocol import PROTOCOL_VERSION
 from schemas.workdays import HolidayTable
 from sync_server.api import api_router
-from sync_server.console import console_router
-from sync_server.console.guard import install_console_guard, require_console_csrf
+from sync_server.console import install_console
+from sync_server.console.guard import require_console_csrf
 from sync_server.db import make_engine
 from sync_server.edge.limits import Admission, BodyGuard
 from sync_server.edge.problem_handlers import install_problem_handlers
@@ -69,9 +69,8 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -
     _ = services.display  # made now, not by the first two requests at once
     app.state.uploads = uploads
     install_problem_handlers(app)
-    install_console_guard(app, settings.data_dir)
     app.include_router(api_router())
-    app.include_router(console_router())
+    install_console(app, settings.data_dir)
     app.add_middleware(Admission, settings=settings)  # added last = outermost: BodyGuard, Admission
     app.add_middleware(BodyGuard, settings=settings)
 

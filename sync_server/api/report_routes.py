@@ -55,7 +55,7 @@ def issue_report(case_id: str, body: ReportIssue, session: DbSession, account: C
 def list_reports(case_id: str, session: DbSession, account: CurrentAccount) -> list[ReportInfo]:
     """Every issued version, oldest first."""
     case = _case(session, account, case_id)
-    return [report_info(r) for r in reports.issued_reports(session, case.id)]
+    return [report_info(r) for r in queries.issued_reports(session, case.id)]
 
 
 @router.get("/reports/{report_version}.pdf", response_class=Response, responses={200: {"content": {PDF: {}}}})

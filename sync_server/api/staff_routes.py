@@ -20,7 +20,6 @@ from schemas.staffing import (
     NewTeam,
     OrganisationView,
     OrgKind,
-    Post,
     TeamMembership,
 )
 from sync_server.api.deps import CurrentAccount, DbSession, ServicesDep
@@ -32,17 +31,6 @@ from sync_server.tables import Account, Organisation, StaffCredential, Team
 router = APIRouter(tags=["staff"])
 RAW_BODY = {"requestBody": {"required": True, "content": {
     "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}}
-
-
-def account_view(session: DbSession, account: Account, today: date) -> AccountView:
-    """An account as administrators see it, with whether it is cleared for field work today."""
-    org = session.get(Organisation, account.org_id) if account.org_id else None
-    problems = staff.clearance_problems(session, account.username, today)
-    return AccountView(username=account.username, name=account.name, work_id=account.work_id, role=account.role,
-                       org_id=account.org_id, org_name=org.name if org else "",
-                       posts=[Post(p) for p in account.posts or []], team_id=account.team_id, unit=account.unit,
-                       active=account.active, must_change_password=account.must_change_password,
-                       cleared_for_field_work=not problems, clearance_problems=problems)
 
 
 @router.post("/organisations", response_model=OrganisationView, status_code=201)
@@ -81,7 +69,7 @@ def add_account(body: NewAccount, session: DbSession, account: CurrentAccount, s
     """A real-name account; the password must pass the policy (R6)."""
     created = staff.add_account(session, account, body, services.clock())
     session.commit()
-    return account_view(session, created, services.clock().date())
+    return staff.account_view(session, created, services.clock().date())
 
 
 @router.get("/accounts", response_model=list[AccountView])
@@ -89,7 +77,8 @@ def list_accounts(session: DbSession, account: CurrentAccount, services: Service
     """Every account with its clearance (administrators)."""
     staff.require_admin(account)
     today = services.clock().date()
-    return [account_view(session, a, today) for a in session.exec(select(Account).order_by(col(Account.username)))]
+    rows = session.exec(select(Account).order_by(col(Account.username)))
+    return [staff.account_view(session, a, today) for a in rows]
 
 
 @router.put("/accounts/{username}/team", response_model=AccountView)
@@ -98,7 +87,7 @@ def set_team(username: str, body: TeamMembership, session: DbSession, account: C
     """Put a surveyor in a team (or take them out with null)."""
     changed = staff.set_team(session, account, username, body.team_id)
     session.commit()
-    return account_view(session, changed, services.clock().date())
+    return staff.account_view(session, changed, services.clock().date())
 
 
 @router.post("/accounts/{username}/credentials", response_model=CredentialView, status_code=201,

@@ -10,7 +10,7 @@ from datetime import date
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from pydantic import ValidationError
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 from starlette.datastructures import FormData, UploadFile
 
 from schemas.methods import METHOD_NAMES
@@ -29,13 +29,15 @@ from schemas.problems import Code, ProblemError, chinese_message
 from schemas.protocol import AccountRole
 from sync_server.accounts.auth import public
 from sync_server.api.deps import DbSession, ServicesDep
-from sync_server.console.routes import TO_LOGIN, Staff
+from sync_server.console.deps import RequireStaff, Staff
 from sync_server.console.templating import page
 from sync_server.evidence.staff_uploads import MAX_UPLOAD_BYTES, store_upload
 from sync_server.office import conformity, intake, roster
 from sync_server.office.intake_wire import intake_view
+from sync_server.services import Services
 from sync_server.tables import Account, Case, CaseDocument, Team, queries
 
+router = APIRouter(prefix="/console", include_in_schema=False)
 NAMES = {"methods": METHOD_NAMES, "statuses": INTAKE_STATUS_NAMES, "documents": DOCUMENT_NAMES,
          "forms": AUTHORIZATION_FORM_NAMES}
 
@@ -50,84 +52,76 @@ async def _file_bytes(value: object) -> bytes:
     return await value.read(MAX_UPLOAD_BYTES + 1)  # one byte more: too large is refused, not cut
 
 
-def intake_router() -> APIRouter:
-    """The /console/intake pages."""
-    router = APIRouter()
+def _intake_page(staff: Account, session: Session, services: Services, case_id: str,
+                 error: str = "", notice: str = "", status: int = 200) -> Response:
+    try:
+        case = queries.visible_case(session, staff, case_id)
+    except ProblemError as problem:
+        return page("error.html", status=404, staff=public(staff), message=_problem_text(problem))
+    view = intake_view(session, case, services.holidays(session))
+    reviewer = staff.role == AccountRole.REVIEWER.value
+    return page("intake.html", status=status, staff=public(staff), view=view, names=NAMES, error=error,
+                notice=notice, may_enter=intake.may_enter(staff, case), reviewer=reviewer)
 
-    def _intake_page(staff: Account, session: DbSession, services: ServicesDep, case_id: str,
-                     error: str = "", notice: str = "", status: int = 200) -> Response:
-        try:
-            case = queries.visible_case(session, staff, case_id)
-        except ProblemError as problem:
-            return page("error.html", status=404, staff=public(staff), message=_problem_text(problem))
-        view = intake_view(session, case, services.holidays(session))
-        reviewer = staff.role == AccountRole.REVIEWER.value
-        return page("intake.html", status=status, staff=public(staff), view=view, names=NAMES, error=error,
-                    notice=notice, may_enter=intake.may_enter(staff, case), reviewer=reviewer)
 
-    @router.get("/intake/new")
-    def new_case_form(staff: Staff, session: DbSession) -> Response:
-        if staff is None or staff.role == AccountRole.SURVEYOR.value:
-            return RedirectResponse(TO_LOGIN, status_code=303)
+@router.get("/intake/new")
+def new_case_form(staff: RequireStaff, session: DbSession) -> Response:
+    teams = list(session.exec(select(Team).order_by(col(Team.id))))
+    return page("intake_new.html", staff=public(staff), teams=teams, names=NAMES, unit=staff.unit,
+                today=date.today().isoformat(), form={})
+
+
+@router.post("/intake/new")
+async def create_case(request: Request, staff: RequireStaff, session: DbSession,
+                      services: ServicesDep) -> Response:
+    async with request.form() as form:
+        fields = {k: v for k, v in form.items() if isinstance(v, str)}
+        body = {**fields, "methods": form.getlist("methods"), "subjects": []}
+    try:
+        case = intake.create_case(session, staff, NewCase.model_validate(body), services.clock())
+        session.commit()
+    except (ProblemError, ValidationError) as error:
+        session.rollback()
+        message = _problem_text(error) if isinstance(error, ProblemError) else _validation_text(error)
         teams = list(session.exec(select(Team).order_by(col(Team.id))))
-        return page("intake_new.html", staff=public(staff), teams=teams, names=NAMES, unit=staff.unit,
-                    today=date.today().isoformat(), form={})
+        return page("intake_new.html", status=422, staff=public(staff), teams=teams, names=NAMES,
+                    unit=staff.unit, today=date.today().isoformat(), form=fields, error=message)
+    return RedirectResponse(f"/console/intake/{case.id}", status_code=303)
 
-    @router.post("/intake/new")
-    async def create_case(request: Request, staff: Staff, session: DbSession, services: ServicesDep) -> Response:
-        if staff is None:
-            return RedirectResponse(TO_LOGIN, status_code=303)
-        async with request.form() as form:
-            fields = {k: v for k, v in form.items() if isinstance(v, str)}
-            body = {**fields, "methods": form.getlist("methods"), "subjects": []}
-        try:
-            case = intake.create_case(session, staff, NewCase.model_validate(body), services.clock())
-            session.commit()
-        except (ProblemError, ValidationError) as error:
-            session.rollback()
-            message = _problem_text(error) if isinstance(error, ProblemError) else _validation_text(error)
-            teams = list(session.exec(select(Team).order_by(col(Team.id))))
-            return page("intake_new.html", status=422, staff=public(staff), teams=teams, names=NAMES,
-                        unit=staff.unit, today=date.today().isoformat(), form=fields, error=message)
-        return RedirectResponse(f"/console/intake/{case.id}", status_code=303)
 
-    @router.get("/intake/{case_id}")
-    def intake_page(case_id: str, staff: Staff, session: DbSession, services: ServicesDep) -> Response:
-        if staff is None:
-            return RedirectResponse(TO_LOGIN, status_code=303)
-        return _intake_page(staff, session, services, case_id)
+@router.get("/intake/{case_id}")
+def intake_page(case_id: str, staff: RequireStaff, session: DbSession, services: ServicesDep) -> Response:
+    return _intake_page(staff, session, services, case_id)
 
-    @router.post("/intake/{case_id}/{action}")
-    async def intake_action(case_id: str, action: str, request: Request, staff: Staff, session: DbSession,
-                            services: ServicesDep) -> Response:
-        if staff is None:
-            return RedirectResponse(TO_LOGIN, status_code=303)
-        try:
-            async with request.form() as form:  # closes the uploaded files' temporary copies
-                case = queries.visible_case(session, staff, case_id)
-                notice = await _act(action, form, staff, case, session, services)
-            session.commit()
-        except ProblemError as problem:
-            session.rollback()
-            return _intake_page(staff, session, services, case_id, error=_problem_text(problem),
-                                status=problem.problem().status)
-        except ValidationError as error:
-            session.rollback()
-            return _intake_page(staff, session, services, case_id, error=_validation_text(error), status=422)
-        return _intake_page(staff, session, services, case_id, notice=notice)
 
-    @router.get("/documents/{document_id}")
-    def document_file(document_id: str, staff: Staff, session: DbSession, services: ServicesDep) -> Response:
-        if staff is None:
-            return Response(status_code=401)
-        document = session.get(CaseDocument, document_id)
-        case = queries.visible_case(session, staff, document.case_id) if document else None
-        if document is None or case is None:
-            return Response(status_code=404)
-        return FileResponse(services.blobs.path_for(document.sha256), media_type=document.media_type,
-                            headers={"Cache-Control": "private, no-store"})
+@router.post("/intake/{case_id}/{action}")
+async def intake_action(case_id: str, action: str, request: Request, staff: RequireStaff, session: DbSession,
+                        services: ServicesDep) -> Response:
+    try:
+        async with request.form() as form:  # closes the uploaded files' temporary copies
+            case = queries.visible_case(session, staff, case_id)
+            notice = await _act(action, form, staff, case, session, services)
+        session.commit()
+    except ProblemError as problem:
+        session.rollback()
+        return _intake_page(staff, session, services, case_id, error=_problem_text(problem),
+                            status=problem.problem().status)
+    except ValidationError as error:
+        session.rollback()
+        return _intake_page(staff, session, services, case_id, error=_validation_text(error), status=422)
+    return _intake_page(staff, session, services, case_id, notice=notice)
 
-    return router
+
+@router.get("/documents/{document_id}")
+def document_file(document_id: str, staff: Staff, session: DbSession, services: ServicesDep) -> Response:
+    if staff is None:
+        return Response(status_code=401)
+    document = session.get(CaseDocument, document_id)
+    case = queries.visible_case(session, staff, document.case_id) if document else None
+    if document is None or case is None:
+        return Response(status_code=404)
+    return FileResponse(services.blobs.path_for(document.sha256), media_type=document.media_type,
+                        headers={"Cache-Control": "private, no-store"})
 
 
 async def _act(action: str, form: FormData, staff: Account, case: Case, session: DbSession,

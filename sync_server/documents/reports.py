@@ -93,9 +93,3 @@ def issue(session: Session, case: Case, services: Services, actor: str, summary:
               number=row.number, content_sha256=seal.content_sha256, pdf_sha256=hashlib.sha256(row.pdf).hexdigest())
     session.flush()
     return row
-
-
-def issued_reports(session: Session, case_id: str) -> list[ReportVersion]:
-    """Every issued version, oldest first."""
-    query = select(ReportVersion).where(ReportVersion.case_id == case_id).order_by(col(ReportVersion.version))
-    return list(session.exec(query))

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from schemas.problems import Code, ProblemError
 from schemas.protocol import AccountRole
-from schemas.staffing import CredentialKind, NewAccount, NewOrganisation, NewTeam, OrgKind
+from schemas.staffing import AccountView, CredentialKind, NewAccount, NewOrganisation, NewTeam, OrgKind, Post
 from sync_server.accounts.auth import create_account
 from sync_server.accounts.passwords import password_problems
 from sync_server.evidence.staff_uploads import StoredUpload, remember_file
@@ -109,6 +109,17 @@ def clearance_problems(session: Session, username: str, today: date) -> list[str
     current = {c.kind for c in credentials_of(session, username) if c.valid_from <= today <= c.valid_until}
     return [f"{name}缺失或已过期" for kind, name in (("pledge", "保密承诺书"), ("training", "培训记录"))
             if kind not in current]
+
+
+def account_view(session: Session, account: Account, today: date) -> AccountView:
+    """An account as administrators see it (API and console), with whether it is cleared for field work."""
+    org = session.get(Organisation, account.org_id) if account.org_id else None
+    problems = clearance_problems(session, account.username, today)
+    return AccountView(username=account.username, name=account.name, work_id=account.work_id, role=account.role,
+                       org_id=account.org_id, org_name=org.name if org else "",
+                       posts=[Post(p) for p in account.posts or []], team_id=account.team_id, unit=account.unit,
+                       active=account.active, must_change_password=account.must_change_password,
+                       cleared_for_field_work=not problems, clearance_problems=problems)
 
 
 def require_cleared(session: Session, account: Account, today: date) -> None:

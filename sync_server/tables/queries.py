@@ -12,6 +12,7 @@ from sync_server.tables import (
     EvidenceFile,
     Record,
     RecordEvidence,
+    ReportVersion,
     Subject,
     SurveyorKey,
 )
@@ -132,3 +133,8 @@ def evidence_links(session: Session, sha256: str) -> list[RecordEvidence]:
     """The manifest entries, across records, that cite this file."""
     return list(session.exec(select(RecordEvidence).where(RecordEvidence.sha256 == sha256)))
 
+
+def issued_reports(session: Session, case_id: str) -> list[ReportVersion]:
+    """Every issued report version of a case, oldest first."""
+    query = select(ReportVersion).where(ReportVersion.case_id == case_id).order_by(col(ReportVersion.version))
+    return list(session.exec(query))

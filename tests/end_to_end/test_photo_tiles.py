@@ -9,7 +9,7 @@ import time
 from field_app.store import EvidenceStore
 from field_app.store import queries as q
 from field_app.store.vault import DirectoryVault
-from schemas.device_audit import AuditAction
+from schemas.audit_events import AuditAction
 from schemas.records import Role
 from tests.end_to_end.flet_browser import draw_stroke, new_tablet_page, open_flet, tap, wait_text
 from tests.end_to_end.tablet import Tablet

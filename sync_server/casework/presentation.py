@@ -1,10 +1,12 @@
-"""What the console pages show, built from the wire views: plain data, no HTML, no I/O."""
+"""How a merged record reads to a person, for the console's pages and the PDFs alike: Chinese labels,
+Beijing time, real names with work IDs, the form's sections and field labels. Built from the wire views
+(casework/case_wire.py): plain data, no HTML, no I/O."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from schemas.device_audit import ACTION_LABELS
+from schemas.audit_events import ACTION_LABELS
 from schemas.forms import Field, form_of
 from schemas.forms.rules import answer_text as table_text
 from schemas.media import AUDIO_TYPES, VIDEO_TYPES
