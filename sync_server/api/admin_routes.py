@@ -7,7 +7,7 @@ from sqlmodel import col, select
 from schemas.problems import Code, ProblemError
 from schemas.protocol import KeyRegistration, KeyRevocation
 from sync_server.accounts import throttle
-from sync_server.api.deps import CurrentAdmin, DbSession, ServicesDep
+from sync_server.api.deps import CurrentAdmin, DbSession, ServicesDep, Transaction
 from sync_server.api.key_routes import wire_key
 from sync_server.tables import Account, SurveyorKey
 
@@ -22,7 +22,7 @@ def all_keys(session: DbSession, _admin: CurrentAdmin) -> list[KeyRegistration]:
 
 
 @router.post("/keys/{key_id}/revoke", response_model=KeyRegistration)
-def revoke_key(key_id: str, body: KeyRevocation, session: DbSession, admin: CurrentAdmin,
+def revoke_key(key_id: str, body: KeyRevocation, session: Transaction, admin: CurrentAdmin,
                services: ServicesDep) -> KeyRegistration:
     """Revoke a key: records sealed with it that reach the server from now on are refused (`key.revoked`);
     those received before stay valid and say so. Revoking twice keeps the first revocation."""
@@ -32,8 +32,6 @@ def revoke_key(key_id: str, body: KeyRevocation, session: DbSession, admin: Curr
     if key.revoked_at is None:
         key.revoked_at, key.revoked_by, key.revoke_reason = services.clock(), admin.username, body.reason
         session.add(key)
-        session.commit()
-        session.refresh(key)
     return wire_key(key)
 
 

@@ -20,7 +20,7 @@ from schemas.office import (
     TeamAssignment,
 )
 from schemas.problems import Code, ProblemError
-from sync_server.api.deps import CurrentAccount, DbSession, ServicesDep
+from sync_server.api.deps import CurrentAccount, DbSession, ServicesDep, Transaction
 from sync_server.evidence.staff_uploads import StoredUpload, read_body, store_upload
 from sync_server.office import conformity, intake, roster
 from sync_server.office.intake_wire import document_view, intake_view
@@ -33,10 +33,9 @@ RAW_BODY = {"requestBody": {"required": True, "content": {
 
 
 @router.post("/cases", response_model=IntakeView, status_code=201)
-def create_case(body: NewCase, session: DbSession, account: CurrentAccount, services: ServicesDep) -> IntakeView:
+def create_case(body: NewCase, session: Transaction, account: CurrentAccount, services: ServicesDep) -> IntakeView:
     """A case from the unit's 委托书: unit, contact, date, methods, subjects; starts as a draft."""
     case = intake.create_case(session, account, body, services.clock())
-    session.commit()
     return intake_view(session, case, services.holidays(session))
 
 
@@ -48,12 +47,11 @@ def read_intake(case_id: str, session: DbSession, account: CurrentAccount, servi
 
 
 @router.post("/cases/{case_id}/subjects", response_model=IntakeView)
-def add_subjects(case_id: str, body: list[NewSubject], session: DbSession, account: CurrentAccount,
+def add_subjects(case_id: str, body: list[NewSubject], session: Transaction, account: CurrentAccount,
                  services: ServicesDep) -> IntakeView:
     """Add subjects (ID numbers checked with their GB 11643 check digit); all or none."""
     case = queries.visible_case(session, account, case_id)
     intake.add_subjects(session, account, case, body)
-    session.commit()
     return intake_view(session, case, services.holidays(session))
 
 
@@ -117,29 +115,26 @@ def download_document(document_id: str, session: DbSession, account: CurrentAcco
 
 
 @router.post("/cases/{case_id}/submit", response_model=IntakeView)
-def submit(case_id: str, session: DbSession, account: CurrentAccount, services: ServicesDep) -> IntakeView:
+def submit(case_id: str, session: Transaction, account: CurrentAccount, services: ServicesDep) -> IntakeView:
     """The unit hands in complete materials for the conformity review."""
     case = queries.visible_case(session, account, case_id)
     conformity.submit(session, account, case)
-    session.commit()
     return intake_view(session, case, services.holidays(session))
 
 
 @router.post("/cases/{case_id}/conformity", response_model=IntakeView)
-def conformity_check(case_id: str, body: ConformityDecision, session: DbSession, account: CurrentAccount,
+def conformity_check(case_id: str, body: ConformityDecision, session: Transaction, account: CurrentAccount,
                      services: ServicesDep) -> IntakeView:
     """One conformity check; a failure returns the materials with reasons, two passes release the case."""
     case = queries.visible_case(session, account, case_id)
     conformity.check(session, account, case, body, services.clock())
-    session.commit()
     return intake_view(session, case, services.holidays(session))
 
 
 @router.put("/cases/{case_id}/team", response_model=IntakeView)
-def assign_team(case_id: str, body: TeamAssignment, session: DbSession, account: CurrentAccount,
+def assign_team(case_id: str, body: TeamAssignment, session: Transaction, account: CurrentAccount,
                 services: ServicesDep) -> IntakeView:
     """Assign the case to a survey team (agency staff and administrators)."""
     case = queries.visible_case(session, account, case_id)
     intake.assign_team(session, account, case, body.team_id)
-    session.commit()
     return intake_view(session, case, services.holidays(session))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from schemas.letters import FollowUpIn, Letter, LetterIn
-from sync_server.api.deps import CurrentAccount, DbSession, ServicesDep
+from sync_server.api.deps import CurrentAccount, DbSession, ServicesDep, Transaction
 from sync_server.office import letters
 from sync_server.office.letter_answers import upload_answer
 from sync_server.tables import queries
@@ -25,24 +25,22 @@ def list_letters(case_id: str, session: DbSession, account: CurrentAccount) -> l
 
 
 @router.post("", response_model=Letter)
-def add_letter(case_id: str, body: LetterIn, session: DbSession, account: CurrentAccount,
+def add_letter(case_id: str, body: LetterIn, session: Transaction, account: CurrentAccount,
                services: ServicesDep) -> Letter:
     """Record a letter request as sent: channel, time, receiver and phone, stamp requested (R17, R31)."""
     case = queries.visible_case(session, account, case_id)
     letters.require_reviewer(account)
     row = letters.add_letter(session, case, account, body, services.clock())
-    session.commit()
     return letters.letter_view(session, row)
 
 
 @router.post("/{letter_id}/follow-ups", response_model=Letter)
-def follow_up(case_id: str, letter_id: str, body: FollowUpIn, session: DbSession, account: CurrentAccount) -> Letter:
+def follow_up(case_id: str, letter_id: str, body: FollowUpIn, session: Transaction, account: CurrentAccount) -> Letter:
     """Keep a follow-up of the letter (R17)."""
     case = queries.visible_case(session, account, case_id)
     letters.require_reviewer(account)
     row = letters.letter_of(session, case, letter_id)
     letters.add_follow_up(session, row, account, body)
-    session.commit()
     return letters.letter_view(session, row)
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from schemas.review import CasePage, Objection, ReviewAction, ReviewEntry, ReviewState, Round, RoundResult
-from sync_server.api.deps import CurrentAccount, DbSession, ServicesDep
+from sync_server.api.deps import CurrentAccount, DbSession, ServicesDep, Transaction
 from sync_server.casework import review, reviewer_list, rounds
 from sync_server.tables import queries
 
@@ -31,12 +31,11 @@ def read_review(case_id: str, session: DbSession, account: CurrentAccount) -> Re
 
 
 @router.post("/cases/{case_id}/review", response_model=ReviewEntry)
-def post_review(case_id: str, body: ReviewAction, session: DbSession, account: CurrentAccount,
+def post_review(case_id: str, body: ReviewAction, session: Transaction, account: CurrentAccount,
                 services: ServicesDep) -> ReviewEntry:
     """Accept the field evidence, return a record or checklist line with a reason, or comment (reviewers)."""
     case = queries.visible_case(session, account, case_id)
     entry = review.decide(session, case, account, body, services.clock())
-    session.commit()
     return next(e for e in review.review_state(session, case).history if e.id == entry.id)
 
 
@@ -49,20 +48,18 @@ def list_rounds(case_id: str, session: DbSession, account: CurrentAccount, servi
 
 
 @router.post("/cases/{case_id}/rounds", response_model=Round)
-def open_round(case_id: str, body: Objection, session: DbSession, account: CurrentAccount,
+def open_round(case_id: str, body: Objection, session: Transaction, account: CurrentAccount,
                services: ServicesDep) -> Round:
     """Record the objection (R28) and open a re-verification round with 10 more working days (R3, R19)."""
     case = queries.visible_case(session, account, case_id)
     row = rounds.open_round(session, case, account, body, services.clock())
-    session.commit()
     return rounds.round_view(row, services.holidays(session))
 
 
 @router.post("/cases/{case_id}/rounds/{number}/result", response_model=Round)
-def close_round(case_id: str, number: int, body: RoundResult, session: DbSession, account: CurrentAccount,
+def close_round(case_id: str, number: int, body: RoundResult, session: Transaction, account: CurrentAccount,
                 services: ServicesDep) -> Round:
     """The round's result, fed back to the unit (R19, R28)."""
     case = queries.visible_case(session, account, case_id)
     row = rounds.close_round(session, case, number, account, body, services.clock())
-    session.commit()
     return rounds.round_view(row, services.holidays(session))

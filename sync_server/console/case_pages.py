@@ -13,7 +13,7 @@ from schemas.evidence_checks import duplicate_signatures
 from schemas.problems import ProblemError, chinese_message
 from schemas.protocol import AccountRole
 from sync_server.accounts.auth import public
-from sync_server.api.deps import DbSession, ServicesDep
+from sync_server.api.deps import DbSession, ServicesDep, Transaction
 from sync_server.casework.case_wire import case_detail, evidence_of
 from sync_server.casework.presentation import record_view
 from sync_server.console.deps import RequireStaff, Staff
@@ -70,13 +70,12 @@ def _refusal(sha256: str, staff: Account | None, session: Session, services: Ser
 
 
 @router.get("/evidence/{sha256}")
-def evidence_download(sha256: str, staff: Staff, session: DbSession, services: ServicesDep) -> Response:
+def evidence_download(sha256: str, staff: Staff, session: Transaction, services: ServicesDep) -> Response:
     refused = _refusal(sha256, staff, session, services)
     if refused is not None:
         return refused
     assert staff is not None  # _refusal answered 401
     audit.log(session, "evidence.downloaded", services.clock(), staff.username, subject=sha256, via="console")
-    session.commit()
     return evidence_file_response(services.blobs.local_path(sha256), sha256)
 
 

@@ -7,7 +7,7 @@ from sqlmodel import Session
 
 from schemas.problems import ProblemError, chinese_message
 from sync_server.accounts.auth import public
-from sync_server.api.deps import DbSession, ServicesDep
+from sync_server.api.deps import DbSession, ServicesDep, Transaction
 from sync_server.console.deps import Form, RequireStaff
 from sync_server.console.templating import page
 from sync_server.documents import reports, retention
@@ -62,7 +62,7 @@ def preview(case_id: str, form: Form, staff: RequireStaff, session: DbSession,
 
 
 @router.post("/report/issue")
-def issue(case_id: str, form: Form, staff: RequireStaff, session: DbSession,
+def issue(case_id: str, form: Form, staff: RequireStaff, session: Transaction,
           services: ServicesDep) -> Response:
     case = _reviewer_case(case_id, staff, session)
     if isinstance(case, Response):
@@ -72,12 +72,11 @@ def issue(case_id: str, form: Form, staff: RequireStaff, session: DbSession,
     except ProblemError as problem:
         return page("error.html", status=410, staff=public(staff), message=chinese_message(problem.code.value))
     reports.issue(session, case, services, staff.username, form.get("summary"))
-    session.commit()
     return RedirectResponse(f"/console/cases/{case.id}/report", status_code=303)
 
 
 @router.get("/reports/{report_version}.pdf")
-def issued_pdf(case_id: str, report_version: int, staff: RequireStaff, session: DbSession,
+def issued_pdf(case_id: str, report_version: int, staff: RequireStaff, session: Transaction,
                services: ServicesDep) -> Response:
     case = _reviewer_case(case_id, staff, session)
     if isinstance(case, Response):
@@ -87,5 +86,4 @@ def issued_pdf(case_id: str, report_version: int, staff: RequireStaff, session: 
         return Response(status_code=404)
     audit.log(session, "report.downloaded", services.clock(), staff.username, case.id,
               subject=f"{case.id}/report/{report_version}", via="console")
-    session.commit()
     return Response(row.pdf, media_type=PDF)

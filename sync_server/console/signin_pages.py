@@ -11,7 +11,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from schemas.problems import Code, ProblemError, chinese_message
 from schemas.text import LINE, SHORT, clean_text
 from sync_server.accounts.auth import CONSOLE, account_for_token, check_login, issue_token, revoke_token
-from sync_server.api.deps import ClientAddress, DbSession, ServicesDep
+from sync_server.api.deps import ClientAddress, DbSession, ServicesDep, Transaction
 from sync_server.console.deps import CONSOLE_ROLES, TO_LOGIN, Form, Staff
 from sync_server.console.guard import SESSION_COOKIE
 from sync_server.console.templating import HERE, page
@@ -72,12 +72,11 @@ def login(request: Request, form: Form, session: DbSession, services: ServicesDe
 
 
 @router.post("/logout")
-def logout(request: Request, session: DbSession, services: ServicesDep) -> Response:
+def logout(request: Request, session: Transaction, services: ServicesDep) -> Response:
     if token := request.cookies.get(SESSION_COOKIE):
         account = account_for_token(session, token, services.clock())
         revoke_token(session, token)
         audit.log(session, "auth.logout", services.clock(), account.username if account else "", via="console")
-        session.commit()
     response = RedirectResponse(TO_LOGIN, status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/console")
     return response
