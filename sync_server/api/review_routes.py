@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from schemas.review import CasePage, Objection, ReviewAction, ReviewEntry, ReviewState, Round, RoundResult
+from schemas.text import NO_CONTROL
 from sync_server.api.deps import CurrentAccount, DbSession, ServicesDep, Transaction
 from sync_server.casework import review, reviewer_list, rounds
 from sync_server.tables import queries
@@ -14,10 +15,14 @@ from sync_server.tables import queries
 router = APIRouter(tags=["review"])
 
 
+Filter = Annotated[str, Query(json_schema_extra={"pattern": NO_CONTROL})]  # a NUL is refused (db.py): said so
+
+
 @router.get("/review/cases", response_model=CasePage)
 def list_for_review(session: DbSession, account: CurrentAccount, services: ServicesDep,
-                    township: str = "", team: str = "", status: str = "", due: str = "",
-                    q: Annotated[str, Query(max_length=40)] = "", page: Annotated[int, Query(ge=1)] = 1) -> CasePage:
+                    township: Filter = "", team: Filter = "", status: Filter = "", due: Filter = "",
+                    q: Annotated[str, Query(max_length=40, json_schema_extra={"pattern": NO_CONTROL})] = "",
+                    page: Annotated[int, Query(ge=1)] = 1) -> CasePage:
     """The cases the caller may see, filtered (township, team, status, due: overdue|soon), searched by name
     or ID number, one page at a time; ID numbers masked unless the role may see them."""
     filters = reviewer_list.Filters(township=township, team=team, status=status, due=due, q=q, page=page)
