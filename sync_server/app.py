@@ -18,6 +18,7 @@ from sync_server.console import console_router
 from sync_server.console.guard import install_console_guard, require_console_csrf
 from sync_server.db import make_engine
 from sync_server.limits import Admission, BodyGuard
+from sync_server.privacy import make_private_dir
 from sync_server.problem_handlers import install_problem_handlers
 from sync_server.resumable import PartialUploads
 from sync_server.services import Services, utc_now
@@ -42,7 +43,7 @@ def object_store(settings: Settings) -> S3Evidence | None:
 
 def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -> FastAPI:
     """The whole server as an ASGI app; nothing is read from the environment here."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    make_private_dir(settings.data_dir)  # and every file written from now on 0600 (privacy.py)
     services = Services(settings=settings, engine=make_engine(settings.db_url, pool_size=settings.db_pool_size,
                                                           max_overflow=settings.db_max_overflow,
                                                           pool_timeout=settings.db_pool_timeout_s),

@@ -84,6 +84,10 @@ STAFF_ONLY: frozenset[Route] = frozenset({
     ("GET", f"{API_PREFIX}/cases/{{case_id}}/retention"),
     ("PUT", f"{API_PREFIX}/cases/{{case_id}}/retention"),
     ("POST", f"{API_PREFIX}/cases/{{case_id}}/disposal"),
+    ("GET", f"{API_PREFIX}/cases/{{case_id}}/disposal/appraisals"),
+    ("POST", f"{API_PREFIX}/cases/{{case_id}}/disposal/appraisals"),
+    ("POST", f"{API_PREFIX}/cases/{{case_id}}/disposal/appraisals/{{appraisal_id}}/decision"),
+    ("GET", f"{API_PREFIX}/cases/{{case_id}}/disposal/certificate"),
 })
 
 

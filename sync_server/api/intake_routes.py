@@ -22,6 +22,7 @@ from schemas.office import (
 from schemas.problems import Code, ProblemError
 from sync_server import conformity, intake, queries, roster
 from sync_server.api.deps import CurrentAccount, DbSession, ServicesDep
+from sync_server.documents.retention import refuse_if_disposed
 from sync_server.intake_views import document_view, intake_view
 from sync_server.services import Services
 from sync_server.tables import Account, CaseDocument
@@ -110,7 +111,7 @@ def download_document(document_id: str, session: DbSession, account: CurrentAcco
     document = session.get(CaseDocument, document_id)
     if document is None:
         raise ProblemError(Code.NOT_FOUND, document_id)
-    queries.visible_case(session, account, document.case_id)
+    refuse_if_disposed(session, queries.visible_case(session, account, document.case_id))  # R35: destroyed
     return FileResponse(services.blobs.local_path(document.sha256), media_type=document.media_type,
                         headers={"Cache-Control": "private, no-store",
                                  "Content-Disposition": f'inline; filename="{document.id}"'})

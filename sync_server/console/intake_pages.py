@@ -33,7 +33,7 @@ from sync_server.auth import public
 from sync_server.console.routes import TO_LOGIN, Staff
 from sync_server.console.templating import page
 from sync_server.intake_views import intake_view
-from sync_server.tables import Account, Case, CaseDocument, Team
+from sync_server.tables import Account, Case, CaseDocument, CaseRetention, Team
 from sync_server.uploads import MAX_UPLOAD_BYTES, store_upload
 
 NAMES = {"methods": METHOD_NAMES, "statuses": INTAKE_STATUS_NAMES, "documents": DOCUMENT_NAMES,
@@ -124,6 +124,9 @@ def intake_router() -> APIRouter:
         case = queries.visible_case(session, staff, document.case_id) if document else None
         if document is None or case is None:
             return Response(status_code=404)
+        kept = session.get(CaseRetention, case.id)
+        if kept is not None and kept.disposed_at is not None:  # R35: the scans were destroyed
+            return Response("该案件档案已销毁 / destroyed", status_code=410)
         return FileResponse(services.blobs.path_for(document.sha256), media_type=document.media_type,
                             headers={"Cache-Control": "private, no-store"})
 

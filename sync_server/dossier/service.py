@@ -6,6 +6,7 @@ from sqlmodel import Session
 from schemas.problems import Code, ProblemError
 from schemas.protocol import AccountRole
 from sync_server.dossier.export import Exported, export_case
+from sync_server.dossier.whole import refuse_incomplete
 from sync_server.services import Services
 from sync_server.tables import Account, Case
 from sync_server.transparency.agency_key import load_or_create
@@ -26,6 +27,7 @@ def make_dossier(session: Session, case: Case, services: Services, actor: Accoun
 
     require_reviewer(actor)
     refuse_if_disposed(session, case)
+    refuse_incomplete(session, case, services.blobs)  # whole or not at all: nothing logged or signed
     now = services.clock()
     documents = case_documents(session, case, services, now)
     exported = export_case(session, case, blobs=services.blobs, key=load_or_create(services.settings.data_dir),
