@@ -67,6 +67,7 @@ class Code(str, Enum):
     DOSSIER_FILES_MISSING = "dossier.files_missing"
     DISPOSAL_NOT_APPROVED = "disposal.not_approved"
     DISPOSAL_SECOND_PERSON = "disposal.second_person_required"
+    CASE_NOT_DISPOSED = "case.not_disposed"
 
 
 HTTP_STATUS: dict[Code, int] = {
@@ -124,6 +125,7 @@ HTTP_STATUS: dict[Code, int] = {
     Code.DOSSIER_FILES_MISSING: 409,
     Code.DISPOSAL_NOT_APPROVED: 409,
     Code.DISPOSAL_SECOND_PERSON: 409,
+    Code.CASE_NOT_DISPOSED: 409,
 }
 
 CHINESE: dict[Code, str] = {
@@ -181,6 +183,7 @@ CHINESE: dict[Code, str] = {
     Code.DOSSIER_FILES_MISSING: "案件的部分文件缺失或已损坏，档案包不完整，未导出也未签名；请从备份恢复这些文件",
     Code.DISPOSAL_NOT_APPROVED: "销毁须先经鉴定：由另一人审批同意后才能执行",
     Code.DISPOSAL_SECOND_PERSON: "销毁鉴定须由提出人以外的另一人审批",
+    Code.CASE_NOT_DISPOSED: "该案件档案尚未销毁，没有销毁证明",
 }
 
 

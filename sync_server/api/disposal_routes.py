@@ -60,6 +60,6 @@ def certificate(case_id: str, session: DbSession, account: CurrentAccount) -> di
     case = _case(session, account, case_id)
     row = disposal.certificate_of(session, case.id)
     if row is None:
-        raise ProblemError(Code.NOT_FOUND, "该案件尚未销毁")
+        raise ProblemError(Code.CASE_NOT_DISPOSED, case.id)
     body: dict[str, Any] = json.loads(row.body)
     return {"sha256": row.sha256, "certificate": body}
