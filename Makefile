@@ -30,13 +30,14 @@ $(STAMP): pyproject.toml
 # PostgreSQL's server binaries (initdb, pg_ctl under /usr/lib/postgresql/*/bin) let the server tests
 # start a throwaway cluster of their own; poppler-utils (pdftotext, pdftoppm) reads the PDFs back in the
 # document tests; Ceph's mon, OSD and RADOS Gateway give the object-store tests a real S3 server
-# (scripts/ceph_rgw_up.sh starts it per test run). Installs only what is missing; apt-get update only then.
+# (scripts/ceph_rgw_up.sh starts it per test run); openssl's s_client probes the server's TLS settings. Installs only what is missing; apt-get update only then.
 CEPH_PACKAGES := ceph-mon ceph-osd radosgw ceph-common bc curl
 system-deps:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	[ -x /usr/bin/pdftoppm ] || missing="$$missing poppler-utils"; \
+	[ -x /usr/bin/openssl ] || missing="$$missing openssl"; \
 	ceph=""; for p in $(CEPH_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || ceph="$$ceph $$p"; \
 	done; \
