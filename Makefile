@@ -30,7 +30,8 @@ $(STAMP): pyproject.toml
 # PostgreSQL's server binaries (initdb, pg_ctl under /usr/lib/postgresql/*/bin) let the server tests
 # start a throwaway cluster of their own; poppler-utils (pdftotext, pdftoppm) reads the PDFs back in the
 # document tests; Ceph's mon, OSD and RADOS Gateway give the object-store tests a real S3 server
-# (scripts/ceph_rgw_up.sh starts it per test run); openssl's s_client probes the server's TLS settings. Installs only what is missing; apt-get update only then.
+# (scripts/ceph_rgw_up.sh starts it per test run); openssl's s_client probes the server's TLS settings.
+# Installs only what is missing; apt-get update only then.
 CEPH_PACKAGES := ceph-mon ceph-osd radosgw ceph-common bc curl
 system-deps:
 	@missing=""; \
