@@ -17,6 +17,7 @@ from sync_server.blobs import BlobStore
 from sync_server.console import console_router
 from sync_server.console.guard import install_console_guard, require_console_csrf
 from sync_server.db import make_engine
+from sync_server.dossier.expiry import sweep_exports_periodically
 from sync_server.limits import Admission, BodyGuard
 from sync_server.privacy import make_private_dir
 from sync_server.problem_handlers import install_problem_handlers
@@ -53,13 +54,15 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        sweeper = asyncio.create_task(sweep_periodically(uploads, settings))  # abandoned partial uploads
+        sweepers = [asyncio.create_task(sweep_periodically(uploads, settings)),  # abandoned partial uploads
+                    asyncio.create_task(sweep_exports_periodically(settings))]  # expired dossier zips
         try:
             yield
         finally:
-            sweeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await sweeper
+            for sweeper in sweepers:
+                sweeper.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await sweeper
 
     app = FastAPI(lifespan=lifespan, title="核查外勤同步服务 / field evidence sync server",
                   version=f"protocol {PROTOCOL_VERSION}",

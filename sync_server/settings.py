@@ -42,6 +42,8 @@ class Settings:
     # Partial uploads untouched this long are swept (at start, then every upload_sweep_interval_s).
     abandoned_upload_days: float = 7.0
     upload_sweep_interval_s: float = 6 * 3600.0
+    # Dossier zips in exports/ are removed this long after they were written (dossier/expiry.py).
+    export_days: float = 7.0
     # Evidence in an S3-compatible object store when s3_endpoint is set (sync_server/object_store.py).
     s3_endpoint: str = ""
     s3_bucket: str = "field-evidence"
