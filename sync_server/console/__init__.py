@@ -3,6 +3,7 @@ from functools import cache
 
 from fastapi import APIRouter
 
+from sync_server.console.archive_pages import archive_router
 from sync_server.console.review_pages import review_router
 from sync_server.console.routes import console_router as _base_router
 
@@ -13,6 +14,7 @@ def console_router() -> APIRouter:
     Built once per process, as `sync_server.api.api_router`."""
     router = APIRouter()
     router.include_router(review_router())
+    router.include_router(archive_router(), prefix="/console")  # disposal appraisal, last check (issue 17)
     router.include_router(_base_router())
     return router
 
