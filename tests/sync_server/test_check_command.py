@@ -14,12 +14,13 @@ from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 
 from sync_server import checking
 from sync_server.seed import DEMO_CASE_ID
 from sync_server.settings import Settings
 from tests.sync_server.helpers import FieldTeam, home_visit
+from tests.sync_server.postgres import APP_ROLE
 from tests.sync_server.server_process import REPO
 
 
@@ -71,12 +72,22 @@ def test_a_corrupted_page_in_a_copy_of_the_sqlite_file_is_found(team: FieldTeam,
 
 @pytest.mark.both_databases
 def test_an_altered_file_and_a_rewritten_or_shortened_log_are_named(team: FieldTeam, app: FastAPI,
-                                                                     settings: Settings):
+                                                                     settings: Settings, backend: str, request):
     record_id, files = _merged(team)
     target = settings.evidence_dir / files[0][:2] / files[0]
     target.write_bytes(b"\x00" + target.read_bytes()[1:])
     result = checking.check(settings)
     assert result["database"]["ok"], result["database"]
+    if backend == "postgres":  # amcheck is not a trusted extension: the server's role may not create it
+        assert result["database"]["method"] == "amcheck unavailable" and "amcheck" in result["database"]["note"]
+        cluster = request.getfixturevalue("postgres_cluster")
+        with cluster.connect(make_url(settings.database_url).database) as superuser:  # as the DBA would, once
+            superuser.execute("CREATE EXTENSION amcheck")
+            superuser.execute(f"GRANT EXECUTE ON FUNCTION bt_index_check(regclass, boolean) TO {APP_ROLE}")
+        checked = checking.check(settings)["database"]
+        assert checked["ok"] and checked["method"].startswith("amcheck bt_index_check"), checked
+    else:
+        assert result["database"]["method"] == "PRAGMA integrity_check"
     [altered] = result["files"]["damaged"]
     assert altered["sha256"] == files[0] and altered["problem"] == "altered"
     assert {"case_id": DEMO_CASE_ID, "item": f"record {record_id}", "what": altered["cited_by"][0]["what"]} \
