@@ -3,18 +3,20 @@ the disposal the bucket holds no original and no display copy of the case, the s
 copy or export, and the certificate names every destroyed file."""
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
 from fastapi import FastAPI
 
+from sync_server import checking
 from sync_server.app import create_app
 from sync_server.object_store import S3Evidence
 from sync_server.settings import Settings
 from tests.sync_server.ceph import CephError, CephRgw
 from tests.sync_server.disposal_helpers import API, appraise, build_case, dispose_a_year_later, files_holding
-from tests.sync_server.helpers import FieldTeam, api_client
+from tests.sync_server.helpers import FieldTeam, api_client, m4a_audio
 
 
 @pytest.fixture(scope="module")
@@ -57,6 +59,10 @@ def test_nothing_of_a_disposed_case_is_left_in_the_bucket_or_on_disk_r35(s3_app:
         uploaded = {sha for sha in files if any(k.endswith(sha) for k in before)}
         assert len(uploaded) >= len(files) - 7  # all but the seed's intake scans (stored before S3) went up
         assert any(k.startswith("derived/") for k in before)  # the dossier's PDFs made display copies there
+        data = m4a_audio(77_777)  # a file no record of the case cites: in the bucket only, kept
+        sha = hashlib.sha256(data).hexdigest()
+        team.upload({sha: data})
+        assert sha not in files
         appraise(team)
         done = dispose_a_year_later(team, clock)
         assert done["files_removed"] == len(files)
@@ -66,3 +72,9 @@ def test_nothing_of_a_disposed_case_is_left_in_the_bucket_or_on_disk_r35(s3_app:
         assert files_holding(settings.data_dir, set(files)) == []  # no cache, local original or export
         body = client.get(f"{API}/disposal/certificate", headers=team.headers["wangfang"]).json()["certificate"]
         assert {f["sha256"] for f in body["destroyed_files"]} == set(files)
+    services = s3_app.state.services
+    result = checking.check(services.settings, services.blobs)  # reads it back from the bucket, whole
+    assert result["files"]["ok"] and result["files"]["checked"] > 0, result["files"]
+    store.delete(sha)
+    [lost] = checking.check(services.settings, services.blobs)["files"]["damaged"]
+    assert lost["sha256"] == sha and lost["problem"] == "missing"  # and the destroyed ones are not expected
