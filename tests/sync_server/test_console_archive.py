@@ -3,9 +3,13 @@ approve her own proposal, a second person approves, disposal leaves the certific
 administrator sees the last `check` result (and only the administrator)."""
 from __future__ import annotations
 
+from fastapi import FastAPI
+from sqlmodel import select
+
 from sync_server import checking
 from sync_server.seed import DEMO_CASE_ID
 from sync_server.settings import Settings
+from sync_server.tables import CaseDocument
 from tests.sync_server.console_client import console_login, console_post
 from tests.sync_server.disposal_helpers import files_holding
 from tests.sync_server.dossier_helpers import submit_both_versions
@@ -20,7 +24,7 @@ def _as(team: FieldTeam, username: str, password: str | None = None) -> None:
 
 
 def test_disposal_is_proposed_approved_by_a_second_person_and_leaves_a_certificate_r35(
-        team: FieldTeam, settings: Settings, clock):
+        team: FieldTeam, app: FastAPI, settings: Settings, clock):
     submit_both_versions(team)
     cited = {f["sha256"] for r in team.client.get(f"/api/v1/cases/{DEMO_CASE_ID}", headers=team.headers["wangfang"])
              .json()["records"] for f in r["sealed"]["record"]["evidence"]}
@@ -50,6 +54,9 @@ def test_disposal_is_proposed_approved_by_a_second_person_and_leaves_a_certifica
     page = team.client.get(PAGE).text
     assert "销毁证明" in page and "wangfang 提出" in page and "zhoumin 同意" in page
     assert files_holding(settings.data_dir, cited) == []
+    with app.state.services.session() as session:
+        scan = session.exec(select(CaseDocument).where(CaseDocument.case_id == DEMO_CASE_ID)).first()
+    assert scan is not None and team.client.get(f"/console/documents/{scan.id}").status_code == 410  # 委托书 gone
 
 
 def test_the_administrator_sees_the_last_check_and_a_reviewer_does_not(team: FieldTeam, settings: Settings):
