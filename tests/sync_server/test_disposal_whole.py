@@ -40,6 +40,8 @@ def test_nothing_of_a_disposed_case_is_left_on_disk_but_the_log_and_the_certific
     reviewer = team.headers["wangfang"]
     scan = team.client.get(f"/api/v1/intake/documents/{document.id}", headers=reviewer)
     assert problem_of(scan)["code"] == "case.disposed"
+    for sha in files:  # no original, letter answer or scan downloads any more
+        assert team.client.get(f"/api/v1/evidence/{sha}", headers=reviewer).status_code == 404
 
     certificate = team.client.get(f"{API}/disposal/certificate", headers=reviewer).json()
     body = certificate["certificate"]
