@@ -6,7 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv system-deps run test bench
+.PHONY: venv system-deps run check test bench
 
 venv: $(STAMP)
 
@@ -54,6 +54,14 @@ system-deps:
 run: venv
 	$(PY) -m scripts.run_demo
 
+# The quick loop: lint, types and the two fast tiers (no server process, database server or browser;
+# tests/tiers.py says which test is in which), on two cores. Needs only the venv, no system package.
+check: venv
+	$(PY) -m ruff check .
+	$(PY) -m mypy
+	$(PY) -m pytest -m "pure or inprocess" -n 2 -q
+
+# Everything, the slow tiers included (PostgreSQL, Ceph, server processes, Chromium).
 test: venv system-deps
 	$(PY) -m ruff check .
 	$(PY) -m mypy
