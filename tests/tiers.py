@@ -17,6 +17,7 @@ the rule is wrong, and say why beside it.
 """
 from __future__ import annotations
 
+import functools
 import inspect
 import types
 from collections.abc import Callable, Iterable
@@ -54,6 +55,7 @@ def heavier(a: str, b: str) -> str:
     return a if ORDER.index(a) >= ORDER.index(b) else b
 
 
+@functools.cache
 def tier_of_module(name: str) -> str:
     for tier in ("browser", "processes", "inprocess"):
         if any(name == root or name.startswith(root + ".") for root in REACHES[tier]):
@@ -89,9 +91,18 @@ def _functions_of(value: object) -> list[Callable[..., object]]:
     return []
 
 
+_REACHED: dict[object, str] = {}  # a test's or fixture's function -> the tier of all it reaches
+
+
 def tier_of(functions: Iterable[Callable[..., object]], seen: set[object] | None = None) -> str:
     """The heaviest tier any of these functions reaches, following helpers in `tests.*` modules."""
-    seen = set() if seen is None else seen
+    if seen is None:  # from the top: each function's whole reach, walked once and remembered
+        tier = "pure"
+        for function in functions:
+            if function not in _REACHED:
+                _REACHED[function] = tier_of([function], set())
+            tier = heavier(tier, _REACHED[function])
+        return tier
     tier = "pure"
     for function in functions:
         for inner in _functions_of(function):
