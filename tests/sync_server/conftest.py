@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 
-from sync_server import passwords
 from sync_server.app import create_app
 from sync_server.seed import seed_demo
 from sync_server.settings import Settings
@@ -42,16 +41,6 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 def backend(request: pytest.FixtureRequest) -> str:
     """The database the test's server uses: "sqlite" unless the test is marked `both_databases`."""
     return getattr(request, "param", SQLITE)
-
-
-@pytest.fixture(scope="session", autouse=True)
-def quick_scrypt() -> Iterator[None]:
-    """scrypt at n=2**10 instead of 2**14 for every secret hashed in these tests, the seeded template's
-    included: each hash stores its cost, so the same code verifies it, at a sixteenth of the work (most
-    of the in-process tier's time went into hashing sign-ins). Server processes keep the real cost."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(passwords, "SCRYPT_N", 2**10)
-        yield
 
 
 _started: list[PostgresCluster] = []
