@@ -6,10 +6,12 @@ import binascii
 import hashlib
 import json
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from dossier_verify import merkle
+from dossier_verify.checkpoints import Head, consistent_with, read_checkpoint
 from dossier_verify.findings import Failure, Report
 from dossier_verify.seals import body_problem, key_id, seal_holds, verify_signature
 
@@ -35,8 +37,10 @@ def _read_zip(path: Path | BinaryIO, report: Report) -> tuple[list[str], dict[st
         return None
 
 
-def verify(path: Path | BinaryIO, trusted_key: bytes | None = None, trusted_key_id: str | None = None) -> Report:
-    """Check the dossier at path; pass the agency's public key (or its key id) you trust, if you have it."""
+def verify(path: Path | BinaryIO, trusted_key: bytes | None = None, trusted_key_id: str | None = None,
+           kept: Sequence[tuple[str, bytes]] = ()) -> Report:
+    """Check the dossier at path; pass the agency's public key (or its key id) you trust, if you have it,
+    and checkpoints kept from earlier dossiers or tablets ((name, bytes)) its log must be consistent with."""
     report = Report()
     read = _read_zip(path, report)
     if read is None:
@@ -62,7 +66,7 @@ def verify(path: Path | BinaryIO, trusted_key: bytes | None = None, trusted_key_
     hashes = {p: sha for p, sha, _ in listed}
     _check_records(report, files, manifest, hashes)
     _check_reports(report, files, [p for p, _, _ in listed], agency)
-    _check_log(report, files, manifest, agency)
+    _check_log(report, files, manifest, agency, kept)
     return report
 
 
@@ -168,20 +172,18 @@ def _check_cited_evidence(report: Report, where: str, record: Any, hashes: dict[
 
 def _checkpoint(report: Report, files: dict[str, bytes], name: str, agency: bytes) -> dict | None:
     try:
-        held = _json(files[name])
-        body = held["body"]
-        head = json.loads(body)
-        size, root = int(head["tree_size"]), bytes.fromhex(head["root"])
-    except (KeyError, ValueError, TypeError, UnicodeDecodeError) as error:
-        report.add(Failure.LOG, name, f"checkpoint unreadable: {error!r}")
+        head = read_checkpoint(files[name], agency)
+    except KeyError as error:
+        report.add(Failure.LOG, name or "log", f"checkpoint missing: {error!r}")
         return None
-    if head.get("key_id") != key_id(agency) or not verify_signature(
-            agency, held.get("signature", ""), CHECKPOINT_CONTEXT + body.encode("utf-8")):
-        report.add(Failure.LOG, name, "checkpoint signature does not hold for the agency key")
-    return {"size": size, "root": root}
+    except (ValueError, TypeError, UnicodeDecodeError) as error:
+        report.add(Failure.LOG, name, f"checkpoint unreadable or its signature does not hold: {error}")
+        return None
+    return {"size": head.size, "root": head.root}
 
 
-def _check_log(report: Report, files: dict[str, bytes], manifest: dict, agency: bytes) -> None:
+def _check_log(report: Report, files: dict[str, bytes], manifest: dict, agency: bytes,
+               kept: Sequence[tuple[str, bytes]] = ()) -> None:
     log = manifest.get("log", {})
     latest = _checkpoint(report, files, log.get("checkpoint", ""), agency)
     try:
@@ -207,6 +209,40 @@ def _check_log(report: Report, files: dict[str, bytes], manifest: dict, agency: 
             holds = False
         if not holds:
             report.add(Failure.LOG, "log consistency", "the consistency proof to the latest checkpoint fails")
+    _check_earlier(report, proofs.get("earlier", []), Head(latest["size"], latest["root"]))
+    _check_kept(report, kept, agency, Head(latest["size"], latest["root"]), proofs.get("earlier", []))
+
+
+def _check_earlier(report: Report, earlier: Any, latest: Head) -> None:
+    """Every earlier checkpoint the dossier lists is proven consistent with its latest."""
+    for entry in earlier if isinstance(earlier, list) else [None]:
+        try:
+            head = Head(int(entry["size"]), bytes.fromhex(entry["root"]))
+            why = consistent_with(head, latest, [entry])
+        except (KeyError, ValueError, TypeError):
+            why = "unreadable"
+        if why is not None:
+            report.add(Failure.LOG, f"earlier checkpoint {entry.get('size') if isinstance(entry, dict) else '?'}",
+                       why or "larger than the latest checkpoint")
+
+
+def _check_kept(report: Report, kept: Sequence[tuple[str, bytes]], agency: bytes, latest: Head,
+                earlier: Any) -> None:
+    """Checkpoints held from elsewhere (`--checkpoint`): each must be consistent with this dossier's log."""
+    for name, raw in kept:
+        try:
+            head = read_checkpoint(raw, agency)
+        except (KeyError, ValueError, TypeError, UnicodeDecodeError) as error:
+            report.add(Failure.INCONSISTENT, name, f"not a checkpoint of this agency's log: {error}")
+            continue
+        why = consistent_with(head, latest, earlier)
+        if why == "":
+            report.notes.append(f"{name}: checkpoint of size {head.size} is newer than this dossier's "
+                                f"({latest.size}); verify the newer dossier with this one's checkpoint instead")
+        elif why is not None:
+            report.add(Failure.INCONSISTENT, name, f"inconsistent with the dossier's log: {why}")
+        else:
+            report.notes.append(f"{name}: consistent with this dossier's log (size {head.size} → {latest.size})")
 
 
 def _check_inclusion(report: Report, rid: str, digest: Any, proof: Any, latest: dict) -> None:

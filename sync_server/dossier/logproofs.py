@@ -1,4 +1,7 @@
-"""The log part of a dossier: checkpoints before and after the export, inclusion and consistency proofs."""
+"""The log part of a dossier: checkpoints before and after the export, inclusion and consistency proofs.
+
+Checkpoints are C2SP signed notes (`log/checkpoint.txt`); one signed in the first format (before the
+upgrade) is carried as it was signed, `{body, signature}` JSON (`log/previous_checkpoint.json`)."""
 from __future__ import annotations
 
 import base64
@@ -6,10 +9,11 @@ import json
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from sync_server import audit
 from sync_server.tables import AuditCheckpoint, AuditEntry, Record
+from sync_server.transparency import merkle
 from sync_server.transparency.agency_key import AgencyKey
 
 
@@ -23,8 +27,12 @@ def _ingest_entry(session: Session, row: Record, now: datetime) -> AuditEntry:
         data={"digest": row.digest, "backfilled": True, "received_at": row.received_at.isoformat()}))
 
 
-def _checkpoint_file(c: AuditCheckpoint) -> bytes:
-    return json.dumps({"body": c.body, "signature": c.signature}, ensure_ascii=False, indent=2).encode("utf-8")
+def _checkpoint_file(c: AuditCheckpoint, stem: str) -> tuple[str, bytes]:
+    signed = audit.signed_note(c)
+    if signed is not None:
+        return f"{stem}.txt", signed.encode("utf-8")
+    return f"{stem}.json", json.dumps({"body": c.body, "signature": c.signature}, ensure_ascii=False,
+                                      indent=2).encode("utf-8")
 
 
 def log_files(session: Session, rows: list[Record], key: AgencyKey, now: datetime, event: audit.AuditEvent,
@@ -39,12 +47,35 @@ def log_files(session: Session, rows: list[Record], key: AgencyKey, now: datetim
         rid: {"position": e.position, "entry": base64.b64encode(e.entry).decode("ascii"),
               "inclusion": [h.hex() for h in proven.inclusion[e.position]]}
         for rid, e in entries.items()}}
-    names = {"checkpoint": "log/checkpoint.json", "proofs": "log/proofs.json"}
+    names = {"proofs": "log/proofs.json"}
     if before.tree_size > 0:
         proofs["consistency"] = {"from": before.tree_size, "to": latest.tree_size,
                                  "proof": [h.hex() for h in proven.consistency]}
-        add("log/previous_checkpoint.json", _checkpoint_file(before))
-        names["previous_checkpoint"] = "log/previous_checkpoint.json"
-    add("log/checkpoint.json", _checkpoint_file(latest))
+        names["previous_checkpoint"], data = _checkpoint_file(before, "log/previous_checkpoint")
+        add(names["previous_checkpoint"], data)
+    names["checkpoint"], data = _checkpoint_file(latest, "log/checkpoint")
+    add(names["checkpoint"], data)
+    proofs["earlier"] = earlier_checkpoints(session, latest.tree_size)
     add("log/proofs.json", json.dumps(proofs, indent=2).encode("utf-8"))
     return names
+
+
+def earlier_checkpoints(session: Session, size: int) -> list[dict[str, object]]:
+    """Every checkpoint signed below `size`, each with its consistency proof to the tree of `size`: whoever
+    kept one (an earlier dossier, a tablet) can check this dossier's log against it (`--checkpoint`). The
+    nodes of all the proofs are read together (walked once to learn them, then again over them)."""
+    rows = session.exec(select(AuditCheckpoint.tree_size, AuditCheckpoint.root_hash)
+                        .where(col(AuditCheckpoint.tree_size) > 0, col(AuditCheckpoint.tree_size) < size)
+                        .order_by(col(AuditCheckpoint.tree_size))).all()
+    wanted: set[tuple[int, int]] = set()
+
+    def note(level: int, number: int) -> bytes:
+        wanted.add((level, number))
+        return merkle.EMPTY_ROOT
+    walk = merkle.Proofs(size, note)
+    for first, _ in rows:
+        walk.consistency_proof(first)
+    hashes = audit.full_hashes(session, wanted)
+    proofs = merkle.Proofs(size, lambda level, number: hashes[(level, number)])
+    return [{"size": first, "root": root, "proof": [h.hex() for h in proofs.consistency_proof(first)]}
+            for first, root in rows]

@@ -10,6 +10,7 @@ import base64
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import (
@@ -20,17 +21,37 @@ from cryptography.hazmat.primitives.serialization import (
 )
 
 from schemas.seal import key_id, public_key_bytes
+from sync_server.transparency import note
 
 PRIVATE_FILE = "agency_key.pem"
 PUBLIC_FILE = "agency_key.pub"
 
 
+class Signer(Protocol):
+    """What signs for the agency: an Ed25519 private key in memory, or one held in a PKCS#11 token."""
+
+    def sign(self, data: bytes) -> bytes: ...
+
+
 @dataclass(frozen=True)
 class AgencyKey:
-    """The private key, its raw public bytes and its key id."""
+    """The private key (or the token holding it), its raw public bytes and its key id; `data_dir`, when
+    set, is where it remembers the checkpoints it signed (transparency/memory.py): a key loaded for a
+    server always has one, so it never signs a checkpoint unchecked."""
 
-    private: Ed25519PrivateKey
+    private: Signer
     public_raw: bytes
+    data_dir: Path | None = None
+
+    @property
+    def origin(self) -> str:
+        """The origin line (and signer name) of the log's checkpoints."""
+        return note.origin_of(self.key_id)
+
+    @property
+    def vkey(self) -> str:
+        """The signed-note verifier key of the log's checkpoints (for standard witness tooling)."""
+        return note.vkey(self.origin, self.public_raw)
 
     @property
     def key_id(self) -> str:
@@ -45,6 +66,10 @@ class AgencyKey:
     def sign(self, message: bytes) -> str:
         """An Ed25519 signature over message, in base64."""
         return base64.b64encode(self.private.sign(message)).decode("ascii")
+
+    def sign_raw(self, message: bytes) -> bytes:
+        """The raw 64-byte Ed25519 signature over message."""
+        return self.private.sign(message)
 
 
 def load_or_create(data_dir: Path) -> AgencyKey:
@@ -64,6 +89,6 @@ def load_or_create(data_dir: Path) -> AgencyKey:
         with os.fdopen(fd, "wb") as f:
             f.write(pem)
         os.replace(tmp, path)
-    key = AgencyKey(private, public_key_bytes(private.public_key()))
-    (data_dir / PUBLIC_FILE).write_text(f"{key.public_b64}\nkey_id {key.key_id}\n", encoding="ascii")
+    key = AgencyKey(private, public_key_bytes(private.public_key()), data_dir)
+    (data_dir / PUBLIC_FILE).write_text(f"{key.public_b64}\nkey_id {key.key_id}\nvkey {key.vkey}\n", encoding="ascii")
     return key

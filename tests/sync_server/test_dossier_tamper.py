@@ -20,12 +20,12 @@ from dossier_verify.dossier import verify
 from dossier_verify.findings import Failure
 from schemas.seal import key_id, public_key_bytes
 from sync_server.seed import DEMO_CASE_ID
+from sync_server.transparency import note
 from sync_server.transparency.agency_key import AgencyKey, load_or_create
 from tests.sync_server.dossier_helpers import agency_key_id, export, submit_both_versions
 
 TRIALS = 1200
 MANIFEST_CONTEXT = b"field-evidence/dossier-manifest/v1\n"
-CHECKPOINT_CONTEXT = b"field-evidence/checkpoint/v1\n"
 Entries = list[tuple[str, bytes]]
 
 
@@ -107,14 +107,14 @@ def tamper(entries: Entries, rng: random.Random, agency: AgencyKey) -> tuple[str
         return kind, resign(replace(entries, record, dict(entries)[record].replace(b"\xe7\x8e\x8b", b"\xe6\x9d\x8e")),
                             outsider())
     if kind == "forged_checkpoint":
-        target = rng.choice(["log/checkpoint.json", "log/previous_checkpoint.json"])
-        held = json.loads(dict(entries)[target])
-        head = json.loads(held["body"])
-        head[rng.choice(["tree_size", "root"])] = rng.choice([head["tree_size"] + 1, "00" * 32])
+        target = rng.choice(["log/checkpoint.txt", "log/previous_checkpoint.txt"])
+        origin, size, _root = dict(entries)[target].decode().split("\n\n")[0].split("\n")
+        if rng.random() < 0.5:
+            size = str(int(size) + 1)
+        text = note.checkpoint_text(origin, int(size), rng.choice([bytes(32), rng.randbytes(32)]))
         signer = rng.choice([outsider(), agency]) if rng.random() < 0.5 else outsider()
-        held["body"] = rfc8785.dumps(head).decode()
-        held["signature"] = signer.sign(CHECKPOINT_CONTEXT + held["body"].encode())
-        forged = replace(entries, target, json.dumps(held).encode())
+        line = note.signature_line(origin, signer.public_raw, text, signer.sign_raw)
+        forged = replace(entries, target, note.signed_note(text, [line]).encode())
         return kind, resign(forged, signer) if rng.random() < 0.5 else forged
     proofs = json.loads(dict(entries)["log/proofs.json"])
     if kind == "insider_proof":  # the agency key is used to re-sign the manifest, but the log cannot lie
