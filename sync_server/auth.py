@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from schemas.problems import Code, ProblemError
 from schemas.protocol import AccountPublic, AccountRole
-from sync_server import queries, throttle
+from sync_server import audit, queries, throttle
 from sync_server.passwords import hash_secret, password_problems, pin_problems, secret_matches
 from sync_server.tables import Account, SessionToken
 
@@ -123,3 +123,4 @@ def change_password(session: Session, account: Account, old: str, new: str, now:
     account.password_changed_at = now
     account.must_change_password = False
     session.add(account)
+    audit.log(session, "account.password_changed", now, account.username, subject=account.username)
