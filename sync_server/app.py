@@ -16,6 +16,7 @@ from sync_server.api import api_router
 from sync_server.blobs import BlobStore
 from sync_server.console import console_router
 from sync_server.console.guard import install_console_guard, require_console_csrf
+from sync_server.console.log_alarm import LogAlarmContext
 from sync_server.db import make_engine
 from sync_server.limits import Admission, BodyGuard
 from sync_server.problem_handlers import install_problem_handlers
@@ -70,6 +71,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -
     app.state.uploads = uploads
     install_problem_handlers(app)
     install_console_guard(app, settings.data_dir)
+    app.add_middleware(LogAlarmContext, data_dir=settings.data_dir)  # the audit log's alarm banner
     app.include_router(api_router())
     app.include_router(console_router())
     app.add_middleware(Admission, settings=settings)  # added last = outermost: BodyGuard, Admission

@@ -20,6 +20,7 @@ import rfc8785
 from sqlalchemy import delete, event, func, text
 from sqlmodel import Session, col, select
 
+from schemas.problems import Code, ProblemError
 from sync_server.inserts import insert_new
 from sync_server.tables.audit_log import AuditCheckpoint, AuditEntry, AuditNode
 from sync_server.transparency import memory, merkle, note
@@ -214,11 +215,16 @@ def checkpoint(session: Session, key: AgencyKey, at: datetime) -> AuditCheckpoin
     def proofs(first: int) -> tuple[bytes, list[bytes]]:
         proven = log_proofs(session, size, (), first)
         return proven.root, proven.consistency
-    root = memory.check_extends(key.data_dir, size, proofs) if key.data_dir is not None else proofs(0)[0]
+    try:
+        root = memory.check_extends(key.data_dir, size, proofs) if key.data_dir is not None else proofs(0)[0]
+    except memory.LogDisagrees as refused:
+        raise ProblemError(Code.LOG_INCONSISTENT, memory.REASONS[refused.reason], **refused.detail) from refused
     existing = session.get(AuditCheckpoint, size)
     if existing is not None:
         if key.data_dir is not None and existing.root_hash != root.hex():
-            memory.fail(key.data_dir, "inconsistent", size=size, checkpoint_root=existing.root_hash, root=root.hex())
+            memory.raise_alarm(key.data_dir, "inconsistent", size=size, checkpoint_root=existing.root_hash,
+                               root=root.hex())
+            raise ProblemError(Code.LOG_INCONSISTENT, memory.REASONS["inconsistent"], size=size)
         return existing
     text = note.checkpoint_text(key.origin, size, root)
     line = note.signature_line(key.origin, key.public_raw, text, key.sign_raw)
