@@ -3,7 +3,7 @@
 Every ingest, review decision, report issue, export, download, disposal and account event goes through
 `append` inside the caller's transaction (nothing here commits). An entry is the RFC 8785 JSON of
 {"position", "at", "kind", "actor", "case_id", "subject", "data"}; it becomes leaf `position` of an RFC 9162
-Merkle tree. A checkpoint is a C2SP signed note (`tlog-checkpoint`, transparency/note.py) by the agency key;
+Merkle tree. A checkpoint is a C2SP signed note (`tlog-checkpoint`, schemas/checkpoint.py) by the agency key;
 before signing one the server checks the database's log extends the newest checkpoint it remembers having
 signed (transparency/memory.py) and refuses, with an alarm, when it does not. Checkpoints signed before
 that format ({"tree_size", "root", "time", "key_id"} JSON under CHECKPOINT_CONTEXT) stay verifiable.
@@ -20,10 +20,11 @@ import rfc8785
 from sqlalchemy import delete, event, func, text
 from sqlmodel import Session, col, select
 
+from schemas import checkpoint as note
 from schemas.problems import Code, ProblemError
 from sync_server.inserts import insert_new
 from sync_server.tables.audit_log import AuditCheckpoint, AuditEntry, AuditNode
-from sync_server.transparency import memory, merkle, note
+from sync_server.transparency import memory, merkle
 from sync_server.transparency.agency_key import AgencyKey
 
 CHECKPOINT_CONTEXT = b"field-evidence/checkpoint/v1\n"

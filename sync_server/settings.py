@@ -50,6 +50,8 @@ class Settings:
     # Background threads making photo display copies as records merge (sync_server/display/);
     # 0: each copy is made on its first view instead. Either way a copy is made once.
     display_warm_workers: int = 0
+    # The audit log's witnesses (sync_server/transparency/witness.py): at most one new checkpoint this often.
+    checkpoint_interval_s: float = 60.0
 
     @classmethod
     def from_env(cls, data_dir: Path, environ: Mapping[str, str]) -> Settings:

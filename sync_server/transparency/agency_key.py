@@ -20,8 +20,9 @@ from cryptography.hazmat.primitives.serialization import (
     load_pem_private_key,
 )
 
+from schemas import checkpoint as note
 from schemas.seal import key_id, public_key_bytes
-from sync_server.transparency import note
+from sync_server.settings import Settings
 
 PRIVATE_FILE = "agency_key.pem"
 PUBLIC_FILE = "agency_key.pub"
@@ -92,3 +93,8 @@ def load_or_create(data_dir: Path) -> AgencyKey:
     key = AgencyKey(private, public_key_bytes(private.public_key()), data_dir)
     (data_dir / PUBLIC_FILE).write_text(f"{key.public_b64}\nkey_id {key.key_id}\nvkey {key.vkey}\n", encoding="ascii")
     return key
+
+
+def load_agency_key(settings: Settings) -> AgencyKey:
+    """The agency key of a server with these settings."""
+    return load_or_create(settings.data_dir)

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sync_server.transparency.proof_check import consistency_holds
+from schemas.checkpoint import consistency_holds
 
 MEMORY_FILE = "signed_checkpoints.jsonl"
 ALARM_FILE = "log_alarms.jsonl"

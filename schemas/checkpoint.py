@@ -1,5 +1,7 @@
-"""The log's checkpoints as C2SP signed notes (`tlog-checkpoint`), so standard witness and verifier tooling
-(sigsum, omniwitness, golang.org/x/mod/sumdb/note) can check the agency's log without our code.
+"""The agency log's checkpoints as C2SP signed notes (`tlog-checkpoint`), so standard witness and verifier
+tooling (sigsum, omniwitness, golang.org/x/mod/sumdb/note) can check the agency's log without our code. In
+the contract because both sides use it: the server signs checkpoints, the tablet witnesses them (it keeps
+the newest it verified and checks each new one's consistency proof from it, RFC 9162 §2.1.4.2).
 
 A checkpoint's text is three lines: the origin (a name for this log), the tree size in decimal, the root
 hash in standard base64; each line ends in a newline. The signed note is that text, a blank line, then one
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidSignature
@@ -20,6 +22,44 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 DASH = "\u2014"  # the em dash that starts a signature line
 ED25519 = b"\x01"
+
+
+def _node(left: bytes, right: bytes) -> bytes:
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def consistency_holds(first: int, second: int, first_root: bytes, second_root: bytes,
+                      proof: Sequence[bytes]) -> bool:
+    """Whether `proof` shows the tree of `first` leaves (root `first_root`) is a prefix of the tree of
+    `second` leaves (root `second_root`)."""
+    if first < 1 or second < first:
+        return False
+    if first == second:
+        return not proof and first_root == second_root
+    path = list(proof)
+    if first & (first - 1) == 0:  # a power of two: its root is the first node of the path
+        path.insert(0, first_root)
+    if not path:
+        return False
+    fn, sn = first - 1, second - 1
+    while fn & 1:
+        fn >>= 1
+        sn >>= 1
+    fr = sr = path[0]
+    for c in path[1:]:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            fr, sr = _node(c, fr), _node(c, sr)
+            if not fn & 1:
+                while fn and not fn & 1:
+                    fn >>= 1
+                    sn >>= 1
+        else:
+            sr = _node(sr, c)
+        fn >>= 1
+        sn >>= 1
+    return fr == first_root and sr == second_root and sn == 0
 
 
 def origin_of(key_id: str) -> str:
