@@ -87,6 +87,8 @@ MATRIX: dict[str, str] = {
     "POST /api/v1/evidence/batch": "AADDDDDD",  # small files: any surveyor's own uploads (bytes hashed)
     # report, dossier, retention (issue 8)
     "GET /api/v1/agency-key": "DDAAAAAD",
+    "GET /api/v1/log/checkpoint": "AAAAAAAD",  # every tablet and staff member may witness the log (issue 17)
+    "POST /api/v1/log/alarm": "AAAAAAAD",  # and report that it contradicts a checkpoint they hold
     "POST /api/v1/cases/{case_id}/report/preview": "DDDDADAD",
     "GET /api/v1/cases/{case_id}/reports": "DDDDADAD",  # the agency's reviewers and admins
     "POST /api/v1/cases/{case_id}/reports": "DDDDADAD",
