@@ -19,7 +19,6 @@ FORMAT = "field-evidence/dossier/v1"
 MANIFEST = "manifest.json"
 MANIFEST_SIG = "manifest.sig"
 MANIFEST_CONTEXT = b"field-evidence/dossier-manifest/v1\n"
-CHECKPOINT_CONTEXT = b"field-evidence/checkpoint/v1\n"
 REPORT_CONTEXT = b"field-evidence/report/v1\n"
 
 
@@ -215,7 +214,8 @@ def _check_log(report: Report, files: dict[str, bytes], manifest: dict, agency: 
 
 def _check_earlier(report: Report, earlier: Any, latest: Head) -> None:
     """Every earlier checkpoint the dossier lists is proven consistent with its latest."""
-    for entry in earlier if isinstance(earlier, list) else [None]:
+    entries: list[Any] = earlier if isinstance(earlier, list) else [None]
+    for entry in entries:
         try:
             head = Head(int(entry["size"]), bytes.fromhex(entry["root"]))
             why = consistent_with(head, latest, [entry])

@@ -20,7 +20,7 @@ from schemas.office import (
     TeamAssignment,
 )
 from schemas.problems import Code, ProblemError
-from sync_server import conformity, intake, queries, roster
+from sync_server import audit, conformity, intake, queries, roster
 from sync_server.api.deps import CurrentAccount, DbSession, ServicesDep
 from sync_server.intake_views import document_view, intake_view
 from sync_server.services import Services
@@ -111,6 +111,8 @@ def download_document(document_id: str, session: DbSession, account: CurrentAcco
     if document is None:
         raise ProblemError(Code.NOT_FOUND, document_id)
     queries.visible_case(session, account, document.case_id)
+    audit.log_now(session, "intake.document_downloaded", services.clock(), account.username, document.case_id,
+                  subject=document.id, via="api", kind=document.kind)
     return FileResponse(services.blobs.local_path(document.sha256), media_type=document.media_type,
                         headers={"Cache-Control": "private, no-store",
                                  "Content-Disposition": f'inline; filename="{document.id}"'})

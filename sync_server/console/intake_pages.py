@@ -27,7 +27,7 @@ from schemas.office import (
 )
 from schemas.problems import Code, ProblemError, chinese_message
 from schemas.protocol import AccountRole
-from sync_server import conformity, intake, queries, roster
+from sync_server import audit, conformity, intake, queries, roster
 from sync_server.api.deps import DbSession, ServicesDep
 from sync_server.auth import public
 from sync_server.console.routes import TO_LOGIN, Staff
@@ -124,6 +124,8 @@ def intake_router() -> APIRouter:
         case = queries.visible_case(session, staff, document.case_id) if document else None
         if document is None or case is None:
             return Response(status_code=404)
+        audit.log_now(session, "intake.document_downloaded", services.clock(), staff.username, document.case_id,
+                      subject=document.id, via="console", kind=document.kind)
         return FileResponse(services.blobs.path_for(document.sha256), media_type=document.media_type,
                             headers={"Cache-Control": "private, no-store"})
 

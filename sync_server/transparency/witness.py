@@ -26,6 +26,10 @@ def latest(session: Session, key: AgencyKey, now: datetime, interval_s: float) -
     newest = audit.newest_checkpoint(session)
     stale = newest is None or audit.signed_note(newest) is None or (
         newest.tree_size < audit.tree_size(session) and now - newest.at >= timedelta(seconds=interval_s))
+    if newest is not None and audit.signed_note(newest) is None and newest.tree_size == audit.tree_size(session):
+        # the newest is of the first format and the log has not grown since the upgrade: one entry makes a
+        # size no checkpoint has yet, so the first signed note can be signed
+        audit.log(session, "log.checkpoints_as_notes", now, subject=str(newest.tree_size))
     if newest is None or stale:
         return audit.checkpoint(session, key, now)
     return newest

@@ -36,7 +36,7 @@ EXPECTED = {
     "letter.answered", "organisation.added", "team.added", "account.created", "account.team_set",
     "credential.recorded", "handover.started", "handover.confirmed", "account.password_changed",
     "account.unlocked", "key.registered", "key.revoked", "record.ingested", "retention.set", "case.disposed",
-    "dossier.exported", "evidence.downloaded", "auth.login", "report.issued"}
+    "dossier.exported", "evidence.downloaded", "auth.login", "report.issued", "intake.document_downloaded"}
 
 
 def _ok(response, status: int = 200) -> dict:
@@ -52,6 +52,8 @@ def _office(team: FieldTeam, app) -> None:
     case = _ok(c.post(f"{INTAKE}/cases/{case['case_id']}/subjects", headers=clerk, json=[
         {"position": 1, "name": "孙立", "id_number": ADULT, "relation": "户主", "household_address": "重庆市渝北区龙溪街道"}]), 200)
     complete(team, clerk, case)
+    document = _ok(c.get(f"{INTAKE}/cases/{case['case_id']}", headers=clerk))["documents"][0]
+    assert c.get(f"{INTAKE}/documents/{document['id']}", headers=clerk).status_code == 200
     _ok(c.post(f"{INTAKE}/cases/{case['case_id']}/submit", headers=clerk))
     for reviewer in (team.headers["wangfang"], password_login(c, "zhoumin")):
         _ok(c.post(f"{INTAKE}/cases/{case['case_id']}/conformity", json={"passed": True}, headers=reviewer))
