@@ -112,7 +112,7 @@ def download_document(document_id: str, session: DbSession, account: CurrentAcco
         raise ProblemError(Code.NOT_FOUND, document_id)
     queries.visible_case(session, account, document.case_id)
     audit.log_now(session, "intake.document_downloaded", services.clock(), account.username, document.case_id,
-                  subject=document.id, via="api", kind=document.kind)
+                  subject=document.id, via="api", document_kind=document.kind)
     return FileResponse(services.blobs.local_path(document.sha256), media_type=document.media_type,
                         headers={"Cache-Control": "private, no-store",
                                  "Content-Disposition": f'inline; filename="{document.id}"'})

@@ -125,7 +125,7 @@ def intake_router() -> APIRouter:
         if document is None or case is None:
             return Response(status_code=404)
         audit.log_now(session, "intake.document_downloaded", services.clock(), staff.username, document.case_id,
-                      subject=document.id, via="console", kind=document.kind)
+                      subject=document.id, via="console", document_kind=document.kind)
         return FileResponse(services.blobs.path_for(document.sha256), media_type=document.media_type,
                             headers={"Cache-Control": "private, no-store"})
 
