@@ -16,6 +16,7 @@ from sync_server.seed import DEMO_CASE_ID, DEMO_TEAM_ID
 from sync_server.tables import AuditEntry, Case
 from sync_server.transparency import merkle
 from sync_server.transparency.agency_key import load_or_create
+from tests.sync_server.console_client import console_login
 from tests.sync_server.helpers import (
     CREDENTIALS,
     FieldTeam,
@@ -54,6 +55,8 @@ def _office(team: FieldTeam, app) -> None:
     complete(team, clerk, case)
     document = _ok(c.get(f"{INTAKE}/cases/{case['case_id']}", headers=clerk))["documents"][0]
     assert c.get(f"{INTAKE}/documents/{document['id']}", headers=clerk).status_code == 200
+    assert console_login(c, "chenjing").status_code == 303
+    assert c.get(f"/console/documents/{document['id']}").status_code == 200
     _ok(c.post(f"{INTAKE}/cases/{case['case_id']}/submit", headers=clerk))
     for reviewer in (team.headers["wangfang"], password_login(c, "zhoumin")):
         _ok(c.post(f"{INTAKE}/cases/{case['case_id']}/conformity", json={"passed": True}, headers=reviewer))
@@ -131,6 +134,8 @@ def test_every_kind_of_event_lands_in_the_merkle_log_and_a_checkpoint_proves_eac
                                      merkle.inclusion_proof(row.position, leaves), root)
     account = next(json.loads(r.entry) for r in rows if r.kind == "account.created" and r.subject == "sunli")
     assert account["data"]["row"]["posts"] == ["verification"] and "password_hash" not in account["data"]["row"]
+    downloads = [json.loads(r.entry)["data"] for r in rows if r.kind == "intake.document_downloaded"]
+    assert [d["via"] for d in downloads] == ["api", "console"] and len({d["document_kind"] for d in downloads}) == 1
     conformity = [json.loads(r.entry) for r in rows if r.kind == "conformity.checked"]
     assert [c["data"]["status"] for c in conformity][-2:] == ["submitted", "released"]
     assert {c["actor"] for c in conformity[-2:]} == {"wangfang", "zhoumin"}
