@@ -14,6 +14,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import rfc8785
@@ -208,7 +209,7 @@ def checkpoint(session: Session, key: AgencyKey, at: datetime) -> AuditCheckpoin
     held first, so two callers at once (two exports) see the same size and the second finds the first's
     checkpoint instead of colliding with it. The root comes from stored nodes: O(log n). A key that
     remembers what it signed (`key.data_dir`) first checks the log extends the newest of those; if not it
-    raises `memory.LogDisagrees` (and the alarm) and signs nothing."""
+    raises the alarm and `log.inconsistent` (a ProblemError) and signs nothing."""
     session.flush()
     _hold_the_end(session)
     size = tree_size(session)
@@ -245,10 +246,10 @@ def signed_note(row: AuditCheckpoint) -> str | None:
     return note.signed_note(row.body, [f"{note.DASH} {row.body.split(chr(10), 1)[0]} {row.signature}"])
 
 
-def _remember_after_commit(session: Session, data_dir: Any, signed: memory.Signed) -> None:
+def _remember_after_commit(session: Session, data_dir: Path, signed: memory.Signed) -> None:
     """Append the checkpoint to the memory file once its transaction commits (a rolled-back checkpoint, and
     the entries it covered, are forgotten: remembering them would make the next check fail)."""
-    pending: list[tuple[Any, memory.Signed]] = session.info.setdefault("audit.signed", [])
+    pending: list[tuple[Path, memory.Signed]] = session.info.setdefault("audit.signed", [])
     if not session.info.get("audit.listening"):
         event.listen(session, "after_commit", _on_commit)
         event.listen(session, "after_rollback", _on_rollback)
