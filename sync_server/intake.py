@@ -74,6 +74,11 @@ def entrustment_of(session: Session, case: Case) -> Entrustment:
     return row
 
 
+def check_editable(session: Session, actor: Account, case: Case) -> Entrustment:
+    """The case's entrustment, when `actor` may still change its materials; else a problem saying why."""
+    return _editable(session, actor, case)
+
+
 def _editable(session: Session, actor: Account, case: Case) -> Entrustment:
     if not may_enter(actor, case):
         raise ProblemError(Code.FORBIDDEN, "只有委托单位或核查机构的工作人员可以录入委托材料")
