@@ -14,8 +14,8 @@ from fastapi.responses import Response
 from sqlmodel import Session
 
 from schemas.office import NewSubject
-from sync_server import queries, roster
-from sync_server.tables import Account
+from sync_server.office import roster
+from sync_server.tables import Account, queries
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -14,8 +14,8 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from schemas.problems import ProblemError
-from sync_server import roster
-from sync_server.id_numbers import make_id_number
+from sync_server.office import roster
+from sync_server.office.id_numbers import make_id_number
 from tests.sync_server.console_client import console_post
 from tests.sync_server.helpers import FieldTeam, password_login, problem_of
 from tests.sync_server.test_console import console_login
