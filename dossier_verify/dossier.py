@@ -8,11 +8,12 @@ import json
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from dossier_verify import merkle, safezip
+from dossier_verify import material, merkle, safezip
 from dossier_verify.findings import Failure, Report
 from dossier_verify.seals import body_problem, key_id, seal_holds, verify_signature
 
-FORMAT = "field-evidence/dossier/v1"
+FORMAT = "field-evidence/dossier/v2"
+FORMATS = ("field-evidence/dossier/v1", FORMAT)  # v1 (records, evidence, reports, log) still verifies
 MANIFEST = "manifest.json"
 MANIFEST_SIG = "manifest.sig"
 MANIFEST_CONTEXT = b"field-evidence/dossier-manifest/v1\n"
@@ -46,7 +47,7 @@ def verify(path: Path | BinaryIO, trusted_key: bytes | None = None, trusted_key_
         signature = files.get(MANIFEST_SIG, b"").decode("ascii").strip()
         agency = base64.b64decode(manifest["agency_key"]["public_key"], validate=True)
         listed = [(f["path"], f["sha256"], int(f["size"])) for f in manifest["files"]]
-        if manifest.get("format") != FORMAT:
+        if not isinstance(manifest, dict) or manifest.get("format") not in FORMATS:
             raise ValueError(f"format {manifest.get('format')!r}")
     except (KeyError, ValueError, TypeError, UnicodeDecodeError, binascii.Error) as error:
         report.add(Failure.UNREADABLE, MANIFEST, f"missing or malformed manifest: {error!r}")
@@ -58,7 +59,9 @@ def verify(path: Path | BinaryIO, trusted_key: bytes | None = None, trusted_key_
     hashes = {p: sha for p, sha, _ in listed}
     _check_records(report, files, manifest, hashes)
     _check_reports(report, files, [p for p, _, _ in listed], agency)
-    _check_log(report, files, manifest, agency)
+    latest = _check_log(report, files, manifest, agency)
+    if manifest["format"] == FORMAT:
+        material.check(report, manifest, files, archive.digests, hashes, latest)
     return report
 
 
@@ -176,16 +179,17 @@ def _checkpoint(report: Report, files: dict[str, bytes], name: str, agency: byte
     return {"size": size, "root": root}
 
 
-def _check_log(report: Report, files: dict[str, bytes], manifest: dict, agency: bytes) -> None:
+def _check_log(report: Report, files: dict[str, bytes], manifest: dict, agency: bytes) -> dict | None:
+    """Checkpoints, record inclusion, consistency; returns the latest checkpoint (None if unreadable)."""
     log = manifest.get("log", {})
     latest = _checkpoint(report, files, log.get("checkpoint", ""), agency)
     try:
         proofs = _json(files[log["proofs"]])
     except (KeyError, ValueError, TypeError, UnicodeDecodeError) as error:
         report.add(Failure.LOG, "log", f"proofs unreadable: {error!r}")
-        return
+        return latest
     if latest is None:
-        return
+        return None
     for entry in manifest.get("records", []):
         rid = str(entry.get("id"))
         body = files.get(str(entry.get("body")))
@@ -202,6 +206,7 @@ def _check_log(report: Report, files: dict[str, bytes], manifest: dict, agency: 
             holds = False
         if not holds:
             report.add(Failure.LOG, "log consistency", "the consistency proof to the latest checkpoint fails")
+    return latest
 
 
 def _check_inclusion(report: Report, rid: str, digest: Any, proof: Any, latest: dict) -> None:
