@@ -55,6 +55,8 @@ def verify(path: Path | BinaryIO, trusted_key: bytes | None = None, trusted_key_
     _check_agency_key(report, agency, manifest, trusted_key, trusted_key_id)
     if not verify_signature(agency, signature, MANIFEST_CONTEXT + files[MANIFEST]):
         report.add(Failure.MANIFEST, MANIFEST_SIG, "manifest signature does not hold for the agency key")
+    elif files.get(MANIFEST_SIG) != (signature + "\n").encode("ascii"):  # no unsigned byte in the dossier
+        report.add(Failure.FILES, MANIFEST_SIG, "altered: not the signature line alone")
     _check_files(report, names, archive.digests, listed)
     hashes = {p: sha for p, sha, _ in listed}
     _check_records(report, files, manifest, hashes)
