@@ -20,12 +20,12 @@ from schemas.office import (
     TeamAssignment,
 )
 from schemas.problems import Code, ProblemError
-from sync_server import conformity, intake, queries, roster
 from sync_server.api.deps import CurrentAccount, DbSession, ServicesDep
-from sync_server.intake_views import document_view, intake_view
+from sync_server.evidence.staff_uploads import StoredUpload, read_body, store_upload
+from sync_server.office import conformity, intake, roster
+from sync_server.office.intake_wire import document_view, intake_view
 from sync_server.services import Services
-from sync_server.tables import Account, CaseDocument
-from sync_server.uploads import StoredUpload, read_body, store_upload
+from sync_server.tables import Account, CaseDocument, queries
 
 router = APIRouter(prefix="/intake", tags=["intake"])
 RAW_BODY = {"requestBody": {"required": True, "content": {

@@ -27,14 +27,14 @@ from schemas.office import (
 )
 from schemas.problems import Code, ProblemError, chinese_message
 from schemas.protocol import AccountRole
-from sync_server import conformity, intake, queries, roster
+from sync_server.accounts.auth import public
 from sync_server.api.deps import DbSession, ServicesDep
-from sync_server.auth import public
 from sync_server.console.routes import TO_LOGIN, Staff
 from sync_server.console.templating import page
-from sync_server.intake_views import intake_view
-from sync_server.tables import Account, Case, CaseDocument, Team
-from sync_server.uploads import MAX_UPLOAD_BYTES, store_upload
+from sync_server.evidence.staff_uploads import MAX_UPLOAD_BYTES, store_upload
+from sync_server.office import conformity, intake, roster
+from sync_server.office.intake_wire import intake_view
+from sync_server.tables import Account, Case, CaseDocument, Team, queries
 
 NAMES = {"methods": METHOD_NAMES, "statuses": INTAKE_STATUS_NAMES, "documents": DOCUMENT_NAMES,
          "forms": AUTHORIZATION_FORM_NAMES}

@@ -20,12 +20,12 @@ from pathlib import Path
 import rfc8785
 from sqlmodel import Session
 
-from sync_server import audit, queries
-from sync_server.blobs import BlobStore
-from sync_server.case_views import signed_bytes_of
+from sync_server.casework.case_wire import signed_bytes_of
 from sync_server.dossier import index_page, material
 from sync_server.dossier.logproofs import log_files
-from sync_server.tables import Case, EvidenceFile, EvidenceType, Record
+from sync_server.evidence.disk_store import BlobStore
+from sync_server.tables import Case, EvidenceFile, EvidenceType, Record, queries
+from sync_server.transparency import audit
 from sync_server.transparency.agency_key import AgencyKey
 
 FORMAT = "field-evidence/dossier/v2"

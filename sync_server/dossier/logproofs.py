@@ -12,8 +12,8 @@ from datetime import datetime
 
 from sqlmodel import Session, col, or_, select
 
-from sync_server import audit
 from sync_server.tables import AuditCheckpoint, AuditEntry, Record
+from sync_server.transparency import audit
 from sync_server.transparency.agency_key import AgencyKey
 
 

@@ -20,9 +20,10 @@ from sqlmodel import Session, col, select
 
 from schemas.letters import CHANNEL_LABELS
 from schemas.office import AUTHORIZATION_FORM_NAMES, DOCUMENT_NAMES, AuthorizationForm, DocumentKind
-from sync_server import conformity, intake, letters, queries, rounds
-from sync_server.blobs import BlobStore
-from sync_server.tables import Case, Entrustment, ReportVersion, ReviewEntry
+from sync_server.casework import rounds
+from sync_server.evidence.disk_store import BlobStore
+from sync_server.office import conformity, intake, letters
+from sync_server.tables import Case, Entrustment, ReportVersion, ReviewEntry, queries
 
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/heic": "heic", "image/heif": "heif",
               "image/webp": "webp", "audio/mp4": "m4a", "audio/x-m4a": "m4a", "audio/m4a": "m4a",

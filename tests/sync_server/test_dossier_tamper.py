@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from dossier_verify.dossier import verify
 from dossier_verify.findings import Failure
 from schemas.seal import key_id, public_key_bytes
-from sync_server.seed import DEMO_CASE_ID
+from sync_server.ops.seed import DEMO_CASE_ID
 from sync_server.transparency.agency_key import AgencyKey, load_or_create
 from tests.sync_server.dossier_helpers import agency_key_id, export, submit_both_versions
 

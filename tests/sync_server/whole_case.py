@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from schemas.records import EvidenceKind, Outcome, Role
-from sync_server.id_numbers import make_id_number
-from sync_server.seed import DEMO_TEAM_ID, DEMO_UNIT, scan_png
+from sync_server.office.id_numbers import make_id_number
+from sync_server.ops.seed import DEMO_TEAM_ID, DEMO_UNIT, scan_png
 from tests.sync_server.helpers import (
     SURVEYORS,
     FieldTeam,
