@@ -17,7 +17,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, inspect, text
 
 BASELINE = "0001"
-MIGRATIONS = Path(__file__).parent / "migrations"
+MIGRATIONS = Path(__file__).parent
 _PG_LOCK = 7_310_946  # any constant: one advisory lock for "migrating"
 
 
