@@ -6,7 +6,7 @@ from sqlmodel import col, select
 
 from schemas.problems import Code, ProblemError
 from schemas.protocol import KeyRegistration, KeyRevocation
-from sync_server import throttle
+from sync_server.accounts import throttle
 from sync_server.api.deps import CurrentAdmin, DbSession, ServicesDep
 from sync_server.api.key_routes import wire_key
 from sync_server.tables import Account, SurveyorKey
