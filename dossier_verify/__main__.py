@@ -1,7 +1,8 @@
 """python -m dossier_verify FILE.zip [--agency-key B64|FILE] [--agency-key-id HEX] [--checkpoint FILE ...]
 
-Exit codes: 0 ok; 2 unreadable; otherwise the sum of 4 files, 8 manifest/agency key, 16 seals, 32 log,
-64 a kept checkpoint (--checkpoint) inconsistent with the dossier's log.
+Exit codes: 0 ok; 2 unreadable or refused (zip bomb, nested archive, path tricks: one line); otherwise the sum
+of 4 files, 8 manifest/agency key, 16 seals, 32 log, 64 a kept checkpoint (--checkpoint) inconsistent with
+the dossier's log.
 """
 from __future__ import annotations
 
@@ -50,7 +51,15 @@ def run(argv: Sequence[str] | None = None, prog: str = "python -m dossier_verify
     except OSError as error:
         print(f"无法读取检查点文件 / cannot read checkpoint file: {error}", file=sys.stderr)
         return int(Failure.UNREADABLE)
-    report = verify(args.dossier, trusted, args.agency_key_id, kept)
+    try:
+        report = verify(args.dossier, trusted, args.agency_key_id, kept)
+    except (MemoryError, RecursionError, OSError) as error:  # hostile input must not end in a traceback
+        print(f"档案包被拒绝 / dossier refused: {args.dossier}: {type(error).__name__}: {error}"[:400])
+        return int(Failure.UNREADABLE)
+    refused = [f for f in report.findings if f.failure == Failure.UNREADABLE]
+    if refused:  # nothing else could be checked: one line says why
+        print(f"档案包被拒绝 / dossier refused: {refused[0]}"[:400])
+        return int(Failure.UNREADABLE)
     for note in report.notes:
         print(f"注意 / note: {note}")
     for finding in report.findings:

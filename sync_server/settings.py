@@ -22,7 +22,7 @@ class Settings:
     device_session: timedelta = timedelta(hours=12)  # a tablet token: one working day, then the PIN again
     console_session: timedelta = timedelta(hours=12)
     secure_cookies: bool = False  # True behind HTTPS
-    # Limits and back-pressure (sync_server/limits.py); every body is counted before it is parsed.
+    # Limits and back-pressure (sync_server/edge/limits.py); every body is counted before it is parsed.
     max_json_bytes: int = 2 * 1024 * 1024  # any route that is not an evidence upload
     max_anonymous_bytes: int = 16 * 1024  # callers without a token or console cookie, on every route
     max_chunk_bytes: int = 16 * 1024 * 1024  # one PATCH of a resumable upload
@@ -42,7 +42,7 @@ class Settings:
     # Partial uploads untouched this long are swept (at start, then every upload_sweep_interval_s).
     abandoned_upload_days: float = 7.0
     upload_sweep_interval_s: float = 6 * 3600.0
-    # Evidence in an S3-compatible object store when s3_endpoint is set (sync_server/object_store.py).
+    # Evidence in an S3-compatible object store when s3_endpoint is set (sync_server/evidence/s3_store.py).
     s3_endpoint: str = ""
     s3_bucket: str = "field-evidence"
     s3_access_key: str = ""

@@ -200,6 +200,12 @@ class SyncPanel(Observable):
         return text + (f"，{len(later)} 份暂未上传：{later[0].message}" if later else "")
 
 
+def result_tone(result: UploadOutcome) -> str:
+    """How one upload result reads on the outbox screen: "ok" (on the server), "problem" (refused), or
+    "" (still on the tablet). The view colours it without knowing the sync layer's statuses."""
+    return {UploadStatus.SYNCED: "ok", UploadStatus.PROBLEM: "problem"}.get(result.status, "")
+
+
 def _mb(n: int) -> str:
     return f"{n / 1048576:.1f} MB"
 

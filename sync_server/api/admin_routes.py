@@ -6,11 +6,12 @@ from sqlmodel import col, select
 
 from schemas.problems import Code, ProblemError
 from schemas.protocol import KeyRegistration, KeyRevocation
-from sync_server import audit, throttle
+from sync_server.accounts import throttle
 from sync_server.api.deps import CurrentAdmin, DbSession, ServicesDep
 from sync_server.api.key_routes import wire_key
-from sync_server.audit_rows import log_row
 from sync_server.tables import Account, SurveyorKey
+from sync_server.transparency import audit
+from sync_server.transparency.audit_rows import log_row
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import FileResponse, PlainTextResponse
 
-from sync_server import queries
 from sync_server.api.deps import CurrentAccount, DbSession, ServicesDep
 from sync_server.dossier.service import make_dossier
+from sync_server.tables import queries
 from sync_server.transparency.agency_key import load_agency_key
 
 router = APIRouter(tags=["dossier"])

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Depends, Request
 from schemas.protocol import RecordResult, RecordStatus
 from schemas.records import SealedRecord
 from sync_server.api.deps import CurrentSurveyor, DbSession, ServicesDep
+from sync_server.casework.ingest import ingest
 from sync_server.display.warm import warm_record
-from sync_server.ingest import ingest
 from sync_server.transparency.witness import note_of_newest
 
 router = APIRouter(tags=["records"])

@@ -10,12 +10,12 @@ from sqlmodel import Session, col, select
 
 from schemas.methods import Method
 from schemas.records import SealedRecord, SurveyRecord
-from sync_server import audit, queries
 from sync_server.documents.appendix_d import Matching, Person, cn_date, compose, default_summary
 from sync_server.documents.bundle import case_facts
 from sync_server.documents.report_pdf import ElectronicSeal, render_report
 from sync_server.services import Services
-from sync_server.tables import Case, MatchingResult, ReportVersion
+from sync_server.tables import Case, MatchingResult, ReportVersion, queries
+from sync_server.transparency import audit
 from sync_server.transparency.agency_key import load_agency_key
 
 REPORT_CONTEXT = b"field-evidence/report/v1\n"

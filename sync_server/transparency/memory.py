@@ -27,7 +27,7 @@ from schemas.checkpoint import consistency_holds
 MEMORY_FILE = "signed_checkpoints.jsonl"
 ALARM_FILE = "log_alarms.jsonl"
 TAIL_BYTES = 64 * 1024
-logger = logging.getLogger("sync_server.audit")
+logger = logging.getLogger("sync_server.transparency.audit")
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,8 @@ from pathlib import Path
 from sqlmodel import Session
 
 from schemas.protocol import LogAlarmReport, LogCheckpoint
-from sync_server import audit
 from sync_server.tables import AuditCheckpoint
-from sync_server.transparency import memory
+from sync_server.transparency import audit, memory
 from sync_server.transparency.agency_key import AgencyKey
 
 

@@ -18,9 +18,8 @@ from field_app.store.tables import HeldCheckpoint
 from field_app.sync.outbox import UploadStatus
 from field_app.sync.witness import ALARM, SERVER_ALARM
 from schemas import checkpoint
-from sync_server import audit
 from sync_server.tables import AuditCheckpoint, AuditEntry, AuditNode
-from sync_server.transparency import memory
+from sync_server.transparency import audit, memory
 from tests.field_app.test_sync_live import _seal_home_visit, _sign_in_team
 
 

@@ -17,10 +17,10 @@ from sqlmodel import select
 
 from schemas.protocol import EVIDENCE_BATCH, AccountRole, batch_header
 from schemas.staffing import NewOrganisation, OrgKind
-from sync_server import staff
-from sync_server.auth import create_account
-from sync_server.id_numbers import make_id_number
-from sync_server.seed import DEMO_AGENCY, DEMO_CASE_ID
+from sync_server.accounts.auth import create_account
+from sync_server.office import staff
+from sync_server.office.id_numbers import make_id_number
+from sync_server.ops.seed import DEMO_AGENCY, DEMO_CASE_ID
 from sync_server.tables import Account, CaseDocument
 from tests.sync_server.helpers import FieldTeam, home_visit, password_login
 from tests.sync_server.test_review_api import PDF, entrust

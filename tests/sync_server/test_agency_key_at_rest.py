@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from dossier_verify.dossier import verify
 from schemas import checkpoint
 from sync_server.app import create_app
-from sync_server.seed import DEMO_CASE_ID
+from sync_server.ops.seed import DEMO_CASE_ID
 from sync_server.settings import Settings
 from sync_server.transparency.agency_key import PRIVATE_FILE, load_agency_key, load_or_create
 from sync_server.transparency.key_store import AgencyKeyLocked, is_encrypted

@@ -11,10 +11,9 @@ from sqlmodel import select
 
 from dossier_verify import merkle as check
 from schemas.seal import key_id, public_key_bytes
-from sync_server import audit
-from sync_server.seed import DEMO_CASE_ID, DEMO_TEAM_ID
+from sync_server.ops.seed import DEMO_CASE_ID, DEMO_TEAM_ID
 from sync_server.tables import AuditEntry, Case
-from sync_server.transparency import merkle
+from sync_server.transparency import audit, merkle
 from sync_server.transparency.agency_key import load_or_create
 from tests.sync_server.console_client import console_login
 from tests.sync_server.helpers import (

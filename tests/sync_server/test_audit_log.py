@@ -11,10 +11,9 @@ from sqlmodel import col, select
 from dossier_verify import merkle as check
 from schemas import checkpoint as note
 from schemas.seal import key_id, public_key_bytes
-from sync_server import audit
 from sync_server.db import make_engine, open_session
 from sync_server.tables import AuditEntry, AuditNode
-from sync_server.transparency import merkle
+from sync_server.transparency import audit, merkle
 from sync_server.transparency.agency_key import load_or_create
 from tests.sync_server.dossier_helpers import submit_both_versions
 from tests.sync_server.helpers import CREDENTIALS, device_login, register_key

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from dossier_verify.dossier import verify
 from schemas.protocol import API_PREFIX
-from sync_server.seed import DEMO_CASE_ID
+from sync_server.ops.seed import DEMO_CASE_ID
 from tests.sync_server.dossier_helpers import agency_key_id, export, submit_both_versions
 from tests.sync_server.helpers import problem_of
 

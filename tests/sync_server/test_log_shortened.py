@@ -16,10 +16,9 @@ from sqlalchemy import delete, update
 from sqlmodel import col
 
 from dossier_verify.__main__ import run as verify_cli
-from sync_server import audit
-from sync_server.seed import DEMO_CASE_ID
+from sync_server.ops.seed import DEMO_CASE_ID
 from sync_server.tables import AuditCheckpoint, AuditEntry, AuditNode
-from sync_server.transparency import memory, merkle
+from sync_server.transparency import audit, memory, merkle
 from tests.sync_server.console_client import console_login
 from tests.sync_server.dossier_helpers import agency_key_id, export, submit_both_versions
 from tests.sync_server.helpers import api_client, device_login, problem_of
@@ -75,7 +74,7 @@ def test_deleted_entries_stop_the_next_checkpoint_with_an_alarm_and_a_kept_check
     assert remembered is not None and remembered.note.encode() == checkpoint_of(first)
     delete_newest(app, 7)  # the export's own entry and checkpoints among them
     grow(team, 12)
-    with caplog.at_level(logging.ERROR, logger="sync_server.audit"):
+    with caplog.at_level(logging.ERROR, logger="sync_server.transparency.audit"):
         refused = team.client.post(f"/api/v1/cases/{DEMO_CASE_ID}/dossier", headers=team.headers["wangfang"])
     assert refused.status_code == 500 and problem_of(refused)["code"] == "log.inconsistent"
     assert "AUDIT LOG ALARM" in caplog.text

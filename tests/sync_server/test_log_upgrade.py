@@ -10,9 +10,9 @@ import zipfile
 
 from dossier_verify.dossier import verify
 from schemas import checkpoint
-from sync_server import audit
-from sync_server.seed import DEMO_CASE_ID
+from sync_server.ops.seed import DEMO_CASE_ID
 from sync_server.tables import AuditCheckpoint
+from sync_server.transparency import audit
 from sync_server.transparency.agency_key import load_agency_key
 from tests.sync_server.dossier_helpers import agency_key_id, export, submit_both_versions
 
