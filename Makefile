@@ -37,11 +37,12 @@ system-deps:
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	[ -x /usr/bin/pdftoppm ] || missing="$$missing poppler-utils"; \
+	[ -e /usr/lib/softhsm/libsofthsm2.so ] || missing="$$missing softhsm2"; \
 	ceph=""; for p in $(CEPH_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || ceph="$$ceph $$p"; \
 	done; \
 	if [ -z "$$missing$$ceph" ]; then \
-	  echo "chromium present; postgresql present; poppler-utils present; ceph radosgw present"; \
+	  echo "chromium present; postgresql present; poppler-utils present; softhsm2 present; ceph radosgw present"; \
 	elif [ "$$(id -u)" = 0 ]; then \
 	  echo "installing:$$missing$$ceph"; \
 	  apt-get update; \

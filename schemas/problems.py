@@ -64,6 +64,7 @@ class Code(str, Enum):
     RETENTION_NOT_DUE = "retention.not_due"
     CASE_DISPOSED = "case.disposed"
     FORM_UNKNOWN = "record.form_unknown"
+    LOG_INCONSISTENT = "log.inconsistent"
 
 
 HTTP_STATUS: dict[Code, int] = {
@@ -118,6 +119,7 @@ HTTP_STATUS: dict[Code, int] = {
     Code.RETENTION_NOT_DUE: 409,
     Code.CASE_DISPOSED: 410,
     Code.FORM_UNKNOWN: 422,
+    Code.LOG_INCONSISTENT: 500,
 }
 
 CHINESE: dict[Code, str] = {
@@ -172,6 +174,7 @@ CHINESE: dict[Code, str] = {
     Code.RETENTION_NOT_DUE: "档案尚未到保管期限，不能销毁",
     Code.CASE_DISPOSED: "该案件档案已按保管期限销毁",
     Code.FORM_UNKNOWN: "服务器没有记录所用的表单版本，记录仍保留在本机，请联系管理员更新服务器后再上传",
+    Code.LOG_INCONSISTENT: "审计日志与此前签发的检查点不一致，可能已被删改；已停止签发并告警，请立即联系管理员",
 }
 
 

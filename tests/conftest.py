@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sync_server import passwords
+from sync_server.accounts import passwords
 from tests.tiers import TIERS, assign
 
 TESTS_ROOT = Path(__file__).resolve().parent

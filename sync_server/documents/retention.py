@@ -12,10 +12,10 @@ from sqlmodel import Session, col, select
 
 from schemas.archive import RetentionInfo
 from schemas.problems import Code, ProblemError
-from sync_server import audit, queries
-from sync_server.blobs import BlobStore
 from sync_server.display import DisplayCopies
-from sync_server.tables import Case, CaseRetention, RecordEvidence
+from sync_server.evidence.disk_store import BlobStore
+from sync_server.tables import Case, CaseRetention, RecordEvidence, queries
+from sync_server.transparency import audit
 
 DEFAULT_YEARS = 10
 

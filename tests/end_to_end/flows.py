@@ -11,7 +11,7 @@ from pathlib import Path
 from field_app.store import EvidenceStore, open_store
 from field_app.store import queries as q
 from field_app.store.vault import DirectoryVault
-from sync_server.tls import TlsFiles
+from sync_server.edge.tls import TlsFiles
 from tests.end_to_end.flet_browser import new_tablet_page, open_flet
 from tests.end_to_end.product import Product
 from tests.end_to_end.tablet import Tablet

@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
-from sync_server.id_numbers import make_id_number
-from sync_server.seed import scan_png
+from sync_server.office.id_numbers import make_id_number
+from sync_server.ops.seed import scan_png
 from tests.end_to_end.flows import console_sign_in, server_only
 from tests.end_to_end.product import Product
 from tests.sync_server.helpers import CREDENTIALS

@@ -7,9 +7,9 @@ import pytest
 from sqlmodel import Session
 
 from schemas.protocol import AccountRole
-from sync_server.auth import create_account
+from sync_server.accounts.auth import create_account
 from sync_server.db import make_engine
-from sync_server.seed import DEMO_ACCOUNTS, DEMO_CASE_ID
+from sync_server.ops.seed import DEMO_ACCOUNTS, DEMO_CASE_ID
 from tests.end_to_end.flet_browser import new_tablet_page, shot, unexpected_requests
 from tests.end_to_end.flows import console_sign_in
 from tests.end_to_end.product import Product

@@ -16,9 +16,9 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 
 from schemas.protocol import PROTOCOL_HEADER
-from sync_server.blobs import BlobStore
 from sync_server.db import make_engine
-from sync_server.seed import DEMO_CASE_ID
+from sync_server.evidence.disk_store import BlobStore
+from sync_server.ops.seed import DEMO_CASE_ID
 from tests.end_to_end.flows import server_only
 from tests.end_to_end.product import Product
 from tests.media import PHOTOS
