@@ -6,7 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv system-deps run test bench
+.PHONY: venv system-deps run check test bench
 
 venv: $(STAMP)
 
@@ -39,11 +39,12 @@ system-deps:
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	[ -x /usr/bin/pdftoppm ] || missing="$$missing poppler-utils"; \
 	[ -x /usr/bin/openssl ] || missing="$$missing openssl"; \
+	[ -e /usr/lib/softhsm/libsofthsm2.so ] || missing="$$missing softhsm2"; \
 	ceph=""; for p in $(CEPH_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || ceph="$$ceph $$p"; \
 	done; \
 	if [ -z "$$missing$$ceph" ]; then \
-	  echo "chromium present; postgresql present; poppler-utils present; ceph radosgw present"; \
+	  echo "chromium present; postgresql present; poppler-utils present; softhsm2 present; ceph radosgw present"; \
 	elif [ "$$(id -u)" = 0 ]; then \
 	  echo "installing:$$missing$$ceph"; \
 	  apt-get update; \
@@ -56,6 +57,16 @@ system-deps:
 run: venv
 	$(PY) -m scripts.run_demo
 
+# The quick loop: lint, types and the two fast tiers (no server process, database server or browser;
+# tests/tiers.py says which test is in which), on two cores. Needs only the venv, no system package.
+# Bytecode is written even where PYTHONDONTWRITEBYTECODE is set: pytest then keeps its rewritten test
+# modules instead of parsing ~300 of them again in each worker on every run.
+check: venv
+	$(PY) -m ruff check .
+	$(PY) -m mypy
+	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -m "pure or inprocess" -n 2 -q
+
+# Everything, the slow tiers included (PostgreSQL, Ceph, server processes, Chromium).
 test: venv system-deps
 	$(PY) -m ruff check .
 	$(PY) -m mypy

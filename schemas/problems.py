@@ -68,6 +68,7 @@ class Code(str, Enum):
     DISPOSAL_NOT_APPROVED = "disposal.not_approved"
     DISPOSAL_SECOND_PERSON = "disposal.second_person_required"
     CASE_NOT_DISPOSED = "case.not_disposed"
+    LOG_INCONSISTENT = "log.inconsistent"
 
 
 HTTP_STATUS: dict[Code, int] = {
@@ -126,6 +127,7 @@ HTTP_STATUS: dict[Code, int] = {
     Code.DISPOSAL_NOT_APPROVED: 409,
     Code.DISPOSAL_SECOND_PERSON: 409,
     Code.CASE_NOT_DISPOSED: 409,
+    Code.LOG_INCONSISTENT: 500,
 }
 
 CHINESE: dict[Code, str] = {
@@ -184,6 +186,7 @@ CHINESE: dict[Code, str] = {
     Code.DISPOSAL_NOT_APPROVED: "销毁须先经鉴定：由另一人审批同意后才能执行",
     Code.DISPOSAL_SECOND_PERSON: "销毁鉴定须由提出人以外的另一人审批",
     Code.CASE_NOT_DISPOSED: "该案件档案尚未销毁，没有销毁证明",
+    Code.LOG_INCONSISTENT: "审计日志与此前签发的检查点不一致，可能已被删改；已停止签发并告警，请立即联系管理员",
 }
 
 

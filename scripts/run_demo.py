@@ -88,8 +88,8 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 def main() -> None:
-    from sync_server.seed import DEMO_ACCOUNTS
-    from sync_server.tls import TlsFiles, fingerprint, init_tls
+    from sync_server.edge.tls import TlsFiles, fingerprint, init_tls
+    from sync_server.ops.seed import DEMO_ACCOUNTS
 
     signal.signal(signal.SIGTERM, _interrupt)  # a plain `kill` also stops the children
 

@@ -90,7 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run_backup(data_dir: Path, to: Path) -> int:
     """Back up a (running) server's database and evidence; returns the exit code."""
-    from sync_server.backup import backup
+    from sync_server.ops.backup import backup
 
     snapshot, damaged = backup(_settings(data_dir), to)
     for problem in damaged:
@@ -105,7 +105,7 @@ def run_backup(data_dir: Path, to: Path) -> int:
 
 def run_restore(snapshot: Path, data_dir: Path) -> int:
     """Restore a snapshot into an empty data dir; returns the exit code."""
-    from sync_server.backup import restore
+    from sync_server.ops.backup import restore
 
     manifest = restore(snapshot, _settings(data_dir))
     print(f"已恢复 / restored: {len(manifest['evidence'])} 个留证文件 / evidence files, {manifest['database']}")
@@ -114,9 +114,9 @@ def run_restore(snapshot: Path, data_dir: Path) -> int:
 
 def run_sweep_uploads(data_dir: Path) -> int:
     """Remove partial uploads nobody touched for `abandoned_upload_days`; print what went."""
-    from sync_server.blobs import BlobStore
-    from sync_server.resumable import PartialUploads
-    from sync_server.upload_sweep import sweep_uploads
+    from sync_server.evidence.chunked_uploads import PartialUploads
+    from sync_server.evidence.disk_store import BlobStore
+    from sync_server.evidence.partial_sweep import sweep_uploads
 
     settings = _settings(data_dir)
     removed = sweep_uploads(PartialUploads(BlobStore(settings.evidence_dir)), settings)
@@ -132,7 +132,7 @@ def run_create_admin(args: argparse.Namespace) -> int:
 
     from schemas.problems import ProblemError
     from schemas.protocol import AccountRole
-    from sync_server.auth import create_account
+    from sync_server.accounts.auth import create_account
     from sync_server.db import make_engine, open_session
     from sync_server.tables import Organisation
 
@@ -156,7 +156,7 @@ def run_create_admin(args: argparse.Namespace) -> int:
 
 
 def _settings(data_dir: Path) -> Settings:
-    from sync_server.privacy import make_private_dir
+    from sync_server.ops.privacy import make_private_dir
 
     make_private_dir(data_dir)
     return Settings.from_env(data_dir, os.environ)
@@ -164,7 +164,7 @@ def _settings(data_dir: Path) -> Settings:
 
 def run_seed(data_dir: Path, accepted_on: date | None) -> int:
     """Seed demo data into a data dir (the administrator bootstrapped, the rest through the API)."""
-    from sync_server.seed import seed_demo
+    from sync_server.ops.seed import seed_demo
 
     added = seed_demo(_settings(data_dir), accepted_on or date.today())
     print(f"演示数据：新增 {added} 条 / demo data: {added} rows added" if added
@@ -177,8 +177,8 @@ def run_holidays_add(data_dir: Path, file: Path) -> int:
     from pydantic import ValidationError
 
     from schemas.workdays import YearNotice
+    from sync_server.casework.deadlines import save_notice
     from sync_server.db import make_engine, open_session
-    from sync_server.deadlines import save_notice
     from sync_server.services import utc_now
 
     try:
@@ -198,7 +198,7 @@ def run_holidays_add(data_dir: Path, file: Path) -> int:
 
 def run_tls_init(data_dir: Path, hosts: list[str]) -> int:
     """Make the agency CA (kept if present) and a server certificate; print where they are."""
-    from sync_server.tls import fingerprint, init_tls
+    from sync_server.edge.tls import fingerprint, init_tls
 
     data_dir.mkdir(parents=True, exist_ok=True)
     files = init_tls(data_dir, tuple(hosts))
@@ -210,7 +210,7 @@ def run_tls_init(data_dir: Path, hosts: list[str]) -> int:
 
 def tls_pair(data_dir: Path, cert: Path | None, key: Path | None) -> tuple[Path, Path] | None:
     """The certificate and key to serve HTTPS with: given, or found in the data dir; None for HTTP."""
-    from sync_server.tls import TlsFiles
+    from sync_server.edge.tls import TlsFiles
 
     if (cert is None) != (key is None):
         raise SystemExit("--tls-cert 与 --tls-key 需同时给出 / give both --tls-cert and --tls-key")
@@ -226,7 +226,7 @@ def run_server(settings: Settings, host: str, port: int, seed: bool,
     import uvicorn
 
     from sync_server.app import create_app
-    from sync_server.serving import serve_workers, uvicorn_config
+    from sync_server.edge.uvicorn_server import serve_workers, uvicorn_config
 
     if seed:
         run_seed(settings.data_dir, None)
@@ -252,7 +252,7 @@ def run_server(settings: Settings, host: str, port: int, seed: bool,
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the command line and run the command."""
-    from sync_server.privacy import private_umask
+    from sync_server.ops.privacy import private_umask
 
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -271,7 +271,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "create-admin":
         return run_create_admin(args)
     if args.command == "check":
-        from sync_server.checking import run_check
+        from sync_server.ops.checking import run_check
         return run_check(_settings(args.data_dir))
     if args.command == "holidays":
         return run_holidays_add(args.data_dir, args.file)
@@ -286,9 +286,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def start(args: argparse.Namespace, tls: tuple[Path, Path] | None) -> int:
     """Serve, after the checks a start makes: a private data folder, TLS off loopback, a readable database.
     Each refusal is one clear message on stderr and exit code 2, never a traceback."""
-    from sync_server.privacy import DataDirExposed, require_private
-    from sync_server.startup import database_problem
-    from sync_server.tls_policy import plain_http_refusal
+    from sync_server.edge.tls_policy import plain_http_refusal
+    from sync_server.ops.privacy import DataDirExposed, require_private
+    from sync_server.ops.startup import database_problem
 
     refusal = plain_http_refusal(args.host, tls is not None, args.insecure_http)
     if refusal:

@@ -13,28 +13,29 @@ from fastapi.responses import RedirectResponse
 from schemas.protocol import PROTOCOL_VERSION
 from schemas.workdays import HolidayTable
 from sync_server.api import api_router
-from sync_server.blobs import BlobStore
 from sync_server.console import console_router
 from sync_server.console.guard import install_console_guard, require_console_csrf
+from sync_server.console.log_alarm import LogAlarmContext
 from sync_server.db import make_engine
 from sync_server.dossier.expiry import sweep_exports_periodically
-from sync_server.limits import Admission, BodyGuard
-from sync_server.privacy import make_private_dir
-from sync_server.problem_handlers import install_problem_handlers
-from sync_server.resumable import PartialUploads
+from sync_server.edge.limits import Admission, BodyGuard
+from sync_server.edge.problem_handlers import install_problem_handlers
+from sync_server.evidence.chunked_uploads import PartialUploads
+from sync_server.evidence.disk_store import BlobStore
+from sync_server.evidence.partial_sweep import sweep_periodically
+from sync_server.ops.privacy import make_private_dir
 from sync_server.services import Services, utc_now
 from sync_server.settings import Settings
-from sync_server.upload_sweep import sweep_periodically
 
 if TYPE_CHECKING:
-    from sync_server.object_store import S3Evidence
+    from sync_server.evidence.s3_store import S3Evidence
 
 
 def object_store(settings: Settings) -> S3Evidence | None:
     """The S3-compatible evidence store if one is configured (its bucket made if missing)."""
     if not settings.s3_endpoint:
         return None
-    from sync_server.object_store import S3Evidence, S3Location
+    from sync_server.evidence.s3_store import S3Evidence, S3Location
 
     store = S3Evidence(S3Location(settings.s3_endpoint, settings.s3_bucket, settings.s3_access_key,
                                   settings.s3_secret_key))
@@ -74,6 +75,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -
     app.state.uploads = uploads
     install_problem_handlers(app)
     install_console_guard(app, settings.data_dir)
+    app.add_middleware(LogAlarmContext, data_dir=settings.data_dir)  # the audit log's alarm banner
     app.include_router(api_router())
     app.include_router(console_router())
     app.add_middleware(Admission, settings=settings)  # added last = outermost: BodyGuard, Admission

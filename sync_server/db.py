@@ -10,18 +10,13 @@ from sqlalchemy import Engine, event, make_url
 from sqlmodel import Session, create_engine
 
 from schemas.problems import Code, ProblemError
-from sync_server import (  # noqa: F401  (tables: registers every table)
-    audit,
-    case_listing,
-    review,
-    schema,
-    seal_checks,
-    summaries,
-    tables,
-)
+from sync_server import tables  # noqa: F401  (registers every table)
+from sync_server.casework import device_order, review, seal_checks, summaries
+from sync_server.migrations import upgrade
+from sync_server.transparency import audit
 
 summaries.track(Session)  # every session keeps the case summaries right as it commits
-case_listing.track(Session)  # and numbers new and reassigned cases for the devices' case list
+device_order.track(Session)  # and numbers new and reassigned cases for the devices' case list
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -67,7 +62,7 @@ def make_engine(url: str, *, pool_size: int = 8, max_overflow: int = 4, pool_tim
     else:
         engine = create_engine(url, pool_pre_ping=True, **pool)
     event.listen(engine, "before_cursor_execute", _refuse_nul)
-    schema.upgrade(engine)
+    upgrade.upgrade(engine)
     _backfill(engine)
     return engine
 

@@ -7,9 +7,10 @@ from schemas.problems import Code, ProblemError
 from schemas.protocol import AccountRole, DeviceLogin, PasswordLogin
 from schemas.protocol import Session as WireSession
 from schemas.staffing import PasswordChange
-from sync_server import audit, staff
+from sync_server.accounts.auth import CONSOLE, DEVICE, change_password, check_login, issue_token, public
 from sync_server.api.deps import ClientAddress, CurrentToken, DbSession, ServicesDep
-from sync_server.auth import CONSOLE, DEVICE, change_password, check_login, issue_token, public
+from sync_server.office import staff
+from sync_server.transparency import audit
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 

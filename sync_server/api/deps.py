@@ -12,8 +12,8 @@ from sqlmodel import Session
 from schemas.problems import Code, ProblemError
 from schemas.protocol import API_PREFIX, DEVICE_HEADER, PROTOCOL_HEADER, PROTOCOL_VERSION, AccountRole
 from schemas.text import SHORT
+from sync_server.accounts.auth import DEVICE, live_token
 from sync_server.api import access
-from sync_server.auth import DEVICE, live_token
 from sync_server.services import Services
 from sync_server.tables import Account, SessionToken
 

@@ -12,10 +12,10 @@ from fastapi import APIRouter
 
 from schemas.disposal import AppraisalDecision, AppraisalInfo, AppraisalProposal
 from schemas.problems import Code, ProblemError
-from sync_server import queries
 from sync_server.api.deps import CurrentAccount, DbSession, ServicesDep
 from sync_server.documents import disposal
 from sync_server.dossier.service import require_reviewer
+from sync_server.tables import queries
 from sync_server.tables.accounts import Account
 from sync_server.tables.cases import Case
 

@@ -11,14 +11,14 @@ from starlette.requests import ClientDisconnect
 from schemas.problems import Code, ProblemError
 from schemas.protocol import EvidenceStored
 from schemas.records import SHA256_PATTERN
-from sync_server import audit
 from sync_server.api.brief_auth import BriefSurveyor
 from sync_server.api.deps import CurrentAccount, DbSession, ServicesDep
-from sync_server.evidence_access import has_claim, may_read_evidence, record_stored
-from sync_server.evidence_serving import evidence_file_response
+from sync_server.evidence.access import has_claim, may_read_evidence, record_stored
+from sync_server.evidence.responses import evidence_file_response
+from sync_server.evidence.sniffing import sniff_file
 from sync_server.services import Services
-from sync_server.sniffing import sniff_file
 from sync_server.tables import Account, EvidenceFile
+from sync_server.transparency import audit
 
 router = APIRouter(prefix="/evidence", tags=["evidence"])
 Sha256 = Annotated[str, Path(pattern=SHA256_PATTERN, description="文件内容的 SHA-256（小写十六进制）")]

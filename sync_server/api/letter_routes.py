@@ -4,11 +4,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from schemas.letters import FollowUpIn, Letter, LetterIn
-from sync_server import letters, queries
 from sync_server.api.deps import CurrentAccount, DbSession, ServicesDep
+from sync_server.evidence.staff_uploads import MAX_UPLOAD_BYTES, read_body, store_upload
+from sync_server.office import letters
 from sync_server.services import Services
-from sync_server.tables import Account
-from sync_server.uploads import MAX_UPLOAD_BYTES, read_body, store_upload
+from sync_server.tables import Account, queries
 
 router = APIRouter(prefix="/cases/{case_id}/letters", tags=["letters"])
 RAW_BODY = {"requestBody": {"required": True, "content": {

@@ -8,13 +8,13 @@ from fastapi.responses import Response
 
 from schemas.archive import Disposal, MatchingLine, ReportInfo, ReportIssue, RetentionInfo, RetentionSet
 from schemas.problems import Code, ProblemError
-from sync_server import audit, queries
 from sync_server.api.deps import CurrentAccount, DbSession, ServicesDep
 from sync_server.documents import disposal, reports, retention
 from sync_server.dossier.service import require_reviewer
-from sync_server.tables import MatchingResult, ReportVersion
+from sync_server.tables import MatchingResult, ReportVersion, queries
 from sync_server.tables.accounts import Account
 from sync_server.tables.cases import Case
+from sync_server.transparency import audit
 
 router = APIRouter(prefix="/cases/{case_id}", tags=["report"])
 PDF = "application/pdf"

@@ -1,5 +1,5 @@
 """Review, re-verification rounds and the reviewer's case list (schemas/review.py). Thin: see review.py,
-rounds.py, case_list.py."""
+rounds.py, reviewer_list.py."""
 from __future__ import annotations
 
 from typing import Annotated
@@ -7,8 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from schemas.review import CasePage, Objection, ReviewAction, ReviewEntry, ReviewState, Round, RoundResult
-from sync_server import case_list, queries, review, rounds
 from sync_server.api.deps import CurrentAccount, DbSession, ServicesDep
+from sync_server.casework import review, reviewer_list, rounds
+from sync_server.tables import queries
 
 router = APIRouter(tags=["review"])
 
@@ -19,8 +20,8 @@ def list_for_review(session: DbSession, account: CurrentAccount, services: Servi
                     q: Annotated[str, Query(max_length=40)] = "", page: Annotated[int, Query(ge=1)] = 1) -> CasePage:
     """The cases the caller may see, filtered (township, team, status, due: overdue|soon), searched by name
     or ID number, one page at a time; ID numbers masked unless the role may see them."""
-    filters = case_list.Filters(township=township, team=team, status=status, due=due, q=q, page=page)
-    return case_list.case_page(session, account, filters, services.clock())
+    filters = reviewer_list.Filters(township=township, team=team, status=status, due=due, q=q, page=page)
+    return reviewer_list.case_page(session, account, filters, services.clock())
 
 
 @router.get("/cases/{case_id}/review", response_model=ReviewState)

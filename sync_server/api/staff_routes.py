@@ -23,11 +23,11 @@ from schemas.staffing import (
     Post,
     TeamMembership,
 )
-from sync_server import handover, staff
 from sync_server.api.deps import CurrentAccount, DbSession, ServicesDep
+from sync_server.evidence.staff_uploads import StoredUpload, read_body, store_upload
+from sync_server.office import handover, staff
 from sync_server.services import Services
 from sync_server.tables import Account, Organisation, StaffCredential, Team
-from sync_server.uploads import StoredUpload, read_body, store_upload
 
 router = APIRouter(tags=["staff"])
 RAW_BODY = {"requestBody": {"required": True, "content": {

@@ -14,15 +14,15 @@ from starlette.datastructures import FormData, UploadFile
 from schemas.problems import Code, ProblemError, chinese_message
 from schemas.protocol import AccountRole
 from schemas.staffing import CREDENTIAL_NAMES, ORG_KIND_NAMES, POST_NAMES, CredentialKind, NewAccount
-from sync_server import handover, staff
+from sync_server.accounts.auth import public
 from sync_server.api.deps import DbSession, ServicesDep
 from sync_server.api.staff_routes import account_view
-from sync_server.auth import public
 from sync_server.console.routes import TO_LOGIN, Staff
 from sync_server.console.templating import page
+from sync_server.evidence.staff_uploads import MAX_UPLOAD_BYTES, store_upload
+from sync_server.office import handover, staff
 from sync_server.services import Services
 from sync_server.tables import Account, Handover, Organisation, Team
-from sync_server.uploads import MAX_UPLOAD_BYTES, store_upload
 
 NAMES = {"posts": POST_NAMES, "kinds": ORG_KIND_NAMES, "credentials": CREDENTIAL_NAMES}
 

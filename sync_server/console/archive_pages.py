@@ -11,16 +11,15 @@ from sqlmodel import Session
 
 from schemas.problems import Code, ProblemError, chinese_message
 from schemas.protocol import AccountRole
-from sync_server import queries
+from sync_server.accounts.auth import public
 from sync_server.api.deps import DbSession, ServicesDep
-from sync_server.auth import public
-from sync_server.checking import last_check
 from sync_server.console.routes import TO_LOGIN, Form, Staff
 from sync_server.console.templating import page
 from sync_server.documents import disposal, reports, retention
 from sync_server.dossier.service import EXPORT_ROLES
+from sync_server.ops.checking import last_check
 from sync_server.services import Services
-from sync_server.tables import Account, Case
+from sync_server.tables import Account, Case, queries
 
 
 def _disposal_page(session: Session, services: Services, staff: Account, case: Case, error: str = "",

@@ -8,14 +8,13 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from sqlmodel import Session
 
 from schemas.problems import ProblemError, chinese_message
-from sync_server import queries
+from sync_server.accounts.auth import public
 from sync_server.api.deps import DbSession, ServicesDep
-from sync_server.auth import public
 from sync_server.console.routes import TO_LOGIN, Form, Staff
 from sync_server.console.templating import page
 from sync_server.documents import reports, retention
 from sync_server.dossier.service import EXPORT_ROLES, make_dossier
-from sync_server.tables import Account, Case, ReportVersion
+from sync_server.tables import Account, Case, ReportVersion, queries
 
 PDF = "application/pdf"
 
@@ -89,7 +88,7 @@ def documents_router() -> APIRouter:
         row = session.get(ReportVersion, (case.id, report_version))
         if row is None:
             return Response(status_code=404)
-        from sync_server import audit
+        from sync_server.transparency import audit
 
         audit.log(session, "report.downloaded", services.clock(), staff.username, case.id,
                   subject=f"{case.id}/report/{report_version}", via="console")

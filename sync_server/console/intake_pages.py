@@ -27,14 +27,16 @@ from schemas.office import (
 )
 from schemas.problems import Code, ProblemError, chinese_message
 from schemas.protocol import AccountRole
-from sync_server import conformity, intake, queries, roster
+from sync_server.accounts.auth import public
 from sync_server.api.deps import DbSession, ServicesDep
-from sync_server.auth import public
+from sync_server.console.roster_review import RosterReview, rejected_rows_download
 from sync_server.console.routes import TO_LOGIN, Staff
 from sync_server.console.templating import page
-from sync_server.intake_views import intake_view
-from sync_server.tables import Account, Case, CaseDocument, CaseRetention, Team
-from sync_server.uploads import MAX_UPLOAD_BYTES, store_upload
+from sync_server.evidence.staff_uploads import MAX_UPLOAD_BYTES, store_upload
+from sync_server.office import conformity, intake, roster
+from sync_server.office.intake_wire import intake_view
+from sync_server.tables import Account, Case, CaseDocument, CaseRetention, Team, queries
+from sync_server.transparency import audit
 
 NAMES = {"methods": METHOD_NAMES, "statuses": INTAKE_STATUS_NAMES, "documents": DOCUMENT_NAMES,
          "forms": AUTHORIZATION_FORM_NAMES}
@@ -55,7 +57,8 @@ def intake_router() -> APIRouter:
     router = APIRouter()
 
     def _intake_page(staff: Account, session: DbSession, services: ServicesDep, case_id: str,
-                     error: str = "", notice: str = "", status: int = 200) -> Response:
+                     error: str = "", notice: str = "", status: int = 200,
+                     review: RosterReview | None = None) -> Response:
         try:
             case = queries.visible_case(session, staff, case_id)
         except ProblemError as problem:
@@ -63,7 +66,8 @@ def intake_router() -> APIRouter:
         view = intake_view(session, case, services.holidays(session))
         reviewer = staff.role == AccountRole.REVIEWER.value
         return page("intake.html", status=status, staff=public(staff), view=view, names=NAMES, error=error,
-                    notice=notice, may_enter=intake.may_enter(staff, case), reviewer=reviewer)
+                    notice=notice, may_enter=intake.may_enter(staff, case), reviewer=reviewer,
+                    review=review)
 
     @router.get("/intake/new")
     def new_case_form(staff: Staff, session: DbSession) -> Response:
@@ -102,10 +106,19 @@ def intake_router() -> APIRouter:
                             services: ServicesDep) -> Response:
         if staff is None:
             return RedirectResponse(TO_LOGIN, status_code=303)
+        if action == "roster-rejected":
+            try:
+                return await rejected_rows_download(request, staff, session, case_id)
+            except ProblemError as problem:
+                return _intake_page(staff, session, services, case_id, error=_problem_text(problem),
+                                    status=problem.problem().status)
         try:
             async with request.form() as form:  # closes the uploaded files' temporary copies
                 case = queries.visible_case(session, staff, case_id)
                 notice = await _act(action, form, staff, case, session, services)
+            if isinstance(notice, RosterReview):
+                return _intake_page(staff, session, services, case_id, review=notice, status=422,
+                                    error=f"名单中有 {len(notice.rejected)} 行有问题，尚未导入任何人")
             session.commit()
         except ProblemError as problem:
             session.rollback()
@@ -127,6 +140,8 @@ def intake_router() -> APIRouter:
         kept = session.get(CaseRetention, case.id)
         if kept is not None and kept.disposed_at is not None:  # R35: the scans were destroyed
             return Response("该案件档案已销毁 / destroyed", status_code=410)
+        audit.log_now(session, "intake.document_downloaded", services.clock(), staff.username, document.case_id,
+                      subject=document.id, via="console", document_kind=document.kind)
         return FileResponse(services.blobs.path_for(document.sha256), media_type=document.media_type,
                             headers={"Cache-Control": "private, no-store"})
 
@@ -134,7 +149,7 @@ def intake_router() -> APIRouter:
 
 
 async def _act(action: str, form: FormData, staff: Account, case: Case, session: DbSession,
-               services: ServicesDep) -> str:
+               services: ServicesDep) -> str | RosterReview:
     """Run one form's action through the service functions; the notice to show."""
     text = {k: v for k, v in form.items() if isinstance(v, str)}
     now = services.clock()
@@ -144,9 +159,17 @@ async def _act(action: str, form: FormData, staff: Account, case: Case, session:
     if action == "roster":
         data = await _file_bytes(form.get("file"))
         existing = [s.id_number for s in queries.case_subjects(session, case.id)]
-        subjects = roster.parse_roster(data, existing)
+        reading = roster.read_roster(data, existing)
+        if reading.rejected:
+            intake.check_editable(session, staff, case)
+            return RosterReview.of(reading)
+        intake.add_subjects(session, staff, case, reading.subjects)
+        return f"已导入委托名单 {len(reading.subjects)} 人"
+    if action == "roster-good":
+        existing = [s.id_number for s in queries.case_subjects(session, case.id)]
+        subjects = roster.subjects_from_form(text.get("rows", ""), existing)
         intake.add_subjects(session, staff, case, subjects)
-        return f"已导入委托名单 {len(subjects)} 人"
+        return f"已导入委托名单中有效的 {len(subjects)} 人；问题行未导入"
     if action == "document":
         try:
             kind = DocumentKind(text.get("kind", ""))

@@ -14,14 +14,15 @@ from schemas.letters import FollowUpIn, LetterIn
 from schemas.problems import Code, ProblemError, chinese_message
 from schemas.protocol import AccountRole
 from schemas.review import Objection, ReviewAction, RoundResult
-from sync_server import case_list, letters, queries, review, rounds, seal_checks
+from sync_server.accounts.auth import public
 from sync_server.api.deps import DbSession, ServicesDep
 from sync_server.api.letter_routes import upload_answer
-from sync_server.auth import public
+from sync_server.casework import review, reviewer_list, rounds, seal_checks
+from sync_server.casework.rounds import CHINA
 from sync_server.console.routes import TO_LOGIN, Form, Staff
 from sync_server.console.templating import page
-from sync_server.rounds import CHINA
-from sync_server.tables import Account, Case, Record
+from sync_server.office import letters
+from sync_server.tables import Account, Case, Record, queries
 
 FONT = Path(__file__).resolve().parents[2] / "assets" / "fonts" / "cjk.ttf"
 
@@ -66,12 +67,12 @@ def review_router() -> APIRouter:
             return RedirectResponse(TO_LOGIN, status_code=303)
         args = request.query_params
         number = int(args["page"]) if args.get("page", "").isdigit() else 1
-        filters = case_list.Filters(township=args.get("township", ""), team=args.get("team", ""),
-                                    status=args.get("status", ""), due=args.get("due", ""),
-                                    q=args.get("q", "")[:40], page=max(number, 1))
-        result = case_list.case_page(session, staff, filters, services.clock())
+        filters = reviewer_list.Filters(township=args.get("township", ""), team=args.get("team", ""),
+                                        status=args.get("status", ""), due=args.get("due", ""),
+                                        q=args.get("q", "")[:40], page=max(number, 1))
+        result = reviewer_list.case_page(session, staff, filters, services.clock())
         return page("cases.html", staff=public(staff), result=result, filters=filters,
-                    choices=case_list.choices(session, staff))
+                    choices=reviewer_list.choices(session, staff))
 
     @router.post("/cases/{case_id}/review")
     def post_review(case_id: str, staff: Staff, form: Form, session: DbSession, services: ServicesDep) -> Response:

@@ -16,22 +16,29 @@ from schemas.evidence_checks import duplicate_signatures
 from schemas.problems import Code, ProblemError, chinese_message
 from schemas.protocol import AccountRole
 from schemas.text import LINE, SHORT, clean_text
-from sync_server import audit, queries
-from sync_server import staff as staff_rules
+from sync_server.accounts.auth import (
+    CONSOLE,
+    account_for_token,
+    check_login,
+    issue_token,
+    public,
+    revoke_token,
+)
 from sync_server.api.deps import ClientAddress, DbSession, ServicesDep
-from sync_server.auth import CONSOLE, account_for_token, check_login, issue_token, public, revoke_token
-from sync_server.case_views import case_detail, evidence_of
+from sync_server.casework.case_wire import case_detail, evidence_of
 from sync_server.console.guard import SESSION_COOKIE
 from sync_server.console.office_views import RECORDS_PER_PAGE, office_context, page_photos, record_window
 from sync_server.console.templating import HERE, page, templates
 from sync_server.console.views import local_time, record_view
 from sync_server.display import Variant
-from sync_server.display.serving import display_response
-from sync_server.evidence_access import may_read_evidence
-from sync_server.evidence_serving import evidence_file_response
-from sync_server.intake_views import case_documents
+from sync_server.display.responses import display_response
+from sync_server.evidence.access import may_read_evidence
+from sync_server.evidence.responses import evidence_file_response
+from sync_server.office import staff as staff_rules
+from sync_server.office.intake_wire import case_documents
 from sync_server.services import Services
-from sync_server.tables import Account
+from sync_server.tables import Account, queries
+from sync_server.transparency import audit
 
 COOKIE = SESSION_COOKIE
 CONSOLE_ROLES = {AccountRole.REVIEWER.value, AccountRole.TOWNSHIP.value, AccountRole.ADMIN.value}

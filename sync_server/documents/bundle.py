@@ -7,15 +7,14 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from schemas.records import SurveyRecord
-from sync_server import queries
-from sync_server.auth import public, team_members
-from sync_server.case_views import merged_record
+from sync_server.accounts.auth import public, team_members
+from sync_server.casework.case_wire import merged_record
 from sync_server.display import Variant
 from sync_server.display.context import record_facts
 from sync_server.documents.record_pdf import CaseFacts, LogLine, render_record
-from sync_server.previews import preview_jpeg
+from sync_server.evidence.previews import preview_jpeg
 from sync_server.services import Services
-from sync_server.tables import AuditEntry, Case, Team
+from sync_server.tables import AuditEntry, Case, Team, queries
 
 
 def case_facts(session: Session, case: Case) -> CaseFacts:

@@ -26,11 +26,10 @@ from sqlmodel import Session, col, select
 
 from schemas.disposal import CERTIFICATE_FORMAT, AppraisalInfo
 from schemas.problems import Code, ProblemError
-from sync_server import audit
-from sync_server.blobs import BlobStore
 from sync_server.display import DisplayCopies
 from sync_server.documents.retention import refuse_if_disposed, retention_of
 from sync_server.dossier.whole import case_files
+from sync_server.evidence.disk_store import BlobStore
 from sync_server.tables import (
     Case,
     CaseDocument,
@@ -41,6 +40,7 @@ from sync_server.tables import (
     RecordEvidence,
 )
 from sync_server.tables.disposal import DisposalAppraisal, DisposalCertificate, DisposedFile
+from sync_server.transparency import audit
 
 
 def _iso(at: datetime) -> str:

@@ -12,8 +12,8 @@ from sqlmodel import Session
 
 from schemas.archive import RetentionInfo
 from schemas.problems import Code, ProblemError
-from sync_server import audit
 from sync_server.tables import Case, CaseRetention
+from sync_server.transparency import audit
 
 DEFAULT_YEARS = 10
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from schemas.problems import Code, ProblemError
-from sync_server.blobs import BlobStore
+from sync_server.evidence.disk_store import BlobStore
 from sync_server.tables import Case, CaseDocument, EvidenceFile, LetterRequest, Record, RecordEvidence
 
 

@@ -17,7 +17,7 @@ import httpx
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from sync_server.tls import TlsFiles
+from sync_server.edge.tls import TlsFiles
 from tests.end_to_end.flet_browser import free_port, start_process, stop_process
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from sqlmodel import select
 
-from sync_server.seed import DEMO_CASE_ID, scan_png
+from sync_server.ops.seed import DEMO_CASE_ID, scan_png
 from sync_server.tables import CaseDocument
 from tests.sync_server.dossier_helpers import submit_both_versions
 from tests.sync_server.helpers import FieldTeam, password_login, problem_of

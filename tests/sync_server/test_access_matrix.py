@@ -17,10 +17,10 @@ from sqlmodel import select
 
 from schemas.protocol import EVIDENCE_BATCH, AccountRole, batch_header
 from schemas.staffing import NewOrganisation, OrgKind
-from sync_server import staff
-from sync_server.auth import create_account
-from sync_server.id_numbers import make_id_number
-from sync_server.seed import DEMO_AGENCY, DEMO_CASE_ID
+from sync_server.accounts.auth import create_account
+from sync_server.office import staff
+from sync_server.office.id_numbers import make_id_number
+from sync_server.ops.seed import DEMO_AGENCY, DEMO_CASE_ID
 from sync_server.tables import Account, CaseDocument
 from tests.sync_server.helpers import FieldTeam, home_visit, password_login
 from tests.sync_server.test_review_api import PDF, entrust
@@ -87,6 +87,8 @@ MATRIX: dict[str, str] = {
     "POST /api/v1/evidence/batch": "AADDDDDD",  # small files: any surveyor's own uploads (bytes hashed)
     # report, dossier, retention (issue 8)
     "GET /api/v1/agency-key": "DDAAAAAD",
+    "GET /api/v1/log/checkpoint": "AAAAAAAD",  # every tablet and staff member may witness the log (issue 17)
+    "POST /api/v1/log/alarm": "AAAAAAAD",  # and report that it contradicts a checkpoint they hold
     "POST /api/v1/cases/{case_id}/report/preview": "DDDDADAD",
     "GET /api/v1/cases/{case_id}/reports": "DDDDADAD",  # the agency's reviewers and admins
     "POST /api/v1/cases/{case_id}/reports": "DDDDADAD",

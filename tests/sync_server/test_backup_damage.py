@@ -14,8 +14,8 @@ import pytest
 from fastapi import FastAPI
 from sqlmodel import select
 
-from sync_server.backup import backup, restore
-from sync_server.seed import DEMO_CASE_ID
+from sync_server.ops.backup import backup, restore
+from sync_server.ops.seed import DEMO_CASE_ID
 from sync_server.settings import Settings
 from sync_server.tables import AuditEntry
 from tests.sync_server.helpers import FieldTeam, home_visit, problem_of

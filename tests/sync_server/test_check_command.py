@@ -16,8 +16,8 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import make_url, text
 
-from sync_server import checking
-from sync_server.seed import DEMO_CASE_ID
+from sync_server.ops import checking
+from sync_server.ops.seed import DEMO_CASE_ID
 from sync_server.settings import Settings
 from tests.sync_server.helpers import FieldTeam, home_visit
 from tests.sync_server.postgres import APP_ROLE

@@ -6,8 +6,8 @@ from __future__ import annotations
 from fastapi import FastAPI
 from sqlmodel import select
 
-from sync_server import checking
-from sync_server.seed import DEMO_CASE_ID
+from sync_server.ops import checking
+from sync_server.ops.seed import DEMO_CASE_ID
 from sync_server.settings import Settings
 from sync_server.tables import CaseDocument
 from tests.sync_server.console_client import console_login, console_post

@@ -10,8 +10,8 @@ import pytest
 from fastapi import FastAPI
 from sqlmodel import select
 
-from sync_server import checking
-from sync_server.seed import DEMO_CASE_ID
+from sync_server.ops import checking
+from sync_server.ops.seed import DEMO_CASE_ID
 from sync_server.settings import Settings
 from sync_server.tables import AuditEntry, CaseDocument
 from tests.sync_server.disposal_helpers import API, appraise, build_case, dispose_a_year_later, files_holding

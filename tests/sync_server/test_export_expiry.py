@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sync_server.app import create_app
 from sync_server.dossier.expiry import DAY_S, sweep_exports
-from sync_server.seed import DEMO_CASE_ID
+from sync_server.ops.seed import DEMO_CASE_ID
 from sync_server.settings import Settings
 from tests.sync_server.helpers import FieldTeam, api_client
 

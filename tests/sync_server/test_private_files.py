@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 
 from schemas.protocol import PROTOCOL_HEADER
-from sync_server.seed import DEMO_CASE_ID
+from sync_server.ops.seed import DEMO_CASE_ID
 from tests.sync_server.helpers import FieldTeam, home_visit
 from tests.sync_server.server_process import REPO, Server, _copy_missing, _seeded
 

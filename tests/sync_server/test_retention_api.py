@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from sync_server.seed import DEMO_CASE_ID
+from sync_server.ops.seed import DEMO_CASE_ID
 from sync_server.tables import AuditEntry
 from tests.sync_server.dossier_helpers import submit_both_versions
 from tests.sync_server.helpers import ACCEPTED_ON, password_login, problem_of

@@ -10,9 +10,9 @@ from dataclasses import replace
 import pytest
 from fastapi import FastAPI
 
-from sync_server import checking
 from sync_server.app import create_app
-from sync_server.object_store import S3Evidence
+from sync_server.evidence.s3_store import S3Evidence
+from sync_server.ops import checking
 from sync_server.settings import Settings
 from tests.sync_server.ceph import CephError, CephRgw
 from tests.sync_server.disposal_helpers import API, appraise, build_case, dispose_a_year_later, files_holding
