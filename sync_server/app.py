@@ -5,7 +5,6 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from fastapi import Depends, FastAPI
 from fastapi.responses import RedirectResponse
@@ -23,24 +22,10 @@ from sync_server.edge.problem_handlers import install_problem_handlers
 from sync_server.evidence.chunked_uploads import PartialUploads
 from sync_server.evidence.disk_store import BlobStore
 from sync_server.evidence.partial_sweep import sweep_periodically
+from sync_server.evidence.remote import object_store
 from sync_server.ops.privacy import make_private_dir
 from sync_server.services import Services, utc_now
 from sync_server.settings import Settings
-
-if TYPE_CHECKING:
-    from sync_server.evidence.s3_store import S3Evidence
-
-
-def object_store(settings: Settings) -> S3Evidence | None:
-    """The S3-compatible evidence store if one is configured (its bucket made if missing)."""
-    if not settings.s3_endpoint:
-        return None
-    from sync_server.evidence.s3_store import S3Evidence, S3Location
-
-    store = S3Evidence(S3Location(settings.s3_endpoint, settings.s3_bucket, settings.s3_access_key,
-                                  settings.s3_secret_key))
-    store.ensure_bucket()
-    return store
 
 
 def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -> FastAPI:

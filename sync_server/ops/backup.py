@@ -156,7 +156,7 @@ def _local(settings: Settings, blobs: BlobStore, sha: str) -> Path:
     path = blobs.path_for(sha)
     if path.is_file() or not settings.s3_endpoint:
         return path
-    from sync_server.app import object_store  # only when evidence lives in an object store
+    from sync_server.evidence.remote import object_store  # only when evidence lives in an object store
 
     return BlobStore(settings.evidence_dir, remote=object_store(settings)).local_path(sha)
 

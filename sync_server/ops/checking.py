@@ -212,7 +212,7 @@ def check(settings: Settings, blobs: BlobStore | None = None) -> dict[str, Any]:
 
 
 def _blobs(settings: Settings) -> BlobStore:
-    from sync_server.app import object_store  # the S3 client loads only when evidence lives there
+    from sync_server.evidence.remote import object_store  # the S3 client loads only when evidence lives there
 
     return BlobStore(settings.evidence_dir, remote=object_store(settings))
 
