@@ -13,6 +13,7 @@ from schemas.protocol import AccountPublic, AccountRole
 from sync_server.accounts import throttle
 from sync_server.accounts.passwords import hash_secret, password_problems, pin_problems, secret_matches
 from sync_server.tables import Account, SessionToken, queries
+from sync_server.transparency import audit
 
 DEVICE, CONSOLE = "device", "console"
 _DUMMY_HASH = hash_secret("not-a-real-secret")  # spent on unknown usernames, so timing tells nothing
@@ -123,3 +124,4 @@ def change_password(session: Session, account: Account, old: str, new: str, now:
     account.password_changed_at = now
     account.must_change_password = False
     session.add(account)
+    audit.log(session, "account.password_changed", now, account.username, subject=account.username)

@@ -10,6 +10,8 @@ from sync_server.accounts import throttle
 from sync_server.api.deps import CurrentAdmin, DbSession, ServicesDep, Transaction
 from sync_server.api.key_routes import wire_key
 from sync_server.tables import Account, SurveyorKey
+from sync_server.transparency import audit
+from sync_server.transparency.audit_rows import log_row
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 
@@ -32,13 +34,15 @@ def revoke_key(key_id: str, body: KeyRevocation, session: Transaction, admin: Cu
     if key.revoked_at is None:
         key.revoked_at, key.revoked_by, key.revoke_reason = services.clock(), admin.username, body.reason
         session.add(key)
+        log_row(session, "key.revoked", key, actor=admin.username, at=key.revoked_at, subject=key.key_id)
     return wire_key(key)
 
 
 @router.post("/accounts/{username}/unlock", status_code=204, response_class=Response)
-def unlock_account(username: str, session: DbSession, _admin: CurrentAdmin, services: ServicesDep) -> Response:
+def unlock_account(username: str, session: DbSession, admin: CurrentAdmin, services: ServicesDep) -> Response:
     """Clear every sign-in delay of this account (from any client), e.g. after its owner called in."""
     if session.get(Account, username) is None:
         raise ProblemError(Code.NOT_FOUND, f"账号 {username}")
     throttle.clear_account(services.session, username)
+    audit.log_now(session, "account.unlocked", services.clock(), admin.username, subject=username)
     return Response(status_code=204)

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from schemas.archive import Disposal, MatchingLine, ReportInfo, ReportIssue, RetentionInfo, RetentionSet
 from schemas.problems import Code, ProblemError
 from sync_server.api.deps import CurrentAccount, DbSession, ServicesDep, Transaction
-from sync_server.documents import reports, retention
+from sync_server.documents import disposal, reports, retention
 from sync_server.dossier.service import require_reviewer
 from sync_server.tables import MatchingResult, ReportVersion, queries
 from sync_server.tables.accounts import Account
@@ -100,9 +100,11 @@ def get_retention(case_id: str, session: DbSession, account: CurrentAccount) -> 
 @router.post("/disposal", response_model=RetentionInfo)
 def dispose_case(case_id: str, body: Disposal, session: Transaction, account: CurrentAccount,
                  services: ServicesDep) -> RetentionInfo:
-    """Destroy the archive's evidence once due (`retention.not_due` before); logged with the reason."""
+    """Destroy the whole archive once due (`retention.not_due` before) and on an appraisal a second person
+    approved (`disposal.not_approved`); logged with the reason, a certificate remains."""
     case = _case(session, account, case_id)
     now = services.clock()
-    row, removed = retention.dispose(session, case, services.blobs, account.username, body.note, now,
-                                     now.astimezone(reports.CHINA).date(), services.display)
-    return retention.info(row, removed)
+    row, certificate = disposal.dispose(session, case, blobs=services.blobs, actor=account.username, note=body.note,
+                                        exports=services.settings.data_dir / "exports", now=now,
+                                        today=now.astimezone(reports.CHINA).date(), display=services.display)
+    return retention.info(row, sum(f["was_stored"] for f in certificate["destroyed_files"]))

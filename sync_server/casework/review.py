@@ -26,6 +26,7 @@ from schemas.review import (
 )
 from schemas.review import ReviewEntry as ReviewEntryOut
 from sync_server.tables import Account, Case, LetterRequest, Record, ReVerificationRound, ReviewEntry, queries
+from sync_server.transparency.audit_rows import log_row
 
 FIELD_LINES = {k.value: k for k in VisitKind}
 
@@ -223,5 +224,6 @@ def decide(session: Session, case: Case, reviewer: Account, action: ReviewAction
     entry = ReviewEntry(case_id=case.id, round=facts.round_number, action=action.action.value, target=target,
                         reason=reason, by=reviewer.username, at=now)
     session.add(entry)
-    session.flush()
+    log_row(session, "review.decided", entry, actor=reviewer.username, at=now, case_id=case.id,
+            subject=target or case.id)
     return entry

@@ -12,6 +12,7 @@ from schemas.protocol import AccountRole
 from schemas.review import Objection, Objector, Round, RoundResult
 from schemas.workdays import HolidayTable, add_working_days
 from sync_server.tables import Account, Case, ReVerificationRound
+from sync_server.transparency.audit_rows import log_row
 
 CHINA = timezone(timedelta(hours=8))
 EXTRA_WORKING_DAYS = 10  # §4.2.1
@@ -58,7 +59,7 @@ def open_round(session: Session, case: Case, by: Account, objection: Objection, 
     case.re_verification = True
     session.add(case)
     session.add(row)
-    session.flush()
+    log_row(session, "round.opened", row, actor=by.username, at=now, case_id=case.id, subject=f"{case.id}/round/{row.number}")
     return row
 
 
@@ -76,5 +77,5 @@ def close_round(session: Session, case: Case, number: int, by: Account, result: 
     row.result, row.fed_back_to, row.fed_back_on = result.result.strip(), result.fed_back_to.strip(), result.fed_back_on
     row.closed_by, row.closed_at = by.username, now
     session.add(row)
-    session.flush()
+    log_row(session, "round.closed", row, actor=by.username, at=now, case_id=case.id, subject=f"{case.id}/round/{number}")
     return row

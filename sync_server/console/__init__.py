@@ -8,6 +8,7 @@ from fastapi import APIRouter, FastAPI
 
 from sync_server.console import (
     admin_pages,
+    archive_pages,
     case_pages,
     documents_pages,
     intake_pages,
@@ -18,7 +19,8 @@ from sync_server.console.deps import SignInRequired, to_login
 from sync_server.console.guard import install_console_guard
 
 console_router = APIRouter(include_in_schema=False)
-for _pages in (review_pages, signin_pages, case_pages, documents_pages, intake_pages, admin_pages):
+for _pages in (review_pages, archive_pages, signin_pages, case_pages, documents_pages, intake_pages,
+               admin_pages):
     console_router.include_router(_pages.router)
 
 

@@ -30,12 +30,14 @@ from schemas.protocol import AccountRole
 from sync_server.accounts.auth import public
 from sync_server.api.deps import DbSession, ServicesDep
 from sync_server.console.deps import RequireStaff, Staff
+from sync_server.console.roster_review import RosterReview, rejected_rows_download
 from sync_server.console.templating import page
 from sync_server.evidence.staff_uploads import MAX_UPLOAD_BYTES, store_upload
 from sync_server.office import conformity, intake, roster
 from sync_server.office.intake_wire import intake_view
 from sync_server.services import Services
-from sync_server.tables import Account, Case, CaseDocument, Team, queries
+from sync_server.tables import Account, Case, CaseDocument, CaseRetention, Team, queries
+from sync_server.transparency import audit
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 NAMES = {"methods": METHOD_NAMES, "statuses": INTAKE_STATUS_NAMES, "documents": DOCUMENT_NAMES,
@@ -53,7 +55,8 @@ async def _file_bytes(value: object) -> bytes:
 
 
 def _intake_page(staff: Account, session: Session, services: Services, case_id: str,
-                 error: str = "", notice: str = "", status: int = 200) -> Response:
+                 error: str = "", notice: str = "", status: int = 200,
+                 review: RosterReview | None = None) -> Response:
     try:
         case = queries.visible_case(session, staff, case_id)
     except ProblemError as problem:
@@ -61,7 +64,7 @@ def _intake_page(staff: Account, session: Session, services: Services, case_id: 
     view = intake_view(session, case, services.holidays(session))
     reviewer = staff.role == AccountRole.REVIEWER.value
     return page("intake.html", status=status, staff=public(staff), view=view, names=NAMES, error=error,
-                notice=notice, may_enter=intake.may_enter(staff, case), reviewer=reviewer)
+                notice=notice, may_enter=intake.may_enter(staff, case), reviewer=reviewer, review=review)
 
 
 @router.get("/intake/new")
@@ -97,10 +100,19 @@ def intake_page(case_id: str, staff: RequireStaff, session: DbSession, services:
 @router.post("/intake/{case_id}/{action}")
 async def intake_action(case_id: str, action: str, request: Request, staff: RequireStaff, session: DbSession,
                         services: ServicesDep) -> Response:
+    if action == "roster-rejected":
+        try:
+            return await rejected_rows_download(request, staff, session, case_id)
+        except ProblemError as problem:
+            return _intake_page(staff, session, services, case_id, error=_problem_text(problem),
+                                status=problem.problem().status)
     try:
         async with request.form() as form:  # closes the uploaded files' temporary copies
             case = queries.visible_case(session, staff, case_id)
             notice = await _act(action, form, staff, case, session, services)
+        if isinstance(notice, RosterReview):
+            return _intake_page(staff, session, services, case_id, review=notice, status=422,
+                                error=f"名单中有 {len(notice.rejected)} 行有问题，尚未导入任何人")
         session.commit()
     except ProblemError as problem:
         session.rollback()
@@ -120,12 +132,17 @@ def document_file(document_id: str, staff: Staff, session: DbSession, services: 
     case = queries.visible_case(session, staff, document.case_id) if document else None
     if document is None or case is None:
         return Response(status_code=404)
+    kept = session.get(CaseRetention, case.id)
+    if kept is not None and kept.disposed_at is not None:  # R35: the scans were destroyed
+        return Response("该案件档案已销毁 / destroyed", status_code=410)
+    audit.log_now(session, "intake.document_downloaded", services.clock(), staff.username, document.case_id,
+                  subject=document.id, via="console", document_kind=document.kind)
     return FileResponse(services.blobs.path_for(document.sha256), media_type=document.media_type,
                         headers={"Cache-Control": "private, no-store"})
 
 
 async def _act(action: str, form: FormData, staff: Account, case: Case, session: DbSession,
-               services: ServicesDep) -> str:
+               services: ServicesDep) -> str | RosterReview:
     """Run one form's action through the service functions; the notice to show."""
     text = {k: v for k, v in form.items() if isinstance(v, str)}
     now = services.clock()
@@ -135,9 +152,17 @@ async def _act(action: str, form: FormData, staff: Account, case: Case, session:
     if action == "roster":
         data = await _file_bytes(form.get("file"))
         existing = [s.id_number for s in queries.case_subjects(session, case.id)]
-        subjects = roster.parse_roster(data, existing)
+        reading = roster.read_roster(data, existing)
+        if reading.rejected:
+            intake.check_editable(session, staff, case)
+            return RosterReview.of(reading)
+        intake.add_subjects(session, staff, case, reading.subjects)
+        return f"已导入委托名单 {len(reading.subjects)} 人"
+    if action == "roster-good":
+        existing = [s.id_number for s in queries.case_subjects(session, case.id)]
+        subjects = roster.subjects_from_form(text.get("rows", ""), existing)
         intake.add_subjects(session, staff, case, subjects)
-        return f"已导入委托名单 {len(subjects)} 人"
+        return f"已导入委托名单中有效的 {len(subjects)} 人；问题行未导入"
     if action == "document":
         try:
             kind = DocumentKind(text.get("kind", ""))

@@ -18,6 +18,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from sync_server.ops.privacy import make_private_dir
+
 DEFAULT_HOSTS = ("127.0.0.1", "localhost")
 CA_DAYS, SERVER_DAYS = 3650, 397  # browsers cap server certificates at 398 days
 AGENCY = "核查外勤 社会救助家庭经济状况核查机构"
@@ -127,7 +129,7 @@ def issue_server_cert(files: TlsFiles, hosts: tuple[str, ...], now: datetime) ->
 def init_tls(data_dir: Path, hosts: tuple[str, ...] = DEFAULT_HOSTS, now: datetime | None = None) -> TlsFiles:
     """Make the CA if missing, and a new server certificate for `hosts` (127.0.0.1 and localhost always)."""
     files = TlsFiles.of(data_dir)
-    files.directory.mkdir(parents=True, exist_ok=True)
+    make_private_dir(files.directory)  # the data folder too, if this makes it (privacy.py)
     os.chmod(files.directory, 0o700)
     now = now or datetime.now(UTC)
     if not (files.ca_key.is_file() and files.ca_cert.is_file()):

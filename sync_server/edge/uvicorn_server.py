@@ -16,6 +16,7 @@ import httptools  # noqa: F401  (the parser GuardedHttpTools runs on: a missing 
 import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from sync_server.edge.tls_policy import CIPHERS, HardenedConfig
 from sync_server.settings import Settings
 
 MAX_HEADER_BYTES = 32 * 1024
@@ -97,8 +98,8 @@ class GuardedHttpTools(HttpToolsProtocol):
 def uvicorn_config(app: Any, settings: Settings, host: str, port: int, **extra: Any) -> uvicorn.Config:
     """The uvicorn configuration every server process uses (tests too); `app` may be an import string
     (with factory=True and workers=N for several processes)."""
-    config = uvicorn.Config(app, host=host, port=port, http=GuardedHttpTools,
-                            timeout_keep_alive=int(settings.keep_alive_s), **extra)
+    config = HardenedConfig(app, host=host, port=port, http=GuardedHttpTools, ssl_ciphers=CIPHERS,
+                            timeout_keep_alive=int(settings.keep_alive_s), **extra)  # TLS: tls_policy.py
     setattr(config, "header_timeout_s", settings.header_timeout_s)  # noqa: B010  (read by GuardedHttpTools)
     return config
 

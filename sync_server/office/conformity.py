@@ -16,6 +16,7 @@ from schemas.problems import Code, ProblemError
 from schemas.protocol import AccountRole
 from sync_server.office.intake import entrustment_of, may_enter, missing_materials
 from sync_server.tables import Account, Case, ConformityCheck, Entrustment, queries
+from sync_server.transparency.audit_rows import log_row
 
 CHECKS_NEEDED = 2
 
@@ -34,6 +35,7 @@ def submit(session: Session, actor: Account, case: Case) -> Entrustment:
         entrustment.round += 1
     entrustment.status = IntakeStatus.SUBMITTED.value
     session.add(entrustment)
+    log_row(session, "intake.submitted", entrustment, actor=actor.username, case_id=case.id, subject=case.id)
     return entrustment
 
 
@@ -58,8 +60,9 @@ def check(session: Session, actor: Account, case: Case, decision: ConformityDeci
     this_round = [c for c in checks_of(session, case.id) if c.round == entrustment.round]
     if any(c.checker == actor.username for c in this_round):
         raise ProblemError(Code.CONFORMITY_SAME_CHECKER, f"{actor.name} 已审核过本轮材料")
-    session.add(ConformityCheck(id=f"chk-{uuid.uuid4().hex[:16]}", case_id=case.id, round=entrustment.round,
-                                checker=actor.username, checked_at=now, passed=decision.passed, reasons=reasons))
+    checked = ConformityCheck(id=f"chk-{uuid.uuid4().hex[:16]}", case_id=case.id, round=entrustment.round,
+                              checker=actor.username, checked_at=now, passed=decision.passed, reasons=reasons)
+    session.add(checked)
     if not decision.passed:
         entrustment.status = IntakeStatus.RETURNED.value
         entrustment.returned_reasons = reasons
@@ -68,6 +71,8 @@ def check(session: Session, actor: Account, case: Case, decision: ConformityDeci
         entrustment.released_at = now
         entrustment.returned_reasons = ""
     session.add(entrustment)
+    log_row(session, "conformity.checked", checked, actor=actor.username, at=now, case_id=case.id,
+            subject=checked.id, status=entrustment.status)
     return entrustment
 
 

@@ -15,6 +15,7 @@ from schemas.protocol import AccountRole
 from schemas.staffing import HandoverView
 from sync_server.office.staff import open_cases_of, require_admin
 from sync_server.tables import Account, Entrustment, Handover, SessionToken
+from sync_server.transparency.audit_rows import log_row
 
 
 def start_handover(session: Session, actor: Account, username: str, successor: str, now: datetime) -> Handover:
@@ -34,6 +35,7 @@ def start_handover(session: Session, actor: Account, username: str, successor: s
     row = Handover(id=f"ho-{uuid.uuid4().hex[:12]}", from_user=username, to_user=successor,
                    case_ids=open_cases_of(session, leaving), created_by=actor.username, created_at=now)
     session.add(row)
+    log_row(session, "handover.started", row, actor=actor.username, at=now, subject=row.id)
     return row
 
 
@@ -49,6 +51,7 @@ def confirm_handover(session: Session, actor: Account, handover_id: str, now: da
     session.add(row)
     if row.confirmed_by_from and row.confirmed_by_to:
         _close(session, row, now)
+    log_row(session, "handover.confirmed", row, actor=actor.username, at=now, subject=row.id)
     return row
 
 

@@ -16,6 +16,7 @@ from schemas.protocol import AccountRole
 from sync_server.evidence.staff_uploads import StoredUpload, remember_file
 from sync_server.office.id_numbers import id_number_is_valid
 from sync_server.tables import Account, Case, CaseDocument, Entrustment, Organisation, Subject, Team, queries
+from sync_server.transparency.audit_rows import log_row
 
 EDITABLE = (IntakeStatus.DRAFT.value, IntakeStatus.RETURNED.value)
 SUBJECT_DOCUMENTS = (DocumentKind.AUTHORIZATION.value, DocumentKind.ID_PROOF.value)
@@ -73,6 +74,11 @@ def entrustment_of(session: Session, case: Case) -> Entrustment:
     return row
 
 
+def check_editable(session: Session, actor: Account, case: Case) -> Entrustment:
+    """The case's entrustment, when `actor` may still change its materials; else a problem saying why."""
+    return _editable(session, actor, case)
+
+
 def _editable(session: Session, actor: Account, case: Case) -> Entrustment:
     if not may_enter(actor, case):
         raise ProblemError(Code.FORBIDDEN, "只有委托单位或核查机构的工作人员可以录入委托材料")
@@ -102,7 +108,9 @@ def create_case(session: Session, actor: Account, body: NewCase, now: datetime) 
     session.flush()
     session.add(Entrustment(case_id=case.id, contact=body.contact, phone=body.phone, entrusted_on=body.entrusted_on,
                             status=IntakeStatus.DRAFT.value, created_by=actor.username, created_at=now))
-    _add_subjects(session, case, body.subjects)
+    subjects = _add_subjects(session, case, body.subjects)
+    log_row(session, "case.created", case, actor=actor.username, at=now, case_id=case.id, subject=case.id,
+            subjects=[s.id for s in subjects])
     return case
 
 
@@ -130,7 +138,10 @@ def add_subjects(session: Session, actor: Account, case: Case, subjects: list[Ne
     problems = subject_problems(subjects, queries.case_subjects(session, case.id))
     if problems:
         raise ProblemError(Code.VALIDATION, "；".join(problems), problems=problems)
-    return _add_subjects(session, case, subjects)
+    rows = _add_subjects(session, case, subjects)
+    for row in rows:
+        log_row(session, "intake.subject_added", row, actor=actor.username, case_id=case.id, subject=row.id)
+    return rows
 
 
 @dataclass(frozen=True)
@@ -161,7 +172,8 @@ def add_document(session: Session, actor: Account, case: Case, stored: StoredUpl
                             form=info.form.value if info.form else None, guardian_name=info.guardian_name.strip(),
                             guardian_relation=info.guardian_relation.strip(), note=info.note.strip())
     session.add(document)
-    session.flush()
+    log_row(session, "intake.document_added", document, actor=actor.username, at=now, case_id=case.id,
+            subject=document.id)
     refresh_flags(session, case)
     return document
 
@@ -221,3 +233,4 @@ def assign_team(session: Session, actor: Account, case: Case, team_id: str) -> N
         raise ProblemError(Code.NOT_FOUND, f"调查小组 {team_id} 不存在")
     case.team_id = team_id
     session.add(case)
+    log_row(session, "case.team_assigned", case, actor=actor.username, case_id=case.id, subject=team_id)

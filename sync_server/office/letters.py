@@ -15,6 +15,7 @@ from schemas.problems import Code, ProblemError
 from schemas.protocol import AccountRole
 from sync_server.evidence.staff_uploads import StoredUpload, remember_file
 from sync_server.tables import Account, Case, LetterFollowUp, LetterRequest
+from sync_server.transparency.audit_rows import log_row
 
 
 def require_reviewer(account: Account) -> None:
@@ -62,7 +63,7 @@ def add_letter(session: Session, case: Case, by: Account, body: LetterIn, now: d
     row = LetterRequest(id=str(uuid.uuid4()), case_id=case.id, created_by=by.username, created_at=now,
                         **body.model_dump())
     session.add(row)
-    session.flush()
+    log_row(session, "letter.sent", row, actor=by.username, at=now, case_id=case.id, subject=row.id)
     return row
 
 
@@ -76,8 +77,9 @@ def letter_of(session: Session, case: Case, letter_id: str) -> LetterRequest:
 
 def add_follow_up(session: Session, letter: LetterRequest, by: Account, body: FollowUpIn) -> None:
     """Keep one follow-up (R17)."""
-    session.add(LetterFollowUp(letter_id=letter.id, at=body.at, note=body.note, by=by.username))
-    session.flush()
+    follow_up = LetterFollowUp(letter_id=letter.id, at=body.at, note=body.note, by=by.username)
+    session.add(follow_up)
+    log_row(session, "letter.followed_up", follow_up, actor=by.username, case_id=letter.case_id, subject=letter.id)
 
 
 def attach_answer(session: Session, letter: LetterRequest, by: Account, stored: StoredUpload,
@@ -92,3 +94,4 @@ def attach_answer(session: Session, letter: LetterRequest, by: Account, stored: 
     letter.answer_size = stored.size
     letter.answered_at, letter.answered_by = now, by.username
     session.add(letter)
+    log_row(session, "letter.answered", letter, actor=by.username, at=now, case_id=letter.case_id, subject=letter.id)

@@ -15,6 +15,7 @@ from sync_server.accounts.auth import create_account
 from sync_server.accounts.passwords import password_problems
 from sync_server.evidence.staff_uploads import StoredUpload, remember_file
 from sync_server.tables import Account, Case, Entrustment, Organisation, StaffCredential, Team
+from sync_server.transparency.audit_rows import log_row
 
 PASSWORD_MAX_AGE = timedelta(days=180)  # §4.4.4: passwords are rechecked and renewed
 
@@ -32,6 +33,7 @@ def add_organisation(session: Session, actor: Account, body: NewOrganisation) ->
         raise ProblemError(Code.ALREADY_EXISTS, f"机构编号 {body.id} 已存在")
     org = Organisation(id=body.id, name=body.name, kind=body.kind.value, qualification=body.qualification.strip())
     session.add(org)
+    log_row(session, "organisation.added", org, actor=actor.username, subject=org.id)
     return org
 
 
@@ -42,6 +44,7 @@ def add_team(session: Session, actor: Account, body: NewTeam) -> Team:
         raise ProblemError(Code.ALREADY_EXISTS, f"调查小组 {body.id} 已存在")
     team = Team(id=body.id, name=body.name)
     session.add(team)
+    log_row(session, "team.added", team, actor=actor.username, subject=team.id)
     return team
 
 
@@ -60,9 +63,11 @@ def add_account(session: Session, actor: Account, body: NewAccount, now: datetim
     if body.team_id is not None and (role != AccountRole.SURVEYOR or session.get(Team, body.team_id) is None):
         raise ProblemError(Code.VALIDATION, "只有调查人员可以加入已有的调查小组")
     unit = org.name if role == AccountRole.TOWNSHIP else ""
-    return create_account(session, username=body.username, name=body.name, role=role, password=body.password,
-                          work_id=body.work_id, team_id=body.team_id, unit=unit, pin=body.pin, org_id=org.id,
-                          posts=[p.value for p in body.posts], now=now)
+    account = create_account(session, username=body.username, name=body.name, role=role, password=body.password,
+                             work_id=body.work_id, team_id=body.team_id, unit=unit, pin=body.pin, org_id=org.id,
+                             posts=[p.value for p in body.posts], now=now)
+    log_row(session, "account.created", account, actor=actor.username, at=now, subject=account.username)
+    return account
 
 
 def set_team(session: Session, actor: Account, username: str, team_id: str | None) -> Account:
@@ -73,6 +78,7 @@ def set_team(session: Session, actor: Account, username: str, team_id: str | Non
         raise ProblemError(Code.VALIDATION, "只有调查人员可以加入已有的调查小组")
     account.team_id = team_id
     session.add(account)
+    log_row(session, "account.team_set", account, actor=actor.username, subject=username)
     return account
 
 
@@ -95,6 +101,7 @@ def record_credential(session: Session, actor: Account, username: str, kind: Cre
                           valid_from=valid_from, valid_until=valid_until, sha256=stored.sha256,
                           recorded_by=actor.username, recorded_at=now, note=note.strip())
     session.add(row)
+    log_row(session, "credential.recorded", row, actor=actor.username, at=now, subject=username)
     return row
 
 

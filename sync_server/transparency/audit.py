@@ -3,7 +3,10 @@
 Every ingest, review decision, report issue, export, download, disposal and account event goes through
 `append` inside the caller's transaction (nothing here commits). An entry is the RFC 8785 JSON of
 {"position", "at", "kind", "actor", "case_id", "subject", "data"}; it becomes leaf `position` of an RFC 9162
-Merkle tree. A checkpoint is the agency key's signature over {"tree_size", "root", "time", "key_id"}.
+Merkle tree. A checkpoint is a C2SP signed note (`tlog-checkpoint`, schemas/checkpoint.py) by the agency key;
+before signing one the server checks the database's log extends the newest checkpoint it remembers having
+signed (transparency/memory.py) and refuses, with an alarm, when it does not. Checkpoints signed before
+that format ({"tree_size", "root", "time", "key_id"} JSON under CHECKPOINT_CONTEXT) stay verifiable.
 """
 from __future__ import annotations
 
@@ -11,15 +14,18 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import rfc8785
-from sqlalchemy import delete, func, text
+from sqlalchemy import delete, event, func, text
 from sqlmodel import Session, col, select
 
+from schemas import checkpoint as note
+from schemas.problems import Code, ProblemError
 from sync_server.tables.audit_log import AuditCheckpoint, AuditEntry, AuditNode
 from sync_server.tables.inserts import insert_new
-from sync_server.transparency import merkle
+from sync_server.transparency import memory, merkle
 from sync_server.transparency.agency_key import AgencyKey
 
 CHECKPOINT_CONTEXT = b"field-evidence/checkpoint/v1\n"
@@ -194,27 +200,75 @@ def leaves(session: Session, size: int | None = None) -> list[bytes]:
 
 
 def checkpoint_body(size: int, root: bytes, at: datetime, key_id: str) -> str:
-    """The JSON a checkpoint signs (RFC 8785, so a verifier can rebuild it exactly)."""
+    """The JSON a checkpoint of the first format signed (RFC 8785, so a verifier can rebuild it exactly)."""
     return rfc8785.dumps({"tree_size": size, "root": root.hex(), "time": _iso(at), "key_id": key_id}).decode()
 
 
 def checkpoint(session: Session, key: AgencyKey, at: datetime) -> AuditCheckpoint:
     """Sign the log as it stands (or return the checkpoint already made at this size). The end of the log is
     held first, so two callers at once (two exports) see the same size and the second finds the first's
-    checkpoint instead of colliding with it. The root comes from stored nodes: O(log n)."""
+    checkpoint instead of colliding with it. The root comes from stored nodes: O(log n). A key that
+    remembers what it signed (`key.data_dir`) first checks the log extends the newest of those; if not it
+    raises the alarm and `log.inconsistent` (a ProblemError) and signs nothing."""
     session.flush()
     _hold_the_end(session)
     size = tree_size(session)
+
+    def proofs(first: int) -> tuple[bytes, list[bytes]]:
+        proven = log_proofs(session, size, (), first)
+        return proven.root, proven.consistency
+    try:
+        root = memory.check_extends(key.data_dir, size, proofs) if key.data_dir is not None else proofs(0)[0]
+    except memory.LogDisagrees as refused:
+        raise ProblemError(Code.LOG_INCONSISTENT, memory.REASONS[refused.reason], **refused.detail) from refused
     existing = session.get(AuditCheckpoint, size)
     if existing is not None:
+        if key.data_dir is not None and existing.root_hash != root.hex():
+            memory.raise_alarm(key.data_dir, "inconsistent", size=size, checkpoint_root=existing.root_hash,
+                               root=root.hex())
+            raise ProblemError(Code.LOG_INCONSISTENT, memory.REASONS["inconsistent"], size=size)
         return existing
-    root = log_proofs(session, size).root
-    body = checkpoint_body(size, root, at, key.key_id)
-    row = AuditCheckpoint(tree_size=size, root_hash=root.hex(), at=at, key_id=key.key_id, body=body,
-                          signature=key.sign(CHECKPOINT_CONTEXT + body.encode()))
+    text = note.checkpoint_text(key.origin, size, root)
+    line = note.signature_line(key.origin, key.public_raw, text, key.sign_raw)
+    row = AuditCheckpoint(tree_size=size, root_hash=root.hex(), at=at, key_id=key.key_id, body=text,
+                          signature=line.rsplit(" ", 1)[1])
     session.add(row)
     session.flush()
+    if key.data_dir is not None:
+        _remember_after_commit(session, key.data_dir, memory.Signed(size, root, note.signed_note(text, [line])))
     return row
+
+
+def signed_note(row: AuditCheckpoint) -> str | None:
+    """The checkpoint as a C2SP signed note (None for a checkpoint of the first, JSON, format)."""
+    if row.body.startswith("{"):
+        return None
+    return note.signed_note(row.body, [f"{note.DASH} {row.body.split(chr(10), 1)[0]} {row.signature}"])
+
+
+def _remember_after_commit(session: Session, data_dir: Path, signed: memory.Signed) -> None:
+    """Append the checkpoint to the memory file once its transaction commits (a rolled-back checkpoint, and
+    the entries it covered, are forgotten: remembering them would make the next check fail)."""
+    pending: list[tuple[Path, memory.Signed]] = session.info.setdefault("audit.signed", [])
+    if not session.info.get("audit.listening"):
+        event.listen(session, "after_commit", _on_commit)
+        event.listen(session, "after_rollback", _on_rollback)
+        session.info["audit.listening"] = True
+    pending.append((data_dir, signed))
+
+
+def _on_commit(session: Session) -> None:
+    for data_dir, signed in session.info.pop("audit.signed", []):
+        memory.remember(data_dir, signed)
+
+
+def _on_rollback(session: Session) -> None:
+    session.info.pop("audit.signed", None)
+
+
+def newest_checkpoint(session: Session) -> AuditCheckpoint | None:
+    """The checkpoint of the largest tree signed so far, if any."""
+    return session.exec(select(AuditCheckpoint).order_by(col(AuditCheckpoint.tree_size).desc())).first()
 
 
 def previous_checkpoint(session: Session, below: int) -> AuditCheckpoint | None:

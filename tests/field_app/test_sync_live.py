@@ -114,7 +114,7 @@ def test_a_sealed_visit_uploads_files_then_the_record_and_merges_r10_r11(tablet,
     sealed = _seal_home_visit(tablet)
     progress = []
     panel: SyncPanel = tablet["sync"]
-    panel.changed = lambda: progress.append(panel.progress)
+    panel.subscribe(lambda: progress.append(panel.progress))
     assert panel.pending == 1
     [outcome] = panel.sync()
     assert outcome.status == UploadStatus.SYNCED and outcome.record_id == sealed.record.id
