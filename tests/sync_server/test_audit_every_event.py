@@ -36,6 +36,7 @@ EXPECTED = {
     "letter.answered", "organisation.added", "team.added", "account.created", "account.team_set",
     "credential.recorded", "handover.started", "handover.confirmed", "account.password_changed",
     "account.unlocked", "key.registered", "key.revoked", "record.ingested", "retention.set", "case.disposed",
+    "disposal.proposed", "disposal.approved",
     "dossier.exported", "evidence.downloaded", "auth.login", "report.issued", "intake.document_downloaded"}
 
 
@@ -113,6 +114,11 @@ def _field_and_review(team: FieldTeam, app) -> None:
 def test_every_kind_of_event_lands_in_the_merkle_log_and_a_checkpoint_proves_each(team: FieldTeam, app, clock):
     _office(team, app)
     _field_and_review(team, app)
+    before = password_login(team.client, "wangfang")  # the appraisal (R35) is made and approved beforehand
+    proposed = team.client.post(f"{CASE}/disposal/appraisals", json={"reason": "保管期满"}, headers=before)
+    _ok(proposed)
+    _ok(team.client.post(f"{CASE}/disposal/appraisals/{proposed.json()['id']}/decision",
+                         json={"approve": True, "note": "经鉴定同意销毁"}, headers=password_login(team.client, "admin")))
     clock.advance(days=366)
     _ok(team.client.post("/api/v1/auth/password", json={
         "username": "wangfang", "old_password": "Review!Case2026", "new_password": "Archive#Kept2027"}), 204)
