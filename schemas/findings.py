@@ -6,7 +6,7 @@ It reads the record and the facts of its files' bytes (schemas.photo_facts), nev
 wrote into the record: those are the tablet's opinion, the bytes and the sealed fields are the evidence.
 
 A finding refuses nothing (the team may have good reasons): it asks the reviewer to look, and the case
-is 齐全 only once every finding is acknowledged with a reason (sync_server.findings).
+is 齐全 only once every finding is acknowledged with a reason (sync_server.casework.findings).
 
 The rules, each a finding code:
 - a photo's capture time: its EXIF time; a photo from the app's camera without EXIF is dated by the

@@ -65,6 +65,11 @@ class Code(str, Enum):
     RETENTION_NOT_DUE = "retention.not_due"
     CASE_DISPOSED = "case.disposed"
     FORM_UNKNOWN = "record.form_unknown"
+    DOSSIER_FILES_MISSING = "dossier.files_missing"
+    DISPOSAL_NOT_APPROVED = "disposal.not_approved"
+    DISPOSAL_SECOND_PERSON = "disposal.second_person_required"
+    CASE_NOT_DISPOSED = "case.not_disposed"
+    LOG_INCONSISTENT = "log.inconsistent"
 
 
 HTTP_STATUS: dict[Code, int] = {
@@ -120,6 +125,11 @@ HTTP_STATUS: dict[Code, int] = {
     Code.RETENTION_NOT_DUE: 409,
     Code.CASE_DISPOSED: 410,
     Code.FORM_UNKNOWN: 422,
+    Code.DOSSIER_FILES_MISSING: 409,
+    Code.DISPOSAL_NOT_APPROVED: 409,
+    Code.DISPOSAL_SECOND_PERSON: 409,
+    Code.CASE_NOT_DISPOSED: 409,
+    Code.LOG_INCONSISTENT: 500,
 }
 
 CHINESE: dict[Code, str] = {
@@ -175,6 +185,11 @@ CHINESE: dict[Code, str] = {
     Code.RETENTION_NOT_DUE: "档案尚未到保管期限，不能销毁",
     Code.CASE_DISPOSED: "该案件档案已按保管期限销毁",
     Code.FORM_UNKNOWN: "服务器没有记录所用的表单版本，记录仍保留在本机，请联系管理员更新服务器后再上传",
+    Code.DOSSIER_FILES_MISSING: "案件的部分文件缺失或已损坏，档案包不完整，未导出也未签名；请从备份恢复这些文件",
+    Code.DISPOSAL_NOT_APPROVED: "销毁须先经鉴定：由另一人审批同意后才能执行",
+    Code.DISPOSAL_SECOND_PERSON: "销毁鉴定须由提出人以外的另一人审批",
+    Code.CASE_NOT_DISPOSED: "该案件档案尚未销毁，没有销毁证明",
+    Code.LOG_INCONSISTENT: "审计日志与此前签发的检查点不一致，可能已被删改；已停止签发并告警，请立即联系管理员",
 }
 
 

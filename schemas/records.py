@@ -11,7 +11,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_serializer
 
-from schemas.device_audit import AuditEvent
+from schemas.audit_events import AuditEvent
 from schemas.media import MediaEvent
 from schemas.text import Identifier, LineText, LongText, NameText, ShortText, Text
 
@@ -152,7 +152,7 @@ class SurveyRecord(BaseModel):
     seal_fix: LocationFix | None = None  # position when it was sealed
     readback_digest: str = Field(default="", max_length=64, pattern="^([0-9a-f]{64})?$")  # SHA-256 of the read-back text the respondent saw before signing (R29)
     media_log: list[MediaEvent] = []  # recording start / pause / stop, whole-visit recording included
-    audit: list[AuditEvent] = []  # the device audit trail (schemas.device_audit), covered by the seals
+    audit: list[AuditEvent] = []  # the device audit trail (schemas/audit_events.py), covered by the seals
 
     @model_serializer(mode="wrap")
     def _omit_empty_trail(self, handler: SerializerFunctionWrapHandler) -> dict:

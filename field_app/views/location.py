@@ -11,7 +11,7 @@ import logging
 import flet as ft
 import flet_geolocator as ftg
 
-from field_app.views.shell import Shell
+from field_app.views.context import SessionContext
 from field_app.views.widgets import DANGER, OK, WARN, note, tagged
 from schemas.evidence_checks import beijing_text
 from schemas.findings import label_of
@@ -21,11 +21,11 @@ log = logging.getLogger(__name__)
 FIX_TIMEOUT_S = 15.0
 
 
-async def current_location(shell: Shell, timeout_s: float = FIX_TIMEOUT_S) -> tuple[Location | None, str]:
+async def current_location(ctx: SessionContext, timeout_s: float = FIX_TIMEOUT_S) -> tuple[Location | None, str]:
     """The tablet's position now, or None and the reason there is none."""
     config = ftg.GeolocatorConfiguration(accuracy=ftg.GeolocatorPositionAccuracy.HIGH)
     try:
-        position = await asyncio.wait_for(shell.locator.get_current_position(config), timeout_s)
+        position = await asyncio.wait_for(ctx.services.locator.get_current_position(config), timeout_s)
     except TimeoutError:
         return None, f"定位超时（{timeout_s:.0f} 秒内未取得位置）"
     except Exception as error:  # noqa: BLE001 - permission refused, service off: recorded as the reason
@@ -39,13 +39,13 @@ async def current_location(shell: Shell, timeout_s: float = FIX_TIMEOUT_S) -> tu
                     mock=None if mocked is None else bool(mocked)), ""
 
 
-async def take_fix(shell: Shell, moment: str) -> None:
+async def take_fix(ctx: SessionContext, moment: str) -> None:
     """Take a fix and keep it in the open record ("start" or "seal")."""
-    editor = shell.model.visit
+    editor = ctx.model.visit
     record_id = editor.record.id if editor.record else None
-    location, reason = await current_location(shell)
+    location, reason = await current_location(ctx)
     if editor.record is not None and editor.record.id == record_id:  # still the same visit
-        await asyncio.to_thread(shell.act, lambda: editor.record_fix(moment, location, reason))
+        await asyncio.to_thread(ctx.act, lambda: editor.record_fix(moment, location, reason))
 
 
 def fix_line(title: str, fix: LocationFix | None, identifier: str) -> ft.Control:

@@ -11,12 +11,14 @@ from sync_server.api import (
     auth_routes,
     batch_routes,
     case_routes,
+    disposal_routes,
     dossier_routes,
     evidence_routes,
     finding_routes,
     intake_routes,
     key_routes,
     letter_routes,
+    log_routes,
     record_routes,
     report_routes,
     review_routes,
@@ -39,7 +41,7 @@ def api_router() -> APIRouter:
     # the routes a county's tablets call thousands of times an evening first: a request is matched
     # against the routes in order (about 90 before the uploads' otherwise, 0.5 ms a request)
     for module in (upload_routes, batch_routes, record_routes, evidence_routes, case_routes, auth_routes,
-                   key_routes, intake_routes, staff_routes, dossier_routes, report_routes, review_routes, finding_routes,
-                   letter_routes, admin_routes):
+                   key_routes, intake_routes, staff_routes, dossier_routes, report_routes, review_routes,
+                   finding_routes, letter_routes, admin_routes, disposal_routes, log_routes):
         router.include_router(module.router)
     return router

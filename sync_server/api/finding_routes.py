@@ -5,8 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from schemas.findings import FindingAckIn, FindingView
-from sync_server import findings, queries
 from sync_server.api.deps import CurrentAccount, DbSession, ServicesDep
+from sync_server.casework import findings
+from sync_server.tables import queries
 
 router = APIRouter(tags=["review"])
 

@@ -7,7 +7,7 @@ from typing import Any
 from sqlmodel import Session
 
 from schemas.findings import FindingView
-from sync_server import findings, household_place
+from sync_server.casework import findings, household_place
 from sync_server.tables import Case
 
 

@@ -1,6 +1,7 @@
 """Every document of a case, as (path in the dossier, bytes): a PDF per record and the issued reports."""
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import datetime
 
@@ -8,16 +9,16 @@ from sqlmodel import Session, col, select
 
 from schemas.findings import FindingView
 from schemas.records import SurveyRecord
-from sync_server import queries
-from sync_server.auth import public, team_members
-from sync_server.case_views import merged_record
+from sync_server.accounts.auth import public, team_members
+from sync_server.casework.case_wire import merged_record
+from sync_server.casework.findings import views_of
+from sync_server.casework.presentation import local_time
 from sync_server.display import Variant
 from sync_server.display.context import record_facts
 from sync_server.documents.record_pdf import CaseFacts, LogLine, render_record
-from sync_server.findings import views_of
-from sync_server.previews import preview_jpeg
+from sync_server.evidence.previews import preview_jpeg
 from sync_server.services import Services
-from sync_server.tables import AuditEntry, Case, Team
+from sync_server.tables import AuditEntry, Case, Team, queries
 
 
 def case_facts(session: Session, case: Case) -> CaseFacts:
@@ -29,8 +30,6 @@ def case_facts(session: Session, case: Case) -> CaseFacts:
 
 def record_log(session: Session, record_id: str) -> list[LogLine]:
     """The log entries about a record, oldest first."""
-    from sync_server.console.views import local_time
-
     rows = session.exec(select(AuditEntry).where(AuditEntry.subject == record_id).order_by(col(AuditEntry.position)))
     return [LogLine(r.position, local_time(r.at), r.kind, r.actor) for r in rows]
 
@@ -73,13 +72,9 @@ def record_images(session: Session, record: SurveyRecord, services: Services) ->
 
 def case_documents(session: Session, case: Case, services: Services, now: datetime) -> list[tuple[str, bytes]]:
     """The record PDFs and every issued report version of the case."""
-    import json
-
-    from sync_server.documents.reports import issued_reports
-
     del now  # the export itself is logged by the dossier
     out = record_pdfs(session, case, services)
-    for r in issued_reports(session, case.id):
+    for r in queries.issued_reports(session, case.id):
         seal = {"version": r.version, "number": r.number, "key_id": r.key_id, "signature": r.signature,
                 "context": "field-evidence/report/v1"}
         out += [(f"pdf/report-v{r.version}.pdf", r.pdf), (f"reports/v{r.version}/content.json", r.content),

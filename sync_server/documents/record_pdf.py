@@ -9,8 +9,8 @@ from fpdf.enums import WrapMode
 from schemas.findings import FindingView
 from schemas.protocol import AccountPublic, MergedRecord
 from schemas.records import EvidenceKind, Location
-from sync_server.console.views import ROLE_LABELS, local_time, person_label, record_view
-from sync_server.documents.pdfkit import Document
+from sync_server.casework.presentation import ROLE_LABELS, local_time, person_label, record_view
+from sync_server.documents.pdf_document import Document
 
 KIND_LABELS = {EvidenceKind.PHOTO: "照片", EvidenceKind.AUDIO: "录音", EvidenceKind.VIDEO: "视频",
                EvidenceKind.SIGNATURE: "签名", EvidenceKind.DOCUMENT: "文件"}

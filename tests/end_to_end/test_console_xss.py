@@ -18,9 +18,10 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 
 from schemas.protocol import PROTOCOL_HEADER
-from sync_server.blobs import BlobStore
 from sync_server.db import make_engine
-from sync_server.seed import DEMO_CASE_ID
+from sync_server.evidence.disk_store import BlobStore
+from sync_server.ops.seed import DEMO_CASE_ID
+from tests.end_to_end.flows import server_only
 from tests.end_to_end.product import Product
 from tests.media import PHOTOS
 from tests.sync_server.finding_helpers import visit_at
@@ -33,10 +34,8 @@ REVIEWER = "wangfang"
 @pytest.fixture
 def server(tmp_path, agency):
     """The real server only (HTTPS, seeded); the tablet app is not needed here."""
-    running = Product(tmp_path, agency)
-    running.start_server()
-    yield running
-    running.stop()
+    with server_only(tmp_path, agency) as running:
+        yield running
 
 
 def plant_hostile_case(server: Product, marker: str) -> dict[str, str]:

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from schemas.protocol import PROTOCOL_HEADER
-from sync_server.seed import DEMO_CASE_ID
+from sync_server.ops.seed import DEMO_CASE_ID
 from tests.end_to_end.flet_browser import SCREENS_DIR, new_tablet_page
 from tests.end_to_end.product import Product
 from tests.sync_server.finding_helpers import visit_at

@@ -16,7 +16,7 @@ import pytest
 from fastapi import FastAPI
 
 from sync_server.app import create_app
-from sync_server.seed import seed_demo
+from sync_server.ops.seed import seed_demo
 from sync_server.settings import Settings
 from tests.sync_server.helpers import ACCEPTED_ON, RELEASED, Clock, FieldTeam, api_client
 from tests.sync_server.postgres import ClusterError, PostgresCluster
@@ -175,7 +175,7 @@ OUTSIDER_PIN = "731946"
 def outsider(app: FastAPI, client: TestClient) -> tuple[dict[str, str], object]:
     """zhaolei, a surveyor of another team, signed in with a registered key."""
     from schemas.protocol import AccountRole
-    from sync_server.auth import create_account
+    from sync_server.accounts.auth import create_account
     from sync_server.tables import Team
     from tests.sync_server.helpers import register_key
 

@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from schemas.protocol import API_PREFIX
-from sync_server.seed import DEMO_CASE_ID
+from sync_server.ops.seed import DEMO_CASE_ID
 from tests.sync_server.helpers import FieldTeam, Visit
 
 

@@ -30,7 +30,7 @@ from schemas.records import (
     VisitKind,
 )
 from schemas.seal import key_id, public_key_bytes, sign_record
-from sync_server.seed import DEMO_ACCOUNTS, DEMO_CASE_ID
+from sync_server.ops.seed import DEMO_ACCOUNTS, DEMO_CASE_ID
 from tests.media import PHOTOS
 from tests.sync_server.testclient import TestClient
 

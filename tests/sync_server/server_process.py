@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 
 from schemas.protocol import API_PREFIX, DEVICE_HEADER, PROTOCOL_HEADER
-from sync_server.seed import DEMO_ACCOUNTS, seed_demo
+from sync_server.ops.seed import DEMO_ACCOUNTS, seed_demo
 from sync_server.settings import Settings
 from tests.field_app.helpers import closed_port
 from tests.sync_server.helpers import RELEASED

@@ -11,9 +11,9 @@ from fastapi import FastAPI
 from sqlmodel import Session, select
 
 from schemas.workdays import YearNotice
-from sync_server import summaries
-from sync_server.deadlines import save_notice
-from sync_server.seed import DEMO_CASE_ID
+from sync_server.casework import summaries
+from sync_server.casework.deadlines import save_notice
+from sync_server.ops.seed import DEMO_CASE_ID
 from sync_server.tables import Case, CaseSummary, Record
 from tests.sync_server.bulk import add_cases, insert_records, record_rows, templates
 from tests.sync_server.finding_helpers import acknowledge_all

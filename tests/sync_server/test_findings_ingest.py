@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from sqlmodel import select
 
 from schemas.records import Location, LocationFix
-from sync_server.seed import DEMO_CASE_ID
+from sync_server.ops.seed import DEMO_CASE_ID
 from sync_server.tables import AuditEntry, Case, RecordFindings
 from tests.sync_server.console_client import console_login, console_post
 from tests.sync_server.finding_helpers import acknowledge_all, findings_of
@@ -143,7 +143,7 @@ def test_the_case_page_shows_each_finding_beside_its_photo_and_in_the_checklist(
 
 def test_intake_records_where_the_household_is_or_leaves_it_unknown(team: FieldTeam, app: FastAPI):
     """The clerk may type the household's coordinates at intake; left blank, the place stays unknown."""
-    from sync_server.seed import DEMO_TEAM_ID, DEMO_UNIT
+    from sync_server.ops.seed import DEMO_TEAM_ID, DEMO_UNIT
 
     console_login(team.client, "chenjing")
     common = {"entrusting_unit": DEMO_UNIT, "contact": "陈静", "phone": "023-67801234", "entrusted_on": "2026-11-16",

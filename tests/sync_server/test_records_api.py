@@ -6,7 +6,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
 
 from schemas.seal import sign_record
-from sync_server.seed import UNAUTHORIZED_CASE_ID
+from sync_server.ops.seed import UNAUTHORIZED_CASE_ID
 from tests.sync_server.finding_helpers import acknowledge_all
 from tests.sync_server.helpers import FieldTeam, at_once, home_visit, problem_of, refused_visit
 

@@ -5,7 +5,7 @@ import pytest
 from fastapi import FastAPI
 
 from schemas.records import Outcome, Respondent, VisitKind
-from sync_server.seed import DEMO_CASE_ID
+from sync_server.ops.seed import DEMO_CASE_ID
 from sync_server.tables import Case
 from tests.sync_server.finding_helpers import acknowledge_all
 from tests.sync_server.helpers import FieldTeam, home_visit, problem_of, refused_visit, statements
