@@ -5,11 +5,12 @@ a first report, a re-verification round with its objection and result, and a sec
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from schemas.records import EvidenceKind, Outcome, Role
 from sync_server.office.id_numbers import make_id_number
 from sync_server.ops.seed import DEMO_TEAM_ID, DEMO_UNIT, scan_png
+from tests.sync_server.finding_helpers import acknowledge_all, visit_at
 from tests.sync_server.helpers import (
     SURVEYORS,
     FieldTeam,
@@ -75,8 +76,8 @@ def intake(team: FieldTeam, clock) -> WholeCase:  # type: ignore[no-untyped-def]
     return WholeCase(case_id, case["subjects"])
 
 
-def _visit(case: WholeCase, record_id: str, refused: bool = False, media: bool = False) -> Visit:
-    visit = home_visit(record_id, case_id=case.case_id, subject_id=case.subjects[0]["id"])
+def _visit(case: WholeCase, record_id: str, start: datetime, refused: bool = False, media: bool = False) -> Visit:
+    visit = visit_at(home_visit(record_id, case_id=case.case_id, subject_id=case.subjects[0]["id"]), start)
     if refused:
         record = visit.record
         record.outcome, record.answers, record.evidence = Outcome.REFUSED, {}, []
@@ -102,7 +103,7 @@ def field_work_and_review(team: FieldTeam, clock, case: WholeCase) -> None:  # t
     _ok(team.client.post(f"{api}/letters/{letter['id']}/follow-ups", headers=reviewer,
                          json={"at": "2026-11-19T03:00:00Z", "note": "电话催办，对方称已寄出"}))
     _ok(team.client.put(f"{api}/letters/{letter['id']}/answer", content=PDF, headers=reviewer))
-    for visit in (_visit(case, "rec-whole-refused", refused=True), _visit(case, "rec-whole-visit-1")):
+    for visit in (_visit(case, "rec-whole-refused", clock(), refused=True), _visit(case, "rec-whole-visit-1", clock())):
         clock.advance(minutes=5)
         _ok(team.submit(visit))
         case.records.append(visit.record.id)
@@ -110,10 +111,11 @@ def field_work_and_review(team: FieldTeam, clock, case: WholeCase) -> None:  # t
     _ok(team.client.post(f"{api}/review", headers=reviewer,
                          json={"action": "return", "target": "rec-whole-visit-1", "reason": "卧室照片模糊"}))
     clock.advance(minutes=5)
-    redo = _visit(case, "rec-whole-visit-2", media=True)
+    redo = _visit(case, "rec-whole-visit-2", clock(), media=True)
     _ok(team.submit(redo))
     case.records.append(redo.record.id)
     clock.advance(minutes=5)
+    acknowledge_all(team, case.case_id)
     _ok(team.client.post(f"{api}/review", json={"action": "accept", "reason": "留证齐全"}, headers=reviewer))
     _ok(team.client.post(f"{api}/reports", json={"summary": "第一次核查"}, headers=reviewer))
     clock.advance(minutes=5)
@@ -121,10 +123,11 @@ def field_work_and_review(team: FieldTeam, clock, case: WholeCase) -> None:  # t
         "objected_by": "family", "objector_name": "孙立", "grounds": "收入认定有误，本人已失业",
         "objected_on": "2026-11-17", "methods": ["home_visit"]}))
     clock.advance(minutes=5)
-    again = _visit(case, "rec-whole-round-2")
+    again = _visit(case, "rec-whole-round-2", clock())
     _ok(team.submit(again))
     case.records.append(again.record.id)
     clock.advance(minutes=5)
+    acknowledge_all(team, case.case_id)
     _ok(team.client.post(f"{api}/review", json={"action": "accept", "reason": "复核留证齐全"}, headers=reviewer))
     _ok(team.client.post(f"{api}/rounds/2/result", headers=reviewer, json={
         "result": "复核维持原结论", "fed_back_to": "陈静（龙溪街道）", "fed_back_on": "2026-11-20"}))
