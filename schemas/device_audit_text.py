@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from schemas.audit_events import ACTION_LABELS, AuditAction, AuditEvent
 from schemas.beijing import beijing_text
-from schemas.device_audit import ACTION_LABELS, AuditAction, AuditEvent
 from schemas.forms import Form, FormVersionUnknown, form_of
 from schemas.records import EvidenceRef, Role, SurveyRecord
 

@@ -151,11 +151,12 @@ class TeamAssignment(WireModel):
     team_id: ShortText
 
 
-class ImportResult(WireModel):
-    imported: int
-    intake: IntakeView
-
-
 class RowError(WireModel):
     row: int  # spreadsheet row number as the clerk sees it (header is row 1)
     message: Text
+
+
+class ImportResult(WireModel):
+    imported: int
+    rejected: list[RowError] = Field(default_factory=list, description="未导入的行及原因（partial=true 时）")
+    intake: IntakeView

@@ -11,7 +11,7 @@ from schemas.beijing import beijing_date, beijing_text, beijing_today
 
 ROOT = Path(__file__).resolve().parents[1]
 SHOWN = [ROOT / "sync_server" / "console", ROOT / "sync_server" / "documents", ROOT / "sync_server" / "display",
-         ROOT / "sync_server" / "intake_views.py"]
+         ROOT / "sync_server" / "office" / "intake_wire.py", ROOT / "sync_server" / "casework" / "presentation.py"]
 CONVERSIONS = re.compile(r"\.strftime\(|\.astimezone\(|timezone\(timedelta\(hours=8|date\.today\(\)|"
                          r"datetime\.now\(\)|\.date\(\)\s*$|[\"'][^\"'\n]*\bUTC\b[^\"'\n]*[\"']")
 RAW_TIME_IN_TEMPLATE = re.compile(r"\{\{\s*[\w.]+_at\s*\}\}")

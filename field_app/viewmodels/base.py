@@ -40,6 +40,11 @@ class Observable:
 
         return unsubscribe
 
+    def _no_single_slot(self, listener: Listener) -> None:
+        raise AttributeError("view-models are shared by every session: use subscribe(), not `changed =`")
+
+    changed = property(None, _no_single_slot)  # the old single slot: code still setting it fails loudly
+
     def _notify(self) -> None:
         for listener in self._listeners:  # a tuple: a subscriber leaving meanwhile does not disturb the loop
             listener()

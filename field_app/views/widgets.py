@@ -15,6 +15,7 @@ TOUCH_HEIGHT = 56
 PRIMARY = ft.Colors.BLUE_700
 DANGER = ft.Colors.RED_700
 OK = ft.Colors.GREEN_700
+WARN = ft.Colors.AMBER_900  # a check that could not be made: never shown as passed
 
 
 def tagged(identifier: str, control: ft.Control) -> ft.Control:

@@ -11,13 +11,13 @@ from sqlmodel import Session, col, select
 from schemas.beijing import beijing_date
 from schemas.methods import Method
 from schemas.records import SealedRecord, SurveyRecord
-from sync_server import audit, queries
 from sync_server.documents.appendix_d import Matching, Person, cn_date, compose, default_summary
 from sync_server.documents.bundle import case_facts
 from sync_server.documents.report_pdf import ElectronicSeal, render_report
 from sync_server.services import Services
-from sync_server.tables import Case, MatchingResult, ReportVersion
-from sync_server.transparency.agency_key import load_or_create
+from sync_server.tables import Case, MatchingResult, ReportVersion, queries
+from sync_server.transparency import audit
+from sync_server.transparency.agency_key import load_agency_key
 
 REPORT_CONTEXT = b"field-evidence/report/v1\n"
 AGENCY = "渝北区社会救助家庭经济状况核查认定中心"
@@ -80,7 +80,7 @@ def preview(session: Session, case: Case, now: datetime, summary: str | None = N
 
 def issue(session: Session, case: Case, services: Services, actor: str, summary: str | None) -> ReportVersion:
     """Freeze the report as version n+1 with the agency's electronic seal; logged (caller commits)."""
-    now, key = services.clock(), load_or_create(services.settings.data_dir)
+    now, key = services.clock(), load_agency_key(services.settings)
     version = next_version(session, case.id)
     content = draft(session, case, now, summary, version)
     body = rfc8785.dumps(content)
@@ -93,9 +93,3 @@ def issue(session: Session, case: Case, services: Services, actor: str, summary:
               number=row.number, content_sha256=seal.content_sha256, pdf_sha256=hashlib.sha256(row.pdf).hexdigest())
     session.flush()
     return row
-
-
-def issued_reports(session: Session, case_id: str) -> list[ReportVersion]:
-    """Every issued version, oldest first."""
-    query = select(ReportVersion).where(ReportVersion.case_id == case_id).order_by(col(ReportVersion.version))
-    return list(session.exec(query))

@@ -2,6 +2,8 @@
 and one session leaving (or drawing its screen again) does not take another session's listener away."""
 from __future__ import annotations
 
+import pytest
+
 from field_app.viewmodels import VisitEditor
 from field_app.viewmodels.base import Observable
 from schemas.records import VisitKind
@@ -33,3 +35,9 @@ def test_a_listener_added_while_a_change_is_told_hears_the_next_change():
     stop()
     model._notify()
     assert heard == ["adds", "late"]
+
+
+def test_the_old_single_slot_fails_loudly(editor: VisitEditor):
+    """Code still written for the single `changed` slot would quietly hear nothing: it is refused instead."""
+    with pytest.raises(AttributeError, match="subscribe"):
+        editor.changed = lambda: None

@@ -20,7 +20,7 @@ from schemas.protocol import (
 )
 from schemas.records import Role, SealedRecord, VisitKind
 from schemas.seal import sign_record
-from sync_server.seed import DEMO_CASE_ID, UNAUTHORIZED_CASE_ID
+from sync_server.ops.seed import DEMO_CASE_ID, UNAUTHORIZED_CASE_ID
 from tests.field_app.helpers import answer_all, photo, strokes, vault_for
 from tests.field_app.live_server import PINS
 from tests.sync_server.bulk import add_cases, templates

@@ -17,10 +17,10 @@ from sqlmodel import select
 
 from schemas.protocol import EVIDENCE_BATCH, AccountRole, batch_header
 from schemas.staffing import NewOrganisation, OrgKind
-from sync_server import staff
-from sync_server.auth import create_account
-from sync_server.id_numbers import make_id_number
-from sync_server.seed import DEMO_AGENCY, DEMO_CASE_ID
+from sync_server.accounts.auth import create_account
+from sync_server.office import staff
+from sync_server.office.id_numbers import make_id_number
+from sync_server.ops.seed import DEMO_AGENCY, DEMO_CASE_ID
 from sync_server.tables import Account, CaseDocument
 from tests.sync_server.helpers import FieldTeam, home_visit, password_login
 from tests.sync_server.test_review_api import PDF, entrust
@@ -45,6 +45,8 @@ MATRIX: dict[str, str] = {
     "GET /api/v1/review/cases": "DDAAAAAD",
     "GET /api/v1/cases/{case_id}/review": "DDADADAD",  # the tablet gets returns in the case
     "POST /api/v1/cases/{case_id}/review": "DDDDADDD",
+    "GET /api/v1/cases/{case_id}/findings": "DDADADAD",  # issue 16: what the server found in the evidence
+    "POST /api/v1/cases/{case_id}/findings/acks": "DDDDADDD",  # only a reviewer acknowledges a finding
     "GET /api/v1/cases/{case_id}/rounds": "DDADADAD",
     "POST /api/v1/cases/{case_id}/rounds": "DDDDADDD",
     "POST /api/v1/cases/{case_id}/rounds/{number}/result": "DDDDADDD",
@@ -87,6 +89,8 @@ MATRIX: dict[str, str] = {
     "POST /api/v1/evidence/batch": "AADDDDDD",  # small files: any surveyor's own uploads (bytes hashed)
     # report, dossier, retention (issue 8)
     "GET /api/v1/agency-key": "DDAAAAAD",
+    "GET /api/v1/log/checkpoint": "AAAAAAAD",  # every tablet and staff member may witness the log (issue 17)
+    "POST /api/v1/log/alarm": "AAAAAAAD",  # and report that it contradicts a checkpoint they hold
     "POST /api/v1/cases/{case_id}/report/preview": "DDDDADAD",
     "GET /api/v1/cases/{case_id}/reports": "DDDDADAD",  # the agency's reviewers and admins
     "POST /api/v1/cases/{case_id}/reports": "DDDDADAD",
@@ -96,6 +100,11 @@ MATRIX: dict[str, str] = {
     "GET /api/v1/cases/{case_id}/retention": "DDDDADAD",
     "PUT /api/v1/cases/{case_id}/retention": "DDDDADAD",
     "POST /api/v1/cases/{case_id}/disposal": "DDDDADAD",  # a reviewer too: refused until due
+    # the disposal appraisal and certificate (issue 17, R35): the agency's reviewers and admins
+    "GET /api/v1/cases/{case_id}/disposal/appraisals": "DDDDADAD",
+    "POST /api/v1/cases/{case_id}/disposal/appraisals": "DDDDADAD",
+    "POST /api/v1/cases/{case_id}/disposal/appraisals/{appraisal_id}/decision": "DDDDADAD",
+    "GET /api/v1/cases/{case_id}/disposal/certificate": "DDDDADAD",  # case.not_disposed until disposed
 }
 
 LETTER = {"addressee_unit": "渝北区社保局", "documents": "缴费记录", "channel": "fax", "sent_at": "2026-11-17T02:00:00Z",
@@ -188,6 +197,16 @@ def world(app: FastAPI, team: FieldTeam, outsider):
             "sha": visit.record.evidence[0].sha256, "document": document.id, "handover": closing.json()["id"]}
 
 
+def _appraisal(world: dict) -> str:
+    """An open disposal appraisal of the demo case, proposed by the administrator (made once)."""
+    if "appraisal" not in world:
+        proposed = world["team"].client.post(f"{C}/disposal/appraisals", json={"reason": "矩阵测试"},
+                                             headers=world["headers"]["admin"])
+        assert proposed.status_code == 200, proposed.text
+        world["appraisal"] = proposed.json()["id"]
+    return str(world["appraisal"])
+
+
 def call(world: dict, route: str, actor: str):
     client, headers = world["team"].client, world["headers"][actor]
     method, path = route.split(" ", 1)
@@ -195,7 +214,8 @@ def call(world: dict, route: str, actor: str):
     url = (path.replace("{case_id}", DEMO_CASE_ID).replace("{sha256}", sha).replace("{username}", "zhangwei")
            .replace("{letter_id}", world["letter"]).replace("{number}", "2")
            .replace("{document_id}", world["document"]).replace("{handover_id}", world["handover"])
-           .replace("{key_id}", world["key_id"]).replace("{report_version}", "1"))
+           .replace("{key_id}", world["key_id"]).replace("{report_version}", "1")
+           .replace("{appraisal_id}", _appraisal(world)))
     kwargs: dict = {"headers": headers}
     if route == "PUT /api/v1/keys":
         kwargs["json"] = {"key_id": "k", "public_key": "AAAA"}  # refused by the service (422), not the gate
@@ -206,6 +226,8 @@ def call(world: dict, route: str, actor: str):
                       headers={**headers, "content-type": "application/json"})
     elif route.endswith("/review") and method == "POST":
         kwargs["json"] = {"action": "comment", "reason": "矩阵测试"}
+    elif route.endswith("/findings/acks"):
+        kwargs["json"] = {"record_id": visit.record.id, "code": "no_fix", "target": "", "reason": "矩阵测试"}
     elif route.endswith("/rounds"):
         kwargs["json"] = OBJECTION
     elif route.endswith("/result"):
@@ -234,6 +256,10 @@ def call(world: dict, route: str, actor: str):
         kwargs["json"] = {"retention_years": 10}
     elif route.endswith("/disposal"):
         kwargs["json"] = {"note": "矩阵测试"}
+    elif route.endswith("/appraisals") and method == "POST":
+        kwargs["json"] = {"reason": "矩阵测试"}
+    elif route.endswith("/decision"):
+        kwargs["json"] = {"approve": False, "note": "矩阵测试"}
     elif route.endswith(".pdf") and not world.get("issued"):
         reviewer = world["headers"]["reviewer"]
         assert client.post(f"{C}/reports", json={"summary": "矩阵"}, headers=reviewer).status_code == 200

@@ -10,7 +10,7 @@ from pathlib import Path
 from schemas.device_audit import sealed_event, with_trail
 from schemas.records import Role
 from sync_server.documents.bundle import record_pdfs
-from sync_server.seed import DEMO_CASE_ID
+from sync_server.ops.seed import DEMO_CASE_ID
 from sync_server.tables import Case
 from tests.sync_server import console_client
 from tests.sync_server.helpers import T0, FieldTeam, home_visit
