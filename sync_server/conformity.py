@@ -14,8 +14,10 @@ from sqlmodel import Session, col, select
 from schemas.office import ConformityDecision, IntakeStatus
 from schemas.problems import Code, ProblemError
 from schemas.protocol import AccountRole
+from schemas.staffing import Post
 from sync_server import queries
 from sync_server.intake import entrustment_of, may_enter, missing_materials
+from sync_server.posts import require_post
 from sync_server.tables import Account, Case, ConformityCheck, Entrustment
 
 CHECKS_NEEDED = 2
@@ -50,6 +52,7 @@ def check(session: Session, actor: Account, case: Case, decision: ConformityDeci
     """Record one check by an agency reviewer; return or release as the checks add up (R26, R1)."""
     if actor.role != AccountRole.REVIEWER.value or not queries.may_see(actor, case):
         raise ProblemError(Code.FORBIDDEN, "只有核查机构的审核人员可以进行符合性审核")
+    require_post(actor, Post.ACCEPTANCE)  # §4.3.1: 受理岗
     entrustment = entrustment_of(session, case)
     if entrustment.status != IntakeStatus.SUBMITTED.value:
         raise ProblemError(Code.INTAKE_STATE, "材料不在待审核状态", status=entrustment.status)

@@ -59,10 +59,12 @@ DEMO_ACCOUNTS = (
     DemoAccount("zhangwei", "张伟", AccountRole.SURVEYOR, "YB-2026-017", "Survey#2026zw", pin="480317"),
     DemoAccount("lina", "李娜", AccountRole.SURVEYOR, "YB-2026-023", "Field@2026Ln!", pin="592046"),
     DemoAccount("chenjing", "陈静", AccountRole.TOWNSHIP, "LX-2026-004", "Longxi#Office26", unit=DEMO_UNIT),
+    # §4.3.1: the demo flow's posts. 王芳 accepts, reviews, reports and keeps the archive (a small
+    # agency's senior reviewer); 周敏 is the second conformity checker, reports and imports matching data.
     DemoAccount("wangfang", "王芳", AccountRole.REVIEWER, "HC-2026-002", "Review!Case2026",
-                posts=(Post.ACCEPTANCE, Post.VERIFICATION)),
+                posts=(Post.ACCEPTANCE, Post.VERIFICATION, Post.REPORT, Post.CONFIDENTIAL)),
     DemoAccount("zhoumin", "周敏", AccountRole.REVIEWER, "HC-2026-003", "Second#Check26",
-                posts=(Post.ACCEPTANCE, Post.REPORT)),
+                posts=(Post.ACCEPTANCE, Post.REPORT, Post.INFORMATION_EXCHANGE)),
     DemoAccount("admin", "刘强", AccountRole.ADMIN, "HC-2026-001", "Keep$Records2026", posts=(Post.CONFIDENTIAL,)),
 )
 ADMIN = DEMO_ACCOUNTS[-1]

@@ -10,9 +10,9 @@ from schemas.archive import Disposal, MatchingLine, ReportInfo, ReportIssue, Ret
 from schemas.problems import Code, ProblemError
 from sync_server import audit, queries
 from sync_server.api.deps import CurrentAccount, DbSession, ServicesDep
-from sync_server.documents import reports, retention
+from sync_server.documents import matching, reports, retention
 from sync_server.dossier.service import require_reviewer
-from sync_server.tables import MatchingResult, ReportVersion
+from sync_server.tables import ReportVersion
 from sync_server.tables.accounts import Account
 from sync_server.tables.cases import Case
 
@@ -46,7 +46,7 @@ def issue_report(case_id: str, body: ReportIssue, session: DbSession, account: C
     """Issue the report: a new frozen version with the agency's electronic seal (logged)."""
     case = _case(session, account, case_id)
     retention.refuse_if_disposed(session, case)
-    row = reports.issue(session, case, services, account.username, body.summary)
+    row = reports.issue(session, case, services, account, body.summary)
     session.commit()
     return report_info(row)
 
@@ -77,12 +77,9 @@ def import_matching(case_id: str, lines: list[MatchingLine], session: DbSession,
                     services: ServicesDep) -> int:
     """Import data-matching results (信息核查) as structured lines for sections 一–五; returns the count."""
     case = _case(session, account, case_id)
-    now = services.clock()
-    for line in lines:
-        session.add(MatchingResult(case_id=case.id, imported_at=now, **line.model_dump()))
-    audit.log(session, "matching.imported", now, account.username, case.id, subject=case.id, lines=len(lines))
+    count = matching.import_lines(session, case, account, lines, services.clock())
     session.commit()
-    return len(lines)
+    return count
 
 
 @router.put("/retention", response_model=RetentionInfo)
@@ -90,7 +87,7 @@ def put_retention(case_id: str, body: RetentionSet, session: DbSession, account:
                   services: ServicesDep) -> RetentionInfo:
     """Set how long the archive is kept (R35); the disposal date follows from the acceptance date."""
     case = _case(session, account, case_id)
-    row = retention.set_retention(session, case, body.retention_years, account.username, services.clock())
+    row = retention.set_retention(session, case, body.retention_years, account, services.clock())
     session.commit()
     return retention.info(row)
 
@@ -107,7 +104,7 @@ def dispose_case(case_id: str, body: Disposal, session: DbSession, account: Curr
     """Destroy the archive's evidence once due (`retention.not_due` before); logged with the reason."""
     case = _case(session, account, case_id)
     now = services.clock()
-    row, removed = retention.dispose(session, case, services.blobs, account.username, body.note, now,
+    row, removed = retention.dispose(session, case, services.blobs, account, body.note, now,
                                      now.astimezone(reports.CHINA).date(), services.display)
     session.commit()
     return retention.info(row, removed)

@@ -73,9 +73,11 @@ def documents_router() -> APIRouter:
         case, staff = found
         try:
             retention.refuse_if_disposed(session, case)
-        except ProblemError as problem:
-            return page("error.html", status=410, staff=public(staff), message=chinese_message(problem.code.value))
-        reports.issue(session, case, services, staff.username, form.get("summary"))
+            reports.issue(session, case, services, staff, form.get("summary"))
+        except ProblemError as problem:  # refused: the post, R33, no field work, no result, not accepted
+            return page("error.html", status=problem.problem().status, staff=public(staff),
+                        message=chinese_message(problem.code.value, problem.detail),
+                        back=f"/console/cases/{case.id}/report")
         session.commit()
         return RedirectResponse(f"/console/cases/{case.id}/report", status_code=303)
 

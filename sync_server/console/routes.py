@@ -30,6 +30,7 @@ from sync_server.display.serving import display_response
 from sync_server.evidence_access import may_read_evidence
 from sync_server.evidence_serving import evidence_file_response
 from sync_server.intake_views import case_documents
+from sync_server.record_standing import case_standings, mark_views
 from sync_server.services import Services
 from sync_server.tables import Account
 
@@ -138,6 +139,7 @@ def console_router() -> APIRouter:
         people = {u: public(a) for u, a in queries.accounts_by_username(session, names).items()}
         people |= {a.username: a for a in detail.case.team}
         records = [record_view(m, people) for m in detail.records]
+        mark_views(records, case_standings(session, case.id, rows))  # R42: returned records say so
         photo_page = request.query_params.get("photos", "1")
         pages = page_photos(records, open_record, int(photo_page) if photo_page.isdigit() else 1)
         return page("case.html", staff=public(staff), detail=detail, records=records, photo_pages=pages,

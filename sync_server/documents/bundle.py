@@ -14,6 +14,7 @@ from sync_server.display import Variant
 from sync_server.display.context import record_facts
 from sync_server.documents.record_pdf import CaseFacts, LogLine, render_record
 from sync_server.previews import preview_jpeg
+from sync_server.record_standing import case_standings
 from sync_server.services import Services
 from sync_server.tables import AuditEntry, Case, Team
 
@@ -39,13 +40,16 @@ def record_pdfs(session: Session, case: Case, services: Services) -> list[tuple[
     facts = case_facts(session, case)
     people = {a.username: public(a) for a in team_members(session, case.team_id)}
     out = []
-    for row in queries.case_records(session, case.id):
+    rows = queries.case_records(session, case.id)
+    found = case_standings(session, case.id, rows)
+    for row in rows:
         merged = merged_record(session, row)
         names = set(merged.sealed.record.surveyors) - set(people)
         people |= {u: public(a) for u, a in queries.accounts_by_username(session, names).items()}
         image_of = record_images(session, merged.sealed.record, services)
         out.append((f"pdf/record-{row.id}.pdf",
-                    render_record(merged, facts, people, image_of, record_log(session, row.id))))
+                    render_record(merged, facts, people, image_of, record_log(session, row.id),
+                                  found[row.id].label if row.id in found else "")))
     return out
 
 

@@ -12,10 +12,12 @@ from sqlmodel import Session, col, select
 
 from schemas.archive import RetentionInfo
 from schemas.problems import Code, ProblemError
+from schemas.staffing import Post
 from sync_server import audit, queries
 from sync_server.blobs import BlobStore
 from sync_server.display import DisplayCopies
-from sync_server.tables import Case, CaseRetention, RecordEvidence
+from sync_server.posts import require_post
+from sync_server.tables import Account, Case, CaseRetention, RecordEvidence
 
 DEFAULT_YEARS = 10
 
@@ -49,8 +51,10 @@ def refuse_if_disposed(session: Session, case: Case) -> None:
         raise ProblemError(Code.CASE_DISPOSED, case.id, disposed_at=row.disposed_at.isoformat())
 
 
-def set_retention(session: Session, case: Case, years: int, actor: str, now: datetime) -> CaseRetention:
-    """Set the retention period (logged); refused once disposed."""
+def set_retention(session: Session, case: Case, years: int, by: Account, now: datetime) -> CaseRetention:
+    """Set the retention period (机要岗; logged); refused once disposed."""
+    require_post(by, Post.CONFIDENTIAL)
+    actor = by.username
     refuse_if_disposed(session, case)
     row = session.get(CaseRetention, case.id) or CaseRetention(case_id=case.id, retention_years=years,
                                                                disposal_date=disposal_date(case, years))
@@ -61,10 +65,12 @@ def set_retention(session: Session, case: Case, years: int, actor: str, now: dat
     return row
 
 
-def dispose(session: Session, case: Case, blobs: BlobStore, actor: str, note: str, now: datetime,
+def dispose(session: Session, case: Case, blobs: BlobStore, by: Account, note: str, now: datetime,
             today: date, display: DisplayCopies | None = None) -> tuple[CaseRetention, int]:
     """Destroy the case's evidence originals once the disposal date has passed, and every display copy made
-    for its records (they show the photos too, shared ones included); logged (caller commits)."""
+    for its records (they show the photos too, shared ones included); 机要岗 only; logged (caller commits)."""
+    require_post(by, Post.CONFIDENTIAL)
+    actor = by.username
     refuse_if_disposed(session, case)
     row = retention_of(session, case)
     if today < row.disposal_date:

@@ -5,7 +5,9 @@ from sqlmodel import Session
 
 from schemas.problems import Code, ProblemError
 from schemas.protocol import AccountRole
+from schemas.staffing import Post
 from sync_server.dossier.export import Exported, export_case
+from sync_server.posts import require_post
 from sync_server.services import Services
 from sync_server.tables import Account, Case
 from sync_server.transparency.agency_key import load_or_create
@@ -25,6 +27,7 @@ def make_dossier(session: Session, case: Case, services: Services, actor: Accoun
     from sync_server.documents.retention import refuse_if_disposed
 
     require_reviewer(actor)
+    require_post(actor, Post.CONFIDENTIAL)  # §4.3.1: 机要岗 keeps the archive
     refuse_if_disposed(session, case)
     now = services.clock()
     documents = case_documents(session, case, services, now)

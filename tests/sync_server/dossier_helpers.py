@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from schemas.signed import seal_v2
+from sync_server.seed import DEMO_CASE_ID
 from tests.sync_server.helpers import FieldTeam, home_visit, refused_visit
 
 
@@ -16,6 +17,13 @@ def submit_both_versions(team: FieldTeam) -> list[str]:
         response = team.post(sealed)
         assert response.status_code == 200, response.text
     return [old.record.id, new.record.id, refused.record.id]
+
+
+def accept_review(team: FieldTeam, case_id: str = DEMO_CASE_ID, reviewer: str = "wangfang") -> None:
+    """The reviewer (核证岗) accepts the case's field evidence: a report may be issued only after (R42)."""
+    response = team.client.post(f"/api/v1/cases/{case_id}/review", json={"action": "accept", "reason": "留证齐全"},
+                                headers=team.headers[reviewer])
+    assert response.status_code == 200, response.text
 
 
 def export(team: FieldTeam, case_id: str) -> bytes:
