@@ -15,7 +15,7 @@ from schemas.office import ConformityDecision, IntakeStatus
 from schemas.problems import Code, ProblemError
 from schemas.protocol import AccountRole
 from schemas.staffing import Post
-from sync_server import queries
+from sync_server import acceptance, queries
 from sync_server.intake import entrustment_of, may_enter, missing_materials
 from sync_server.posts import require_post
 from sync_server.tables import Account, Case, ConformityCheck, Entrustment
@@ -23,8 +23,8 @@ from sync_server.tables import Account, Case, ConformityCheck, Entrustment
 CHECKS_NEEDED = 2
 
 
-def submit(session: Session, actor: Account, case: Case) -> Entrustment:
-    """The unit hands in complete materials for review (§5.2.4)."""
+def submit(session: Session, actor: Account, case: Case, now: datetime) -> Entrustment:
+    """The unit hands in complete materials for review (§5.2.4); the server dates the receipt (R3)."""
     if not may_enter(actor, case):
         raise ProblemError(Code.FORBIDDEN, "只有委托单位或核查机构的工作人员可以提交委托材料")
     entrustment = entrustment_of(session, case)
@@ -37,6 +37,7 @@ def submit(session: Session, actor: Account, case: Case) -> Entrustment:
         entrustment.round += 1
     entrustment.status = IntakeStatus.SUBMITTED.value
     session.add(entrustment)
+    acceptance.receive(session, case, entrustment, actor, now)
     return entrustment
 
 

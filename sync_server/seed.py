@@ -12,7 +12,7 @@ import hashlib
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
 import anyio
@@ -160,8 +160,25 @@ async def _people(api: DemoClient, accepted_on: date) -> int:
     return added
 
 
-async def _case(api: DemoClient, body: NewCase, authorized: set[int]) -> None:
-    """One case through intake: the clerk enters it, uploads the scans and submits; two reviewers check."""
+class SeedClock:
+    """The seed's server clock: the real one, except while the demo's materials are handed in, which the
+    server dates at `accepted_on` 09:00 Beijing time (R3: the server, not the clerk, dates the receipt)."""
+
+    def __init__(self, clock: Callable[[], datetime]) -> None:
+        self.clock = clock
+        self.pinned: datetime | None = None
+
+    def __call__(self) -> datetime:
+        return self.pinned if self.pinned is not None else self.clock()
+
+    def receiving_on(self, day: date) -> None:
+        morning = datetime.combine(day, time(9, 0), timezone(timedelta(hours=8)))
+        self.pinned = min(morning, self.clock())
+
+
+async def _case(api: DemoClient, body: NewCase, authorized: set[int], clock: SeedClock, received_on: date) -> None:
+    """One case through intake: the clerk enters it, uploads the scans and submits (the server dates the
+    receipt: `received_on`); two reviewers check."""
     clerk = await api.as_("chenjing")
     case = await api.call("POST", "/intake/cases", clerk, json=body.model_dump(mode="json"))
     docs = f"/intake/cases/{case['case_id']}/documents"
@@ -175,7 +192,12 @@ async def _case(api: DemoClient, body: NewCase, authorized: set[int]) -> None:
                              form=AuthorizationForm.PAPER.value)
     if authorized != {s["position"] for s in case["subjects"]}:
         return  # stays with the unit: the tablet shows why field work may not start (R1)
-    await api.call("POST", f"/intake/cases/{case['case_id']}/submit", clerk)
+    clock.receiving_on(received_on)
+    try:
+        await api.call("POST", f"/intake/cases/{case['case_id']}/submit", clerk)
+        await api.call("POST", "/auth/logout", api.tokens.pop("chenjing"))  # that day's session ends that day
+    finally:
+        clock.pinned = None
     for reviewer in ("wangfang", "zhoumin"):  # §5.2.5: twice, by two different people
         await api.call("POST", f"/intake/cases/{case['case_id']}/conformity", await api.as_(reviewer),
                        json={"passed": True})
@@ -187,7 +209,7 @@ def demo_cases(accepted_on: date) -> list[tuple[NewCase, set[int]]]:
                          id_number=make_id_number(YUBEI, born, seq, female))
               for i, (name, relation, born, seq, female) in enumerate(PEOPLE, start=1)]
     common = {"entrusting_unit": DEMO_UNIT, "contact": "陈静", "phone": "023-67801234", "entrusted_on": accepted_on,
-              "accepted_on": accepted_on, "methods": [Method.HOME_VISIT], "team_id": DEMO_TEAM_ID}
+              "methods": [Method.HOME_VISIT], "team_id": DEMO_TEAM_ID}
     ready = NewCase(case_no=DEMO_CASE_ID, lat=29.5893, lon=106.5318, title="王建国家庭经济状况核查（最低生活保障）", address="重庆市渝北区龙溪街道松石北路 188 号 3 栋 2 单元 5-2",
                     subjects=family, **common)  # type: ignore[arg-type]
     alone = [NewSubject(position=1, name="赵桂兰", relation="户主", household_address="重庆市渝北区龙溪街道红锦大道 56 号",
@@ -197,7 +219,7 @@ def demo_cases(accepted_on: date) -> list[tuple[NewCase, set[int]]]:
     return [(ready, {1, 2, 3}), (waiting, set())]
 
 
-async def _seed(app: FastAPI, accepted_on: date) -> int:
+async def _seed(app: FastAPI, accepted_on: date, clock: SeedClock) -> int:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as http:
         api = DemoClient(http)
@@ -206,7 +228,7 @@ async def _seed(app: FastAPI, accepted_on: date) -> int:
         for body, authorized in demo_cases(accepted_on):
             known = await http.get(f"{API_PREFIX}/intake/cases/{body.case_no}", headers=admin)
             if known.status_code == 404:
-                await _case(api, body, authorized)
+                await _case(api, body, authorized, clock, accepted_on)
                 added += 1
         await api.sign_out()
         return added
@@ -219,8 +241,9 @@ def seed_demo(settings: Settings, accepted_on: date, clock: Callable[[], datetim
         added = bootstrap_admin(session, clock())
         session.commit()
     engine.dispose()
-    app = create_app(settings, clock=clock)
+    seed_clock = SeedClock(clock)
+    app = create_app(settings, clock=seed_clock)
     try:
-        return added + anyio.run(_seed, app, accepted_on)
+        return added + anyio.run(_seed, app, accepted_on, seed_clock)
     finally:
         app.state.services.engine.dispose()

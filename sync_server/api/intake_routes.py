@@ -9,6 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 
 from schemas.office import (
+    AcceptanceCorrection,
     AuthorizationForm,
     ConformityDecision,
     DocumentKind,
@@ -20,7 +21,7 @@ from schemas.office import (
     TeamAssignment,
 )
 from schemas.problems import Code, ProblemError
-from sync_server import conformity, intake, queries, roster
+from sync_server import acceptance, conformity, intake, queries, roster
 from sync_server.api.deps import CurrentAccount, DbSession, ServicesDep
 from sync_server.intake_views import document_view, intake_view
 from sync_server.services import Services
@@ -120,7 +121,17 @@ def download_document(document_id: str, session: DbSession, account: CurrentAcco
 def submit(case_id: str, session: DbSession, account: CurrentAccount, services: ServicesDep) -> IntakeView:
     """The unit hands in complete materials for the conformity review."""
     case = queries.visible_case(session, account, case_id)
-    conformity.submit(session, account, case)
+    conformity.submit(session, account, case, services.clock())
+    session.commit()
+    return intake_view(session, case, services.holidays(session))
+
+
+@router.put("/cases/{case_id}/accepted-on", response_model=IntakeView)
+def correct_accepted_on(case_id: str, body: AcceptanceCorrection, session: DbSession, account: CurrentAccount,
+                        services: ServicesDep) -> IntakeView:
+    """受理岗: correct the acceptance date with a reason (logged); the deadline follows (R3)."""
+    case = queries.visible_case(session, account, case_id)
+    acceptance.correct(session, account, case, body, services.clock())
     session.commit()
     return intake_view(session, case, services.holidays(session))
 

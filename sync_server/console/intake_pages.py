@@ -18,6 +18,7 @@ from schemas.office import (
     AUTHORIZATION_FORM_NAMES,
     DOCUMENT_NAMES,
     INTAKE_STATUS_NAMES,
+    AcceptanceCorrection,
     AuthorizationForm,
     ConformityDecision,
     DocumentKind,
@@ -27,7 +28,7 @@ from schemas.office import (
 )
 from schemas.problems import Code, ProblemError, chinese_message
 from schemas.protocol import AccountRole
-from sync_server import conformity, intake, queries, roster
+from sync_server import acceptance, conformity, intake, queries, roster
 from sync_server.api.deps import DbSession, ServicesDep
 from sync_server.auth import public
 from sync_server.console.routes import TO_LOGIN, Staff
@@ -157,8 +158,12 @@ async def _act(action: str, form: FormData, staff: Account, case: Case, session:
         intake.add_document(session, staff, case, stored, info, now)
         return f"已上传{DOCUMENT_NAMES[info.kind]}"
     if action == "submit":
-        conformity.submit(session, staff, case)
+        conformity.submit(session, staff, case, now)
         return "材料已提交核查机构进行符合性审核"
+    if action == "accepted-on":
+        correction = AcceptanceCorrection.model_validate(text)
+        acceptance.correct(session, staff, case, correction, now)
+        return f"受理日期已更正为 {correction.accepted_on.isoformat()}（已记录理由）"
     if action == "check":
         decision = ConformityDecision(passed=text.get("passed") == "yes", reasons=text.get("reasons", ""))
         entrustment = conformity.check(session, staff, case, decision, now)

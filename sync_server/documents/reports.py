@@ -107,7 +107,11 @@ def issue(session: Session, case: Case, services: Services, by: Account, summary
     """Freeze the report as version n+1 with the agency's electronic seal; logged (caller commits). Refused
     unless the report may be issued now by `by` (documents/issuing.py)."""
     refuse_unless_issuable(session, case, by)
-    actor = by.username
+    return freeze(session, case, services, by.username, summary)
+
+
+def freeze(session: Session, case: Case, services: Services, actor: str, summary: str | None) -> ReportVersion:
+    """Seal and keep version n+1 as it reads now, unchecked: `issue` is the only caller that issues."""
     now, key = services.clock(), load_or_create(services.settings.data_dir)
     version = next_version(session, case.id)
     content = draft(session, case, now, summary, version)
