@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
@@ -101,6 +102,23 @@ def bootstrap_admin(session: Session, now: datetime) -> int:
     return 2
 
 
+class SeedClock:
+    """The seed's server clock: the real one, except while the demo's materials are handed in, which the
+    server dates at `accepted_on` 09:00 Beijing time (R3: the server, not the clerk, dates the receipt)."""
+
+    def __init__(self, clock: Callable[[], datetime]) -> None:
+        self.clock = clock
+        self.pinned: datetime | None = None
+
+    def __call__(self) -> datetime:
+        return self.pinned if self.pinned is not None else self.clock()
+
+    def receiving_on(self, day: date) -> None:
+        china = timezone(timedelta(hours=8))
+        morning, now = datetime.combine(day, time(9, 0), china), self.clock()
+        self.pinned = morning if day > now.astimezone(china).date() else min(morning, now)
+
+
 class DemoClient:
     """The API as the demo uses it: sign in, send, and stop at the first unexpected answer."""
 
@@ -125,6 +143,17 @@ class DemoClient:
     async def upload(self, path: str, who: str, label: str, seal: bool = True, **params: str) -> Any:
         headers = {**await self.as_(who), "content-type": "application/octet-stream"}
         return await self.call("POST", path, headers, content=scan_png(label, seal), params=params)
+
+    @asynccontextmanager
+    async def on_day(self, clock: SeedClock, day: date) -> AsyncIterator[None]:
+        """Work as on `day` (the server's clock pinned there), in sessions of that day, signed out after."""
+        kept, self.tokens = self.tokens, {}
+        clock.receiving_on(day)
+        try:
+            yield
+            await self.sign_out()
+        finally:
+            clock.pinned, self.tokens = None, kept
 
     async def sign_out(self) -> None:
         for headers in self.tokens.values():
@@ -160,25 +189,9 @@ async def _people(api: DemoClient, accepted_on: date) -> int:
     return added
 
 
-class SeedClock:
-    """The seed's server clock: the real one, except while the demo's materials are handed in, which the
-    server dates at `accepted_on` 09:00 Beijing time (R3: the server, not the clerk, dates the receipt)."""
-
-    def __init__(self, clock: Callable[[], datetime]) -> None:
-        self.clock = clock
-        self.pinned: datetime | None = None
-
-    def __call__(self) -> datetime:
-        return self.pinned if self.pinned is not None else self.clock()
-
-    def receiving_on(self, day: date) -> None:
-        morning = datetime.combine(day, time(9, 0), timezone(timedelta(hours=8)))
-        self.pinned = min(morning, self.clock())
-
-
-async def _case(api: DemoClient, body: NewCase, authorized: set[int], clock: SeedClock, received_on: date) -> None:
+async def _case(api: DemoClient, body: NewCase, authorized: set[int]) -> None:
     """One case through intake: the clerk enters it, uploads the scans and submits (the server dates the
-    receipt: `received_on`); two reviewers check."""
+    receipt); two reviewers check."""
     clerk = await api.as_("chenjing")
     case = await api.call("POST", "/intake/cases", clerk, json=body.model_dump(mode="json"))
     docs = f"/intake/cases/{case['case_id']}/documents"
@@ -192,12 +205,7 @@ async def _case(api: DemoClient, body: NewCase, authorized: set[int], clock: See
                              form=AuthorizationForm.PAPER.value)
     if authorized != {s["position"] for s in case["subjects"]}:
         return  # stays with the unit: the tablet shows why field work may not start (R1)
-    clock.receiving_on(received_on)
-    try:
-        await api.call("POST", f"/intake/cases/{case['case_id']}/submit", clerk)
-        await api.call("POST", "/auth/logout", api.tokens.pop("chenjing"))  # that day's session ends that day
-    finally:
-        clock.pinned = None
+    await api.call("POST", f"/intake/cases/{case['case_id']}/submit", clerk)
     for reviewer in ("wangfang", "zhoumin"):  # §5.2.5: twice, by two different people
         await api.call("POST", f"/intake/cases/{case['case_id']}/conformity", await api.as_(reviewer),
                        json={"passed": True})
@@ -228,7 +236,8 @@ async def _seed(app: FastAPI, accepted_on: date, clock: SeedClock) -> int:
         for body, authorized in demo_cases(accepted_on):
             known = await http.get(f"{API_PREFIX}/intake/cases/{body.case_no}", headers=admin)
             if known.status_code == 404:
-                await _case(api, body, authorized, clock, accepted_on)
+                async with api.on_day(clock, accepted_on):
+                    await _case(api, body, authorized)
                 added += 1
         await api.sign_out()
         return added
