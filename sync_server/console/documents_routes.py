@@ -14,6 +14,7 @@ from sync_server.auth import public
 from sync_server.console.routes import TO_LOGIN, Form, Staff
 from sync_server.console.templating import page
 from sync_server.documents import reports, retention
+from sync_server.documents.issuing import refuse_unless_issuable
 from sync_server.dossier.service import EXPORT_ROLES, make_dossier
 from sync_server.tables import Account, Case, ReportVersion
 
@@ -54,7 +55,12 @@ def documents_router() -> APIRouter:
             return found
         case, staff = found
         content = reports.draft(session, case, services.clock())
-        return page("report.html", staff=public(staff), case=case, content=content,
+        try:  # say before the click why the report may not be issued yet (R42)
+            refuse_unless_issuable(session, case, staff)
+            blocked = ""
+        except ProblemError as problem:
+            blocked = chinese_message(problem.code.value, problem.detail)
+        return page("report.html", staff=public(staff), case=case, content=content, blocked=blocked,
                      issued=reports.issued_reports(session, case.id), retention=retention.retention_of(session, case))
 
     @router.post("/report/preview")

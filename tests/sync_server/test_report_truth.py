@@ -93,7 +93,10 @@ def test_the_console_refuses_to_issue_before_acceptance_in_chinese(team: FieldTe
     report = f"/console/cases/{DEMO_CASE_ID}/report"
     page = console_post(team.client, f"{report}/issue", {"summary": "x"}, page=report)
     assert page.status_code == 409 and "案件外勤留证尚未审核通过，不能出具核查报告" in page.text
-    assert "尚未出具报告" in team.client.get(report).text
+    shown = team.client.get(report).text
+    assert "尚未出具报告" in shown and "暂不能出具：案件外勤留证尚未审核通过" in shown  # said before the click
+    accept_review(team)
+    assert "暂不能出具" not in team.client.get(report).text
 
 
 def test_a_returned_record_is_not_counted_nor_printed(team: FieldTeam, app: FastAPI, clock, tmp_path):
