@@ -6,7 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv system-deps run test bench
+.PHONY: venv system-deps run check test bench
 
 venv: $(STAMP)
 
@@ -30,18 +30,21 @@ $(STAMP): pyproject.toml
 # PostgreSQL's server binaries (initdb, pg_ctl under /usr/lib/postgresql/*/bin) let the server tests
 # start a throwaway cluster of their own; poppler-utils (pdftotext, pdftoppm) reads the PDFs back in the
 # document tests; Ceph's mon, OSD and RADOS Gateway give the object-store tests a real S3 server
-# (scripts/ceph_rgw_up.sh starts it per test run). Installs only what is missing; apt-get update only then.
+# (scripts/ceph_rgw_up.sh starts it per test run); openssl's s_client probes the server's TLS settings.
+# Installs only what is missing; apt-get update only then.
 CEPH_PACKAGES := ceph-mon ceph-osd radosgw ceph-common bc curl
 system-deps:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	[ -x /usr/bin/pdftoppm ] || missing="$$missing poppler-utils"; \
+	[ -x /usr/bin/openssl ] || missing="$$missing openssl"; \
+	[ -e /usr/lib/softhsm/libsofthsm2.so ] || missing="$$missing softhsm2"; \
 	ceph=""; for p in $(CEPH_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || ceph="$$ceph $$p"; \
 	done; \
 	if [ -z "$$missing$$ceph" ]; then \
-	  echo "chromium present; postgresql present; poppler-utils present; ceph radosgw present"; \
+	  echo "chromium present; postgresql present; poppler-utils present; softhsm2 present; ceph radosgw present"; \
 	elif [ "$$(id -u)" = 0 ]; then \
 	  echo "installing:$$missing$$ceph"; \
 	  apt-get update; \
@@ -54,6 +57,16 @@ system-deps:
 run: venv
 	$(PY) -m scripts.run_demo
 
+# The quick loop: lint, types and the two fast tiers (no server process, database server or browser;
+# tests/tiers.py says which test is in which), on two cores. Needs only the venv, no system package.
+# Bytecode is written even where PYTHONDONTWRITEBYTECODE is set: pytest then keeps its rewritten test
+# modules instead of parsing ~300 of them again in each worker on every run.
+check: venv
+	$(PY) -m ruff check .
+	$(PY) -m mypy
+	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -m "pure or inprocess" -n 2 -q
+
+# Everything, the slow tiers included (PostgreSQL, Ceph, server processes, Chromium).
 test: venv system-deps
 	$(PY) -m ruff check .
 	$(PY) -m mypy

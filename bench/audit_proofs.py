@@ -22,12 +22,11 @@ from pathlib import Path
 from _common import REPO_ROOT  # noqa: F401  (puts the repo on sys.path)
 from sqlalchemy import event, insert
 
-from sync_server import audit
 from sync_server.db import make_engine, open_session
-from sync_server.seed import seed_demo
+from sync_server.ops.seed import seed_demo
 from sync_server.settings import Settings
 from sync_server.tables import AuditEntry
-from sync_server.transparency import merkle
+from sync_server.transparency import audit, merkle
 from sync_server.transparency.agency_key import load_or_create
 
 AT = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)

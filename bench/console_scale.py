@@ -27,9 +27,9 @@ from sqlalchemy import event, func
 from sqlmodel import select
 
 from schemas.signed import seal_v2
-from sync_server import summaries
 from sync_server.app import create_app
-from sync_server.seed import DEMO_CASE_ID, seed_demo
+from sync_server.casework import summaries
+from sync_server.ops.seed import DEMO_CASE_ID, seed_demo
 from sync_server.settings import Settings
 from sync_server.tables import Record
 from tests.sync_server.bulk import add_cases, insert_records, record_rows, templates

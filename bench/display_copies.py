@@ -44,7 +44,7 @@ def case_of_100() -> None:
     from schemas.signed import seal_v2
     from sync_server.app import create_app
     from sync_server.display import Variant
-    from sync_server.seed import seed_demo
+    from sync_server.ops.seed import seed_demo
     from sync_server.settings import Settings
     from tests.sync_server.big_case import CAPTIONS
     from tests.sync_server.console_client import console_login
@@ -90,7 +90,7 @@ def case_of_100() -> None:
             assert display.cached(sha, record_id, Variant.THUMB) is not None
             times.append((time.perf_counter() - t0) * 1000)
         print(f"  {'cache lookup alone (no request, no access check)':<45} median {median(times):>6.2f} ms")
-        from sync_server.previews import preview_jpeg
+        from sync_server.evidence.previews import preview_jpeg
 
         times = []
         for url in urls:  # what every view cost before: the original decoded again (no request either)

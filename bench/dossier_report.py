@@ -56,7 +56,7 @@ def run_case(label: str) -> dict:
     from dossier_verify.dossier import verify
     from sync_server.app import create_app
     from sync_server.db import make_engine, open_session
-    from sync_server.seed import DEMO_CASE_ID, seed_demo
+    from sync_server.ops.seed import DEMO_CASE_ID, seed_demo
     from sync_server.settings import Settings
     from tests.sync_server.big_case import add_members, submit_records
     from tests.sync_server.helpers import FieldTeam, api_client

@@ -9,7 +9,7 @@ from __future__ import annotations
 from _common import PHOTOS, median, p95, time_us
 
 from schemas.evidence_types import sniff_head
-from sync_server.sniffing import read_head, sniff_file
+from sync_server.evidence.sniffing import read_head, sniff_file
 
 FILES = [PHOTOS / "Canon_40D.jpg", PHOTOS / "mobile" / "HMD_Nokia_8.3_5G.jpg",
          PHOTOS / "heic" / "iphone_13_pro_max.HEIC", PHOTOS / "heic" / "samplefilehub.heif"]

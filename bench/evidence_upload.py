@@ -54,7 +54,7 @@ def _put(client: httpx.Client, url: str, path: Path, headers: dict[str, str]) ->
 
 def bench_real_server(tmp: Path, files: list[tuple[str, Path]]) -> dict[str, float]:
     """Upload each file to the real server; print a table; return MB/s by label."""
-    from sync_server.seed import DEMO_ACCOUNTS
+    from sync_server.ops.seed import DEMO_ACCOUNTS
 
     surveyor = next(a for a in DEMO_ACCOUNTS if a.pin)
     port = free_port()
@@ -131,7 +131,7 @@ def comparison_app(out_dir: Path):
     @app.put("/raw/{name}")
     async def raw(name: str, request: Request) -> dict:
         path, h, size = out_dir / f"raw-{name}", hashlib.sha256(), 0
-        with open(path, "wb") as f:  # noqa: ASYNC230 - blocking writes, as sync_server/blobs.py does
+        with open(path, "wb") as f:  # noqa: ASYNC230 - blocking writes, as evidence/disk_store.py does
             async for chunk in request.stream():
                 size += len(chunk)
                 h.update(chunk)

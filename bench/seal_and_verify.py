@@ -3,7 +3,7 @@
 Builds a SurveyRecord on the real `home_visit` form with an answer for every field, the whole
 notification checklist, two surveyors, and 10 evidence refs (7 scene photos hashed from real files,
 the respondent's and both surveyors' signatures), then times schemas.seal.canonical_bytes,
-record_digest, sign_record, seal_is_valid, the wire round trip, and sync_server.merge.decide.
+record_digest, sign_record, seal_is_valid, the wire round trip, and sync_server.casework.merge.decide.
 Prints median and p95 in microseconds.
 
 Run: PYTHONPATH=. .venv/bin/python bench/seal_and_verify.py
@@ -28,8 +28,8 @@ from schemas.records import (
     VisitKind,
 )
 from schemas.seal import canonical_bytes, key_id, public_key_bytes, record_digest, seal_is_valid, sign_record
-from sync_server.merge import CaseFacts, KnownKey, MergeFacts, decide
-from sync_server.seed import DEMO_CASE_ID
+from sync_server.casework.merge import CaseFacts, KnownKey, MergeFacts, decide
+from sync_server.ops.seed import DEMO_CASE_ID
 
 SURVEYORS = ("zhangwei", "lina")
 CST = timezone(timedelta(hours=8))

@@ -34,7 +34,7 @@ from field_app.sync.client import SyncClient
 from field_app.sync.resumable import ResumableUploader
 from schemas.protocol import DEVICE_HEADER, MAX_BATCH_FILES, PROTOCOL_HEADER
 from sync_server.app import create_app
-from sync_server.seed import seed_demo
+from sync_server.ops.seed import seed_demo
 from sync_server.settings import Settings
 from tests.sync_server.helpers import FieldTeam
 

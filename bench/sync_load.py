@@ -39,7 +39,7 @@ from schemas.office import IntakeStatus
 from schemas.protocol import DEVICE_HEADER, PROTOCOL_HEADER
 from schemas.records import EvidenceKind, Role
 from sync_server.db import make_engine, open_session
-from sync_server.seed import DEMO_CASE_ID
+from sync_server.ops.seed import DEMO_CASE_ID
 from sync_server.tables import Entrustment
 from tests.sync_server.bulk import add_cases, templates
 from tests.sync_server.cutting_proxy import CuttingProxy
@@ -252,7 +252,7 @@ app = FastAPI()
 ROOT = os.environ["BARE_DIR"]
 CHECK = os.environ.get("BARE_CHECK") == "1"
 if CHECK:
-    from sync_server.sniffing import sniff_file
+    from sync_server.evidence.sniffing import sniff_file
 @app.put("/raw/{name}")
 async def raw(name: str, request: Request) -> dict:
     h = hashlib.sha256()
@@ -261,7 +261,7 @@ async def raw(name: str, request: Request) -> dict:
         async for chunk in request.stream():
             h.update(chunk); out.write(chunk)
         out.flush(); os.fsync(out.fileno())
-    if CHECK:  # the one check the product may not drop: an image must decode (sync_server.sniffing)
+    if CHECK:  # the one check the product may not drop: an image must decode (sync_server.evidence.sniffing)
         await run_in_threadpool(sniff_file, Path(tmp))
     os.replace(tmp, os.path.join(ROOT, h.hexdigest()))
     return {"sha256": h.hexdigest()}

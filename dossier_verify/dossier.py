@@ -5,43 +5,42 @@ import base64
 import binascii
 import hashlib
 import json
-import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from dossier_verify import merkle
+from dossier_verify import material, merkle, safezip
+from dossier_verify.checkpoints import Head, consistent_with, read_checkpoint
 from dossier_verify.findings import Failure, Report
 from dossier_verify.seals import body_problem, key_id, seal_holds, verify_signature
 
-FORMAT = "field-evidence/dossier/v1"
+FORMAT = "field-evidence/dossier/v2"
+FORMATS = ("field-evidence/dossier/v1", FORMAT)  # v1 (records, evidence, reports, log) still verifies
 MANIFEST = "manifest.json"
 MANIFEST_SIG = "manifest.sig"
 MANIFEST_CONTEXT = b"field-evidence/dossier-manifest/v1\n"
-CHECKPOINT_CONTEXT = b"field-evidence/checkpoint/v1\n"
 REPORT_CONTEXT = b"field-evidence/report/v1\n"
 
 
 def _json(data: bytes) -> Any:
-    return json.loads(data.decode("utf-8"))
-
-
-def _read_zip(path: Path | BinaryIO, report: Report) -> tuple[list[str], dict[str, bytes]] | None:
     try:
-        with zipfile.ZipFile(path) as z:
-            names = [i.filename for i in z.infolist()]
-            return names, {n: z.read(n) for n in names}
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError, NotImplementedError, EOFError) as error:
-        report.add(Failure.UNREADABLE, str(getattr(path, "name", path)), f"cannot read zip: {error}")
-        return None
+        return json.loads(data.decode("utf-8"))
+    except RecursionError:  # hostile nesting: a finding, not a crash
+        raise ValueError("JSON nested too deeply") from None
 
 
-def verify(path: Path | BinaryIO, trusted_key: bytes | None = None, trusted_key_id: str | None = None) -> Report:
-    """Check the dossier at path; pass the agency's public key (or its key id) you trust, if you have it."""
+def verify(path: Path | BinaryIO, trusted_key: bytes | None = None, trusted_key_id: str | None = None,
+           kept: Sequence[tuple[str, bytes]] = (), limits: safezip.Limits = safezip.DEFAULT) -> Report:
+    """Check the dossier at path; pass the agency's public key (or its key id) you trust, if you have it,
+    and checkpoints kept from earlier dossiers or tablets ((name, bytes)) its log must be consistent with.
+    The zip is streamed once (safezip.py): only its small structured members are held in memory."""
     report = Report()
-    read = _read_zip(path, report)
-    if read is None:
+    try:
+        archive = safezip.read(path, limits)
+    except safezip.Refused as refused:
+        report.add(Failure.UNREADABLE, str(getattr(path, "name", path)), str(refused))
         return report
-    names, files = read
+    names, files = archive.names, archive.kept
     for required in (MANIFEST, MANIFEST_SIG):
         if required not in files:
             report.add(Failure.FILES, required, "missing")
@@ -50,7 +49,7 @@ def verify(path: Path | BinaryIO, trusted_key: bytes | None = None, trusted_key_
         signature = files.get(MANIFEST_SIG, b"").decode("ascii").strip()
         agency = base64.b64decode(manifest["agency_key"]["public_key"], validate=True)
         listed = [(f["path"], f["sha256"], int(f["size"])) for f in manifest["files"]]
-        if manifest.get("format") != FORMAT:
+        if not isinstance(manifest, dict) or manifest.get("format") not in FORMATS:
             raise ValueError(f"format {manifest.get('format')!r}")
     except (KeyError, ValueError, TypeError, UnicodeDecodeError, binascii.Error) as error:
         report.add(Failure.UNREADABLE, MANIFEST, f"missing or malformed manifest: {error!r}")
@@ -58,11 +57,15 @@ def verify(path: Path | BinaryIO, trusted_key: bytes | None = None, trusted_key_
     _check_agency_key(report, agency, manifest, trusted_key, trusted_key_id)
     if not verify_signature(agency, signature, MANIFEST_CONTEXT + files[MANIFEST]):
         report.add(Failure.MANIFEST, MANIFEST_SIG, "manifest signature does not hold for the agency key")
-    _check_files(report, names, files, listed)
+    elif files.get(MANIFEST_SIG) != (signature + "\n").encode("ascii"):  # no unsigned byte in the dossier
+        report.add(Failure.FILES, MANIFEST_SIG, "altered: not the signature line alone")
+    _check_files(report, names, archive.digests, listed)
     hashes = {p: sha for p, sha, _ in listed}
     _check_records(report, files, manifest, hashes)
     _check_reports(report, files, [p for p, _, _ in listed], agency)
-    _check_log(report, files, manifest, agency)
+    latest = _check_log(report, files, manifest, agency, kept)
+    if manifest["format"] == FORMAT:
+        material.check(report, manifest, files, archive.digests, hashes, latest)
     return report
 
 
@@ -78,17 +81,16 @@ def _check_agency_key(report: Report, agency: bytes, manifest: dict, trusted: by
         report.notes.append(f"agency key {key_id(agency)} taken from the dossier itself (not pinned)")
 
 
-def _check_files(report: Report, names: list[str], files: dict[str, bytes],
+def _check_files(report: Report, names: list[str], digests: dict[str, tuple[str, int]],
                  listed: list[tuple[str, str, int]]) -> None:
+    """Every listed file present with its hash and size, nothing unlisted, all in the manifest's order (the
+    zip reader has already refused duplicate names)."""
     paths = [p for p, _, _ in listed]
-    if len(set(names)) != len(names):
-        for dup in sorted({n for n in names if names.count(n) > 1}):
-            report.add(Failure.FILES, dup, "added: the zip holds this name more than once")
     for p, sha, size in listed:
-        data = files.get(p)
-        if data is None:
+        held = digests.get(p)
+        if held is None:
             report.add(Failure.FILES, p, "missing")
-        elif len(data) != size or hashlib.sha256(data).hexdigest() != sha:
+        elif held != (sha, size):
             report.add(Failure.FILES, p, "altered: SHA-256 differs from the manifest")
         report.files_checked += 1
     for n in names:
@@ -96,7 +98,7 @@ def _check_files(report: Report, names: list[str], files: dict[str, bytes],
             report.add(Failure.FILES, n, "added: not in the manifest")
     expected = [MANIFEST, MANIFEST_SIG] + paths
     present = [n for n in names if n in set(expected)]
-    if present != [n for n in expected if n in files] and not report.names(Failure.FILES):
+    if present != [n for n in expected if n in digests] and not report.names(Failure.FILES):
         report.add(Failure.FILES, "(zip order)", "files are not in the manifest's order")
 
 
@@ -168,29 +170,29 @@ def _check_cited_evidence(report: Report, where: str, record: Any, hashes: dict[
 
 def _checkpoint(report: Report, files: dict[str, bytes], name: str, agency: bytes) -> dict | None:
     try:
-        held = _json(files[name])
-        body = held["body"]
-        head = json.loads(body)
-        size, root = int(head["tree_size"]), bytes.fromhex(head["root"])
-    except (KeyError, ValueError, TypeError, UnicodeDecodeError) as error:
-        report.add(Failure.LOG, name, f"checkpoint unreadable: {error!r}")
+        head = read_checkpoint(files[name], agency)
+    except KeyError as error:
+        report.add(Failure.LOG, name or "log", f"checkpoint missing: {error!r}")
         return None
-    if head.get("key_id") != key_id(agency) or not verify_signature(
-            agency, held.get("signature", ""), CHECKPOINT_CONTEXT + body.encode("utf-8")):
-        report.add(Failure.LOG, name, "checkpoint signature does not hold for the agency key")
-    return {"size": size, "root": root}
+    except (ValueError, TypeError, UnicodeDecodeError) as error:
+        report.add(Failure.LOG, name, f"checkpoint unreadable or its signature does not hold: {error}")
+        return None
+    return {"size": head.size, "root": head.root}
 
 
-def _check_log(report: Report, files: dict[str, bytes], manifest: dict, agency: bytes) -> None:
+def _check_log(report: Report, files: dict[str, bytes], manifest: dict, agency: bytes,
+               kept: Sequence[tuple[str, bytes]] = ()) -> dict | None:
+    """Checkpoints, record inclusion, consistency, kept checkpoints; returns the latest checkpoint (None if
+    unreadable)."""
     log = manifest.get("log", {})
     latest = _checkpoint(report, files, log.get("checkpoint", ""), agency)
     try:
         proofs = _json(files[log["proofs"]])
     except (KeyError, ValueError, TypeError, UnicodeDecodeError) as error:
         report.add(Failure.LOG, "log", f"proofs unreadable: {error!r}")
-        return
+        return latest
     if latest is None:
-        return
+        return None
     for entry in manifest.get("records", []):
         rid = str(entry.get("id"))
         body = files.get(str(entry.get("body")))
@@ -207,6 +209,42 @@ def _check_log(report: Report, files: dict[str, bytes], manifest: dict, agency: 
             holds = False
         if not holds:
             report.add(Failure.LOG, "log consistency", "the consistency proof to the latest checkpoint fails")
+    _check_earlier(report, proofs.get("earlier", []), Head(latest["size"], latest["root"]))
+    _check_kept(report, kept, agency, Head(latest["size"], latest["root"]), proofs.get("earlier", []))
+    return latest
+
+
+def _check_earlier(report: Report, earlier: Any, latest: Head) -> None:
+    """Every earlier checkpoint the dossier lists is proven consistent with its latest."""
+    entries: list[Any] = earlier if isinstance(earlier, list) else [None]
+    for entry in entries:
+        try:
+            head = Head(int(entry["size"]), bytes.fromhex(entry["root"]))
+            why = consistent_with(head, latest, [entry])
+        except (KeyError, ValueError, TypeError):
+            why = "unreadable"
+        if why is not None:
+            report.add(Failure.LOG, f"earlier checkpoint {entry.get('size') if isinstance(entry, dict) else '?'}",
+                       why or "larger than the latest checkpoint")
+
+
+def _check_kept(report: Report, kept: Sequence[tuple[str, bytes]], agency: bytes, latest: Head,
+                earlier: Any) -> None:
+    """Checkpoints held from elsewhere (`--checkpoint`): each must be consistent with this dossier's log."""
+    for name, raw in kept:
+        try:
+            head = read_checkpoint(raw, agency)
+        except (KeyError, ValueError, TypeError, UnicodeDecodeError) as error:
+            report.add(Failure.INCONSISTENT, name, f"not a checkpoint of this agency's log: {error}")
+            continue
+        why = consistent_with(head, latest, earlier)
+        if why == "":
+            report.notes.append(f"{name}: checkpoint of size {head.size} is newer than this dossier's "
+                                f"({latest.size}); verify the newer dossier with this one's checkpoint instead")
+        elif why is not None:
+            report.add(Failure.INCONSISTENT, name, f"inconsistent with the dossier's log: {why}")
+        else:
+            report.notes.append(f"{name}: consistent with this dossier's log (size {head.size} → {latest.size})")
 
 
 def _check_inclusion(report: Report, rid: str, digest: Any, proof: Any, latest: dict) -> None:

@@ -13,6 +13,7 @@ class Failure(IntFlag):
     MANIFEST = 8  # the manifest's signature fails, or the agency key is not the one trusted
     SEALS = 16  # a record's bytes are malformed, a seal fails, a sealer's key is missing or wrong
     LOG = 32  # a checkpoint's signature, an inclusion proof or the consistency proof does not hold
+    INCONSISTENT = 64  # a checkpoint kept from elsewhere (--checkpoint) is not consistent with this log
 
 
 @dataclass

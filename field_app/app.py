@@ -1,11 +1,11 @@
-"""Composition root: settings -> store -> sync client -> view-models -> screens.
+"""Composition root: settings -> store -> sync client -> view-models -> the views' router.
 
 One Python process is one tablet: the view-models are built once and shared by every browser
 session (in web mode a reload or a second tab shows the same team, drafts and outbox).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,7 +13,7 @@ import flet as ft
 
 from field_app.capture.audio_spool import POINTERS
 from field_app.settings import Settings, device_id
-from field_app.store import EvidenceStore, Store, open_store
+from field_app.store import EvidenceStore, open_store
 from field_app.store.cleanup import prune_evidence
 from field_app.store.evidence import EVIDENCE_DIR
 from field_app.store.vault import DirectoryVault, KeyVault, default_key_dir
@@ -21,42 +21,16 @@ from field_app.sync.client import SyncClient
 from field_app.viewmodels import CaseList, SyncPanel, TeamSession, VisitEditor
 from field_app.viewmodels.camera import CameraSession
 from field_app.viewmodels.idle_lock import IdleLock
+from field_app.viewmodels.model import AppModel
 from field_app.viewmodels.outbox import AutoResume
 from field_app.viewmodels.photo_batch import PhotoBatch
 from field_app.viewmodels.recording import Recorder
 from field_app.viewmodels.recovery import recover_recordings
 from field_app.viewmodels.removal import EvidenceRemoval
-from field_app.views.camera_screen import camera_screen
-from field_app.views.cases_screen import cases_screen
-from field_app.views.idle_lock_overlay import install_idle_lock
-from field_app.views.outbox_screen import outbox_screen, watch_automatic_uploads
-from field_app.views.shell import Shell
-from field_app.views.team_screen import team_screen
-from field_app.views.video_screen import video_screen
-from field_app.views.visit_screen import visit_screen
+from field_app.views import router
 
+__all__ = ["ASSETS_DIR", "AppModel", "build_model", "make_device_main", "make_main", "run"]
 ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
-SCREENS = {"team": team_screen, "cases": cases_screen, "visit": visit_screen, "outbox": outbox_screen,
-           "camera": camera_screen, "video": video_screen}
-
-
-@dataclass
-class AppModel:
-    """Everything the screens read and call."""
-
-    store: Store
-    evidence: EvidenceStore
-    client: SyncClient
-    team: TeamSession
-    cases: CaseList
-    visit: VisitEditor
-    outbox: SyncPanel
-    photos: PhotoBatch  # the batch of photos being checked (progress per file)
-    camera: CameraSession  # the shots taken on the camera screen
-    recorder: Recorder | None = None  # interview audio (views/recorder.py)
-    idle: IdleLock | None = None  # one lock per tablet (process), shared by every session
-    auto_resume: AutoResume | None = None  # lets a cut-off upload go on once the network is back
-    removal: EvidenceRemoval | None = None  # the last 移除, undoable for a few seconds (views/evidence_grid.py)
 
 
 def build_model(settings: Settings, vault: KeyVault | None = None) -> AppModel:
@@ -80,26 +54,16 @@ def build_model(settings: Settings, vault: KeyVault | None = None) -> AppModel:
                     AutoResume(outbox, settings.auto_resume_seconds), EvidenceRemoval(visit))
 
 
-def make_main(model: AppModel):
-    """The Flet entry point for one browser session."""
+def make_main(model: AppModel) -> Callable[[ft.Page], None]:
+    """The Flet entry point for one browser session: the router sets up the page and its screens."""
 
     def main(page: ft.Page) -> None:
-        page.title = "社会救助入户核查"
-        page.fonts = {"cjk": "fonts/cjk.ttf"}
-        page.theme = ft.Theme(font_family="cjk")
-        page.padding = 0
-        shell = Shell(page, model, SCREENS)
-        if model.idle is not None:
-            install_idle_lock(shell, model.idle)
-        if model.auto_resume is not None:
-            model.auto_resume.start()  # once per process: later sessions find it running
-            watch_automatic_uploads(shell, model.outbox)
-        shell.go("cases" if model.team.members else "team")
+        router.start(page, model)
 
     return main
 
 
-def make_device_main(settings: Settings):
+def make_device_main(settings: Settings) -> Callable[[ft.Page], Awaitable[None]]:
     """The Flet entry point on a real tablet (`flet build apk`): the keys come from the Android
     Keystore through flet-secure-storage, read once the page (and so the service) exists.
     Not exercised here (no Flutter client with a keystore on these machines)."""

@@ -90,10 +90,14 @@ def _distinct_people(records: Sequence[CountedRecord]) -> int:
 def case_completeness(*, authorization: bool, entrustment: bool, required_checks: Sequence[str | Enum],
                       records: Sequence[CountedRecord], letters: Sequence[LetterFacts] = (),
                       returned_records: Mapping[str, str] | None = None,
-                      returned_lines: Mapping[str, str] | None = None, matching_lines: int = 0) -> CaseCompleteness:
+                      returned_lines: Mapping[str, str] | None = None,
+                      open_findings: Mapping[str, Sequence[str]] | None = None,
+                      matching_lines: int = 0) -> CaseCompleteness:
     """The case's checklist. `required_checks` are the entrusted methods (Method values); `returned_*`
     map a returned record id or line code to the reviewer's reason, for returns still open;
-    `matching_lines` is how many data-matching lines were imported (信息核查 is met only with data, R42)."""
+    `open_findings` maps a record id to its evidence findings no reviewer has acknowledged yet (issue 16:
+    齐全 means complete AND every finding absent or acknowledged); `matching_lines` is how many
+    data-matching lines were imported (信息核查 is met only with data, R42)."""
     returned_records, returned_lines = returned_records or {}, returned_lines or {}
     methods = list(dict.fromkeys(_method(m) for m in required_checks))
     counted = [r for r in records if r.id not in returned_records]
@@ -126,6 +130,12 @@ def case_completeness(*, authorization: bool, entrustment: bool, required_checks
     for record_id, reason in returned_records.items():
         items.append(CheckItem(code=f"returned.{record_id}", label="退回的调查记录", ok=False, rule="R11",
                                detail=f"{reason}（请补充新的调查记录）"))
+    for record in counted:
+        texts = (open_findings or {}).get(record.id)
+        if texts:
+            who = record.respondent.name.strip() or record.id[:8]
+            items.append(CheckItem(code=f"findings.{record.id}", label=f"证据提示待审核确认：{CHECK_LABELS[record.kind]}（{who}）",
+                                   ok=False, rule="R10, R30", detail="；".join(texts)))
     complete = status == COMPLETE and all(i.ok for i in items)
     if status == COMPLETE and not complete:
         status = INCOMPLETE

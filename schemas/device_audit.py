@@ -1,61 +1,18 @@
 """The device audit trail that travels inside each record: who changed what on the tablet, and when.
 
 Each save of a draft appends the events that tell the previous version from the new one (`changes`);
-sealing appends the seal. The trail is part of the sealed record, so the seals cover it too.
+sealing appends the seal. The trail is part of the sealed record, so the seals cover it too. The events
+themselves are in schemas/audit_events.py (a record holds them; this module reads records).
 """
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from enum import Enum
-from typing import TYPE_CHECKING
 
-from schemas.text import WireModel
-
-if TYPE_CHECKING:
-    from schemas.records import SurveyRecord
-
-
-class AuditAction(str, Enum):
-    """What happened to the record (the labels are what the reviewer reads)."""
-
-    CREATED = "created"
-    NOTIFICATION = "notification"
-    ANSWER = "answer"
-    RESPONDENT = "respondent"
-    OUTCOME = "outcome"
-    REFUSAL_NOTE = "refusal_note"
-    CANNOT_SIGN = "cannot_sign_reason"
-    LOCATION = "location"
-    EVIDENCE_ADDED = "evidence_added"
-    EVIDENCE_REMOVED = "evidence_removed"
-    EVIDENCE_RESTORED = "evidence_restored"  # a removal undone (撤销): the same file back with its metadata
-    SIGNATURE_ADDED = "signature_added"
-    SIGNATURE_REMOVED = "signature_removed"
-    SEALED = "sealed"
-
-
-ACTION_LABELS = {
-    AuditAction.CREATED: "创建记录", AuditAction.NOTIFICATION: "告知事项", AuditAction.ANSWER: "修改答案",
-    AuditAction.RESPONDENT: "调查对象", AuditAction.OUTCOME: "调查结果", AuditAction.REFUSAL_NOTE: "拒绝情况说明",
-    AuditAction.CANNOT_SIGN: "无法签名原因", AuditAction.LOCATION: "位置",
-    AuditAction.EVIDENCE_ADDED: "添加留证", AuditAction.EVIDENCE_REMOVED: "移除留证",
-    AuditAction.EVIDENCE_RESTORED: "撤销移除",
-    AuditAction.SIGNATURE_ADDED: "签名", AuditAction.SIGNATURE_REMOVED: "移除签名", AuditAction.SEALED: "封存",
-}
-
+from schemas.audit_events import AuditAction, AuditEvent
+from schemas.records import SurveyRecord
 
 TYPING = {AuditAction.ANSWER, AuditAction.RESPONDENT, AuditAction.REFUSAL_NOTE, AuditAction.CANNOT_SIGN}
 TYPING_WINDOW = timedelta(minutes=5)  # typing saves on every key: one event per field and person per window
-
-
-class AuditEvent(WireModel):
-    """One change: when, by whom (username; "" before anyone operates), what, and on which item."""
-
-    at: datetime
-    by: str = ""
-    action: AuditAction
-    subject: str = ""  # a field or notification id, an evidence sha256, a role
-    detail: str = ""
 
 
 def _evidence_events(before: SurveyRecord, after: SurveyRecord) -> list[tuple[AuditAction, str, str]]:

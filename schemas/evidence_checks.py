@@ -1,8 +1,9 @@
-"""Flags a reviewer should see on a piece of evidence or a position fix: pure, shared by tablet and server.
+"""Flag codes, thresholds and the time and distance helpers the evidence findings are built from.
 
-A flag does not refuse anything (the team may have good reasons), it asks the reviewer to look:
-a photo taken outside the visit, far from the household or without EXIF; an image too small to
-show anything; a signature image byte-identical to another one (real handwriting never repeats).
+The judgement itself is ONE function, `schemas.findings.record_findings`, run by the tablet before sealing
+and by the server at ingest. A flag does not refuse anything (the team may have good reasons), it asks the
+reviewer to look: a photo taken outside the visit, far from the household or without EXIF; an image too
+small to show anything; a signature image byte-identical to another one (real handwriting never repeats).
 """
 from __future__ import annotations
 
@@ -67,35 +68,6 @@ def outside_window(taken: datetime, start: datetime, end: datetime) -> bool:
     """Whether a shot time falls outside [start, end], allowing for clock skew."""
     moment = as_beijing(taken)
     return moment < start - WINDOW_SLACK or moment > end + WINDOW_SLACK
-
-
-def photo_flags(*, taken_at: datetime | None, location: Location | None, start: datetime, end: datetime,
-                household: tuple[float | None, float | None], small: bool, far_m: float = FAR_M) -> list[str]:
-    """Flags of one photo given the visit window and the household's registered position."""
-    flags: list[str] = []
-    if taken_at is None:
-        flags.append(NO_EXIF)
-    elif outside_window(taken_at, start, end):
-        flags.append(OUTSIDE_VISIT)
-    if location is not None:
-        away = distance_m(location, *household)
-        if away is not None and away > far_m:
-            flags.append(FAR_FROM_HOUSEHOLD)
-    if small:
-        flags.append(SMALL_IMAGE)
-    return flags
-
-
-def fix_flags(location: Location | None, away: float | None, far_m: float = FAR_M) -> list[str]:
-    """Flags of a position fix: none, poor accuracy, or far from the household."""
-    if location is None:
-        return [NO_FIX]
-    flags = []
-    if location.accuracy_m is None or location.accuracy_m > POOR_ACCURACY_M:
-        flags.append(POOR_FIX)
-    if away is not None and away > far_m:
-        flags.append(FAR_FROM_HOUSEHOLD)
-    return flags
 
 
 class _Ref(Protocol):

@@ -2,7 +2,7 @@
 
 Pure magic-number checks (no library guesses, no file names): a file is one of a few container
 formats or nothing. The server sniffs every cited file at ingest and refuses a record whose declared
-`media_type` is not allowed for the evidence kind or not what the bytes are (see `sync_server/sniffing.py`,
+`media_type` is not allowed for the evidence kind or not what the bytes are (see `evidence/sniffing.py`,
 which also has Pillow decode every image, so a JPEG header in front of HTML is no JPEG).
 """
 from __future__ import annotations

@@ -152,11 +152,6 @@ class TeamAssignment(WireModel):
     team_id: ShortText
 
 
-class ImportResult(WireModel):
-    imported: int
-    intake: IntakeView
-
-
 class RowError(WireModel):
     row: int  # spreadsheet row number as the clerk sees it (header is row 1)
     message: Text
@@ -167,3 +162,9 @@ class AcceptanceCorrection(WireModel):
 
     accepted_on: date = Field(description="受理日期：不早于委托日期，不晚于今天")
     reason: Text = Field(min_length=1, max_length=500, description="更正理由")
+
+
+class ImportResult(WireModel):
+    imported: int
+    rejected: list[RowError] = Field(default_factory=list, description="未导入的行及原因（partial=true 时）")
+    intake: IntakeView

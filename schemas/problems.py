@@ -55,6 +55,7 @@ class Code(str, Enum):
     KEY_PIN_INVALID = "key.pin_invalid"
     KEY_DEVICE_MISMATCH = "key.device_mismatch"
     CASE_NOT_RELEASED = "case.not_released"
+    CASE_NOT_RELEASED_AT_VISIT = "case.not_released_at_visit"
     INTAKE_STATE = "intake.state"
     CONFORMITY_SAME_CHECKER = "intake.same_checker"
     IMPORT_INVALID = "import.invalid"
@@ -70,6 +71,11 @@ class Code(str, Enum):
     REPORT_NO_FIELD_WORK = "report.no_field_work"
     REPORT_METHOD_WITHOUT_RESULT = "report.method_without_result"
     ACCEPTANCE_DATE_INVALID = "intake.acceptance_date"
+    DOSSIER_FILES_MISSING = "dossier.files_missing"
+    DISPOSAL_NOT_APPROVED = "disposal.not_approved"
+    DISPOSAL_SECOND_PERSON = "disposal.second_person_required"
+    CASE_NOT_DISPOSED = "case.not_disposed"
+    LOG_INCONSISTENT = "log.inconsistent"
 
 
 HTTP_STATUS: dict[Code, int] = {
@@ -115,6 +121,7 @@ HTTP_STATUS: dict[Code, int] = {
     Code.KEY_PIN_INVALID: 403,
     Code.KEY_DEVICE_MISMATCH: 403,
     Code.CASE_NOT_RELEASED: 409,
+    Code.CASE_NOT_RELEASED_AT_VISIT: 409,
     Code.INTAKE_STATE: 409,
     Code.CONFORMITY_SAME_CHECKER: 409,
     Code.IMPORT_INVALID: 422,
@@ -130,6 +137,11 @@ HTTP_STATUS: dict[Code, int] = {
     Code.REPORT_NO_FIELD_WORK: 409,
     Code.REPORT_METHOD_WITHOUT_RESULT: 409,
     Code.ACCEPTANCE_DATE_INVALID: 422,
+    Code.DOSSIER_FILES_MISSING: 409,
+    Code.DISPOSAL_NOT_APPROVED: 409,
+    Code.DISPOSAL_SECOND_PERSON: 409,
+    Code.CASE_NOT_DISPOSED: 409,
+    Code.LOG_INCONSISTENT: 500,
 }
 
 CHINESE: dict[Code, str] = {
@@ -175,6 +187,7 @@ CHINESE: dict[Code, str] = {
     Code.KEY_PIN_INVALID: "PIN 码不正确，签名密钥未登记",
     Code.KEY_DEVICE_MISMATCH: "签名密钥只能登记在本人登录的这台平板上",
     Code.CASE_NOT_RELEASED: "案件委托材料尚未通过符合性审核，不能开展调查",
+    Code.CASE_NOT_RELEASED_AT_VISIT: "调查记录在案件下达之前已签章封存（先授权、后核对），记录未被接受",
     Code.INTAKE_STATE: "案件当前的受理状态不允许此操作",
     Code.CONFORMITY_SAME_CHECKER: "两次符合性审核须由不同人员进行",
     Code.IMPORT_INVALID: "委托名单有误，未导入任何一行",
@@ -190,6 +203,11 @@ CHINESE: dict[Code, str] = {
     Code.REPORT_NO_FIELD_WORK: "本案尚无有效的外勤调查记录，不能出具核查报告",
     Code.REPORT_METHOD_WITHOUT_RESULT: "委托的核查方式尚无结果，不能出具核查报告",
     Code.ACCEPTANCE_DATE_INVALID: "受理日期有误：不能早于委托日期，也不能晚于今天，更正须写明理由",
+    Code.DOSSIER_FILES_MISSING: "案件的部分文件缺失或已损坏，档案包不完整，未导出也未签名；请从备份恢复这些文件",
+    Code.DISPOSAL_NOT_APPROVED: "销毁须先经鉴定：由另一人审批同意后才能执行",
+    Code.DISPOSAL_SECOND_PERSON: "销毁鉴定须由提出人以外的另一人审批",
+    Code.CASE_NOT_DISPOSED: "该案件档案尚未销毁，没有销毁证明",
+    Code.LOG_INCONSISTENT: "审计日志与此前签发的检查点不一致，可能已被删改；已停止签发并告警，请立即联系管理员",
 }
 
 

@@ -148,6 +148,7 @@ class CaseSummary(BaseModel):
     authorization_recorded: bool
     entrustment_recorded: bool
     released: bool = False  # the materials passed the two-person conformity review (R1, R26)
+    released_at: datetime | None = None  # when (additive): a visit may not be sealed before it (issue 16)
     accepted_on: date
     deadline: date
     deadline_warning: Text = ""
@@ -200,6 +201,26 @@ class RecordResult(BaseModel):
     status: RecordStatus
     completeness: CaseCompleteness
     received_at: datetime | None = None  # when the server first stored the record (the tablet's receipt)
+    checkpoint: str | None = None  # the agency log's latest signed checkpoint (C2SP signed note, issue 17)
+
+
+class LogCheckpoint(BaseModel):
+    """GET /log/checkpoint?since=N: the latest signed checkpoint of the agency's audit log and the RFC 9162
+    consistency proof from the tree of N entries the tablet holds a checkpoint of (schemas/checkpoint.py)."""
+
+    checkpoint: str = Field(max_length=4096)  # C2SP tlog-checkpoint signed note
+    size: int
+    public_key: str = Field(max_length=64)  # the agency's raw Ed25519 public key, base64 (pinned at first sight)
+    consistency: list[str] = Field(default_factory=list, max_length=128)  # hex hashes, from `since`
+
+
+class LogAlarmReport(BaseModel):
+    """POST /log/alarm: a tablet's report that the server's log contradicts a checkpoint it holds."""
+
+    held: str = Field(max_length=4096)  # the checkpoint the tablet held (signed note)
+    served: str = Field(default="", max_length=4096)  # what the server answered, if anything
+    reason: str = Field(max_length=500)
+    device_id: str = Field(default="", max_length=100)
 
 
 UPLOAD_OFFSET = "Upload-Offset"

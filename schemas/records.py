@@ -11,7 +11,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_serializer
 
-from schemas.device_audit import AuditEvent
+from schemas.audit_events import AuditEvent
 from schemas.media import MediaEvent
 from schemas.text import Identifier, LineText, LongText, NameText, ShortText, Text
 
@@ -67,6 +67,16 @@ class Location(BaseModel):
     lat: float
     lon: float
     accuracy_m: float | None = None
+    mock: bool | None = None  # the device reported a mock (simulated) location; None: it did not say
+
+    @model_serializer(mode="wrap")
+    def _omit_unsaid_mock(self, handler: SerializerFunctionWrapHandler) -> dict:
+        """A fix whose device said nothing of mocking serialises exactly as before the field existed,
+        so seals made over the old shape still verify."""
+        data = handler(self)
+        if self.mock is None and isinstance(data, dict):
+            data.pop("mock", None)
+        return data
 
 
 class Origin(str, Enum):
@@ -142,7 +152,7 @@ class SurveyRecord(BaseModel):
     seal_fix: LocationFix | None = None  # position when it was sealed
     readback_digest: str = Field(default="", max_length=64, pattern="^([0-9a-f]{64})?$")  # SHA-256 of the read-back text the respondent saw before signing (R29)
     media_log: list[MediaEvent] = []  # recording start / pause / stop, whole-visit recording included
-    audit: list[AuditEvent] = []  # the device audit trail (schemas.device_audit), covered by the seals
+    audit: list[AuditEvent] = []  # the device audit trail (schemas/audit_events.py), covered by the seals
 
     @model_serializer(mode="wrap")
     def _omit_empty_trail(self, handler: SerializerFunctionWrapHandler) -> dict:

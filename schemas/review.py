@@ -69,6 +69,7 @@ class ReturnedItem(WireModel):
     reason: str
     returned_at: datetime
     by_name: str
+    findings: list[str] = Field(default_factory=list)  # a returned record's findings, in Chinese (issue 16)
 
 
 class ReviewStatus(str, Enum):

@@ -25,6 +25,14 @@ def _port_free(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) != 0
 
 
+def _private(folder: Path) -> None:
+    """The demo's own server folder, made by an earlier run before folders were private: the server now
+    refuses one others may read (sync_server/privacy.py), so the demo tightens its own, as the refusal says."""
+    for path in [folder, *folder.rglob("*")]:
+        if not path.is_symlink():
+            path.chmod(path.stat().st_mode & 0o700)
+
+
 def _start(args: list[str], log: Path) -> subprocess.Popen:
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "ab") as out:
@@ -80,8 +88,8 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 def main() -> None:
-    from sync_server.seed import DEMO_ACCOUNTS
-    from sync_server.tls import TlsFiles, fingerprint, init_tls
+    from sync_server.edge.tls import TlsFiles, fingerprint, init_tls
+    from sync_server.ops.seed import DEMO_ACCOUNTS
 
     signal.signal(signal.SIGTERM, _interrupt)  # a plain `kill` also stops the children
 
@@ -93,7 +101,8 @@ def main() -> None:
     server_url, app_url = f"https://127.0.0.1:{server_port}", f"http://127.0.0.1:{app_port}"
     tls = TlsFiles.of(data / "server")
     if not tls.ready():
-        init_tls(data / "server")
+        init_tls(data / "server")  # makes the demo's server folder owner-only (0700) if it is new
+    _private(data / "server")
     logs = data / "logs"
     procs: list[subprocess.Popen] = []
     try:

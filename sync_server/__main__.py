@@ -6,7 +6,10 @@
   python -m sync_server verify-dossier FILE.zip [--agency-key-id HEX]   (offline: dossier_verify)
   python -m sync_server tls init --data-dir data/server [--host sync.example.gov.cn]
 
-Serving is HTTPS when --tls-cert/--tls-key are given or the data dir holds tls/server.crt and server.key.
+Serving is HTTPS when --tls-cert/--tls-key are given or the data dir holds tls/server.crt and server.key;
+plain HTTP only on a loopback address, or anywhere with --insecure-http (tls_policy.py).
+The data dir must be private (0700; privacy.py): a start refuses one that others may read.
+  python -m sync_server check --data-dir data/server    (database integrity, every file's hash, the log)
   python -m sync_server backup --data-dir data/server --to /mnt/backup      (while the server runs)
   python -m sync_server restore --from /mnt/backup/snapshots/<stamp> --data-dir data/restored
   python -m sync_server sweep-uploads --data-dir data/server   (partial uploads untouched for 7 days)
@@ -40,8 +43,11 @@ def build_parser() -> argparse.ArgumentParser:
                         help="若尚无演示数据则写入 / seed demo data if missing")
     parser.add_argument("--tls-cert", type=Path, help="服务器证书 PEM（默认 数据目录/tls/server.crt，若存在）")
     parser.add_argument("--tls-key", type=Path, help="服务器私钥 PEM（默认 数据目录/tls/server.key，若存在）")
+    parser.add_argument("--insecure-http", action="store_true",
+                        help="无证书时允许在非本机地址上提供明文 HTTP（仅当前面有终止 TLS 的代理）"
+                             " / serve plain HTTP off loopback")
     commands = parser.add_subparsers(dest="command", metavar="{seed-demo,holidays,create-admin,tls,backup,restore,"
-                                                                      "sweep-uploads,verify-dossier}")
+                                                                      "sweep-uploads,verify-dossier,check}")
     verify = commands.add_parser("verify-dossier", add_help=False,
                                  help="离线核验案件档案包 / verify a case dossier offline (see its --help)")
     verify.add_argument("rest", nargs=argparse.REMAINDER)
@@ -67,6 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
     restore = commands.add_parser("restore", help="从备份恢复到空目录 / restore a snapshot")
     restore.add_argument("--from", dest="snapshot", type=Path, required=True, help="snapshots/<时间> 目录")
     restore.add_argument("--data-dir", type=Path, required=True, help="空的数据目录 / an empty data directory")
+    check = commands.add_parser("check", help="检查数据库完整性、每个留证文件的哈希与审计日志 / check the "
+                                              "database, every cited file's hash and the audit log")
+    check.add_argument("--data-dir", type=Path, required=True, help="数据目录 / data directory")
     sweep = commands.add_parser("sweep-uploads", help="清除长期无人续传的部分上传 / remove abandoned partial "
                                                       "uploads (SYNC_ABANDONED_UPLOAD_DAYS, default 7)")
     sweep.add_argument("--data-dir", type=Path, required=True, help="数据目录 / data directory")
@@ -81,16 +90,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run_backup(data_dir: Path, to: Path) -> int:
     """Back up a (running) server's database and evidence; returns the exit code."""
-    from sync_server.backup import backup
+    from sync_server.ops.backup import backup
 
-    snapshot = backup(_settings(data_dir), to)
+    snapshot, damaged = backup(_settings(data_dir), to)
+    for problem in damaged:
+        print(f"缺失或损坏 / missing or damaged: {problem.line()}", file=sys.stderr)
+    if damaged:
+        print(f"备份完成，但 {len(damaged)} 个文件缺失或损坏（见 manifest.json 的 missing）/ backup made with "
+              f"{len(damaged)} file(s) missing: {snapshot}", file=sys.stderr)
+        return 1
     print(f"备份完成 / backup made: {snapshot}")
     return 0
 
 
 def run_restore(snapshot: Path, data_dir: Path) -> int:
     """Restore a snapshot into an empty data dir; returns the exit code."""
-    from sync_server.backup import restore
+    from sync_server.ops.backup import restore
 
     manifest = restore(snapshot, _settings(data_dir))
     print(f"已恢复 / restored: {len(manifest['evidence'])} 个留证文件 / evidence files, {manifest['database']}")
@@ -99,9 +114,9 @@ def run_restore(snapshot: Path, data_dir: Path) -> int:
 
 def run_sweep_uploads(data_dir: Path) -> int:
     """Remove partial uploads nobody touched for `abandoned_upload_days`; print what went."""
-    from sync_server.blobs import BlobStore
-    from sync_server.resumable import PartialUploads
-    from sync_server.upload_sweep import sweep_uploads
+    from sync_server.evidence.chunked_uploads import PartialUploads
+    from sync_server.evidence.disk_store import BlobStore
+    from sync_server.evidence.partial_sweep import sweep_uploads
 
     settings = _settings(data_dir)
     removed = sweep_uploads(PartialUploads(BlobStore(settings.evidence_dir)), settings)
@@ -117,7 +132,7 @@ def run_create_admin(args: argparse.Namespace) -> int:
 
     from schemas.problems import ProblemError
     from schemas.protocol import AccountRole
-    from sync_server.auth import create_account
+    from sync_server.accounts.auth import create_account
     from sync_server.db import make_engine, open_session
     from sync_server.tables import Organisation
 
@@ -141,13 +156,15 @@ def run_create_admin(args: argparse.Namespace) -> int:
 
 
 def _settings(data_dir: Path) -> Settings:
-    data_dir.mkdir(parents=True, exist_ok=True)
+    from sync_server.ops.privacy import make_private_dir
+
+    make_private_dir(data_dir)
     return Settings.from_env(data_dir, os.environ)
 
 
 def run_seed(data_dir: Path, accepted_on: date | None) -> int:
     """Seed demo data into a data dir (the administrator bootstrapped, the rest through the API)."""
-    from sync_server.seed import seed_demo
+    from sync_server.ops.seed import seed_demo
 
     added = seed_demo(_settings(data_dir), accepted_on or date.today())
     print(f"演示数据：新增 {added} 条 / demo data: {added} rows added" if added
@@ -160,8 +177,8 @@ def run_holidays_add(data_dir: Path, file: Path) -> int:
     from pydantic import ValidationError
 
     from schemas.workdays import YearNotice
+    from sync_server.casework.deadlines import save_notice
     from sync_server.db import make_engine, open_session
-    from sync_server.deadlines import save_notice
     from sync_server.services import utc_now
 
     try:
@@ -181,7 +198,7 @@ def run_holidays_add(data_dir: Path, file: Path) -> int:
 
 def run_tls_init(data_dir: Path, hosts: list[str]) -> int:
     """Make the agency CA (kept if present) and a server certificate; print where they are."""
-    from sync_server.tls import fingerprint, init_tls
+    from sync_server.edge.tls import fingerprint, init_tls
 
     data_dir.mkdir(parents=True, exist_ok=True)
     files = init_tls(data_dir, tuple(hosts))
@@ -193,7 +210,7 @@ def run_tls_init(data_dir: Path, hosts: list[str]) -> int:
 
 def tls_pair(data_dir: Path, cert: Path | None, key: Path | None) -> tuple[Path, Path] | None:
     """The certificate and key to serve HTTPS with: given, or found in the data dir; None for HTTP."""
-    from sync_server.tls import TlsFiles
+    from sync_server.edge.tls import TlsFiles
 
     if (cert is None) != (key is None):
         raise SystemExit("--tls-cert 与 --tls-key 需同时给出 / give both --tls-cert and --tls-key")
@@ -209,7 +226,7 @@ def run_server(settings: Settings, host: str, port: int, seed: bool,
     import uvicorn
 
     from sync_server.app import create_app
-    from sync_server.serving import serve_workers, uvicorn_config
+    from sync_server.edge.uvicorn_server import serve_workers, uvicorn_config
 
     if seed:
         run_seed(settings.data_dir, None)
@@ -235,8 +252,11 @@ def run_server(settings: Settings, host: str, port: int, seed: bool,
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the command line and run the command."""
+    from sync_server.ops.privacy import private_umask
+
     parser = build_parser()
     args = parser.parse_args(argv)
+    private_umask()  # every file and folder any command writes is the owner's only (privacy.py)
     if args.command == "verify-dossier":
         from dossier_verify.__main__ import run as verify_dossier
         return verify_dossier(args.rest, prog="python -m sync_server verify-dossier")
@@ -250,6 +270,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_sweep_uploads(args.data_dir)
     if args.command == "create-admin":
         return run_create_admin(args)
+    if args.command == "check":
+        from sync_server.ops.checking import run_check
+        return run_check(_settings(args.data_dir))
     if args.command == "holidays":
         return run_holidays_add(args.data_dir, args.file)
     if args.command == "tls":
@@ -257,7 +280,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.data_dir is None:
         parser.error("--data-dir is required to serve / 需要 --data-dir")
     tls = tls_pair(args.data_dir, args.tls_cert, args.tls_key)
-    return run_server(_settings(args.data_dir), args.host, args.port, args.seed_demo, tls, args.workers)
+    return start(args, tls)
+
+
+def start(args: argparse.Namespace, tls: tuple[Path, Path] | None) -> int:
+    """Serve, after the checks a start makes: a private data folder, TLS off loopback, a readable database.
+    Each refusal is one clear message on stderr and exit code 2, never a traceback."""
+    from sync_server.edge.tls_policy import plain_http_refusal
+    from sync_server.ops.privacy import DataDirExposed, require_private
+    from sync_server.ops.startup import database_problem
+
+    refusal = plain_http_refusal(args.host, tls is not None, args.insecure_http)
+    if refusal:
+        print(refusal, file=sys.stderr)
+        return 2
+    settings = _settings(args.data_dir)
+    try:
+        require_private(args.data_dir)
+        return run_server(settings, args.host, args.port, args.seed_demo, tls, args.workers)
+    except DataDirExposed as exposed:
+        print(exposed, file=sys.stderr)
+        return 2
+    except Exception as error:
+        message = database_problem(error, settings)
+        if message is None:
+            raise
+        print(message, file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

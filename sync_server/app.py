@@ -5,7 +5,6 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from fastapi import Depends, FastAPI
 from fastapi.responses import RedirectResponse
@@ -13,52 +12,47 @@ from fastapi.responses import RedirectResponse
 from schemas.protocol import PROTOCOL_VERSION
 from schemas.workdays import HolidayTable
 from sync_server.api import api_router
-from sync_server.blobs import BlobStore
-from sync_server.console import console_router
-from sync_server.console.guard import install_console_guard, require_console_csrf
+from sync_server.casework import findings
+from sync_server.console import install_console
+from sync_server.console.guard import require_console_csrf
+from sync_server.console.log_alarm import LogAlarmContext
 from sync_server.db import make_engine
-from sync_server.limits import Admission, BodyGuard
-from sync_server.problem_handlers import install_problem_handlers
-from sync_server.resumable import PartialUploads
+from sync_server.dossier.expiry import sweep_exports_periodically
+from sync_server.edge.limits import Admission, BodyGuard
+from sync_server.edge.problem_handlers import install_problem_handlers
+from sync_server.evidence.chunked_uploads import PartialUploads
+from sync_server.evidence.disk_store import BlobStore
+from sync_server.evidence.partial_sweep import sweep_periodically
+from sync_server.evidence.remote import object_store
+from sync_server.ops.privacy import make_private_dir
 from sync_server.services import Services, utc_now
 from sync_server.settings import Settings
-from sync_server.upload_sweep import sweep_periodically
-
-if TYPE_CHECKING:
-    from sync_server.object_store import S3Evidence
-
-
-def object_store(settings: Settings) -> S3Evidence | None:
-    """The S3-compatible evidence store if one is configured (its bucket made if missing)."""
-    if not settings.s3_endpoint:
-        return None
-    from sync_server.object_store import S3Evidence, S3Location
-
-    store = S3Evidence(S3Location(settings.s3_endpoint, settings.s3_bucket, settings.s3_access_key,
-                                  settings.s3_secret_key))
-    store.ensure_bucket()
-    return store
 
 
 def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -> FastAPI:
     """The whole server as an ASGI app; nothing is read from the environment here."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    make_private_dir(settings.data_dir)  # and every file written from now on 0600 (privacy.py)
     services = Services(settings=settings, engine=make_engine(settings.db_url, pool_size=settings.db_pool_size,
                                                           max_overflow=settings.db_max_overflow,
                                                           pool_timeout=settings.db_pool_timeout_s),
                         blobs=BlobStore(settings.evidence_dir, remote=object_store(settings)), clock=clock,
                         builtin_holidays=HolidayTable.builtin())
+    with services.session() as session:  # records merged before findings were kept (revision 0011)
+        if findings.fill_missing(session, services.blobs, services.holidays(session), clock()):
+            session.commit()
     uploads = PartialUploads(services.blobs)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        sweeper = asyncio.create_task(sweep_periodically(uploads, settings))  # abandoned partial uploads
+        sweepers = [asyncio.create_task(sweep_periodically(uploads, settings)),  # abandoned partial uploads
+                    asyncio.create_task(sweep_exports_periodically(settings))]  # expired dossier zips
         try:
             yield
         finally:
-            sweeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await sweeper
+            for sweeper in sweepers:
+                sweeper.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await sweeper
 
     app = FastAPI(lifespan=lifespan, title="核查外勤同步服务 / field evidence sync server",
                   version=f"protocol {PROTOCOL_VERSION}",
@@ -69,9 +63,9 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -
     _ = services.display  # made now, not by the first two requests at once
     app.state.uploads = uploads
     install_problem_handlers(app)
-    install_console_guard(app, settings.data_dir)
+    app.add_middleware(LogAlarmContext, data_dir=settings.data_dir)  # the audit log's alarm banner
     app.include_router(api_router())
-    app.include_router(console_router())
+    install_console(app, settings.data_dir)
     app.add_middleware(Admission, settings=settings)  # added last = outermost: BodyGuard, Admission
     app.add_middleware(BodyGuard, settings=settings)
 

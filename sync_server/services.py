@@ -10,10 +10,10 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from schemas.workdays import HolidayTable
-from sync_server.blobs import BlobStore
+from sync_server.casework.deadlines import holiday_table
 from sync_server.db import open_session
-from sync_server.deadlines import holiday_table
 from sync_server.display import DisplayCopies
+from sync_server.evidence.disk_store import BlobStore
 from sync_server.settings import Settings
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ class Settings:
     device_session: timedelta = timedelta(hours=12)  # a tablet token: one working day, then the PIN again
     console_session: timedelta = timedelta(hours=12)
     secure_cookies: bool = False  # True behind HTTPS
-    # Limits and back-pressure (sync_server/limits.py); every body is counted before it is parsed.
+    # Limits and back-pressure (sync_server/edge/limits.py); every body is counted before it is parsed.
     max_json_bytes: int = 2 * 1024 * 1024  # any route that is not an evidence upload
     max_anonymous_bytes: int = 16 * 1024  # callers without a token or console cookie, on every route
     max_chunk_bytes: int = 16 * 1024 * 1024  # one PATCH of a resumable upload
@@ -42,7 +42,9 @@ class Settings:
     # Partial uploads untouched this long are swept (at start, then every upload_sweep_interval_s).
     abandoned_upload_days: float = 7.0
     upload_sweep_interval_s: float = 6 * 3600.0
-    # Evidence in an S3-compatible object store when s3_endpoint is set (sync_server/object_store.py).
+    # Dossier zips in exports/ are removed this long after they were written (dossier/expiry.py).
+    export_days: float = 7.0
+    # Evidence in an S3-compatible object store when s3_endpoint is set (sync_server/evidence/s3_store.py).
     s3_endpoint: str = ""
     s3_bucket: str = "field-evidence"
     s3_access_key: str = ""
@@ -50,6 +52,16 @@ class Settings:
     # Background threads making photo display copies as records merge (sync_server/display/);
     # 0: each copy is made on its first view instead. Either way a copy is made once.
     display_warm_workers: int = 0
+    # The audit log's witnesses (sync_server/transparency/witness.py): at most one new checkpoint this often.
+    checkpoint_interval_s: float = 60.0
+    # The agency's signing key at rest (sync_server/transparency/key_store.py): "file" (PKCS#8, encrypted
+    # with the passphrase when one is set) or "pkcs11" (held in a token). Secrets stay out of repr().
+    agency_key_store: str = "file"
+    agency_key_passphrase: str = field(default="", repr=False)
+    pkcs11_module: str = "/usr/lib/softhsm/libsofthsm2.so"
+    pkcs11_token: str = ""
+    pkcs11_pin: str = field(default="", repr=False)
+    pkcs11_key_label: str = "agency-key"
 
     @classmethod
     def from_env(cls, data_dir: Path, environ: Mapping[str, str]) -> Settings:

@@ -9,12 +9,14 @@ from __future__ import annotations
 import io
 import warnings
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pillow_heif import register_heif_opener
 
 from field_app.errors import PhotoRejected
+from schemas.findings import MIN_SIDE
+from schemas.photo_facts import gps_of, safe_exif, taken_at
 from schemas.records import Location
 
 register_heif_opener()
@@ -29,11 +31,8 @@ NOT_A_PHOTO = "不是可识别的照片文件（支持 JPEG、PNG、HEIC/HEIF、
 TOO_LARGE = "照片像素过大，可能是异常文件，请用平板相机重新拍摄"
 TOO_BIG_FILE = "照片文件过大（超过 60 MB），请调低相机分辨率后重新拍摄"
 EMPTY = "照片文件为空，请重新拍摄"
-MIN_SIDE = 480  # a shorter side below this still counts, with a warning (flag small_image)
 SMALL = f"照片分辨率过低（短边不足 {MIN_SIDE} 像素），可能看不清内容"
 
-_EXIF_IFD, _GPS_IFD = 0x8769, 0x8825
-_DATETIME_ORIGINAL, _OFFSET_TIME_ORIGINAL = 0x9003, 0x9011
 
 
 @dataclass(frozen=True)
@@ -135,71 +134,18 @@ def _ingest(data: bytes) -> Photo:
         raise PhotoRejected(TOO_LARGE) from None
     except Exception:  # noqa: BLE001 - any decoder failure on untrusted bytes means a broken photo
         raise PhotoRejected(BROKEN) from None
-    exif = _safe_exif(image)
+    exif = safe_exif(image)  # read as the server reads it (schemas.photo_facts)
     width, height = image.size
     if exif.get(0x0112) in (5, 6, 7, 8):  # rotated a quarter turn: displayed sides swap
         width, height = height, width
     return Photo(data=data, media_type=_media_type(image, data), width=width, height=height,
-                 taken_at=_taken_at(exif), gps=_gps(exif), small=min(width, height) < MIN_SIDE)
+                 taken_at=taken_at(exif), gps=gps_of(exif), small=min(width, height) < MIN_SIDE)
 
 
 def _media_type(image: Image.Image, data: bytes) -> str:
     if image.format == "HEIF" and data[8:12] in (b"heic", b"heix", b"heim", b"heis"):
         return "image/heic"
     return MEDIA_TYPES[image.format or "JPEG"]
-
-
-def _safe_exif(image: Image.Image) -> Image.Exif:
-    """EXIF as Pillow reads it; broken EXIF means no metadata, not a broken photo."""
-    try:
-        exif = image.getexif()
-        exif.get_ifd(_EXIF_IFD)
-        exif.get_ifd(_GPS_IFD)
-        return exif
-    except Exception:  # noqa: BLE001 - camera EXIF is untrusted and varied; the pixels are what count
-        return Image.Exif()
-
-
-def _taken_at(exif: Image.Exif) -> datetime | None:
-    """EXIF DateTimeOriginal, aware when OffsetTimeOriginal is present."""
-    ifd = exif.get_ifd(_EXIF_IFD)
-    raw = ifd.get(_DATETIME_ORIGINAL)
-    if not isinstance(raw, str):
-        return None
-    try:
-        taken = datetime.strptime(raw.strip("\x00 ")[:19], "%Y:%m:%d %H:%M:%S")
-    except ValueError:
-        return None
-    offset = ifd.get(_OFFSET_TIME_ORIGINAL)
-    if isinstance(offset, str) and len(offset.strip("\x00 ")) == 6:
-        text = offset.strip("\x00 ")
-        try:
-            sign = -1 if text[0] == "-" else 1
-            delta = timedelta(hours=int(text[1:3]), minutes=int(text[4:6]))
-            taken = taken.replace(tzinfo=timezone(sign * delta))
-        except ValueError:
-            pass
-    return taken
-
-
-def _gps(exif: Image.Exif) -> Location | None:
-    """GPS latitude/longitude as signed decimal degrees (WGS84), when present and sane."""
-    gps = exif.get_ifd(_GPS_IFD)
-    try:
-        lat = _degrees(gps[2], gps.get(1, "N"), "S")
-        lon = _degrees(gps[4], gps.get(3, "E"), "W")
-    except (KeyError, TypeError, ValueError, ZeroDivisionError, IndexError):
-        return None
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180) or (lat == 0 and lon == 0):
-        return None
-    return Location(lat=lat, lon=lon)
-
-
-def _degrees(dms: tuple, ref: object, negative: str) -> float:
-    d, m, s = (float(x) for x in dms)
-    value = d + m / 60 + s / 3600
-    ref_text = ref.decode() if isinstance(ref, bytes) else str(ref)
-    return -value if ref_text.strip("\x00 ").upper() == negative else value
 
 
 def thumbnail_png(data: bytes, max_side: int = 512) -> bytes:

@@ -14,6 +14,7 @@ to `STEPS`. tests/field_app/test_migrations.py checks that the migrated schema m
   connection cannot replace its own file: see `plain_to_encrypted.encrypt_plain_database`); this
   step encrypts the evidence files the previous release stored in clear.
 - 3: receipts of records the server confirmed (the confirmed record and its files leave the tablet).
+- 4: the newest checkpoint of the agency's audit log the tablet verified (it witnesses the log, issue 17).
 """
 from __future__ import annotations
 
@@ -97,10 +98,19 @@ def _v3_receipts(ctx: Context) -> None:
     receipts_from_synced_outbox(ctx.conn)
 
 
+def _v4_log_checkpoint(ctx: Context) -> None:
+    ctx.run(
+        """CREATE TABLE IF NOT EXISTS log_checkpoint (id INTEGER NOT NULL, size INTEGER NOT NULL,
+           root VARCHAR NOT NULL, note VARCHAR NOT NULL, public_key VARCHAR NOT NULL,
+           seen_at VARCHAR(40) NOT NULL, PRIMARY KEY (id))""",
+    )
+
+
 STEPS: list[Step] = [
     Step(1, "previous release's schema (69d0248)", _v1_previous_release),
     Step(2, "evidence files encrypted (database file re-encrypted before opening)", _v2_encrypt_evidence),
     Step(3, "receipts of confirmed records", _v3_receipts),
+    Step(4, "the agency log's newest verified checkpoint", _v4_log_checkpoint),
 ]
 LATEST = STEPS[-1].version
 

@@ -118,3 +118,18 @@ class Receipt(DeviceTable, table=True):
     digest: str  # hex SHA-256 of the record's canonical JSON (what the seals signed)
     received_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))  # server's time
     confirmed_at: datetime = Field(sa_column=_when())  # when the tablet learned it (its clock)
+
+
+class HeldCheckpoint(DeviceTable, table=True):
+    """The newest checkpoint of the agency's audit log this tablet verified (issue 17: the tablet is a
+    witness). A new one replaces it only when the server's consistency proof from it holds; the agency
+    key is pinned at first sight. One row (id 1)."""
+
+    __tablename__ = "log_checkpoint"
+
+    id: int = Field(default=1, primary_key=True)
+    size: int
+    root: str  # hex
+    note: str  # the signed note as served (C2SP tlog-checkpoint)
+    public_key: str  # the agency's raw Ed25519 public key, base64
+    seen_at: datetime = Field(sa_column=_when())

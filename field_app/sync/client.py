@@ -41,6 +41,8 @@ from schemas.protocol import (
     EvidenceQuery,
     KeyEnrolment,
     KeyRegistration,
+    LogAlarmReport,
+    LogCheckpoint,
     RecordResult,
     Session,
     UploadState,
@@ -245,3 +247,12 @@ class SyncClient:
         """Send a sealed record; the server verifies, merges, and answers per record."""
         response = self._send("POST", "/records", token, json=sealed.model_dump(mode="json"))
         return self._parse(RecordResult, response)
+
+    def log_checkpoint(self, token: str, since: int) -> LogCheckpoint:
+        """The agency log's latest signed checkpoint with the consistency proof from the tree of `since`
+        entries (the checkpoint this tablet holds; 0: none yet)."""
+        return self._parse(LogCheckpoint, self._send("GET", "/log/checkpoint", token, params={"since": since}))
+
+    def report_log_alarm(self, token: str, report: LogAlarmReport) -> None:
+        """Tell the server its log contradicts a checkpoint this tablet holds."""
+        self._send("POST", "/log/alarm", token, json=report.model_dump(mode="json"))

@@ -1,5 +1,8 @@
 """Upload the outbox: for each sealed record, the evidence files the server lacks, then the record.
 
+Before anything is sent the tablet witnesses the agency's audit log (sync/witness.py): a log that
+contradicts the checkpoint it holds raises `LogAlarm` and nothing is uploaded.
+
 One result per record (ODK Collect's habit): a refused record does not stop the others; only an
 unreachable server (or a refused login) stops the batch, and then nothing changes state, so
 everything simply waits for the next try. A server that fails rather than refuses (5xx, its disk
@@ -18,6 +21,7 @@ from field_app.store import queries as q
 from field_app.sync.batch import send_small, small_files
 from field_app.sync.client import ServerProblem, ServerUnreachable, SyncClient
 from field_app.sync.resumable import FileProgress, ResumableUploader
+from field_app.sync.witness import witness
 from schemas.problems import Code, chinese_message
 from schemas.records import SealedRecord
 
@@ -87,6 +91,7 @@ def upload_outbox(store: Store, evidence: EvidenceStore, client: SyncClient, tok
     the rest resumably in chunks from the server's durable offset. `on_file(sha, sent, size)` follows
     each file, `on_progress` the batch."""
     uploader = uploader or ResumableUploader(client, token, evidence.read_range)
+    _witness(store, client, token, clock)  # a log that contradicts what this tablet saw stops it all (LogAlarm)
     with store.reading() as session:
         items = q.outbox_items(session, [OutboxStatus.QUEUED, OutboxStatus.PROBLEM])
     batch = [q.sealed_record(item) for item in items]
@@ -152,4 +157,16 @@ def upload_outbox(store: Store, evidence: EvidenceStore, client: SyncClient, tok
         forget_confirmed(store, evidence, rid, result.received_at, clock())
         outcomes.append(UploadOutcome(rid, cid, UploadStatus.SYNCED, "已上传"))
     progress("")
+    if any(o.status == UploadStatus.SYNCED for o in outcomes):
+        _witness(store, client, token, clock)  # the log now holds these records: keep its newer checkpoint
     return outcomes
+
+
+def _witness(store: Store, client: SyncClient, token: str, clock: Clock) -> None:
+    """Witness the agency's log (field_app/sync/witness.py). Only the log's own alarm (`LogAlarm`) stops the
+    upload: an unreachable server, a refused login or a failing server are left to the upload, which
+    names them record by record."""
+    try:
+        witness(store, client, token, clock)
+    except (ServerUnreachable, ServerProblem):
+        return

@@ -2,7 +2,8 @@
 
 A photo from the app's camera carries the time and position the tablet had when it was taken; a
 photo picked from the gallery (导入) carries its own EXIF time and GPS, never the tablet's, so a
-reviewer sees when and where it was really taken. Flags (schemas.evidence_checks) are computed here.
+reviewer sees when and where it was really taken. Flags come from schemas.findings, the function the
+server judges the sealed record with.
 """
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ from datetime import datetime
 
 from field_app.capture.photo import Photo
 from field_app.errors import VisitError
-from schemas.evidence_checks import as_beijing, distance_m, fix_flags, photo_flags
+from schemas.evidence_checks import as_beijing, distance_m
+from schemas.findings import CaseContext, fix_findings, photo_findings
 from schemas.forms import Form
+from schemas.photo_facts import PhotoFacts
 from schemas.protocol import CaseSummary
 from schemas.records import (
     EvidenceKind,
@@ -47,6 +50,18 @@ def household(case: CaseSummary | None) -> tuple[float | None, float | None]:
     return (case.lat, case.lon) if case is not None else (None, None)
 
 
+def place_of(case: CaseSummary | None) -> tuple[float, float] | None:
+    """The household's place as the findings judge distances from it (None: not known, no distance)."""
+    return (case.lat, case.lon) if case is not None and case.lat is not None and case.lon is not None else None
+
+
+def case_context(case: CaseSummary | None) -> CaseContext:
+    """The case as the shared findings function needs it on the tablet (schemas.findings)."""
+    if case is None:
+        return CaseContext()
+    return CaseContext(household=place_of(case), released_at=case.released_at, deadline=case.deadline)
+
+
 def photo_ref(photo: Photo, *, sha: str, size: int, role: Role, origin: Origin, operator: str, filename: str,
               caption: str, record: SurveyRecord, case: CaseSummary | None, now: datetime,
               shot_at: datetime | None = None, shot_location: Location | None = None) -> EvidenceRef:
@@ -59,17 +74,18 @@ def photo_ref(photo: Photo, *, sha: str, size: int, role: Role, origin: Origin, 
         taken = photo.taken_at
         captured_at = as_beijing(taken) if taken is not None else now
         location = photo.gps
-    flags = photo_flags(taken_at=taken, location=location, start=record.started_at, end=now,
-                        household=household(case), small=photo.small)
-    return EvidenceRef(sha256=sha, size=size, media_type=photo.media_type, kind=EvidenceKind.PHOTO, role=role,
-                       captured_at=captured_at, captured_by=operator, filename=filename, caption=caption,
-                       location=location, origin=origin, added_at=now, flags=flags)
+    ref = EvidenceRef(sha256=sha, size=size, media_type=photo.media_type, kind=EvidenceKind.PHOTO, role=role,
+                      captured_at=captured_at, captured_by=operator, filename=filename, caption=caption,
+                      location=location, origin=origin, added_at=now)
+    facts = PhotoFacts(sha256=sha, width=photo.width, height=photo.height, taken_at=photo.taken_at, gps=photo.gps)
+    found = photo_findings(ref, facts, record.started_at, now, place_of(case))  # as the server will judge it
+    return ref.model_copy(update={"flags": [f.code for f in found]})
 
 
 def location_fix(at: datetime, location: Location | None, case: CaseSummary | None, reason: str = "") -> LocationFix:
     """A fix with its distance to the household and flags; no fix or a poor one needs a reason."""
     away = distance_m(location, *household(case)) if location is not None else None
-    flags = fix_flags(location, away)
+    flags = [f.code for f in fix_findings(LocationFix(at=at, location=location), place_of(case), "fix")]
     if flags and not reason.strip():
         reason = "未取得定位" if location is None else "定位精度不足或距登记住址较远（原因未说明）"
     return LocationFix(at=at, location=location, distance_m=None if away is None else round(away, 1),

@@ -40,6 +40,7 @@ def offered_kinds(case: CaseSummary) -> list[VisitKind]:
 def returned_lines(case: CaseSummary) -> list[str]:
     """What the reviewer returned to the team and is still open, in Chinese (shown after the next sync)."""
     return [f"审核退回（{r.returned_at.astimezone():%m-%d %H:%M}，{r.by_name}）：{r.label} — {r.reason}"
+            + (f"；证据提示：{'、'.join(r.findings)}" if r.findings else "")
             + (f"；请补充一份新的{CHECK_LABELS[r.kind]}记录" if r.kind else "") for r in case.returns]
 
 

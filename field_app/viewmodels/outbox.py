@@ -16,6 +16,7 @@ from field_app.store.tables import OutboxItem
 from field_app.sync.backoff import BUSY_NOTICE
 from field_app.sync.client import SyncClient
 from field_app.sync.outbox import UploadOutcome, UploadStatus, upload_outbox
+from field_app.sync.witness import LogAlarm
 from field_app.viewmodels.base import Clock, Observable, utcnow
 from field_app.viewmodels.team import TeamSession
 from schemas.completeness import CHECK_LABELS
@@ -39,6 +40,7 @@ class SyncPanel(Observable):
         self.current = ""  # record id being uploaded
         self.results: list[UploadOutcome] = []
         self.notice = ""
+        self.log_alarm = ""  # set when the agency's audit log contradicted this tablet's checkpoint (sync/witness.py)
         self._labels: dict[str, str] = {}  # in memory only: a synced record's label after it left the store
         self._one_upload = threading.Lock()
         self.waiting_for_network = self.queued > 0  # go on by itself once the server answers (see AutoResume)
@@ -167,6 +169,10 @@ class SyncPanel(Observable):
         try:
             self.results = upload_outbox(self.store, self.evidence, self.client, token, self._on_progress,
                                          self.clock, on_file=self._on_file)
+        except LogAlarm as alarm:  # the agency's log contradicts this tablet's checkpoint: stop, say so
+            self.results, self.notice, self.log_alarm = [], alarm.message, alarm.message
+            self._notify()
+            return self.results
         except Exception:
             self.notice = "上传中断，记录仍保存在本机"
             raise
@@ -192,6 +198,12 @@ class SyncPanel(Observable):
         text += f"，{len(by[UploadStatus.PROBLEM])} 份有问题需处理" if by[UploadStatus.PROBLEM] else ""
         later = by[UploadStatus.RETRY_LATER]
         return text + (f"，{len(later)} 份暂未上传：{later[0].message}" if later else "")
+
+
+def result_tone(result: UploadOutcome) -> str:
+    """How one upload result reads on the outbox screen: "ok" (on the server), "problem" (refused), or
+    "" (still on the tablet). The view colours it without knowing the sync layer's statuses."""
+    return {UploadStatus.SYNCED: "ok", UploadStatus.PROBLEM: "problem"}.get(result.status, "")
 
 
 def _mb(n: int) -> str:

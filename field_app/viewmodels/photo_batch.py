@@ -2,7 +2,7 @@
 and the add buttons are off until the batch is done (taps during the work are not silently lost).
 
 Each photo is fully decoded (seconds for a large HEIC), so the view runs `run()` in its handler
-thread and re-renders on every `changed()`; the editor's own lock keeps each addition whole.
+thread and re-renders on every change it subscribed to; the editor's own lock keeps each addition whole.
 """
 from __future__ import annotations
 

@@ -23,12 +23,14 @@ from field_app.store import queries as q
 from field_app.viewmodels.base import Clock, Observable, serialized, utcnow
 from field_app.viewmodels.capture import location_fix, photo_ref, require_notified, strokes_json, xy
 from field_app.viewmodels.cases import case_blockers, offered_kinds
+from field_app.viewmodels.findings import judged
 from field_app.viewmodels.form_answers import FormAnswers
 from field_app.viewmodels.sealing import seal_record
 from field_app.viewmodels.team import TeamSession
 from schemas.completeness import CHECK_LABELS, Missing, missing_items
 from schemas.device_audit import with_trail
 from schemas.evidence_checks import DUPLICATE_SIGNATURE, with_flag
+from schemas.findings import Finding
 from schemas.forms import Form, form_for, form_of
 from schemas.media import MediaEvent
 from schemas.protocol import CaseSummary
@@ -340,10 +342,20 @@ class VisitEditor(FormAnswers, Observable):
         """What the record still lacks before it may be sealed."""
         return missing_items(self.form, self._require())  # type: ignore[arg-type]
 
+    def findings(self) -> list[Finding]:
+        """What the agency's server will find in this record's evidence (issue 16), shown before sealing."""
+        return judged(self._require(), self.case, self.evidence, self.clock())
+
     @serialized
     def seal(self, pins: dict[str, str]) -> SealedRecord:
         """Seal with every surveyor's key (PIN per username); queue it and drop the draft at once."""
         record, form = self._require(), self.form
+        if self.case is not None:  # R1 (先授权、后核对): never sealed on a case not released, nor before its release
+            blockers = case_blockers(self.case)
+            if blockers:
+                raise VisitError("；".join(blockers) + "，记录未封存")
+            if self.case.released_at is not None and self.clock() < self.case.released_at:
+                raise VisitError("平板时间早于案件下达时间，记录未封存；请校准平板日期和时间后再封存")
         missing = self.missing()
         if missing:
             raise IncompleteRecord(missing)

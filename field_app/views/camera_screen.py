@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 
 import flet as ft
 import flet_camera as fc
 
-from field_app.views.evidence_grid import thumbnail
+from field_app.views.context import SessionContext
 from field_app.views.location import current_location
-from field_app.views.shell import Shell
+from field_app.views.thumbnails import thumbnail
 from field_app.views.widgets import DANGER, big_button, heading, note, tagged
 from schemas.evidence_checks import beijing_text, flag_label
 from schemas.records import EvidenceRef, Role
@@ -19,70 +20,68 @@ log = logging.getLogger(__name__)
 SHOT_FIX_TIMEOUT_S = 5.0
 
 
-async def open_camera(shell: Shell, role: Role) -> None:
+async def open_camera(ctx: SessionContext, role: Role) -> None:
     """Go to the camera screen for a role and start the camera (a Chinese reason if there is none)."""
-    if not await asyncio.to_thread(shell.act, lambda: shell.model.camera.open(role)):
+    if not await asyncio.to_thread(ctx.act, lambda: ctx.model.camera.open(role)):
         return
-    await asyncio.to_thread(shell.go, "camera")
-    await start_camera(shell)
-    await asyncio.to_thread(shell.render)
+    await asyncio.to_thread(ctx.go, "camera")
+    await start_camera(ctx)
+    await asyncio.to_thread(ctx.render)
 
 
-async def start_camera(shell: Shell, attempts: int = 4) -> bool:
+async def start_camera(ctx: SessionContext, attempts: int = 4) -> bool:
     """Initialize the first camera. The web client can refuse a call made while it is still laying out
     the new screen ("concurrent modification"): a few retries, a moment apart, then a Chinese reason."""
     for attempt in range(1, attempts + 1):
         try:
-            cameras = await shell.camera_control.get_available_cameras()
+            cameras = await _camera(ctx).get_available_cameras()
             if not cameras:
                 raise RuntimeError("没有可用的相机")
-            await shell.camera_control.initialize(cameras[0], fc.ResolutionPreset.HIGH, enable_audio=False)
-            shell.view_state["camera_ready"] = "1"
+            await _camera(ctx).initialize(cameras[0], fc.ResolutionPreset.HIGH, enable_audio=False)
+            ctx.view_state["camera_ready"] = "1"
             return True
         except Exception as error:  # noqa: BLE001 - no camera, permission refused: say so, keep the import
             log.warning("camera not started (attempt %d): %s", attempt, error)
             reason = str(error)[:80]
         await asyncio.sleep(0.3 * attempt)
-    shell.model.camera.error = f"相机无法启动（{reason}），可返回后用“添加照片（导入）”"
+    ctx.model.camera.error = f"相机无法启动（{reason}），可返回后用“添加照片（导入）”"
     return False
 
 
-def camera_screen(shell: Shell) -> ft.Control:
+def camera_screen(ctx: SessionContext) -> ft.Control:
     """Preview and shutter on the left, the shots of this session on the right."""
-    session = shell.model.camera
-    if shell.camera_control is None:
-        shell.camera_control = fc.Camera(width=480, height=360, preview_enabled=True)
+    session = ctx.model.camera
 
     async def shoot(e: ft.Event) -> None:
         if session.busy:
             return
         session.busy = True
-        await asyncio.to_thread(shell.render)
+        await asyncio.to_thread(ctx.render)
         try:
-            data = await _take_picture(shell)
+            data = await _take_picture(ctx)
             if data is None:
                 return
-            shot_at = shell.model.visit.clock()  # the moment of the shot, not of the check
-            location, _ = await current_location(shell, SHOT_FIX_TIMEOUT_S)
+            shot_at = ctx.model.visit.clock()  # the moment of the shot, not of the check
+            location, _ = await current_location(ctx, SHOT_FIX_TIMEOUT_S)
             await asyncio.to_thread(session.shot, data, shot_at, location)
         except Exception as error:  # noqa: BLE001 - the camera failed this once: say so, keep the others
             log.warning("take_picture failed: %s", error)
             session.error = f"拍照失败（{str(error)[:80]}），请重试"
         finally:
             session.busy = False
-        await asyncio.to_thread(shell.render)
+        await asyncio.to_thread(ctx.render)
 
     def done(e: ft.Event) -> None:
-        shell.view_state.pop("camera_ready", None)  # the preview leaves the page: initialize again next time
-        shell.go("visit")
+        ctx.view_state.pop("camera_ready", None)  # the preview leaves the page: initialize again next time
+        ctx.go("visit")
 
     shutter = big_button("正在保存…" if session.busy else "拍照", shoot, "camera-shoot", icon=ft.Icons.CAMERA_ALT,
                          disabled=session.busy)
-    left = ft.Column([tagged("camera-preview", ft.Container(shell.camera_control, bgcolor=ft.Colors.BLACK)),
+    left = ft.Column([tagged("camera-preview", ft.Container(_camera(ctx), bgcolor=ft.Colors.BLACK)),
                       ft.Row([shutter, big_button("完成", done, "camera-done", primary=False)], spacing=16),
                       note(session.error, DANGER) if session.error else note(f"本次已拍 {len(session.shots)} 张")],
                      spacing=12)
-    right = ft.Column([_large(shell, session.selected), ft.Row([_shot_tile(shell, r, i + 1)
+    right = ft.Column([_large(ctx, session.selected), ft.Row([_shot_tile(ctx, r, i + 1)
                                                                 for i, r in enumerate(session.shots)],
                                                                wrap=True, spacing=8)],
                       spacing=12, scroll=ft.ScrollMode.AUTO, expand=True)
@@ -92,41 +91,48 @@ def camera_screen(shell: Shell) -> ft.Control:
                              vertical_alignment=ft.CrossAxisAlignment.START)], expand=True)
 
 
-async def _take_picture(shell: Shell) -> bytes | None:
+async def _take_picture(ctx: SessionContext) -> bytes | None:
     """A picture; the screen drawn again after a shot can leave the preview uninitialized: start it again."""
-    if not shell.view_state.get("camera_ready") and not await start_camera(shell):
+    if not ctx.view_state.get("camera_ready") and not await start_camera(ctx):
         return None
     try:
-        return bytes(await shell.camera_control.take_picture())
+        return bytes(await _camera(ctx).take_picture())
     except Exception as error:  # noqa: BLE001 - "not initialized" after a re-render: once more
         log.warning("take_picture: %s; starting the camera again", error)
-        if not await start_camera(shell):
+        if not await start_camera(ctx):
             return None
-        return bytes(await shell.camera_control.take_picture())
+        return bytes(await _camera(ctx).take_picture())
 
 
-def _large(shell: Shell, sha: str | None) -> ft.Control:
+def _camera(ctx: SessionContext) -> fc.Camera:
+    """This session's camera preview, made when the camera screen is first shown."""
+    if ctx.services.camera is None:
+        ctx.services.camera = fc.Camera(width=480, height=360, preview_enabled=True)
+    return ctx.services.camera
+
+
+def _large(ctx: SessionContext, sha: str | None) -> ft.Control:
     if sha is None:
         return note("拍摄的照片会显示在这里（已计算校验值，原图不做任何修改）")
-    ref = next(r for r in shell.model.camera.shots if r.sha256 == sha)
+    ref = next(r for r in ctx.model.camera.shots if r.sha256 == sha)
     flags = "；".join(flag_label(f) for f in ref.flags)
     place = f"{ref.location.lat:.5f}, {ref.location.lon:.5f}" if ref.location else "无位置"
     return tagged("camera-selected", ft.Column([
-        ft.Image(src=thumbnail(shell, sha, 480), width=400, height=300, fit=ft.BoxFit.CONTAIN),
+        ft.Image(src=thumbnail(ctx, sha, 480), width=400, height=300, fit=ft.BoxFit.CONTAIN),
         note(f"拍摄 · {beijing_text(ref.captured_at)} · {place} · 校验值 {sha[:12]}", size=14),
         note(flags, ft.Colors.ORANGE_800, 14) if flags else note("", size=1)], spacing=4))
 
 
-def _shot_tile(shell: Shell, ref: EvidenceRef, index: int) -> ft.Control:
-    session, sha = shell.model.camera, ref.sha256
+def _shot_tile(ctx: SessionContext, ref: EvidenceRef, index: int) -> ft.Control:
+    session, sha = ctx.model.camera, ref.sha256
     return ft.Column([
-        ft.Container(ft.Image(src=thumbnail(shell, sha, 240), width=120, height=90, fit=ft.BoxFit.COVER),
-                     on_click=shell.guard(lambda e: shell.act(lambda: session.select(sha)) and shell.render())),
-        ft.Row([tagged(f"shot-{index}-delete", ft.TextButton("删除", on_click=shell.guard(lambda e: _then(shell, session.delete, sha)))),
-                tagged(f"shot-{index}-retake", ft.TextButton("重拍", on_click=shell.guard(lambda e: _then(shell, session.retake, sha))))],
+        ft.Container(ft.Image(src=thumbnail(ctx, sha, 240), width=120, height=90, fit=ft.BoxFit.COVER),
+                     on_click=ctx.guard(lambda e: _then(ctx, session.select, sha))),
+        ft.Row([tagged(f"shot-{index}-delete", ft.TextButton("删除", on_click=ctx.guard(lambda e: _then(ctx, session.delete, sha)))),
+                tagged(f"shot-{index}-retake", ft.TextButton("重拍", on_click=ctx.guard(lambda e: _then(ctx, session.retake, sha))))],
                spacing=0)], spacing=2)
 
 
-def _then(shell: Shell, action, sha: str) -> None:
-    if shell.act(lambda: action(sha)):
-        shell.render()
+def _then(ctx: SessionContext, action: Callable[[str], object], sha: str) -> None:
+    if ctx.act(lambda: action(sha)):
+        ctx.render()

@@ -51,7 +51,7 @@ def _box(field: Field, label: str, value: object, error: str | None, save: Calla
     """A text box; `save` returns True when it drew the step again (then this box is gone)."""
     box = ft.TextField(label=label, value=_text(value), text_size=18, hint_text=field.hint or HINTS.get(field.type),
                        multiline=field.type == "longtext", min_lines=3 if field.type == "longtext" else 1,
-                       keyboard_type=KEYBOARDS.get(field.type), error=error,
+                       keyboard_type=KEYBOARDS.get(field.type, ft.KeyboardType.TEXT), error=error,
                        suffix=ft.Text(field.unit) if field.unit else None)
 
     def changed(e: ft.Event) -> None:
@@ -70,6 +70,7 @@ def _box(field: Field, label: str, value: object, error: str | None, save: Calla
 def _choice(field: Field, label: str, value: object, handle: str, save: Callable[[object], object]) -> ft.Control:
     options = field.options if field.type == "choice" else ["是", "否"]
     current = ("是" if value else "否") if field.type == "yesno" and value is not None else value
+    chosen_now = None if current is None else str(current)
 
     def changed(e: ft.Event) -> None:
         chosen = e.control.value
@@ -80,7 +81,7 @@ def _choice(field: Field, label: str, value: object, handle: str, save: Callable
 
     radios = ft.Row([tagged(f"{handle}-{o}", ft.Radio(value=o, label=o, label_style=ft.TextStyle(size=18)))
                      for o in options], wrap=True, spacing=24)
-    return ft.Column([ft.Text(label, size=18), ft.RadioGroup(content=radios, value=current, on_change=safe(changed))],
+    return ft.Column([ft.Text(label, size=18), ft.RadioGroup(content=radios, value=chosen_now, on_change=safe(changed))],
                      spacing=4)
 
 

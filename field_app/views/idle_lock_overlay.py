@@ -3,27 +3,26 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 import flet as ft
 
+from field_app.viewmodels.idle_lock import IdleLock
+from field_app.views.context import SessionContext
 from field_app.views.widgets import safe, tagged
-
-if TYPE_CHECKING:
-    from field_app.viewmodels.idle_lock import IdleLock
-    from field_app.views.shell import Shell
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 2.0
 
 
-def install_idle_lock(shell: Shell, lock: IdleLock) -> None:
-    """Cover the shell with the lock screen when `lock` locks; every action or screen change is activity."""
-    page = shell.page
+def install_idle_lock(ctx: SessionContext, lock: IdleLock) -> None:
+    """Cover the frame with the lock screen when `lock` locks; every action, screen change or key pressed
+    is activity (the session context's activity hook)."""
+    page = ctx.page
     cover = ft.Container(visible=False, bgcolor=ft.Colors.BLUE_GREY_900,
                          left=0, top=0, right=0, bottom=0, alignment=ft.Alignment.CENTER)
     chosen: dict[str, str] = {}  # the surveyor picked on the lock screen, kept across re-renders
-    screens = list(page.controls)
+    screens: list[ft.Control] = [ctx.frame.root]
     page.controls = [ft.Stack([*screens, cover], expand=True)]
 
     def render() -> None:
@@ -33,23 +32,7 @@ def install_idle_lock(shell: Shell, lock: IdleLock) -> None:
         cover.content = _lock_panel(lock, render, chosen) if lock.locked else None
         page.update()
 
-    for name in ("act", "go"):  # wrap the shell's two doors: anything the team does passes one
-        original = getattr(shell, name)
-
-        def touched(*args: object, _original=original, **kwargs: object) -> object:
-            lock.touch()
-            return _original(*args, **kwargs)
-
-        setattr(shell, name, touched)
-
-    keyboard = page.on_keyboard_event
-
-    def typed(e: object) -> None:
-        lock.touch()
-        if keyboard is not None:
-            keyboard(e)
-
-    page.on_keyboard_event = shell.guard(typed)
+    ctx.on_activity(lock.touch)
 
     async def watch() -> None:
         while True:
@@ -67,7 +50,7 @@ def install_idle_lock(shell: Shell, lock: IdleLock) -> None:
         render()
 
 
-def _lock_panel(lock: IdleLock, render, chosen: dict[str, str]) -> ft.Control:
+def _lock_panel(lock: IdleLock, render: Callable[[], None], chosen: dict[str, str]) -> ft.Control:
     choices = lock.choices()
     if len(choices) == 1:
         chosen["who"] = choices[0][0]
@@ -78,7 +61,7 @@ def _lock_panel(lock: IdleLock, render, chosen: dict[str, str]) -> ft.Control:
     pin = ft.TextField(label="PIN 码", password=True, text_size=22, width=320, autofocus=True,
                        keyboard_type=ft.KeyboardType.NUMBER)
 
-    def unlock(e: object) -> None:
+    def unlock(e: ft.Event) -> None:
         lock.unlock(chosen.get("who", ""), pin.value or "")
         render()
 

@@ -6,17 +6,16 @@ import logging
 
 import flet as ft
 
-from field_app.sync.outbox import UploadStatus
-from field_app.viewmodels.outbox import AUTO_RESUME_NOTICE, SyncPanel
-from field_app.views.shell import Shell
+from field_app.viewmodels.outbox import AUTO_RESUME_NOTICE, SyncPanel, result_tone
+from field_app.views.context import SessionContext
 from field_app.views.widgets import DANGER, OK, big_button, heading, note, tagged
 
-RESULT_COLORS = {UploadStatus.SYNCED: OK, UploadStatus.PROBLEM: DANGER}
+TONE_COLORS = {"ok": OK, "problem": DANGER}  # viewmodels.outbox.result_tone
 WATCH_SECONDS = 2.0
 log = logging.getLogger(__name__)
 
 
-def watch_automatic_uploads(shell: Shell, panel: SyncPanel) -> None:
+def watch_automatic_uploads(ctx: SessionContext, panel: SyncPanel) -> None:
     """Re-render the outbox screen when an upload finished that no tap started (AutoResume), and show
     its bytes while it runs."""
     seen = {"uploads": panel.finished_uploads, "syncing": panel.syncing}
@@ -26,19 +25,19 @@ def watch_automatic_uploads(shell: Shell, panel: SyncPanel) -> None:
             await asyncio.sleep(WATCH_SECONDS)
             try:
                 now = {"uploads": panel.finished_uploads, "syncing": panel.syncing}
-                if now != seen and shell.current == "outbox":
-                    await asyncio.to_thread(shell.render)  # never the Shell's lock on the loop's thread
+                if now != seen and ctx.current == "outbox":
+                    await asyncio.to_thread(ctx.render)  # never the session's lock on the loop's thread
                 seen.update(now)
             except Exception:  # the session closed: stop watching this page
                 log.debug("upload watcher stopped", exc_info=True)
                 return
 
-    shell.page.run_task(watch)
+    ctx.page.run_task(watch)
 
 
-def outbox_screen(shell: Shell) -> ft.Control:
+def outbox_screen(ctx: SessionContext) -> ft.Control:
     """Counts, the upload button, a progress bar and the last results."""
-    panel = shell.model.outbox
+    panel = ctx.model.outbox
     panel.refresh_counts()
     bar = ft.ProgressBar(value=panel.progress, height=14, border_radius=7)
     status = note(panel.notice, size=18)
@@ -46,18 +45,18 @@ def outbox_screen(shell: Shell) -> ft.Control:
 
     def progress() -> None:  # called from the upload as bytes go out
         bar.value, status.value, sent.value = panel.progress, panel.notice, panel.progress_text()
-        shell.page.update()
+        ctx.page.update()
 
     def upload(e: ft.Event) -> None:
-        panel.changed = progress
+        stop = panel.subscribe(progress)  # this session shows the bytes of the upload it started
         try:
             panel.sync()
         finally:
-            panel.changed = lambda: None
-        shell.render()
+            stop()
+        ctx.render()
 
-    rows = [ft.Row([ft.Icon(ft.Icons.CIRCLE, color=RESULT_COLORS.get(r.status, ft.Colors.ORANGE_800), size=14),
-                    note(f"{panel.describe(r.record_id)}：{r.message}", RESULT_COLORS.get(r.status))])
+    rows = [ft.Row([ft.Icon(ft.Icons.CIRCLE, color=TONE_COLORS.get(result_tone(r), ft.Colors.ORANGE_800), size=14),
+                    note(f"{panel.describe(r.record_id)}：{r.message}", TONE_COLORS.get(result_tone(r)))])
             for r in panel.results]
     problems = [note(f"{panel.describe(rid)} 被服务器退回：{msg}", DANGER) for rid, msg in panel.problem_messages().items()
                 if rid not in {r.record_id for r in panel.results}]

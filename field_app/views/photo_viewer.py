@@ -1,5 +1,5 @@
 """The full-screen photo viewer (view of `PhotoViewer`): the photo scaled to fit, its time, origin, place
-and flags, a close button, ←/→ buttons, arrow keys and swipes. It lives in the shell's own layer, so
+and flags, a close button, ←/→ buttons, arrow keys and swipes. It lives in the frame's own layer, so
 the idle lock hides it with the rest of the screen."""
 from __future__ import annotations
 
@@ -7,54 +7,50 @@ import flet as ft
 
 from field_app.errors import FieldAppError
 from field_app.viewmodels.photo_viewer import PhotoViewer
-from field_app.views.shell import Shell
+from field_app.views.context import SessionContext
 from field_app.views.widgets import tagged
 from schemas.records import Role
 
 WHITE = ft.Colors.WHITE
 
 
-def viewer_of(shell: Shell) -> PhotoViewer:
-    """This session's viewer (one per browser page), with the arrow keys wired once."""
-    viewer = getattr(shell, "photo_viewer", None)
-    if viewer is None:
-        viewer = PhotoViewer(shell.model.visit)
-        shell.photo_viewer = viewer  # type: ignore[attr-defined]
-        previous = shell.page.on_keyboard_event
+def install_viewer_keys(ctx: SessionContext) -> None:
+    """The arrow keys and Esc move or close this session's viewer while it is open."""
+    viewer = ctx.viewer
 
-        def keys(e: ft.KeyboardEvent) -> None:
-            if viewer.is_open:
-                shell.act(lambda: (viewer.key(e.key), render_viewer(shell)))
-            if previous is not None:
-                previous(e)
+    def keys(e: ft.KeyboardEvent) -> None:
+        def handle() -> None:
+            viewer.key(e.key)
+            render_viewer(ctx)
 
-        shell.page.on_keyboard_event = shell.guard(keys)
-    return viewer
+        if viewer.is_open:
+            ctx.act(handle)
+
+    ctx.on_key(keys)
 
 
-def open_viewer(shell: Shell, sha: str, role: Role) -> None:
+def open_viewer(ctx: SessionContext, sha: str, role: Role) -> None:
     """Show one photo full screen."""
-    viewer = viewer_of(shell)
-    if shell.act(lambda: viewer.open(sha, role)):
-        render_viewer(shell)
+    if ctx.act(lambda: ctx.viewer.open(sha, role)):
+        render_viewer(ctx)
 
 
-def render_viewer(shell: Shell) -> None:
+def render_viewer(ctx: SessionContext) -> None:
     """Draw the viewer layer from the view-model (hidden when closed)."""
-    viewer, layer = viewer_of(shell), shell.viewer_layer
+    viewer, layer = ctx.viewer, ctx.frame.viewer_layer
     layer.visible = viewer.is_open
-    layer.content = _content(shell, viewer) if viewer.is_open else None
-    shell.page.update()
+    layer.content = _content(ctx, viewer) if viewer.is_open else None
+    ctx.page.update()
 
 
-def _content(shell: Shell, viewer: PhotoViewer) -> ft.Control:
+def _content(ctx: SessionContext, viewer: PhotoViewer) -> ft.Control:
     def move(delta: int) -> None:
-        shell.act(lambda: viewer.step(delta))
-        render_viewer(shell)
+        ctx.act(lambda: viewer.step(delta))
+        render_viewer(ctx)
 
     def close(e: ft.Event) -> None:
         viewer.close()
-        render_viewer(shell)
+        render_viewer(ctx)
 
     began = [0.0]
 
@@ -62,8 +58,8 @@ def _content(shell: Shell, viewer: PhotoViewer) -> ft.Control:
         began[0] = e.global_position.x if e.global_position else 0.0
 
     def swiped(e: ft.DragEndEvent) -> None:
-        shell.act(lambda: viewer.swipe((e.global_position.x if e.global_position else began[0]) - began[0]))
-        render_viewer(shell)
+        ctx.act(lambda: viewer.swipe((e.global_position.x if e.global_position else began[0]) - began[0]))
+        render_viewer(ctx)
 
     try:
         info = viewer.info()
@@ -77,16 +73,16 @@ def _content(shell: Shell, viewer: PhotoViewer) -> ft.Control:
     arrow = ft.ButtonStyle(color=WHITE, bgcolor=ft.Colors.with_opacity(0.3, ft.Colors.BLACK))
     return ft.Column([
         ft.Row([ft.Column(lines, spacing=2, expand=True),
-                tagged("viewer-close", ft.IconButton(ft.Icons.CLOSE, icon_color=WHITE, icon_size=36, on_click=shell.guard(close),
+                tagged("viewer-close", ft.IconButton(ft.Icons.CLOSE, icon_color=WHITE, icon_size=36, on_click=ctx.guard(close),
                                                      tooltip="关闭"))]),
         ft.Row([
             tagged("viewer-prev", ft.IconButton(ft.Icons.CHEVRON_LEFT, icon_size=48, style=arrow,
-                                                on_click=shell.guard(lambda e: move(-1)), tooltip="上一张")),
+                                                on_click=ctx.guard(lambda e: move(-1)), tooltip="上一张")),
             ft.GestureDetector(content=tagged("viewer-photo", ft.Container(picture, expand=True,
                                                                            alignment=ft.Alignment.CENTER)),
-                               on_horizontal_drag_start=shell.guard(drag_start),
-                               on_horizontal_drag_end=shell.guard(swiped), expand=True),
+                               on_horizontal_drag_start=ctx.guard(drag_start),
+                               on_horizontal_drag_end=ctx.guard(swiped), expand=True),
             tagged("viewer-next", ft.IconButton(ft.Icons.CHEVRON_RIGHT, icon_size=48, style=arrow,
-                                                on_click=shell.guard(lambda e: move(1)), tooltip="下一张")),
+                                                on_click=ctx.guard(lambda e: move(1)), tooltip="下一张")),
         ], expand=True),
     ], expand=True)

@@ -7,23 +7,14 @@ import flet as ft
 import flet_audio as fta
 
 from field_app.viewmodels.playback import AudioPlayback, clock_text, size_text
-from field_app.views.shell import Shell
+from field_app.views.context import SessionContext
 from field_app.views.widgets import PRIMARY, tagged
 
 
-def playback_of(shell: Shell) -> AudioPlayback:
-    """This session's playback state (one per browser page)."""
-    found = getattr(shell, "audio_playback", None)
-    if found is None:
-        found = AudioPlayback(shell.model.visit)
-        shell.audio_playback = found  # type: ignore[attr-defined]
-    return found
-
-
-def _load(shell: Shell, playback: AudioPlayback, data: bytes) -> fta.Audio:
+def _load(ctx: SessionContext, playback: AudioPlayback, data: bytes) -> fta.Audio:
     """The session's player with `data` as its source. The service is made with its first source: the
     Flutter side refuses an Audio service without one (\"Audio must have src specified\")."""
-    player: fta.Audio | None = getattr(shell, "audio_player", None)
+    player = ctx.services.player
     if player is not None:
         player.src = data
         player.update()
@@ -31,55 +22,57 @@ def _load(shell: Shell, playback: AudioPlayback, data: bytes) -> fta.Audio:
 
     def state(e: fta.AudioStateChangeEvent) -> None:
         playback.playing(e.state.value)
-        shell.render()
+        ctx.render()
 
     def position(e: fta.AudioPositionChangeEvent) -> None:
         playback.position(e.position)
-        shell.render()
+        ctx.render()
 
     def duration(e: fta.AudioDurationChangeEvent) -> None:
         playback.duration(float(e.duration.in_milliseconds))
-        shell.render()
+        ctx.render()
 
-    player = fta.Audio(src=data, on_state_change=shell.guard(state), on_position_change=shell.guard(position),
-                       on_duration_change=shell.guard(duration))
-    shell.audio_player = player  # type: ignore[attr-defined]
-    shell.page.update()  # sends the new service to the client before any call to it
+    player = ctx.services.player = fta.Audio(src=data, on_state_change=ctx.guard(state),
+                                             on_position_change=ctx.guard(position),
+                                             on_duration_change=ctx.guard(duration))
+    ctx.page.update()  # sends the new service to the client before any call to it
     return player
 
 
-def clip_rows(shell: Shell) -> list[ft.Control]:
+def clip_rows(ctx: SessionContext) -> list[ft.Control]:
     """One row per recording: play/pause, position / duration, size, waveform."""
-    playback = playback_of(shell)
+    playback = ctx.playback
 
     def toggle(sha: str):
         async def tapped(e: ft.Event) -> None:
             action = [""]
-            if not shell.act(lambda: action.__setitem__(0, playback.toggle(sha))):
+            if not ctx.act(lambda: action.__setitem__(0, playback.toggle(sha))):
                 return
             if action[0] == "load":
                 data = [b""]
-                if not shell.act(lambda: data.__setitem__(0, playback.source(sha))):
+                if not ctx.act(lambda: data.__setitem__(0, playback.source(sha))):
                     return
                 # resume(), not play(): flet-audio 1.0.5's play() seeks to 0 first and that call never
                 # completes in the web client here (it times out after 30 s); resume() plays the new source
-                await _load(shell, playback, data[0]).resume()
+                await _load(ctx, playback, data[0]).resume()
+            elif ctx.services.player is None:
+                return  # no clip loaded in this session yet
             elif action[0] == "pause":
-                await shell.audio_player.pause()  # type: ignore[attr-defined]
+                await ctx.services.player.pause()
             else:
-                await shell.audio_player.resume()  # type: ignore[attr-defined]
-            shell.render()
+                await ctx.services.player.resume()
+            ctx.render()
         return tapped
 
     rows: list[ft.Control] = []
     for i, clip in enumerate(playback.clips()):
         button, where = playback.state_of(clip.sha)
         icon = ft.Icons.PAUSE if button == "暂停" else ft.Icons.PLAY_ARROW
-        bars = [ft.Container(width=3, height=max(2, 28 * v), bgcolor=PRIMARY, border_radius=1)
+        bars: list[ft.Control] = [ft.Container(width=3, height=max(2, 28 * v), bgcolor=PRIMARY, border_radius=1)
                 for v in playback.levels(clip.sha)]
         rows.append(tagged("audio-file", ft.Row([
             tagged(f"audio-play-{i}", ft.FilledButton(content=ft.Text(button, size=18), icon=icon, height=56,
-                                                      on_click=shell.guard(toggle(clip.sha)))),
+                                                      on_click=ctx.guard(toggle(clip.sha)))),
             ft.Text(clip.label, size=16),
             tagged(f"audio-position-{i}", ft.Text(where, size=16)),
             ft.Text(f"{size_text(clip.size)}　{clock_text(clip.duration_s)}", size=16),

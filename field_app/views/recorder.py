@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from dataclasses import dataclass
 
 import flet as ft
 import flet_audio_recorder as far
@@ -17,8 +18,8 @@ import flet_audio_recorder as far
 from field_app.errors import FieldAppError
 from field_app.viewmodels.clips import VIDEO_EXTENSIONS, add_video
 from field_app.viewmodels.recording import Recorder, RecState
+from field_app.views.context import SessionContext
 from field_app.views.player import clip_rows
-from field_app.views.shell import Shell
 from field_app.views.video_screen import open_video
 from field_app.views.widgets import DANGER, big_button, note, tagged, toast
 from schemas.records import EvidenceKind, Role
@@ -35,53 +36,60 @@ def _size(n: int) -> str:
     return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
 
 
-def _service(shell: Shell, recorder: Recorder, live: dict[str, ft.Control]) -> far.AudioRecorder:
+@dataclass(frozen=True)
+class Meter:
+    """The controls the stream updates in place while recording (elapsed time, level, size)."""
+
+    elapsed: ft.Text
+    level: ft.ProgressBar
+    size: ft.Text
+
+
+def _service(ctx: SessionContext, recorder: Recorder, live: Meter) -> far.AudioRecorder:
     """This session's AudioRecorder (a service), streaming to the view-model."""
-    service = getattr(shell, "audio_service", None)
+    service = ctx.services.recorder
     if service is None:
-        service = far.AudioRecorder(configuration=far.AudioRecorderConfiguration(
+        service = ctx.services.recorder = far.AudioRecorder(configuration=far.AudioRecorderConfiguration(
             encoder=far.AudioEncoder.PCM16BITS, sample_rate=recorder.requested.rate,
             channels=recorder.requested.channels))
-        shell.audio_service = service  # type: ignore[attr-defined]
     last = [0.0]
 
     def on_stream(e: far.AudioRecorderStreamEvent) -> None:
         recorder.feed(e.chunk)
-        if time.monotonic() - last[0] > 0.25 and live:  # a meter, not a re-render per chunk
+        if time.monotonic() - last[0] > 0.25:  # a meter, not a re-render per chunk
             last[0] = time.monotonic()
-            live["elapsed"].value = _clock(recorder.elapsed_s)  # type: ignore[attr-defined]
-            live["level"].value = recorder.level  # type: ignore[attr-defined]
-            live["size"].value = _size(recorder.size)  # type: ignore[attr-defined]
-            for control in live.values():
+            live.elapsed.value = _clock(recorder.elapsed_s)
+            live.level.value = recorder.level
+            live.size.value = _size(recorder.size)
+            for control in (live.elapsed, live.level, live.size):
                 control.update()
 
-    service.on_stream = shell.guard(on_stream) if shell.page.web else None
+    service.on_stream = ctx.guard(on_stream) if ctx.page.web else None
     return service
 
 
-def audio_block(shell: Shell) -> ft.Control:
+def audio_block(ctx: SessionContext) -> ft.Control:
     """The interview recorder and the record's audio files (R10)."""
-    recorder, editor = shell.model.recorder, shell.model.visit
-    form = editor.form
+    recorder = ctx.model.recorder
+    form = ctx.open_visit()[1]
     if recorder is None or form.audio == "off" and form.whole_visit_audio == "off":
         return ft.Container()
-    live: dict[str, ft.Control] = {"elapsed": ft.Text(_clock(recorder.elapsed_s), size=28),
-                                   "level": ft.ProgressBar(value=recorder.level, width=240),
-                                   "size": ft.Text(_size(recorder.size), size=16)}
-    service = _service(shell, recorder, live)
+    live = Meter(ft.Text(_clock(recorder.elapsed_s), size=28), ft.ProgressBar(value=recorder.level, width=240),
+                 ft.Text(_size(recorder.size), size=16))
+    service = _service(ctx, recorder, live)
 
     async def start(e: ft.Event, what: str = "interview") -> None:
         if not await service.has_permission():
-            toast(shell.page, "没有麦克风权限，请在系统设置中允许录音", error=True)
+            toast(ctx.page, "没有麦克风权限，请在系统设置中允许录音", error=True)
             return
-        if not shell.act(lambda: recorder.start(what)):
+        if not ctx.act(lambda: recorder.start(what)):
             return
-        path = None if shell.page.web else str(recorder.pointer_dir / f"{uuid.uuid4().hex}.m4a")
-        config = None if shell.page.web else far.AudioRecorderConfiguration(encoder=far.AudioEncoder.AACLC)
+        path = None if ctx.page.web else str(recorder.pointer_dir / f"{uuid.uuid4().hex}.m4a")
+        config = None if ctx.page.web else far.AudioRecorderConfiguration(encoder=far.AudioEncoder.AACLC)
         if not await service.start_recording(output_path=path, configuration=config):
             recorder.cancel()
-            toast(shell.page, "无法开始录音", error=True)
-        shell.render()
+            toast(ctx.page, "无法开始录音", error=True)
+        ctx.render()
 
     async def start_whole(e: ft.Event) -> None:
         await start(e, "whole_visit")
@@ -89,23 +97,23 @@ def audio_block(shell: Shell) -> ft.Control:
     async def pause(e: ft.Event) -> None:
         await service.pause_recording()
         recorder.pause()
-        shell.render()
+        ctx.render()
 
     async def resume(e: ft.Event) -> None:
         await service.resume_recording()
         recorder.resume()
-        shell.render()
+        ctx.render()
 
     async def stop(e: ft.Event) -> None:
         where = await service.stop_recording()
         deadline = time.monotonic() + 1.5  # chunks already on their way are still recorded:
-        while shell.page.web and time.monotonic() < deadline and recorder.quiet_s() < 0.3:  # until the stream is quiet
+        while ctx.page.web and time.monotonic() < deadline and recorder.quiet_s() < 0.3:  # until the stream is quiet
             await asyncio.sleep(0.05)
-        if where and not shell.page.web:
-            shell.act(lambda: recorder.stop_with_file(where), "录音已保存")
+        if where and not ctx.page.web:
+            ctx.act(lambda: recorder.stop_with_file(where), "录音已保存")
         else:
-            shell.act(lambda: recorder.stop(), "录音已保存")
-        shell.render()
+            ctx.act(lambda: recorder.stop(), "录音已保存")
+        ctx.render()
 
     state = recorder.state
     if state == RecState.IDLE:
@@ -125,31 +133,31 @@ def audio_block(shell: Shell) -> ft.Control:
                wrap=True),
     ]
     if state != RecState.IDLE:
-        rows.append(ft.Row([tagged("audio-state", ft.Text(STATE_TEXT[state], size=18)), live["elapsed"],
-                            live["level"], live["size"]], wrap=True, spacing=16))
-    files = clip_rows(shell)
+        rows.append(ft.Row([tagged("audio-state", ft.Text(STATE_TEXT[state], size=18)), live.elapsed,
+                            live.level, live.size], wrap=True, spacing=16))
+    files = clip_rows(ctx)
     rows += files
     if not files:
         rows.append(note("尚无录音", DANGER if form.audio == "required" else None))
     return ft.Column(rows, spacing=10)
 
 
-def video_block(shell: Shell, role: Role, identifier: str, title: str) -> ft.Control:
+def video_block(ctx: SessionContext, role: Role, identifier: str, title: str) -> ft.Control:
     """Video clips of one role (R12 cannot sign, R13 refusal, scenes), picked from files and checked by content."""
-    editor = shell.model.visit
-    if editor.form.video == "off" and role == Role.SCENE:
+    editor = ctx.model.visit
+    if ctx.open_visit()[1].video == "off" and role == Role.SCENE:
         return ft.Container()
 
     async def add(e: ft.Event) -> None:
-        files = await shell.picker.pick_files(allow_multiple=True, with_data=True,
-                                              file_type=ft.FilePickerFileType.CUSTOM,
-                                              allowed_extensions=VIDEO_EXTENSIONS)
+        files = await ctx.services.picker.pick_files(allow_multiple=True, with_data=True,
+                                                     file_type=ft.FilePickerFileType.CUSTOM,
+                                                     allowed_extensions=VIDEO_EXTENSIONS)
         for f in files or []:
             try:
                 await asyncio.to_thread(add_video, editor, f.bytes or b"", f.name, role)
             except FieldAppError as error:
-                toast(shell.page, error.message, error=True)
-        await asyncio.to_thread(shell.render)
+                toast(ctx.page, error.message, error=True)
+        await asyncio.to_thread(ctx.render)
 
     try:
         editor.check_capture()
@@ -157,7 +165,7 @@ def video_block(shell: Shell, role: Role, identifier: str, title: str) -> ft.Con
     except FieldAppError as error:
         blocked = error.message
     async def record(e: ft.Event) -> None:
-        await open_video(shell, role)
+        await open_video(ctx, role)
 
     rows: list[ft.Control] = [ft.Row([note(title, size=18), big_button(
         "录像", record, f"{identifier}-record", icon=ft.Icons.VIDEOCAM, disabled=bool(blocked)), big_button(

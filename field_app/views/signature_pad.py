@@ -27,14 +27,18 @@ def signature_pad(identifier: str, title: str, on_done: Callable[[TimedStrokes, 
     pen = strokes if strokes is not None else PadStrokes()
     width, height = pad_size(available_width)
 
-    def show_signed() -> None:
+    def sign_again(e: ft.Event) -> None:
+        pen.clear()
+        show_pad()
+        holder.update()
+
+    def show_signed(png: bytes) -> None:
         holder.controls = [
             note(title, size=18),
-            ft.Container(ft.Image(src=signed_png, width=width, height=height, fit=ft.BoxFit.CONTAIN),
+            ft.Container(ft.Image(src=png, width=width, height=height, fit=ft.BoxFit.CONTAIN),
                          border=ft.Border.all(1, ft.Colors.GREEN_400), bgcolor=ft.Colors.WHITE),
             ft.Row([note("✓ 已签名", ft.Colors.GREEN_700),
-                    big_button("重新签名", lambda e: (pen.clear(), show_pad(), holder.update()),
-                               f"{identifier}-again", primary=False)]),
+                    big_button("重新签名", sign_again, f"{identifier}-again", primary=False)]),
         ]
 
     def show_pad() -> None:
@@ -101,7 +105,7 @@ def signature_pad(identifier: str, title: str, on_done: Callable[[TimedStrokes, 
         ]
 
     if signed_png and not pen.strokes:
-        show_signed()
+        show_signed(signed_png)
     else:
         show_pad()
     return tagged(f"{identifier}-box", holder)

@@ -15,7 +15,7 @@ import flet_camera as fc
 
 from field_app.errors import FieldAppError
 from field_app.viewmodels.clips import add_video
-from field_app.views.shell import Shell
+from field_app.views.context import SessionContext
 from field_app.views.widgets import DANGER, big_button, heading, tagged, toast
 from schemas.records import Origin, Role
 
@@ -23,12 +23,12 @@ log = logging.getLogger(__name__)
 TITLES = {Role.SCENE: "现场视频", Role.REFUSAL_PROOF: "拒绝情况视频", Role.CANNOT_SIGN_PROOF: "无法签名证明视频"}
 
 
-async def open_video(shell: Shell, role: Role) -> None:
+async def open_video(ctx: SessionContext, role: Role) -> None:
     """Go to the video screen for a role (nothing before the notification step, R8)."""
-    if not await asyncio.to_thread(shell.act, shell.model.visit.check_capture):
+    if not await asyncio.to_thread(ctx.act, ctx.model.visit.check_capture):
         return
-    shell.view_state.update({"video_role": Role(role).value, "video_error": ""})
-    await asyncio.to_thread(shell.go, "video")
+    ctx.view_state.update({"video_role": Role(role).value, "video_error": ""})
+    await asyncio.to_thread(ctx.go, "video")
 
 
 async def _start_camera(camera: fc.Camera, attempts: int = 4) -> str:
@@ -50,13 +50,12 @@ async def _start_camera(camera: fc.Camera, attempts: int = 4) -> str:
     return f"相机无法启动（{reason}），可返回后用“添加视频（导入）”"
 
 
-def video_screen(shell: Shell) -> ft.Control:
+def video_screen(ctx: SessionContext) -> ft.Control:
     """Preview, 开始录像 / 结束录像, back to the visit."""
-    state, role = shell.view_state, Role(shell.view_state.get("video_role", Role.SCENE.value))
-    camera = getattr(shell, "video_control", None)
+    state, role = ctx.view_state, Role(ctx.view_state.get("video_role", Role.SCENE.value))
+    camera = ctx.services.video
     if camera is None:
-        camera = fc.Camera(width=480, height=360, preview_enabled=True)
-        shell.video_control = camera  # type: ignore[attr-defined]
+        camera = ctx.services.video = fc.Camera(width=480, height=360, preview_enabled=True)
 
     slot = ft.Container()
     status = ft.Text(state.get("video_error") or "录像会加密保存，并计算校验值", size=16,
@@ -87,7 +86,7 @@ def video_screen(shell: Shell) -> ft.Control:
         seconds = time.monotonic() - float(state.get("video_since", "0") or 0)
         try:
             data = bytes(await camera.stop_video_recording())
-            await asyncio.to_thread(add_video, shell.model.visit, data, "录像" + _extension(data), role,
+            await asyncio.to_thread(add_video, ctx.model.visit, data, "录像" + _extension(data), role,
                                     "", Origin.CAMERA, round(seconds, 1))
         except FieldAppError as error:
             show(idle(), error.message, error=True)
@@ -97,13 +96,13 @@ def video_screen(shell: Shell) -> ft.Control:
             show(idle(), f"录像失败（{str(error)[:80]}），请重试", error=True)
             return
         show(idle(), "录像已保存（可继续录制，或返回）")
-        toast(shell.page, "录像已保存")
+        toast(ctx.page, "录像已保存")
 
     def idle() -> ft.Control:
         return big_button("开始录像", start, "video-start", icon=ft.Icons.VIDEOCAM)
 
     def back(e: ft.Event) -> None:
-        shell.go("visit")
+        ctx.go("visit")
 
     slot.content = idle()
     return ft.Column([heading(f"录像：{TITLES.get(role, '视频')}", 22),

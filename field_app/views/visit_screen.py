@@ -4,47 +4,50 @@ from __future__ import annotations
 import flet as ft
 
 from field_app.viewmodels.steps import lacking_by_step, visit_steps
-from field_app.views.shell import Shell, rail_width
+from field_app.views.context import SessionContext
+from field_app.views.shell import rail_width
 from field_app.views.visit_pages import PAGES
 from field_app.views.widgets import DANGER, OK, big_button, heading, note, safe, tagged
 from schemas.completeness import CHECK_LABELS
 
 
-def visit_screen(shell: Shell) -> ft.Control:
+def visit_screen(ctx: SessionContext) -> ft.Control:
     """The open record; back to the case list when none is open."""
-    editor = shell.model.visit
+    editor = ctx.model.visit
     if editor.record is None or editor.form is None:
-        return ft.Column([note("没有正在填写的记录"), big_button("返回案件列表", lambda e: shell.go("cases"))])
-    steps = visit_steps(editor.form, editor.record)
+        return ft.Column([note("没有正在填写的记录"), big_button("返回案件列表", lambda e: ctx.go("cases"))])
+    form = editor.form
+    steps = visit_steps(form, editor.record)
     ids = [s.id for s in steps]
-    current = shell.view_state.get("step")
+    current = ctx.view_state.get("step")
     if current not in ids:
         current = ids[0]
-        shell.view_state["step"] = current
+        ctx.view_state["step"] = current
 
     def go(step_id: str) -> None:
-        if step_id != shell.view_state.get("step"):
-            shell.leave_step()  # a removal waiting for its undo becomes final
-        shell.view_state["step"] = step_id
-        shell.render()
+        if step_id != ctx.view_state.get("step"):
+            ctx.leave_step()  # a removal waiting for its undo becomes final
+        ctx.view_state["step"] = step_id
+        ctx.render()
 
     def items() -> list[ft.Control]:
-        lacking = lacking_by_step(editor.form, editor.missing())
+        lacking = lacking_by_step(form, editor.missing())
         return [_rail_item(s.id, s.title, s.id == current, lacking.get(s.id, 0), go) for s in steps]
 
-    rail = ft.Column(items(), spacing=2, scroll=ft.ScrollMode.AUTO, width=rail_width(shell.page.width or 1280))
+    rail = ft.Column(items(), spacing=2, scroll=ft.ScrollMode.AUTO, width=rail_width(ctx.page.width or 1280))
 
     def refresh_rail() -> None:
         """Every saved edit (a keystroke in an answer too) redraws the rail's counts, and only the rail."""
-        if shell.current != "visit" or shell.rail is not rail or editor.record is None:
+        record = editor.record
+        if ctx.current != "visit" or ctx.rail is not rail or record is None:
             return  # this rail is no longer on screen
-        if visit_steps(editor.form, editor.record) != steps:
+        if visit_steps(form, record) != steps:
             return  # the steps themselves changed (a refusal): the screen is drawn again by its handler
         rail.controls = items()
         rail.update()
 
-    shell.rail = rail
-    editor.changed = refresh_rail
+    ctx.rail = rail
+    ctx.watch("rail", editor, refresh_rail)  # this session's rail; the one it drew before is dropped
     index = ids.index(current)
     nav = ft.Row([
         big_button("上一步", lambda e: go(ids[index - 1]), "step-back", primary=False, disabled=index == 0),
@@ -53,7 +56,7 @@ def visit_screen(shell: Shell) -> ft.Control:
     case = editor.case
     title = f"{CHECK_LABELS[editor.record.kind]} · {case.title if case else editor.record.case_id}"
     page = ft.Column([heading(title, 22), tagged("step-title", heading(steps[index].title, 20)),
-                      ft.Column([PAGES[_page_key(current)](shell)], scroll=ft.ScrollMode.AUTO, expand=True),
+                      ft.Column([PAGES[_page_key(current)](ctx)], scroll=ft.ScrollMode.AUTO, expand=True),
                       nav], expand=True, spacing=12)
     return ft.Row([rail, ft.VerticalDivider(), page], expand=True, vertical_alignment=ft.CrossAxisAlignment.START)
 

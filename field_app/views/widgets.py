@@ -15,6 +15,7 @@ TOUCH_HEIGHT = 56
 PRIMARY = ft.Colors.BLUE_700
 DANGER = ft.Colors.RED_700
 OK = ft.Colors.GREEN_700
+WARN = ft.Colors.AMBER_900  # a check that could not be made: never shown as passed
 
 
 def tagged(identifier: str, control: ft.Control) -> ft.Control:
@@ -39,7 +40,7 @@ def _report_on_page(message: str, args: tuple) -> None:
         log.debug("could not show %r", message, exc_info=True)
 
 
-def big_button(text: str, on_click: Callable, identifier: str = "", *, icon: str | None = None,
+def big_button(text: str, on_click: Callable, identifier: str = "", *, icon: ft.IconData | None = None,
                primary: bool = True, disabled: bool = False, width: float | None = None) -> ft.Control:
     """A button a thumb hits on a tablet (56 px high)."""
     style = ft.ButtonStyle(padding=ft.Padding.symmetric(horizontal=24))
@@ -73,6 +74,7 @@ def missing_list(labels: list[str], jump: Callable[[int], None] | None = None) -
     is a button that opens the step where it is fixed."""
     if not labels:
         return ft.Row([ft.Icon(ft.Icons.CHECK_CIRCLE, color=OK), note("记录完整，可以封存", OK)])
+    lines: list[ft.Control]
     if jump is None:
         lines = [note(f"• {label}", DANGER) for label in labels]
     else:

@@ -35,9 +35,14 @@ SURVEYOR: frozenset[Route] = frozenset({
     ("PATCH", f"{API_PREFIX}/uploads/{{sha256}}"),
     ("DELETE", f"{API_PREFIX}/uploads/{{sha256}}"),
     ("POST", f"{API_PREFIX}/evidence/batch"),  # a record's small files (signatures) in one request
+    # the tablet witnesses the agency log (issue 17): the latest checkpoint with a proof, and its report
+    ("GET", f"{API_PREFIX}/log/checkpoint"),
+    ("POST", f"{API_PREFIX}/log/alarm"),
 })
 
 STAFF_ONLY: frozenset[Route] = frozenset({
+    ("GET", f"{API_PREFIX}/cases/{{case_id}}/findings"),  # issue 16: evidence findings, reviewers acknowledge
+    ("POST", f"{API_PREFIX}/cases/{{case_id}}/findings/acks"),
     ("GET", f"{API_PREFIX}/accounts/{{username}}/keys"),
     ("GET", f"{API_PREFIX}/admin/keys"),
     ("POST", f"{API_PREFIX}/admin/keys/{{key_id}}/revoke"),
@@ -85,6 +90,10 @@ STAFF_ONLY: frozenset[Route] = frozenset({
     ("GET", f"{API_PREFIX}/cases/{{case_id}}/retention"),
     ("PUT", f"{API_PREFIX}/cases/{{case_id}}/retention"),
     ("POST", f"{API_PREFIX}/cases/{{case_id}}/disposal"),
+    ("GET", f"{API_PREFIX}/cases/{{case_id}}/disposal/appraisals"),
+    ("POST", f"{API_PREFIX}/cases/{{case_id}}/disposal/appraisals"),
+    ("POST", f"{API_PREFIX}/cases/{{case_id}}/disposal/appraisals/{{appraisal_id}}/decision"),
+    ("GET", f"{API_PREFIX}/cases/{{case_id}}/disposal/certificate"),
 })
 
 

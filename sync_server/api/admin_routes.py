@@ -6,10 +6,12 @@ from sqlmodel import col, select
 
 from schemas.problems import Code, ProblemError
 from schemas.protocol import KeyRegistration, KeyRevocation
-from sync_server import throttle
-from sync_server.api.deps import CurrentAdmin, DbSession, ServicesDep
+from sync_server.accounts import throttle
+from sync_server.api.deps import CurrentAdmin, DbSession, ServicesDep, Transaction
 from sync_server.api.key_routes import wire_key
 from sync_server.tables import Account, SurveyorKey
+from sync_server.transparency import audit
+from sync_server.transparency.audit_rows import log_row
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 
@@ -22,7 +24,7 @@ def all_keys(session: DbSession, _admin: CurrentAdmin) -> list[KeyRegistration]:
 
 
 @router.post("/keys/{key_id}/revoke", response_model=KeyRegistration)
-def revoke_key(key_id: str, body: KeyRevocation, session: DbSession, admin: CurrentAdmin,
+def revoke_key(key_id: str, body: KeyRevocation, session: Transaction, admin: CurrentAdmin,
                services: ServicesDep) -> KeyRegistration:
     """Revoke a key: records sealed with it that reach the server from now on are refused (`key.revoked`);
     those received before stay valid and say so. Revoking twice keeps the first revocation."""
@@ -32,15 +34,15 @@ def revoke_key(key_id: str, body: KeyRevocation, session: DbSession, admin: Curr
     if key.revoked_at is None:
         key.revoked_at, key.revoked_by, key.revoke_reason = services.clock(), admin.username, body.reason
         session.add(key)
-        session.commit()
-        session.refresh(key)
+        log_row(session, "key.revoked", key, actor=admin.username, at=key.revoked_at, subject=key.key_id)
     return wire_key(key)
 
 
 @router.post("/accounts/{username}/unlock", status_code=204, response_class=Response)
-def unlock_account(username: str, session: DbSession, _admin: CurrentAdmin, services: ServicesDep) -> Response:
+def unlock_account(username: str, session: DbSession, admin: CurrentAdmin, services: ServicesDep) -> Response:
     """Clear every sign-in delay of this account (from any client), e.g. after its owner called in."""
     if session.get(Account, username) is None:
         raise ProblemError(Code.NOT_FOUND, f"账号 {username}")
     throttle.clear_account(services.session, username)
+    audit.log_now(session, "account.unlocked", services.clock(), admin.username, subject=username)
     return Response(status_code=204)

@@ -7,9 +7,10 @@ from schemas.problems import Code, ProblemError
 from schemas.protocol import AccountRole, DeviceLogin, PasswordLogin
 from schemas.protocol import Session as WireSession
 from schemas.staffing import PasswordChange
-from sync_server import audit, staff
-from sync_server.api.deps import ClientAddress, CurrentToken, DbSession, ServicesDep
-from sync_server.auth import CONSOLE, DEVICE, change_password, check_login, issue_token, public
+from sync_server.accounts.auth import CONSOLE, DEVICE, change_password, check_login, issue_token, public
+from sync_server.api.deps import ClientAddress, CurrentToken, DbSession, ServicesDep, Transaction
+from sync_server.office import staff
+from sync_server.transparency import audit
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -65,7 +66,7 @@ def password_login(body: PasswordLogin, session: DbSession, services: ServicesDe
 
 
 @router.post("/password", status_code=204)
-def password_change(body: PasswordChange, session: DbSession, services: ServicesDep,
+def password_change(body: PasswordChange, session: Transaction, services: ServicesDep,
                     client: ClientAddress) -> None:
     """Change one's password with the old one (also when sign-in demands it); the new one must pass R6.
     Wrong old passwords slow down like sign-ins."""
@@ -73,14 +74,12 @@ def password_change(body: PasswordChange, session: DbSession, services: Services
     account = check_login(services.session, session, body.username, body.old_password, use_pin=False, now=now,
                           client=client)
     change_password(session, account, body.old_password, body.new_password, now)
-    session.commit()
 
 
 @router.post("/logout", status_code=204, response_class=Response)
-def logout(token: CurrentToken, session: DbSession, services: ServicesDep) -> Response:
+def logout(token: CurrentToken, session: Transaction, services: ServicesDep) -> Response:
     """End the caller's token on the server (a tablet's sign-out); it is refused from then on."""
     row = session.merge(token)
     audit.log(session, "auth.logout", services.clock(), row.username, via="api")
     session.delete(row)
-    session.commit()
     return Response(status_code=204)

@@ -1,4 +1,4 @@
-"""Small evidence files in one request (`POST /evidence/batch`, see sync_server/batch_upload.py).
+"""Small evidence files in one request (`POST /evidence/batch`, see sync_server/evidence/batch_uploads.py).
 
 Checked before a byte of the body is read: the token (like every upload route: `brief_surveyor`, its
 device binding and the surveyor route list), the member list, the file count and total size (413),
@@ -23,10 +23,10 @@ from schemas.protocol import (
 )
 from sync_server.api.brief_auth import BriefSurveyor
 from sync_server.api.evidence_routes import RAW_BODY, declared_length, remember_many
-from sync_server.batch_upload import Member, place_intact, receive_batch
-from sync_server.evidence_access import claimed_sizes
+from sync_server.evidence.access import claimed_sizes
+from sync_server.evidence.batch_uploads import Member, place_intact, receive_batch
+from sync_server.evidence.sniffing import sniff_file
 from sync_server.services import Services
-from sync_server.sniffing import sniff_file
 from sync_server.tables import Account
 
 from .deps import ServicesDep

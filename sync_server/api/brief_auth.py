@@ -16,7 +16,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from schemas.problems import Code, ProblemError
 from schemas.protocol import AccountRole
 from schemas.records import SHA256_PATTERN
-from sync_server.evidence_access import has_claim
+from sync_server.evidence.access import has_claim
 from sync_server.services import Services
 from sync_server.tables import Account
 

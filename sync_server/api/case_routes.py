@@ -8,9 +8,9 @@ from fastapi import APIRouter, Query, Response
 
 from schemas.device_view import for_device
 from schemas.protocol import API_PREFIX, CASES_PAGE, CaseDetail, CaseSummary
-from sync_server import queries
 from sync_server.api.deps import CurrentAccount, DbSession, ServicesDep
-from sync_server.case_views import case_detail, case_summaries
+from sync_server.casework.case_wire import case_detail, case_summaries
+from sync_server.tables import queries
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 
@@ -23,7 +23,7 @@ def list_cases(session: DbSession, account: CurrentAccount, services: ServicesDe
     """Surveyors get their team's cases; township staff their unit's; reviewers their agency's; admins all.
     At most `limit` per answer; when there are more, a `Link` header names the next page (RFC 8288,
     rel="next": the cases after `after_seq` and `after_id`), so a request costs the same for a team as for a
-    county. The order is the server's listing order (case_listing.py): a case created or given to the team
+    county. The order is the server's listing order (device_order.py): a case created or given to the team
     while the device pages comes on a later page, never before the cursor. `after_id` counts only with
     `after_seq`. ID numbers are masked unless a form needs them (R21: the API serves devices; the console
     its own pages)."""

@@ -1,5 +1,6 @@
 """Dependencies named as types, so a route reads like a sentence:
-`def read_case(session: DbSession, account: CurrentAccount, case_id: str)`."""
+`def read_case(session: DbSession, account: CurrentAccount, case_id: str)`. A write route takes
+`session: Transaction` instead and never commits itself (`unit_of_work`)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -12,8 +13,8 @@ from sqlmodel import Session
 from schemas.problems import Code, ProblemError
 from schemas.protocol import API_PREFIX, DEVICE_HEADER, PROTOCOL_HEADER, PROTOCOL_VERSION, AccountRole
 from schemas.text import SHORT
+from sync_server.accounts.auth import DEVICE, live_token
 from sync_server.api import access
-from sync_server.auth import DEVICE, live_token
 from sync_server.services import Services
 from sync_server.tables import Account, SessionToken
 
@@ -33,6 +34,21 @@ def get_session(services: ServicesDep) -> Iterator[Session]:
 
 
 DbSession = Annotated[Session, Depends(get_session)]
+
+
+def unit_of_work(session: DbSession) -> Iterator[Session]:
+    """One transaction per write request: committed when the route has returned and its answer is built,
+    rolled back when anything raised. Function scope: the commit happens before the response is sent, so
+    a failed commit is answered as the problem it is, never after a 2xx has gone out."""
+    try:
+        yield session
+    except BaseException:
+        session.rollback()
+        raise
+    session.commit()
+
+
+Transaction = Annotated[Session, Depends(unit_of_work, scope="function")]
 
 
 _VERSION_RULE = {"enum": [str(PROTOCOL_VERSION)]}  # in the schema; other values: protocol.unsupported (400)

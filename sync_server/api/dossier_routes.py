@@ -4,10 +4,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import FileResponse, PlainTextResponse
 
-from sync_server import queries
 from sync_server.api.deps import CurrentAccount, DbSession, ServicesDep
 from sync_server.dossier.service import make_dossier
-from sync_server.transparency.agency_key import load_or_create
+from sync_server.tables import queries
+from sync_server.transparency.agency_key import load_agency_key
 
 router = APIRouter(tags=["dossier"])
 
@@ -27,5 +27,5 @@ def export_dossier(case_id: str, session: DbSession, account: CurrentAccount,
 @router.get("/agency-key", response_class=PlainTextResponse)
 def agency_key(services: ServicesDep, _account: CurrentAccount) -> str:
     """The agency's public key (base64 of 32 raw bytes) and its key id: the dossier's trust anchor."""
-    key = load_or_create(services.settings.data_dir)
+    key = load_agency_key(services.settings)
     return f"{key.public_b64}\nkey_id {key.key_id}\n"

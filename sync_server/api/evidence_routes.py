@@ -11,14 +11,14 @@ from starlette.requests import ClientDisconnect
 from schemas.problems import Code, ProblemError
 from schemas.protocol import EvidenceStored
 from schemas.records import SHA256_PATTERN
-from sync_server import audit
 from sync_server.api.brief_auth import BriefSurveyor
-from sync_server.api.deps import CurrentAccount, DbSession, ServicesDep
-from sync_server.evidence_access import has_claim, may_read_evidence, record_stored
-from sync_server.evidence_serving import evidence_file_response
+from sync_server.api.deps import CurrentAccount, DbSession, ServicesDep, Transaction
+from sync_server.evidence.access import has_claim, may_read_evidence, record_stored
+from sync_server.evidence.responses import evidence_file_response
+from sync_server.evidence.sniffing import sniff_file
 from sync_server.services import Services
-from sync_server.sniffing import sniff_file
 from sync_server.tables import Account, EvidenceFile
+from sync_server.transparency import audit
 
 router = APIRouter(prefix="/evidence", tags=["evidence"])
 Sha256 = Annotated[str, Path(pattern=SHA256_PATTERN, description="文件内容的 SHA-256（小写十六进制）")]
@@ -96,12 +96,11 @@ async def put_evidence(sha256: Sha256, request: Request, surveyor: BriefSurveyor
 
 
 @router.get("/{sha256}", response_class=FileResponse)
-def get_evidence(sha256: Sha256, session: DbSession, account: CurrentAccount,
+def get_evidence(sha256: Sha256, session: Transaction, account: CurrentAccount,
                  services: ServicesDep) -> Response:
     """The file's bytes, for its uploader's team and for staff who may see a case citing it; sent with
     its sniffed type, `nosniff`, a sandboxing CSP, and as an attachment unless JPEG or PNG."""
     if not services.blobs.has(sha256) or not may_read_evidence(session, account, sha256):
         raise ProblemError(Code.NOT_FOUND, sha256)
     audit.log(session, "evidence.downloaded", services.clock(), account.username, subject=sha256, via="api")
-    session.commit()
     return evidence_file_response(services.blobs.local_path(sha256), sha256)

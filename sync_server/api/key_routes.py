@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from schemas.problems import Code, ProblemError
 from schemas.protocol import KeyEnrolment, KeyRegistration
 from schemas.seal import key_id as key_id_of
-from sync_server import audit, queries
+from sync_server.accounts.auth import check_login
 from sync_server.api.deps import (
     ClientAddress,
     CurrentAccount,
@@ -18,8 +18,8 @@ from sync_server.api.deps import (
     DbSession,
     ServicesDep,
 )
-from sync_server.auth import check_login
-from sync_server.tables import Account, SurveyorKey
+from sync_server.tables import Account, SurveyorKey, queries
+from sync_server.transparency import audit
 
 router = APIRouter(tags=["keys"])
 

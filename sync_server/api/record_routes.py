@@ -9,8 +9,9 @@ from fastapi import APIRouter, Depends, Request
 from schemas.protocol import RecordResult, RecordStatus
 from schemas.records import SealedRecord
 from sync_server.api.deps import CurrentSurveyor, DbSession, ServicesDep
+from sync_server.casework.ingest import ingest
 from sync_server.display.warm import warm_record
-from sync_server.ingest import ingest
+from sync_server.transparency.witness import note_of_newest
 
 router = APIRouter(tags=["records"])
 
@@ -37,4 +38,4 @@ def post_record(sealed: SealedRecord, session: DbSession, surveyor: CurrentSurve
     result = ingest(session, sealed, surveyor, services.clock(), raw, blobs=services.blobs)
     if result.status == RecordStatus.MERGED:
         warm_record(services, result.record_id)  # after the commit, off the request: made once, in the background
-    return result
+    return result.model_copy(update={"checkpoint": note_of_newest(session)})

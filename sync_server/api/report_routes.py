@@ -8,13 +8,13 @@ from fastapi.responses import Response
 
 from schemas.archive import Disposal, MatchingLine, ReportInfo, ReportIssue, RetentionInfo, RetentionSet
 from schemas.problems import Code, ProblemError
-from sync_server import audit, queries
-from sync_server.api.deps import CurrentAccount, DbSession, ServicesDep
-from sync_server.documents import matching, reports, retention
+from sync_server.api.deps import CurrentAccount, DbSession, ServicesDep, Transaction
+from sync_server.documents import disposal, matching, reports, retention
 from sync_server.dossier.service import require_reviewer
-from sync_server.tables import ReportVersion
+from sync_server.tables import ReportVersion, queries
 from sync_server.tables.accounts import Account
 from sync_server.tables.cases import Case
+from sync_server.transparency import audit
 
 router = APIRouter(prefix="/cases/{case_id}", tags=["report"])
 PDF = "application/pdf"
@@ -41,13 +41,12 @@ def preview_report(case_id: str, body: ReportIssue, session: DbSession, account:
 
 
 @router.post("/reports", response_model=ReportInfo)
-def issue_report(case_id: str, body: ReportIssue, session: DbSession, account: CurrentAccount,
+def issue_report(case_id: str, body: ReportIssue, session: Transaction, account: CurrentAccount,
                  services: ServicesDep) -> ReportInfo:
     """Issue the report: a new frozen version with the agency's electronic seal (logged)."""
     case = _case(session, account, case_id)
     retention.refuse_if_disposed(session, case)
     row = reports.issue(session, case, services, account, body.summary)
-    session.commit()
     return report_info(row)
 
 
@@ -55,11 +54,11 @@ def issue_report(case_id: str, body: ReportIssue, session: DbSession, account: C
 def list_reports(case_id: str, session: DbSession, account: CurrentAccount) -> list[ReportInfo]:
     """Every issued version, oldest first."""
     case = _case(session, account, case_id)
-    return [report_info(r) for r in reports.issued_reports(session, case.id)]
+    return [report_info(r) for r in queries.issued_reports(session, case.id)]
 
 
 @router.get("/reports/{report_version}.pdf", response_class=Response, responses={200: {"content": {PDF: {}}}})
-def report_pdf(case_id: str, report_version: int, session: DbSession, account: CurrentAccount,
+def report_pdf(case_id: str, report_version: int, session: Transaction, account: CurrentAccount,
                services: ServicesDep) -> Response:
     """One issued version's PDF, exactly as issued (the download is logged)."""
     case = _case(session, account, case_id)
@@ -68,27 +67,23 @@ def report_pdf(case_id: str, report_version: int, session: DbSession, account: C
         raise ProblemError(Code.NOT_FOUND, f"报告第 {report_version} 版")
     audit.log(session, "report.downloaded", services.clock(), account.username, case.id,
               subject=f"{case.id}/report/{report_version}")
-    session.commit()
     return Response(row.pdf, media_type=PDF)
 
 
 @router.post("/matching-results", response_model=int)
-def import_matching(case_id: str, lines: list[MatchingLine], session: DbSession, account: CurrentAccount,
+def import_matching(case_id: str, lines: list[MatchingLine], session: Transaction, account: CurrentAccount,
                     services: ServicesDep) -> int:
     """Import data-matching results (信息核查) as structured lines for sections 一–五; returns the count."""
     case = _case(session, account, case_id)
-    count = matching.import_lines(session, case, account, lines, services.clock())
-    session.commit()
-    return count
+    return matching.import_lines(session, case, account, lines, services.clock())
 
 
 @router.put("/retention", response_model=RetentionInfo)
-def put_retention(case_id: str, body: RetentionSet, session: DbSession, account: CurrentAccount,
+def put_retention(case_id: str, body: RetentionSet, session: Transaction, account: CurrentAccount,
                   services: ServicesDep) -> RetentionInfo:
     """Set how long the archive is kept (R35); the disposal date follows from the acceptance date."""
     case = _case(session, account, case_id)
     row = retention.set_retention(session, case, body.retention_years, account, services.clock())
-    session.commit()
     return retention.info(row)
 
 
@@ -99,12 +94,13 @@ def get_retention(case_id: str, session: DbSession, account: CurrentAccount) -> 
 
 
 @router.post("/disposal", response_model=RetentionInfo)
-def dispose_case(case_id: str, body: Disposal, session: DbSession, account: CurrentAccount,
+def dispose_case(case_id: str, body: Disposal, session: Transaction, account: CurrentAccount,
                  services: ServicesDep) -> RetentionInfo:
-    """Destroy the archive's evidence once due (`retention.not_due` before); logged with the reason."""
+    """Destroy the whole archive once due (`retention.not_due` before) and on an appraisal a second person
+    approved (`disposal.not_approved`); logged with the reason, a certificate remains."""
     case = _case(session, account, case_id)
     now = services.clock()
-    row, removed = retention.dispose(session, case, services.blobs, account, body.note, now,
-                                     now.astimezone(reports.CHINA).date(), services.display)
-    session.commit()
-    return retention.info(row, removed)
+    row, certificate = disposal.dispose(session, case, blobs=services.blobs, by=account, note=body.note,
+                                        exports=services.settings.data_dir / "exports", now=now,
+                                        today=now.astimezone(reports.CHINA).date(), display=services.display)
+    return retention.info(row, sum(f["was_stored"] for f in certificate["destroyed_files"]))

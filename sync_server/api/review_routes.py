@@ -1,5 +1,5 @@
 """Review, re-verification rounds and the reviewer's case list (schemas/review.py). Thin: see review.py,
-rounds.py, case_list.py."""
+rounds.py, reviewer_list.py."""
 from __future__ import annotations
 
 from typing import Annotated
@@ -7,20 +7,26 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from schemas.review import CasePage, Objection, ReviewAction, ReviewEntry, ReviewState, Round, RoundResult
-from sync_server import case_list, queries, review, rounds
-from sync_server.api.deps import CurrentAccount, DbSession, ServicesDep
+from schemas.text import NO_CONTROL
+from sync_server.api.deps import CurrentAccount, DbSession, ServicesDep, Transaction
+from sync_server.casework import review, reviewer_list, rounds
+from sync_server.tables import queries
 
 router = APIRouter(tags=["review"])
 
 
+Filter = Annotated[str, Query(json_schema_extra={"pattern": NO_CONTROL})]  # a NUL is refused (db.py): said so
+
+
 @router.get("/review/cases", response_model=CasePage)
 def list_for_review(session: DbSession, account: CurrentAccount, services: ServicesDep,
-                    township: str = "", team: str = "", status: str = "", due: str = "",
-                    q: Annotated[str, Query(max_length=40)] = "", page: Annotated[int, Query(ge=1)] = 1) -> CasePage:
+                    township: Filter = "", team: Filter = "", status: Filter = "", due: Filter = "",
+                    q: Annotated[str, Query(max_length=40, json_schema_extra={"pattern": NO_CONTROL})] = "",
+                    page: Annotated[int, Query(ge=1)] = 1) -> CasePage:
     """The cases the caller may see, filtered (township, team, status, due: overdue|soon), searched by name
     or ID number, one page at a time; ID numbers masked unless the role may see them."""
-    filters = case_list.Filters(township=township, team=team, status=status, due=due, q=q, page=page)
-    return case_list.case_page(session, account, filters, services.clock())
+    filters = reviewer_list.Filters(township=township, team=team, status=status, due=due, q=q, page=page)
+    return reviewer_list.case_page(session, account, filters, services.clock())
 
 
 @router.get("/cases/{case_id}/review", response_model=ReviewState)
@@ -30,12 +36,11 @@ def read_review(case_id: str, session: DbSession, account: CurrentAccount) -> Re
 
 
 @router.post("/cases/{case_id}/review", response_model=ReviewEntry)
-def post_review(case_id: str, body: ReviewAction, session: DbSession, account: CurrentAccount,
+def post_review(case_id: str, body: ReviewAction, session: Transaction, account: CurrentAccount,
                 services: ServicesDep) -> ReviewEntry:
     """Accept the field evidence, return a record or checklist line with a reason, or comment (reviewers)."""
     case = queries.visible_case(session, account, case_id)
     entry = review.decide(session, case, account, body, services.clock())
-    session.commit()
     return next(e for e in review.review_state(session, case).history if e.id == entry.id)
 
 
@@ -48,20 +53,18 @@ def list_rounds(case_id: str, session: DbSession, account: CurrentAccount, servi
 
 
 @router.post("/cases/{case_id}/rounds", response_model=Round)
-def open_round(case_id: str, body: Objection, session: DbSession, account: CurrentAccount,
+def open_round(case_id: str, body: Objection, session: Transaction, account: CurrentAccount,
                services: ServicesDep) -> Round:
     """Record the objection (R28) and open a re-verification round with 10 more working days (R3, R19)."""
     case = queries.visible_case(session, account, case_id)
     row = rounds.open_round(session, case, account, body, services.clock())
-    session.commit()
     return rounds.round_view(row, services.holidays(session))
 
 
 @router.post("/cases/{case_id}/rounds/{number}/result", response_model=Round)
-def close_round(case_id: str, number: int, body: RoundResult, session: DbSession, account: CurrentAccount,
+def close_round(case_id: str, number: int, body: RoundResult, session: Transaction, account: CurrentAccount,
                 services: ServicesDep) -> Round:
     """The round's result, fed back to the unit (R19, R28)."""
     case = queries.visible_case(session, account, case_id)
     row = rounds.close_round(session, case, number, account, body, services.clock())
-    session.commit()
     return rounds.round_view(row, services.holidays(session))

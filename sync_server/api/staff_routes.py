@@ -20,36 +20,23 @@ from schemas.staffing import (
     NewTeam,
     OrganisationView,
     OrgKind,
-    Post,
     TeamMembership,
 )
-from sync_server import handover, staff
-from sync_server.api.deps import CurrentAccount, DbSession, ServicesDep
+from sync_server.api.deps import CurrentAccount, DbSession, ServicesDep, Transaction
+from sync_server.evidence.staff_uploads import StoredUpload, read_body, store_upload
+from sync_server.office import handover, staff
 from sync_server.services import Services
 from sync_server.tables import Account, Organisation, StaffCredential, Team
-from sync_server.uploads import StoredUpload, read_body, store_upload
 
 router = APIRouter(tags=["staff"])
 RAW_BODY = {"requestBody": {"required": True, "content": {
     "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}}
 
 
-def account_view(session: DbSession, account: Account, today: date) -> AccountView:
-    """An account as administrators see it, with whether it is cleared for field work today."""
-    org = session.get(Organisation, account.org_id) if account.org_id else None
-    problems = staff.clearance_problems(session, account.username, today)
-    return AccountView(username=account.username, name=account.name, work_id=account.work_id, role=account.role,
-                       org_id=account.org_id, org_name=org.name if org else "",
-                       posts=[Post(p) for p in account.posts or []], team_id=account.team_id, unit=account.unit,
-                       active=account.active, must_change_password=account.must_change_password,
-                       cleared_for_field_work=not problems, clearance_problems=problems)
-
-
 @router.post("/organisations", response_model=OrganisationView, status_code=201)
-def add_organisation(body: NewOrganisation, session: DbSession, account: CurrentAccount) -> OrganisationView:
+def add_organisation(body: NewOrganisation, session: Transaction, account: CurrentAccount) -> OrganisationView:
     """A township, assistance department, agency or qualified third party (R27)."""
     org = staff.add_organisation(session, account, body)
-    session.commit()
     return OrganisationView(id=org.id, name=org.name, kind=OrgKind(org.kind), qualification=org.qualification)
 
 
@@ -62,10 +49,9 @@ def list_organisations(session: DbSession, account: CurrentAccount) -> list[Orga
 
 
 @router.post("/teams", status_code=201, response_model=NewTeam)
-def add_team(body: NewTeam, session: DbSession, account: CurrentAccount) -> NewTeam:
+def add_team(body: NewTeam, session: Transaction, account: CurrentAccount) -> NewTeam:
     """A survey team."""
     staff.add_team(session, account, body)
-    session.commit()
     return body
 
 
@@ -77,11 +63,10 @@ def list_teams(session: DbSession, account: CurrentAccount) -> list[NewTeam]:
 
 
 @router.post("/accounts", response_model=AccountView, status_code=201)
-def add_account(body: NewAccount, session: DbSession, account: CurrentAccount, services: ServicesDep) -> AccountView:
+def add_account(body: NewAccount, session: Transaction, account: CurrentAccount, services: ServicesDep) -> AccountView:
     """A real-name account; the password must pass the policy (R6)."""
     created = staff.add_account(session, account, body, services.clock())
-    session.commit()
-    return account_view(session, created, services.clock().date())
+    return staff.account_view(session, created, services.clock().date())
 
 
 @router.get("/accounts", response_model=list[AccountView])
@@ -89,16 +74,16 @@ def list_accounts(session: DbSession, account: CurrentAccount, services: Service
     """Every account with its clearance (administrators)."""
     staff.require_admin(account)
     today = services.clock().date()
-    return [account_view(session, a, today) for a in session.exec(select(Account).order_by(col(Account.username)))]
+    rows = session.exec(select(Account).order_by(col(Account.username)))
+    return [staff.account_view(session, a, today) for a in rows]
 
 
 @router.put("/accounts/{username}/team", response_model=AccountView)
-def set_team(username: str, body: TeamMembership, session: DbSession, account: CurrentAccount,
+def set_team(username: str, body: TeamMembership, session: Transaction, account: CurrentAccount,
              services: ServicesDep) -> AccountView:
     """Put a surveyor in a team (or take them out with null)."""
     changed = staff.set_team(session, account, username, body.team_id)
-    session.commit()
-    return account_view(session, changed, services.clock().date())
+    return staff.account_view(session, changed, services.clock().date())
 
 
 @router.post("/accounts/{username}/credentials", response_model=CredentialView, status_code=201,
@@ -137,27 +122,24 @@ def list_credentials(username: str, session: DbSession, account: CurrentAccount)
 
 
 @router.post("/accounts/{username}/close", response_model=HandoverView, status_code=201)
-def close_account(username: str, body: AccountClosing, session: DbSession, account: CurrentAccount,
+def close_account(username: str, body: AccountClosing, session: Transaction, account: CurrentAccount,
                   services: ServicesDep) -> HandoverView:
     """Start closing an account: the list of its open cases goes to the named successor (R4)."""
     row = handover.start_handover(session, account, username, body.successor, services.clock())
-    session.commit()
     return handover.handover_view(row)
 
 
 @router.post("/handovers/{handover_id}/confirm", response_model=HandoverView)
-def confirm_handover(handover_id: str, session: DbSession, account: CurrentAccount,
+def confirm_handover(handover_id: str, session: Transaction, account: CurrentAccount,
                      services: ServicesDep) -> HandoverView:
     """The leaving person or the successor confirms the list; both confirmed closes the account."""
     row = handover.confirm_handover(session, account, handover_id, services.clock())
-    session.commit()
     return handover.handover_view(row)
 
 
 @router.post("/accounts/password-recheck", response_model=list[str])
-def recheck_passwords(session: DbSession, account: CurrentAccount, services: ServicesDep) -> list[str]:
+def recheck_passwords(session: Transaction, account: CurrentAccount, services: ServicesDep) -> list[str]:
     """The periodic recheck (§4.4.4): flag accounts whose password is too old; returns their usernames."""
     staff.require_admin(account)
     flagged = staff.recheck_passwords(session, services.clock())
-    session.commit()
     return flagged

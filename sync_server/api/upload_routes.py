@@ -21,8 +21,8 @@ from schemas.protocol import (
 )
 from sync_server.api.brief_auth import BriefSurveyor, BriefUploader
 from sync_server.api.evidence_routes import RAW_BODY, Sha256, remember_many
-from sync_server.evidence_access import claimed_sizes, owner_of
-from sync_server.resumable import PartialUploads, Progress, parse_checksum
+from sync_server.evidence.access import claimed_sizes, owner_of
+from sync_server.evidence.chunked_uploads import PartialUploads, Progress, parse_checksum
 from sync_server.services import Services
 from sync_server.tables import Account
 

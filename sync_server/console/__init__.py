@@ -1,20 +1,35 @@
-"""The reviewer and township web console, server-rendered in Chinese at /console."""
-from functools import cache
+"""The reviewer and township web console, server-rendered in Chinese at /console.
 
-from fastapi import APIRouter
+Each page module holds its own module-level router; `install_console` adds them to the app with the
+console guard (security headers, CSRF) and the one redirect to the login (console/deps.py)."""
+from pathlib import Path
 
-from sync_server.console.review_pages import review_router
-from sync_server.console.routes import console_router as _base_router
+from fastapi import APIRouter, FastAPI
+
+from sync_server.console import (
+    admin_pages,
+    archive_pages,
+    case_pages,
+    documents_pages,
+    finding_pages,
+    intake_pages,
+    review_pages,
+    signin_pages,
+)
+from sync_server.console.deps import SignInRequired, to_login
+from sync_server.console.guard import install_console_guard
+
+console_router = APIRouter(include_in_schema=False)
+for _pages in (review_pages, finding_pages, archive_pages, signin_pages, case_pages, documents_pages, intake_pages,
+               admin_pages):
+    console_router.include_router(_pages.router)
 
 
-@cache
-def console_router() -> APIRouter:
-    """Every /console page: sign-in and case pages, and the office side (review, rounds, letters).
-    Built once per process, as `sync_server.api.api_router`."""
-    router = APIRouter()
-    router.include_router(review_router())
-    router.include_router(_base_router())
-    return router
+def install_console(app: FastAPI, data_dir: Path) -> None:
+    """Every /console page, behind the guard; a page that needs a sign-in redirects to the login."""
+    install_console_guard(app, data_dir)
+    app.add_exception_handler(SignInRequired, to_login)
+    app.include_router(console_router)
 
 
-__all__ = ["console_router"]
+__all__ = ["console_router", "install_console"]

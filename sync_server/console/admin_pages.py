@@ -14,23 +14,24 @@ from starlette.datastructures import FormData, UploadFile
 from schemas.problems import Code, ProblemError, chinese_message
 from schemas.protocol import AccountRole
 from schemas.staffing import CREDENTIAL_NAMES, ORG_KIND_NAMES, POST_NAMES, CredentialKind, NewAccount
-from sync_server import handover, staff
+from sync_server.accounts.auth import public
 from sync_server.api.deps import DbSession, ServicesDep
-from sync_server.api.staff_routes import account_view
-from sync_server.auth import public
-from sync_server.console.routes import TO_LOGIN, Staff
+from sync_server.console.deps import RequireStaff
 from sync_server.console.templating import page
+from sync_server.evidence.staff_uploads import MAX_UPLOAD_BYTES, store_upload
+from sync_server.office import handover, staff
 from sync_server.services import Services
 from sync_server.tables import Account, Handover, Organisation, Team
-from sync_server.uploads import MAX_UPLOAD_BYTES, store_upload
 
+router = APIRouter(prefix="/console", include_in_schema=False)
 NAMES = {"posts": POST_NAMES, "kinds": ORG_KIND_NAMES, "credentials": CREDENTIAL_NAMES}
 
 
 def _accounts_page(staff_account: Account, session: Session, services: Services, error: str = "",
                    notice: str = "", status: int = 200) -> Response:
     today = services.clock().date()
-    accounts = [account_view(session, a, today) for a in session.exec(select(Account).order_by(col(Account.username)))]
+    rows = session.exec(select(Account).order_by(col(Account.username)))
+    accounts = [staff.account_view(session, a, today) for a in rows]
     return page("accounts.html", status=status, staff=public(staff_account), accounts=accounts, names=NAMES,
                 orgs=list(session.exec(select(Organisation).order_by(col(Organisation.id)))),
                 teams=list(session.exec(select(Team).order_by(col(Team.id)))), error=error, notice=notice,
@@ -45,57 +46,47 @@ def _pending(session: Session, username: str | None) -> list[Handover]:
     return list(session.exec(query.order_by(col(Handover.created_at))))
 
 
-def admin_router() -> APIRouter:
-    """The /console/accounts and /console/handovers pages."""
-    router = APIRouter()
+@router.get("/accounts")
+def accounts(staff_account: RequireStaff, session: DbSession, services: ServicesDep) -> Response:
+    if staff_account.role != AccountRole.ADMIN.value:
+        return page("error.html", status=403, staff=public(staff_account), message=chinese_message(Code.FORBIDDEN))
+    return _accounts_page(staff_account, session, services)
 
-    @router.get("/accounts")
-    def accounts(staff_account: Staff, session: DbSession, services: ServicesDep) -> Response:
-        if staff_account is None:
-            return RedirectResponse(TO_LOGIN, status_code=303)
-        if staff_account.role != AccountRole.ADMIN.value:
-            return page("error.html", status=403, staff=public(staff_account), message=chinese_message(Code.FORBIDDEN))
-        return _accounts_page(staff_account, session, services)
 
-    @router.post("/accounts/{action}")
-    async def account_action(action: str, request: Request, staff_account: Staff, session: DbSession,
-                             services: ServicesDep) -> Response:
-        if staff_account is None:
-            return RedirectResponse(TO_LOGIN, status_code=303)
-        try:
-            async with request.form() as form:
-                notice = await _act(action, form, staff_account, session, services)
-            session.commit()
-        except ProblemError as problem:
-            session.rollback()
-            return _accounts_page(staff_account, session, services, error=chinese_message(
-                problem.code.value, problem.detail), status=problem.problem().status)
-        except (ValidationError, ValueError) as error:
-            session.rollback()
-            return _accounts_page(staff_account, session, services, error=f"填写有误：{error}", status=422)
-        return _accounts_page(staff_account, session, services, notice=notice)
+@router.post("/accounts/{action}")
+async def account_action(action: str, request: Request, staff_account: RequireStaff, session: DbSession,
+                         services: ServicesDep) -> Response:
+    try:
+        async with request.form() as form:
+            notice = await _act(action, form, staff_account, session, services)
+        session.commit()
+    except ProblemError as problem:
+        session.rollback()
+        return _accounts_page(staff_account, session, services, error=chinese_message(
+            problem.code.value, problem.detail), status=problem.problem().status)
+    except (ValidationError, ValueError) as error:
+        session.rollback()
+        return _accounts_page(staff_account, session, services, error=f"填写有误：{error}", status=422)
+    return _accounts_page(staff_account, session, services, notice=notice)
 
-    @router.get("/handovers")
-    def my_handovers(staff_account: Staff, session: DbSession) -> Response:
-        if staff_account is None:
-            return RedirectResponse(TO_LOGIN, status_code=303)
-        return page("handovers.html", staff=public(staff_account),
-                    handovers=_pending(session, staff_account.username), me=staff_account.username)
 
-    @router.post("/handovers/{handover_id}/confirm")
-    def confirm(handover_id: str, staff_account: Staff, session: DbSession, services: ServicesDep) -> Response:
-        if staff_account is None:
-            return RedirectResponse(TO_LOGIN, status_code=303)
-        try:
-            handover.confirm_handover(session, staff_account, handover_id, services.clock())
-            session.commit()
-        except ProblemError as problem:
-            session.rollback()
-            return page("error.html", status=404, staff=public(staff_account),
-                        message=chinese_message(problem.code.value, problem.detail))
-        return RedirectResponse("/console/handovers", status_code=303)
+@router.get("/handovers")
+def my_handovers(staff_account: RequireStaff, session: DbSession) -> Response:
+    return page("handovers.html", staff=public(staff_account),
+                handovers=_pending(session, staff_account.username), me=staff_account.username)
 
-    return router
+
+@router.post("/handovers/{handover_id}/confirm")
+def confirm(handover_id: str, staff_account: RequireStaff, session: DbSession,
+            services: ServicesDep) -> Response:
+    try:
+        handover.confirm_handover(session, staff_account, handover_id, services.clock())
+        session.commit()
+    except ProblemError as problem:
+        session.rollback()
+        return page("error.html", status=404, staff=public(staff_account),
+                    message=chinese_message(problem.code.value, problem.detail))
+    return RedirectResponse("/console/handovers", status_code=303)
 
 
 async def _act(action: str, form: FormData, actor: Account, session: Session, services: Services) -> str:

@@ -10,7 +10,7 @@ from datetime import date
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from pydantic import ValidationError
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 from starlette.datastructures import FormData, UploadFile
 
 from schemas.methods import METHOD_NAMES
@@ -28,15 +28,19 @@ from schemas.office import (
 )
 from schemas.problems import Code, ProblemError, chinese_message
 from schemas.protocol import AccountRole
-from sync_server import acceptance, conformity, intake, queries, roster
+from sync_server.accounts.auth import public
 from sync_server.api.deps import DbSession, ServicesDep
-from sync_server.auth import public
-from sync_server.console.routes import TO_LOGIN, Staff
+from sync_server.console.deps import RequireStaff, Staff
+from sync_server.console.roster_review import RosterReview, rejected_rows_download
 from sync_server.console.templating import page
-from sync_server.intake_views import intake_view
-from sync_server.tables import Account, Case, CaseDocument, Team
-from sync_server.uploads import MAX_UPLOAD_BYTES, store_upload
+from sync_server.evidence.staff_uploads import MAX_UPLOAD_BYTES, store_upload
+from sync_server.office import acceptance, conformity, intake, roster
+from sync_server.office.intake_wire import intake_view
+from sync_server.services import Services
+from sync_server.tables import Account, Case, CaseDocument, CaseRetention, Team, queries
+from sync_server.transparency import audit
 
+router = APIRouter(prefix="/console", include_in_schema=False)
 NAMES = {"methods": METHOD_NAMES, "statuses": INTAKE_STATUS_NAMES, "documents": DOCUMENT_NAMES,
          "forms": AUTHORIZATION_FORM_NAMES}
 
@@ -51,88 +55,96 @@ async def _file_bytes(value: object) -> bytes:
     return await value.read(MAX_UPLOAD_BYTES + 1)  # one byte more: too large is refused, not cut
 
 
-def intake_router() -> APIRouter:
-    """The /console/intake pages."""
-    router = APIRouter()
+def _intake_page(staff: Account, session: Session, services: Services, case_id: str,
+                 error: str = "", notice: str = "", status: int = 200,
+                 review: RosterReview | None = None) -> Response:
+    try:
+        case = queries.visible_case(session, staff, case_id)
+    except ProblemError as problem:
+        return page("error.html", status=404, staff=public(staff), message=_problem_text(problem))
+    view = intake_view(session, case, services.holidays(session))
+    reviewer = staff.role == AccountRole.REVIEWER.value
+    return page("intake.html", status=status, staff=public(staff), view=view, names=NAMES, error=error,
+                notice=notice, may_enter=intake.may_enter(staff, case), reviewer=reviewer, review=review)
 
-    def _intake_page(staff: Account, session: DbSession, services: ServicesDep, case_id: str,
-                     error: str = "", notice: str = "", status: int = 200) -> Response:
-        try:
-            case = queries.visible_case(session, staff, case_id)
-        except ProblemError as problem:
-            return page("error.html", status=404, staff=public(staff), message=_problem_text(problem))
-        view = intake_view(session, case, services.holidays(session))
-        reviewer = staff.role == AccountRole.REVIEWER.value
-        return page("intake.html", status=status, staff=public(staff), view=view, names=NAMES, error=error,
-                    notice=notice, may_enter=intake.may_enter(staff, case), reviewer=reviewer)
 
-    @router.get("/intake/new")
-    def new_case_form(staff: Staff, session: DbSession) -> Response:
-        if staff is None or staff.role == AccountRole.SURVEYOR.value:
-            return RedirectResponse(TO_LOGIN, status_code=303)
+@router.get("/intake/new")
+def new_case_form(staff: RequireStaff, session: DbSession) -> Response:
+    teams = list(session.exec(select(Team).order_by(col(Team.id))))
+    return page("intake_new.html", staff=public(staff), teams=teams, names=NAMES, unit=staff.unit,
+                today=date.today().isoformat(), form={})
+
+
+@router.post("/intake/new")
+async def create_case(request: Request, staff: RequireStaff, session: DbSession,
+                      services: ServicesDep) -> Response:
+    async with request.form() as form:
+        fields = {k: v for k, v in form.items() if isinstance(v, str)
+                  and not (k in ("lat", "lon") and not v.strip())}  # the household's place is optional
+        body = {**fields, "methods": form.getlist("methods"), "subjects": []}
+    try:
+        case = intake.create_case(session, staff, NewCase.model_validate(body), services.clock())
+        session.commit()
+    except (ProblemError, ValidationError) as error:
+        session.rollback()
+        message = _problem_text(error) if isinstance(error, ProblemError) else _validation_text(error)
         teams = list(session.exec(select(Team).order_by(col(Team.id))))
-        return page("intake_new.html", staff=public(staff), teams=teams, names=NAMES, unit=staff.unit,
-                    today=date.today().isoformat(), form={})
+        return page("intake_new.html", status=422, staff=public(staff), teams=teams, names=NAMES,
+                    unit=staff.unit, today=date.today().isoformat(), form=fields, error=message)
+    return RedirectResponse(f"/console/intake/{case.id}", status_code=303)
 
-    @router.post("/intake/new")
-    async def create_case(request: Request, staff: Staff, session: DbSession, services: ServicesDep) -> Response:
-        if staff is None:
-            return RedirectResponse(TO_LOGIN, status_code=303)
-        async with request.form() as form:
-            fields = {k: v for k, v in form.items() if isinstance(v, str)}
-            body = {**fields, "methods": form.getlist("methods"), "subjects": []}
+
+@router.get("/intake/{case_id}")
+def intake_page(case_id: str, staff: RequireStaff, session: DbSession, services: ServicesDep) -> Response:
+    return _intake_page(staff, session, services, case_id)
+
+
+@router.post("/intake/{case_id}/{action}")
+async def intake_action(case_id: str, action: str, request: Request, staff: RequireStaff, session: DbSession,
+                        services: ServicesDep) -> Response:
+    if action == "roster-rejected":
         try:
-            case = intake.create_case(session, staff, NewCase.model_validate(body), services.clock())
-            session.commit()
-        except (ProblemError, ValidationError) as error:
-            session.rollback()
-            message = _problem_text(error) if isinstance(error, ProblemError) else _validation_text(error)
-            teams = list(session.exec(select(Team).order_by(col(Team.id))))
-            return page("intake_new.html", status=422, staff=public(staff), teams=teams, names=NAMES,
-                        unit=staff.unit, today=date.today().isoformat(), form=fields, error=message)
-        return RedirectResponse(f"/console/intake/{case.id}", status_code=303)
-
-    @router.get("/intake/{case_id}")
-    def intake_page(case_id: str, staff: Staff, session: DbSession, services: ServicesDep) -> Response:
-        if staff is None:
-            return RedirectResponse(TO_LOGIN, status_code=303)
-        return _intake_page(staff, session, services, case_id)
-
-    @router.post("/intake/{case_id}/{action}")
-    async def intake_action(case_id: str, action: str, request: Request, staff: Staff, session: DbSession,
-                            services: ServicesDep) -> Response:
-        if staff is None:
-            return RedirectResponse(TO_LOGIN, status_code=303)
-        try:
-            async with request.form() as form:  # closes the uploaded files' temporary copies
-                case = queries.visible_case(session, staff, case_id)
-                notice = await _act(action, form, staff, case, session, services)
-            session.commit()
+            return await rejected_rows_download(request, staff, session, case_id)
         except ProblemError as problem:
-            session.rollback()
             return _intake_page(staff, session, services, case_id, error=_problem_text(problem),
                                 status=problem.problem().status)
-        except ValidationError as error:
-            session.rollback()
-            return _intake_page(staff, session, services, case_id, error=_validation_text(error), status=422)
-        return _intake_page(staff, session, services, case_id, notice=notice)
+    try:
+        async with request.form() as form:  # closes the uploaded files' temporary copies
+            case = queries.visible_case(session, staff, case_id)
+            notice = await _act(action, form, staff, case, session, services)
+        if isinstance(notice, RosterReview):
+            return _intake_page(staff, session, services, case_id, review=notice, status=422,
+                                error=f"名单中有 {len(notice.rejected)} 行有问题，尚未导入任何人")
+        session.commit()
+    except ProblemError as problem:
+        session.rollback()
+        return _intake_page(staff, session, services, case_id, error=_problem_text(problem),
+                            status=problem.problem().status)
+    except ValidationError as error:
+        session.rollback()
+        return _intake_page(staff, session, services, case_id, error=_validation_text(error), status=422)
+    return _intake_page(staff, session, services, case_id, notice=notice)
 
-    @router.get("/documents/{document_id}")
-    def document_file(document_id: str, staff: Staff, session: DbSession, services: ServicesDep) -> Response:
-        if staff is None:
-            return Response(status_code=401)
-        document = session.get(CaseDocument, document_id)
-        case = queries.visible_case(session, staff, document.case_id) if document else None
-        if document is None or case is None:
-            return Response(status_code=404)
-        return FileResponse(services.blobs.path_for(document.sha256), media_type=document.media_type,
-                            headers={"Cache-Control": "private, no-store"})
 
-    return router
+@router.get("/documents/{document_id}")
+def document_file(document_id: str, staff: Staff, session: DbSession, services: ServicesDep) -> Response:
+    if staff is None:
+        return Response(status_code=401)
+    document = session.get(CaseDocument, document_id)
+    case = queries.visible_case(session, staff, document.case_id) if document else None
+    if document is None or case is None:
+        return Response(status_code=404)
+    kept = session.get(CaseRetention, case.id)
+    if kept is not None and kept.disposed_at is not None:  # R35: the scans were destroyed
+        return Response("该案件档案已销毁 / destroyed", status_code=410)
+    audit.log_now(session, "intake.document_downloaded", services.clock(), staff.username, document.case_id,
+                  subject=document.id, via="console", document_kind=document.kind)
+    return FileResponse(services.blobs.path_for(document.sha256), media_type=document.media_type,
+                        headers={"Cache-Control": "private, no-store"})
 
 
 async def _act(action: str, form: FormData, staff: Account, case: Case, session: DbSession,
-               services: ServicesDep) -> str:
+               services: ServicesDep) -> str | RosterReview:
     """Run one form's action through the service functions; the notice to show."""
     text = {k: v for k, v in form.items() if isinstance(v, str)}
     now = services.clock()
@@ -142,9 +154,17 @@ async def _act(action: str, form: FormData, staff: Account, case: Case, session:
     if action == "roster":
         data = await _file_bytes(form.get("file"))
         existing = [s.id_number for s in queries.case_subjects(session, case.id)]
-        subjects = roster.parse_roster(data, existing)
+        reading = roster.read_roster(data, existing)
+        if reading.rejected:
+            intake.check_editable(session, staff, case)
+            return RosterReview.of(reading)
+        intake.add_subjects(session, staff, case, reading.subjects)
+        return f"已导入委托名单 {len(reading.subjects)} 人"
+    if action == "roster-good":
+        existing = [s.id_number for s in queries.case_subjects(session, case.id)]
+        subjects = roster.subjects_from_form(text.get("rows", ""), existing)
         intake.add_subjects(session, staff, case, subjects)
-        return f"已导入委托名单 {len(subjects)} 人"
+        return f"已导入委托名单中有效的 {len(subjects)} 人；问题行未导入"
     if action == "document":
         try:
             kind = DocumentKind(text.get("kind", ""))

@@ -9,8 +9,10 @@ from schemas.letters import CHANNEL_LABELS
 from schemas.methods import METHOD_NAMES, Method
 from schemas.protocol import AccountRole
 from schemas.review import ACTION_LABELS, OBJECTOR_LABELS, REVIEW_STATUS_LABELS
-from sync_server import letters, review, rounds
-from sync_server.console.views import RecordView
+from sync_server.casework import review, rounds
+from sync_server.casework.presentation import RecordView
+from sync_server.console.finding_views import finding_context
+from sync_server.office import letters
 from sync_server.tables import Account, Case
 
 PHOTOS_PER_PAGE = 6
@@ -43,6 +45,7 @@ def office_context(session: Session, case: Case, staff: Account, table: object) 
     assert isinstance(table, HolidayTable)
     is_reviewer = staff.role == AccountRole.REVIEWER.value
     return {
+        **finding_context(session, case),
         "review": review.review_state(session, case),
         "rounds": [rounds.round_view(r, table) for r in rounds.rounds_of(session, case.id)],
         "letters": letters.letters_of(session, case.id),

@@ -13,6 +13,7 @@ from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup, escape
 
 from schemas.masking import masked_id_number
+from sync_server.casework.presentation import local_time
 
 HERE = Path(__file__).parent
 CSRF_FIELD = "csrf"
@@ -32,6 +33,7 @@ def csrf_field() -> Markup:
 
 templates = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True)
 templates.filters["masked"] = masked_id_number
+templates.filters["beijing"] = local_time
 templates.globals["csrf_field"] = csrf_field
 templates.globals["role_names"] = ROLE_NAMES
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from schemas.records import EvidenceKind, EvidenceRef, Location, SealedRecord, SurveyRecord
-from sync_server import queries
 from sync_server.display.watermark import WatermarkFacts, coordinates
-from sync_server.tables import Account, Case, Record, RecordEvidence
+from sync_server.tables import Account, Case, Record, RecordEvidence, queries
 
 
 def place_of(record: SurveyRecord, ref: EvidenceRef | None, case: Case | None) -> str:

@@ -20,9 +20,9 @@ from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 
-from sync_server.blobs import BlobStore
 from sync_server.display.maker import Made, make
 from sync_server.display.watermark import WatermarkFacts
+from sync_server.evidence.disk_store import BlobStore
 
 log = logging.getLogger(__name__)
 VERSION = 1  # raise when the look changes: old copies are then simply not found and made again

@@ -9,7 +9,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageOps
 
 from sync_server.display.watermark import WatermarkFacts, draw_band, font, lines
-from sync_server.previews import FORMATS
+from sync_server.evidence.previews import FORMATS
 
 DISPLAY_SIDE = 1280
 THUMB_SIDE = 320

@@ -13,9 +13,9 @@ from schemas.methods import METHOD_NAMES, Method, field_kinds
 from schemas.problems import Code, ProblemError
 from schemas.review import REVIEW_STATUS_LABELS, ReviewStatus
 from schemas.staffing import Post
-from sync_server import review
-from sync_server.posts import refuse_own_survey, require_post
-from sync_server.record_standing import counted_ids
+from sync_server.accounts.posts import refuse_own_survey, require_post
+from sync_server.casework import review
+from sync_server.casework.record_standing import counted_ids
 from sync_server.tables import Account, Case
 
 

@@ -10,9 +10,9 @@ from sqlmodel import Session
 
 from schemas.archive import MatchingLine
 from schemas.staffing import Post
-from sync_server import audit
-from sync_server.posts import require_post
+from sync_server.accounts.posts import require_post
 from sync_server.tables import Account, Case, MatchingResult
+from sync_server.transparency import audit
 
 
 def import_lines(session: Session, case: Case, by: Account, lines: Sequence[MatchingLine], now: datetime) -> int:

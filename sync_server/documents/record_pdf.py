@@ -1,21 +1,22 @@
 """The survey record (调查记录表) of one sealed record as a PDF, in Chinese (R20)."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from fpdf.enums import WrapMode
 
+from schemas.findings import FindingView
 from schemas.protocol import AccountPublic, MergedRecord
 from schemas.records import EvidenceKind, Location
-from sync_server.console.views import ROLE_LABELS, local_time, person_label, record_view
-from sync_server.documents.pdfkit import Document
+from sync_server.casework.presentation import ROLE_LABELS, local_time, person_label, record_view
+from sync_server.documents.pdf_document import Document
 
 KIND_LABELS = {EvidenceKind.PHOTO: "照片", EvidenceKind.AUDIO: "录音", EvidenceKind.VIDEO: "视频",
                EvidenceKind.SIGNATURE: "签名", EvidenceKind.DOCUMENT: "文件"}
 LOG_KINDS = {"record.ingested": "记录上传并通过核验", "dossier.exported": "档案包导出",
              "dossier.export_failed": "档案包导出失败", "evidence.downloaded": "留证文件下载",
-             "report.issued": "出具核查报告"}
+             "report.issued": "出具核查报告", "finding.acknowledged": "证据提示经审核确认"}
 
 
 @dataclass(frozen=True)
@@ -46,8 +47,10 @@ def place_text(address: str, location: Location | None) -> str:
 
 
 def render_record(merged: MergedRecord, case: CaseFacts, people: dict[str, AccountPublic],
-                  image_of: Callable[[str, int], bytes | None], log: list[LogLine], standing: str = "") -> bytes:
+                  image_of: Callable[[str, int], bytes | None], log: list[LogLine],
+                  findings: Sequence[FindingView] = (), standing: str = "") -> bytes:
     """The PDF of one merged record; `image_of(sha256, side)` gives a JPEG/PNG thumbnail or None;
+    `findings` what the server found in its evidence, with each reviewer's acknowledgement (issue 16);
     `standing`: why a returned (or superseded) record is not counted (R42), shown instead of its outcome."""
     record, view = merged.sealed.record, record_view(merged, people)
     if standing:
@@ -73,6 +76,7 @@ def render_record(merged: MergedRecord, case: CaseFacts, people: dict[str, Accou
         doc.heading("无法签名原因")
         doc.paragraph(view.cannot_sign_reason)
     _evidence(doc, merged, people, image_of)
+    _findings(doc, merged, findings, people)
     doc.heading("签章核验")
     doc.grid(["调查人员", "密钥编号", "核验结果"],
              [[person_label(s.surveyor, people), s.key_id, "通过" if s.valid else "未通过"] for s in merged.seals],
@@ -106,3 +110,19 @@ def _evidence(doc: Document, merged: MergedRecord, people: dict[str, AccountPubl
     if images:
         doc.heading("签名", size=11, keep=32)
         doc.image_row(images, height=22)
+
+
+def _findings(doc: Document, merged: MergedRecord, findings: Sequence[FindingView],
+              people: dict[str, AccountPublic]) -> None:
+    """What the agency itself found in the evidence, and who acknowledged it with what reason (R42)."""
+    numbers = {e.sha256: str(i) for i, e in enumerate(merged.sealed.record.evidence, 1)}
+    places = {"start_fix": "开始调查时定位", "seal_fix": "签章时定位", "location": "调查定位", "": "本记录"}
+    doc.heading(f"证据提示（服务器核验，{len(findings)} 项）")
+    if not findings:
+        doc.paragraph("服务器核验未发现需要提示的情况。")
+        return
+    doc.grid(["涉及", "提示", "审核确认"],
+             [[f"留证 {numbers[f.target]}" if f.target in numbers else places.get(f.target, f.target[:12]),
+               f"{f.label}（{f.detail}）" if f.detail else f.label,
+               f"已确认：{f.ack_reason}（{f.ack_by}，{local_time(f.ack_at)}）" if f.acknowledged else "未确认"]
+              for f in findings], widths=(24, 80, 70), size=8.5, wrap=WrapMode.WORD)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sync_server.documents.pdfkit import Document
+from sync_server.documents.pdf_document import Document
 
 BASIS = ("根据《社会救助暂行办法》（国务院令第649号）、《重庆市人民政府关于贯彻落实国务院〈社会救助暂行办法〉的实施意见》"
          "（渝府发〔2014〕55号）、《重庆市社会救助家庭经济状况信息核查认定办法》（渝府办发〔2014〕138号）等相关政策规定，"

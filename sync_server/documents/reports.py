@@ -11,14 +11,23 @@ from sqlmodel import Session, col, select
 from schemas.methods import Method
 from schemas.office import IntakeStatus
 from schemas.records import SealedRecord, SurveyRecord
-from sync_server import audit, queries, review
+from sync_server.casework import review
+from sync_server.casework.record_standing import counted_ids
 from sync_server.documents.appendix_d import Matching, Person, cn_date, compose, default_summary
 from sync_server.documents.issuing import refuse_unless_issuable
 from sync_server.documents.report_pdf import ElectronicSeal, render_report
-from sync_server.record_standing import counted_ids
 from sync_server.services import Services
-from sync_server.tables import Account, Case, Entrustment, MatchingResult, Organisation, ReportVersion
-from sync_server.transparency.agency_key import load_or_create
+from sync_server.tables import (
+    Account,
+    Case,
+    Entrustment,
+    MatchingResult,
+    Organisation,
+    ReportVersion,
+    queries,
+)
+from sync_server.transparency import audit
+from sync_server.transparency.agency_key import load_agency_key
 
 REPORT_CONTEXT = b"field-evidence/report/v1\n"
 AGENCY = "渝北区社会救助家庭经济状况核查认定中心"
@@ -112,7 +121,7 @@ def issue(session: Session, case: Case, services: Services, by: Account, summary
 
 def freeze(session: Session, case: Case, services: Services, actor: str, summary: str | None) -> ReportVersion:
     """Seal and keep version n+1 as it reads now, unchecked: `issue` is the only caller that issues."""
-    now, key = services.clock(), load_or_create(services.settings.data_dir)
+    now, key = services.clock(), load_agency_key(services.settings)
     version = next_version(session, case.id)
     content = draft(session, case, now, summary, version)
     body = rfc8785.dumps(content)
@@ -125,9 +134,3 @@ def freeze(session: Session, case: Case, services: Services, actor: str, summary
               number=row.number, content_sha256=seal.content_sha256, pdf_sha256=hashlib.sha256(row.pdf).hexdigest())
     session.flush()
     return row
-
-
-def issued_reports(session: Session, case_id: str) -> list[ReportVersion]:
-    """Every issued version, oldest first."""
-    query = select(ReportVersion).where(ReportVersion.case_id == case_id).order_by(col(ReportVersion.version))
-    return list(session.exec(query))

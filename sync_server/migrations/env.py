@@ -1,4 +1,4 @@
-"""Alembic environment: the connection comes from `sync_server.schema.upgrade` (config attribute
+"""Alembic environment: the connection comes from `sync_server.migrations.upgrade.upgrade` (config attribute
 "connection") or, on the command line, from `-x url=...`, `DATABASE_URL`, or data/server/server.db."""
 from __future__ import annotations
 

@@ -3,9 +3,11 @@ from sync_server.tables.accounts import Account, Team
 from sync_server.tables.audit_log import AuditCheckpoint, AuditEntry, AuditNode
 from sync_server.tables.cases import Case, Subject
 from sync_server.tables.counters import Counter
+from sync_server.tables.disposal import DisposalAppraisal, DisposalCertificate, DisposedFile
 from sync_server.tables.evidence import EvidenceFile, RecordEvidence
 from sync_server.tables.evidence_claims import EvidenceClaim
 from sync_server.tables.evidence_types import EvidenceType
+from sync_server.tables.findings import FindingAck, RecordFindings
 from sync_server.tables.holidays import HolidayNotice
 from sync_server.tables.intake import CaseDocument, ConformityCheck, Entrustment
 from sync_server.tables.keys import SurveyorKey
@@ -21,8 +23,9 @@ from sync_server.tables.throttles import LoginThrottle
 from sync_server.tables.tokens import SessionToken
 
 __all__ = ["Account", "AuditCheckpoint", "AuditEntry", "AuditNode", "Case", "CaseDocument", "CaseRetention",
-           "CaseSummary", "ConformityCheck", "Counter", "Entrustment", "EvidenceClaim", "EvidenceFile",
-           "EvidenceType", "Handover", "HolidayNotice", "LetterFollowUp", "LetterRequest", "LoginThrottle",
-           "MatchingResult", "Organisation", "ReVerificationRound", "Record", "RecordEvidence",
+           "CaseSummary", "ConformityCheck", "Counter", "DisposalAppraisal",
+           "DisposalCertificate", "DisposedFile", "Entrustment", "EvidenceClaim", "EvidenceFile",
+           "EvidenceType", "FindingAck", "Handover", "HolidayNotice", "LetterFollowUp", "LetterRequest", "LoginThrottle",
+           "MatchingResult", "Organisation", "ReVerificationRound", "Record", "RecordEvidence", "RecordFindings",
            "ReportVersion", "ReviewEntry", "SessionToken", "SignedRecordBytes", "StaffCredential", "Subject",
            "SurveyorKey", "Team"]

@@ -38,12 +38,14 @@ class AuditNode(SQLModel, table=True):
 
 
 class AuditCheckpoint(SQLModel, table=True):
-    """A signed tree head: the agency key's signature over (tree size, root, time)."""
+    """A signed tree head. Now a C2SP signed note: `body` is the note's text (origin, size, base64 root)
+    and `signature` the base64 of key hash ‖ Ed25519 signature (audit.signed_note rebuilds the note);
+    checkpoints of the first format keep their RFC 8785 JSON body."""
 
     __tablename__ = "audit_checkpoints"
     tree_size: int = Field(primary_key=True)
     root_hash: str
     at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
     key_id: str
-    body: str = Field(sa_column=Column(Text, nullable=False))  # the exact JSON that was signed
-    signature: str  # base64 Ed25519 over CHECKPOINT_CONTEXT + body
+    body: str = Field(sa_column=Column(Text, nullable=False))  # the exact text (or first format: JSON) signed
+    signature: str  # base64: key hash ‖ Ed25519 over body (first format: Ed25519 over CHECKPOINT_CONTEXT + body)

@@ -24,7 +24,7 @@ class Case(SQLModel, table=True):
     required_checks: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     team_id: str = Field(foreign_key="teams.id")
     agency_id: str | None = Field(default=None, foreign_key="organisations.id")  # the agency running it
-    listed_seq: int = Field(default=0, index=True)  # its place in the devices' case list (case_listing.py)
+    listed_seq: int = Field(default=0, index=True)  # its place in the devices' list (casework/device_order)
 
 
 class Subject(SQLModel, table=True):

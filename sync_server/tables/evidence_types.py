@@ -10,7 +10,7 @@ from sync_server.tables.columns import UtcDateTime
 
 
 class EvidenceType(SQLModel, table=True):
-    """The canonical media type a file's bytes are (`sync_server.sniffing.sniff_file`); NULL: no allowed
+    """The canonical media type a file's bytes are (`evidence.sniffing.sniff_file`); NULL: no allowed
     format. Decoding a phone's HEIC takes a second or more, so it is done once, at upload, not per record."""
 
     __tablename__ = "evidence_types"

@@ -1,4 +1,4 @@
-"""What the case list shows of each case, kept as data (sync_server/summaries.py keeps it right)."""
+"""What the case list shows of each case, kept as data (sync_server/casework/summaries.py keeps it right)."""
 from __future__ import annotations
 
 from datetime import date, datetime

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 PACKAGE = Path(__file__).parents[2] / "dossier_verify"
-ALLOWED = {"base64", "binascii", "hashlib", "json", "zipfile", "argparse", "sys", "pathlib", "typing",
+ALLOWED = {"base64", "binascii", "hashlib", "json", "zipfile", "stat", "struct", "zlib", "html", "argparse", "sys", "pathlib", "typing",
            "collections", "dataclasses", "enum", "__future__", "rfc8785", "cryptography", "dossier_verify"}
 
 

@@ -6,7 +6,7 @@ import json
 import pytest
 from playwright.sync_api import sync_playwright
 
-from sync_server.tls import TlsFiles, init_tls
+from sync_server.edge.tls import TlsFiles, init_tls
 from tests.end_to_end.flet_browser import REPO_ROOT, launch_browser
 from tests.end_to_end.product import Product, chromium_tls_args
 

@@ -17,7 +17,7 @@ import httpx
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from sync_server.tls import TlsFiles
+from sync_server.edge.tls import TlsFiles
 from tests.end_to_end.flet_browser import free_port, start_process, stop_process
 
 
@@ -60,7 +60,8 @@ class Product:
     def start_server(self) -> None:
         served = TlsFiles.of(self.root / "server")
         if not served.ready():  # the server finds tls/server.crt and server.key in its data dir
-            served.directory.mkdir(parents=True, exist_ok=True)
+            (self.root / "server").mkdir(mode=0o700, parents=True, exist_ok=True)  # a start refuses a readable one
+            served.directory.mkdir(mode=0o700, exist_ok=True)
             for name in ("ca_cert", "server_cert", "server_key"):
                 shutil.copy(getattr(self.agency, name), getattr(served, name))
         cmd = [sys.executable, "-m", "sync_server", "--host", "127.0.0.1", "--port", str(self.server_port),

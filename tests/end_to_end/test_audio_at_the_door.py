@@ -13,21 +13,17 @@ import wave
 import pytest
 from playwright.sync_api import sync_playwright
 
-from field_app.store import EvidenceStore, open_store
 from field_app.store import queries as q
-from field_app.store.vault import DirectoryVault
 from field_app.viewmodels.recovery import RECOVERED
 from schemas.records import EvidenceKind, SealedRecord
 from tests.end_to_end.conftest import ARTIFACTS
 from tests.end_to_end.flet_browser import (
     fill_field,
     launch_browser,
-    new_tablet_page,
-    open_flet,
     tap,
     wait_text,
 )
-from tests.end_to_end.tablet import Tablet
+from tests.end_to_end.flows import open_tablet, tablet_store, visit_at_the_door
 from tests.end_to_end.test_home_visit import CASE, HOME, REVIEWER
 
 MEDIA_FLAGS = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
@@ -60,12 +56,8 @@ def _elapsed_at_least(page, seconds: int, timeout_ms: float = 30_000) -> None:
 
 
 def test_a_recorded_refusal_reaches_the_server_as_a_valid_wav_r10_r13(product, microphone_browser):
-    context, page = new_tablet_page(microphone_browser, permissions=["microphone", "geolocation"],
-                                    geolocation={"latitude": 29.6100, "longitude": 106.5318, "accuracy": 20})
-    open_flet(page, product.app_url)
-    tablet = Tablet(page, "audio")
-    tablet.download_cases()
-    tablet.refuse_at_door(f"start-home_visit-{CASE}")
+    context, page, tablet = visit_at_the_door(microphone_browser, product, "audio", refuse=True,
+                                              permissions=("microphone",))
     fill_field(page, HOME.refusal_label, "户主隔门表示不需要救助，拒绝开门，全程录音。")
     tap(page, "audio-start")
     wait_text(page, "正在录音")
@@ -123,12 +115,8 @@ def _frequency(samples, rate: int) -> float:
 def test_the_app_killed_mid_recording_keeps_what_was_recorded_as_a_valid_wav_r10(product, microphone_browser):
     """SIGKILL of the tablet app's process group while recording; after a restart, the draft holds one
     WAV of what was recorded (up to the last sealed 2 s segment), flagged as recovered, never half-sealed."""
-    context, page = new_tablet_page(microphone_browser, permissions=["microphone", "geolocation"],
-                                    geolocation={"latitude": 29.6100, "longitude": 106.5318, "accuracy": 20})
-    open_flet(page, product.app_url)
-    tablet = Tablet(page, "audio-kill")
-    tablet.download_cases()
-    tablet.refuse_at_door(f"start-home_visit-{CASE}")
+    context, page, tablet = visit_at_the_door(microphone_browser, product, "audio-kill", refuse=True,
+                                              permissions=("microphone",))
     tap(page, "audio-whole-visit")
     wait_text(page, "正在录音")
     _elapsed_at_least(page, 6)
@@ -138,9 +126,7 @@ def test_the_app_killed_mid_recording_keeps_what_was_recorded_as_a_valid_wav_r10
     context.close()
 
     product.start_app()  # recovery runs as the app opens
-    vault = DirectoryVault(product.root / "tablet-keys", product.root / "tablet")
-    store = open_store(product.root / "tablet", vault)
-    evidence = EvidenceStore(product.root / "tablet" / "evidence", vault)
+    store, evidence = tablet_store(product.root)
     try:
         with store.reading() as s:
             [draft] = q.drafts(s, CASE)
@@ -156,9 +142,7 @@ def test_the_app_killed_mid_recording_keeps_what_was_recorded_as_a_valid_wav_r10
     finally:
         store.close()
 
-    context, page = new_tablet_page(microphone_browser)
-    open_flet(page, product.app_url)
-    tablet = Tablet(page, "audio-kill-after")
+    context, page, tablet = open_tablet(microphone_browser, product, "audio-kill-after")
     tablet.sign_in_team()
     tap(page, "go-cases")
     tap(page, f"resume-{draft.id}")
@@ -171,12 +155,8 @@ def test_the_app_killed_mid_recording_keeps_what_was_recorded_as_a_valid_wav_r10
 
 def test_a_recording_plays_back_on_the_tablet_r10(product, microphone_browser):
     """The clip just recorded plays in the browser from the decrypted bytes: the button turns to 暂停."""
-    context, page = new_tablet_page(microphone_browser, permissions=["microphone", "geolocation"],
-                                    geolocation={"latitude": 29.6100, "longitude": 106.5318, "accuracy": 20})
-    open_flet(page, product.app_url)
-    tablet = Tablet(page, "playback")
-    tablet.download_cases()
-    tablet.refuse_at_door(f"start-home_visit-{CASE}")
+    context, page, tablet = visit_at_the_door(microphone_browser, product, "playback", refuse=True,
+                                              permissions=("microphone",))
     tap(page, "audio-start")
     wait_text(page, "正在录音")
     _elapsed_at_least(page, 3)

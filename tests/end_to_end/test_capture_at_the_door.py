@@ -7,9 +7,6 @@ import json
 import pytest
 from playwright.sync_api import sync_playwright
 
-from field_app.store import EvidenceStore, open_store
-from field_app.store import queries as q
-from field_app.store.vault import DirectoryVault
 from field_app.viewmodels.pad import pad_size
 from field_app.views.shell import rail_width
 from schemas.records import Origin, Role
@@ -17,23 +14,17 @@ from tests.end_to_end.flet_browser import (
     WAIT_MS,
     draw_stroke,
     launch_browser,
-    new_tablet_page,
-    open_flet,
     tap,
     touch_at,
     touch_stroke,
     wait_text,
 )
-from tests.end_to_end.tablet import Tablet
-
-CASE = "case-yb-2026-0001"
+from tests.end_to_end.flows import AT_THE_DOOR, CASE, open_tablet, tablet_draft, visit_at_the_door
 
 
 def test_capture_waits_for_notification_and_a_signature_survives_a_rotation(product, browser):
-    context, page = new_tablet_page(browser, permissions=["geolocation"],
-                                    geolocation={"latitude": 29.6100, "longitude": 106.5318, "accuracy": 20})
-    open_flet(page, product.app_url)
-    tablet = Tablet(page, "capture")
+    context, page, tablet = open_tablet(browser, product, "capture", permissions=["geolocation"],
+                                        geolocation=AT_THE_DOOR)
     tablet.download_cases()
     tablet.start_visit(f"start-home_visit-{CASE}")
     assert tablet.wait_start_fix() == "距登记住址"
@@ -61,12 +52,7 @@ def test_capture_waits_for_notification_and_a_signature_survives_a_rotation(prod
     tablet.shot("signature-saved-upright")
     context.close()
 
-    store, evidence = open_tablet_store(product.root)
-    try:
-        with store.reading() as s:
-            [draft] = q.drafts(s, CASE)
-    finally:
-        store.close()
+    draft, evidence = tablet_draft(product.root)
     [signature] = draft.evidence_with(Role.SURVEYOR_SIGNATURE, "zhangwei")
     raw = json.loads(evidence.read(signature.strokes_sha256 or ""))
     assert len(raw["strokes"]) == 3 and raw["width"] < 800  # rendered at the upright pad's width
@@ -108,12 +94,9 @@ def browser():
 def test_the_in_app_camera_takes_shots_in_a_row_kept_with_time_and_place_r10(product, browser):
     """Shots from Chromium's fake camera, one retaken: hashed and stored when taken, origin camera, the
     browser's GPS position, no flags; then the photo step shows it as 拍摄."""
-    context, page = new_tablet_page(browser, permissions=["geolocation", "camera"],
-                                    geolocation={"latitude": 29.5896, "longitude": 106.5318, "accuracy": 10})
-    open_flet(page, product.app_url)
-    tablet = Tablet(page, "camera")
-    tablet.download_cases()
-    tablet.consent_at_door(f"start-home_visit-{CASE}")
+    context, page, tablet = visit_at_the_door(browser, product, "camera", permissions=("camera",),
+                                              geolocation={"latitude": 29.5896, "longitude": 106.5318,
+                                                           "accuracy": 10})
     tablet.go_step("photos")
     tap(page, "add-scene-photo-camera")
     wait_text(page, "拍摄的照片会显示在这里")
@@ -143,19 +126,9 @@ def test_the_in_app_camera_takes_shots_in_a_row_kept_with_time_and_place_r10(pro
     tablet.shot("photos-from-camera")
     context.close()
 
-    store, evidence = open_tablet_store(product.root)
-    try:
-        with store.reading() as s:
-            [draft] = q.drafts(s, CASE)
-    finally:
-        store.close()
+    draft, evidence = tablet_draft(product.root)
     [shot] = draft.evidence_with(Role.SCENE)
     assert shot.origin == Origin.CAMERA and shot.media_type == "image/jpeg" and shot.filename.startswith("拍摄-")
     assert shot.location is not None and shot.location.lat == pytest.approx(29.5896)
     assert shot.flags == [] and evidence.verify(shot.sha256)
 
-
-def open_tablet_store(root):
-    """The app's encrypted store and evidence files, opened with its web-mode key dir (make run's layout)."""
-    vault = DirectoryVault(root / "tablet-keys", root / "tablet")
-    return open_store(root / "tablet", vault), EvidenceStore(root / "tablet" / "evidence", vault)

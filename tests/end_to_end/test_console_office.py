@@ -7,28 +7,21 @@ from datetime import date
 
 import pytest
 
-from sync_server.id_numbers import make_id_number
-from sync_server.seed import scan_png
-from tests.end_to_end.flet_browser import new_tablet_page
+from sync_server.office.id_numbers import make_id_number
+from sync_server.ops.seed import scan_png
+from tests.end_to_end.flows import console_sign_in, server_only
 from tests.end_to_end.product import Product
 from tests.sync_server.helpers import CREDENTIALS
 
 
 @pytest.fixture
 def server(tmp_path, agency):
-    running = Product(tmp_path, agency)
-    running.start_server()
-    yield running
-    running.stop()
+    with server_only(tmp_path, agency) as running:
+        yield running
 
 
 def sign_in(browser, server: Product, username: str, password: str | None = None):
-    _context, page = new_tablet_page(browser)
-    page.goto(f"{server.server_url}/console/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password or CREDENTIALS[username].password)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/console/cases")
+    _context, page = console_sign_in(browser, server, username, password or CREDENTIALS[username].password)
     return page
 
 

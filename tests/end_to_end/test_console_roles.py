@@ -7,10 +7,11 @@ import pytest
 from sqlmodel import Session
 
 from schemas.protocol import AccountRole
-from sync_server.auth import create_account
+from sync_server.accounts.auth import create_account
 from sync_server.db import make_engine
-from sync_server.seed import DEMO_ACCOUNTS, DEMO_CASE_ID
+from sync_server.ops.seed import DEMO_ACCOUNTS, DEMO_CASE_ID
 from tests.end_to_end.flet_browser import new_tablet_page, shot, unexpected_requests
+from tests.end_to_end.flows import console_sign_in
 from tests.end_to_end.product import Product
 
 PASSWORDS = {a.username: a.password for a in DEMO_ACCOUNTS}
@@ -35,13 +36,7 @@ def server(tmp_path_factory, agency):
 
 
 def sign_in(browser, server: Product, username: str, password: str):
-    context, page = new_tablet_page(browser, viewport={"width": 1280, "height": 900})
-    page.goto(f"{server.server_url}/console/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/console/cases")
-    return context, page
+    return console_sign_in(browser, server, username, password, viewport={"width": 1280, "height": 900})
 
 
 def test_chinese_renders_with_the_bundled_web_font(server, browser):

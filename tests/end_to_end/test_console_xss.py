@@ -11,16 +11,20 @@ the same payload does run in this Chromium when served as a page of its own.
 """
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import httpx
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
 from schemas.protocol import PROTOCOL_HEADER
-from sync_server.blobs import BlobStore
 from sync_server.db import make_engine
-from sync_server.seed import DEMO_CASE_ID
+from sync_server.evidence.disk_store import BlobStore
+from sync_server.ops.seed import DEMO_CASE_ID
+from tests.end_to_end.flows import server_only
 from tests.end_to_end.product import Product
 from tests.media import PHOTOS
+from tests.sync_server.finding_helpers import visit_at
 from tests.sync_server.helpers import CREDENTIALS, FieldTeam, home_visit
 from tests.sync_server.legacy import hostile_files, plant_legacy_record
 
@@ -30,10 +34,8 @@ REVIEWER = "wangfang"
 @pytest.fixture
 def server(tmp_path, agency):
     """The real server only (HTTPS, seeded); the tablet app is not needed here."""
-    running = Product(tmp_path, agency)
-    running.start_server()
-    yield running
-    running.stop()
+    with server_only(tmp_path, agency) as running:
+        yield running
 
 
 def plant_hostile_case(server: Product, marker: str) -> dict[str, str]:
@@ -41,11 +43,12 @@ def plant_hostile_case(server: Product, marker: str) -> dict[str, str]:
     with httpx.Client(base_url=server.server_url, verify=server.tls_context(), timeout=30,
                       headers={PROTOCOL_HEADER: "1"}) as client:
         team = FieldTeam.sign_in(client)  # type: ignore[arg-type]  (the same calls as a TestClient)
-        assert team.submit(home_visit()).json()["status"] == "merged"
-        visit = home_visit("rec-hostile-01")
+        now = datetime.now(UTC)  # after the demo case's release at the server's start (R1: no earlier seal)
+        assert team.submit(visit_at(home_visit(), now)).json()["status"] == "merged"
+        visit = visit_at(home_visit("rec-hostile-01"), now)
         files = hostile_files(marker, (PHOTOS / "gps" / "DSCN0021.jpg").read_bytes())
         for name, (data, media_type, kind) in files.items():
-            probe = home_visit(f"rec-probe-{len(name)}-{name[:6]}")
+            probe = visit_at(home_visit(f"rec-probe-{len(name)}-{name[:6]}"), now)
             probe.add(data, kind, visit.record.evidence[0].role, "zhangwei", media_type)
             answer = team.submit(probe).json()
             if name == "real-jpeg-html-tail.jpg":  # a whole, decodable JPEG: merged, and served as an image

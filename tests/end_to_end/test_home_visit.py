@@ -133,6 +133,13 @@ def check_case_on_server(product) -> None:
     api = product.api(*REVIEWER)
     try:
         detail = api.get(f"/cases/{CASE}").json()
+        assert detail["completeness"]["complete"] is False  # issue 16: not before the findings are seen
+        found = api.get(f"/cases/{CASE}/findings").json()
+        assert any(f["code"] == "outside_visit_window" for f in found)  # imported camera samples from 2008 …
+        for f in found:
+            body = {"record_id": f["record_id"], "code": f["code"], "target": f["target"], "reason": "已核实"}
+            assert api.post(f"/cases/{CASE}/findings/acks", json=body).status_code == 200
+        detail = api.get(f"/cases/{CASE}").json()
         assert detail["completeness"]["complete"] is True
         records = [SealedRecord.model_validate(r["sealed"]) for r in detail["records"]]
         assert sorted(r.record.outcome.value for r in records) == ["completed", "refused"]

@@ -6,17 +6,13 @@ from __future__ import annotations
 import hashlib
 import time
 
-from field_app.store import EvidenceStore
-from field_app.store import queries as q
-from field_app.store.vault import DirectoryVault
-from schemas.device_audit import AuditAction
+from schemas.audit_events import AuditAction
 from schemas.records import Role
-from tests.end_to_end.flet_browser import draw_stroke, new_tablet_page, open_flet, tap, wait_text
-from tests.end_to_end.tablet import Tablet
-from tests.end_to_end.test_capture_at_the_door import open_tablet_store
+from tests.end_to_end.flet_browser import draw_stroke, tap, wait_text
+from tests.end_to_end.flows import tablet_draft, tablet_evidence, visit_at_the_door
+from tests.end_to_end.test_home_visit import NEAR_HOUSEHOLD
 from tests.media import PHOTOS
 
-CASE = "case-yb-2026-0001"
 FILES = [PHOTOS / "gps" / "DSCN0010.jpg", PHOTOS / "gps" / "DSCN0012.jpg"]
 
 
@@ -29,12 +25,7 @@ def _gone(page, identifier: str, timeout_ms: float = 30_000) -> None:
 
 
 def test_a_tile_opens_full_screen_and_a_removal_can_be_undone_r10(product, browser):
-    context, page = new_tablet_page(browser, permissions=["geolocation"],
-                                    geolocation={"latitude": 29.5900, "longitude": 106.5318, "accuracy": 12})
-    open_flet(page, product.app_url)
-    tablet = Tablet(page, "tiles")
-    tablet.download_cases()
-    tablet.consent_at_door(f"start-home_visit-{CASE}")
+    context, page, tablet = visit_at_the_door(browser, product, "tiles", geolocation=NEAR_HOUSEHOLD)
     tablet.go_step("photos")
     tablet.add_photos("add-scene-photo", FILES)
     wait_text(page, "已添加 2 张照片", timeout=30_000)
@@ -68,12 +59,7 @@ def test_a_tile_opens_full_screen_and_a_removal_can_be_undone_r10(product, brows
     tablet.shot("removed-for-good")
     context.close()
 
-    store, _ = open_tablet_store(product.root)
-    try:
-        with store.reading() as s:
-            [draft] = q.drafts(s, CASE)
-    finally:
-        store.close()
+    draft, _ = tablet_draft(product.root)
     assert [e.filename for e in draft.evidence_with(Role.SCENE)] == ["DSCN0010.jpg"]
     actions = [e.action for e in draft.audit if e.subject == _sha(FILES[1])]
     assert actions == [AuditAction.EVIDENCE_ADDED, AuditAction.EVIDENCE_REMOVED, AuditAction.EVIDENCE_RESTORED,
@@ -82,7 +68,7 @@ def test_a_tile_opens_full_screen_and_a_removal_can_be_undone_r10(product, brows
 
 def _wait_shredded(page, root, sha: str, timeout_s: float = 60.0) -> None:
     """Wait until the app has deleted the evidence file (a condition, polled)."""
-    evidence = EvidenceStore(root / "tablet" / "evidence", DirectoryVault(root / "tablet-keys", root / "tablet"))
+    evidence = tablet_evidence(root)
     deadline = time.monotonic() + timeout_s
     while evidence.has(sha):
         if time.monotonic() > deadline:

@@ -5,14 +5,10 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import sync_playwright
 
-from field_app.store import EvidenceStore, open_store
-from field_app.store import queries as q
-from field_app.store.vault import DirectoryVault
 from schemas.media import sniff_video
 from schemas.records import EvidenceKind, Origin, Role
-from tests.end_to_end.flet_browser import launch_browser, new_tablet_page, open_flet, tap, wait_text
-from tests.end_to_end.tablet import Tablet
-from tests.end_to_end.test_home_visit import CASE
+from tests.end_to_end.flet_browser import launch_browser, tap, wait_text
+from tests.end_to_end.flows import tablet_draft, visit_at_the_door
 
 MEDIA_FLAGS = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
 
@@ -26,12 +22,8 @@ def camera_browser():
 
 
 def test_a_refusal_is_proven_by_a_clip_recorded_in_the_app_r13(product, camera_browser):
-    context, page = new_tablet_page(camera_browser, permissions=["camera", "microphone", "geolocation"],
-                                    geolocation={"latitude": 29.6100, "longitude": 106.5318, "accuracy": 20})
-    open_flet(page, product.app_url)
-    tablet = Tablet(page, "video")
-    tablet.download_cases()
-    tablet.refuse_at_door(f"start-home_visit-{CASE}")
+    context, page, tablet = visit_at_the_door(camera_browser, product, "video", refuse=True,
+                                              permissions=("camera", "microphone"))
     tap(page, "add-refusal-video-record")
     wait_text(page, "录像：拒绝情况视频")
     tap(page, "video-start")
@@ -45,14 +37,7 @@ def test_a_refusal_is_proven_by_a_clip_recorded_in_the_app_r13(product, camera_b
     tablet.shot("listed")
     context.close()
 
-    vault = DirectoryVault(product.root / "tablet-keys", product.root / "tablet")
-    store = open_store(product.root / "tablet", vault)
-    evidence = EvidenceStore(product.root / "tablet" / "evidence", vault)
-    try:
-        with store.reading() as s:
-            [draft] = q.drafts(s, CASE)
-    finally:
-        store.close()
+    draft, evidence = tablet_draft(product.root)
     [clip] = [e for e in draft.evidence if e.kind == EvidenceKind.VIDEO]
     data = evidence.read(clip.sha256)
     print(f"clip: {clip.media_type}, {clip.size} bytes, {clip.duration_s} s")

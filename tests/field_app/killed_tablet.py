@@ -52,7 +52,7 @@ def main(data_dir: Path, record_id: str, scenario: str) -> None:
         q.delete_draft = delete_then_die
         editor.seal({u: pin for u, _, pin in TEAM})
     elif scenario == "seal-after-commit":
-        editor.changed = die  # called right after the seal's transaction commits
+        editor.subscribe(die)  # called right after the seal's transaction commits
         editor.seal({u: pin for u, _, pin in TEAM})
     elif scenario == "photos":
         for path in LOOP_PHOTOS:

@@ -15,7 +15,7 @@ import uvicorn
 
 from schemas.protocol import API_PREFIX, DEVICE_HEADER, MAX_BATCH_FILES, PROTOCOL_HEADER
 from sync_server.app import create_app
-from sync_server.seed import DEMO_ACCOUNTS, seed_demo
+from sync_server.ops.seed import DEMO_ACCOUNTS, seed_demo
 from sync_server.settings import Settings
 from tests.field_app.helpers import closed_port
 
@@ -57,7 +57,7 @@ class LiveServer:
     """A seeded server on a fixed local port; `stop()` and `start()` as often as a test needs."""
 
     def __init__(self, data_dir: Path, clock, tls: tuple[Path, Path] | None = None, batches: bool = True) -> None:
-        """`tls`: (certificate, key) to serve HTTPS with (see sync_server.tls); `batches=False`: a server
+        """`tls`: (certificate, key) to serve HTTPS with (see sync_server.edge.tls); `batches=False`: a server
         without batch uploads (answers 404, like a server from before them)."""
         data_dir.mkdir(parents=True, exist_ok=True)
         shutil.copytree(_seeded(clock()), data_dir, dirs_exist_ok=True)

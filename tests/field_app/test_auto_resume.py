@@ -88,7 +88,7 @@ def test_a_second_tap_during_an_upload_waits_for_it_and_shows_its_results(tablet
     _seal_home_visit(tablet)
     panel: SyncPanel = tablet["sync"]
     halfway, go_on = threading.Event(), threading.Event()
-    panel.changed = lambda: (halfway.set(), go_on.wait(30)) if panel.syncing and panel.bytes_done else None
+    panel.subscribe(lambda: (halfway.set(), go_on.wait(30)) if panel.syncing and panel.bytes_done else None)
     first = threading.Thread(target=panel.sync)
     first.start()
     assert halfway.wait(30)

@@ -17,6 +17,7 @@ from schemas.evidence_checks import (
     SMALL_IMAGE,
     flag_label,
 )
+from schemas.findings import IMPORTED, NO_GPS
 from schemas.records import Location, Origin, Outcome, Role, VisitKind
 from tests.field_app.helpers import (
     PHOTOS,
@@ -88,10 +89,10 @@ def test_an_imported_photo_keeps_its_exif_time_and_gps_and_is_flagged_for_the_re
     ref = editor.add_photo(photo("gps/DSCN0012.jpg"), "DSCN0012.jpg")
     assert ref.origin == Origin.IMPORT and ref.added_at == clock()
     assert ref.captured_at.year == 2008 and ref.location is not None
-    assert ref.flags == [OUTSIDE_VISIT, FAR_FROM_HOUSEHOLD]
+    assert ref.flags == [IMPORTED, OUTSIDE_VISIT, FAR_FROM_HOUSEHOLD]  # schemas.findings, as the server judges
     assert flag_label(OUTSIDE_VISIT) == "拍摄时间不在本次调查时间内"
     no_exif = editor.add_photo(_png(800, 600), "screenshot.png")
-    assert no_exif.flags == [NO_EXIF] and no_exif.captured_at == clock() and no_exif.location is None
+    assert no_exif.flags == [IMPORTED, NO_EXIF, NO_GPS] and no_exif.captured_at == clock() and no_exif.location is None
 
 
 def test_a_camera_shot_keeps_the_tablets_time_and_place_and_is_not_flagged(editor, clock):

@@ -1,7 +1,7 @@
 """The visit editor writes the device audit trail as the team works; the seal ends it and covers it."""
 from __future__ import annotations
 
-from schemas.device_audit import AuditAction
+from schemas.audit_events import AuditAction
 from schemas.signed import seal_verifies
 from tests.field_app.helpers import TEAM, cache_case, case_summary, complete_home_visit, photo
 

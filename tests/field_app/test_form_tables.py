@@ -116,7 +116,7 @@ def test_every_saved_answer_tells_the_view_so_the_rail_is_redrawn(editor):
     """The rail's counts follow each keystroke: the view-model notifies on every saved edit."""
     start_notified(editor)
     seen = []
-    editor.changed = lambda: seen.append(_income_lacks(editor))
+    editor.subscribe(lambda: seen.append(_income_lacks(editor)))
     editor.set_answer("income_sources", "工")
     editor.set_answer("income_sources", "工资")
     editor.set_answer("monthly_income_yuan", "2100")

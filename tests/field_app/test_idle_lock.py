@@ -27,7 +27,7 @@ def test_the_tablet_locks_only_after_the_idle_time_and_activity_restarts_it(team
 def test_a_signed_in_surveyors_pin_unlocks_and_a_wrong_one_does_not(team, clock):
     changes = []
     lock = IdleLock(team, timedelta(minutes=5), clock)
-    lock.changed = lambda: changes.append(lock.locked)
+    lock.subscribe(lambda: changes.append(lock.locked))
     lock.lock_now()
     assert lock.choices() == [(u, n) for u, n, _ in TEAM]
     assert lock.unlock("zhangwei", "999999") is False

@@ -23,8 +23,8 @@ from field_app.store import queries as q
 from field_app.sync.client import SyncClient
 from field_app.viewmodels import CaseList, TeamSession, VisitEditor
 from schemas.protocol import CaseDetail
-from sync_server.seed import DEMO_CASE_ID
-from sync_server.tls import TlsFiles
+from sync_server.edge.tls import TlsFiles
+from sync_server.ops.seed import DEMO_CASE_ID
 from tests.field_app.helpers import Clock, open_tablet, vault_for
 from tests.field_app.live_server import PINS
 from tests.field_app.test_sync_live import _seal_home_visit

@@ -24,7 +24,7 @@ def batch(store, evidence, team, clock) -> PhotoBatch:
 
 def test_progress_is_reported_for_each_file_and_a_broken_one_is_named(batch):
     seen: list[str] = []
-    batch.changed = lambda: seen.append(batch.state.progress_text())
+    batch.subscribe(lambda: seen.append(batch.state.progress_text()))
     files = [(name.rsplit("/", 1)[-1], photo(name)) for name in FILES]
     files.insert(1, ("cut.jpg", photo("mobile/jolla.jpg")[:100_000]))
     assert batch.begin(Role.SCENE, [n for n, _ in files])
@@ -47,7 +47,7 @@ def test_a_second_batch_is_refused_while_one_is_being_checked(batch):
             inside.set()
             release.wait(10)
 
-    batch.changed = slow_notify
+    batch.subscribe(slow_notify)
     assert batch.begin(Role.SCENE, ["a.jpg", "b.jpg"])
     worker = threading.Thread(target=batch.run, args=(files,))
     worker.start()

@@ -9,7 +9,7 @@ from PIL import Image
 from field_app.errors import VisitError
 from field_app.viewmodels.photo_viewer import PhotoViewer
 from field_app.viewmodels.removal import TOO_LATE, EvidenceRemoval
-from schemas.device_audit import AuditAction
+from schemas.audit_events import AuditAction
 from schemas.records import Role
 from tests.field_app.helpers import Ticks, complete_home_visit, photo
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from field_app.sync.outbox import UploadStatus, upload_outbox
-from sync_server.seed import DEMO_CASE_ID
+from sync_server.ops.seed import DEMO_CASE_ID
 from tests.field_app.live_server import LiveServer
 from tests.field_app.test_sync_live import _seal_home_visit, _sign_in_team
 

@@ -20,7 +20,7 @@ from schemas.protocol import (
 )
 from schemas.records import Role, SealedRecord, VisitKind
 from schemas.seal import sign_record
-from sync_server.seed import DEMO_CASE_ID, UNAUTHORIZED_CASE_ID
+from sync_server.ops.seed import DEMO_CASE_ID, UNAUTHORIZED_CASE_ID
 from tests.field_app.helpers import answer_all, photo, strokes, vault_for
 from tests.field_app.live_server import PINS
 from tests.sync_server.bulk import add_cases, templates
@@ -114,7 +114,7 @@ def test_a_sealed_visit_uploads_files_then_the_record_and_merges_r10_r11(tablet,
     sealed = _seal_home_visit(tablet)
     progress = []
     panel: SyncPanel = tablet["sync"]
-    panel.changed = lambda: progress.append(panel.progress)
+    panel.subscribe(lambda: progress.append(panel.progress))
     assert panel.pending == 1
     [outcome] = panel.sync()
     assert outcome.status == UploadStatus.SYNCED and outcome.record_id == sealed.record.id

@@ -19,7 +19,7 @@ from field_app.sync.outbox import UploadStatus
 from field_app.viewmodels import CaseList, SyncPanel, TeamSession, VisitEditor
 from schemas.records import Outcome, Role, VisitKind
 from schemas.seal import record_digest
-from sync_server.seed import DEMO_CASE_ID
+from sync_server.ops.seed import DEMO_CASE_ID
 from sync_server.tables import Subject as SubjectRow
 from tests.field_app.helpers import photo, strokes
 from tests.field_app.live_server import PINS

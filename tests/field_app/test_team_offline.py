@@ -20,7 +20,7 @@ def session(store, offline_client, clock) -> TeamSession:
 
 def test_offline_a_surveyor_known_here_signs_in_with_the_pin_that_opens_their_key(session):
     changes = []
-    session.changed = lambda: changes.append(1)
+    session.subscribe(lambda: changes.append(1))
     member = session.sign_in("zhangwei", "111111")
     assert member.name == "张伟" and member.online is False and member.team_id == "team-1"
     assert session.members == [member] and session.operator == "zhangwei" and changes

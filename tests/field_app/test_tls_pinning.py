@@ -14,8 +14,8 @@ from field_app.__main__ import parse
 from field_app.settings import Settings
 from field_app.sync.client import ServerUntrusted, SyncClient
 from field_app.sync.tls import InsecureServerUrl, check_server_url
+from sync_server.edge.tls import TlsFiles, init_tls, issue_server_cert
 from sync_server.tables import SessionToken
-from sync_server.tls import TlsFiles, init_tls, issue_server_cert
 from tests.field_app.live_server import PINS, LiveServer
 
 

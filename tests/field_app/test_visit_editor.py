@@ -33,7 +33,7 @@ def _outbox(store):
 
 def test_a_complete_home_visit_seals_with_both_surveyors_keys_r11(editor, store, team, clock):
     changes = []
-    editor.changed = lambda: changes.append(1)
+    editor.subscribe(lambda: changes.append(1))
     complete_home_visit(editor)
     assert editor.missing() == []
     record_id = editor.record.id

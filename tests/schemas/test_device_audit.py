@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from schemas.device_audit import AuditAction, changes, sealed_event, with_trail
+from schemas.audit_events import AuditAction
+from schemas.device_audit import changes, sealed_event, with_trail
 from schemas.forms import form_for
 from schemas.records import EvidenceKind, Role, VisitKind
 from tests.schemas.factories import T0, complete_record, evidence

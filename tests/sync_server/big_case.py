@@ -8,8 +8,8 @@ from PIL import Image
 
 from schemas.records import EvidenceKind, Role
 from schemas.signed import seal_v2
-from sync_server.id_numbers import make_id_number
-from sync_server.seed import DEMO_CASE_ID
+from sync_server.office.id_numbers import make_id_number
+from sync_server.ops.seed import DEMO_CASE_ID
 from sync_server.tables import Subject
 from tests.media import PHOTOS
 from tests.sync_server.helpers import FieldTeam, Visit, home_visit

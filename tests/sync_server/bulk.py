@@ -12,9 +12,9 @@ from sqlmodel import Session
 
 from schemas.records import Outcome, SealedRecord, VisitKind
 from schemas.signed import seal_v2, signed_body
-from sync_server import seal_checks, summaries
-from sync_server.id_numbers import make_id_number
-from sync_server.seed import DEMO_AGENCY, DEMO_TEAM_ID, DEMO_UNIT
+from sync_server.casework import seal_checks, summaries
+from sync_server.office.id_numbers import make_id_number
+from sync_server.ops.seed import DEMO_AGENCY, DEMO_TEAM_ID, DEMO_UNIT
 from sync_server.tables import Case, Record, SignedRecordBytes, Subject
 from tests.sync_server.helpers import SURVEYORS, home_visit
 

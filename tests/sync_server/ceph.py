@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from sync_server.object_store import S3Location
+from sync_server.evidence.s3_store import S3Location
 from tests.field_app.helpers import closed_port
 
 SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"

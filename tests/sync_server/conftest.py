@@ -16,9 +16,9 @@ import pytest
 from fastapi import FastAPI
 
 from sync_server.app import create_app
-from sync_server.seed import seed_demo
+from sync_server.ops.seed import seed_demo
 from sync_server.settings import Settings
-from tests.sync_server.helpers import ACCEPTED_ON, Clock, FieldTeam, api_client
+from tests.sync_server.helpers import ACCEPTED_ON, RELEASED, Clock, FieldTeam, api_client
 from tests.sync_server.postgres import ClusterError, PostgresCluster
 from tests.sync_server.testclient import TestClient
 
@@ -78,7 +78,7 @@ def build_template(data_dir: Path, database_url: str = "", database: str | None 
     """Seed, then sign the team in and register their keys through the real API."""
     data_dir.mkdir()
     settings = Settings(data_dir, database_url=database_url)
-    seed_demo(settings, ACCEPTED_ON, clock=Clock(START))
+    seed_demo(settings, ACCEPTED_ON, clock=Clock(RELEASED))  # released before the helpers' visits start (T0)
     app = create_app(settings, clock=Clock(START))
     with api_client(app) as client:
         team = FieldTeam.sign_in(client)
@@ -175,7 +175,7 @@ OUTSIDER_PIN = "731946"
 def outsider(app: FastAPI, client: TestClient) -> tuple[dict[str, str], object]:
     """zhaolei, a surveyor of another team, signed in with a registered key."""
     from schemas.protocol import AccountRole
-    from sync_server.auth import create_account
+    from sync_server.accounts.auth import create_account
     from sync_server.tables import Team
     from tests.sync_server.helpers import register_key
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from schemas.signed import seal_v2
-from sync_server.seed import DEMO_CASE_ID
+from sync_server.ops.seed import DEMO_CASE_ID
 from tests.sync_server.helpers import FieldTeam, home_visit, refused_visit
 
 

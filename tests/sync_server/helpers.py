@@ -30,12 +30,13 @@ from schemas.records import (
     VisitKind,
 )
 from schemas.seal import key_id, public_key_bytes, sign_record
-from sync_server.seed import DEMO_ACCOUNTS, DEMO_CASE_ID
+from sync_server.ops.seed import DEMO_ACCOUNTS, DEMO_CASE_ID
 from tests.media import PHOTOS
 from tests.sync_server.testclient import TestClient
 
 ACCEPTED_ON = date(2026, 11, 16)
 T0 = datetime(2026, 11, 17, 1, 30, tzinfo=UTC)
+RELEASED = datetime(2026, 11, 17, 1, 0, tzinfo=UTC)  # the demo cases' release in test servers: before T0 (R1)
 SURVEYORS = ("zhangwei", "lina")
 CREDENTIALS = {a.username: a for a in DEMO_ACCOUNTS}
 HEAD_OF_HOUSEHOLD = f"{DEMO_CASE_ID}-s1"

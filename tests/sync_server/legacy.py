@@ -10,8 +10,8 @@ from sqlalchemy import Engine
 
 from schemas.records import EvidenceKind, Role
 from schemas.seal import record_digest
-from sync_server.blobs import BlobStore
 from sync_server.db import open_session
+from sync_server.evidence.disk_store import BlobStore
 from sync_server.tables import EvidenceClaim, EvidenceFile, Record, RecordEvidence
 from tests.sync_server.helpers import FieldTeam, Visit
 

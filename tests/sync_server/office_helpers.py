@@ -7,10 +7,10 @@ import anyio
 from fastapi import FastAPI
 
 from schemas.staffing import CredentialKind
-from sync_server import staff
-from sync_server.seed import scan_png
+from sync_server.evidence.staff_uploads import StoredUpload, store_upload
+from sync_server.office import staff
+from sync_server.ops.seed import scan_png
 from sync_server.tables import Account
-from sync_server.uploads import StoredUpload, store_upload
 
 
 def stored_scan(app: FastAPI, label: str) -> StoredUpload:

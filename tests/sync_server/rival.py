@@ -9,12 +9,12 @@ from fastapi import FastAPI
 from schemas.office import IntakeStatus
 from schemas.protocol import DEVICE_HEADER, AccountRole
 from schemas.staffing import CredentialKind
-from sync_server import staff
-from sync_server.auth import create_account
-from sync_server.id_numbers import make_id_number
-from sync_server.seed import ADMIN, DEMO_AGENCY, YUBEI, scan_png
+from sync_server.accounts.auth import create_account
+from sync_server.evidence.staff_uploads import store_upload
+from sync_server.office import staff
+from sync_server.office.id_numbers import make_id_number
+from sync_server.ops.seed import ADMIN, DEMO_AGENCY, YUBEI, scan_png
 from sync_server.tables import Account, Case, Entrustment, Subject, Team
-from sync_server.uploads import store_upload
 from tests.sync_server.helpers import FieldTeam, Visit, home_visit, register_key
 from tests.sync_server.testclient import TestClient
 

@@ -17,9 +17,10 @@ from pathlib import Path
 import httpx
 
 from schemas.protocol import API_PREFIX, DEVICE_HEADER, PROTOCOL_HEADER
-from sync_server.seed import DEMO_ACCOUNTS, seed_demo
+from sync_server.ops.seed import DEMO_ACCOUNTS, seed_demo
 from sync_server.settings import Settings
 from tests.field_app.helpers import closed_port
+from tests.sync_server.helpers import RELEASED
 
 REPO = Path(__file__).resolve().parents[2]
 PINS = {a.username: a.pin for a in DEMO_ACCOUNTS}
@@ -29,11 +30,12 @@ _SEEDED: list[Path] = []
 
 
 def _seeded() -> Path:
-    """A data dir seeded as `python -m sync_server --seed-demo` seeds one today, made once per run."""
+    """A data dir seeded as `python -m sync_server --seed-demo` seeds one today, made once per run; its cases
+    released at RELEASED, before the helpers' visits start (R1: a record sealed before the release is refused)."""
     if not _SEEDED:
         template = Path(tempfile.mkdtemp(prefix="server-process-seed-"))
         atexit.register(shutil.rmtree, template, ignore_errors=True)
-        seed_demo(Settings(template), date.today())
+        seed_demo(Settings(template), date.today(), clock=lambda: RELEASED)
         _SEEDED.append(template)
     return _SEEDED[0]
 

@@ -8,7 +8,7 @@ import json
 from fastapi import FastAPI
 from sqlmodel import col, select
 
-from sync_server.seed import DEMO_CASE_ID
+from sync_server.ops.seed import DEMO_CASE_ID
 from sync_server.tables import AuditEntry
 from tests.sync_server.console_client import console_login, console_post
 from tests.sync_server.helpers import FieldTeam, password_login, problem_of

@@ -20,10 +20,10 @@ from sqlmodel import select
 
 from schemas.protocol import EVIDENCE_BATCH, AccountRole, batch_header
 from schemas.staffing import NewOrganisation, OrgKind
-from sync_server import staff
-from sync_server.auth import create_account
-from sync_server.id_numbers import make_id_number
-from sync_server.seed import DEMO_AGENCY, DEMO_CASE_ID
+from sync_server.accounts.auth import create_account
+from sync_server.office import staff
+from sync_server.office.id_numbers import make_id_number
+from sync_server.ops.seed import DEMO_AGENCY, DEMO_CASE_ID
 from sync_server.tables import Account, CaseDocument
 from tests.sync_server.helpers import FieldTeam, home_visit, password_login
 from tests.sync_server.test_review_api import PDF, entrust
@@ -49,6 +49,8 @@ MATRIX: dict[str, str] = {
     "GET /api/v1/review/cases": "DDAAAAADA",
     "GET /api/v1/cases/{case_id}/review": "DDADADADA",  # the tablet gets returns in the case
     "POST /api/v1/cases/{case_id}/review": "DDDDADDDD",
+    "GET /api/v1/cases/{case_id}/findings": "DDADADADA",  # issue 16: what the server found in the evidence
+    "POST /api/v1/cases/{case_id}/findings/acks": "DDDDADDDD",  # a reviewer holding 核证岗 acknowledges
     "GET /api/v1/cases/{case_id}/rounds": "DDADADADA",
     "POST /api/v1/cases/{case_id}/rounds": "DDDDADDDD",
     "POST /api/v1/cases/{case_id}/rounds/{number}/result": "DDDDADDDD",
@@ -92,6 +94,8 @@ MATRIX: dict[str, str] = {
     "POST /api/v1/evidence/batch": "AADDDDDDD",  # small files: any surveyor's own uploads (bytes hashed)
     # report, dossier, retention (issue 8)
     "GET /api/v1/agency-key": "DDAAAAADA",
+    "GET /api/v1/log/checkpoint": "AAAAAAADA",  # every tablet and staff member may witness the log (issue 17)
+    "POST /api/v1/log/alarm": "AAAAAAADA",  # and report that it contradicts a checkpoint they hold
     "POST /api/v1/cases/{case_id}/report/preview": "DDDDADADA",
     "GET /api/v1/cases/{case_id}/reports": "DDDDADADA",  # the agency's reviewers and admins
     "POST /api/v1/cases/{case_id}/reports": "DDDDADDDD",
@@ -102,6 +106,11 @@ MATRIX: dict[str, str] = {
     "GET /api/v1/cases/{case_id}/retention": "DDDDADADA",
     "PUT /api/v1/cases/{case_id}/retention": "DDDDADADD",
     "POST /api/v1/cases/{case_id}/disposal": "DDDDADADD",  # a reviewer too: refused until due
+    # the disposal appraisal and certificate (issue 17, R35): the agency's 机要岗 proposes and decides
+    "GET /api/v1/cases/{case_id}/disposal/appraisals": "DDDDADADA",
+    "POST /api/v1/cases/{case_id}/disposal/appraisals": "DDDDADADD",
+    "POST /api/v1/cases/{case_id}/disposal/appraisals/{appraisal_id}/decision": "DDDDADADD",
+    "GET /api/v1/cases/{case_id}/disposal/certificate": "DDDDADADA",  # case.not_disposed until disposed
 }
 
 LETTER = {"addressee_unit": "渝北区社保局", "documents": "缴费记录", "channel": "fax", "sent_at": "2026-11-17T02:00:00Z",
@@ -213,6 +222,16 @@ def world(app: FastAPI, team: FieldTeam, outsider):
             "sha": visit.record.evidence[0].sha256, "document": document.id, "handover": closing.json()["id"]}
 
 
+def _appraisal(world: dict) -> str:
+    """An open disposal appraisal of the demo case, proposed by the administrator (made once)."""
+    if "appraisal" not in world:
+        proposed = world["team"].client.post(f"{C}/disposal/appraisals", json={"reason": "矩阵测试"},
+                                             headers=world["headers"]["admin"])
+        assert proposed.status_code == 200, proposed.text
+        world["appraisal"] = proposed.json()["id"]
+    return str(world["appraisal"])
+
+
 def call(world: dict, route: str, actor: str):
     client, headers = world["team"].client, world["headers"][actor]
     method, path = route.split(" ", 1)
@@ -220,7 +239,8 @@ def call(world: dict, route: str, actor: str):
     url = (path.replace("{case_id}", DEMO_CASE_ID).replace("{sha256}", sha).replace("{username}", "zhangwei")
            .replace("{letter_id}", world["letter"]).replace("{number}", "2")
            .replace("{document_id}", world["document"]).replace("{handover_id}", world["handover"])
-           .replace("{key_id}", world["key_id"]).replace("{report_version}", "1"))
+           .replace("{key_id}", world["key_id"]).replace("{report_version}", "1")
+           .replace("{appraisal_id}", _appraisal(world)))
     kwargs: dict = {"headers": headers}
     if route == "PUT /api/v1/keys":
         kwargs["json"] = {"key_id": "k", "public_key": "AAAA"}  # refused by the service (422), not the gate
@@ -231,6 +251,8 @@ def call(world: dict, route: str, actor: str):
                       headers={**headers, "content-type": "application/json"})
     elif route.endswith("/review") and method == "POST":
         kwargs["json"] = {"action": "comment", "reason": "矩阵测试"}
+    elif route.endswith("/findings/acks"):
+        kwargs["json"] = {"record_id": visit.record.id, "code": "no_fix", "target": "", "reason": "矩阵测试"}
     elif route.endswith("/rounds"):
         kwargs["json"] = OBJECTION
     elif route.endswith("/result"):
@@ -259,6 +281,10 @@ def call(world: dict, route: str, actor: str):
         kwargs["json"] = {"retention_years": 10}
     elif route.endswith("/disposal"):
         kwargs["json"] = {"note": "矩阵测试"}
+    elif route.endswith("/appraisals") and method == "POST":
+        kwargs["json"] = {"reason": "矩阵测试"}
+    elif route.endswith("/decision"):
+        kwargs["json"] = {"approve": False, "note": "矩阵测试"}
     elif route.endswith(".pdf") and not world.get("issued"):
         issue_unchecked(world["app"])  # this row is about reading an issued report, not about issuing one
         world["issued"] = True

@@ -11,11 +11,10 @@ import pytest
 from sqlmodel import col, select
 
 from dossier_verify import merkle as check
-from sync_server import audit
 from sync_server.db import make_engine, open_session
 from sync_server.settings import Settings
 from sync_server.tables import Account, AuditEntry
-from sync_server.transparency import merkle
+from sync_server.transparency import audit, merkle
 from sync_server.transparency.agency_key import load_or_create
 
 WRITERS = 20

@@ -9,12 +9,11 @@ from sqlalchemy import delete
 from sqlmodel import col, select
 
 from dossier_verify import merkle as check
-from dossier_verify.seals import verify_signature
+from schemas import checkpoint as note
 from schemas.seal import key_id, public_key_bytes
-from sync_server import audit
 from sync_server.db import make_engine, open_session
 from sync_server.tables import AuditEntry, AuditNode
-from sync_server.transparency import merkle
+from sync_server.transparency import audit, merkle
 from sync_server.transparency.agency_key import load_or_create
 from tests.sync_server.dossier_helpers import submit_both_versions
 from tests.sync_server.helpers import CREDENTIALS, device_login, register_key
@@ -41,7 +40,8 @@ def test_events_are_logged_in_order_and_a_checkpoint_signs_them_all(team, client
     assert all(json.loads(r.entry)["position"] == r.position for r in rows)
     leaves = [merkle.leaf_hash(r.entry) for r in rows]
     assert head.tree_size == len(rows) and head.root_hash == merkle.root(leaves).hex()
-    assert verify_signature(key.public_raw, head.signature, audit.CHECKPOINT_CONTEXT + head.body.encode())
+    signed = audit.signed_note(head)
+    assert signed is not None and note.parse(signed, key.public_raw).size == head.tree_size
     root = bytes.fromhex(head.root_hash)
     for i, leaf in enumerate(leaves):
         assert check.inclusion_holds(i, len(leaves), leaf, merkle.inclusion_proof(i, leaves), root)

@@ -8,7 +8,7 @@ from sqlmodel import select
 from schemas.device_view import for_device, needs_full_id_numbers
 from schemas.forms import form_for
 from schemas.masking import masked_id_number
-from sync_server.seed import DEMO_CASE_ID
+from sync_server.ops.seed import DEMO_CASE_ID
 from sync_server.tables import Subject as SubjectRow
 from tests.field_app.helpers import case_summary
 from tests.sync_server.helpers import FieldTeam

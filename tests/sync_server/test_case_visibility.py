@@ -6,9 +6,9 @@ from __future__ import annotations
 from fastapi import FastAPI
 from sqlmodel import select
 
-from sync_server.queries import may_see, visible_cases
-from sync_server.seed import DEMO_CASE_ID
+from sync_server.ops.seed import DEMO_CASE_ID
 from sync_server.tables import Account, Case, Team
+from sync_server.tables.queries import may_see, visible_cases
 
 
 def test_the_case_lists_where_clause_sees_exactly_what_may_see_allows(app: FastAPI):

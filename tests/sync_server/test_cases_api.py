@@ -8,12 +8,12 @@ from fastapi import FastAPI
 
 from schemas.protocol import API_PREFIX, CASES_PAGE, AccountRole
 from schemas.workdays import YearNotice
-from sync_server import intake
-from sync_server.auth import create_account
-from sync_server.deadlines import save_notice
-from sync_server.queries import visible_cases
-from sync_server.seed import DEMO_CASE_ID, DEMO_TEAM_ID, DEMO_UNIT, UNAUTHORIZED_CASE_ID
+from sync_server.accounts.auth import create_account
+from sync_server.casework.deadlines import save_notice
+from sync_server.office import intake
+from sync_server.ops.seed import DEMO_CASE_ID, DEMO_TEAM_ID, DEMO_UNIT, UNAUTHORIZED_CASE_ID
 from sync_server.tables import Account, Case, Team
+from sync_server.tables.queries import visible_cases
 from tests.sync_server.bulk import add_cases, templates
 from tests.sync_server.helpers import Clock, FieldTeam, password_login, problem_of
 

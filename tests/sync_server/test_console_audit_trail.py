@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from schemas.device_audit import AuditAction, AuditEvent
+from schemas.audit_events import AuditAction, AuditEvent
 from tests.sync_server import console_client
 from tests.sync_server.helpers import T0, FieldTeam, home_visit
 

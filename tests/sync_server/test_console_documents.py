@@ -4,7 +4,7 @@ from __future__ import annotations
 import io
 
 from dossier_verify.dossier import verify
-from sync_server.seed import DEMO_CASE_ID
+from sync_server.ops.seed import DEMO_CASE_ID
 from tests.sync_server.console_client import console_login, console_post
 from tests.sync_server.dossier_helpers import accept_review, agency_key_id, submit_both_versions
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from sync_server.id_numbers import make_id_number
-from sync_server.seed import DEMO_CASE_ID, DEMO_TEAM_ID, DEMO_UNIT, scan_png
+from sync_server.office.id_numbers import make_id_number
+from sync_server.ops.seed import DEMO_CASE_ID, DEMO_TEAM_ID, DEMO_UNIT, scan_png
 from tests.sync_server.console_client import console_post
 from tests.sync_server.helpers import FieldTeam, home_visit
 from tests.sync_server.test_console import console_login

@@ -3,7 +3,7 @@ else stays a download link."""
 from __future__ import annotations
 
 from schemas.records import EvidenceKind
-from sync_server.console.views import player_of
+from sync_server.casework.presentation import player_of
 
 
 def test_allowed_audio_and_video_get_an_inline_player():

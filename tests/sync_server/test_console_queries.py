@@ -7,7 +7,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from sqlalchemy import select
 
-from sync_server.seed import DEMO_CASE_ID
+from sync_server.ops.seed import DEMO_CASE_ID
 from sync_server.tables import AuditEntry, Record, SignedRecordBytes
 from tests.sync_server.bulk import add_cases, templates
 from tests.sync_server.console_client import console_login, console_post

@@ -6,7 +6,7 @@ import re
 
 from fastapi import FastAPI
 
-from sync_server.seed import DEMO_CASE_ID
+from sync_server.ops.seed import DEMO_CASE_ID
 from tests.sync_server.console_client import console_login, console_post
 from tests.sync_server.helpers import FieldTeam, home_visit, password_login
 from tests.sync_server.test_review_api import entrust

@@ -233,6 +233,7 @@ def test_the_record_pdf_embeds_the_display_copy(team: FieldTeam, app: FastAPI):
 
 def test_disposing_of_a_case_deletes_its_display_copies_with_its_originals(team: FieldTeam, app: FastAPI, clock):
     """R35: a watermarked copy shows the photo as much as the original does; it goes when the case's archive does."""
+    from tests.sync_server.disposal_helpers import appraise
     from tests.sync_server.helpers import password_login
 
     visit = home_visit()
@@ -246,6 +247,7 @@ def test_disposing_of_a_case_deletes_its_display_copies_with_its_originals(team:
     api = f"/api/v1/cases/{visit.record.case_id}"
     headers = team.headers["wangfang"]
     assert team.client.put(f"{api}/retention", json={"retention_years": 1}, headers=headers).status_code == 200
+    appraise(team)  # issue 17: a second person approves the disposal first
     clock.advance(days=366)
     assert team.client.post("/api/v1/auth/password", json={
         "username": "wangfang", "old_password": "Review!Case2026", "new_password": "Archive#Kept2027"}).status_code == 204

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from sync_server.seed import DEMO_CASE_ID
+from sync_server.ops.seed import DEMO_CASE_ID
 from sync_server.tables import Subject
 from tests.sync_server.big_case import add_members, submit_records
 from tests.sync_server.dossier_helpers import accept_review, agency_key_id, export

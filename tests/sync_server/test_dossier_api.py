@@ -10,7 +10,7 @@ from pathlib import Path
 
 from dossier_verify.dossier import verify
 from schemas.protocol import API_PREFIX
-from sync_server.seed import DEMO_CASE_ID
+from sync_server.ops.seed import DEMO_CASE_ID
 from tests.sync_server.dossier_helpers import accept_review, agency_key_id, export, submit_both_versions
 from tests.sync_server.helpers import problem_of
 
@@ -30,7 +30,7 @@ def test_an_exported_dossier_holds_everything_and_verifies(team, tmp_path):
         assert f"records/{rid}/record.json" in names and f"records/{rid}/seals.json" in names
     assert sum(n.startswith("keys/") for n in names) == 2
     assert any(n.endswith(".jpg") for n in names) and any(n.endswith(".png") for n in names)
-    assert {"log/checkpoint.json", "log/previous_checkpoint.json", "log/proofs.json"} <= set(names)
+    assert {"log/checkpoint.txt", "log/previous_checkpoint.txt", "log/proofs.json"} <= set(names)
     manifest = json.loads(zipfile.ZipFile(io.BytesIO(data)).read("manifest.json"))
     assert sorted(r["seal_version"] for r in manifest["records"]) == [1, 2, 2]
 

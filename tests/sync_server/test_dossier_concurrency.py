@@ -15,12 +15,12 @@ from sqlalchemy import text
 from sqlmodel import col, select
 
 from schemas.protocol import API_PREFIX
-from sync_server import audit
 from sync_server.db import make_engine, open_session
 from sync_server.dossier import export as dossier_export
-from sync_server.seed import DEMO_CASE_ID
+from sync_server.ops.seed import DEMO_CASE_ID
 from sync_server.settings import Settings
 from sync_server.tables import AuditCheckpoint, AuditEntry
+from sync_server.transparency import audit
 from sync_server.transparency.agency_key import load_or_create
 from tests.sync_server.dossier_helpers import export, submit_both_versions
 from tests.sync_server.helpers import problem_of

@@ -1,8 +1,9 @@
 """The dossier (R20, R32): 1,200 random tamper trials, every one detected; untouched dossiers all accepted.
 
-Trials: altered, truncated, missing, extra, renamed, reordered and swapped files; a sealer's public key
-swapped; the agency key swapped and everything re-signed by an outsider; forged checkpoints; and an
-insider holding the agency key who re-signs the manifest after altering a log proof or a record.
+Trials: altered, truncated, missing, extra, renamed, reordered and swapped files (the case's process material
+among them: intake scans, checks, review decisions); a sealer's public key swapped; the agency key swapped and
+everything re-signed by an outsider; forged checkpoints; and an insider holding the agency key who re-signs
+the manifest after altering a log proof or a record, or dropping one item of the case.
 """
 from __future__ import annotations
 
@@ -18,14 +19,14 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from dossier_verify.dossier import verify
 from dossier_verify.findings import Failure
+from schemas import checkpoint as note
 from schemas.seal import key_id, public_key_bytes
-from sync_server.seed import DEMO_CASE_ID
+from sync_server.ops.seed import DEMO_CASE_ID
 from sync_server.transparency.agency_key import AgencyKey, load_or_create
 from tests.sync_server.dossier_helpers import agency_key_id, export, submit_both_versions
 
 TRIALS = 1200
 MANIFEST_CONTEXT = b"field-evidence/dossier-manifest/v1\n"
-CHECKPOINT_CONTEXT = b"field-evidence/checkpoint/v1\n"
 Entries = list[tuple[str, bytes]]
 
 
@@ -68,7 +69,8 @@ def outsider() -> AgencyKey:
 def tamper(entries: Entries, rng: random.Random, agency: AgencyKey) -> tuple[str, Entries]:
     """One random tampering: (kind, entries)."""
     kind = rng.choice(["alter", "truncate", "missing", "extra", "rename", "reorder", "swap_contents",
-                       "sealer_key", "agency_key", "forged_checkpoint", "insider_proof", "insider_record"])
+                       "sealer_key", "agency_key", "forged_checkpoint", "insider_proof", "insider_record",
+                       "insider_item"])
     names = [n for n, _ in entries]
     i = rng.randrange(len(entries))
     name, content = entries[i]
@@ -107,15 +109,21 @@ def tamper(entries: Entries, rng: random.Random, agency: AgencyKey) -> tuple[str
         return kind, resign(replace(entries, record, dict(entries)[record].replace(b"\xe7\x8e\x8b", b"\xe6\x9d\x8e")),
                             outsider())
     if kind == "forged_checkpoint":
-        target = rng.choice(["log/checkpoint.json", "log/previous_checkpoint.json"])
-        held = json.loads(dict(entries)[target])
-        head = json.loads(held["body"])
-        head[rng.choice(["tree_size", "root"])] = rng.choice([head["tree_size"] + 1, "00" * 32])
+        target = rng.choice(["log/checkpoint.txt", "log/previous_checkpoint.txt"])
+        origin, size, _root = dict(entries)[target].decode().split("\n\n")[0].split("\n")
+        if rng.random() < 0.5:
+            size = str(int(size) + 1)
+        text = note.checkpoint_text(origin, int(size), rng.choice([bytes(32), rng.randbytes(32)]))
         signer = rng.choice([outsider(), agency]) if rng.random() < 0.5 else outsider()
-        held["body"] = rfc8785.dumps(head).decode()
-        held["signature"] = signer.sign(CHECKPOINT_CONTEXT + held["body"].encode())
-        forged = replace(entries, target, json.dumps(held).encode())
+        line = note.signature_line(origin, signer.public_raw, text, signer.sign_raw)
+        forged = replace(entries, target, note.signed_note(text, [line]).encode())
         return kind, resign(forged, signer) if rng.random() < 0.5 else forged
+    if kind == "insider_item":  # the agency key re-signs a manifest without one item of the case (v2)
+        manifest = json.loads(dict(entries)["manifest.json"])
+        item = rng.choice(manifest["items"])
+        manifest["items"].remove(item)
+        kept = [(n, c) for n, c in entries if n not in item["files"]]
+        return kind, resign(replace(kept, "manifest.json", json.dumps(manifest).encode()), agency)
     proofs = json.loads(dict(entries)["log/proofs.json"])
     if kind == "insider_proof":  # the agency key is used to re-sign the manifest, but the log cannot lie
         rid = rng.choice(sorted(proofs["records"]))
@@ -134,7 +142,7 @@ def tamper(entries: Entries, rng: random.Random, agency: AgencyKey) -> tuple[str
 EXPECTED = {"alter": None, "truncate": None, "missing": None, "extra": Failure.FILES, "rename": Failure.FILES,  # manifest.json renamed: FILES | UNREADABLE
             "reorder": Failure.FILES, "swap_contents": None, "sealer_key": Failure.SEALS,
             "agency_key": Failure.MANIFEST, "forged_checkpoint": None, "insider_proof": Failure.LOG,
-            "insider_record": Failure.SEALS}
+            "insider_record": Failure.SEALS, "insider_item": Failure.FILES}
 
 
 def test_every_random_tampering_is_detected_and_untouched_dossiers_are_accepted(team, app):
@@ -155,3 +163,4 @@ def test_every_random_tampering_is_detected_and_untouched_dossiers_are_accepted(
             missed.append((trial, kind, [str(f) for f in report.findings]))
     assert not missed, missed[:5]
     assert min(kinds.values()) >= 50, kinds
+    assert any(n.startswith(("case/", "intake/", "conformity/")) for n, _ in unzip(dossiers[0]))

@@ -13,7 +13,7 @@ from fastapi import FastAPI
 
 from schemas.protocol import AccountRole
 from schemas.seal import record_digest
-from sync_server.auth import create_account
+from sync_server.accounts.auth import create_account
 from sync_server.tables import Record, RecordEvidence
 from tests.sync_server.helpers import FieldTeam, home_visit, password_login, problem_of
 from tests.sync_server.rival import RIVAL_CASE, RIVAL_UNIT, rival_team, rival_visit

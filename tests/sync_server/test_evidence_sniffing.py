@@ -96,7 +96,7 @@ def test_each_file_is_sniffed_once_at_upload_not_again_for_each_record(app, team
     """A phone's HEIC takes a second or more to decode: the upload records the type, ingest reads it."""
     from sqlmodel import select
 
-    from sync_server import sniffing
+    from sync_server.evidence import sniffing
     from sync_server.tables import EvidenceType
 
     visit = with_file(HTML, EvidenceKind.DOCUMENT, "text/html", "x.html")

@@ -61,7 +61,7 @@ def test_a_v1_shaped_answer_on_a_v2_record_is_refused(team: FieldTeam):
 
 
 def test_the_console_reads_a_table_one_row_a_line():
-    from sync_server.console.views import answer_text
+    from sync_server.casework.presentation import answer_text
 
     table = next(f for f in load_form("home_visit", 2).fields() if f.id == "member_incomes")
     assert answer_text(ROWS, table) == ("1. 成员姓名 王建国，与户主关系 本人，收入类型 无收入\n"

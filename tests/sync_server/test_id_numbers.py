@@ -5,8 +5,8 @@ from datetime import date
 
 import pytest
 
-from sync_server.id_numbers import check_character, id_number_is_valid, make_id_number
-from sync_server.seed import demo_cases
+from sync_server.office.id_numbers import check_character, id_number_is_valid, make_id_number
+from sync_server.ops.seed import demo_cases
 
 
 @pytest.mark.parametrize("number, ok", [

@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 from openpyxl import Workbook
 
-from sync_server.id_numbers import make_id_number
-from sync_server.seed import DEMO_TEAM_ID, DEMO_UNIT, scan_png
+from sync_server.office.id_numbers import make_id_number
+from sync_server.ops.seed import DEMO_TEAM_ID, DEMO_UNIT, scan_png
 from tests.sync_server.helpers import FieldTeam, home_visit, password_login, problem_of
 
 pytestmark = pytest.mark.both_databases  # each test also runs on PostgreSQL, id [postgres]

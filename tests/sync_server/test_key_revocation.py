@@ -10,8 +10,8 @@ import pytest
 
 from schemas.records import SealedRecord
 from schemas.seal import key_id, public_key_bytes
-from sync_server.merge import CaseFacts, KnownKey, MergeFacts, decide
-from sync_server.seed import DEMO_CASE_ID
+from sync_server.casework.merge import CaseFacts, KnownKey, MergeFacts, decide
+from sync_server.ops.seed import DEMO_CASE_ID
 from tests.sync_server.conftest import START
 from tests.sync_server.console_client import console_login
 from tests.sync_server.helpers import (

@@ -212,8 +212,8 @@ def test_a_drained_connection_pool_is_server_busy_with_retry_after_not_500(setti
 
 
 def test_each_route_kind_gets_its_own_body_budget_and_anonymous_callers_the_smallest():
-    from sync_server.limits import body_budget
-    from sync_server.uploads import MAX_UPLOAD_BYTES
+    from sync_server.edge.limits import body_budget
+    from sync_server.evidence.staff_uploads import MAX_UPLOAD_BYTES
 
     s = Settings(data_dir=Path("."))
     signed = [(b"authorization", b"Bearer t")]

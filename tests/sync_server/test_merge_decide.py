@@ -8,7 +8,7 @@ from schemas.problems import Code, ProblemError
 from schemas.protocol import RecordStatus
 from schemas.records import SealedRecord
 from schemas.seal import key_id, public_key_bytes, record_digest, sign_record
-from sync_server.merge import CaseFacts, Decision, KnownKey, MergeFacts, decide
+from sync_server.casework.merge import CaseFacts, Decision, KnownKey, MergeFacts, decide
 from tests.sync_server.helpers import HEAD_OF_HOUSEHOLD, SURVEYORS, home_visit
 
 KEYS = {s: Ed25519PrivateKey.generate() for s in SURVEYORS}

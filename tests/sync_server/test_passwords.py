@@ -8,10 +8,10 @@ from sqlmodel import Session
 
 from schemas.problems import Code, ProblemError
 from schemas.protocol import AccountRole
-from sync_server.auth import create_account
+from sync_server.accounts.auth import create_account
+from sync_server.accounts.passwords import hash_secret, password_problems, pin_problems, secret_matches
+from sync_server.accounts.throttle import ACCOUNT_CLIENT, Counter, after_failure
 from sync_server.db import make_engine
-from sync_server.passwords import hash_secret, password_problems, pin_problems, secret_matches
-from sync_server.throttle import ACCOUNT_CLIENT, Counter, after_failure
 
 NOW = datetime(2026, 11, 17, 9, 0, tzinfo=UTC)
 

@@ -11,9 +11,9 @@ from fastapi.routing import APIRoute
 
 from schemas.protocol import AccountRole
 from schemas.staffing import Post
-from sync_server.auth import create_account
-from sync_server.posts import NO_POST, ROUTE_POSTS
-from sync_server.seed import DEMO_AGENCY, DEMO_CASE_ID
+from sync_server.accounts.auth import create_account
+from sync_server.accounts.posts import NO_POST, ROUTE_POSTS
+from sync_server.ops.seed import DEMO_AGENCY, DEMO_CASE_ID
 from sync_server.tables import Account
 from tests.sync_server.console_client import console_login, console_post
 from tests.sync_server.dossier_helpers import accept_review

@@ -6,7 +6,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
 
 from schemas.seal import sign_record
-from sync_server.seed import UNAUTHORIZED_CASE_ID
+from sync_server.ops.seed import UNAUTHORIZED_CASE_ID
+from tests.sync_server.finding_helpers import acknowledge_all
 from tests.sync_server.helpers import FieldTeam, at_once, home_visit, problem_of, refused_visit
 
 pytestmark = pytest.mark.both_databases  # each test also runs on PostgreSQL, id [postgres]
@@ -20,14 +21,19 @@ def assert_refused(team: FieldTeam, response, code: str) -> dict:
 
 
 def test_a_complete_sealed_home_visit_merges_and_completes_the_case(team: FieldTeam):
-    """R7, R10, R11: two surveyors and the respondent sign, every file arrives, the case is complete."""
+    """R7, R10, R11: two surveyors and the respondent sign, every file arrives; the case is complete once a
+    reviewer has acknowledged what the server found in the photos (issue 16: 2008 camera samples)."""
     visit = home_visit()
     response = team.submit(visit)
     assert response.status_code == 200, response.text
     result = response.json()
     assert result["status"] == "merged"
-    assert result["completeness"]["complete"] is True
+    assert result["completeness"]["complete"] is False
+    assert [i["code"] for i in result["completeness"]["items"] if not i["ok"]] == [f"findings.{visit.record.id}"]
     assert team.merged_ids() == [visit.record.id]
+    assert acknowledge_all(team) > 0
+    state = team.client.get("/api/v1/cases/case-yb-2026-0001/review", headers=team.headers["wangfang"]).json()
+    assert state["checklist"]["complete"] is True
 
 
 def test_the_merged_record_shows_who_sealed_it_and_that_each_seal_verifies(team: FieldTeam):

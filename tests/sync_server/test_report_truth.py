@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from sqlmodel import select
 
 from sync_server.documents.appendix_d import SECTIONS
-from sync_server.seed import DEMO_CASE_ID, ORGANISATIONS
+from sync_server.ops.seed import DEMO_CASE_ID, ORGANISATIONS
 from sync_server.tables import Entrustment, Subject
 from tests.sync_server.console_client import console_login, console_post
 from tests.sync_server.dossier_helpers import accept_review, export

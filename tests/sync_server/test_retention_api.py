@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from sync_server.seed import DEMO_CASE_ID
+from sync_server.ops.seed import DEMO_CASE_ID
 from sync_server.tables import AuditEntry
 from tests.sync_server.dossier_helpers import submit_both_versions
 from tests.sync_server.helpers import ACCEPTED_ON, password_login, problem_of
@@ -21,6 +21,11 @@ def test_a_case_keeps_its_archive_until_the_disposal_date_then_disposal_is_logge
     assert set_.status_code == 200 and set_.json()["disposal_date"] == "2027-11-16"
     early = team.client.post(f"{API}/disposal", json={"note": "到期销毁"}, headers=headers)
     assert problem_of(early)["code"] == "retention.not_due"
+    appraisal = team.client.post(f"{API}/disposal/appraisals", json={"reason": "保管期满"}, headers=headers).json()
+    approved = team.client.post(f"{API}/disposal/appraisals/{appraisal['id']}/decision",  # issue 17: a second
+                                json={"approve": True, "note": "同意销毁"},  # person appraises first
+                                headers=password_login(team.client, "admin"))
+    assert approved.status_code == 200, approved.text
     blobs = app.state.services.blobs
     cited = [f["sha256"] for r in team.client.get(API, headers=headers).json()["records"]
              for f in r["sealed"]["record"]["evidence"]]
@@ -32,7 +37,8 @@ def test_a_case_keeps_its_archive_until_the_disposal_date_then_disposal_is_logge
     headers = password_login(team.client, "wangfang", "Archive#Kept2027")  # and a new session
     done = team.client.post(f"{API}/disposal", json={"note": "保管期满，经鉴定销毁"}, headers=headers)
     assert done.status_code == 200, done.text
-    assert done.json()["files_removed"] == len(set(cited)) and done.json()["disposed_by"] == "wangfang"
+    assert done.json()["files_removed"] > len(set(cited)) and done.json()["disposed_by"] == "wangfang"  # and
+    # the intake scans (issue 17; test_disposal_whole.py counts every file)
     assert not any(blobs.has(sha) for sha in cited)
     with app.state.services.session() as session:
         kinds = [e.kind for e in session.exec(select(AuditEntry).order_by(AuditEntry.position))]

@@ -5,8 +5,9 @@ import pytest
 from fastapi import FastAPI
 
 from schemas.records import Outcome, Respondent, VisitKind
-from sync_server.seed import DEMO_CASE_ID
+from sync_server.ops.seed import DEMO_CASE_ID
 from sync_server.tables import Case
+from tests.sync_server.finding_helpers import acknowledge_all
 from tests.sync_server.helpers import FieldTeam, home_visit, problem_of, refused_visit, statements
 from tests.sync_server.testclient import TestClient
 
@@ -77,6 +78,10 @@ def test_return_then_new_record_then_accept_keeps_every_decision(team: FieldTeam
                           json={"action": "comment", "target": "rec-hv-000002", "reason": "照片清晰"})
     assert comment.status_code == 200
     clock.advance(minutes=5)
+    assert problem_of(client.post(f"{API}/review", json={"action": "accept"}, headers=reviewer))["code"] == \
+        "review.not_complete"  # issue 16: not before the photos' findings are seen
+    assert acknowledge_all(team) == 13  # per record: no fix, two 2008 photos far away; the second
+    # record also repeats the first one's three signature images byte for byte
     accepted = client.post(f"{API}/review", json={"action": "accept", "reason": "留证齐全"}, headers=reviewer)
     assert accepted.status_code == 200, accepted.text
     state = client.get(f"{API}/review", headers=reviewer).json()

@@ -15,8 +15,8 @@ import pytest
 from fastapi import FastAPI
 
 from sync_server.app import create_app
-from sync_server.blobs import BlobStore
-from sync_server.object_store import S3Evidence
+from sync_server.evidence.disk_store import BlobStore
+from sync_server.evidence.s3_store import S3Evidence
 from sync_server.settings import Settings
 from tests.sync_server.ceph import CephError, CephRgw
 from tests.sync_server.helpers import FieldTeam, api_client, home_visit

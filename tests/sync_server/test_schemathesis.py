@@ -29,8 +29,8 @@ from schemathesis.schemas import BaseSchema
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from schemas.protocol import DEVICE_HEADER, PROTOCOL_HEADER
+from sync_server.accounts.auth import CONSOLE, DEVICE, issue_token
 from sync_server.app import create_app
-from sync_server.auth import CONSOLE, DEVICE, issue_token
 from sync_server.settings import Settings
 from sync_server.tables import Account
 from tests.sync_server.conftest import START, Template

@@ -6,10 +6,10 @@ from datetime import date
 import pytest
 from sqlmodel import Session, func, select
 
-from sync_server.conformity import is_released
+from sync_server.accounts.passwords import password_problems, pin_problems
 from sync_server.db import make_engine
-from sync_server.passwords import password_problems, pin_problems
-from sync_server.seed import DEMO_ACCOUNTS, DEMO_CASE_ID, UNAUTHORIZED_CASE_ID, seed_demo
+from sync_server.office.conformity import is_released
+from sync_server.ops.seed import DEMO_ACCOUNTS, DEMO_CASE_ID, UNAUTHORIZED_CASE_ID, seed_demo
 from sync_server.settings import Settings
 from sync_server.tables import Account, Case, SessionToken, Subject, Team
 

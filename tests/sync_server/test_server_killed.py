@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from schemas.protocol import API_PREFIX, PROTOCOL_HEADER
-from sync_server.seed import DEMO_ACCOUNTS
+from sync_server.ops.seed import DEMO_ACCOUNTS
 from tests.field_app.helpers import closed_port
 
 REPO = Path(__file__).resolve().parents[2]
@@ -130,7 +130,7 @@ def test_a_server_killed_mid_upload_stores_nothing_and_cleans_up_at_the_next_sta
 
 
 def test_a_starting_server_keeps_the_temporary_file_of_an_upload_still_running(tmp_path: Path):
-    from sync_server.blobs import BlobStore
+    from sync_server.evidence.disk_store import BlobStore
 
     first = BlobStore(tmp_path / "evidence")
     finished = subprocess.Popen([sys.executable, "-c", "pass"])

@@ -50,7 +50,7 @@ def test_r6_fifty_wrong_passwords_do_not_lock_the_only_reviewer_out(clients: dic
 def test_unknown_and_known_usernames_get_byte_identical_answers(app: FastAPI, monkeypatch):
     """The same status, body and headers, and the same work (one scrypt hash) for a name that does not
     exist, a closed-to-this-route staff account, and a wrong secret: nothing to enumerate (ASVS V6.3.8)."""
-    from sync_server import auth
+    from sync_server.accounts import auth
 
     hashed: list[str] = []
     real = auth.secret_matches

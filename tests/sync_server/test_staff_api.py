@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from sync_server.seed import (
+from sync_server.ops.seed import (
     DEMO_AGENCY,
     DEMO_CASE_ID,
     DEMO_TEAM_ID,

@@ -18,7 +18,7 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from sync_server.tls import TlsFiles, fingerprint
+from sync_server.edge.tls import TlsFiles, fingerprint
 from tests.sync_server.console_client import csrf_of
 from tests.sync_server.helpers import CREDENTIALS
 from tests.sync_server.test_cli import READY, REPO, free_port, run_cli, wait_for_line

@@ -16,8 +16,8 @@ import pytest
 
 from schemas.problems import Code, ProblemError
 from sync_server.app import create_app
-from sync_server.blobs import BlobStore
-from sync_server.resumable import PartialUploads, Progress
+from sync_server.evidence.chunked_uploads import PartialUploads, Progress
+from sync_server.evidence.disk_store import BlobStore
 from sync_server.settings import Settings
 from tests.sync_server.helpers import api_client
 from tests.sync_server.test_cli import run_cli

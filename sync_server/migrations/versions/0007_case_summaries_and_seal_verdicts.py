@@ -1,8 +1,8 @@
 """Case summaries kept as data, and the seals' verdict kept on each stored record (issue 9, the console at
 scale).
 
-Backfill: both are computed by the code that keeps them right (sync_server/summaries.py `fill_missing`,
-sync_server/seal_checks.py `fill_missing`), run by `db.make_engine` right after the upgrade, at every start:
+Backfill: both are computed by the code that keeps them right (casework/summaries.py `fill_missing`,
+casework/seal_checks.py `fill_missing`), run by `db.make_engine` right after the upgrade, at every start:
 a database upgraded here gets every case's summary and every record's verdict before the first request,
 and a revision re-chained after this one cannot break the backfill (it runs against the newest tables).
 

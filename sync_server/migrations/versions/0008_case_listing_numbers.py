@@ -1,4 +1,4 @@
-"""Each case's place in the devices' case list, from one counter (sync_server/case_listing.py): a case
+"""Each case's place in the devices' case list, from one counter (casework/device_order.py): a case
 created or reassigned while a tablet pages through its list comes on a later page instead of being
 skipped.
 

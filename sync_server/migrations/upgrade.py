@@ -1,0 +1,80 @@
+"""The server's schema is Alembic's: `upgrade(engine)` runs at every start (create_app, the CLI
+commands, `make run`) and brings the database to the newest revision.
+
+A database made by the release before migrations (69d0248, `create_all`, no alembic_version table)
+is recognised by its tables and stamped with the baseline revision first: the baseline is exactly
+that release's schema. On PostgreSQL an advisory lock lets several workers start at once.
+"""
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, inspect, text
+
+BASELINE = "0001"
+MIGRATIONS = Path(__file__).parent
+_PG_LOCK = 7_310_946  # any constant: one advisory lock for "migrating"
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    """Alembic's configuration, pointing at sync_server/migrations (and at a connection if given)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+@cache
+def head_revision() -> str:
+    """The newest revision in sync_server/migrations (read once per process)."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(connection: Connection) -> str | None:
+    """The revision the database is at (None before any)."""
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the database to head; a pre-migration database is stamped with the baseline first.
+    On SQLite, foreign keys are off while revisions run (batch mode rebuilds tables, Alembic's advice)
+    and checked afterwards (after a revision ran: a database already at head is not scanned)."""
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")  # outside a transaction, or it is ignored
+            connection.commit()
+        try:
+            with connection.begin():
+                migrated = _upgrade(connection)
+            if sqlite and migrated:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"foreign keys broken after upgrade: {broken[:5]}")
+        finally:
+            if sqlite:
+                connection.rollback()
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
+
+
+def _upgrade(connection: Connection) -> bool:
+    """Run what revisions are missing; whether any ran."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK})
+    if current_revision(connection) == head_revision():
+        return False
+    config = alembic_config(connection)
+    names = set(inspect(connection).get_table_names())
+    if "alembic_version" not in names and "accounts" in names:
+        command.stamp(config, BASELINE)
+    command.upgrade(config, "head")
+    return True
