@@ -11,7 +11,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date
 from pathlib import Path
 
 import httpx
@@ -20,7 +19,7 @@ from schemas.protocol import API_PREFIX, DEVICE_HEADER, PROTOCOL_HEADER
 from sync_server.ops.seed import DEMO_ACCOUNTS, seed_demo
 from sync_server.settings import Settings
 from tests.field_app.helpers import closed_port
-from tests.sync_server.helpers import RELEASED
+from tests.sync_server.helpers import ACCEPTED_ON, RELEASED
 
 REPO = Path(__file__).resolve().parents[2]
 PINS = {a.username: a.pin for a in DEMO_ACCOUNTS}
@@ -30,12 +29,12 @@ _SEEDED: list[Path] = []
 
 
 def _seeded() -> Path:
-    """A data dir seeded as `python -m sync_server --seed-demo` seeds one today, made once per run; its cases
-    released at RELEASED, before the helpers' visits start (R1: a record sealed before the release is refused)."""
+    """A data dir seeded as `python -m sync_server --seed-demo` seeds one, made once per run; its cases
+    received on ACCEPTED_ON and released at RELEASED, before the helpers' visits start (R1: a record sealed before the release is refused)."""
     if not _SEEDED:
         template = Path(tempfile.mkdtemp(prefix="server-process-seed-"))
         atexit.register(shutil.rmtree, template, ignore_errors=True)
-        seed_demo(Settings(template), date.today(), clock=lambda: RELEASED)
+        seed_demo(Settings(template), ACCEPTED_ON, clock=lambda: RELEASED)  # received and released at RELEASED
         _SEEDED.append(template)
     return _SEEDED[0]
 
