@@ -13,6 +13,7 @@ What a refusal satisfies (R13) and what it does not:
 - A later completed home visit (the family let the team in after all) replaces the refusal.
 - A neighbour who declines (R15) is recorded but does not count towards the interviews.
 - Records the reviewer returned (and lines returned) do not count until the team adds a new record.
+- 信息核查 is met only when data-matching results were imported: no data is not "nothing found" (R42).
 """
 from __future__ import annotations
 
@@ -90,11 +91,13 @@ def case_completeness(*, authorization: bool, entrustment: bool, required_checks
                       records: Sequence[CountedRecord], letters: Sequence[LetterFacts] = (),
                       returned_records: Mapping[str, str] | None = None,
                       returned_lines: Mapping[str, str] | None = None,
-                      open_findings: Mapping[str, Sequence[str]] | None = None) -> CaseCompleteness:
+                      open_findings: Mapping[str, Sequence[str]] | None = None,
+                      matching_lines: int = 0) -> CaseCompleteness:
     """The case's checklist. `required_checks` are the entrusted methods (Method values); `returned_*`
     map a returned record id or line code to the reviewer's reason, for returns still open;
     `open_findings` maps a record id to its evidence findings no reviewer has acknowledged yet (issue 16:
-    齐全 means complete AND every finding absent or acknowledged)."""
+    齐全 means complete AND every finding absent or acknowledged); `matching_lines` is how many
+    data-matching lines were imported (信息核查 is met only with data, R42)."""
     returned_records, returned_lines = returned_records or {}, returned_lines or {}
     methods = list(dict.fromkeys(_method(m) for m in required_checks))
     counted = [r for r in records if r.id not in returned_records]
@@ -117,8 +120,9 @@ def case_completeness(*, authorization: bool, entrustment: bool, required_checks
             item = CheckItem(code=method.value, label=METHOD_NAMES[method], ok=answered > 0,
                              detail=f"已发出 {len(letters)} 份，已收到回复 {answered} 份" if letters else "尚未发函")
         else:
-            item = CheckItem(code=method.value, label=METHOD_NAMES[method], ok=True,
-                             detail="由数据比对完成，不需外勤记录")
+            item = CheckItem(code=method.value, label=METHOD_NAMES[method], ok=matching_lines > 0,
+                             detail=f"已导入数据比对结果 {matching_lines} 条" if matching_lines
+                             else "尚未导入数据比对结果（未查询）")
         item.rule = RULES[method]
         if item.code in returned_lines:
             item.ok, item.detail = False, f"{item.detail}；审核退回：{returned_lines[item.code]}"

@@ -69,7 +69,8 @@ class NewCase(WireModel):
     contact: LineText = Field(min_length=1, max_length=50, description="联系人")
     phone: str = Field(max_length=20, pattern=r"^[0-9+\- ]{7,20}$", description="联系电话")
     entrusted_on: date = Field(description="委托书落款日期")
-    accepted_on: date = Field(description="受理日期：十个工作日期限由此起算（R3）")
+    accepted_on: date | None = Field(default=None, description=(
+        "不再采用：受理日期由服务器在委托材料提交时记录（R3），更正由受理岗进行并记录理由"))
     methods: list[Method] = Field(min_length=1, description="委托的核查方式（R23）")
     address: Text = Field(default="", max_length=200, description="家庭住址（入户地点）")
     team_id: ShortText = Field(description="负责的调查小组")
@@ -154,6 +155,13 @@ class TeamAssignment(WireModel):
 class RowError(WireModel):
     row: int  # spreadsheet row number as the clerk sees it (header is row 1)
     message: Text
+
+
+class AcceptanceCorrection(WireModel):
+    """A 受理岗 reviewer's correction of the acceptance date (R3), kept in the log with its reason."""
+
+    accepted_on: date = Field(description="受理日期：不早于委托日期，不晚于今天")
+    reason: Text = Field(min_length=1, max_length=500, description="更正理由")
 
 
 class ImportResult(WireModel):

@@ -65,6 +65,12 @@ class Code(str, Enum):
     RETENTION_NOT_DUE = "retention.not_due"
     CASE_DISPOSED = "case.disposed"
     FORM_UNKNOWN = "record.form_unknown"
+    POST_REQUIRED = "staff.post_required"
+    OWN_SURVEY = "staff.own_survey"
+    REPORT_REVIEW_NOT_ACCEPTED = "report.review_not_accepted"
+    REPORT_NO_FIELD_WORK = "report.no_field_work"
+    REPORT_METHOD_WITHOUT_RESULT = "report.method_without_result"
+    ACCEPTANCE_DATE_INVALID = "intake.acceptance_date"
     DOSSIER_FILES_MISSING = "dossier.files_missing"
     DISPOSAL_NOT_APPROVED = "disposal.not_approved"
     DISPOSAL_SECOND_PERSON = "disposal.second_person_required"
@@ -125,6 +131,12 @@ HTTP_STATUS: dict[Code, int] = {
     Code.RETENTION_NOT_DUE: 409,
     Code.CASE_DISPOSED: 410,
     Code.FORM_UNKNOWN: 422,
+    Code.POST_REQUIRED: 403,
+    Code.OWN_SURVEY: 403,
+    Code.REPORT_REVIEW_NOT_ACCEPTED: 409,
+    Code.REPORT_NO_FIELD_WORK: 409,
+    Code.REPORT_METHOD_WITHOUT_RESULT: 409,
+    Code.ACCEPTANCE_DATE_INVALID: 422,
     Code.DOSSIER_FILES_MISSING: 409,
     Code.DISPOSAL_NOT_APPROVED: 409,
     Code.DISPOSAL_SECOND_PERSON: 409,
@@ -185,6 +197,12 @@ CHINESE: dict[Code, str] = {
     Code.RETENTION_NOT_DUE: "档案尚未到保管期限，不能销毁",
     Code.CASE_DISPOSED: "该案件档案已按保管期限销毁",
     Code.FORM_UNKNOWN: "服务器没有记录所用的表单版本，记录仍保留在本机，请联系管理员更新服务器后再上传",
+    Code.POST_REQUIRED: "当前账号未担任此项工作所需的岗位（§4.3.1），不能进行此操作",
+    Code.OWN_SURVEY: "参与本案外勤调查的人员不能审核本案或出具本案报告（R33）",
+    Code.REPORT_REVIEW_NOT_ACCEPTED: "案件外勤留证尚未审核通过，不能出具核查报告",
+    Code.REPORT_NO_FIELD_WORK: "本案尚无有效的外勤调查记录，不能出具核查报告",
+    Code.REPORT_METHOD_WITHOUT_RESULT: "委托的核查方式尚无结果，不能出具核查报告",
+    Code.ACCEPTANCE_DATE_INVALID: "受理日期有误：不能早于委托日期，也不能晚于今天，更正须写明理由",
     Code.DOSSIER_FILES_MISSING: "案件的部分文件缺失或已损坏，档案包不完整，未导出也未签名；请从备份恢复这些文件",
     Code.DISPOSAL_NOT_APPROVED: "销毁须先经鉴定：由另一人审批同意后才能执行",
     Code.DISPOSAL_SECOND_PERSON: "销毁鉴定须由提出人以外的另一人审批",

@@ -49,7 +49,7 @@ from schemas.completeness import CaseCompleteness
 from schemas.methods import Method
 from schemas.records import SHA256_PATTERN, SealedRecord, VisitKind
 from schemas.review import ReturnedItem
-from schemas.text import Identifier, LineText, NameText, Secret, ShortText, Text
+from schemas.text import NO_CONTROL, Identifier, LineText, NameText, Secret, ShortText, Text
 
 PROTOCOL_VERSION = 1
 PROTOCOL_HEADER = "X-Protocol-Version"
@@ -201,26 +201,30 @@ class RecordResult(BaseModel):
     status: RecordStatus
     completeness: CaseCompleteness
     received_at: datetime | None = None  # when the server first stored the record (the tablet's receipt)
-    checkpoint: str | None = None  # the agency log's latest signed checkpoint (C2SP signed note, issue 17)
+    # the agency log's latest signed checkpoint (C2SP signed note, issue 17)
+    checkpoint: Annotated[str, Field(max_length=4096, json_schema_extra={"pattern": NO_CONTROL})] | None = None
 
 
 class LogCheckpoint(BaseModel):
     """GET /log/checkpoint?since=N: the latest signed checkpoint of the agency's audit log and the RFC 9162
     consistency proof from the tree of N entries the tablet holds a checkpoint of (schemas/checkpoint.py)."""
 
-    checkpoint: str = Field(max_length=4096)  # C2SP tlog-checkpoint signed note
+    # C2SP tlog-checkpoint signed note
+    checkpoint: str = Field(max_length=4096, json_schema_extra={"pattern": NO_CONTROL})
     size: int
-    public_key: str = Field(max_length=64)  # the agency's raw Ed25519 public key, base64 (pinned at first sight)
+    public_key: str = Field(max_length=64, pattern="^[A-Za-z0-9+/]{43}=$")  # the agency's raw Ed25519 public key, base64 (pinned at first sight)
     consistency: list[str] = Field(default_factory=list, max_length=128)  # hex hashes, from `since`
 
 
 class LogAlarmReport(BaseModel):
     """POST /log/alarm: a tablet's report that the server's log contradicts a checkpoint it holds."""
 
-    held: str = Field(max_length=4096)  # the checkpoint the tablet held (signed note)
-    served: str = Field(default="", max_length=4096)  # what the server answered, if anything
-    reason: str = Field(max_length=500)
-    device_id: str = Field(default="", max_length=100)
+    # the checkpoint the tablet held (signed note)
+    held: str = Field(max_length=4096, json_schema_extra={"pattern": NO_CONTROL})
+    # what the server answered, if anything
+    served: str = Field(default="", max_length=4096, json_schema_extra={"pattern": NO_CONTROL})
+    reason: str = Field(max_length=500, json_schema_extra={"pattern": NO_CONTROL})
+    device_id: str = Field(default="", max_length=100, json_schema_extra={"pattern": NO_CONTROL})
 
 
 UPLOAD_OFFSET = "Upload-Offset"

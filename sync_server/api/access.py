@@ -61,6 +61,7 @@ STAFF_ONLY: frozenset[Route] = frozenset({
     ("POST", f"{API_PREFIX}/intake/cases"),
     ("GET", f"{API_PREFIX}/intake/cases/{{case_id}}"),
     ("POST", f"{API_PREFIX}/intake/cases/{{case_id}}/conformity"),
+    ("PUT", f"{API_PREFIX}/intake/cases/{{case_id}}/accepted-on"),
     ("POST", f"{API_PREFIX}/intake/cases/{{case_id}}/documents"),
     ("POST", f"{API_PREFIX}/intake/cases/{{case_id}}/subjects"),
     ("POST", f"{API_PREFIX}/intake/cases/{{case_id}}/subjects/import"),

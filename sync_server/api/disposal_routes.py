@@ -39,7 +39,7 @@ def propose(case_id: str, body: AppraisalProposal, session: DbSession, account: 
             services: ServicesDep) -> AppraisalInfo:
     """Propose destroying the archive, with the reason (logged)."""
     case = _case(session, account, case_id)
-    row = disposal.propose(session, case, account.username, body.reason, services.clock())
+    row = disposal.propose(session, case, account, body.reason, services.clock())
     session.commit()
     return disposal.appraisal_info(row)
 
@@ -49,7 +49,7 @@ def decide(case_id: str, appraisal_id: str, body: AppraisalDecision, session: Db
            services: ServicesDep) -> AppraisalInfo:
     """A second person approves or rejects the proposal, with the reason (logged)."""
     case = _case(session, account, case_id)
-    row = disposal.decide(session, case, appraisal_id, account.username, body.approve, body.note, services.clock())
+    row = disposal.decide(session, case, appraisal_id, account, body.approve, body.note, services.clock())
     session.commit()
     return disposal.appraisal_info(row)
 

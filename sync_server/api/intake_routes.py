@@ -9,6 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 
 from schemas.office import (
+    AcceptanceCorrection,
     AuthorizationForm,
     ConformityDecision,
     DocumentKind,
@@ -23,7 +24,7 @@ from schemas.problems import Code, ProblemError
 from sync_server.api.deps import CurrentAccount, DbSession, ServicesDep, Transaction
 from sync_server.documents.retention import refuse_if_disposed
 from sync_server.evidence.staff_uploads import StoredUpload, read_body, store_upload
-from sync_server.office import conformity, intake, roster
+from sync_server.office import acceptance, conformity, intake, roster
 from sync_server.office.intake_wire import document_view, intake_view
 from sync_server.services import Services
 from sync_server.tables import Account, CaseDocument, queries
@@ -131,7 +132,16 @@ def download_document(document_id: str, session: DbSession, account: CurrentAcco
 def submit(case_id: str, session: Transaction, account: CurrentAccount, services: ServicesDep) -> IntakeView:
     """The unit hands in complete materials for the conformity review."""
     case = queries.visible_case(session, account, case_id)
-    conformity.submit(session, account, case)
+    conformity.submit(session, account, case, services.clock())
+    return intake_view(session, case, services.holidays(session))
+
+
+@router.put("/cases/{case_id}/accepted-on", response_model=IntakeView)
+def correct_accepted_on(case_id: str, body: AcceptanceCorrection, session: Transaction, account: CurrentAccount,
+                        services: ServicesDep) -> IntakeView:
+    """受理岗: correct the acceptance date with a reason (logged); the deadline follows (R3)."""
+    case = queries.visible_case(session, account, case_id)
+    acceptance.correct(session, account, case, body, services.clock())
     return intake_view(session, case, services.holidays(session))
 
 

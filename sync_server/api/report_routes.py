@@ -10,9 +10,9 @@ from schemas.archive import Disposal, MatchingLine, ReportInfo, ReportIssue, Ret
 from schemas.beijing import beijing_date
 from schemas.problems import Code, ProblemError
 from sync_server.api.deps import CurrentAccount, DbSession, ServicesDep, Transaction
-from sync_server.documents import disposal, reports, retention
+from sync_server.documents import disposal, matching, reports, retention
 from sync_server.dossier.service import require_reviewer
-from sync_server.tables import MatchingResult, ReportVersion, queries
+from sync_server.tables import ReportVersion, queries
 from sync_server.tables.accounts import Account
 from sync_server.tables.cases import Case
 from sync_server.transparency import audit
@@ -47,7 +47,7 @@ def issue_report(case_id: str, body: ReportIssue, session: Transaction, account:
     """Issue the report: a new frozen version with the agency's electronic seal (logged)."""
     case = _case(session, account, case_id)
     retention.refuse_if_disposed(session, case)
-    row = reports.issue(session, case, services, account.username, body.summary)
+    row = reports.issue(session, case, services, account, body.summary)
     return report_info(row)
 
 
@@ -76,11 +76,7 @@ def import_matching(case_id: str, lines: list[MatchingLine], session: Transactio
                     services: ServicesDep) -> int:
     """Import data-matching results (信息核查) as structured lines for sections 一–五; returns the count."""
     case = _case(session, account, case_id)
-    now = services.clock()
-    for line in lines:
-        session.add(MatchingResult(case_id=case.id, imported_at=now, **line.model_dump()))
-    audit.log(session, "matching.imported", now, account.username, case.id, subject=case.id, lines=len(lines))
-    return len(lines)
+    return matching.import_lines(session, case, account, lines, services.clock())
 
 
 @router.put("/retention", response_model=RetentionInfo)
@@ -88,7 +84,7 @@ def put_retention(case_id: str, body: RetentionSet, session: Transaction, accoun
                   services: ServicesDep) -> RetentionInfo:
     """Set how long the archive is kept (R35); the disposal date follows from the acceptance date."""
     case = _case(session, account, case_id)
-    row = retention.set_retention(session, case, body.retention_years, account.username, services.clock())
+    row = retention.set_retention(session, case, body.retention_years, account, services.clock())
     return retention.info(row)
 
 
@@ -105,7 +101,7 @@ def dispose_case(case_id: str, body: Disposal, session: Transaction, account: Cu
     approved (`disposal.not_approved`); logged with the reason, a certificate remains."""
     case = _case(session, account, case_id)
     now = services.clock()
-    row, certificate = disposal.dispose(session, case, blobs=services.blobs, actor=account.username, note=body.note,
+    row, certificate = disposal.dispose(session, case, blobs=services.blobs, by=account, note=body.note,
                                         exports=services.settings.data_dir / "exports", now=now,
                                         today=beijing_date(now), display=services.display)
     return retention.info(row, sum(f["was_stored"] for f in certificate["destroyed_files"]))

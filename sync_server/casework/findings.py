@@ -23,8 +23,10 @@ from schemas.photo_facts import PhotoFacts, StrokeFacts, read_photo, read_stroke
 from schemas.problems import Code, ProblemError
 from schemas.protocol import AccountRole
 from schemas.records import EvidenceKind, Role, SealedRecord, SurveyRecord
+from schemas.staffing import Post
 from schemas.text import clean_text
 from schemas.workdays import HolidayTable
+from sync_server.accounts.posts import refuse_own_survey, require_post
 from sync_server.casework.deadlines import case_deadline
 from sync_server.evidence.disk_store import BlobStore
 from sync_server.tables import Account, Case, Entrustment, FindingAck, Record, RecordEvidence, RecordFindings
@@ -150,6 +152,8 @@ def acknowledge(session: Session, case: Case, reviewer: Account, record_id: str,
     """A reviewer saw a finding and says why it does not stop the case (kept, logged in the audit log)."""
     if reviewer.role != AccountRole.REVIEWER.value:
         raise ProblemError(Code.FORBIDDEN, "仅审核人员可以确认证据提示")
+    require_post(reviewer, Post.VERIFICATION)  # a decision on the evidence: 核证岗 (§4.3.1)
+    refuse_own_survey(session, reviewer, case)
     try:
         reason = clean_text(reason).strip()
     except ValueError as error:

@@ -16,7 +16,9 @@ from sqlmodel import Session, col, select
 from schemas.problems import Code, ProblemError
 from schemas.protocol import AccountRole
 from schemas.records import SealedRecord
+from schemas.staffing import Post
 from schemas.workdays import HolidayTable
+from sync_server.accounts.posts import require_post
 from sync_server.casework import findings
 from sync_server.tables import Account, Case, Record
 from sync_server.transparency import audit
@@ -51,6 +53,7 @@ def set_place(session: Session, case: Case, reviewer: Account, lat: float, lon: 
     """Record the household's place (typed, or the first fix confirmed) and judge the records again."""
     if reviewer.role != AccountRole.REVIEWER.value:
         raise ProblemError(Code.FORBIDDEN, "仅审核人员可以登记或确认家庭位置")
+    require_post(reviewer, Post.VERIFICATION)  # the place judges the evidence: 核证岗 (§4.3.1)
     if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180) \
             or (lat == 0 and lon == 0):
         raise ProblemError(Code.VALIDATION, "家庭位置的经纬度不正确（纬度 -90～90，经度 -180～180）")

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.orm import defer
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from schemas.checklist import CaseCompleteness, LetterFacts, case_completeness
 from schemas.findings import Finding
@@ -26,12 +26,16 @@ from schemas.review import (
     ReviewStatus,
 )
 from schemas.review import ReviewEntry as ReviewEntryOut
+from schemas.staffing import Post
+from sync_server.accounts.posts import refuse_own_survey, require_post
 from sync_server.casework import findings
+from sync_server.casework.record_standing import SUPERSEDED, standings
 from sync_server.tables import (
     Account,
     Case,
     FindingAck,
     LetterRequest,
+    MatchingResult,
     Record,
     ReVerificationRound,
     ReviewEntry,
@@ -51,6 +55,7 @@ class ReviewFacts:
     entries: list[ReviewEntry]
     round: ReVerificationRound | None  # the open or last re-verification round
     letters: list[LetterFacts]
+    matching: int = 0  # data-matching lines imported (信息核查): none means nothing was queried (R42)
     findings: dict[str, list[Finding]] = field(default_factory=dict)  # by record id: what the server found
     acks: dict[str, list[FindingAck]] = field(default_factory=dict)  # by record id: what reviewers acknowledged
 
@@ -79,7 +84,7 @@ def case_facts(session: Session, case: Case) -> ReviewFacts:
 
 
 def facts_of_cases(session: Session, cases: list[Case]) -> dict[str, ReviewFacts]:
-    """The facts of several cases in four queries, whatever their number and their records'."""
+    """The facts of several cases in five queries, whatever their number and their records'."""
     ids = [c.id for c in cases]
     if not ids:
         return {}
@@ -99,9 +104,12 @@ def facts_of_cases(session: Session, cases: list[Case]) -> dict[str, ReviewFacts
     letters: dict[str, list[LetterFacts]] = {i: [] for i in ids}
     for letter in session.exec(select(LetterRequest).where(col(LetterRequest.case_id).in_(ids))):
         letters[letter.case_id].append(LetterFacts(id=letter.id, answered=letter.answer_sha256 is not None))
+    matching: dict[str, int] = dict(session.exec(  # type: ignore[arg-type]
+        select(MatchingResult.case_id, func.count()).where(col(MatchingResult.case_id).in_(ids))
+        .group_by(col(MatchingResult.case_id))).all())
     found, acks = findings.findings_of(session, ids), findings.acks_of(session, ids)
-    return {c.id: ReviewFacts(c, records[c.id], entries[c.id], last_round.get(c.id), letters[c.id], found, acks)
-            for c in cases}
+    return {c.id: ReviewFacts(c, records[c.id], entries[c.id], last_round.get(c.id), letters[c.id],
+                              matching.get(c.id, 0), found, acks) for c in cases}
 
 
 def _kind_of(target: str, records: dict[str, Record]) -> VisitKind | None:
@@ -181,12 +189,14 @@ def fill_respondents(session: Session, batch: int = 500) -> int:
 
 
 def checklist(facts: ReviewFacts, returns: list[ReturnedItem]) -> CaseCompleteness:
-    """The checklist of the current round, with the open returns taken off."""
-    records = [counted(r) for r in facts.round_records()]
+    """The checklist of the current round, with the open returns taken off and the returned records that a
+    newer record superseded left out (R42: a returned record is never counted again)."""
+    superseded = {i for i, s in standings(facts.records, facts.entries).items() if s.state == SUPERSEDED}
+    records = [counted(r) for r in facts.round_records() if r.id not in superseded]
     ids = {r.id for r in records}
     return case_completeness(
         authorization=facts.case.authorization_recorded, entrustment=facts.case.entrustment_recorded,
-        required_checks=facts.methods(), records=records, letters=facts.letters,
+        required_checks=facts.methods(), records=records, letters=facts.letters, matching_lines=facts.matching,
         returned_records={r.target: r.reason for r in returns if r.target in ids},
         returned_lines={r.target: r.reason for r in returns if r.target in FIELD_LINES},
         open_findings={i: [f.text() for f in facts.open_findings(i)] for i in ids})
@@ -224,6 +234,8 @@ def decide(session: Session, case: Case, reviewer: Account, action: ReviewAction
     accepting needs a complete checklist (or a refusal to return to the unit) and no open return."""
     if reviewer.role != AccountRole.REVIEWER.value:
         raise ProblemError(Code.FORBIDDEN, "仅审核人员可以审核")
+    require_post(reviewer, Post.VERIFICATION)
+    refuse_own_survey(session, reviewer, case)
     facts = case_facts(session, case)
     reason, target = action.reason.strip(), action.target.strip()
     by_id = {r.id: r for r in facts.records}

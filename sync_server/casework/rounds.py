@@ -11,7 +11,9 @@ from schemas.methods import Method
 from schemas.problems import Code, ProblemError
 from schemas.protocol import AccountRole
 from schemas.review import Objection, Objector, Round, RoundResult
+from schemas.staffing import Post
 from schemas.workdays import HolidayTable, add_working_days
+from sync_server.accounts.posts import require_post
 from sync_server.tables import Account, Case, ReVerificationRound
 from sync_server.transparency.audit_rows import log_row
 
@@ -37,6 +39,7 @@ def round_view(row: ReVerificationRound, table: HolidayTable) -> Round:
 def _reviewer(account: Account) -> None:
     if account.role != AccountRole.REVIEWER.value:
         raise ProblemError(Code.FORBIDDEN, "仅审核人员可以登记异议和复核结果")
+    require_post(account, Post.VERIFICATION)  # §4.3.1: 核证岗
 
 
 def open_round(session: Session, case: Case, by: Account, objection: Objection, now: datetime) -> ReVerificationRound:

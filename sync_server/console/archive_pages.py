@@ -62,13 +62,13 @@ def act(case_id: str, action: str, form: Form, staff: RequireStaff, session: DbS
         if not text:
             raise ProblemError(Code.VALIDATION, "请填写理由")
         if action == "propose":
-            disposal.propose(session, case, me.username, text, now)
+            disposal.propose(session, case, me, text, now)
         elif action == "decide":
-            disposal.decide(session, case, form.get("appraisal", ""), me.username,
+            disposal.decide(session, case, form.get("appraisal", ""), me,
                             form.get("approve") == "yes", text, now)
         elif action == "dispose":
             disposal.dispose(session, case, blobs=services.blobs, exports=services.settings.data_dir / "exports",
-                             actor=me.username, note=text, now=now,
+                             by=me, note=text, now=now,
                              today=beijing_date(now), display=services.display)
         else:
             return page("error.html", status=404, staff=public(me), message="没有该操作")

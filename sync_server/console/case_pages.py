@@ -16,6 +16,7 @@ from sync_server.accounts.auth import public
 from sync_server.api.deps import DbSession, ServicesDep, Transaction
 from sync_server.casework.case_wire import case_detail, evidence_of
 from sync_server.casework.presentation import record_view
+from sync_server.casework.record_standing import case_standings, mark_views
 from sync_server.console.deps import RequireStaff, Staff
 from sync_server.console.office_views import RECORDS_PER_PAGE, office_context, page_photos, record_window
 from sync_server.console.templating import page
@@ -49,6 +50,7 @@ def case_page(case_id: str, request: Request, staff: RequireStaff, session: DbSe
     people = {u: public(a) for u, a in queries.accounts_by_username(session, names).items()}
     people |= {a.username: a for a in detail.case.team}
     records = [record_view(m, people) for m in detail.records]
+    mark_views(records, case_standings(session, case.id, rows))  # R42: returned records say so
     photo_page = request.query_params.get("photos", "1")
     pages = page_photos(records, open_record, int(photo_page) if photo_page.isdigit() else 1)
     return page("case.html", staff=public(staff), detail=detail, records=records, photo_pages=pages,

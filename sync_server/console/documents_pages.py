@@ -11,6 +11,7 @@ from sync_server.api.deps import DbSession, ServicesDep, Transaction
 from sync_server.console.deps import Form, RequireStaff
 from sync_server.console.templating import page
 from sync_server.documents import reports, retention
+from sync_server.documents.issuing import refuse_unless_issuable
 from sync_server.dossier.service import EXPORT_ROLES, make_dossier
 from sync_server.tables import Account, Case, ReportVersion, queries
 from sync_server.transparency import audit
@@ -48,7 +49,12 @@ def report_page(case_id: str, staff: RequireStaff, session: DbSession, services:
     if isinstance(case, Response):
         return case
     content = reports.draft(session, case, services.clock())
-    return page("report.html", staff=public(staff), case=case, content=content,
+    try:  # say before the click why the report may not be issued yet (R42)
+        refuse_unless_issuable(session, case, staff)
+        blocked = ""
+    except ProblemError as problem:
+        blocked = chinese_message(problem.code.value, problem.detail)
+    return page("report.html", staff=public(staff), case=case, content=content, blocked=blocked,
                 issued=queries.issued_reports(session, case.id), retention=retention.retention_of(session, case))
 
 
@@ -69,9 +75,12 @@ def issue(case_id: str, form: Form, staff: RequireStaff, session: Transaction,
         return case
     try:
         retention.refuse_if_disposed(session, case)
-    except ProblemError as problem:
-        return page("error.html", status=410, staff=public(staff), message=chinese_message(problem.code.value))
-    reports.issue(session, case, services, staff.username, form.get("summary"))
+        reports.issue(session, case, services, staff, form.get("summary"))
+    except ProblemError as problem:  # refused: disposed, the post, R33, no field work, no result, not accepted
+        session.rollback()
+        return page("error.html", status=problem.problem().status, staff=public(staff),
+                    message=chinese_message(problem.code.value, problem.detail),
+                    back=f"/console/cases/{case.id}/report")
     return RedirectResponse(f"/console/cases/{case.id}/report", status_code=303)
 
 

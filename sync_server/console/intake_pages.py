@@ -17,6 +17,7 @@ from schemas.office import (
     AUTHORIZATION_FORM_NAMES,
     DOCUMENT_NAMES,
     INTAKE_STATUS_NAMES,
+    AcceptanceCorrection,
     AuthorizationForm,
     ConformityDecision,
     DocumentKind,
@@ -32,7 +33,7 @@ from sync_server.console.deps import RequireStaff, Staff
 from sync_server.console.roster_review import RosterReview, rejected_rows_download
 from sync_server.console.templating import page
 from sync_server.evidence.staff_uploads import MAX_UPLOAD_BYTES, store_upload
-from sync_server.office import conformity, intake, roster
+from sync_server.office import acceptance, conformity, intake, roster
 from sync_server.office.intake_wire import intake_view
 from sync_server.services import Services
 from sync_server.tables import Account, Case, CaseDocument, CaseRetention, Team, queries
@@ -176,8 +177,12 @@ async def _act(action: str, form: FormData, staff: Account, case: Case, session:
         intake.add_document(session, staff, case, stored, info, now)
         return f"已上传{DOCUMENT_NAMES[info.kind]}"
     if action == "submit":
-        conformity.submit(session, staff, case)
+        conformity.submit(session, staff, case, now)
         return "材料已提交核查机构进行符合性审核"
+    if action == "accepted-on":
+        correction = AcceptanceCorrection.model_validate(text)
+        acceptance.correct(session, staff, case, correction, now)
+        return f"受理日期已更正为 {correction.accepted_on.isoformat()}（已记录理由）"
     if action == "check":
         decision = ConformityDecision(passed=text.get("passed") == "yes", reasons=text.get("reasons", ""))
         entrustment = conformity.check(session, staff, case, decision, now)

@@ -3,6 +3,11 @@
 `compose` is pure: it takes the case's facts, subjects, imported data-matching lines and field records
 and returns the report's content as a plain JSON-able dict, which is what the agency key seals and
 what the PDF shows.
+
+It states only what was established (R42): a data-matching row nobody imported reads 未查询 (未委托 when
+the entrustment excluded 信息核查), never 无; the caller passes only the records the office counts
+(returned and superseded ones left out); the persons carry their full ID numbers, as appendix D does
+(the unit needs them; screens and lists mask them).
 """
 from __future__ import annotations
 
@@ -11,11 +16,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from schemas.beijing import as_beijing
-from schemas.masking import masked_id_number
 from schemas.records import Outcome, SurveyRecord, VisitKind
 
 NOT_ENTRUSTED = "未委托"
-NOTHING = "无"
+NOT_QUERIED = "未查询"
+NOT_RECORDED = "（未记录）"
 SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
     ("一、家庭基本情况", [("公安", "户籍信息"), ("公安", "死亡信息"), ("公安", "限制人身自由信息"),
                    ("卫健委", "人口信息"), ("卫健委", "死亡信息"), ("民政", "婚姻信息"), ("民政", "殡葬信息"),
@@ -81,16 +86,16 @@ def record_paragraph(record: SurveyRecord, names: dict[str, str], address: str) 
     return f"{head}。{found or '已完成调查，详见调查记录表'}{'' if found.endswith('。') else '。'}{extra}"
 
 
-def compose(*, number: str, addressee: str, entrusting_unit: str, entrusted_on: date, agency: str,
+def compose(*, number: str, addressee: str, entrusting_unit: str, entrusted_on: date | None, agency: str,
             persons: Sequence[Person], matching: Sequence[Matching] | None, records: Sequence[SurveyRecord],
             names: dict[str, str], address: str, team_organisation: str, summary: str,
-            copies: int, issued_on: date, data_period: str) -> dict:
+            copies: int, issued_on: date, data_period: str, accepted_on: date | None = None) -> dict:
     """The report's content: every line the PDF prints (sections 一–五 from `matching`, None when the
-    entrustment excluded data matching; 六 from the field records)."""
+    entrustment excluded data matching; 六 from the counted field records)."""
     lookup = {(m.section, m.department, m.item): m.summary for m in matching or []}
     sections = []
     for n, (title, rows) in enumerate(SECTIONS, 1):
-        lines = [[dep, item, NOT_ENTRUSTED if matching is None else lookup.get((n, dep, item), NOTHING)]
+        lines = [[dep, item, NOT_ENTRUSTED if matching is None else lookup.get((n, dep, item), NOT_QUERIED)]
                  for dep, item in rows]
         lines += [[m.department, m.item, m.summary] for m in matching or []
                   if m.section == n and (m.department, m.item) not in rows]
@@ -101,8 +106,9 @@ def compose(*, number: str, addressee: str, entrusting_unit: str, entrusted_on: 
               "refusals": sum(r.outcome == Outcome.REFUSED for r in records)}
     return {
         "number": number, "addressee": addressee, "entrusting_unit": entrusting_unit,
-        "entrusted_on": cn_date(entrusted_on), "agency": agency, "copies": copies,
-        "persons": [[str(i), p.name, gender_of(p.id_number), masked_id_number(p.id_number)] for i, p in enumerate(persons, 1)],
+        "entrusted_on": cn_date(entrusted_on) if entrusted_on else NOT_RECORDED,
+        "accepted_on": cn_date(accepted_on) if accepted_on else NOT_RECORDED, "agency": agency, "copies": copies,
+        "persons": [[str(i), p.name, gender_of(p.id_number), p.id_number] for i, p in enumerate(persons, 1)],
         "counts": counts, "summary": summary, "sections": sections,
         "supplementary": {"source": team_organisation,
                           "paragraphs": [record_paragraph(r, names, address) for r in records]},

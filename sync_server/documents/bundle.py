@@ -13,6 +13,7 @@ from sync_server.accounts.auth import public, team_members
 from sync_server.casework.case_wire import merged_record
 from sync_server.casework.findings import views_of
 from sync_server.casework.presentation import local_time
+from sync_server.casework.record_standing import case_standings
 from sync_server.display import Variant
 from sync_server.display.context import record_facts
 from sync_server.documents.record_pdf import CaseFacts, LogLine, render_record
@@ -41,10 +42,12 @@ def record_pdfs(session: Session, case: Case, services: Services, only: str | No
     facts = case_facts(session, case)
     people = {a.username: public(a) for a in team_members(session, case.team_id)}
     out = []
+    rows = queries.case_records(session, case.id)
+    standing = case_standings(session, case.id, rows)
     found: dict[str, list[FindingView]] = {}
     for view in views_of(session, case):
         found.setdefault(view.record_id, []).append(view)
-    for row in queries.case_records(session, case.id):
+    for row in rows:
         if only is not None and row.id != only:
             continue
         merged = merged_record(session, row)
@@ -52,7 +55,8 @@ def record_pdfs(session: Session, case: Case, services: Services, only: str | No
         people |= {u: public(a) for u, a in queries.accounts_by_username(session, names).items()}
         image_of = record_images(session, merged.sealed.record, services)
         out.append((f"pdf/record-{row.id}.pdf",
-                    render_record(merged, facts, people, image_of, record_log(session, row.id), found.get(row.id, []))))
+                    render_record(merged, facts, people, image_of, record_log(session, row.id), found.get(row.id, []),
+                                  standing[row.id].label if row.id in standing else "")))
     return out
 
 

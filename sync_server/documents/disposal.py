@@ -26,11 +26,14 @@ from sqlmodel import Session, col, select
 
 from schemas.disposal import CERTIFICATE_FORMAT, AppraisalInfo
 from schemas.problems import Code, ProblemError
+from schemas.staffing import Post
+from sync_server.accounts.posts import require_post
 from sync_server.display import DisplayCopies
 from sync_server.documents.retention import refuse_if_disposed, retention_of
 from sync_server.dossier.whole import case_files
 from sync_server.evidence.disk_store import BlobStore
 from sync_server.tables import (
+    Account,
     Case,
     CaseDocument,
     CaseRetention,
@@ -60,8 +63,10 @@ def appraisals(session: Session, case_id: str) -> list[DisposalAppraisal]:
     return list(session.exec(query.order_by(col(DisposalAppraisal.proposed_at), col(DisposalAppraisal.id))))
 
 
-def propose(session: Session, case: Case, actor: str, reason: str, now: datetime) -> DisposalAppraisal:
-    """Open an appraisal (logged); refused once the case is disposed."""
+def propose(session: Session, case: Case, by: Account, reason: str, now: datetime) -> DisposalAppraisal:
+    """Open an appraisal as the 机要岗 (logged); refused once the case is disposed."""
+    require_post(by, Post.CONFIDENTIAL)
+    actor = by.username
     refuse_if_disposed(session, case)
     row = DisposalAppraisal(id=uuid.uuid4().hex, case_id=case.id, proposed_by=actor, proposed_at=now, reason=reason)
     session.add(row)
@@ -69,9 +74,11 @@ def propose(session: Session, case: Case, actor: str, reason: str, now: datetime
     return row
 
 
-def decide(session: Session, case: Case, appraisal_id: str, actor: str, approve: bool, note: str,
+def decide(session: Session, case: Case, appraisal_id: str, by: Account, approve: bool, note: str,
            now: datetime) -> DisposalAppraisal:
-    """A second person approves or rejects an open appraisal (logged)."""
+    """A second person holding 机要岗 approves or rejects an open appraisal (logged)."""
+    require_post(by, Post.CONFIDENTIAL)
+    actor = by.username
     refuse_if_disposed(session, case)
     row = session.get(DisposalAppraisal, appraisal_id)
     if row is None or row.case_id != case.id:
@@ -137,11 +144,13 @@ def _forget_copies(display: DisplayCopies | None, blobs: BlobStore, sha: str, re
     return removed
 
 
-def dispose(session: Session, case: Case, *, blobs: BlobStore, exports: Path, actor: str, note: str,
+def dispose(session: Session, case: Case, *, blobs: BlobStore, exports: Path, by: Account, note: str,
             now: datetime, today: date, display: DisplayCopies | None = None) -> tuple[CaseRetention, dict[str, Any]]:
-    """Destroy the case's archive (see the module's docstring); returns the retention row and the certificate.
-    The caller commits; files are removed first, so a failure half-way leaves the case not disposed and
-    a second attempt removes the rest."""
+    """Destroy the case's archive (see the module's docstring) as its 机要岗 (§4.3.1); returns the retention row
+    and the certificate. The caller commits; files are removed first, so a failure half-way leaves the case
+    not disposed and a second attempt removes the rest."""
+    require_post(by, Post.CONFIDENTIAL)
+    actor = by.username
     refuse_if_disposed(session, case)
     row = retention_of(session, case)
     if today < row.disposal_date:

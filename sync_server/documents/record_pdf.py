@@ -50,10 +50,13 @@ def place_text(address: str, location: Location | None) -> str:
 
 def render_record(merged: MergedRecord, case: CaseFacts, people: dict[str, AccountPublic],
                   image_of: Callable[[str, int], bytes | None], log: list[LogLine],
-                  findings: Sequence[FindingView] = ()) -> bytes:
+                  findings: Sequence[FindingView] = (), standing: str = "") -> bytes:
     """The PDF of one merged record; `image_of(sha256, side)` gives a JPEG/PNG thumbnail or None;
-    `findings` what the server found in its evidence, with each reviewer's acknowledgement (issue 16)."""
+    `findings` what the server found in its evidence, with each reviewer's acknowledgement (issue 16);
+    `standing`: why a returned (or superseded) record is not counted (R42), shown instead of its outcome."""
     record, view = merged.sealed.record, record_view(merged, people)
+    if standing:
+        view.outcome = f"{standing}（调查结果：{view.outcome}；不计入核查报告）"
     doc = Document(f"{view.title} {record.id}", footer_note=f"记录 {record.id} · 摘要 {merged.digest[:16]}")
     doc.heading(f"{view.title}（调查记录表）", size=16)
     doc.grid(None, [

@@ -28,6 +28,8 @@ def render_report(content: dict, seal: ElectronicSeal | None, version: int | Non
     doc = Document(f"家庭经济状况核查结果报告 {content['number']}", footer_note=f"{content['number']} · {status}")
     doc.heading("家庭经济状况核查结果报告", size=18)
     doc.paragraph(f"编号：{content['number']}", align="R")
+    if "accepted_on" in content:  # reports issued before it was printed do not carry it
+        doc.paragraph(f"委托日期：{content['entrusted_on']}　受理日期：{content['accepted_on']}", align="R")
     doc.paragraph(f"{content['addressee']}：")
     doc.paragraph("　　" + BASIS.format(**content))
     doc.paragraph(f"　　本核查报告共{{nb}}页，一式{content['copies']}份。核查结果报告仅作为委托机构作出审核确认参考，"

@@ -12,7 +12,9 @@ from sqlmodel import Session
 
 from schemas.archive import RetentionInfo
 from schemas.problems import Code, ProblemError
-from sync_server.tables import Case, CaseRetention
+from schemas.staffing import Post
+from sync_server.accounts.posts import require_post
+from sync_server.tables import Account, Case, CaseRetention
 from sync_server.transparency import audit
 
 DEFAULT_YEARS = 10
@@ -47,8 +49,10 @@ def refuse_if_disposed(session: Session, case: Case) -> None:
         raise ProblemError(Code.CASE_DISPOSED, case.id, disposed_at=row.disposed_at.isoformat())
 
 
-def set_retention(session: Session, case: Case, years: int, actor: str, now: datetime) -> CaseRetention:
-    """Set the retention period (logged); refused once disposed."""
+def set_retention(session: Session, case: Case, years: int, by: Account, now: datetime) -> CaseRetention:
+    """Set the retention period (机要岗; logged); refused once disposed."""
+    require_post(by, Post.CONFIDENTIAL)
+    actor = by.username
     refuse_if_disposed(session, case)
     row = session.get(CaseRetention, case.id) or CaseRetention(case_id=case.id, retention_years=years,
                                                                disposal_date=disposal_date(case, years))

@@ -5,6 +5,8 @@ from sqlmodel import Session
 
 from schemas.problems import Code, ProblemError
 from schemas.protocol import AccountRole
+from schemas.staffing import Post
+from sync_server.accounts.posts import require_post
 from sync_server.dossier.export import Exported, export_case
 from sync_server.dossier.whole import refuse_incomplete
 from sync_server.services import Services
@@ -26,6 +28,7 @@ def make_dossier(session: Session, case: Case, services: Services, actor: Accoun
     from sync_server.documents.retention import refuse_if_disposed
 
     require_reviewer(actor)
+    require_post(actor, Post.CONFIDENTIAL)  # §4.3.1: 机要岗 keeps the archive
     refuse_if_disposed(session, case)
     refuse_incomplete(session, case, services.blobs)  # whole or not at all: nothing logged or signed
     now = services.clock()

@@ -14,6 +14,9 @@ from sqlmodel import Session, col, select
 from schemas.office import ConformityDecision, IntakeStatus
 from schemas.problems import Code, ProblemError
 from schemas.protocol import AccountRole
+from schemas.staffing import Post
+from sync_server.accounts.posts import require_post
+from sync_server.office import acceptance
 from sync_server.office.intake import entrustment_of, may_enter, missing_materials
 from sync_server.tables import Account, Case, ConformityCheck, Entrustment, queries
 from sync_server.transparency.audit_rows import log_row
@@ -21,8 +24,8 @@ from sync_server.transparency.audit_rows import log_row
 CHECKS_NEEDED = 2
 
 
-def submit(session: Session, actor: Account, case: Case) -> Entrustment:
-    """The unit hands in complete materials for review (§5.2.4)."""
+def submit(session: Session, actor: Account, case: Case, now: datetime) -> Entrustment:
+    """The unit hands in complete materials for review (§5.2.4); the server dates the receipt (R3)."""
     if not may_enter(actor, case):
         raise ProblemError(Code.FORBIDDEN, "只有委托单位或核查机构的工作人员可以提交委托材料")
     entrustment = entrustment_of(session, case)
@@ -35,6 +38,7 @@ def submit(session: Session, actor: Account, case: Case) -> Entrustment:
         entrustment.round += 1
     entrustment.status = IntakeStatus.SUBMITTED.value
     session.add(entrustment)
+    acceptance.receive(session, case, entrustment, actor, now)
     log_row(session, "intake.submitted", entrustment, actor=actor.username, case_id=case.id, subject=case.id)
     return entrustment
 
@@ -51,6 +55,7 @@ def check(session: Session, actor: Account, case: Case, decision: ConformityDeci
     """Record one check by an agency reviewer; return or release as the checks add up (R26, R1)."""
     if actor.role != AccountRole.REVIEWER.value or not queries.may_see(actor, case):
         raise ProblemError(Code.FORBIDDEN, "只有核查机构的审核人员可以进行符合性审核")
+    require_post(actor, Post.ACCEPTANCE)  # §4.3.1: 受理岗
     entrustment = entrustment_of(session, case)
     if entrustment.status != IntakeStatus.SUBMITTED.value:
         raise ProblemError(Code.INTAKE_STATE, "材料不在待审核状态", status=entrustment.status)

@@ -14,6 +14,7 @@ from schemas.office import AuthorizationForm, DocumentKind, IntakeStatus, NewCas
 from schemas.problems import Code, ProblemError
 from schemas.protocol import AccountRole
 from sync_server.evidence.staff_uploads import StoredUpload, remember_file
+from sync_server.office.acceptance import check_entrusted_on, china_today
 from sync_server.office.id_numbers import id_number_is_valid
 from sync_server.tables import Account, Case, CaseDocument, Entrustment, Organisation, Subject, Team, queries
 from sync_server.transparency.audit_rows import log_row
@@ -100,9 +101,11 @@ def create_case(session: Session, actor: Account, body: NewCase, now: datetime) 
     problems = subject_problems(body.subjects)
     if problems:
         raise ProblemError(Code.VALIDATION, "；".join(problems), problems=problems)
+    check_entrusted_on(body.entrusted_on, now)
     agency = actor.org_id if role == AccountRole.REVIEWER else _agency_of_team(session, body.team_id)
     case = Case(id=body.case_no or f"case-{uuid.uuid4().hex[:12]}", title=body.title,
-                entrusting_unit=body.entrusting_unit, address=body.address, lat=body.lat, lon=body.lon, accepted_on=body.accepted_on, required_checks=[m.value for m in body.methods],
+                entrusting_unit=body.entrusting_unit, address=body.address, lat=body.lat, lon=body.lon, accepted_on=china_today(now),  # until submitted (R3: acceptance.receive)
+                required_checks=[m.value for m in body.methods],
                 team_id=body.team_id, agency_id=agency)
     session.add(case)
     session.flush()

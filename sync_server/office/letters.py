@@ -13,6 +13,8 @@ from schemas.letters import Channel, FollowUp, FollowUpIn, Letter, LetterIn
 from schemas.methods import Method
 from schemas.problems import Code, ProblemError
 from schemas.protocol import AccountRole
+from schemas.staffing import Post
+from sync_server.accounts.posts import require_post
 from sync_server.evidence.staff_uploads import StoredUpload, remember_file
 from sync_server.tables import Account, Case, LetterFollowUp, LetterRequest
 from sync_server.transparency.audit_rows import log_row
@@ -22,6 +24,7 @@ def require_reviewer(account: Account) -> None:
     """Letter requests are the reviewers' duty (R6)."""
     if account.role != AccountRole.REVIEWER.value:
         raise ProblemError(Code.FORBIDDEN, "仅审核人员可以办理信函索证")
+    require_post(account, Post.VERIFICATION)  # §4.3.1: 核证岗
 
 
 def letters_of(session: Session, case_id: str) -> list[Letter]:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
 import anyio
@@ -59,10 +60,12 @@ DEMO_ACCOUNTS = (
     DemoAccount("zhangwei", "张伟", AccountRole.SURVEYOR, "YB-2026-017", "Survey#2026zw", pin="480317"),
     DemoAccount("lina", "李娜", AccountRole.SURVEYOR, "YB-2026-023", "Field@2026Ln!", pin="592046"),
     DemoAccount("chenjing", "陈静", AccountRole.TOWNSHIP, "LX-2026-004", "Longxi#Office26", unit=DEMO_UNIT),
+    # §4.3.1: the demo flow's posts. 王芳 accepts, reviews, reports and keeps the archive (a small
+    # agency's senior reviewer); 周敏 is the second conformity checker, reports and imports matching data.
     DemoAccount("wangfang", "王芳", AccountRole.REVIEWER, "HC-2026-002", "Review!Case2026",
-                posts=(Post.ACCEPTANCE, Post.VERIFICATION)),
+                posts=(Post.ACCEPTANCE, Post.VERIFICATION, Post.REPORT, Post.CONFIDENTIAL)),
     DemoAccount("zhoumin", "周敏", AccountRole.REVIEWER, "HC-2026-003", "Second#Check26",
-                posts=(Post.ACCEPTANCE, Post.REPORT)),
+                posts=(Post.ACCEPTANCE, Post.REPORT, Post.INFORMATION_EXCHANGE)),
     DemoAccount("admin", "刘强", AccountRole.ADMIN, "HC-2026-001", "Keep$Records2026", posts=(Post.CONFIDENTIAL,)),
 )
 ADMIN = DEMO_ACCOUNTS[-1]
@@ -99,6 +102,23 @@ def bootstrap_admin(session: Session, now: datetime) -> int:
     return 2
 
 
+class SeedClock:
+    """The seed's server clock: the real one, except while the demo's materials are handed in, which the
+    server dates at `accepted_on` 09:00 Beijing time (R3: the server, not the clerk, dates the receipt)."""
+
+    def __init__(self, clock: Callable[[], datetime]) -> None:
+        self.clock = clock
+        self.pinned: datetime | None = None
+
+    def __call__(self) -> datetime:
+        return self.pinned if self.pinned is not None else self.clock()
+
+    def receiving_on(self, day: date) -> None:
+        china = timezone(timedelta(hours=8))
+        morning, now = datetime.combine(day, time(9, 0), china), self.clock()
+        self.pinned = morning if day > now.astimezone(china).date() else min(morning, now)
+
+
 class DemoClient:
     """The API as the demo uses it: sign in, send, and stop at the first unexpected answer."""
 
@@ -123,6 +143,17 @@ class DemoClient:
     async def upload(self, path: str, who: str, label: str, seal: bool = True, **params: str) -> Any:
         headers = {**await self.as_(who), "content-type": "application/octet-stream"}
         return await self.call("POST", path, headers, content=scan_png(label, seal), params=params)
+
+    @asynccontextmanager
+    async def on_day(self, clock: SeedClock, day: date) -> AsyncIterator[None]:
+        """Work as on `day` (the server's clock pinned there), in sessions of that day, signed out after."""
+        kept, self.tokens = self.tokens, {}
+        clock.receiving_on(day)
+        try:
+            yield
+            await self.sign_out()
+        finally:
+            clock.pinned, self.tokens = None, kept
 
     async def sign_out(self) -> None:
         for headers in self.tokens.values():
@@ -159,7 +190,8 @@ async def _people(api: DemoClient, accepted_on: date) -> int:
 
 
 async def _case(api: DemoClient, body: NewCase, authorized: set[int]) -> None:
-    """One case through intake: the clerk enters it, uploads the scans and submits; two reviewers check."""
+    """One case through intake: the clerk enters it, uploads the scans and submits (the server dates the
+    receipt); two reviewers check."""
     clerk = await api.as_("chenjing")
     case = await api.call("POST", "/intake/cases", clerk, json=body.model_dump(mode="json"))
     docs = f"/intake/cases/{case['case_id']}/documents"
@@ -185,7 +217,7 @@ def demo_cases(accepted_on: date) -> list[tuple[NewCase, set[int]]]:
                          id_number=make_id_number(YUBEI, born, seq, female))
               for i, (name, relation, born, seq, female) in enumerate(PEOPLE, start=1)]
     common = {"entrusting_unit": DEMO_UNIT, "contact": "陈静", "phone": "023-67801234", "entrusted_on": accepted_on,
-              "accepted_on": accepted_on, "methods": [Method.HOME_VISIT], "team_id": DEMO_TEAM_ID}
+              "methods": [Method.HOME_VISIT], "team_id": DEMO_TEAM_ID}
     ready = NewCase(case_no=DEMO_CASE_ID, lat=29.5893, lon=106.5318, title="王建国家庭经济状况核查（最低生活保障）", address="重庆市渝北区龙溪街道松石北路 188 号 3 栋 2 单元 5-2",
                     subjects=family, **common)  # type: ignore[arg-type]
     alone = [NewSubject(position=1, name="赵桂兰", relation="户主", household_address="重庆市渝北区龙溪街道红锦大道 56 号",
@@ -195,7 +227,7 @@ def demo_cases(accepted_on: date) -> list[tuple[NewCase, set[int]]]:
     return [(ready, {1, 2, 3}), (waiting, set())]
 
 
-async def _seed(app: FastAPI, accepted_on: date) -> int:
+async def _seed(app: FastAPI, accepted_on: date, clock: SeedClock) -> int:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as http:
         api = DemoClient(http)
@@ -204,7 +236,8 @@ async def _seed(app: FastAPI, accepted_on: date) -> int:
         for body, authorized in demo_cases(accepted_on):
             known = await http.get(f"{API_PREFIX}/intake/cases/{body.case_no}", headers=admin)
             if known.status_code == 404:
-                await _case(api, body, authorized)
+                async with api.on_day(clock, accepted_on):
+                    await _case(api, body, authorized)
                 added += 1
         await api.sign_out()
         return added
@@ -217,8 +250,9 @@ def seed_demo(settings: Settings, accepted_on: date, clock: Callable[[], datetim
         added = bootstrap_admin(session, clock())
         session.commit()
     engine.dispose()
-    app = create_app(settings, clock=clock)
+    seed_clock = SeedClock(clock)
+    app = create_app(settings, clock=seed_clock)
     try:
-        return added + anyio.run(_seed, app, accepted_on)
+        return added + anyio.run(_seed, app, accepted_on, seed_clock)
     finally:
         app.state.services.engine.dispose()

@@ -43,7 +43,8 @@ TABLE = [
     ([NEIGHBOUR], [NB_DECLINED, NB2], COMPLETE, [("neighbour_interview", True)]),
     # neighbour only entrusted: records of other kinds are not asked for (and the server refuses them)
     ([NEIGHBOUR], [NB1], COMPLETE, [("neighbour_interview", True)]),
-    ([Method.INFORMATION_CHECK, HOME], [HV], COMPLETE, [("information_check", True), ("home_visit", True)]),
+    # R42: 信息核查 with no data imported is not met (nothing queried is not "nothing found")
+    ([Method.INFORMATION_CHECK, HOME], [HV], INCOMPLETE, [("information_check", False), ("home_visit", True)]),
 ]
 
 
@@ -88,3 +89,15 @@ def test_no_papers_no_completeness():
     """R1."""
     result = case_completeness(authorization=False, entrustment=True, required_checks=[HOME], records=[HV])
     assert not result.complete and result.status == INCOMPLETE
+
+
+def test_information_check_is_met_only_with_imported_data():
+    """R42: the line ticks once data-matching lines were imported, and says how many."""
+    none = case_completeness(authorization=True, entrustment=True, required_checks=[Method.INFORMATION_CHECK, HOME],
+                             records=[HV])
+    some = case_completeness(authorization=True, entrustment=True, required_checks=[Method.INFORMATION_CHECK, HOME],
+                             records=[HV], matching_lines=3)
+    line = {i.code: i for i in none.items}["information_check"]
+    assert (line.ok, line.detail, none.complete) == (False, "尚未导入数据比对结果（未查询）", False)
+    line = {i.code: i for i in some.items}["information_check"]
+    assert (line.ok, line.detail, some.complete) == (True, "已导入数据比对结果 3 条", True)

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from schemas.signed import seal_v2
+from sync_server.ops.seed import DEMO_CASE_ID
+from tests.sync_server.finding_helpers import acknowledge_all
 from tests.sync_server.helpers import FieldTeam, home_visit, refused_visit
 
 
@@ -16,6 +18,15 @@ def submit_both_versions(team: FieldTeam) -> list[str]:
         response = team.post(sealed)
         assert response.status_code == 200, response.text
     return [old.record.id, new.record.id, refused.record.id]
+
+
+def accept_review(team: FieldTeam, case_id: str = DEMO_CASE_ID, reviewer: str = "wangfang") -> None:
+    """The reviewer (核证岗) acknowledges the evidence findings (issue 16), then accepts the case's field
+    evidence: a report may be issued only after (R42)."""
+    acknowledge_all(team, case_id, as_user=reviewer)
+    response = team.client.post(f"/api/v1/cases/{case_id}/review", json={"action": "accept", "reason": "留证齐全"},
+                                headers=team.headers[reviewer])
+    assert response.status_code == 200, response.text
 
 
 def export(team: FieldTeam, case_id: str) -> bytes:

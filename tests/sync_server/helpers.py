@@ -36,7 +36,8 @@ from tests.sync_server.testclient import TestClient
 
 ACCEPTED_ON = date(2026, 11, 16)
 T0 = datetime(2026, 11, 17, 1, 30, tzinfo=UTC)
-RELEASED = datetime(2026, 11, 17, 1, 0, tzinfo=UTC)  # the demo cases' release in test servers: before T0 (R1)
+RELEASED = datetime(2026, 11, 16, 1, 0, tzinfo=UTC)  # the demo cases' release in test servers (ACCEPTED_ON
+# 09:00 Beijing, when the seed hands the materials in and two reviewers check them): before T0 (R1)
 SURVEYORS = ("zhangwei", "lina")
 CREDENTIALS = {a.username: a for a in DEMO_ACCOUNTS}
 HEAD_OF_HOUSEHOLD = f"{DEMO_CASE_ID}-s1"

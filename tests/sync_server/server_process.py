@@ -11,7 +11,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date
 from pathlib import Path
 
 import httpx
@@ -20,7 +19,7 @@ from schemas.protocol import API_PREFIX, DEVICE_HEADER, PROTOCOL_HEADER
 from sync_server.ops.seed import DEMO_ACCOUNTS, seed_demo
 from sync_server.settings import Settings
 from tests.field_app.helpers import closed_port
-from tests.sync_server.helpers import RELEASED
+from tests.sync_server.helpers import ACCEPTED_ON, RELEASED
 
 REPO = Path(__file__).resolve().parents[2]
 PINS = {a.username: a.pin for a in DEMO_ACCOUNTS}
@@ -30,12 +29,12 @@ _SEEDED: list[Path] = []
 
 
 def _seeded() -> Path:
-    """A data dir seeded as `python -m sync_server --seed-demo` seeds one today, made once per run; its cases
-    released at RELEASED, before the helpers' visits start (R1: a record sealed before the release is refused)."""
+    """A data dir seeded as `python -m sync_server --seed-demo` seeds one, made once per run; its cases
+    received on ACCEPTED_ON and released at RELEASED, before the helpers' visits start (R1: a record sealed before the release is refused)."""
     if not _SEEDED:
         template = Path(tempfile.mkdtemp(prefix="server-process-seed-"))
         atexit.register(shutil.rmtree, template, ignore_errors=True)
-        seed_demo(Settings(template), date.today(), clock=lambda: RELEASED)
+        seed_demo(Settings(template), ACCEPTED_ON, clock=lambda: RELEASED)  # received and released at RELEASED
         _SEEDED.append(template)
     return _SEEDED[0]
 
@@ -66,6 +65,9 @@ class Server:
         it (seeding hashes every demo secret with scrypt: seconds for each server otherwise)."""
         if seed and "DATABASE_URL" not in self.env and not (self.data_dir / "server.db").exists():
             _copy_missing(_seeded(), self.data_dir)
+            seed = False
+        elif seed and "DATABASE_URL" in self.env:  # seeded here, received and released at RELEASED (R1, R3)
+            seed_demo(Settings.from_env(self.data_dir, self.env), ACCEPTED_ON, clock=lambda: RELEASED)
             seed = False
         with open(self.log, "ab") as out:
             self.proc = subprocess.Popen([sys.executable, "-m", "sync_server", "--host", "127.0.0.1", "--port",

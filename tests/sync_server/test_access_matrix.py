@@ -4,7 +4,10 @@ Denied means 401, 403 or 404 (a case one may not see is not shown); allowed mean
 (a 409 or 422 on an allowed route is the service speaking, not the gate). A route added later fails
 `test_every_api_route_is_in_the_matrix` until someone decides who may call it: that is intended.
 
-"other_agency" is a reviewer of another verification agency (cases carry their agency, R21).
+"other_agency" is a reviewer of another verification agency (cases carry their agency, R21). Posts bind like
+roles (§4.3.1, R33): "no_post" is a reviewer of the case's own agency who holds no post, "reviewer" (王芳) holds
+受理岗, 核证岗, 核查报告岗 and 机要岗 but not 信息交换岗, "admin" holds 机要岗 only. Each post on its own is
+checked in test_post_rules.py.
 """
 from __future__ import annotations
 
@@ -25,7 +28,8 @@ from sync_server.tables import Account, CaseDocument
 from tests.sync_server.helpers import FieldTeam, home_visit, password_login
 from tests.sync_server.test_review_api import PDF, entrust
 
-ACTORS = ("own_team", "other_team", "township", "other_township", "reviewer", "other_agency", "admin", "closed")
+ACTORS = ("own_team", "other_team", "township", "other_township", "reviewer", "other_agency", "admin", "closed",
+          "no_post")
 PUBLIC = "public"
 C = f"/api/v1/cases/{DEMO_CASE_ID}"
 
@@ -34,77 +38,79 @@ MATRIX: dict[str, str] = {
     "POST /api/v1/auth/device-login": PUBLIC,
     "POST /api/v1/auth/login": PUBLIC,
     "POST /api/v1/auth/password": PUBLIC,  # username and old password in the body (R33 forced change)
-    "PUT /api/v1/keys": "AADDDDDD",
-    "GET /api/v1/accounts/{username}/keys": "DDAAAAAD",  # surveyor tokens: tablet routes only (issue 5)
-    "GET /api/v1/cases": "AAAAAAAD",
-    "GET /api/v1/cases/{case_id}": "ADADADAD",
-    "HEAD /api/v1/evidence/{sha256}": "ADDDADDD",  # the owner team and the case's reviewers (issue 5 §3)
-    "PUT /api/v1/evidence/{sha256}": "AADDDDDD",
-    "GET /api/v1/evidence/{sha256}": "ADDDADDD",  # no household photos for clerks or admins (issue 6)
-    "POST /api/v1/records": "ADDDDDDD",
-    "GET /api/v1/review/cases": "DDAAAAAD",
-    "GET /api/v1/cases/{case_id}/review": "DDADADAD",  # the tablet gets returns in the case
-    "POST /api/v1/cases/{case_id}/review": "DDDDADDD",
-    "GET /api/v1/cases/{case_id}/findings": "DDADADAD",  # issue 16: what the server found in the evidence
-    "POST /api/v1/cases/{case_id}/findings/acks": "DDDDADDD",  # only a reviewer acknowledges a finding
-    "GET /api/v1/cases/{case_id}/rounds": "DDADADAD",
-    "POST /api/v1/cases/{case_id}/rounds": "DDDDADDD",
-    "POST /api/v1/cases/{case_id}/rounds/{number}/result": "DDDDADDD",
-    "GET /api/v1/cases/{case_id}/letters": "DDADADAD",
-    "POST /api/v1/cases/{case_id}/letters": "DDDDADDD",
-    "POST /api/v1/cases/{case_id}/letters/{letter_id}/follow-ups": "DDDDADDD",
-    "PUT /api/v1/cases/{case_id}/letters/{letter_id}/answer": "DDDDADDD",
+    "PUT /api/v1/keys": "AADDDDDDD",
+    "GET /api/v1/accounts/{username}/keys": "DDAAAAADA",  # surveyor tokens: tablet routes only (issue 5)
+    "GET /api/v1/cases": "AAAAAAADA",
+    "GET /api/v1/cases/{case_id}": "ADADADADA",
+    "HEAD /api/v1/evidence/{sha256}": "ADDDADDDA",  # the owner team and the case's reviewers (issue 5 §3)
+    "PUT /api/v1/evidence/{sha256}": "AADDDDDDD",
+    "GET /api/v1/evidence/{sha256}": "ADDDADDDA",  # no household photos for clerks or admins (issue 6)
+    "POST /api/v1/records": "ADDDDDDDD",
+    "GET /api/v1/review/cases": "DDAAAAADA",
+    "GET /api/v1/cases/{case_id}/review": "DDADADADA",  # the tablet gets returns in the case
+    "POST /api/v1/cases/{case_id}/review": "DDDDADDDD",
+    "GET /api/v1/cases/{case_id}/findings": "DDADADADA",  # issue 16: what the server found in the evidence
+    "POST /api/v1/cases/{case_id}/findings/acks": "DDDDADDDD",  # a reviewer holding 核证岗 acknowledges
+    "GET /api/v1/cases/{case_id}/rounds": "DDADADADA",
+    "POST /api/v1/cases/{case_id}/rounds": "DDDDADDDD",
+    "POST /api/v1/cases/{case_id}/rounds/{number}/result": "DDDDADDDD",
+    "GET /api/v1/cases/{case_id}/letters": "DDADADADA",
+    "POST /api/v1/cases/{case_id}/letters": "DDDDADDDD",
+    "POST /api/v1/cases/{case_id}/letters/{letter_id}/follow-ups": "DDDDADDDD",
+    "PUT /api/v1/cases/{case_id}/letters/{letter_id}/answer": "DDDDADDDD",
     # intake and staff (helper w6-intake's routes, classified here)
-    "POST /api/v1/intake/cases": "DDADAAAD",  # the clerk for their own unit; agency reviewers and admins
-    "GET /api/v1/intake/cases/{case_id}": "DDADADAD",
-    "POST /api/v1/intake/cases/{case_id}/subjects": "DDADADAD",
-    "POST /api/v1/intake/cases/{case_id}/subjects/import": "DDADADAD",
-    "POST /api/v1/intake/cases/{case_id}/documents": "DDADADDD",  # scans come from the unit or the agency
-    "GET /api/v1/intake/documents/{document_id}": "ADADADAD",  # w6-intake to confirm: the team may read scans
-    "POST /api/v1/intake/cases/{case_id}/submit": "DDADADAD",
-    "POST /api/v1/intake/cases/{case_id}/conformity": "DDDDADDD",  # R26: agency reviewers only
-    "PUT /api/v1/intake/cases/{case_id}/team": "DDDDADAD",
-    "POST /api/v1/organisations": "DDDDDDAD",
-    "GET /api/v1/organisations": "DDDDDDAD",
-    "POST /api/v1/teams": "DDDDDDAD",
-    "POST /api/v1/accounts": "DDDDDDAD",
-    "GET /api/v1/accounts": "DDDDDDAD",
-    "PUT /api/v1/accounts/{username}/team": "DDDDDDAD",
-    "POST /api/v1/accounts/{username}/credentials": "DDDDDDAD",
-    "GET /api/v1/accounts/{username}/credentials": "DDDDDDAD",  # admins (no tablet screen for it)
-    "POST /api/v1/accounts/{username}/close": "DDDDDDAD",
-    "POST /api/v1/handovers/{handover_id}/confirm": "ADDDDDDD",  # the two people of the hand-over (R4)
-    "POST /api/v1/accounts/password-recheck": "DDDDDDAD",
-    "GET /api/v1/teams": "DDDDDDAD",
+    "POST /api/v1/intake/cases": "DDADAAADA",  # the clerk for their own unit; agency reviewers and admins
+    "GET /api/v1/intake/cases/{case_id}": "DDADADADA",
+    "POST /api/v1/intake/cases/{case_id}/subjects": "DDADADADA",
+    "POST /api/v1/intake/cases/{case_id}/subjects/import": "DDADADADA",
+    "POST /api/v1/intake/cases/{case_id}/documents": "DDADADDDA",  # scans come from the unit or the agency
+    "GET /api/v1/intake/documents/{document_id}": "ADADADADA",  # w6-intake to confirm: the team may read scans
+    "POST /api/v1/intake/cases/{case_id}/submit": "DDADADADA",
+    "POST /api/v1/intake/cases/{case_id}/conformity": "DDDDADDDD",  # R26: agency reviewers only
+    "PUT /api/v1/intake/cases/{case_id}/accepted-on": "DDDDADDDD",  # R3: 受理岗 corrects, with a reason
+    "PUT /api/v1/intake/cases/{case_id}/team": "DDDDADADA",
+    "POST /api/v1/organisations": "DDDDDDADD",
+    "GET /api/v1/organisations": "DDDDDDADD",
+    "POST /api/v1/teams": "DDDDDDADD",
+    "POST /api/v1/accounts": "DDDDDDADD",
+    "GET /api/v1/accounts": "DDDDDDADD",
+    "PUT /api/v1/accounts/{username}/team": "DDDDDDADD",
+    "POST /api/v1/accounts/{username}/credentials": "DDDDDDADD",
+    "GET /api/v1/accounts/{username}/credentials": "DDDDDDADD",  # admins (no tablet screen for it)
+    "POST /api/v1/accounts/{username}/close": "DDDDDDADD",
+    "POST /api/v1/handovers/{handover_id}/confirm": "ADDDDDDDD",  # the two people of the hand-over (R4)
+    "POST /api/v1/accounts/password-recheck": "DDDDDDADD",
+    "GET /api/v1/teams": "DDDDDDADD",
     # sign-out, keys and sign-in delays (issue 5)
-    "POST /api/v1/auth/logout": "AAAAAAAD",  # every live token may end itself
-    "GET /api/v1/admin/keys": "DDDDDDAD",
-    "POST /api/v1/admin/keys/{key_id}/revoke": "DDDDDDAD",
-    "POST /api/v1/admin/accounts/{username}/unlock": "DDDDDDAD",
+    "POST /api/v1/auth/logout": "AAAAAAADA",  # every live token may end itself
+    "GET /api/v1/admin/keys": "DDDDDDADD",
+    "POST /api/v1/admin/keys/{key_id}/revoke": "DDDDDDADD",
+    "POST /api/v1/admin/accounts/{username}/unlock": "DDDDDDADD",
     # resumable uploads (issue 9): a surveyor's own uploads only; HEAD is 404 for a file the team does not hold
-    "POST /api/v1/evidence/missing": "AADDDDDD",
-    "HEAD /api/v1/uploads/{sha256}": "ADDDDDDD",
-    "PATCH /api/v1/uploads/{sha256}": "AADDDDDD",
-    "DELETE /api/v1/uploads/{sha256}": "AADDDDDD",
-    "POST /api/v1/evidence/batch": "AADDDDDD",  # small files: any surveyor's own uploads (bytes hashed)
+    "POST /api/v1/evidence/missing": "AADDDDDDD",
+    "HEAD /api/v1/uploads/{sha256}": "ADDDDDDDD",
+    "PATCH /api/v1/uploads/{sha256}": "AADDDDDDD",
+    "DELETE /api/v1/uploads/{sha256}": "AADDDDDDD",
+    "POST /api/v1/evidence/batch": "AADDDDDDD",  # small files: any surveyor's own uploads (bytes hashed)
     # report, dossier, retention (issue 8)
-    "GET /api/v1/agency-key": "DDAAAAAD",
-    "GET /api/v1/log/checkpoint": "AAAAAAAD",  # every tablet and staff member may witness the log (issue 17)
-    "POST /api/v1/log/alarm": "AAAAAAAD",  # and report that it contradicts a checkpoint they hold
-    "POST /api/v1/cases/{case_id}/report/preview": "DDDDADAD",
-    "GET /api/v1/cases/{case_id}/reports": "DDDDADAD",  # the agency's reviewers and admins
-    "POST /api/v1/cases/{case_id}/reports": "DDDDADAD",
-    "GET /api/v1/cases/{case_id}/reports/{report_version}.pdf": "DDDDADAD",
-    "POST /api/v1/cases/{case_id}/matching-results": "DDDDADAD",
-    "POST /api/v1/cases/{case_id}/dossier": "DDDDADAD",
-    "GET /api/v1/cases/{case_id}/retention": "DDDDADAD",
-    "PUT /api/v1/cases/{case_id}/retention": "DDDDADAD",
-    "POST /api/v1/cases/{case_id}/disposal": "DDDDADAD",  # a reviewer too: refused until due
-    # the disposal appraisal and certificate (issue 17, R35): the agency's reviewers and admins
-    "GET /api/v1/cases/{case_id}/disposal/appraisals": "DDDDADAD",
-    "POST /api/v1/cases/{case_id}/disposal/appraisals": "DDDDADAD",
-    "POST /api/v1/cases/{case_id}/disposal/appraisals/{appraisal_id}/decision": "DDDDADAD",
-    "GET /api/v1/cases/{case_id}/disposal/certificate": "DDDDADAD",  # case.not_disposed until disposed
+    "GET /api/v1/agency-key": "DDAAAAADA",
+    "GET /api/v1/log/checkpoint": "AAAAAAADA",  # every tablet and staff member may witness the log (issue 17)
+    "POST /api/v1/log/alarm": "AAAAAAADA",  # and report that it contradicts a checkpoint they hold
+    "POST /api/v1/cases/{case_id}/report/preview": "DDDDADADA",
+    "GET /api/v1/cases/{case_id}/reports": "DDDDADADA",  # the agency's reviewers and admins
+    "POST /api/v1/cases/{case_id}/reports": "DDDDADDDD",
+    "GET /api/v1/cases/{case_id}/reports/{report_version}.pdf": "DDDDADADA",
+    "POST /api/v1/cases/{case_id}/matching-results": "DDDDDDDDD",  # 信息交换岗: no actor here holds it
+    # (test_post_rules.py lets its holder in)
+    "POST /api/v1/cases/{case_id}/dossier": "DDDDADADD",
+    "GET /api/v1/cases/{case_id}/retention": "DDDDADADA",
+    "PUT /api/v1/cases/{case_id}/retention": "DDDDADADD",
+    "POST /api/v1/cases/{case_id}/disposal": "DDDDADADD",  # a reviewer too: refused until due
+    # the disposal appraisal and certificate (issue 17, R35): the agency's 机要岗 proposes and decides
+    "GET /api/v1/cases/{case_id}/disposal/appraisals": "DDDDADADA",
+    "POST /api/v1/cases/{case_id}/disposal/appraisals": "DDDDADADD",
+    "POST /api/v1/cases/{case_id}/disposal/appraisals/{appraisal_id}/decision": "DDDDADADD",
+    "GET /api/v1/cases/{case_id}/disposal/certificate": "DDDDADADA",  # case.not_disposed until disposed
 }
 
 LETTER = {"addressee_unit": "渝北区社保局", "documents": "缴费记录", "channel": "fax", "sent_at": "2026-11-17T02:00:00Z",
@@ -113,8 +119,23 @@ OBJECTION = {"objected_by": "unit", "objector_name": "陈静", "grounds": "人�
              "methods": ["home_visit"]}
 
 
+NO_POST, NO_POST_PASSWORD = "sunhao", "NoPost#Review26"
+
+
+def issue_unchecked(app: FastAPI) -> None:
+    """Version 1 of the demo case's report, frozen without the issuing checks (documents/reports.freeze)."""
+    from sync_server.documents import reports
+    from sync_server.tables import Case
+
+    with app.state.services.session() as session:
+        case = session.get(Case, DEMO_CASE_ID)
+        assert case is not None
+        reports.freeze(session, case, app.state.services, "wangfang", "矩阵")
+        session.commit()
+
+
 NEW_CASE = {"title": "矩阵测试案件", "entrusting_unit": "渝北区龙溪街道办事处", "contact": "陈静", "phone": "023-67800000",
-            "entrusted_on": "2026-11-16", "accepted_on": "2026-11-16", "methods": ["home_visit"],
+            "entrusted_on": "2026-11-16", "methods": ["home_visit"],
             "team_id": "team-yb-01"}
 OFFICE_REQUESTS: dict[str, dict] = {
     "POST /api/v1/intake/cases": {"json": NEW_CASE},
@@ -125,6 +146,7 @@ OFFICE_REQUESTS: dict[str, dict] = {
     "POST /api/v1/intake/cases/{case_id}/documents": {"params": {"kind": "township_evidence"}, "content": PDF},
     "POST /api/v1/intake/cases/{case_id}/conformity": {"json": {"passed": True}},
     "PUT /api/v1/intake/cases/{case_id}/team": {"json": {"team_id": "team-yb-01"}},
+    "PUT /api/v1/intake/cases/{case_id}/accepted-on": {"json": {"accepted_on": "2026-11-16", "reason": "矩阵测试"}},
     "POST /api/v1/organisations": {"json": {"id": "cq-test", "name": "测试机构", "kind": "agency"}},
     "POST /api/v1/teams": {"json": {"id": "team-test", "name": "测试小组"}},
     "POST /api/v1/accounts": {"json": {"username": "newbie", "name": "新人", "work_id": "T-1", "role": "surveyor",
@@ -172,6 +194,8 @@ def world(app: FastAPI, team: FieldTeam, outsider):
         session.flush()
         create_account(session, username="wulei", name="吴磊", role=AccountRole.REVIEWER,
                        password="Jiangbei#Rev2026", org_id="jb-hdzx")
+        create_account(session, username=NO_POST, name="孙浩", role=AccountRole.REVIEWER, work_id="HC-2026-009",
+                       password=NO_POST_PASSWORD, org_id=DEMO_AGENCY)  # §4.3.1: a reviewer given no post
         session.commit()
         document = session.exec(select(CaseDocument).where(CaseDocument.case_id == DEMO_CASE_ID)).first()
         assert document is not None
@@ -181,7 +205,8 @@ def world(app: FastAPI, team: FieldTeam, outsider):
                "reviewer": team.headers["wangfang"],
                "other_agency": password_login(team.client, "wulei", "Jiangbei#Rev2026"),
                "admin": password_login(team.client, "admin"),
-               "closed": password_login(team.client, "zhoujie", "Gone#Reviewer26")}
+               "closed": password_login(team.client, "zhoujie", "Gone#Reviewer26"),
+               "no_post": password_login(team.client, NO_POST, NO_POST_PASSWORD)}
     with app.state.services.session() as session:
         closed = session.get(Account, "zhoujie")
         closed.active = False  # the holder left (R4): their live token no longer opens anything
@@ -193,7 +218,7 @@ def world(app: FastAPI, team: FieldTeam, outsider):
                                headers=headers["admin"])
     assert closing.status_code == 201, closing.text
     key_id = team.client.get("/api/v1/accounts/zhangwei/keys", headers=headers["reviewer"]).json()[0]["key_id"]
-    return {"headers": headers, "visit": visit, "team": team, "letter": letter, "key_id": key_id,
+    return {"app": app, "headers": headers, "visit": visit, "team": team, "letter": letter, "key_id": key_id,
             "sha": visit.record.evidence[0].sha256, "document": document.id, "handover": closing.json()["id"]}
 
 
@@ -261,8 +286,7 @@ def call(world: dict, route: str, actor: str):
     elif route.endswith("/decision"):
         kwargs["json"] = {"approve": False, "note": "矩阵测试"}
     elif route.endswith(".pdf") and not world.get("issued"):
-        reviewer = world["headers"]["reviewer"]
-        assert client.post(f"{C}/reports", json={"summary": "矩阵"}, headers=reviewer).status_code == 200
+        issue_unchecked(world["app"])  # this row is about reading an issued report, not about issuing one
         world["issued"] = True
     else:
         kwargs.update(OFFICE_REQUESTS.get(route, {}))

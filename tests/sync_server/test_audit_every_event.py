@@ -16,6 +16,7 @@ from sync_server.tables import AuditEntry, Case
 from sync_server.transparency import audit, merkle
 from sync_server.transparency.agency_key import load_or_create
 from tests.sync_server.console_client import console_login
+from tests.sync_server.dossier_helpers import accept_review
 from tests.sync_server.helpers import (
     CREDENTIALS,
     FieldTeam,
@@ -92,11 +93,6 @@ def _field_and_review(team: FieldTeam, app) -> None:
     _ok(c.post(f"/api/v1/admin/keys/{kid}/revoke", json={"reason": "平板遗失"},
                headers=password_login(c, "admin")))
     _ok(c.post(f"{CASE}/review", json={"action": "comment", "reason": "照片清晰"}, headers=reviewer))
-    _ok(c.post(f"{CASE}/rounds", headers=reviewer, json={
-        "objected_by": "family", "objector_name": "王建国", "grounds": "收入认定有误", "objected_on": "2026-11-17",
-        "methods": ["home_visit"]}))
-    _ok(c.post(f"{CASE}/rounds/2/result", headers=reviewer, json={
-        "result": "复核维持原结论", "fed_back_to": "陈静", "fed_back_on": "2026-11-20"}))
     letter = _ok(c.post(f"{CASE}/letters", headers=reviewer, json={
         "addressee_unit": "渝北区社保局", "documents": "缴费记录", "channel": "ems",
         "sent_at": "2026-11-17T02:00:00Z", "receiver_name": "周红", "receiver_phone": "023-67801234"}))
@@ -105,7 +101,13 @@ def _field_and_review(team: FieldTeam, app) -> None:
     _ok(c.put(f"{CASE}/letters/{letter['id']}/answer", content=PDF, headers=reviewer))
     sha = visit.record.evidence[0].sha256
     assert c.get(f"/api/v1/evidence/{sha}", headers=reviewer).status_code == 200
+    accept_review(team)  # a report is issued only on accepted evidence (R42)
     _ok(c.post(f"{CASE}/reports", json={}, headers=reviewer))
+    _ok(c.post(f"{CASE}/rounds", headers=reviewer, json={
+        "objected_by": "family", "objector_name": "王建国", "grounds": "收入认定有误", "objected_on": "2026-11-17",
+        "methods": ["home_visit"]}))
+    _ok(c.post(f"{CASE}/rounds/2/result", headers=reviewer, json={
+        "result": "复核维持原结论", "fed_back_to": "陈静", "fed_back_on": "2026-11-20"}))
     assert c.post(f"{CASE}/dossier", headers=reviewer).status_code == 200
     _ok(c.put(f"{CASE}/retention", json={"retention_years": 1}, headers=reviewer))
 

@@ -36,7 +36,7 @@ def test_disposal_is_proposed_approved_by_a_second_person_and_leaves_a_certifica
                         follow_redirects=False).status_code == 303
     page = team.client.get(PAGE).text
     assert "保管期满，无继续保存价值" in page and "等待另一人审批" in page and "同意销毁" not in page
-    _as(team, "zhoumin")
+    _as(team, "admin")  # a second person, also holding 机要岗
     page = team.client.get(PAGE).text
     appraisal = page.split('name="appraisal" value="', 1)[1].split('"', 1)[0]
     approved = console_post(team.client, f"{PAGE}/decide", {"appraisal": appraisal, "approve": "yes",
@@ -45,14 +45,14 @@ def test_disposal_is_proposed_approved_by_a_second_person_and_leaves_a_certifica
     early = console_post(team.client, f"{PAGE}/dispose", {"note": "销毁"}, page=PAGE)
     assert early.status_code == 409 and "档案尚未到保管期限" in early.text
     clock.advance(days=366)
-    team.client.post("/api/v1/auth/password", json={"username": "zhoumin", "old_password": "Second#Check26",
-                                                    "new_password": "Second#Check27"})
-    _as(team, "zhoumin", "Second#Check27")
+    team.client.post("/api/v1/auth/password", json={"username": "admin", "old_password": "Keep$Records2026",
+                                                    "new_password": "Keep$Records2027"})
+    _as(team, "admin", "Keep$Records2027")
     done = console_post(team.client, f"{PAGE}/dispose", {"note": "保管期满，经鉴定销毁"}, page=PAGE,
                         follow_redirects=False)
     assert done.status_code == 303, done.text
     page = team.client.get(PAGE).text
-    assert "销毁证明" in page and "wangfang 提出" in page and "zhoumin 同意" in page
+    assert "销毁证明" in page and "wangfang 提出" in page and "admin 同意" in page
     assert files_holding(settings.data_dir, cited) == []
     with app.state.services.session() as session:
         scan = session.exec(select(CaseDocument).where(CaseDocument.case_id == DEMO_CASE_ID)).first()

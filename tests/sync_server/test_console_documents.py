@@ -6,7 +6,7 @@ import io
 from dossier_verify.dossier import verify
 from sync_server.ops.seed import DEMO_CASE_ID
 from tests.sync_server.console_client import console_login, console_post
-from tests.sync_server.dossier_helpers import agency_key_id, submit_both_versions
+from tests.sync_server.dossier_helpers import accept_review, agency_key_id, submit_both_versions
 
 CASE = f"/console/cases/{DEMO_CASE_ID}"
 
@@ -27,6 +27,7 @@ def test_the_reviewer_exports_the_dossier_with_one_button(team):
 
 def test_the_reviewer_previews_edits_and_issues_the_report(team):
     submit_both_versions(team)
+    accept_review(team)
     login(team, "wangfang")
     page = team.client.get(f"{CASE}/report")
     assert page.status_code == 200 and "核查结果概述" in page.text and "补充调查信息" in page.text

@@ -18,7 +18,7 @@ def test_a_clerk_enters_a_case_imports_the_roster_and_uploads_scans_r23_r25(team
     console_login(team, "chenjing")
     created = console_post(team.client, "/console/intake/new", follow_redirects=False, data={
         "title": "钱芳家庭经济状况核查", "entrusting_unit": DEMO_UNIT, "contact": "陈静", "phone": "023-67801234",
-        "entrusted_on": "2026-11-16", "accepted_on": "2026-11-16", "methods": ["home_visit"],
+        "entrusted_on": "2026-11-16", "methods": ["home_visit"],
         "address": "重庆市渝北区龙溪街道", "team_id": DEMO_TEAM_ID})
     assert created.status_code == 303, created.text
     url = created.headers["location"]

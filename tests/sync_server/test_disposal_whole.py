@@ -68,7 +68,7 @@ def test_nothing_of_a_disposed_case_is_left_on_disk_but_the_log_and_the_certific
 
 def test_disposal_without_an_approved_appraisal_is_refused_and_a_rejection_does_not_count(
         team: FieldTeam, app: FastAPI, clock):
-    reviewer, other = team.headers["wangfang"], password_login(team.client, "zhoumin")
+    reviewer, other = team.headers["wangfang"], password_login(team.client, "admin")  # both hold 机要岗
     proposed = team.client.post(f"{API}/disposal/appraisals", json={"reason": "到期"}, headers=reviewer).json()
     rejected = team.client.post(f"{API}/disposal/appraisals/{proposed['id']}/decision",
                                 json={"approve": False, "note": "仍有复核争议，暂缓销毁"}, headers=other)

@@ -11,7 +11,7 @@ from pathlib import Path
 from dossier_verify.dossier import verify
 from schemas.protocol import API_PREFIX
 from sync_server.ops.seed import DEMO_CASE_ID
-from tests.sync_server.dossier_helpers import agency_key_id, export, submit_both_versions
+from tests.sync_server.dossier_helpers import accept_review, agency_key_id, export, submit_both_versions
 from tests.sync_server.helpers import problem_of
 
 REPO = Path(__file__).parents[2]
@@ -79,6 +79,7 @@ def test_only_reviewers_export_and_every_export_is_logged(team, client, app):
 
 def test_the_reports_electronic_seal_is_checked_offline(team):
     submit_both_versions(team)
+    accept_review(team)
     assert team.client.post(f"{API_PREFIX}/cases/{DEMO_CASE_ID}/reports", json={"summary": "概述"},
                             headers=team.headers["wangfang"]).status_code == 200
     data = export(team, DEMO_CASE_ID)

@@ -82,7 +82,7 @@ def test_a_record_sealed_before_the_case_was_released_is_refused(team: FieldTeam
     visit.record.sealed_at = RELEASED - timedelta(hours=1)
     problem = problem_of(team.submit(visit))
     assert (problem["status"], problem["code"]) == (409, "case.not_released_at_visit")
-    assert "案件下达之前" in problem["title"] and problem["data"]["released_at"].startswith("2026-11-17T01:00")
+    assert "案件下达之前" in problem["title"] and problem["data"]["released_at"].startswith("2026-11-16T01:00")
     assert team.merged_ids() == []
 
 
@@ -91,7 +91,7 @@ def test_a_visit_started_before_the_release_but_sealed_after_is_flagged(team: Fi
     visit.record.started_at = RELEASED - timedelta(days=19)
     assert team.submit(visit).status_code == 200
     [early] = [f for f in findings_of(team) if f["code"] == "started_before_release"]
-    assert early["target"] == "" and "案件下达于 2026-11-17 09:00" in early["detail"]
+    assert early["target"] == "" and "案件下达于 2026-11-16 09:00" in early["detail"]
 
 
 def test_no_household_place_is_amber_until_the_first_fix_is_confirmed(team: FieldTeam, app: FastAPI):

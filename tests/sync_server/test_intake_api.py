@@ -20,7 +20,7 @@ CHILD = make_id_number("500112", date(2015, 6, 1), 13, True)
 
 def new_case(**overrides: object) -> dict:
     body = {"title": "孙立家庭经济状况核查", "entrusting_unit": DEMO_UNIT, "contact": "陈静",
-            "phone": "023-67801234", "entrusted_on": "2026-11-16", "accepted_on": "2026-11-16",
+            "phone": "023-67801234", "entrusted_on": "2026-11-16",
             "methods": ["home_visit", "neighbour_interview"], "address": "重庆市渝北区龙溪街道金山路 9 号",
             "team_id": DEMO_TEAM_ID,
             "subjects": [{"position": 1, "name": "孙立", "id_number": ADULT, "relation": "户主",
@@ -60,7 +60,8 @@ def test_a_township_clerk_enters_a_case_from_the_entrustment_r23_r25(team: Field
     assert case["status"] == "draft" and case["methods"] == ["home_visit", "neighbour_interview"]
     assert [(s["name"], s["sex"], s["adult"]) for s in case["subjects"]] == [("孙立", "男", True),
                                                                              ("孙小雨", "女", False)]
-    assert case["deadline"] == "2026-11-30"  # R3: ten working days
+    # R3: ten working days from the server's date (2026-11-17 in Beijing), re-dated when the materials are handed in
+    assert (case["accepted_on"], case["deadline"]) == ("2026-11-17", "2026-12-01")
     assert "缺少加盖公章的委托书扫描件" in case["missing"] and "孙立：缺少授权书" in case["missing"]
 
 
