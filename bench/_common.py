@@ -19,9 +19,9 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 sys.path.insert(0, str(REPO_ROOT))  # the tests' helpers are the benchmarks' too
 
-from tests.end_to_end.flet_browser import free_port
-from tests.end_to_end.flet_browser import stop_process as stop
-from tests.media import PHOTOS
+from tests.end_to_end.flet_browser import free_port  # noqa: E402 (sys.path must hold the repo first)
+from tests.end_to_end.flet_browser import stop_process as stop  # noqa: E402 (sys.path must hold the repo first)
+from tests.media import PHOTOS  # noqa: E402 (sys.path must hold the repo first)
 
 __all__ = ["PHOTOS", "free_port", "stop"]
 

@@ -36,7 +36,7 @@ from schemas.protocol import DEVICE_HEADER, MAX_BATCH_FILES, PROTOCOL_HEADER
 from sync_server.app import create_app
 from sync_server.ops.seed import seed_demo
 from sync_server.settings import Settings
-from tests.sync_server.helpers import FieldTeam
+from tests.sync_server.helpers import FieldTeam, Visit
 
 
 async def _inline(func: Callable[..., Any], *args: Any, **_: Any) -> Any:
@@ -101,7 +101,10 @@ def main() -> None:
             for n in range(args.visits):
                 visit = _visit(0, n)
                 sizes = {sha: len(d) for sha, d in visit.files.items()}
-                read = (lambda s, o, k, v=visit: v.files[s][o:o + k])
+
+                def read(s: str, o: int, k: int, v: Visit = visit) -> bytes:
+                    return v.files[s][o:o + k]
+
                 missing = client.missing_evidence(token, list(sizes))
                 batched = send_small(client, token, read, small_files(missing, sizes))
                 for state in missing:

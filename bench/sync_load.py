@@ -17,6 +17,7 @@ processes), records lost and duplicated; and the bound's MB/s and our share of i
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import os
 import random
@@ -122,7 +123,10 @@ def _tablet(url: str, token: str, team: FieldTeam, tablet: int, visits: int, log
     try:
         for n in range(visits):
             visit = _visit(tablet, n, case_id)
-            read = (lambda s, o, k, v=visit: v.files[s][o:o + k])
+
+            def read(s: str, o: int, k: int, v: Visit = visit) -> bytes:
+                return v.files[s][o:o + k]
+
             uploader = ResumableUploader(client, token, read,
                                          cut_retries=50, sleep=lambda s: _nap(naps, min(s, 1.0)))
             sizes = {sha: len(d) for sha, d in visit.files.items()}
@@ -168,11 +172,9 @@ def _peak_rss(pid: int, peak: list[int], done: threading.Event) -> None:
     while not done.is_set():
         total = 0
         for p in _family(pid):
-            try:
+            with contextlib.suppress(OSError, StopIteration):
                 total += int(next(line.split()[1] for line in Path(f"/proc/{p}/status").read_text().splitlines()
                                   if line.startswith("VmRSS:")))
-            except (OSError, StopIteration):
-                pass
         peak[0] = max(peak[0], total)
         done.wait(0.2)
 

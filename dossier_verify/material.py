@@ -122,7 +122,8 @@ def _check_relations(report: Report, manifest: dict, items: list[dict], describe
             report.add(Failure.FILES, f"case {manifest.get('case_id')}",
                        "released, but the dossier lacks the two passing conformity checks that released it")
         for n in range(1, int(entrustment.get("submissions") or 1)):
-            if not any(m.get("round") == n and m.get("passed") is False for _, m in by_type.get("conformity_check", [])):
+            if not any(m.get("round") == n and m.get("passed") is False
+                       for _, m in by_type.get("conformity_check", [])):
                 report.add(Failure.FILES, f"case {manifest.get('case_id')}",
                            f"submission {n} was returned, but its failing conformity check is missing")
     numbers = sorted(int(m.get("number", 0)) for _, m in by_type.get("round", []))
@@ -177,7 +178,8 @@ def _check_item_log(report: Report, manifest: dict, items: list[dict], kept: dic
     for position, parsed in logged.items():
         item = by_id.get(str(parsed.get("subject")))
         if item is not None and position not in (item.get("log") or []):
-            report.add(Failure.LOG, _where(item), f"log entry {position} ({parsed.get('kind')}) is about it but not listed")
+            report.add(Failure.LOG, _where(item),
+                       f"log entry {position} ({parsed.get('kind')}) is about it but not listed")
     for item in items:
         for position in item.get("log") or []:
             if logged.get(position, {}).get("subject") != item.get("id"):

@@ -170,7 +170,8 @@ def _check_entries(infos: list[zipfile.ZipInfo], archive_size: int, cd_start: in
         raise Refused(f"zip bomb: {total} bytes declared in a {archive_size}-byte file")
     spans = sorted((i.header_offset, i.header_offset + LOCAL_HEADER + len(i.filename.encode("utf-8"))
                     + i.compress_size, i.filename) for i in infos)
-    for (start, end, name), following in zip(spans, spans[1:] + [(cd_start, cd_start, "(central directory)")]):
+    for (start, end, name), following in zip(spans, spans[1:] + [(cd_start, cd_start, "(central directory)")],
+                                             strict=True):
         if end > following[0]:
             raise Refused(f"overlapping members: {name!r} and {following[2]!r}")
         if start < 0:

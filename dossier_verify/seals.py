@@ -72,8 +72,10 @@ def seal_holds(version: int, body: bytes, seal_key_id: str, signature_b64: str, 
 
 
 # docs/SEALS.md, version 1: fields added after the first release are left out while at their default.
-LATER_RECORD: dict[str, object] = {"start_fix": None, "seal_fix": None, "readback_digest": "", "media_log": [], "audit": []}
-LATER_EVIDENCE: dict[str, object] = {"origin": None, "added_at": None, "flags": [], "strokes_sha256": None, "duration_s": None}
+LATER_RECORD: dict[str, object] = {"start_fix": None, "seal_fix": None, "readback_digest": "", "media_log": [],
+                                   "audit": []}
+LATER_EVIDENCE: dict[str, object] = {"origin": None, "added_at": None, "flags": [], "strokes_sha256": None,
+                                     "duration_s": None}
 
 
 def _drop_later(data: dict, later: dict) -> dict:

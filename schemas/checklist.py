@@ -134,7 +134,8 @@ def case_completeness(*, authorization: bool, entrustment: bool, required_checks
         texts = (open_findings or {}).get(record.id)
         if texts:
             who = record.respondent.name.strip() or record.id[:8]
-            items.append(CheckItem(code=f"findings.{record.id}", label=f"证据提示待审核确认：{CHECK_LABELS[record.kind]}（{who}）",
+            items.append(CheckItem(code=f"findings.{record.id}",
+                                   label=f"证据提示待审核确认：{CHECK_LABELS[record.kind]}（{who}）",
                                    ok=False, rule="R10, R30", detail="；".join(texts)))
     complete = status == COMPLETE and all(i.ok for i in items)
     if status == COMPLETE and not complete:
@@ -142,7 +143,8 @@ def case_completeness(*, authorization: bool, entrustment: bool, required_checks
     return CaseCompleteness(complete=complete, items=items, status=status, status_label=STATUS_LABELS[status])
 
 
-def _home_line(done: Sequence[CountedRecord], homes: Sequence[CountedRecord], *, neighbour_entrusted: bool) -> CheckItem:
+def _home_line(done: Sequence[CountedRecord], homes: Sequence[CountedRecord], *,
+               neighbour_entrusted: bool) -> CheckItem:
     label = CHECK_LABELS[VisitKind.HOME_VISIT]
     if done:
         refused = len(homes) - len(done)

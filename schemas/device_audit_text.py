@@ -13,7 +13,8 @@ from schemas.beijing import beijing_text
 from schemas.forms import Form, FormVersionUnknown, form_of
 from schemas.records import EvidenceRef, Role, SurveyRecord
 
-ROLE_NAMES = {Role.SCENE: "现场照片", Role.RESPONDENT_SIGNATURE: "调查对象签名", Role.SURVEYOR_SIGNATURE: "调查人员签名",
+ROLE_NAMES = {Role.SCENE: "现场照片", Role.RESPONDENT_SIGNATURE: "调查对象签名",
+              Role.SURVEYOR_SIGNATURE: "调查人员签名",
               Role.CANNOT_SIGN_PROOF: "无法签名证明", Role.REFUSAL_PROOF: "拒绝情况证明",
               Role.SIGNATURE_STROKES: "签名笔迹数据", Role.INTERVIEW: "访谈录音"}
 FILES = {AuditAction.EVIDENCE_ADDED, AuditAction.EVIDENCE_REMOVED, AuditAction.EVIDENCE_RESTORED,

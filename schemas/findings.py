@@ -217,7 +217,8 @@ def record_findings(record: SurveyRecord, case: CaseContext, photos: Mapping[str
 
 
 __all__ = ["AFTER_DEADLINE", "BEFORE_RELEASE", "IMPORTED", "LABELS", "MOCK_LOCATION", "NO_GPS",
-           "NO_HOUSEHOLD_PLACE", "TRIVIAL_SIGNATURE", "UNREADABLE", "CaseContext", "Finding", "FindingAckIn", "FindingView", "fix_findings",
+           "NO_HOUSEHOLD_PLACE", "TRIVIAL_SIGNATURE", "UNREADABLE", "CaseContext", "Finding", "FindingAckIn",
+           "FindingView", "fix_findings",
            "label_of", "photo_findings", "place_findings", "record_findings", "signature_findings"]
 
 

@@ -174,7 +174,8 @@ class MergedRecord(BaseModel):
     sealed: SealedRecord
     received_at: datetime
     seals: list[SealInfo]
-    digest: str = Field(default="", max_length=64, pattern="^([0-9a-f]{64})?$")  # SHA-256 (hex) of the exact bytes the seals cover (docs/SEALS.md)
+    # SHA-256 (hex) of the exact bytes the seals cover (docs/SEALS.md)
+    digest: str = Field(default="", max_length=64, pattern="^([0-9a-f]{64})?$")
     seals_checked_at: datetime | None = None  # when `seals` were verified: at ingest, or again on request
 
 
@@ -212,7 +213,8 @@ class LogCheckpoint(BaseModel):
     # C2SP tlog-checkpoint signed note
     checkpoint: str = Field(max_length=4096, json_schema_extra={"pattern": NO_CONTROL})
     size: int
-    public_key: str = Field(max_length=64, pattern="^[A-Za-z0-9+/]{43}=$")  # the agency's raw Ed25519 public key, base64 (pinned at first sight)
+    # the agency's raw Ed25519 public key, base64 (pinned at first sight)
+    public_key: str = Field(max_length=64, pattern="^[A-Za-z0-9+/]{43}=$")
     consistency: list[str] = Field(default_factory=list, max_length=128)  # hex hashes, from `since`
 
 

@@ -1,7 +1,7 @@
 """The read-back (核对) shown to the respondent before they sign (R29): pure, so the server can recompute it.
 
-What the respondent reads is the respondent, every answer asked under its label (a table one row a line) and the counts of photos,
-audio and video. Its SHA-256 is stored in the record when they sign (`readback_digest`); if the
+What the respondent reads is the respondent, every answer asked under its label (a table one row a line) and the
+counts of photos, audio and video. Its SHA-256 is stored in the record when they sign (`readback_digest`); if the
 record changes afterwards, the digest no longer matches and the signature must be given again.
 """
 from __future__ import annotations

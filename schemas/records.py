@@ -115,7 +115,8 @@ class EvidenceRef(BaseModel):
     origin: Origin | None = None  # camera or 导入; None on records made before this field
     added_at: datetime | None = None  # when it entered the record (captured_at is the shot time, EXIF for imports)
     flags: list[str] = []  # codes for the reviewer: schemas.evidence_checks.FLAG_LABELS
-    strokes_sha256: str | None = Field(default=None, max_length=64, pattern=SHA256_PATTERN)  # signature: raw strokes JSON
+    # signature: raw strokes JSON
+    strokes_sha256: str | None = Field(default=None, max_length=64, pattern=SHA256_PATTERN)
     duration_s: float | None = None  # audio and video, when known at capture
 
 
@@ -150,7 +151,8 @@ class SurveyRecord(BaseModel):
     # Added for capture at the door (all optional):
     start_fix: LocationFix | None = None  # position when the visit started
     seal_fix: LocationFix | None = None  # position when it was sealed
-    readback_digest: str = Field(default="", max_length=64, pattern="^([0-9a-f]{64})?$")  # SHA-256 of the read-back text the respondent saw before signing (R29)
+    # SHA-256 of the read-back text the respondent saw before signing (R29)
+    readback_digest: str = Field(default="", max_length=64, pattern="^([0-9a-f]{64})?$")
     media_log: list[MediaEvent] = []  # recording start / pause / stop, whole-visit recording included
     audit: list[AuditEvent] = []  # the device audit trail (schemas/audit_events.py), covered by the seals
 

@@ -35,7 +35,8 @@ class BodyError(ValueError):
 def v1_body(record_json: Mapping[str, Any]) -> bytes:
     """B1: the record JSON object with sorted keys and no spaces, UTF-8 (fields added after the first
     release left out while at their default, `seal.v1_view`: what the first release's tablets signed)."""
-    return json.dumps(v1_view(dict(record_json)), sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return json.dumps(v1_view(dict(record_json)), sort_keys=True, separators=(",", ":"),
+                      ensure_ascii=False).encode("utf-8")
 
 
 def jcs_body(record: SurveyRecord) -> bytes:

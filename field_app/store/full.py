@@ -15,7 +15,8 @@ def is_disk_full(error: BaseException | None) -> bool:
     while error is not None:
         if isinstance(error, OSError) and error.errno in DISK_FULL_ERRNOS:
             return True
-        if isinstance(error, (sqlite3.Error, sqlcipher3.Error)) and getattr(error, "sqlite_errorcode", None) == SQLITE_FULL:
+        if (isinstance(error, (sqlite3.Error, sqlcipher3.Error))
+                and getattr(error, "sqlite_errorcode", None) == SQLITE_FULL):
             return True
         error = getattr(error, "orig", None)
     return False

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 from collections.abc import Callable
 from datetime import datetime
 
@@ -75,11 +76,10 @@ def witness(store: Store, client: SyncClient, token: str, clock: Callable[[], da
     why = why_inconsistent(held, answer)
     if why is not None:
         if held is not None:
-            try:
+            # the alarm on the tablet stands even if the report does not get through
+            with contextlib.suppress(SyncError):
                 client.report_log_alarm(token, LogAlarmReport(held=held.note, served=answer.checkpoint, reason=why,
                                                               device_id=client.device_id))
-            except SyncError:
-                pass  # the alarm on the tablet stands even if the report does not get through
         raise LogAlarm(LOG_FORKED, why, ALARM)
     if held is None or answer.size > held.size:
         served = checkpoint.parse(answer.checkpoint, base64.b64decode(answer.public_key))

@@ -107,6 +107,7 @@ class PhotoViewer(Observable):
         imported = ref.origin == Origin.IMPORT
         place = f"{ref.location.lat:.5f}, {ref.location.lon:.5f}" if ref.location else "无位置"
         return ViewerInfo(title=f"{ref.filename or ref.sha256[:12]}　{position}",
-                          shot=("拍摄时间（照片自带）" if imported else "拍摄时间") + "：" + beijing_text(ref.captured_at),
+                          shot=(("拍摄时间（照片自带）" if imported else "拍摄时间") + "："
+                                + beijing_text(ref.captured_at)),
                           origin="导入" if imported else "本机拍摄", place=place,
                           flags=tuple(flag_label(f) for f in ref.flags))

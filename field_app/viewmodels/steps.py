@@ -37,7 +37,8 @@ def step_of(form: Form, missing: Missing) -> str:
         section = next(s for s in form.sections if any(f.id == field_id for f in s.fields))
         return f"section-{section.id}"
     prefixes = {"notification.": "notify", "team": "notify", "respondent": "respondent",
-                "refusal_note": "refusal", "evidence.photo.scene": "photos", "evidence.audio": "photos", "evidence.video": "photos",
+                "refusal_note": "refusal", "evidence.photo.scene": "photos", "evidence.audio": "photos",
+                "evidence.video": "photos",
                 "signature.respondent": "respondent_sign", "evidence.cannot_sign_proof": "respondent_sign",
                 "signature.surveyor.": "team_sign"}
     return next((step for prefix, step in prefixes.items() if code.startswith(prefix)), "seal")

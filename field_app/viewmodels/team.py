@@ -9,6 +9,7 @@ server (when reachable) and forgets it here either way.
 from __future__ import annotations
 
 import base64
+import contextlib
 from dataclasses import dataclass
 from datetime import UTC, timedelta
 
@@ -191,10 +192,9 @@ class TeamSession(Observable):
         assert account is not None  # a member always has a local account
         key = self._open_key(account, pin, f"调查人员 {member.name} 的 PIN 码不正确")
         if not account.key_registered:
-            try:
+            # the server refused; the upload will say key.unknown
+            with contextlib.suppress(SignInError):
                 self._register_key(account, pin)  # the PIN is at hand: enrol a key left pending
-            except SignInError:
-                pass  # the server refused; the upload will say key.unknown
         return key
 
     def sign_out(self, username: str) -> None:
@@ -207,10 +207,9 @@ class TeamSession(Observable):
                 row.token, row.token_expires_at = None, None
                 s.add(row)
         if token:
-            try:
+            # offline or already ended: the tablet has forgotten it anyway; it expires on the server
+            with contextlib.suppress(SyncError):
                 self.client.logout(token)
-            except SyncError:
-                pass  # offline or already ended: the tablet has forgotten it anyway; it expires on the server
         if self.operator == username:
             self.operator = self.members[0].username if self.members else None
         self._notify()

@@ -328,7 +328,8 @@ class VisitEditor(FormAnswers, Observable):
         """Replace the signer's earlier signature (and its strokes) by this one, in one save."""
         record = self._require()
         one_respondent = ref.role == Role.RESPONDENT_SIGNATURE  # one respondent signature, whoever held the tablet
-        old = [e for e in record.evidence if e.role == ref.role and (one_respondent or e.captured_by == ref.captured_by)]
+        old = [e for e in record.evidence
+               if e.role == ref.role and (one_respondent or e.captured_by == ref.captured_by)]
         gone = {e.sha256 for e in old} | {e.strokes_sha256 for e in old if e.strokes_sha256}
         kept = [e for e in record.evidence if e.sha256 not in gone or e.role not in (ref.role, Role.SIGNATURE_STROKES)]
         changes: dict[str, object] = {"evidence": [e.model_dump() for e in [*kept, ref, strokes_ref]]}

@@ -173,6 +173,8 @@ def _shot_tile(ctx: SessionContext, ref: EvidenceRef, index: int, refresh: Calla
     return ft.Column([
         ft.Container(ft.Image(src=thumbnail(ctx, sha, 240), width=120, height=90, fit=ft.BoxFit.COVER),
                      on_click=ctx.guard(lambda e: then(session.select))),
-        ft.Row([tagged(f"shot-{index}-delete", ft.TextButton("删除", on_click=ctx.guard(lambda e: then(session.delete)))),
-                tagged(f"shot-{index}-retake", ft.TextButton("重拍", on_click=ctx.guard(lambda e: then(session.retake))))],
+        ft.Row([tagged(f"shot-{index}-delete",
+                       ft.TextButton("删除", on_click=ctx.guard(lambda e: then(session.delete)))),
+                tagged(f"shot-{index}-retake",
+                       ft.TextButton("重拍", on_click=ctx.guard(lambda e: then(session.retake))))],
                spacing=0)], spacing=2)

@@ -120,6 +120,6 @@ def _tile(ctx: SessionContext, ref: EvidenceRef) -> ft.Control:
     return tagged(f"photo-{sha[:12]}", ft.Column([
         image, ft.Text(f"{ref.filename[:18]} · {sha[:8]}", size=13),
         ft.Text(f"{origin} · {beijing_text(ref.captured_at)} · {place}", size=12), *flags,
-        tagged(f"photo-remove-{sha[:12]}", ft.TextButton(content="移除", icon=ft.Icons.DELETE, on_click=ctx.guard(remove),
-                                                         height=48)),
+        tagged(f"photo-remove-{sha[:12]}",
+               ft.TextButton(content="移除", icon=ft.Icons.DELETE, on_click=ctx.guard(remove), height=48)),
     ], spacing=2, horizontal_alignment=ft.CrossAxisAlignment.CENTER))

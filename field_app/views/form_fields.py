@@ -2,6 +2,7 @@
 choices, and tables (one card per row). The rules live in the view-model and schemas; this only draws."""
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 
 import flet as ft
@@ -74,14 +75,14 @@ def _choice(field: Field, label: str, value: object, handle: str, save: Callable
 
     def changed(e: ft.Event) -> None:
         chosen = e.control.value
-        try:
+        # kept in editor.errors by the view-model; shown when the step is drawn again
+        with contextlib.suppress(FieldAppError):
             save(chosen == "是" if field.type == "yesno" else chosen)
-        except FieldAppError:  # kept in editor.errors by the view-model; shown when the step is drawn again
-            pass
 
     radios = ft.Row([tagged(f"{handle}-{o}", ft.Radio(value=o, label=o, label_style=ft.TextStyle(size=18)))
                      for o in options], wrap=True, spacing=24)
-    return ft.Column([ft.Text(label, size=18), ft.RadioGroup(content=radios, value=chosen_now, on_change=safe(changed))],
+    return ft.Column([ft.Text(label, size=18),
+                      ft.RadioGroup(content=radios, value=chosen_now, on_change=safe(changed))],
                      spacing=4)
 
 

@@ -58,7 +58,8 @@ def outbox_screen(ctx: SessionContext) -> ft.Control:
     rows = [ft.Row([ft.Icon(ft.Icons.CIRCLE, color=TONE_COLORS.get(result_tone(r), ft.Colors.ORANGE_800), size=14),
                     note(f"{panel.describe(r.record_id)}：{r.message}", TONE_COLORS.get(result_tone(r)))])
             for r in panel.results]
-    problems = [note(f"{panel.describe(rid)} 被服务器退回：{msg}", DANGER) for rid, msg in panel.problem_messages().items()
+    problems = [note(f"{panel.describe(rid)} 被服务器退回：{msg}", DANGER)
+                for rid, msg in panel.problem_messages().items()
                 if rid not in {r.record_id for r in panel.results}]
     return ft.Column([
         heading("待上传记录", 26),

@@ -73,8 +73,8 @@ def _content(ctx: SessionContext, viewer: PhotoViewer) -> ft.Control:
     arrow = ft.ButtonStyle(color=WHITE, bgcolor=ft.Colors.with_opacity(0.3, ft.Colors.BLACK))
     return ft.Column([
         ft.Row([ft.Column(lines, spacing=2, expand=True),
-                tagged("viewer-close", ft.IconButton(ft.Icons.CLOSE, icon_color=WHITE, icon_size=36, on_click=ctx.guard(close),
-                                                     tooltip="关闭"))]),
+                tagged("viewer-close", ft.IconButton(ft.Icons.CLOSE, icon_color=WHITE, icon_size=36,
+                                                     on_click=ctx.guard(close), tooltip="关闭"))]),
         ft.Row([
             tagged("viewer-prev", ft.IconButton(ft.Icons.CHEVRON_LEFT, icon_size=48, style=arrow,
                                                 on_click=ctx.guard(lambda e: move(-1)), tooltip="上一张")),

@@ -23,7 +23,8 @@ async def open_seal_dialog(ctx: SessionContext) -> None:
               for u in editor.record.surveyors}
     error = note("", ft.Colors.RED_700)
     found = await asyncio.to_thread(editor.findings)  # the same judgement the server makes (issue 16)
-    hints = [tagged("seal-findings", note(f"证据提示（审核人员将看到，共 {len(found)} 项）：", WARN, 15))] if found else []
+    hints = ([tagged("seal-findings", note(f"证据提示（审核人员将看到，共 {len(found)} 项）：", WARN, 15))]
+             if found else [])
     hints += [note(f"⚠ {f.text()}", WARN, 14) for f in found]
 
     def confirm(e: ft.Event) -> None:

@@ -34,7 +34,8 @@ def team_screen(ctx: SessionContext) -> ft.Control:
         big_button("退出", sign_out(m.username), f"sign-out-{m.username}", primary=False),
     ], wrap=True) for m in team.members]
     ready = len(team.members) >= 2
-    status = note("两名调查人员均已登录，可以开始工作" if ready else "入户调查、邻里访问须至少两名调查人员同行（每人用自己的账号登录）",
+    status = note("两名调查人员均已登录，可以开始工作" if ready
+                  else "入户调查、邻里访问须至少两名调查人员同行（每人用自己的账号登录）",
                   OK if ready else DANGER)
     sign_in_form = ft.Column([heading("调查人员登录"), username, pin,
                               big_button("登录", sign_in, "sign-in-button", icon=ft.Icons.LOGIN, width=360)],

@@ -42,7 +42,8 @@ async def _start_camera(camera: fc.Camera, attempts: int = 4) -> str:
             if not cameras:
                 return "没有可用的相机"
             chosen = next((c for c in cameras if c.lens_direction == fc.CameraLensDirection.BACK), cameras[0])
-            await camera.initialize(chosen, fc.ResolutionPreset.MEDIUM, enable_audio=False)  # with audio the web stop never returned here
+            # with audio the web stop never returned here
+            await camera.initialize(chosen, fc.ResolutionPreset.MEDIUM, enable_audio=False)
             await camera.prepare_for_video_recording()
             # the web plugin mirrors the preview of a camera not facing back (the clip itself is not)
             camera.flip = ft.Flip(flip_x=True) if web_mirrors(bool(camera.page.web), chosen.lens_direction.value) \

@@ -26,7 +26,8 @@ def notify_page(ctx: SessionContext) -> ft.Control:
     ids = "；".join(f"{team.display_name(u)} 工作证 {_work_id(ctx, u)}" for u in record.surveyors)
     checks = [tagged(f"notify-{n.id}", ft.Checkbox(
         label=n.label, value=record.notification.get(n.id, False), label_style=ft.TextStyle(size=18),
-        on_change=ctx.guard(lambda e, i=n.id: editor.set_notification(i, bool(e.control.value))))) for n in form.notification]
+        on_change=ctx.guard(lambda e, i=n.id: editor.set_notification(i, bool(e.control.value)))))
+        for n in form.notification]
     refused = record.outcome == Outcome.REFUSED
 
     def toggle_refusal(e: ft.Event) -> None:
@@ -98,7 +99,8 @@ def refusal_page(ctx: SessionContext) -> ft.Control:
     box = ft.TextField(label=form.refusal_label, value=record.refusal_note, multiline=True,
                        min_lines=4, text_size=18)
     box.on_change = ctx.guard(lambda e: editor.set_refusal_note(box.value or ""))
-    return ft.Column([box, photo_block(ctx, Role.REFUSAL_PROOF, "add-refusal-photo", "现场照片（可选）", required=False),
+    return ft.Column([box,
+                      photo_block(ctx, Role.REFUSAL_PROOF, "add-refusal-photo", "现场照片（可选）", required=False),
                       video_block(ctx, Role.REFUSAL_PROOF, "add-refusal-video", "现场视频（可选）"),
                       audio_block(ctx)],
                      spacing=16)
@@ -202,7 +204,8 @@ def _named(label: str, usernames: list[str], name_of: Callable[[str], str]) -> s
 
 
 def _discard(ctx: SessionContext) -> None:
-    dialog = ft.AlertDialog(title=ft.Text("删除这份草稿？"), content=note("草稿内容及其照片、签名文件将从本机删除，不可恢复。", DANGER),
+    dialog = ft.AlertDialog(title=ft.Text("删除这份草稿？"),
+                            content=note("草稿内容及其照片、签名文件将从本机删除，不可恢复。", DANGER),
                             actions=[ft.TextButton("取消", on_click=ctx.guard(lambda e: ctx.page.pop_dialog())),
                                      ft.TextButton("删除", on_click=ctx.guard(lambda e: _do_discard(ctx)))])
     ctx.page.show_dialog(dialog)

@@ -161,7 +161,8 @@ def acknowledge(session: Session, case: Case, reviewer: Account, record_id: str,
     if not reason:
         raise ProblemError(Code.REVIEW_INVALID, "确认证据提示须写明理由")
     record = session.get(Record, record_id)
-    found = findings_of(session, [case.id]).get(record_id, []) if record is not None and record.case_id == case.id else []
+    found = (findings_of(session, [case.id]).get(record_id, [])
+             if record is not None and record.case_id == case.id else [])
     finding = next((f for f in found if f.key == (code, target)), None)
     if finding is None:
         raise ProblemError(Code.REVIEW_INVALID, f"本案记录没有该证据提示：{code}", target=record_id)

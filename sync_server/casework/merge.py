@@ -87,7 +87,8 @@ def decide(sealed: SealedRecord, facts: MergeFacts, body: bytes | None = None) -
         raise ProblemError(Code.CASE_NOT_RELEASED, case.case_id, case_id=case.case_id)  # R1, R26
     if case.released_at is not None and record.sealed_at is not None and record.sealed_at < case.released_at:
         raise ProblemError(Code.CASE_NOT_RELEASED_AT_VISIT,
-                           f"签章于 {record.sealed_at:%Y-%m-%d %H:%M} UTC，案件下达于 {case.released_at:%Y-%m-%d %H:%M} UTC",
+                           f"签章于 {record.sealed_at:%Y-%m-%d %H:%M} UTC，"
+                           f"案件下达于 {case.released_at:%Y-%m-%d %H:%M} UTC",
                            case_id=case.case_id, sealed_at=record.sealed_at.isoformat(),
                            released_at=case.released_at.isoformat())  # R1: 先授权、后核对
     if record.kind.value not in case.methods:  # R23, §4.1 b: no widening of scope
@@ -168,7 +169,8 @@ def _check_seals(sealed: SealedRecord, form: Form, facts: MergeFacts, body: byte
                                key_id=seal.key_id)
         if key.revoked_at is not None and (facts.received_at is None or key.revoked_at <= facts.received_at):
             # revoked before this record reached the server: the tablet's clock (sealed_at) proves nothing
-            raise ProblemError(Code.KEY_REVOKED, f"{seal.surveyor} / {seal.key_id}，吊销于 {key.revoked_at:%Y-%m-%d %H:%M} UTC",
+            raise ProblemError(Code.KEY_REVOKED,
+                               f"{seal.surveyor} / {seal.key_id}，吊销于 {key.revoked_at:%Y-%m-%d %H:%M} UTC",
                                surveyor=seal.surveyor, key_id=seal.key_id, revoked_at=key.revoked_at.isoformat())
         if not seal_valid_over(sealed.seal_version, body, seal, key.public_raw):
             raise ProblemError(Code.SIGNATURE_INVALID, seal.surveyor, surveyor=seal.surveyor)

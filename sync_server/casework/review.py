@@ -132,7 +132,8 @@ def open_returns(facts: ReviewFacts, names: dict[str, str]) -> list[ReturnedItem
             out.append(ReturnedItem(entry_id=entry.id or 0, target=entry.target, kind=kind,
                                     label=target_label(entry.target, by_id), reason=entry.reason,
                                     returned_at=entry.at, by_name=names.get(entry.by, entry.by),
-                                    findings=list(dict.fromkeys(f.label for f in facts.findings.get(entry.target, [])))))
+                                    findings=list(dict.fromkeys(f.label
+                                                                for f in facts.findings.get(entry.target, [])))))
     return out
 
 

@@ -31,7 +31,8 @@ def round_view(row: ReVerificationRound, table: HolidayTable) -> Round:
     due = add_working_days(row.opened_on, EXTRA_WORKING_DAYS, table)
     return Round(case_id=row.case_id, number=row.number, objected_by=Objector(row.objected_by),
                  objector_name=row.objector_name, grounds=row.grounds, objected_on=row.objected_on,
-                 methods=[Method(m) for m in row.methods], opened_on=row.opened_on, due=due.due, due_warning=due.warning,
+                 methods=[Method(m) for m in row.methods], opened_on=row.opened_on, due=due.due,
+                 due_warning=due.warning,
                  opened_by=row.opened_by, result=row.result, fed_back_to=row.fed_back_to,
                  fed_back_on=row.fed_back_on, closed_by=row.closed_by)
 
@@ -62,7 +63,8 @@ def open_round(session: Session, case: Case, by: Account, objection: Objection, 
     case.re_verification = True
     session.add(case)
     session.add(row)
-    log_row(session, "round.opened", row, actor=by.username, at=now, case_id=case.id, subject=f"{case.id}/round/{row.number}")
+    log_row(session, "round.opened", row, actor=by.username, at=now, case_id=case.id,
+            subject=f"{case.id}/round/{row.number}")
     return row
 
 
@@ -80,5 +82,6 @@ def close_round(session: Session, case: Case, number: int, by: Account, result: 
     row.result, row.fed_back_to, row.fed_back_on = result.result.strip(), result.fed_back_to.strip(), result.fed_back_on
     row.closed_by, row.closed_at = by.username, now
     session.add(row)
-    log_row(session, "round.closed", row, actor=by.username, at=now, case_id=case.id, subject=f"{case.id}/round/{number}")
+    log_row(session, "round.closed", row, actor=by.username, at=now, case_id=case.id,
+            subject=f"{case.id}/round/{number}")
     return row

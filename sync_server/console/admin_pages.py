@@ -95,7 +95,8 @@ async def _act(action: str, form: FormData, actor: Account, session: Session, se
     text = {k: v for k, v in form.items() if isinstance(v, str)}
     now = services.clock()
     if action == "create":
-        body = NewAccount.model_validate({**text, "posts": form.getlist("posts"), "team_id": text.get("team_id") or None})
+        body = NewAccount.model_validate({**text, "posts": form.getlist("posts"),
+                                          "team_id": text.get("team_id") or None})
         created = staff.add_account(session, actor, body, now)
         return f"已创建账号 {created.username}（{created.name}）"
     if action == "credential":

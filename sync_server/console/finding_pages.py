@@ -52,7 +52,8 @@ def post_place(case_id: str, staff: RequireStaff, form: Form, session: DbSession
     return _act(staff, session, case_id, "facts", act)
 
 @router.get("/cases/{case_id}/records/{record_id}/pdf")
-def record_pdf(case_id: str, record_id: str, staff: RequireStaff, session: DbSession, services: ServicesDep) -> Response:
+def record_pdf(case_id: str, record_id: str, staff: RequireStaff, session: DbSession,
+               services: ServicesDep) -> Response:
     """One record's 调查记录表 as the dossier carries it, findings and acknowledgements included."""
     from sync_server.documents.bundle import record_pdfs  # fpdf2 loads only when a PDF is made
 

@@ -106,7 +106,8 @@ def _cited_elsewhere(session: Session, case_id: str, hashes: set[str]) -> set[st
     """Which of these files another case also cites (records, documents, letters)."""
     if not hashes:
         return set()
-    others = set(session.exec(select(RecordEvidence.sha256).join(Record, col(Record.id) == col(RecordEvidence.record_id))
+    others = set(session.exec(select(RecordEvidence.sha256)
+                              .join(Record, col(Record.id) == col(RecordEvidence.record_id))
                               .where(col(RecordEvidence.sha256).in_(hashes), Record.case_id != case_id)))
     others |= set(session.exec(select(CaseDocument.sha256).where(col(CaseDocument.sha256).in_(hashes),
                                                                   CaseDocument.case_id != case_id)))

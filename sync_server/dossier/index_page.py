@@ -16,10 +16,12 @@ STYLE = ("body{font-family:'Noto Sans CJK SC','Source Han Sans SC',sans-serif;ma
 def render(case_id: str, title: str, export_id: str, created_at: str, key_id: str, items: Sequence[Item],
            evidence: Sequence[tuple[str, str]], log_size: int, log_entries: int) -> bytes:
     """The index page: one table per kind of item, then the evidence files and the log."""
-    parts = [(f"<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>案件档案包目录 {escape(case_id)}"
+    parts = [(f"<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
+             f"<title>案件档案包目录 {escape(case_id)}"
              f"</title><style>{STYLE}</style></head><body>"),
              (f"<h1>案件档案包目录</h1><p>案件：{escape(title)}（编号 <code>{escape(case_id)}</code>）<br>"
-             f"导出编号 <code>{escape(export_id)}</code>，导出时间 {escape(created_at)}，机构密钥 <code>{escape(key_id)}"
+             f"导出编号 <code>{escape(export_id)}</code>，导出时间 {escape(created_at)}，"
+             f"机构密钥 <code>{escape(key_id)}"
              f"</code></p><p>核验：<code>python -m dossier_verify 本文件.zip --agency-key-id {escape(key_id)}</code>。"
              "本目录仅供阅读；以 manifest.json 及其签名为准。</p>")]
     for kind, name in TYPE_NAMES.items():

@@ -31,7 +31,8 @@ EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/heic": "heic", "im
               "audio/x-wav": "wav", "audio/wave": "wav", "audio/vnd.wave": "wav", "audio/ogg": "ogg",
               "audio/opus": "opus", "audio/webm": "weba", "video/mp4": "mp4", "video/quicktime": "mov",
               "video/webm": "webm", "application/pdf": "pdf", "application/json": "json"}
-FOLDERS = {DocumentKind.ENTRUSTMENT.value: "intake/entrustment", DocumentKind.AUTHORIZATION.value: "intake/authorization",
+FOLDERS = {DocumentKind.ENTRUSTMENT.value: "intake/entrustment",
+           DocumentKind.AUTHORIZATION.value: "intake/authorization",
            DocumentKind.ID_PROOF.value: "intake/id_proof", DocumentKind.TOWNSHIP_EVIDENCE.value: "township"}
 TYPE_NAMES = {"case": "案件与委托名单", "intake_document": "委托材料", "township_upload": "乡镇上传材料",
               "conformity_check": "符合性审核", "letter": "信函索证", "review_decision": "审核决定",
@@ -173,5 +174,6 @@ def _decisions(session: Session, case: Case, out: Collector) -> None:
 def report_item(case: Case, r: ReportVersion) -> Item:
     """An issued report version: its content, its seal and its PDF (added by documents/bundle.py)."""
     return Item(f"{case.id}/report/{r.version}", "report",
-                [f"reports/v{r.version}/content.json", f"reports/v{r.version}/seal.json", f"pdf/report-v{r.version}.pdf"],
+                [f"reports/v{r.version}/content.json", f"reports/v{r.version}/seal.json",
+                 f"pdf/report-v{r.version}.pdf"],
                 f"第 {r.version} 版核查结果报告 {r.number}（{r.issued_by}，{r.issued_at:%Y-%m-%d %H:%M}）", [])

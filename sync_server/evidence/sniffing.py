@@ -1,7 +1,8 @@
 """What a stored evidence file really is: its leading bytes, and for images a full decode by Pillow.
 
 A file whose leading bytes say JPEG but whose body is HTML fails the decode and is no image; a "PDF"
-without its end-of-file marker is no PDF; an SVG or HTML file announces no allowed format at all. Only JPEG, PNG, WebP and HEIF ever reach a decoder.
+without its end-of-file marker is no PDF; an SVG or HTML file announces no allowed format at all. Only JPEG, PNG,
+WebP and HEIF ever reach a decoder.
 """
 from __future__ import annotations
 

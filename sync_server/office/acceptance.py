@@ -58,7 +58,8 @@ def correct(session: Session, actor: Account, case: Case, body: AcceptanceCorrec
         raise ProblemError(Code.ACCEPTANCE_DATE_INVALID, "请写明更正理由")
     if body.accepted_on < entrustment.entrusted_on:
         raise ProblemError(Code.ACCEPTANCE_DATE_INVALID,
-                           f"受理日期 {body.accepted_on.isoformat()} 早于委托日期 {entrustment.entrusted_on.isoformat()}",
+                           f"受理日期 {body.accepted_on.isoformat()} "
+                           f"早于委托日期 {entrustment.entrusted_on.isoformat()}",
                            entrusted_on=entrustment.entrusted_on.isoformat())
     if body.accepted_on > china_today(now):
         raise ProblemError(Code.ACCEPTANCE_DATE_INVALID, f"受理日期 {body.accepted_on.isoformat()} 晚于今天")

@@ -13,7 +13,7 @@ def check_character(first17: str) -> str:
     """The ISO 7064 MOD 11-2 check character of the first 17 digits."""
     if len(first17) != 17 or not first17.isdigit():
         raise ValueError("需要 17 位数字")
-    return CHECK_CHARS[sum(int(d) * w for d, w in zip(first17, WEIGHTS)) % 11]
+    return CHECK_CHARS[sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=True)) % 11]
 
 
 def id_number_is_valid(number: str) -> bool:

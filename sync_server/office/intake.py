@@ -104,7 +104,9 @@ def create_case(session: Session, actor: Account, body: NewCase, now: datetime) 
     check_entrusted_on(body.entrusted_on, now)
     agency = actor.org_id if role == AccountRole.REVIEWER else _agency_of_team(session, body.team_id)
     case = Case(id=body.case_no or f"case-{uuid.uuid4().hex[:12]}", title=body.title,
-                entrusting_unit=body.entrusting_unit, address=body.address, lat=body.lat, lon=body.lon, accepted_on=china_today(now),  # until submitted (R3: acceptance.receive)
+                entrusting_unit=body.entrusting_unit, address=body.address, lat=body.lat, lon=body.lon,
+                # until submitted (R3: acceptance.receive)
+                accepted_on=china_today(now),
                 required_checks=[m.value for m in body.methods],
                 team_id=body.team_id, agency_id=agency)
     session.add(case)
@@ -163,7 +165,8 @@ def add_document(session: Session, actor: Account, case: Case, stored: StoredUpl
                  now: datetime) -> CaseDocument:
     """Link a stored scan to the case (and subject), credited to the uploader (R22, R24, R25)."""
     if info.kind == DocumentKind.TOWNSHIP_EVIDENCE:
-        if not (AccountRole(actor.role) in (AccountRole.TOWNSHIP, AccountRole.REVIEWER) and queries.may_see(actor, case)):
+        if not (AccountRole(actor.role) in (AccountRole.TOWNSHIP, AccountRole.REVIEWER)
+                and queries.may_see(actor, case)):
             raise ProblemError(Code.FORBIDDEN, "只有本乡镇（街道）或核查机构的工作人员可以上传材料")
     else:
         entrustment = _editable(session, actor, case)
@@ -193,7 +196,8 @@ def _check_subject_document(session: Session, case: Case, entrustment: Entrustme
         return
     if info.form is None:
         raise ProblemError(Code.VALIDATION, "请注明授权方式（纸质授权书、电子授权或同等方式）")
-    if not is_adult(subject.id_number, entrustment.entrusted_on) and not (info.guardian_name and info.guardian_relation):
+    if (not is_adult(subject.id_number, entrustment.entrusted_on)
+            and not (info.guardian_name and info.guardian_relation)):
         raise ProblemError(Code.VALIDATION, f"{subject.name} 未成年，须由法定监护人签字授权：请填写监护人姓名及关系")
 
 

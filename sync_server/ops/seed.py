@@ -213,16 +213,21 @@ async def _case(api: DemoClient, body: NewCase, authorized: set[int]) -> None:
 
 def demo_cases(accepted_on: date) -> list[tuple[NewCase, set[int]]]:
     """The authorized demo case, and a case whose family authorization is not yet recorded (R1)."""
-    family = [NewSubject(position=i, name=name, relation=relation, household_address="重庆市渝北区龙溪街道松石北路 188 号",
+    family = [NewSubject(position=i, name=name, relation=relation,
+                         household_address="重庆市渝北区龙溪街道松石北路 188 号",
                          id_number=make_id_number(YUBEI, born, seq, female))
               for i, (name, relation, born, seq, female) in enumerate(PEOPLE, start=1)]
     common = {"entrusting_unit": DEMO_UNIT, "contact": "陈静", "phone": "023-67801234", "entrusted_on": accepted_on,
               "methods": [Method.HOME_VISIT], "team_id": DEMO_TEAM_ID}
-    ready = NewCase(case_no=DEMO_CASE_ID, lat=29.5893, lon=106.5318, title="王建国家庭经济状况核查（最低生活保障）", address="重庆市渝北区龙溪街道松石北路 188 号 3 栋 2 单元 5-2",
+    ready = NewCase(case_no=DEMO_CASE_ID, lat=29.5893, lon=106.5318, title="王建国家庭经济状况核查（最低生活保障）",
+                    address="重庆市渝北区龙溪街道松石北路 188 号 3 栋 2 单元 5-2",
                     subjects=family, **common)  # type: ignore[arg-type]
-    alone = [NewSubject(position=1, name="赵桂兰", relation="户主", household_address="重庆市渝北区龙溪街道红锦大道 56 号",
+    alone = [NewSubject(position=1, name="赵桂兰", relation="户主",
+                        household_address="重庆市渝北区龙溪街道红锦大道 56 号",
                         id_number=make_id_number(YUBEI, date(1948, 11, 2), 26, True))]
-    waiting = NewCase(case_no=UNAUTHORIZED_CASE_ID, lat=29.5951, lon=106.5276, title="赵桂兰家庭经济状况核查（特困人员供养）", address="重庆市渝北区龙溪街道红锦大道 56 号 1 栋 1 单元 2-1",
+    waiting = NewCase(case_no=UNAUTHORIZED_CASE_ID, lat=29.5951, lon=106.5276,
+                      title="赵桂兰家庭经济状况核查（特困人员供养）",
+                      address="重庆市渝北区龙溪街道红锦大道 56 号 1 栋 1 单元 2-1",
                       subjects=alone, **common)  # type: ignore[arg-type]
     return [(ready, {1, 2, 3}), (waiting, set())]
 

@@ -25,7 +25,8 @@ from sync_server.tables.tokens import SessionToken
 __all__ = ["Account", "AuditCheckpoint", "AuditEntry", "AuditNode", "Case", "CaseDocument", "CaseRetention",
            "CaseSummary", "ConformityCheck", "Counter", "DisposalAppraisal",
            "DisposalCertificate", "DisposedFile", "Entrustment", "EvidenceClaim", "EvidenceFile",
-           "EvidenceType", "FindingAck", "Handover", "HolidayNotice", "LetterFollowUp", "LetterRequest", "LoginThrottle",
+           "EvidenceType", "FindingAck", "Handover", "HolidayNotice", "LetterFollowUp", "LetterRequest",
+           "LoginThrottle",
            "MatchingResult", "Organisation", "ReVerificationRound", "Record", "RecordEvidence", "RecordFindings",
            "ReportVersion", "ReviewEntry", "SessionToken", "SignedRecordBytes", "StaffCredential", "Subject",
            "SurveyorKey", "Team"]

@@ -87,7 +87,7 @@ def team_members_of(session: Session, team_ids: set[str]) -> dict[str, list[Acco
     out: dict[str, list[Account]] = {}
     if team_ids:
         query = select(Account).where(col(Account.team_id).in_(team_ids),
-                                      Account.role == AccountRole.SURVEYOR.value, Account.active == True)
+                                      Account.role == AccountRole.SURVEYOR.value, col(Account.active).is_(True))
         for account in session.exec(query.order_by(col(Account.username))):
             out.setdefault(account.team_id or "", []).append(account)
     return out

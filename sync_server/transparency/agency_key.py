@@ -2,8 +2,8 @@
 
 Generated once into the data dir (`agency_key.pem`, mode 0600, PKCS#8, passphrase-encrypted when one is
 set) or held in a PKCS#11 token (transparency/key_store.py), with its public key exported beside it
-(`agency_key.pub`: 32 raw bytes in base64, its key id and its signed-note verifier key). Give the public key or its key id to
-anyone who must verify a dossier: that, not the copy inside a dossier, is the trust anchor.
+(`agency_key.pub`: 32 raw bytes in base64, its key id and its signed-note verifier key). Give the public key or its
+key id to anyone who must verify a dossier: that, not the copy inside a dossier, is the trust anchor.
 """
 from __future__ import annotations
 

@@ -31,6 +31,7 @@ A new page or a new context gets a fresh session (``main()`` runs again).
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import signal
@@ -146,23 +147,17 @@ def start_process(
 def stop_process(proc: subprocess.Popen, timeout: float = 5.0) -> int | None:
     """SIGTERM the process group of ``proc`` (started by :func:`start_process`), then SIGKILL."""
     if proc.poll() is None:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
         try:
             proc.wait(timeout)
         except subprocess.TimeoutExpired:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
             proc.wait(timeout)
     else:  # leader gone: make sure no child of the group is left listening
-        try:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
     return proc.returncode
 
 

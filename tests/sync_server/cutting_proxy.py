@@ -3,6 +3,7 @@ each connection is cut (both sides closed, abruptly) once it has carried `budget
 client; `budget` returning None lets that connection live. `on_upstream(n)` sees each forwarded piece."""
 from __future__ import annotations
 
+import contextlib
 import socket
 import struct
 import threading
@@ -84,12 +85,8 @@ class CuttingProxy:
 def _reset(sock: socket.socket) -> None:
     """Cut the connection at once: shutdown reaches the peer even while another thread is blocked in
     recv on this socket (a bare close would wait for that thread)."""
-    try:
+    with contextlib.suppress(OSError):
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
-    try:
+    with contextlib.suppress(OSError):
         sock.close()
-    except OSError:
-        pass
