@@ -18,8 +18,8 @@ from field_app.store import queries as q
 from schemas.device_audit import AuditAction
 from sync_server.ops.seed import DEMO_CASE_ID, UNAUTHORIZED_CASE_ID
 from tests.end_to_end.flet_browser import WAIT_MS, launch_browser, new_tablet_page, open_flet, tap, wait_text
+from tests.end_to_end.flows import tablet_store as open_tablet_store
 from tests.end_to_end.tablet import Tablet
-from tests.end_to_end.test_capture_at_the_door import open_tablet_store
 from tests.mirror_pattern import red_on_left, write_y4m
 
 NEAR_HOUSEHOLD = {"latitude": 29.5896, "longitude": 106.5318, "accuracy": 10}

@@ -58,7 +58,7 @@ def test_r16_records_received_before_the_revocation_stay_valid_and_say_so(team: 
     assert seals["zhangwei"]["key_revoked_at"] is None
     assert team.post(team.seal(visit.record)).json()["status"] == "already_merged"  # a retry stays a no-op
     page = console_page(team)
-    assert "密钥已于 2026-11-17 03:00 UTC 吊销；本记录在吊销前收到" in page
+    assert "密钥已于 2026-11-17 11:00（北京时间）吊销；本记录在吊销前收到" in page
 
 
 def console_page(team: FieldTeam) -> str:
