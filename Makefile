@@ -64,7 +64,7 @@ run: venv
 check: venv
 	$(PY) -m ruff check .
 	$(PY) -m mypy
-	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -m "pure or inprocess" -n 2 -q
+	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -m "(pure or inprocess) and not sweep" -n 2 -q -p no:cacheprovider
 
 # Everything, the slow tiers included (PostgreSQL, Ceph, server processes, Chromium).
 test: venv system-deps

@@ -1,5 +1,5 @@
 """Test tiers for the whole suite, assigned here once (tests/tiers.py says how), so that a new test
-lands in its tier without anyone marking it: `make check` runs `-m "pure or inprocess"`. And the
+lands in its tier without anyone marking it: `make check` runs `-m "(pure or inprocess) and not sweep"`. And the
 server's secrets hashed at a test's cost in this process (`quick_scrypt`)."""
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from sync_server.accounts import passwords
-from tests.tiers import TIERS, assign
+from tests.tiers import SWEEP, TIERS, assign
 
 TESTS_ROOT = Path(__file__).resolve().parent
 
@@ -17,6 +17,7 @@ TESTS_ROOT = Path(__file__).resolve().parent
 def pytest_configure(config: pytest.Config) -> None:
     for name, meaning in TIERS.items():
         config.addinivalue_line("markers", f"{name}: tier: {meaning}")
+    config.addinivalue_line("markers", SWEEP)
 
 
 @pytest.hookimpl(tryfirst=True)

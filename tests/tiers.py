@@ -49,6 +49,14 @@ FOLLOWED = "tests."  # helpers in these modules are read through; product code i
 # times the slowest such test measured on this 2-core machine under the load of other engineers' runs
 # (62 to 98 s at load 3 to 14: test_dossier_tamper's random tampering). A test's own @pytest.mark.timeout wins.
 TIMEOUTS: dict[str, int] = {"pure": 300, "inprocess": 300}
+# Sweeps: in-process tests that walk a whole space (every route × every actor, property-based API fuzzing,
+# random tamper trials, a case taken through its whole life five times). They are marked `sweep` besides
+# their tier; `make check` leaves them to `make test` so it stays under 90 s on 2 cores (measured: the
+# in-process tier with them 118 s, without them 54 s).
+SWEEPS = ("tests/sync_server/test_schemathesis.py", "tests/sync_server/test_access_matrix.py",
+          "tests/sync_server/test_post_rules.py", "tests/sync_server/test_dossier_tamper.py",
+          "tests/sync_server/test_dossier_whole_case.py")
+SWEEP = "sweep: walks a whole space in process (routes × actors, fuzzing, tamper trials); make test only"
 
 
 def heavier(a: str, b: str) -> str:
@@ -169,5 +177,7 @@ def assign(items: list[pytest.Item], tests_root: Path) -> None:
         tier = explicit[0] if explicit else automatic_tier(item, tests_root)
         if not explicit:
             item.add_marker(tier)
+        if any(str(item.path).endswith(sweep) for sweep in SWEEPS):
+            item.add_marker("sweep")
         if tier in TIMEOUTS and item.get_closest_marker("timeout") is None:
             item.add_marker(pytest.mark.timeout(TIMEOUTS[tier]))
