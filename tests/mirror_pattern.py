@@ -41,6 +41,18 @@ def write_y4m(path: Path, frames: int = 2) -> Path:
     return path
 
 
+def _reddish(rgb: Image.Image, x: int) -> bool:
+    r, g, b = rgb.getpixel((x, rgb.size[1] // 2))  # type: ignore[misc]
+    return r > 150 and g < 100 and b < 100
+
+
+def band_shown(image: Image.Image) -> bool:
+    """Whether the red band shows on exactly one side: a frame of the pattern, whichever way round."""
+    rgb = image.convert("RGB")
+    w = rgb.size[0]
+    return _reddish(rgb, w // 10) != _reddish(rgb, w - 1 - w // 10)
+
+
 def red_on_left(image: Image.Image) -> bool:
     """Whether the red band is on the left (as shot), not on the right (mirrored)."""
     rgb = image.convert("RGB")

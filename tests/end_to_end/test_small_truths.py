@@ -20,7 +20,7 @@ from sync_server.ops.seed import DEMO_CASE_ID, UNAUTHORIZED_CASE_ID
 from tests.end_to_end.flet_browser import WAIT_MS, launch_browser, new_tablet_page, open_flet, tap, wait_text
 from tests.end_to_end.flows import tablet_store as open_tablet_store
 from tests.end_to_end.tablet import Tablet
-from tests.mirror_pattern import red_on_left, write_y4m
+from tests.mirror_pattern import band_shown, red_on_left, write_y4m
 
 NEAR_HOUSEHOLD = {"latitude": 29.5896, "longitude": 106.5318, "accuracy": 10}
 
@@ -64,7 +64,7 @@ def _preview(page, identifier: str = "camera-preview") -> Image.Image:
         box = page.locator(f'[flt-semantics-identifier="{identifier}"]').first.bounding_box(timeout=WAIT_MS)
         if box and box["width"] > 100:
             image = Image.open(io.BytesIO(page.screenshot(clip=box))).convert("RGB")
-            if image.getextrema()[0][1] > 100:  # some red: a frame is drawn
+            if band_shown(image):  # a frame of the pattern is drawn (not the page behind, not black)
                 return image
         if time.monotonic() > deadline:
             raise AssertionError("the camera preview never showed a picture")
