@@ -15,12 +15,12 @@ from schemas.protocol import AccountRole
 from sync_server.accounts.auth import public
 from sync_server.api.deps import DbSession, ServicesDep
 from sync_server.console.deps import Form, RequireStaff
+from sync_server.console.documents_pages import reviewer_case
 from sync_server.console.templating import page
 from sync_server.documents import disposal, retention
-from sync_server.dossier.service import EXPORT_ROLES
 from sync_server.ops.checking import last_check
 from sync_server.services import Services
-from sync_server.tables import Account, Case, queries
+from sync_server.tables import Account, Case
 
 
 def _disposal_page(session: Session, services: Services, staff: Account, case: Case, error: str = "",
@@ -34,47 +34,39 @@ def _disposal_page(session: Session, services: Services, staff: Account, case: C
 router = APIRouter(prefix="/console", include_in_schema=False)
 
 
-def _case(case_id: str, staff: Account, session: Session) -> tuple[Case, Account] | Response:
-    if staff.role not in EXPORT_ROLES:
-        return page("error.html", status=403, staff=public(staff), message="仅审核人员或管理员可以进行此操作")
-    try:
-        return queries.visible_case(session, staff, case_id), staff
-    except ProblemError as problem:
-        return page("error.html", status=404, staff=public(staff), message=chinese_message(problem.code.value))
-
 @router.get("/cases/{case_id}/disposal")
 def disposal_page(case_id: str, staff: RequireStaff, session: DbSession, services: ServicesDep) -> Response:
-    found = _case(case_id, staff, session)
-    if isinstance(found, Response):
-        return found
-    return _disposal_page(session, services, found[1], found[0])
+    case = reviewer_case(case_id, staff, session)
+    if isinstance(case, Response):
+        return case
+    return _disposal_page(session, services, staff, case)
+
 
 @router.post("/cases/{case_id}/disposal/{action}")
 def act(case_id: str, action: str, form: Form, staff: RequireStaff, session: DbSession,
         services: ServicesDep) -> Response:
-    found = _case(case_id, staff, session)
-    if isinstance(found, Response):
-        return found
-    case, me = found
+    case = reviewer_case(case_id, staff, session)
+    if isinstance(case, Response):
+        return case
     now = services.clock()
     try:
         text = (form.get("reason") or form.get("note") or "").strip()
         if not text:
             raise ProblemError(Code.VALIDATION, "请填写理由")
         if action == "propose":
-            disposal.propose(session, case, me, text, now)
+            disposal.propose(session, case, staff, text, now)
         elif action == "decide":
-            disposal.decide(session, case, form.get("appraisal", ""), me,
+            disposal.decide(session, case, form.get("appraisal", ""), staff,
                             form.get("approve") == "yes", text, now)
         elif action == "dispose":
             disposal.dispose(session, case, blobs=services.blobs, exports=services.settings.data_dir / "exports",
-                             by=me, note=text, now=now,
+                             by=staff, note=text, now=now,
                              today=beijing_date(now), display=services.display)
         else:
-            return page("error.html", status=404, staff=public(me), message="没有该操作")
+            return page("error.html", status=404, staff=public(staff), message="没有该操作")
     except ProblemError as problem:
         session.rollback()
-        return _disposal_page(session, services, me, case, status=problem.problem().status,
+        return _disposal_page(session, services, staff, case, status=problem.problem().status,
                               error=chinese_message(problem.code.value, problem.detail))
     session.commit()
     return RedirectResponse(f"/console/cases/{case.id}/disposal", status_code=303)

@@ -20,7 +20,7 @@ PDF = "application/pdf"
 router = APIRouter(prefix="/console/cases/{case_id}", include_in_schema=False)
 
 
-def _reviewer_case(case_id: str, staff: Account, session: Session) -> Case | Response:
+def reviewer_case(case_id: str, staff: Account, session: Session) -> Case | Response:
     """The case if this reviewer or administrator may see it, else the error page to answer."""
     if staff.role not in EXPORT_ROLES:
         return page("error.html", status=403, staff=public(staff), message="仅审核人员或管理员可以进行此操作")
@@ -32,7 +32,7 @@ def _reviewer_case(case_id: str, staff: Account, session: Session) -> Case | Res
 
 @router.post("/dossier")
 def export(case_id: str, staff: RequireStaff, session: DbSession, services: ServicesDep) -> Response:
-    case = _reviewer_case(case_id, staff, session)
+    case = reviewer_case(case_id, staff, session)
     if isinstance(case, Response):
         return case
     try:
@@ -45,7 +45,7 @@ def export(case_id: str, staff: RequireStaff, session: DbSession, services: Serv
 
 @router.get("/report")
 def report_page(case_id: str, staff: RequireStaff, session: DbSession, services: ServicesDep) -> Response:
-    case = _reviewer_case(case_id, staff, session)
+    case = reviewer_case(case_id, staff, session)
     if isinstance(case, Response):
         return case
     content = reports.draft(session, case, services.clock())
@@ -61,7 +61,7 @@ def report_page(case_id: str, staff: RequireStaff, session: DbSession, services:
 @router.post("/report/preview")
 def preview(case_id: str, form: Form, staff: RequireStaff, session: DbSession,
             services: ServicesDep) -> Response:
-    case = _reviewer_case(case_id, staff, session)
+    case = reviewer_case(case_id, staff, session)
     if isinstance(case, Response):
         return case
     return Response(reports.preview(session, case, services.clock(), form.get("summary")), media_type=PDF)
@@ -70,7 +70,7 @@ def preview(case_id: str, form: Form, staff: RequireStaff, session: DbSession,
 @router.post("/report/issue")
 def issue(case_id: str, form: Form, staff: RequireStaff, session: Transaction,
           services: ServicesDep) -> Response:
-    case = _reviewer_case(case_id, staff, session)
+    case = reviewer_case(case_id, staff, session)
     if isinstance(case, Response):
         return case
     try:
@@ -87,7 +87,7 @@ def issue(case_id: str, form: Form, staff: RequireStaff, session: Transaction,
 @router.get("/reports/{report_version}.pdf")
 def issued_pdf(case_id: str, report_version: int, staff: RequireStaff, session: Transaction,
                services: ServicesDep) -> Response:
-    case = _reviewer_case(case_id, staff, session)
+    case = reviewer_case(case_id, staff, session)
     if isinstance(case, Response):
         return case
     row = session.get(ReportVersion, (case.id, report_version))
