@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from sync_server.app import create_app
 from sync_server.ops.seed import seed_demo
 from sync_server.settings import Settings
+from tests.sync_server.ceph import CephError, CephRgw
 from tests.sync_server.helpers import ACCEPTED_ON, RELEASED, Clock, FieldTeam, api_client
 from tests.sync_server.postgres import ClusterError, PostgresCluster
 from tests.sync_server.testclient import TestClient
@@ -192,3 +193,17 @@ def outsider(app: FastAPI, client: TestClient) -> tuple[dict[str, str], object]:
                            json={"username": "zhaolei", "pin": OUTSIDER_PIN, "device_id": "tablet-yb-02"})
     headers = {"Authorization": f"Bearer {response.json()['token']}", "X-Device-Id": "tablet-yb-02"}
     return headers, register_key(client, headers, OUTSIDER_PIN)
+
+
+@pytest.fixture(scope="module")
+def ceph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CephRgw]:
+    """A throwaway Ceph RADOS Gateway for the module that asks for it (the S3 tests)."""
+    rgw = CephRgw(tmp_path_factory.mktemp("ceph"))
+    try:
+        rgw.start()
+    except CephError as error:
+        pytest.fail(f"the S3 tests need a Ceph RADOS Gateway and it could not start: {error}", pytrace=False)
+    try:
+        yield rgw
+    finally:
+        rgw.stop()

@@ -14,22 +14,9 @@ from sync_server.app import create_app
 from sync_server.evidence.s3_store import S3Evidence
 from sync_server.ops import checking
 from sync_server.settings import Settings
-from tests.sync_server.ceph import CephError, CephRgw
+from tests.sync_server.ceph import CephRgw
 from tests.sync_server.disposal_helpers import API, appraise, build_case, dispose_a_year_later, files_holding
 from tests.sync_server.helpers import FieldTeam, api_client, m4a_audio
-
-
-@pytest.fixture(scope="module")
-def ceph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CephRgw]:
-    rgw = CephRgw(tmp_path_factory.mktemp("ceph"))
-    try:
-        rgw.start()
-    except CephError as error:
-        pytest.fail(f"the S3 tests need a Ceph RADOS Gateway and it could not start: {error}", pytrace=False)
-    try:
-        yield rgw
-    finally:
-        rgw.stop()
 
 
 @pytest.fixture

@@ -18,21 +18,8 @@ from sync_server.app import create_app
 from sync_server.evidence.disk_store import BlobStore
 from sync_server.evidence.s3_store import S3Evidence
 from sync_server.settings import Settings
-from tests.sync_server.ceph import CephError, CephRgw
+from tests.sync_server.ceph import CephRgw
 from tests.sync_server.helpers import FieldTeam, api_client, home_visit
-
-
-@pytest.fixture(scope="module")
-def ceph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CephRgw]:
-    rgw = CephRgw(tmp_path_factory.mktemp("ceph"))
-    try:
-        rgw.start()
-    except CephError as error:
-        pytest.fail(f"the S3 tests need a Ceph RADOS Gateway and it could not start: {error}", pytrace=False)
-    try:
-        yield rgw
-    finally:
-        rgw.stop()
 
 
 @pytest.fixture
