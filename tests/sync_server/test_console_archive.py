@@ -32,6 +32,7 @@ def test_disposal_is_proposed_approved_by_a_second_person_and_leaves_a_certifica
     assert team.client.put(f"/api/v1/cases/{DEMO_CASE_ID}/retention", json={"retention_years": 1},
                            headers=team.headers["wangfang"]).status_code == 200
     _as(team, "wangfang")
+    assert f'href="{PAGE}"' in team.client.get(f"/console/cases/{DEMO_CASE_ID}").text  # reached from the case
     assert console_post(team.client, f"{PAGE}/propose", {"reason": "保管期满，无继续保存价值"}, page=PAGE,
                         follow_redirects=False).status_code == 303
     page = team.client.get(PAGE).text
