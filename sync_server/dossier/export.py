@@ -20,6 +20,7 @@ from pathlib import Path
 import rfc8785
 from sqlmodel import Session
 
+from schemas.beijing import beijing_text
 from sync_server.casework.case_wire import signed_bytes_of
 from sync_server.dossier import index_page, material
 from sync_server.dossier.logproofs import log_files
@@ -164,7 +165,7 @@ def _other_items(session: Session, case: Case, rows: list[Record], key_ids: set[
     names = {n for n, _ in documents}
     items = [material.Item(r.id, "record", [f"records/{r.id}/record.json", f"records/{r.id}/seals.json"] +
                            ([f"pdf/record-{r.id}.pdf"] if f"pdf/record-{r.id}.pdf" in names else []),
-                           f"{r.kind} / {r.outcome}，{r.received_from} 于 {r.received_at:%Y-%m-%d %H:%M} 上传", [])
+                           f"{r.kind} / {r.outcome}，{r.received_from} 于 {beijing_text(r.received_at)} 上传", [])
              for r in rows]
     items += [material.Item(k, "key", [f"keys/{k}.json"], f"签名密钥 {k}", []) for k in sorted(key_ids)]
     return items + [material.report_item(case, r) for r in queries.issued_reports(session, case.id)

@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from schemas.beijing import beijing_date, beijing_text
 from schemas.letters import CHANNEL_LABELS
 from schemas.office import AUTHORIZATION_FORM_NAMES, DOCUMENT_NAMES, AuthorizationForm, DocumentKind
 from sync_server.casework import rounds
@@ -107,7 +108,7 @@ def collect(session: Session, case: Case, blobs: BlobStore, add: AddBytes, add_s
                 "uploaded_by": d.uploaded_by, "uploaded_at": d.uploaded_at.isoformat()}
         who = f"（{subject.name}）" if subject else ""
         out.item(d.id, "township_upload" if township else "intake_document", f"{base}.json", meta,
-                 f"{DOCUMENT_NAMES[kind]}{who}，{d.uploaded_by} 于 {d.uploaded_at:%Y-%m-%d %H:%M} 上传",
+                 f"{DOCUMENT_NAMES[kind]}{who}，{d.uploaded_by} 于 {beijing_text(d.uploaded_at)} 上传",
                  (f"{base}.{extension_of(d.media_type)}", d.sha256, d.media_type, d.size))
     for c in conformity.checks_of(session, case.id):
         out.item(c.id, "conformity_check", f"conformity/{c.id}.json",
@@ -158,7 +159,7 @@ def _letters(session: Session, case: Case, out: Collector) -> None:
         for k in ("answer_sha256", "answer_media_type", "answer_size"):
             meta.pop(k, None)
         out.item(letter.id, "letter", f"letters/{letter.id}/letter.json", {**meta, "answered": bool(stored)},
-                 f"致{letter.addressee_unit}（{CHANNEL_LABELS[letter.channel]}，{letter.sent_at:%Y-%m-%d}）："
+                 f"致{letter.addressee_unit}（{CHANNEL_LABELS[letter.channel]}，{beijing_date(letter.sent_at)}）："
                  f"跟进 {len(letter.follow_ups)} 次，{'已回函' if stored else '未回函'}", stored)
 
 
@@ -168,7 +169,7 @@ def _decisions(session: Session, case: Case, out: Collector) -> None:
         out.item(f"{case.id}/review/{e.id}", "review_decision", f"review/decision-{e.id}.json",
                  {"case_id": e.case_id, "round": e.round, "action": e.action, "target": e.target,
                   "reason": e.reason, "by": e.by, "at": e.at.isoformat()},
-                 f"{e.at:%Y-%m-%d %H:%M} {e.by}：{e.action} {e.target} {e.reason}".strip())
+                 f"{beijing_text(e.at)} {e.by}：{e.action} {e.target} {e.reason}".strip())
 
 
 def report_item(case: Case, r: ReportVersion) -> Item:
@@ -176,4 +177,4 @@ def report_item(case: Case, r: ReportVersion) -> Item:
     return Item(f"{case.id}/report/{r.version}", "report",
                 [f"reports/v{r.version}/content.json", f"reports/v{r.version}/seal.json",
                  f"pdf/report-v{r.version}.pdf"],
-                f"第 {r.version} 版核查结果报告 {r.number}（{r.issued_by}，{r.issued_at:%Y-%m-%d %H:%M}）", [])
+                f"第 {r.version} 版核查结果报告 {r.number}（{r.issued_by}，{beijing_text(r.issued_at)}）", [])
