@@ -258,6 +258,7 @@ def decide(session: Session, case: Case, reviewer: Account, action: ReviewAction
     entry = ReviewEntry(case_id=case.id, round=facts.round_number, action=action.action.value, target=target,
                         reason=reason, by=reviewer.username, at=now)
     session.add(entry)
+    session.flush()  # its id names the decision: the subject its dossier item is found by (the target is in the row)
     log_row(session, "review.decided", entry, actor=reviewer.username, at=now, case_id=case.id,
-            subject=target or case.id)
+            subject=f"{case.id}/review/{entry.id}")
     return entry

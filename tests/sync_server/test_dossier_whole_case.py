@@ -63,6 +63,8 @@ def test_the_dossier_holds_the_whole_case_with_its_log_and_index(dossier):
     by_id = {i["id"]: i for i in manifest["items"]}
     assert all(by_id[r]["log"] for r in case.records)  # each record's ingest entry, proven
     assert by_id[f"{case.case_id}/report/2"]["log"]
+    unlogged = {i["type"] for i in by_id.values() if not i["log"]}  # every process item has its log entries
+    assert unlogged <= {"key", "case"}, unlogged
     page = files["index.html"].decode("utf-8")
     assert "案件档案包目录" in page and "授权书（孙小雨）" in page and "第 2 轮复核" in page
 
