@@ -33,9 +33,6 @@ from sync_server.settings import Settings
 from sync_server.transparency import merkle
 from sync_server.transparency.audit import CHECKPOINT_CONTEXT
 
-BLOCK = 1024 * 1024
-
-
 
 def result_path(data_dir: Path) -> Path:
     """Where the last check's result is kept."""
@@ -92,11 +89,8 @@ def _amcheck(engine: Engine) -> dict[str, Any]:
 
 
 def _hash_file(path: Path) -> str:
-    hasher = hashlib.sha256()
     with open(path, "rb") as source:
-        while block := source.read(BLOCK):
-            hasher.update(block)
-    return hasher.hexdigest()
+        return hashlib.file_digest(source, "sha256").hexdigest()
 
 
 def _stored_hash(blobs: BlobStore, sha: str) -> str | None:
