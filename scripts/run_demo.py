@@ -1,6 +1,12 @@
 """`make run`: the sync server on SQLite with the demo case, and the field app in web mode.
 
-Prints both addresses and the demo logins, keeps running until Ctrl-C, then stops what it started.
+Prints both addresses and the demo logins, keeps running until Ctrl-C (SIGINT), SIGTERM or SIGHUP, then stops
+what it started, each child by its process group (started as its own session, so a terminal's Ctrl-C reaches
+only this script, which ends them in order).
+
+Why handlers are installed for every one of those signals: a shell starts a background job (`make run &`, a
+script, nohup) with SIGINT ignored, and Python keeps an inherited SIG_IGN instead of raising
+KeyboardInterrupt, so such a `make run` used to ignore Ctrl-C and `kill -INT` alike.
 Ports and the data folder come from SERVER_PORT, APP_PORT and DEMO_DATA_DIR (defaults 8000, 8550, ./data).
 The server speaks HTTPS with a certificate of the demo agency CA made in DATA/server/tls on first run
 (`python -m sync_server tls init`); the tablet trusts only that CA.
@@ -55,6 +61,8 @@ def _wait(url: str, proc: subprocess.Popen, log: Path, timeout: float = 60,
 
 
 def _stop(procs: list[subprocess.Popen]) -> None:
+    for signum in STOP_SIGNALS:  # a second Ctrl-C must not cut the stopping short and leave children behind
+        signal.signal(signum, signal.SIG_IGN)
     for proc in procs:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGTERM)
@@ -83,15 +91,24 @@ def watch(children: dict[str, tuple[subprocess.Popen, Path]], poll: float = 0.5)
     print("所有进程均已退出 / every process has exited", file=sys.stderr, flush=True)
 
 
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
+
+
+def stop_on_signals() -> None:
+    """Ctrl-C, `kill` and a closed terminal all stop the demo, even when started with SIGINT ignored."""
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, _interrupt)
 
 
 def main() -> None:
     from sync_server.edge.tls import TlsFiles, fingerprint, init_tls
     from sync_server.ops.seed import DEMO_ACCOUNTS
 
-    signal.signal(signal.SIGTERM, _interrupt)  # a plain `kill` also stops the children
+    stop_on_signals()
 
     server_port, app_port = int(os.environ.get("SERVER_PORT", "8000")), int(os.environ.get("APP_PORT", "8550"))
     data = Path(os.environ.get("DEMO_DATA_DIR") or ROOT / "data").resolve()
@@ -129,9 +146,10 @@ def main() -> None:
         print("\n按 Ctrl-C 停止 / press Ctrl-C to stop", flush=True)
         watch({CHILDREN["server"]: (server, logs / "server.log"), CHILDREN["app"]: (app, logs / "field_app.log")})
     except KeyboardInterrupt:
-        print("\n正在停止 / stopping…")
+        print("\n正在停止 / stopping…", flush=True)
     finally:
         _stop(procs)
+        print("已停止 / stopped", flush=True)
 
 
 if __name__ == "__main__":
