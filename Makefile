@@ -30,7 +30,9 @@ $(STAMP): pyproject.toml
 # PostgreSQL's server binaries (initdb, pg_ctl under /usr/lib/postgresql/*/bin) let the server tests
 # start a throwaway cluster of their own; poppler-utils (pdftotext, pdftoppm) reads the PDFs back in the
 # document tests; Ceph's mon, OSD and RADOS Gateway give the object-store tests a real S3 server
-# (scripts/ceph_rgw_up.sh starts it per test run); openssl's s_client probes the server's TLS settings.
+# (scripts/ceph_rgw_up.sh starts it per test run); openssl's s_client probes the server's TLS settings;
+# nginx runs deploy/nginx's site in front of a real server and systemd-analyze verifies deploy/systemd's units
+# (tests/deploy).
 # Installs only what is missing; apt-get update only then.
 CEPH_PACKAGES := ceph-mon ceph-osd radosgw ceph-common bc curl
 system-deps:
@@ -39,12 +41,14 @@ system-deps:
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	[ -x /usr/bin/pdftoppm ] || missing="$$missing poppler-utils"; \
 	[ -x /usr/bin/openssl ] || missing="$$missing openssl"; \
+	[ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
+	[ -x /usr/bin/systemd-analyze ] || missing="$$missing systemd"; \
 	[ -e /usr/lib/softhsm/libsofthsm2.so ] || missing="$$missing softhsm2"; \
 	ceph=""; for p in $(CEPH_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || ceph="$$ceph $$p"; \
 	done; \
 	if [ -z "$$missing$$ceph" ]; then \
-	  echo "chromium present; postgresql present; poppler-utils present; softhsm2 present; ceph radosgw present"; \
+	  echo "chromium present; postgresql present; poppler-utils present; softhsm2 present; nginx present; ceph radosgw present"; \
 	elif [ "$$(id -u)" = 0 ]; then \
 	  echo "installing:$$missing$$ceph"; \
 	  apt-get update; \
