@@ -16,14 +16,12 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from PIL import Image
-from pillow_heif import register_heif_opener
 from pydantic import BaseModel
 
+from schemas import heif  # HEIC opens where pillow-heif is installed
 from schemas.records import Location
 
-register_heif_opener()
-
-FORMATS = ("JPEG", "PNG", "HEIF", "WEBP")
+FORMATS = ("JPEG", "PNG", "WEBP", *(("HEIF",) if heif.AVAILABLE else ()))  # Pillow refuses an unregistered one
 EXIF_IFD, GPS_IFD, ORIENTATION = 0x8769, 0x8825, 0x0112
 DATETIME_ORIGINAL, OFFSET_TIME_ORIGINAL = 0x9003, 0x9011
 

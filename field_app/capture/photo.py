@@ -12,18 +12,16 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from PIL import Image, ImageOps, UnidentifiedImageError
-from pillow_heif import register_heif_opener
 
 from field_app.errors import PhotoRejected
+from schemas import heif  # HEIC opens where pillow-heif is installed: not on Android
 from schemas.findings import MIN_SIDE
 from schemas.photo_facts import gps_of, safe_exif, taken_at
 from schemas.records import Location
 
-register_heif_opener()
-
 MAX_PIXELS: int = Image.MAX_IMAGE_PIXELS or 89_478_485  # Pillow's bomb limit (about 89 MP): above any tablet camera
 MAX_BYTES = 60 * 1024 * 1024
-FORMATS = ("JPEG", "PNG", "HEIF", "WEBP")
+FORMATS = ("JPEG", "PNG", "WEBP", *(("HEIF",) if heif.AVAILABLE else ()))  # Pillow refuses an unregistered one
 MEDIA_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "HEIF": "image/heif", "WEBP": "image/webp"}
 
 BROKEN = "照片文件已损坏或不完整，请重新拍摄"
@@ -31,6 +29,7 @@ NOT_A_PHOTO = "不是可识别的照片文件（支持 JPEG、PNG、HEIC/HEIF、
 TOO_LARGE = "照片像素过大，可能是异常文件，请用平板相机重新拍摄"
 TOO_BIG_FILE = "照片文件过大（超过 60 MB），请调低相机分辨率后重新拍摄"
 EMPTY = "照片文件为空，请重新拍摄"
+NO_HEIF = "此平板不能读取 HEIC/HEIF 照片，请用平板相机拍摄，或先转成 JPEG"  # schemas/heif.py: Android
 SMALL = f"照片分辨率过低（短边不足 {MIN_SIDE} 像素），可能看不清内容"
 
 
@@ -62,6 +61,8 @@ def _open(data: bytes) -> Image.Image:
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise PhotoRejected(TOO_LARGE) from None
         except UnidentifiedImageError:
+            if data[4:8] == b"ftyp" and not heif.AVAILABLE:
+                raise PhotoRejected(NO_HEIF) from None
             raise PhotoRejected(BROKEN if _looks_like_a_photo(data) else NOT_A_PHOTO) from None
         except Exception:  # noqa: BLE001 - a header no decoder can parse means a broken file
             raise PhotoRejected(BROKEN) from None
