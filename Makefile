@@ -10,8 +10,10 @@ STAMP  := $(VENV)/.installed
 
 venv: $(STAMP)
 
-# Re-runs pip only when pyproject.toml is newer than the stamp.
-$(STAMP): pyproject.toml
+# Re-runs pip only when pyproject.toml or a lock file is newer than the stamp. The product's packages are held
+# to the versions in requirements/*.lock (written by `python -m scripts.lock`); the test tools are not.
+LOCKS := requirements/server.lock requirements/tablet.lock
+$(STAMP): pyproject.toml $(LOCKS)
 	@if [ ! -x $(PY) ]; then \
 	  if ! $(PYTHON) -m venv $(VENV); then \
 	    rm -rf $(VENV); \
@@ -23,7 +25,7 @@ $(STAMP): pyproject.toml
 	    fi; \
 	  fi; \
 	fi
-	$(PY) -m pip install --disable-pip-version-check -q -e '.[test]'
+	$(PY) -m pip install --disable-pip-version-check -q $(foreach lock,$(LOCKS),-c $(lock)) -e '.[server,tablet,test]'
 	touch $(STAMP)
 
 # Debian's Chromium drives the Flet web client in end-to-end tests (never `playwright install`);

@@ -6,6 +6,8 @@ ever. `GuardedHttpTools` closes a connection whose headers are not complete `hea
 opened (or after the previous response), and answers 400 to a request line and headers over
 `MAX_HEADER_BYTES`. The body's own deadlines are `limits.BodyGuard`'s. httptools, not h11: h11 parses in
 Python, and its body handling was a tenth of the server's CPU under a county's uploads (bench/sync_load.py).
+`HttpToolsProtocol` is uvicorn's internal class (no public hook exists for a header deadline): pyproject pins
+uvicorn exactly, and tests/sync_server/test_uvicorn_internals.py fails when what this relies on changes.
 """
 from __future__ import annotations
 
