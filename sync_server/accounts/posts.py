@@ -127,4 +127,18 @@ ROUTE_POSTS: dict[str, Post | str] = {
     "POST /console/accounts/{action}": NO_POST + "administration (admin role, R6)",
     "POST /api/v1/handovers/{handover_id}/confirm": NO_POST + "the two people of the hand-over (R40)",
     "POST /console/handovers/{handover_id}/confirm": NO_POST + "the two people of the hand-over (R40)",
+    # the administrator's console (issue 18): the API's services, the API's rules
+    "POST /console/admin/organisations": NO_POST + "administration (admin role, R6)",
+    "POST /console/admin/teams": NO_POST + "administration (admin role, R6)",
+    "POST /console/admin/teams/{team_id}/members": NO_POST + "administration (admin role, R6)",
+    "POST /console/admin/teams/{team_id}/members/{username}/remove": NO_POST + "administration (admin role, R6)",
+    "POST /console/admin/accounts/{username}/posts": NO_POST + "administration (admin role, R6)",
+    "POST /console/admin/keys/{key_id}/revoke": NO_POST + "administration (admin role, R6)",
+    "POST /console/admin/unlock": NO_POST + "administration (admin role, R6)",
+    "POST /console/admin/password-recheck": NO_POST + "administration (admin role, R6)",
+    "POST /console/admin/holidays": NO_POST + "administration (admin role, R6)",
+    "POST /console/cases/{case_id}/team": NO_POST + "agency staff or admins by role",
+    "POST /console/cases/{case_id}/retention": Post.CONFIDENTIAL,
+    "POST /console/cases/{case_id}/matching": Post.INFORMATION_EXCHANGE,
+    "POST /console/password": NO_POST + "one's own password",
 }

@@ -4,14 +4,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 from sqlmodel import col, select
 
-from schemas.problems import Code, ProblemError
 from schemas.protocol import KeyRegistration, KeyRevocation
-from sync_server.accounts import throttle
+from sync_server.accounts import admin_actions
 from sync_server.api.deps import CurrentAdmin, DbSession, ServicesDep, Transaction
 from sync_server.api.key_routes import wire_key
-from sync_server.tables import Account, SurveyorKey
-from sync_server.transparency import audit
-from sync_server.transparency.audit_rows import log_row
+from sync_server.tables import SurveyorKey
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 
@@ -28,21 +25,12 @@ def revoke_key(key_id: str, body: KeyRevocation, session: Transaction, admin: Cu
                services: ServicesDep) -> KeyRegistration:
     """Revoke a key: records sealed with it that reach the server from now on are refused (`key.revoked`);
     those received before stay valid and say so. Revoking twice keeps the first revocation."""
-    key = session.get(SurveyorKey, key_id)
-    if key is None:
-        raise ProblemError(Code.NOT_FOUND, f"密钥 {key_id}")
-    if key.revoked_at is None:
-        key.revoked_at, key.revoked_by, key.revoke_reason = services.clock(), admin.username, body.reason
-        session.add(key)
-        log_row(session, "key.revoked", key, actor=admin.username, at=key.revoked_at, subject=key.key_id)
+    key = admin_actions.revoke_key(session, admin, key_id, body.reason, services.clock())
     return wire_key(key)
 
 
 @router.post("/accounts/{username}/unlock", status_code=204, response_class=Response)
 def unlock_account(username: str, session: DbSession, admin: CurrentAdmin, services: ServicesDep) -> Response:
     """Clear every sign-in delay of this account (from any client), e.g. after its owner called in."""
-    if session.get(Account, username) is None:
-        raise ProblemError(Code.NOT_FOUND, f"账号 {username}")
-    throttle.clear_account(services.session, username)
-    audit.log_now(session, "account.unlocked", services.clock(), admin.username, subject=username)
+    admin_actions.unlock(session, services.session, admin, username, services.clock())
     return Response(status_code=204)

@@ -22,6 +22,7 @@ from schemas.staffing import (
     OrgKind,
     TeamMembership,
 )
+from sync_server.accounts import admin_actions
 from sync_server.api.deps import CurrentAccount, DbSession, ServicesDep, Transaction
 from sync_server.evidence.staff_uploads import StoredUpload, read_body, store_upload
 from sync_server.office import handover, staff
@@ -140,6 +141,4 @@ def confirm_handover(handover_id: str, session: Transaction, account: CurrentAcc
 @router.post("/accounts/password-recheck", response_model=list[str])
 def recheck_passwords(session: Transaction, account: CurrentAccount, services: ServicesDep) -> list[str]:
     """The periodic recheck (§4.4.4): flag accounts whose password is too old; returns their usernames."""
-    staff.require_admin(account)
-    flagged = staff.recheck_passwords(session, services.clock())
-    return flagged
+    return admin_actions.recheck_passwords(session, account, services.clock())

@@ -9,11 +9,16 @@ from fastapi import APIRouter, FastAPI
 from sync_server.console import (
     admin_pages,
     archive_pages,
+    case_admin_pages,
     case_pages,
     documents_pages,
     finding_pages,
+    holiday_pages,
     intake_pages,
+    org_pages,
+    password_pages,
     review_pages,
+    security_pages,
     signin_pages,
 )
 from sync_server.console.deps import SignInRequired, to_login
@@ -22,6 +27,8 @@ from sync_server.console.guard import install_console_guard
 console_router = APIRouter(include_in_schema=False)
 for _pages in (review_pages, finding_pages, archive_pages, signin_pages, case_pages, documents_pages, intake_pages,
                admin_pages):
+    console_router.include_router(_pages.router)
+for _pages in (org_pages, security_pages, holiday_pages, case_admin_pages, password_pages):  # issue 18
     console_router.include_router(_pages.router)
 
 
