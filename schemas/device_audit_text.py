@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from schemas.audit_events import ACTION_LABELS, AuditAction, AuditEvent
 from schemas.beijing import beijing_text
-from schemas.forms import Form, FormVersionUnknown, form_of
+from schemas.forms import Form, FormRegistry, FormVersionUnknown, form_of
 from schemas.records import EvidenceRef, Role, SurveyRecord
 
 ROLE_NAMES = {Role.SCENE: "现场照片", Role.RESPONDENT_SIGNATURE: "调查对象签名",
@@ -31,10 +31,12 @@ class TrailLine:
     what: str
 
 
-def trail_lines(record: SurveyRecord, name_of: Callable[[str], str]) -> list[TrailLine]:
-    """The record's device audit trail, oldest first; `name_of(username)` gives a real name."""
+def trail_lines(record: SurveyRecord, name_of: Callable[[str], str],
+                forms: FormRegistry | None = None) -> list[TrailLine]:
+    """The record's device audit trail, oldest first; `name_of(username)` gives a real name; `forms` holds
+    the office's own form versions when the record was sealed on one."""
     try:
-        form: Form | None = form_of(record)
+        form: Form | None = form_of(record, forms)
     except FormVersionUnknown:
         form = None
     refs = {e.sha256: e for e in record.evidence}

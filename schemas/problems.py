@@ -65,6 +65,8 @@ class Code(str, Enum):
     RETENTION_NOT_DUE = "retention.not_due"
     CASE_DISPOSED = "case.disposed"
     FORM_UNKNOWN = "record.form_unknown"
+    FORM_XLSFORM_INVALID = "form.xlsform_invalid"
+    FORM_STALE = "form.stale"
     POST_REQUIRED = "staff.post_required"
     OWN_SURVEY = "staff.own_survey"
     REPORT_REVIEW_NOT_ACCEPTED = "report.review_not_accepted"
@@ -131,6 +133,8 @@ HTTP_STATUS: dict[Code, int] = {
     Code.RETENTION_NOT_DUE: 409,
     Code.CASE_DISPOSED: 410,
     Code.FORM_UNKNOWN: 422,
+    Code.FORM_XLSFORM_INVALID: 422,
+    Code.FORM_STALE: 409,
     Code.POST_REQUIRED: 403,
     Code.OWN_SURVEY: 403,
     Code.REPORT_REVIEW_NOT_ACCEPTED: 409,
@@ -197,6 +201,8 @@ CHINESE: dict[Code, str] = {
     Code.RETENTION_NOT_DUE: "档案尚未到保管期限，不能销毁",
     Code.CASE_DISPOSED: "该案件档案已按保管期限销毁",
     Code.FORM_UNKNOWN: "服务器没有记录所用的表单版本，记录仍保留在本机，请联系管理员更新服务器后再上传",
+    Code.FORM_XLSFORM_INVALID: "XLSForm 表单无法导入，请按提示修改工作簿后重新导入",
+    Code.FORM_STALE: "导入之后已有人发布了该表单的新版本，请重新导入后再发布",
     Code.POST_REQUIRED: "当前账号未担任此项工作所需的岗位（§4.3.1），不能进行此操作",
     Code.OWN_SURVEY: "参与本案外勤调查的人员不能审核本案或出具本案报告（R33）",
     Code.REPORT_REVIEW_NOT_ACCEPTED: "案件外勤留证尚未审核通过，不能出具核查报告",

@@ -20,9 +20,11 @@ MAX_FILES, MAX_ITEMS = 500, 200  # evidence files per record; answers, surveyors
 MAX_ROWS, MAX_CELLS = 50, 20  # a table answer (form v2): rows, and cells in one row
 Cell = bool | int | float | Text
 Row = Annotated[dict[ShortText, Cell], Field(max_length=MAX_CELLS)]
-# Money is a decimal text ("2100.00"), dates ISO text: never a float. Table rows came with form v2;
+# Money is a decimal text ("2100.00"), dates ISO text: never a float. Table rows came with form v2, the
+# options ticked in a several-choice question (XLSForm's select_multiple) with the office's own forms;
 # answers of the older shapes parse exactly as before, so their seal bytes are unchanged.
-Answer = bool | int | float | LongText | Annotated[list[Row], Field(max_length=MAX_ROWS)]
+Answer = (bool | int | float | LongText | Annotated[list[Row], Field(max_length=MAX_ROWS)]
+          | Annotated[list[Text], Field(max_length=MAX_ITEMS)])
 
 
 class VisitKind(str, Enum):

@@ -15,6 +15,7 @@ to `STEPS`. tests/field_app/test_migrations.py checks that the migrated schema m
   step encrypts the evidence files the previous release stored in clear.
 - 3: receipts of records the server confirmed (the confirmed record and its files leave the tablet).
 - 4: the newest checkpoint of the agency's audit log the tablet verified (it witnesses the log, issue 17).
+- 5: form versions the office published, downloaded at sync (issue 20).
 """
 from __future__ import annotations
 
@@ -106,11 +107,20 @@ def _v4_log_checkpoint(ctx: Context) -> None:
     )
 
 
+def _v5_office_forms(ctx: Context) -> None:
+    ctx.run(
+        """CREATE TABLE IF NOT EXISTS office_form (form_id VARCHAR NOT NULL, version INTEGER NOT NULL,
+           body VARCHAR NOT NULL, sha256 VARCHAR NOT NULL, received_at VARCHAR(40) NOT NULL,
+           PRIMARY KEY (form_id, version))""",
+    )
+
+
 STEPS: list[Step] = [
     Step(1, "previous release's schema (69d0248)", _v1_previous_release),
     Step(2, "evidence files encrypted (database file re-encrypted before opening)", _v2_encrypt_evidence),
     Step(3, "receipts of confirmed records", _v3_receipts),
     Step(4, "the agency log's newest verified checkpoint", _v4_log_checkpoint),
+    Step(5, "the office's own form versions", _v5_office_forms),
 ]
 LATEST = STEPS[-1].version
 

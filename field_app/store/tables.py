@@ -133,3 +133,17 @@ class HeldCheckpoint(DeviceTable, table=True):
     note: str  # the signed note as served (C2SP tlog-checkpoint)
     public_key: str  # the agency's raw Ed25519 public key, base64
     seen_at: datetime = Field(sa_column=_when())
+
+
+class OfficeFormRow(DeviceTable, table=True):
+    """A form version the office published (issue 20), downloaded at sync: new visits of its kind use the
+    newest version the tablet holds, and a draft keeps the version it was started on. Never replaced:
+    a record sealed on it must be judged by these very bytes."""
+
+    __tablename__ = "office_form"
+
+    form_id: str = Field(primary_key=True)
+    version: int = Field(primary_key=True)
+    body: str  # schemas.forms.Form as JSON (schemas/forms/office.py)
+    sha256: str
+    received_at: datetime = Field(sa_column=_when())

@@ -23,6 +23,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from field_app.sync.backoff import busy_delay, retry_after_seconds
 from field_app.sync.tls import check_server_url, pinned_context
+from schemas.forms.office import OfficeForm
 from schemas.problems import Code
 from schemas.protocol import (
     API_PREFIX,
@@ -53,6 +54,7 @@ from schemas.records import SealedRecord
 M = TypeVar("M", bound=BaseModel)
 CHUNK = 256 * 1024
 _CASES = TypeAdapter(list[CaseSummary])
+_FORMS = TypeAdapter(list[OfficeForm])
 MAX_CASE_PAGES = 500  # a guard against a server whose "next" never ends (100,000 cases at 200 a page)
 _GATEWAY = {502, 503, 504}
 DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=5.0)  # per read/write, so a long upload is not cut off
@@ -206,6 +208,19 @@ class SyncClient:
                 return cases
             params = dict(httpx.URL(following).params)
         raise ServerProblem(Code.VALIDATION.value, "服务器返回的案件分页过多", f"over {MAX_CASE_PAGES} pages")
+
+    def list_forms(self, token: str) -> list[OfficeForm]:
+        """The form versions the office published (issue 20); none from a server that predates them."""
+        try:
+            response = self._send("GET", "/forms", token)
+        except ServerProblem as problem:
+            if problem.status == 404:
+                return []
+            raise
+        try:
+            return _FORMS.validate_json(response.content)
+        except ValidationError as exc:
+            raise ServerProblem(Code.VALIDATION.value, "服务器返回的表单无法识别", str(exc)[:300]) from exc
 
     def missing_evidence(self, token: str, shas: list[str]) -> list[UploadState]:
         """The files (of these) the server lacks, each with its durable offset — one request."""

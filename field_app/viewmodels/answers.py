@@ -16,7 +16,7 @@ MAX_TEXT = 5000
 YES, NO = {"是", "有", "yes", "true", "1"}, {"否", "无", "没有", "no", "false", "0"}
 
 
-def parse_answer(field: Field, value: object, where: str = "", checked: bool = True) -> Cell | None:
+def parse_answer(field: Field, value: object, where: str = "", checked: bool = True) -> Cell | list[str] | None:
     """The answer to store for `value` (None clears it); raises InputError for bad input. `where` names a
     table cell in messages; `checked` (form v2 on) also applies the form's bounds and pattern."""
     answer = _parse(field, value, where or field.label)
@@ -27,11 +27,13 @@ def parse_answer(field: Field, value: object, where: str = "", checked: bool = T
     return answer
 
 
-def _parse(field: Field, value: object, name: str) -> Cell | None:
+def _parse(field: Field, value: object, name: str) -> Cell | list[str] | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if field.type == "table":
         raise InputError(field.id, f"{name}：请逐行填写")
+    if field.type == "choices":
+        return _choices(field, value, name)
     if field.type == "number":
         return _number(field, value)
     if field.type == "integer":
@@ -97,3 +99,12 @@ def _yesno(field: Field, value: object) -> bool:
     if text in NO:
         return False
     raise InputError(field.id, f"{field.label}：请选择“是”或“否”")
+
+
+def _choices(field: Field, value: object, name: str) -> list[str] | None:
+    """The options ticked, in the form's order (None when none is)."""
+    ticked = [value] if isinstance(value, str) else value
+    if not isinstance(ticked, (list, tuple, set)) or any(v not in field.options for v in ticked):
+        raise InputError(field.id, f"{name}：请从选项中选择（{'、'.join(field.options)}）")
+    chosen = [o for o in field.options if o in ticked]
+    return chosen or None

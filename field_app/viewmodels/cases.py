@@ -6,6 +6,7 @@ from datetime import datetime
 
 from field_app.store import OutboxStatus, Store
 from field_app.store import queries as q
+from field_app.store.office_forms import save_forms
 from field_app.sync.client import ServerProblem, ServerUnreachable, SyncClient
 from field_app.viewmodels.base import Clock, Observable, utcnow
 from field_app.viewmodels.team import TeamSession
@@ -108,8 +109,18 @@ class CaseList(Observable):
             else:
                 with self.store.transaction() as s:
                     q.save_cases(s, team_id, cases, self.clock())
-                self.offline, self.notice = False, ""
+                self.offline, self.notice = False, self._download_forms(token)
         self.reload()
+
+    def _download_forms(self, token: str) -> str:
+        """The office's new form versions, kept for new visits; what went wrong, in Chinese (or "")."""
+        try:
+            offered = self.client.list_forms(token)
+        except (ServerUnreachable, ServerProblem):
+            return "表单更新失败，新开始的调查暂用本机已有的表单版本"
+        with self.store.transaction() as s:
+            refused = save_forms(s, offered, self.clock())
+        return f"表单 {'、'.join(refused)} 校验未通过，未采用" if refused else ""
 
     def _offline_notice(self) -> str:
         with self.store.reading() as s:

@@ -52,7 +52,7 @@ class FormAnswers:
             raise
         self.errors.pop(key, None)
 
-    def _parsed(self, field: Field, value: object, key: str, where: str = "") -> Cell | None:
+    def _parsed(self, field: Field, value: object, key: str, where: str = "") -> Cell | list[str] | None:
         try:
             return parse_answer(field, value, where, checked=self.form.checked_answers)  # type: ignore[union-attr]
         except VisitError as error:
@@ -76,7 +76,7 @@ class FormAnswers:
     def rows(self, field_id: str) -> list[dict[str, Cell]]:
         """The rows of a table answer (none yet: empty)."""
         value = self._require().answers.get(field_id)
-        return [dict(r) for r in value] if isinstance(value, list) else []
+        return [dict(r) for r in value if isinstance(r, dict)] if isinstance(value, list) else []
 
     @serialized
     def add_row(self, field_id: str) -> int:
@@ -115,6 +115,8 @@ class FormAnswers:
         key = cell_key(field_id, index, column_id)
         answer = self._parsed(column, value, key, f"{field.label} 第 {index + 1} 行「{column.label}」")
         row = {k: v for k, v in rows[index].items() if k != column_id}
+        if isinstance(answer, list):  # several choices are never a table cell (refused when a form is imported)
+            raise VisitError(f"{field.label}：表格中不能多选")
         if answer is not None:
             row[column_id] = answer
         rows[index] = row

@@ -20,6 +20,7 @@ from field_app.capture.signature import Stroke, render_signature
 from field_app.errors import IncompleteRecord, StorageFull, VisitError, WrongPin
 from field_app.store import EvidenceStore, Store
 from field_app.store import queries as q
+from field_app.store.office_forms import registry as held_registry
 from field_app.viewmodels.base import Clock, Observable, serialized, utcnow
 from field_app.viewmodels.capture import location_fix, photo_ref, require_notified, strokes_json, xy
 from field_app.viewmodels.cases import case_blockers, offered_kinds
@@ -90,7 +91,8 @@ class VisitEditor(FormAnswers, Observable):
             draft = next((d.id for d in reversed(q.drafts(s, case.id)) if d.kind == kind), None)
         if draft:  # 开始 tapped twice, or the team back on the case
             return self.resume(draft)
-        form = form_for(kind)
+        with self.store.reading() as s:
+            form = form_for(kind, registry=held_registry(s))  # the newest version: shipped or the office's
         team = [m.username for m in self.team.members]
         if len(team) < form.min_surveyors:
             raise VisitError(f"调查小组至少需要 {form.min_surveyors} 名调查人员登录后才能开始调查")
@@ -110,7 +112,8 @@ class VisitEditor(FormAnswers, Observable):
         if record is None:
             raise VisitError("找不到该调查记录草稿（可能已封存）")
         self.record, self.case, self.errors = record, case, {}
-        self.form = form_of(record)  # a draft keeps the form version it was started on
+        with self.store.reading() as s:
+            self.form = form_of(record, held_registry(s))  # a draft keeps the form version it was started on
         self._notify()
         return record
 

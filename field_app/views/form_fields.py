@@ -45,6 +45,8 @@ def field_control(editor: VisitEditor, field: Field, relayout: Callable[[], None
 
     if field.type in ("choice", "yesno"):
         return _choice(field, label, value, f"answer-{field.id}", save)
+    if field.type == "choices":
+        return _ticks(field, label, value, f"answer-{field.id}", save)
     return _box(field, label, value, editor.errors.get(field.id), save)
 
 
@@ -84,6 +86,22 @@ def _choice(field: Field, label: str, value: object, handle: str, save: Callable
     return ft.Column([ft.Text(label, size=18),
                       ft.RadioGroup(content=radios, value=chosen_now, on_change=safe(changed))],
                      spacing=4)
+
+
+def _ticks(field: Field, label: str, value: object, handle: str, save: Callable[[object], object]) -> ft.Control:
+    """A several-choice question: one large checkbox per option, the ticked ones saved as a list."""
+    ticked = set(value) if isinstance(value, list) else set()
+    boxes = [ft.Checkbox(label=o, value=o in ticked, label_style=ft.TextStyle(size=18)) for o in field.options]
+
+    def changed(e: ft.Event) -> None:
+        chosen = [o for o, box in zip(field.options, boxes, strict=True) if box.value]
+        with contextlib.suppress(FieldAppError):  # kept in editor.errors; shown when the step is drawn again
+            save(chosen)
+
+    for box in boxes:
+        box.on_change = safe(changed)
+    shown = [tagged(f"{handle}-{o}", box) for o, box in zip(field.options, boxes, strict=True)]
+    return ft.Column([ft.Text(label, size=18), ft.Row(shown, wrap=True, spacing=24)], spacing=4)
 
 
 def _table(editor: VisitEditor, field: Field, relayout: Callable[[], None]) -> ft.Control:

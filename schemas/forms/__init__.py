@@ -7,6 +7,7 @@ form version it was sealed on, so queued records stay valid after a new version 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Literal
 
@@ -19,7 +20,7 @@ from schemas.records import MAX_ROWS, EvidenceKind, Role, SurveyRecord, VisitKin
 FORMS_DIR = Path(__file__).parent
 
 
-FieldType = Literal["text", "longtext", "number", "choice", "yesno", "integer", "money", "date", "table"]
+FieldType = Literal["text", "longtext", "number", "choice", "choices", "yesno", "integer", "money", "date", "table"]
 
 
 class Field(BaseModel):
@@ -31,7 +32,7 @@ class Field(BaseModel):
     label: str
     type: FieldType = "text"
     required: bool = False
-    options: list[str] = []
+    options: list[str] = []  # choice: one of them; choices (several, XLSForm's select_multiple): a list of them
     hint: str = ""
     min: int | float | str | None = None  # numbers and money: smallest value; dates: earliest ISO date
     max: int | float | str | None = None
@@ -106,22 +107,37 @@ class FormVersionUnknown(KeyError):
 
 
 class FormRegistry:
-    """Every published version of every form, one JSON file each: `<form id>.v<N>.json`.
+    """Every published version of every form: the JSON files shipped with the code, one per version
+    (`<form id>.v<N>.json`), and the versions an office published itself (`published`: from an XLSForm,
+    kept in the server's database and downloaded by the tablets at sync).
 
     A published version is never edited or removed: records sealed on it may still be queued on a
-    tablet. Shipping a change means adding the next version's file; the highest version is current."""
+    tablet. Shipping a change means adding the next version; the highest version is current."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, published: Iterable[Form] = ()) -> None:
         self.directory = directory
         self._forms: dict[tuple[str, int], Form] = {}
+        self._published: dict[tuple[str, int], Form] = {}
+        for form in published:
+            self._published[(form.id, form.version)] = form
+
+    def with_published(self, forms: Iterable[Form]) -> FormRegistry:
+        """This registry with an office's published versions beside the shipped ones (a shipped version
+        always wins: an office's form never replaces a version the code ships)."""
+        layered = FormRegistry(self.directory, [f for f in forms if not self._shipped(f.id, f.version)])
+        layered._forms = self._forms  # parsed shipped files are shared
+        return layered
+
+    def _shipped(self, form_id: str, version: int) -> bool:
+        return (self.directory / f"{form_id}.v{version}.json").is_file()
 
     def versions(self, form_id: str) -> list[int]:
         """The published versions of a form, oldest first (empty for an unknown form)."""
-        found = []
+        found = {v for (i, v) in self._published if i == form_id}
         for path in self.directory.glob(f"{form_id}.v*.json"):
             number = path.name.removeprefix(f"{form_id}.v").removesuffix(".json")
             if number.isdigit():
-                found.append(int(number))
+                found.add(int(number))
         return sorted(found)
 
     def form(self, form_id: str, version: int | None = None) -> Form:
@@ -134,6 +150,8 @@ class FormRegistry:
         elif version not in versions:
             raise FormVersionUnknown(form_id, version)
         key = (form_id, version)
+        if key in self._published and not self._shipped(form_id, version):
+            return self._published[key]
         if key not in self._forms:
             path = self.directory / f"{form_id}.v{version}.json"
             form = Form.model_validate(json.loads(path.read_text(encoding="utf-8")))
@@ -146,19 +164,21 @@ class FormRegistry:
 REGISTRY = FormRegistry(FORMS_DIR)
 
 
-def load_form(form_id: str, version: int | None = None) -> Form:
-    """The form with this id at this version (the current one by default); KeyError when unpublished."""
-    return REGISTRY.form(form_id, version)
+def load_form(form_id: str, version: int | None = None, registry: FormRegistry | None = None) -> Form:
+    """The form with this id at this version (the current one by default); KeyError when unpublished.
+    `registry`: one holding an office's own versions too (the server's or the tablet's); the shipped
+    forms alone by default."""
+    return (registry or REGISTRY).form(form_id, version)
 
 
-def form_for(kind: VisitKind, version: int | None = None) -> Form:
+def form_for(kind: VisitKind, version: int | None = None, registry: FormRegistry | None = None) -> Form:
     """The form for a kind of visit: the current one, or the given published version."""
-    return load_form(kind.value, version)
+    return load_form(kind.value, version, registry)
 
 
-def form_of(record: SurveyRecord) -> Form:
+def form_of(record: SurveyRecord, registry: FormRegistry | None = None) -> Form:
     """The very form version a record was filled on (R9): its rules, not today's, judge it."""
-    form = load_form(record.form_id, record.form_version)
+    form = load_form(record.form_id, record.form_version, registry)
     if form.kind != record.kind:
         raise FormVersionUnknown(record.form_id, record.form_version)
     return form

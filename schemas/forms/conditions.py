@@ -1,6 +1,7 @@
 """Relevance conditions written as data in the form JSON, and their evaluator (no eval(), never raises).
 
-A condition is `{"field": "has_vehicle", "op": "eq", "value": true}`, or `{"all": [...]}` /
+A condition is `{"field": "has_vehicle", "op": "eq", "value": true}` (`has`: a several-choice answer
+includes the value, XLSForm's `selected()`), or `{"all": [...]}` /
 `{"any": [...]}` of conditions (both may sit beside a leaf: every part must hold). A field or a
 section with `relevant` is shown, asked and checked only while its condition holds.
 """
@@ -14,7 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-Op = Literal["eq", "ne", "gt", "ge", "lt", "le", "in", "answered", "not_answered"]
+Op = Literal["eq", "ne", "gt", "ge", "lt", "le", "in", "has", "answered", "not_answered"]
 Scalar = bool | int | float | str
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -63,6 +64,9 @@ def _leaf(condition: Condition, answers: Mapping[str, object]) -> bool:
         return op == "ne"
     if op == "in":
         return isinstance(expected, list) and any(_equal(value, e) for e in expected)
+    if op == "has":
+        chosen = value if isinstance(value, list) else [value]
+        return any(_equal(v, expected) for v in chosen)
     if isinstance(expected, list):
         return False
     if op in ("eq", "ne"):

@@ -187,6 +187,14 @@ def _choice(field: Field, value: object, name: str) -> str | None:
     return None
 
 
+def _choices(field: Field, value: object, name: str) -> str | None:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        return f"{name}：应为所选的选项"
+    if len(set(value)) != len(value) or any(v not in field.options for v in value):
+        return f"{name}：请从选项中选择（{'、'.join(field.options)}）"
+    return None
+
+
 def _yesno(field: Field, value: object, name: str) -> str | None:
     return None if isinstance(value, bool) else f"{name}：请选择“是”或“否”"
 
@@ -244,8 +252,8 @@ def _table(field: Field, value: object, name: str) -> str | None:
     return problems[0].message if problems else None
 
 
-_CHECKS = {"choice": _choice, "yesno": _yesno, "number": _number, "integer": _integer, "money": _money,
-           "date": _date, "table": _table}
+_CHECKS = {"choice": _choice, "choices": _choices, "yesno": _yesno, "number": _number, "integer": _integer,
+           "money": _money, "date": _date, "table": _table}
 
 
 def answer_text(field: Field, value: object, blank: str = "（未填写）") -> str:
@@ -256,6 +264,8 @@ def answer_text(field: Field, value: object, blank: str = "（未填写）") -> 
         return "是" if value else "否"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, list) and field.type == "choices":
+        return "、".join(str(v) for v in value)
     if isinstance(value, list):
         lines = []
         for index, row in enumerate(value):

@@ -38,6 +38,7 @@ SURVEYOR: frozenset[Route] = frozenset({
     # the tablet witnesses the agency log (issue 17): the latest checkpoint with a proof, and its report
     ("GET", f"{API_PREFIX}/log/checkpoint"),
     ("POST", f"{API_PREFIX}/log/alarm"),
+    ("GET", f"{API_PREFIX}/forms"),  # the office's own form versions (issue 20), downloaded at sync
 })
 
 STAFF_ONLY: frozenset[Route] = frozenset({

@@ -22,6 +22,7 @@ from sync_server.casework.merge import CaseFacts, Decision, KnownKey, MergeFacts
 from sync_server.evidence.access import claimed_sizes
 from sync_server.evidence.disk_store import BlobStore
 from sync_server.evidence.sniffing import sniffed_types
+from sync_server.forms.published import registry_for
 from sync_server.office.conformity import is_released, released_at
 from sync_server.office.staff import require_cleared
 from sync_server.tables import Account, Case, Record, RecordEvidence, SignedRecordBytes, queries
@@ -50,7 +51,8 @@ def load_facts(session: Session, sealed: SealedRecord, uploader: Account, blobs:
     stored = claimed_sizes(session, uploader, {e.sha256 for e in record.evidence})
     sniffed = {} if existing else sniffed_types(session, blobs, set(stored))
     return MergeFacts(uploader=uploader.username, case=case_facts, keys=keys, stored=stored, sniffed=sniffed,
-                      existing_digest=existing.digest if existing else None, received_at=now)
+                      existing_digest=existing.digest if existing else None, received_at=now,
+                      forms=registry_for(session, record.form_id, record.form_version))
 
 
 def _apply(session: Session, sealed: SealedRecord, body: bytes, decision: Decision, uploader: Account,

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from schemas.completeness import missing_items, missing_seals
 from schemas.evidence_types import ALLOWED, declared_matches
-from schemas.forms import Form, FormVersionUnknown, form_of
+from schemas.forms import REGISTRY, Form, FormRegistry, FormVersionUnknown, form_of
 from schemas.methods import METHOD_NAMES, Method
 from schemas.problems import Code, ProblemError
 from schemas.protocol import RecordStatus
@@ -55,6 +55,7 @@ class MergeFacts:
     # allowed format); see schemas.evidence_types.sniff_head and sync_server.evidence.sniffing
     existing_digest: str | None = None  # digest of a record already merged under the same id
     received_at: datetime | None = None  # now: when the record reaches the server
+    forms: FormRegistry = REGISTRY  # the shipped forms, and the office's own versions when the record needs one
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,7 @@ def decide(sealed: SealedRecord, facts: MergeFacts, body: bytes | None = None) -
     if record.kind.value not in case.methods:  # R23, §4.1 b: no widening of scope
         raise ProblemError(Code.METHOD_NOT_ENTRUSTED, METHOD_NAMES[Method(record.kind.value)],
                            kind=record.kind.value, entrusted=sorted(case.methods))
-    form = _check_form(record, case)
+    form = _check_form(record, case, facts.forms)
     _check_team(record, form, case)
     _check_seals(sealed, form, facts, body)
     missing = missing_items(form, record)
@@ -129,10 +130,10 @@ def _check_case(record: SurveyRecord, facts: MergeFacts) -> CaseFacts:
     return facts.case
 
 
-def _check_form(record: SurveyRecord, case: CaseFacts) -> Form:
+def _check_form(record: SurveyRecord, case: CaseFacts, forms: FormRegistry) -> Form:
     """The form version the record was sealed on judges it, not today's current version."""
     try:
-        form = form_of(record)
+        form = form_of(record, forms)
     except FormVersionUnknown:
         raise ProblemError(Code.FORM_UNKNOWN, f"{record.form_id} 第 {record.form_version} 版",
                            form_id=record.form_id, form_version=record.form_version) from None

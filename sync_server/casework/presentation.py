@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from schemas.beijing import beijing_text
 from schemas.device_audit_text import trail_lines
-from schemas.forms import Field, form_of
+from schemas.forms import Field, FormRegistry, form_of
 from schemas.forms.rules import answer_text as table_text
 from schemas.media import AUDIO_TYPES, VIDEO_TYPES
 from schemas.protocol import AccountPublic, MergedRecord, SealInfo
@@ -33,6 +33,8 @@ def answer_text(value: Answer | None, field: Field | None = None) -> str:
         return "是" if value else "否"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, list):  # the options ticked in a several-choice question
+        return "、".join(str(v) for v in value)
     return str(value)
 
 
@@ -99,10 +101,12 @@ def player_of(kind: EvidenceKind, media_type: str) -> str:
     return ""
 
 
-def record_view(merged: MergedRecord, people: dict[str, AccountPublic]) -> RecordView:
-    """One merged record laid out with its form's section titles and field labels."""
+def record_view(merged: MergedRecord, people: dict[str, AccountPublic],
+                forms: FormRegistry | None = None) -> RecordView:
+    """One merged record laid out with its form's section titles and field labels; `forms`: a registry
+    holding the office's own versions when the record was sealed on one (forms/published.registry_for)."""
     record = merged.sealed.record
-    form = form_of(record)
+    form = form_of(record, forms)
     sections = [SectionView(s.title, [Item(f.label, answer_text(record.answers.get(f.id), f)) for f in s.fields])
                 for s in form.sections]
     relation = record.respondent.relation
@@ -122,7 +126,7 @@ def record_view(merged: MergedRecord, people: dict[str, AccountPublic]) -> Recor
                for s in merged.seals],
         digest=merged.digest or record_digest(record).hex(), seals_checked=local_time(merged.seals_checked_at),
         audit=[Item(f"{line.at} · {line.who}", line.what)
-               for line in trail_lines(record, lambda u: people[u].name if u in people else u)])
+               for line in trail_lines(record, lambda u: people[u].name if u in people else u, forms)])
     view.targets = {"start_fix": "开始调查时定位", "seal_fix": "签章时定位", "location": "调查定位"}
     for ref in record.evidence:
         if ref.role == Role.RESPONDENT_SIGNATURE:

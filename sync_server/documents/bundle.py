@@ -18,6 +18,7 @@ from sync_server.display import Variant
 from sync_server.display.context import record_facts
 from sync_server.documents.record_pdf import CaseFacts, LogLine, render_record
 from sync_server.evidence.previews import preview_jpeg
+from sync_server.forms.published import registry_for
 from sync_server.services import Services
 from sync_server.tables import AuditEntry, Case, Team, queries
 
@@ -56,7 +57,8 @@ def record_pdfs(session: Session, case: Case, services: Services, only: str | No
         image_of = record_images(session, merged.sealed.record, services)
         out.append((f"pdf/record-{row.id}.pdf",
                     render_record(merged, facts, people, image_of, record_log(session, row.id), found.get(row.id, []),
-                                  standing[row.id].label if row.id in standing else "")))
+                                  standing[row.id].label if row.id in standing else "",
+                                  registry_for(session, row.form_id, row.form_version))))
     return out
 
 

@@ -8,6 +8,7 @@ from fpdf.enums import WrapMode
 
 from schemas.device_audit_text import trail_lines
 from schemas.findings import FindingView
+from schemas.forms import FormRegistry
 from schemas.protocol import AccountPublic, MergedRecord
 from schemas.records import EvidenceKind, Location
 from sync_server.casework.presentation import ROLE_LABELS, local_time, person_label, record_view
@@ -50,11 +51,11 @@ def place_text(address: str, location: Location | None) -> str:
 
 def render_record(merged: MergedRecord, case: CaseFacts, people: dict[str, AccountPublic],
                   image_of: Callable[[str, int], bytes | None], log: list[LogLine],
-                  findings: Sequence[FindingView] = (), standing: str = "") -> bytes:
+                  findings: Sequence[FindingView] = (), standing: str = "", forms: FormRegistry | None = None) -> bytes:
     """The PDF of one merged record; `image_of(sha256, side)` gives a JPEG/PNG thumbnail or None;
     `findings` what the server found in its evidence, with each reviewer's acknowledgement (issue 16);
     `standing`: why a returned (or superseded) record is not counted (R42), shown instead of its outcome."""
-    record, view = merged.sealed.record, record_view(merged, people)
+    record, view = merged.sealed.record, record_view(merged, people, forms)
     if standing:
         view.outcome = f"{standing}（调查结果：{view.outcome}；不计入核查报告）"
     doc = Document(f"{view.title} {record.id}", footer_note=f"记录 {record.id} · 摘要 {merged.digest[:16]}")
@@ -86,7 +87,7 @@ def render_record(merged: MergedRecord, case: CaseFacts, people: dict[str, Accou
     doc.paragraph(f"签章版本：第 {merged.sealed.seal_version} 版；签章内容 SHA-256：{merged.digest}", size=8.5)
     doc.heading("平板操作记录（北京时间）")  # the device audit trail the seals cover: who did what, when
     doc.grid(["时间", "操作人", "操作"], [[t.at, t.who, t.what] for t in trail_lines(
-        record, lambda u: people[u].name if u in people else u)] or [["—", "—", "（无操作记录）"]],
+        record, lambda u: people[u].name if u in people else u, forms)] or [["—", "—", "（无操作记录）"]],
         widths=(28, 30, 116), size=8)
     doc.heading("审计记录摘要")
     doc.grid(["日志序号", "时间", "事件", "操作人"],

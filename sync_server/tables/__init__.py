@@ -8,6 +8,7 @@ from sync_server.tables.evidence import EvidenceFile, RecordEvidence
 from sync_server.tables.evidence_claims import EvidenceClaim
 from sync_server.tables.evidence_types import EvidenceType
 from sync_server.tables.findings import FindingAck, RecordFindings
+from sync_server.tables.forms import PublishedForm
 from sync_server.tables.holidays import HolidayNotice
 from sync_server.tables.intake import CaseDocument, ConformityCheck, Entrustment
 from sync_server.tables.keys import SurveyorKey
@@ -27,6 +28,7 @@ __all__ = ["Account", "AuditCheckpoint", "AuditEntry", "AuditNode", "Case", "Cas
            "DisposalCertificate", "DisposedFile", "Entrustment", "EvidenceClaim", "EvidenceFile",
            "EvidenceType", "FindingAck", "Handover", "HolidayNotice", "LetterFollowUp", "LetterRequest",
            "LoginThrottle",
-           "MatchingResult", "Organisation", "ReVerificationRound", "Record", "RecordEvidence", "RecordFindings",
+           "MatchingResult", "Organisation", "PublishedForm", "ReVerificationRound", "Record", "RecordEvidence",
+           "RecordFindings",
            "ReportVersion", "ReviewEntry", "SessionToken", "SignedRecordBytes", "StaffCredential", "Subject",
            "SurveyorKey", "Team"]
