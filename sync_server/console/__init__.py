@@ -13,11 +13,8 @@ from sync_server.console import (
     case_pages,
     documents_pages,
     finding_pages,
-<<<<<<< HEAD
-    holiday_pages,
-=======
     form_pages,
->>>>>>> xlsform
+    holiday_pages,
     intake_pages,
     org_pages,
     password_pages,
