@@ -137,6 +137,8 @@ ROUTE_POSTS: dict[str, Post | str] = {
     "POST /console/admin/unlock": NO_POST + "administration (admin role, R6)",
     "POST /console/admin/password-recheck": NO_POST + "administration (admin role, R6)",
     "POST /console/admin/holidays": NO_POST + "administration (admin role, R6)",
+    "POST /console/forms/import": NO_POST + "administration (admin role): a preview, nothing changes",
+    "POST /console/forms/publish": NO_POST + "administration (admin role, R6): a new form version, logged",
     "POST /console/cases/{case_id}/team": NO_POST + "agency staff or admins by role",
     "POST /console/cases/{case_id}/retention": Post.CONFIDENTIAL,
     "POST /console/cases/{case_id}/matching": Post.INFORMATION_EXCHANGE,
