@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 from html import escape
 from typing import Any
@@ -15,8 +16,10 @@ from typing import Any
 from dossier_verify import merkle
 from dossier_verify.findings import Failure, Report
 
-MATERIAL = ("case/", "intake/", "township/", "conformity/", "letters/", "review/", "rounds/")
-DESCRIBED = {"case", "intake_document", "township_upload", "conformity_check", "letter", "review_decision", "round"}
+MATERIAL = ("case/", "intake/", "township/", "conformity/", "letters/", "review/", "rounds/", "forms/")
+DESCRIBED = {"case", "intake_document", "township_upload", "conformity_check", "letter", "review_decision", "round",
+             "form_version"}
+NOT_OF_THE_CASE = {"key.registered", "form.published"}  # entries the dossier proves though about no case
 METHOD_LINES = {"home_visit", "neighbour_interview", "letter_request", "information_check"}
 CHECKS_NEEDED = 2
 
@@ -126,6 +129,10 @@ def _check_relations(report: Report, manifest: dict, items: list[dict], describe
                        for _, m in by_type.get("conformity_check", [])):
                 report.add(Failure.FILES, f"case {manifest.get('case_id')}",
                            f"submission {n} was returned, but its failing conformity check is missing")
+    for item_id, meta in by_type.get("form_version", []):
+        body = meta.get("body")
+        if not isinstance(body, str) or hashlib.sha256(body.encode("utf-8")).hexdigest() != meta.get("sha256"):
+            report.add(Failure.FILES, f"form_version {item_id}", "the form's text is not the one its SHA-256 names")
     numbers = sorted(int(m.get("number", 0)) for _, m in by_type.get("round", []))
     if numbers != list(range(2, 2 + len(numbers))):
         report.add(Failure.FILES, f"case {manifest.get('case_id')}", f"re-verification rounds {numbers} have a gap")
@@ -168,7 +175,7 @@ def _check_item_log(report: Report, manifest: dict, items: list[dict], kept: dic
         if not isinstance(parsed, dict) or parsed.get("position") != position:
             report.add(Failure.LOG, where, "the entry is not the one at this position")
             continue
-        if parsed.get("case_id") != manifest.get("case_id") and parsed.get("kind") != "key.registered":
+        if parsed.get("case_id") != manifest.get("case_id") and parsed.get("kind") not in NOT_OF_THE_CASE:
             report.add(Failure.LOG, where, f"about case {parsed.get('case_id')}, not this one")
         if latest is not None and not merkle.inclusion_holds(position, latest["size"], merkle.leaf_hash(entry),
                                                              path, latest["root"]):

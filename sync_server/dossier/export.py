@@ -131,9 +131,12 @@ def export_case(session: Session, case: Case, *, blobs: BlobStore, key: AgencyKe
         files.add(name, data)
     items = material.collect(session, case, blobs, files.add, files.add_stored) + _other_items(session, case, rows,
                                                                                                 key_ids, documents)
+    forms = material.Collector(files.add, files.add_stored, blobs)
+    form_ids = material.form_items(session, rows, forms)
+    items += forms.items
     event = audit.AuditEvent(kind="dossier.exported", at=now, actor=actor, case_id=case.id, subject=export_id,
                              data={"records": [r["id"] for r in records], "items": sorted(i.id for i in items)})
-    log = log_files(session, rows, key, now, event, files.add, key_ids)
+    log = log_files(session, rows, key, now, event, files.add, key_ids, form_ids)
     for item in items:
         item.log = log.by_subject.get(item.id, [])
     files.add("index.html", index_page.render(case.id, case.title, export_id, now.isoformat(), key.key_id, items,

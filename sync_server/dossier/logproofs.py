@@ -37,11 +37,15 @@ def _checkpoint_file(c: AuditCheckpoint, stem: str) -> tuple[str, bytes]:
                                       indent=2).encode("utf-8")
 
 
-def case_entries(session: Session, case_id: str, key_ids: Collection[str]) -> list[AuditEntry]:
-    """Every entry about the case, and the enrolment entries of these keys, in log order."""
+def case_entries(session: Session, case_id: str, key_ids: Collection[str],
+                 form_ids: Collection[str] = ()) -> list[AuditEntry]:
+    """Every entry about the case, the enrolment entries of these keys and the publication entries of these
+    office form versions, in log order."""
     about = col(AuditEntry.case_id) == case_id
     if key_ids:
         about = or_(about, (col(AuditEntry.kind) == "key.registered") & col(AuditEntry.subject).in_(list(key_ids)))
+    if form_ids:
+        about = or_(about, (col(AuditEntry.kind) == "form.published") & col(AuditEntry.subject).in_(list(form_ids)))
     return list(session.exec(select(AuditEntry).where(about).order_by(col(AuditEntry.position))))
 
 
@@ -56,10 +60,11 @@ class LogPart:
 
 
 def log_files(session: Session, rows: list[Record], key: AgencyKey, now: datetime, event: audit.AuditEvent,
-              add: Callable[[str, bytes], None], key_ids: Collection[str] = ()) -> LogPart:
+              add: Callable[[str, bytes], None], key_ids: Collection[str] = (),
+              form_ids: Collection[str] = ()) -> LogPart:
     """Log the export, sign a checkpoint, add proofs and checkpoints as files; returns their names."""
     entries = {row.id: _ingest_entry(session, row, now) for row in rows}
-    about = case_entries(session, event.case_id or "", key_ids)
+    about = case_entries(session, event.case_id or "", key_ids, form_ids)
     before = audit.checkpoint(session, key, now)
     exported = audit.append(session, event)
     latest = audit.checkpoint(session, key, now)

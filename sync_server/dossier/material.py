@@ -24,7 +24,7 @@ from schemas.office import AUTHORIZATION_FORM_NAMES, DOCUMENT_NAMES, Authorizati
 from sync_server.casework import rounds
 from sync_server.evidence.disk_store import BlobStore
 from sync_server.office import conformity, intake, letters
-from sync_server.tables import Case, Entrustment, ReportVersion, ReviewEntry, queries
+from sync_server.tables import Case, Entrustment, PublishedForm, Record, ReportVersion, ReviewEntry, queries
 
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/heic": "heic", "image/heif": "heif",
               "image/webp": "webp", "audio/mp4": "m4a", "audio/x-m4a": "m4a", "audio/m4a": "m4a",
@@ -37,7 +37,8 @@ FOLDERS = {DocumentKind.ENTRUSTMENT.value: "intake/entrustment",
            DocumentKind.ID_PROOF.value: "intake/id_proof", DocumentKind.TOWNSHIP_EVIDENCE.value: "township"}
 TYPE_NAMES = {"case": "案件与委托名单", "intake_document": "委托材料", "township_upload": "乡镇上传材料",
               "conformity_check": "符合性审核", "letter": "信函索证", "review_decision": "审核决定",
-              "round": "复核轮次", "report": "核查结果报告", "record": "调查记录", "key": "调查人员签名密钥"}
+              "round": "复核轮次", "report": "核查结果报告", "record": "调查记录", "key": "调查人员签名密钥",
+              "form_version": "表单版本"}
 
 
 def extension_of(media_type: str) -> str:
@@ -129,6 +130,26 @@ def collect(session: Session, case: Case, blobs: BlobStore, add: AddBytes, add_s
                  f"第 {r.number} 轮复核：{r.objector_name} 提出异议（{r.grounds}）；"
                  f"{'结果：' + r.result if r.result else '尚未办结'}")
     return out.items
+
+
+def form_items(session: Session, rows: list[Record], out: Collector) -> list[str]:
+    """Each form version the office published that a record of the case was sealed on (issue 20), as the
+    tablets received it (`body`, its SHA-256): the questions a record was judged by travel with it. The
+    versions the software ships are in its source; returns the items' ids (subjects of `form.published`)."""
+    used = {(r.form_id, r.form_version) for r in rows}
+    ids = []
+    for row in session.exec(select(PublishedForm).order_by(col(PublishedForm.id))):
+        if (row.form_id, row.version) not in used:
+            continue
+        item_id = f"form/{row.form_id}/v{row.version}"
+        out.item(item_id, "form_version", f"forms/{row.form_id}.v{row.version}.json",
+                 {"form_id": row.form_id, "version": row.version, "body": row.body, "sha256": row.sha256,
+                  "source_name": row.source_name, "source_sha256": row.source_sha256,
+                  "published_by": row.published_by, "published_at": row.published_at.isoformat()},
+                 f"本单位发布的表单 {row.form_id} 第 {row.version} 版（{row.published_by} 于 "
+                 f"{beijing_text(row.published_at)} 发布）")
+        ids.append(item_id)
+    return ids
 
 
 def _case(session: Session, case: Case, subjects: dict, out: Collector) -> None:

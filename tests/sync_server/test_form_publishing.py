@@ -2,15 +2,20 @@
 sealed on it merge and are judged by it, and records sealed on the previous version still merge (issue 20)."""
 from __future__ import annotations
 
+import io
+import json
 import re
+import zipfile
 
 from fastapi import FastAPI
 from sqlmodel import select
 
+from dossier_verify.__main__ import run as verify_cli
 from schemas.forms.office import OfficeForm
 from sync_server.ops.seed import DEMO_CASE_ID
 from sync_server.tables import AuditEntry, PublishedForm
 from tests.sync_server.console_client import console_login, form_token
+from tests.sync_server.dossier_helpers import agency_key_id, export
 from tests.sync_server.helpers import FieldTeam, problem_of
 from tests.sync_server.test_review_api import entrust, neighbour
 from tests.sync_server.testclient import TestClient
@@ -123,3 +128,25 @@ def test_a_tampered_staged_workbook_is_not_published(client: TestClient, app: Fa
     staged.write_bytes(with_rows(("text", "q", "题")))
     answer = publish_from(client, preview.text)
     assert answer.status_code == 409 and published(app) == []
+
+
+def test_the_dossier_carries_the_office_version_its_records_were_judged_by(client: TestClient, app: FastAPI,
+                                                                          team: FieldTeam, tmp_path):
+    entrust(app, "home_visit", "neighbour_interview")
+    console_login(client, "admin")
+    publish_from(client, import_book(client, neighbour_v2()).text)
+    visit = neighbour("rec-nb-v2-0003", "邻居丁")
+    visit.record.form_version, visit.record.answers = 2, dict(V2_ANSWERS)
+    assert team.submit(visit).status_code == 200
+    dossier = export(team, DEMO_CASE_ID)
+    with zipfile.ZipFile(io.BytesIO(dossier)) as z:
+        manifest = json.loads(z.read("manifest.json"))
+        described = json.loads(z.read("forms/neighbour_interview.v2.json"))
+        index = z.read("index.html").decode()
+    [item] = [i for i in manifest["items"] if i["type"] == "form_version"]
+    assert item["id"] == "form/neighbour_interview/v2" and len(item["log"]) == 1  # its form.published entry
+    assert json.loads(described["body"])["version"] == 2 and described["published_by"] == "admin"
+    assert "本单位发布的表单 neighbour_interview 第 2 版" in index
+    path = tmp_path / "dossier.zip"
+    path.write_bytes(dossier)
+    assert verify_cli([str(path), "--agency-key-id", agency_key_id(team)]) == 0
