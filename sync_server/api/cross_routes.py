@@ -23,7 +23,7 @@ PACKAGES = "/exchange/v1/cross-province/packages"
 
 
 class PeerSet(WireModel):
-    base_url: str = Field(pattern=r"^https?://", max_length=300, description="对方服务器地址")
+    base_url: str = Field(pattern=r"^https?://[!-~]+$", max_length=300, description="对方服务器地址")
     public_key: str = Field(max_length=100, description="对方 agency_key.pub 第一行（Ed25519 公钥 base64）")
 
 

@@ -17,13 +17,14 @@ from sync_server.office import exchange_units
 from sync_server.tables import ExchangeUnit
 
 router = APIRouter(prefix="/admin/exchange-units", tags=["exchange-admin"])
+WEBHOOK = r"^(https?://[!-~]+)?$"
 
 
 class NewUnit(WireModel):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,40}$")
     name: LineText = Field(min_length=1, max_length=100, description="委托单位名称（与案件的委托单位一致）")
     team_id: ShortText = Field(description="该单位的委托默认分配的调查小组")
-    webhook_url: str = Field(default="", max_length=300, description="结果回调地址")
+    webhook_url: str = Field(default="", max_length=300, pattern=WEBHOOK, description="结果回调地址（可空）")
 
 
 class UnitView(WireModel):
@@ -43,7 +44,7 @@ class IssuedKeyView(WireModel):
 
 
 class WebhookSet(WireModel):
-    webhook_url: str = Field(max_length=300)
+    webhook_url: str = Field(max_length=300, pattern=WEBHOOK, description="结果回调地址（空：不推送，只查询）")
 
 
 class MessageView(WireModel):

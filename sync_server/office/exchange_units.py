@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -86,7 +87,7 @@ def set_webhook(session: Session, actor: Account, unit_id: str, url: str, now: d
 
 
 def check_webhook_url(url: str) -> None:
-    if url and not (url.startswith("https://") or url.startswith("http://")) or len(url) > 300:
+    if len(url) > 300 or (url and not re.fullmatch(r"https?://[!-~]+", url)):
         raise ProblemError(Code.VALIDATION, "回调地址须以 https:// 或 http:// 开头，且不超过 300 个字符")
 
 
