@@ -71,10 +71,12 @@ def need_check(case_id: str, body: NewCrossCheck, session: Transaction, account:
 
 @router.get("/cross-province", response_model=list[CrossCheckView])
 def list_checks(session: DbSession, account: CurrentAccount) -> list[CrossCheckView]:
-    """Every cross-province check at this level, asked or asked of us, with their deadlines."""
+    """The cross-province checks of the caller's agency (administrators: all at this level), asked or asked
+    of it, with their deadlines."""
     if account.role not in ("reviewer", "admin"):
         raise ProblemError(Code.FORBIDDEN, "仅核查机构工作人员可以查看跨省核查")
-    return [cross_province.view(r) for r in cross_province.checks(session)]
+    return [cross_province.view(r) for r in cross_province.checks(session)
+            if account.role == "admin" or account.org_id in (r.from_agency, r.to_agency)]
 
 
 @router.post("/cross-province/{check_id}/submit", response_model=CrossCheckView)
