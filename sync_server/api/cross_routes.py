@@ -41,7 +41,7 @@ def receive_package(package: SignedPackage, session: Transaction, services: Serv
 def _send(session: Session, services: Services, org_id: str, payload: dict) -> SignedPackage:
     peer = session.get(ExchangePeer, org_id)
     if peer is None:
-        raise ProblemError(Code.NOT_FOUND, f"机构 {org_id} 的服务器未登记")
+        raise ProblemError(Code.VALIDATION, f"机构 {org_id} 的服务器未登记，请管理员先登记对方服务器及其公钥")
     package = cross_province.sign_package(load_agency_key(services.settings), payload)
     try:
         answer = httpx.post(peer.base_url + PACKAGES, json=package.model_dump(mode="json"), timeout=20)
@@ -85,9 +85,9 @@ def submit_upward(check_id: str, session: Transaction, account: CurrentAccount,
     """Send the request to the higher agency's server as a signed package."""
     row = _row(session, check_id)
     queries.visible_case(session, account, row.case_id or "")
+    cross_province.require_post(account, cross_province.Post.INFORMATION_EXCHANGE)
     if row.side != cross_province.LOWER or row.status != "needed":
         raise ProblemError(Code.INTAKE_STATE, "该跨省核查已报送", status=row.status)
-    cross_province.require_post(account, cross_province.Post.INFORMATION_EXCHANGE)
     now = services.clock()
     package = _send(session, services, row.to_agency, cross_province.request_payload(row, now))
     cross_province.mark_submitted(session, account, row, package, now)
