@@ -24,6 +24,7 @@ from tests.sync_server.exchange_helpers import (
     submission,
 )
 from tests.sync_server.helpers import password_login
+from tests.sync_server.pdf_checks import text_of
 from tests.sync_server.server_process import Server
 
 FAST_RETRY = {"SYNC_EXCHANGE_POLL_S": "0.2", "SYNC_EXCHANGE_RETRY_BASE_S": "0.2", "SYNC_EXCHANGE_RETRY_MAX_S": "1"}
@@ -51,7 +52,7 @@ def delivered(staff: httpx.Client, admin: dict[str, str]) -> list[dict]:
     return ok(staff.get(f"{ADMIN_UNITS}/longxi/messages", headers=admin))
 
 
-def test_a_units_system_submits_and_gets_its_results_once_in_order(server: Server):
+def test_a_units_system_submits_and_gets_its_results_once_in_order(server: Server, tmp_path: Path):
     receiver = Receiver(closed_port())
     with httpx.Client(base_url=server.url, timeout=30) as staff:
         issued = register_unit(staff, webhook_url=receiver.url)
@@ -82,7 +83,10 @@ def test_a_units_system_submits_and_gets_its_results_once_in_order(server: Serve
         polled = unit.result("LX-2026-0102")
         assert polled["case_id"] == second and polled["reports"][0]["number"] == reports[1]["number"]
         assert polled["declared_vs_verified"][1][3] == "银行·存款：银行存款余额 5,000.50 元"
-        assert unit.report_pdf(polled["reports"][0]["pdf_url"]).startswith(b"%PDF")
+        pdf = tmp_path / "report.pdf"
+        pdf.write_bytes(unit.report_pdf(polled["reports"][0]["pdf_url"]))
+        text = text_of(pdf)  # R32: the declaration printed beside what was verified
+        assert "申报与核查对照" in text and "5,000.50 元" in text and "领取待遇：未查询" in text
         unit.close()
 
 
