@@ -78,6 +78,9 @@ class Code(str, Enum):
     DISPOSAL_SECOND_PERSON = "disposal.second_person_required"
     CASE_NOT_DISPOSED = "case.not_disposed"
     LOG_INCONSISTENT = "log.inconsistent"
+    EXCHANGE_KEY_INVALID = "exchange.key_invalid"  # issue 20: a unit's system, bad or rotated key
+    EXCHANGE_REFERENCE_CONFLICT = "exchange.reference_conflict"
+    EXCHANGE_PACKAGE_INVALID = "exchange.package_invalid"  # R36: a cross-province package
 
 
 HTTP_STATUS: dict[Code, int] = {
@@ -146,6 +149,9 @@ HTTP_STATUS: dict[Code, int] = {
     Code.DISPOSAL_SECOND_PERSON: 409,
     Code.CASE_NOT_DISPOSED: 409,
     Code.LOG_INCONSISTENT: 500,
+    Code.EXCHANGE_KEY_INVALID: 401,
+    Code.EXCHANGE_REFERENCE_CONFLICT: 409,
+    Code.EXCHANGE_PACKAGE_INVALID: 422,
 }
 
 CHINESE: dict[Code, str] = {
@@ -214,6 +220,9 @@ CHINESE: dict[Code, str] = {
     Code.DISPOSAL_SECOND_PERSON: "销毁鉴定须由提出人以外的另一人审批",
     Code.CASE_NOT_DISPOSED: "该案件档案尚未销毁，没有销毁证明",
     Code.LOG_INCONSISTENT: "审计日志与此前签发的检查点不一致，可能已被删改；已停止签发并告警，请立即联系管理员",
+    Code.EXCHANGE_KEY_INVALID: "委托单位的接口密钥无效、已更换或已停用，请求未被接受",
+    Code.EXCHANGE_REFERENCE_CONFLICT: "该业务编号已提交过内容不同的委托，未重复建案；请使用新的业务编号或联系核查机构",
+    Code.EXCHANGE_PACKAGE_INVALID: "跨省核查数据包的签名无效或发送机构未登记，未接收",
 }
 
 

@@ -12,11 +12,13 @@ from fastapi.responses import RedirectResponse
 from schemas.protocol import PROTOCOL_VERSION
 from schemas.workdays import HolidayTable
 from sync_server.api import api_router
+from sync_server.api.exchange_routes import exchange_router
 from sync_server.casework import findings
 from sync_server.console import install_console
 from sync_server.console.guard import require_console_csrf
 from sync_server.console.log_alarm import LogAlarmContext
 from sync_server.db import make_engine
+from sync_server.documents.result_delivery import deliver_periodically
 from sync_server.dossier.expiry import sweep_exports_periodically
 from sync_server.edge.limits import Admission, BodyGuard
 from sync_server.edge.problem_handlers import install_problem_handlers
@@ -45,7 +47,8 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         sweepers = [asyncio.create_task(sweep_periodically(uploads, settings)),  # abandoned partial uploads
-                    asyncio.create_task(sweep_exports_periodically(settings))]  # expired dossier zips
+                    asyncio.create_task(sweep_exports_periodically(settings)),  # expired dossier zips
+                    asyncio.create_task(deliver_periodically(services))]  # results to units' systems (issue 20)
         try:
             yield
         finally:
@@ -65,6 +68,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -
     install_problem_handlers(app)
     app.add_middleware(LogAlarmContext, data_dir=settings.data_dir)  # the audit log's alarm banner
     app.include_router(api_router())
+    app.include_router(exchange_router())  # /exchange/v1: the entrusting units' systems (issue 20)
     install_console(app, settings.data_dir)
     app.add_middleware(Admission, settings=settings)  # added last = outermost: BodyGuard, Admission
     app.add_middleware(BodyGuard, settings=settings)

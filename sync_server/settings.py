@@ -62,6 +62,11 @@ class Settings:
     pkcs11_token: str = ""
     pkcs11_pin: str = field(default="", repr=False)
     pkcs11_key_label: str = "agency-key"
+    # Results pushed to the entrusting units' systems (issue 20, documents/result_delivery.py): the outbox is
+    # looked at every exchange_poll_s; a failed delivery waits base, 2·base, 4·base … at most max seconds.
+    exchange_poll_s: float = 2.0
+    exchange_retry_base_s: float = 5.0
+    exchange_retry_max_s: float = 1800.0
 
     @classmethod
     def from_env(cls, data_dir: Path, environ: Mapping[str, str]) -> Settings:

@@ -11,9 +11,11 @@ from sync_server.api import (
     auth_routes,
     batch_routes,
     case_routes,
+    cross_routes,
     disposal_routes,
     dossier_routes,
     evidence_routes,
+    exchange_admin_routes,
     finding_routes,
     form_routes,
     intake_routes,
@@ -43,6 +45,7 @@ def api_router() -> APIRouter:
     # against the routes in order (about 90 before the uploads' otherwise, 0.5 ms a request)
     for module in (upload_routes, batch_routes, record_routes, evidence_routes, case_routes, auth_routes,
                    key_routes, intake_routes, staff_routes, dossier_routes, report_routes, review_routes,
-                   finding_routes, letter_routes, admin_routes, disposal_routes, log_routes, form_routes):
+                   finding_routes, letter_routes, admin_routes, disposal_routes, log_routes, form_routes,
+                   exchange_admin_routes, cross_routes):  # issue 20: exchange and cross-province
         router.include_router(module.router)
     return router

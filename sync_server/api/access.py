@@ -95,6 +95,35 @@ STAFF_ONLY: frozenset[Route] = frozenset({
     ("POST", f"{API_PREFIX}/cases/{{case_id}}/disposal/appraisals"),
     ("POST", f"{API_PREFIX}/cases/{{case_id}}/disposal/appraisals/{{appraisal_id}}/decision"),
     ("GET", f"{API_PREFIX}/cases/{{case_id}}/disposal/certificate"),
+    # issue 20: the units' systems (administrators) and cross-province checks (R36)
+    ("GET", f"{API_PREFIX}/admin/exchange-units"),
+    ("POST", f"{API_PREFIX}/admin/exchange-units"),
+    ("POST", f"{API_PREFIX}/admin/exchange-units/{{unit_id}}/key"),
+    ("PUT", f"{API_PREFIX}/admin/exchange-units/{{unit_id}}/webhook"),
+    ("GET", f"{API_PREFIX}/admin/exchange-units/{{unit_id}}/messages"),
+    ("POST", f"{API_PREFIX}/admin/exchange-units/{{unit_id}}/messages/{{message_id}}/resend"),
+    ("PUT", f"{API_PREFIX}/admin/exchange-peers/{{org_id}}"),
+    ("PUT", f"{API_PREFIX}/organisations/{{org_id}}/parent"),
+    ("POST", f"{API_PREFIX}/cases/{{case_id}}/cross-province"),
+    ("GET", f"{API_PREFIX}/cross-province"),
+    ("POST", f"{API_PREFIX}/cross-province/{{check_id}}/submit"),
+    ("POST", f"{API_PREFIX}/cross-province/{{check_id}}/confirm"),
+    ("POST", f"{API_PREFIX}/cross-province/{{check_id}}/answer"),
+    ("POST", f"{API_PREFIX}/cross-province/{{check_id}}/feed-back"),
+})
+
+# issue 20: a unit's system with its own key (office/exchange_units.py); staff and tablet tokens get 403
+UNIT: frozenset[Route] = frozenset({
+    ("POST", "/exchange/v1/entrustments"),
+    ("GET", "/exchange/v1/entrustments/{reference}"),
+    ("POST", "/exchange/v1/entrustments/{reference}/documents"),
+    ("POST", "/exchange/v1/entrustments/{reference}/submit"),
+    ("GET", "/exchange/v1/entrustments/{reference}/reports/{version}.pdf"),
+})
+
+# R36: another agency's server; no token, the package's Ed25519 signature by a registered peer is the proof
+PEER: frozenset[Route] = frozenset({
+    ("POST", "/exchange/v1/cross-province/packages"),
 })
 
 

@@ -12,6 +12,7 @@ from sync_server.console import (
     case_admin_pages,
     case_pages,
     documents_pages,
+    exchange_pages,
     finding_pages,
     form_pages,
     holiday_pages,
@@ -27,7 +28,7 @@ from sync_server.console.guard import install_console_guard
 
 console_router = APIRouter(include_in_schema=False)
 for _pages in (review_pages, finding_pages, archive_pages, signin_pages, case_pages, documents_pages, intake_pages,
-               admin_pages, form_pages):
+               admin_pages, form_pages, exchange_pages):
     console_router.include_router(_pages.router)
 for _pages in (org_pages, security_pages, holiday_pages, case_admin_pages, password_pages):  # issue 18
     console_router.include_router(_pages.router)

@@ -40,6 +40,9 @@ def render_report(content: dict, seal: ElectronicSeal | None, version: int | Non
     doc.grid(["序号", "姓名", "性别", "证件号"], content["persons"], widths=(18, 50, 22, 84))
     doc.heading("核查结果概述", size=12)
     doc.paragraph("　　" + content["summary"])
+    if content.get("declared"):  # R32: the family's declaration beside what was verified (exchange cases)
+        doc.heading("申报与核查对照（综合核算）", size=12)
+        doc.grid(["部分", "申报项目", "申报金额", "核查结果"], content["declared"], widths=(26, 42, 30, 76), size=9)
     doc.heading("附：查询反馈情况", size=12)
     for section in content["sections"]:
         doc.heading(section["title"], size=11)

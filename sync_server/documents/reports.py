@@ -14,7 +14,9 @@ from schemas.office import IntakeStatus
 from schemas.records import SealedRecord, SurveyRecord
 from sync_server.casework import review
 from sync_server.casework.record_standing import counted_ids
+from sync_server.documents import result_push
 from sync_server.documents.appendix_d import Matching, Person, cn_date, compose, default_summary
+from sync_server.documents.declared import declared_rows
 from sync_server.documents.issuing import refuse_unless_issuable
 from sync_server.documents.report_pdf import ElectronicSeal, render_report
 from sync_server.services import Services
@@ -104,6 +106,9 @@ def draft(session: Session, case: Case, now: datetime, summary: str | None = Non
         summary="", copies=COPIES, issued_on=beijing_date(now), data_period=_period(rows, records))
     content["summary"] = summary.strip() if summary and summary.strip() else default_summary(content["counts"],
                                                                                                matching)
+    declared = declared_rows(session, case)  # R32: the declaration beside what was verified (exchange cases)
+    if declared:
+        content["declared"] = declared
     return content
 
 
@@ -133,4 +138,5 @@ def freeze(session: Session, case: Case, services: Services, actor: str, summary
     audit.log(session, "report.issued", now, actor, case.id, subject=f"{case.id}/report/{version}",
               number=row.number, content_sha256=seal.content_sha256, pdf_sha256=hashlib.sha256(row.pdf).hexdigest())
     session.flush()
+    result_push.enqueue_report(session, case, row, content, now)  # issue 20: back to the unit's system
     return row

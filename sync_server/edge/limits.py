@@ -32,7 +32,8 @@ _CHUNK_PATCH = re.compile(rf"^{API_PREFIX}/uploads/[0-9a-f]{{64}}$")
 _BATCH_POST = f"{API_PREFIX}/evidence/batch"
 # scans and spreadsheets (evidence/staff_uploads.py)
 _DOCUMENT_POST = re.compile(rf"^{API_PREFIX}/(intake/cases/[^/]+/(documents|subjects/import)"
-                            rf"|accounts/[^/]+/credentials)$")
+                            rf"|accounts/[^/]+/credentials)$"
+                            r"|^/exchange/v1/entrustments/[^/]+/documents$")  # a unit's system (issue 20)
 CONSOLE_COOKIE = b"console_token="
 
 

@@ -3,10 +3,12 @@ from sync_server.tables.accounts import Account, Team
 from sync_server.tables.audit_log import AuditCheckpoint, AuditEntry, AuditNode
 from sync_server.tables.cases import Case, Subject
 from sync_server.tables.counters import Counter
+from sync_server.tables.cross_province import CrossProvinceCheck, ExchangePeer
 from sync_server.tables.disposal import DisposalAppraisal, DisposalCertificate, DisposedFile
 from sync_server.tables.evidence import EvidenceFile, RecordEvidence
 from sync_server.tables.evidence_claims import EvidenceClaim
 from sync_server.tables.evidence_types import EvidenceType
+from sync_server.tables.exchange import ExchangeDelivery, ExchangeMessage, ExchangeSubmission, ExchangeUnit
 from sync_server.tables.findings import FindingAck, RecordFindings
 from sync_server.tables.forms import PublishedForm
 from sync_server.tables.holidays import HolidayNotice
@@ -24,9 +26,10 @@ from sync_server.tables.throttles import LoginThrottle
 from sync_server.tables.tokens import SessionToken
 
 __all__ = ["Account", "AuditCheckpoint", "AuditEntry", "AuditNode", "Case", "CaseDocument", "CaseRetention",
-           "CaseSummary", "ConformityCheck", "Counter", "DisposalAppraisal",
+           "CaseSummary", "ConformityCheck", "Counter", "CrossProvinceCheck", "DisposalAppraisal",
            "DisposalCertificate", "DisposedFile", "Entrustment", "EvidenceClaim", "EvidenceFile",
-           "EvidenceType", "FindingAck", "Handover", "HolidayNotice", "LetterFollowUp", "LetterRequest",
+           "EvidenceType", "ExchangeDelivery", "ExchangeMessage", "ExchangePeer", "ExchangeSubmission",
+           "ExchangeUnit", "FindingAck", "Handover", "HolidayNotice", "LetterFollowUp", "LetterRequest",
            "LoginThrottle",
            "MatchingResult", "Organisation", "PublishedForm", "ReVerificationRound", "Record", "RecordEvidence",
            "RecordFindings",

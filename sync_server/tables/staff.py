@@ -17,6 +17,7 @@ class Organisation(SQLModel, table=True):
     name: str
     kind: str  # schemas.office.OrgKind value
     qualification: str = ""
+    parent_id: str | None = Field(default=None, foreign_key="organisations.id")  # R36: county → city → province
 
 
 class StaffCredential(SQLModel, table=True):

@@ -111,6 +111,21 @@ MATRIX: dict[str, str] = {
     "POST /api/v1/cases/{case_id}/disposal/appraisals": "DDDDADADD",
     "POST /api/v1/cases/{case_id}/disposal/appraisals/{appraisal_id}/decision": "DDDDADADD",
     "GET /api/v1/cases/{case_id}/disposal/certificate": "DDDDADADA",  # case.not_disposed until disposed
+    # issue 20: the units' systems, administrators only; cross-province checks (R36): 信息交换岗, none here
+    "GET /api/v1/admin/exchange-units": "DDDDDDADD",
+    "POST /api/v1/admin/exchange-units": "DDDDDDADD",
+    "POST /api/v1/admin/exchange-units/{unit_id}/key": "DDDDDDADD",
+    "PUT /api/v1/admin/exchange-units/{unit_id}/webhook": "DDDDDDADD",
+    "GET /api/v1/admin/exchange-units/{unit_id}/messages": "DDDDDDADD",
+    "POST /api/v1/admin/exchange-units/{unit_id}/messages/{message_id}/resend": "DDDDDDADD",
+    "PUT /api/v1/admin/exchange-peers/{org_id}": "DDDDDDADD",
+    "PUT /api/v1/organisations/{org_id}/parent": "DDDDDDADD",
+    "GET /api/v1/cross-province": "DDDDAAADA",  # agency staff; each sees its own agency's checks
+    "POST /api/v1/cases/{case_id}/cross-province": "DDDDDDDDD",
+    "POST /api/v1/cross-province/{check_id}/submit": "DDDDDDDDD",
+    "POST /api/v1/cross-province/{check_id}/confirm": "DDDDDDDDD",
+    "POST /api/v1/cross-province/{check_id}/answer": "DDDDDDDDD",
+    "POST /api/v1/cross-province/{check_id}/feed-back": "DDDDDDDDD",
 }
 
 LETTER = {"addressee_unit": "渝北区社保局", "documents": "缴费记录", "channel": "fax", "sent_at": "2026-11-17T02:00:00Z",
@@ -155,7 +170,44 @@ OFFICE_REQUESTS: dict[str, dict] = {
     "POST /api/v1/accounts/{username}/credentials": {
         "params": {"kind": "pledge", "valid_from": "2026-01-01", "valid_until": "2026-12-31"}, "content": PDF},
     "POST /api/v1/accounts/{username}/close": {"json": {"successor": "zhangwei"}},
+    "POST /api/v1/admin/exchange-units": {"json": {"id": "matrix-unit", "name": "矩阵单位", "team_id": "team-yb-01"}},
+    "PUT /api/v1/admin/exchange-units/{unit_id}/webhook": {"json": {"webhook_url": ""}},
+    "PUT /api/v1/admin/exchange-peers/{org_id}": {"json": {"base_url": "http://127.0.0.1:9",
+                                                            "public_key": "A" * 43 + "="}},
+    "PUT /api/v1/organisations/{org_id}/parent": {"json": {"parent_id": None}},
+    "POST /api/v1/cases/{case_id}/cross-province": {"json": {"subject_ids": [f"{DEMO_CASE_ID}-s1"],
+                                                             "question": "矩阵测试"}},
+    "POST /api/v1/cross-province/{check_id}/answer": {"json": {"answer": "矩阵测试"}},
 }
+
+
+def _exchange(world: dict) -> str:
+    """A unit's system with one result message owed on the demo case, and a cross-province check (made once)."""
+    if "unit" not in world:
+        from datetime import UTC, datetime
+
+        from schemas.exchange import NewCrossCheck
+        from sync_server.office import cross_province, exchange_units
+        from sync_server.tables import Case, ExchangeMessage, Organisation
+
+        services, now = world["app"].state.services, datetime(2026, 11, 17, 2, 0, tzinfo=UTC)
+        with services.session() as session:
+            admin = session.get(Account, "admin")
+            exchange_units.register(session, admin, unit_id="longxi", name="渝北区龙溪街道办事处",
+                                    team_id="team-yb-01", webhook_url="", now=now)
+            session.add(ExchangeMessage(id="xm-matrix", unit_id="longxi", seq=1, case_id=DEMO_CASE_ID, event="test",
+                                        body="{}", created_at=now, next_attempt_at=now))
+            session.add(Organisation(id="cq-sheng", name="省中心", kind="agency"))
+            session.flush()
+            cross_province.set_parent(session, admin, DEMO_AGENCY, "cq-sheng", now)
+            exchanger = session.get(Account, "zhoumin")  # 信息交换岗
+            check = cross_province.request_check(session, exchanger, session.get(Case, DEMO_CASE_ID),
+                                                 NewCrossCheck(subject_ids=[f"{DEMO_CASE_ID}-s1"], question="矩阵"),
+                                                 now, services.holidays(session))
+            world["check"] = check.id
+            session.commit()
+        world["unit"] = "longxi"
+    return str(world["unit"])
 
 
 def api_routes(app: FastAPI) -> set[str]:
@@ -240,7 +292,9 @@ def call(world: dict, route: str, actor: str):
            .replace("{letter_id}", world["letter"]).replace("{number}", "2")
            .replace("{document_id}", world["document"]).replace("{handover_id}", world["handover"])
            .replace("{key_id}", world["key_id"]).replace("{report_version}", "1")
-           .replace("{appraisal_id}", _appraisal(world)))
+           .replace("{appraisal_id}", _appraisal(world)).replace("{unit_id}", _exchange(world))
+           .replace("{message_id}", "xm-matrix").replace("{org_id}", DEMO_AGENCY)
+           .replace("{check_id}", world["check"]))
     kwargs: dict = {"headers": headers}
     if route == "PUT /api/v1/keys":
         kwargs["json"] = {"key_id": "k", "public_key": "AAAA"}  # refused by the service (422), not the gate
@@ -261,7 +315,7 @@ def call(world: dict, route: str, actor: str):
         kwargs["json"] = LETTER
     elif route.endswith("/follow-ups"):
         kwargs["json"] = {"at": "2026-11-18T02:00:00Z", "note": "催办"}
-    elif route.endswith("/answer"):
+    elif route.endswith("/answer") and "/letters/" in route:
         kwargs["content"] = PDF
     elif route == "POST /api/v1/evidence/missing":
         kwargs["json"] = {"sha256": [sha]}
