@@ -17,7 +17,6 @@ The data dir must be private (0700; privacy.py): a start refuses one that others
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import socket
 import sys
@@ -231,7 +230,7 @@ def run_server(settings: Settings, host: str, port: int, seed: bool,
     if seed:
         run_seed(settings.data_dir, None)
     if tls is not None:
-        settings = dataclasses.replace(settings, secure_cookies=True)
+        settings = settings.replace(secure_cookies=True)
     ssl: dict[str, str] = {"ssl_certfile": str(tls[0]), "ssl_keyfile": str(tls[1])} if tls else {}
     if workers > 1:
         serve_workers(settings, host, port, workers, **ssl)
@@ -251,6 +250,18 @@ def run_server(settings: Settings, host: str, port: int, seed: bool,
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Parse the command line and run the command; settings that cannot be used stop it with exit code 2
+    and the variables named on stderr (settings_env.py), never a traceback."""
+    from sync_server.settings_env import SettingsError
+
+    try:
+        return run_command(argv)
+    except SettingsError as error:
+        print(error, file=sys.stderr)
+        return 2
+
+
+def run_command(argv: Sequence[str] | None = None) -> int:
     """Parse the command line and run the command."""
     from sync_server.ops.privacy import private_umask
 
