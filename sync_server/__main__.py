@@ -17,6 +17,7 @@ The data dir must be private (0700; privacy.py): a start refuses one that others
 from __future__ import annotations
 
 import argparse
+import logging.config
 import os
 import socket
 import sys
@@ -226,14 +227,17 @@ def run_server(settings: Settings, host: str, port: int, seed: bool,
 
     from sync_server.app import create_app
     from sync_server.edge.uvicorn_server import serve_workers, uvicorn_config
+    from sync_server.ops.log_config import logging_config
 
     if seed:
         run_seed(settings.data_dir, None)
     if tls is not None:
         settings = settings.replace(secure_cookies=True)
     ssl: dict[str, str] = {"ssl_certfile": str(tls[0]), "ssl_keyfile": str(tls[1])} if tls else {}
+    log_config = logging_config(settings.log_level)  # JSON lines, uvicorn's too (ops/log_config.py)
+    logging.config.dictConfig(log_config)
     if workers > 1:
-        serve_workers(settings, host, port, workers, **ssl)
+        serve_workers(settings, host, port, workers, log_config=log_config, **ssl)
         return 0
     app = create_app(settings)
     scheme = "https" if tls else "http"
@@ -245,7 +249,8 @@ def run_server(settings: Settings, host: str, port: int, seed: bool,
                 print(f"同步服务已就绪 / sync server ready: {scheme}://{host}:{port}  控制台 /console/",
                       flush=True)
 
-    Server(uvicorn_config(app, settings, host, port, log_level="info", **ssl)).run()
+    Server(uvicorn_config(app, settings, host, port, log_config=log_config, log_level=settings.log_level.lower(),
+                          **ssl)).run()
     return 0
 
 

@@ -21,9 +21,9 @@ from pydantic import BeforeValidator, Field, TypeAdapter
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from schemas.protocol import MAX_BATCH_BYTES, MAX_BATCH_FILES
+from sync_server.settings_env import ENV_PREFIX, settings_from_env
 
 DEFAULT_MAX_EVIDENCE_BYTES = 512 * 1024 * 1024
-ENV_PREFIX = "SYNC_"
 _TIMEDELTA = TypeAdapter(timedelta)
 
 
@@ -114,6 +114,8 @@ class Settings(BaseSettings):
     pkcs11_key_label: str = "agency-key"
     # GET /metrics (ops/metrics.py): loopback callers always; others only with this bearer token (empty: none).
     metrics_token: str = Field(default="", repr=False)
+    # The level of the JSON logs `python -m sync_server` writes on stderr (ops/log_config.py).
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     def __init__(self, data_dir: Path | str | None = None, /, **values: Any) -> None:
         """`Settings(path, x=...)` as well as `Settings(data_dir=path, x=...)`."""
@@ -135,8 +137,6 @@ class Settings(BaseSettings):
     def from_env(cls, data_dir: Path, environ: Mapping[str, str]) -> Settings:
         """Settings for a data dir from `SYNC_<FIELD>` variables (and `DATABASE_URL`); raises
         `SettingsError` naming the variable for an unknown `SYNC_*` name or a value that does not parse."""
-        from sync_server.settings_env import settings_from_env
-
         return settings_from_env(cls, Path(data_dir), environ)
 
     def replace(self, **changes: Any) -> Settings:

@@ -10,15 +10,14 @@ from __future__ import annotations
 import difflib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TypeVar
 
 from pydantic import ValidationError
-from pydantic_settings import EnvSettingsSource
+from pydantic_settings import BaseSettings, EnvSettingsSource
 
-if TYPE_CHECKING:
-    from sync_server.settings import Settings
-
+ENV_PREFIX = "SYNC_"
 DATABASE_URL = "DATABASE_URL"
+Settings = TypeVar("Settings", bound=BaseSettings)  # sync_server.settings.Settings (which imports this module)
 
 
 class SettingsError(ValueError):
@@ -28,9 +27,9 @@ class SettingsError(ValueError):
 class _MappingEnvSource(EnvSettingsSource):
     """pydantic-settings' environment source, reading a given mapping instead of the process environment."""
 
-    def __init__(self, settings_cls: type[Settings], environ: Mapping[str, str]) -> None:
+    def __init__(self, settings_cls: type[BaseSettings], environ: Mapping[str, str]) -> None:
         self._environ = dict(environ)
-        super().__init__(settings_cls)  # type: ignore[arg-type]
+        super().__init__(settings_cls)
 
     def _load_env_vars(self) -> Mapping[str, str | None]:
         return {name.lower(): value for name, value in self._environ.items()}
@@ -38,15 +37,11 @@ class _MappingEnvSource(EnvSettingsSource):
 
 def variable_of(field: str) -> str:
     """The environment variable that sets a field."""
-    from sync_server.settings import ENV_PREFIX
-
     return f"{ENV_PREFIX}{field.upper()}"
 
 
-def unknown_variables(settings_cls: type[Settings], environ: Mapping[str, str]) -> list[str]:
+def unknown_variables(settings_cls: type[BaseSettings], environ: Mapping[str, str]) -> list[str]:
     """Messages for the `SYNC_*` variables that set no field, each with a close match if there is one."""
-    from sync_server.settings import ENV_PREFIX
-
     known = {variable_of(name) for name in settings_cls.model_fields}
     messages = []
     for name in sorted(environ):
@@ -73,7 +68,7 @@ def settings_from_env(settings_cls: type[Settings], data_dir: Path, environ: Map
     raise SettingsError("设置有误，服务未启动 / settings refused:\n  " + "\n  ".join(faults))
 
 
-def _fault(settings_cls: type[Settings], error: Mapping[str, object], environ: Mapping[str, str]) -> str:
+def _fault(settings_cls: type[BaseSettings], error: Mapping[str, object], environ: Mapping[str, str]) -> str:
     """One validation error as a line naming the variable and the value it had."""
     loc = error.get("loc") or ("?",)
     field = str(loc[0]) if isinstance(loc, tuple) else str(loc)
