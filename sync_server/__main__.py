@@ -17,6 +17,7 @@ The data dir must be private (0700; privacy.py): a start refuses one that others
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging.config
 import os
 import socket
@@ -269,10 +270,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run_command(argv: Sequence[str] | None = None) -> int:
     """Parse the command line and run the command."""
     from sync_server.ops.privacy import private_umask
+    from sync_server.ops.progress import report_to
 
     parser = build_parser()
     args = parser.parse_args(argv)
     private_umask()  # every file and folder any command writes is the owner's only (privacy.py)
+    serving = args.command is None  # a served start shows progress (backfills) only on a terminal, else logs it
+    with report_to(sys.stderr) if not serving or sys.stderr.isatty() else contextlib.nullcontext():
+        return dispatch(parser, args)
+
+
+def dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """Run the parsed command; long jobs show their progress (ops/progress.py)."""
     if args.command == "verify-dossier":
         from dossier_verify.__main__ import run as verify_dossier
         return verify_dossier(args.rest, prog="python -m sync_server verify-dossier")
