@@ -64,7 +64,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -
     app.state.services = services
     _ = services.display  # made now, not by the first two requests at once
     app.state.uploads = uploads
-    install_problem_handlers(app)
+    install_problem_handlers(app, retry_after_s=settings.retry_after_s)
     app.add_middleware(LogAlarmContext, data_dir=settings.data_dir)  # the audit log's alarm banner
     app.include_router(api_router())
     install_console(app, settings.data_dir)

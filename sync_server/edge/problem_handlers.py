@@ -106,8 +106,8 @@ class CatchAll:
     """ASGI layer inside Starlette's last-resort handler: an unhandled exception becomes a problem
     response here and is not re-raised, so the server keeps the client's connection open."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    def __init__(self, app: ASGIApp, retry_after_s: int = int(BUSY_RETRY_AFTER)) -> None:
+        self.app, self.retry_after_s = app, retry_after_s  # settings.retry_after_s, as the limits say it
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -126,12 +126,13 @@ class CatchAll:
             if started:  # too late for another answer: let the server close the connection
                 raise
             problem = unexpected_problem(scope.get("method", ""), scope.get("path", ""), exc)
-            await problem_response(problem)(scope, receive, send)
+            busy = {"Retry-After": str(self.retry_after_s)} if problem.code == Code.SERVER_BUSY else None
+            await problem_response(problem, headers=busy)(scope, receive, send)
 
 
-def install_problem_handlers(app: FastAPI) -> None:
+def install_problem_handlers(app: FastAPI, retry_after_s: int = int(BUSY_RETRY_AFTER)) -> None:
     """Render `ProblemError`, request validation errors, HTTP errors and any other exception as problems."""
     app.add_exception_handler(ProblemError, _on_problem)
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(HTTPException, _on_http)
-    app.add_middleware(CatchAll)
+    app.add_middleware(CatchAll, retry_after_s=retry_after_s)
