@@ -3,7 +3,8 @@
 The id lives in a context variable for the whole request (a sync route's worker thread gets a copy of
 the context), so every log line of the request carries it (ops/log_config.py), it goes back in the
 response's `X-Request-ID`, and every problem answer names it as its `incident`
-(edge/problem_handlers.py): what a surveyor reads off the tablet is what the operator greps for.
+(edge/problem_handlers.py): the number a server error shows (错误编号) and
+any problem's `incident` is what the operator greps the logs for.
 
 The outermost ASGI layer, so even a refusal by the limits (edge/limits.py) has its id.
 """
