@@ -54,6 +54,30 @@ def test_healthz_answers_without_the_database_and_readyz_says_which_check_fails(
     assert local.get("/readyz").status_code == 200
 
 
+def test_busy_is_not_unready_a_drained_connection_pool_leaves_readyz_ready(settings, clock, team: FieldTeam):
+    from sync_server.app import create_app
+
+    drained = create_app(settings.replace(db_pool_size=1, db_max_overflow=0, db_pool_timeout_s=0.2), clock=clock)
+    try:
+        with drained.state.services.engine.connect(), TestClient(drained, client=LOOPBACK) as local:
+            assert local.get(f"{API_PREFIX}/cases", headers=team.headers["zhangwei"]).status_code == 503
+            ready = local.get("/readyz")
+            assert ready.status_code == 200 and ready.json()["checks"]["database"]["ok"], ready.text
+    finally:
+        drained.state.services.engine.dispose()
+
+
+def test_a_missing_database_file_is_not_ready(app: FastAPI, local: TestClient):
+    database = app.state.services.settings.data_dir / "server.db"
+    app.state.services.engine.dispose()
+    moved = database.rename(database.with_suffix(".away"))
+    try:
+        assert local.get("/readyz").json()["checks"]["database"]["ok"] is False
+        assert not database.exists()  # the check did not make an empty one
+    finally:
+        moved.rename(database)
+
+
 def test_readyz_fails_when_evidence_storage_cannot_take_a_file(app: FastAPI, local: TestClient):
     evidence = app.state.services.blobs.root
     aside = evidence.with_name("evidence-aside")
