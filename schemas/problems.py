@@ -234,6 +234,7 @@ class Problem(BaseModel):
     status: int
     detail: str = ""
     data: dict = {}
+    incident: str = ""  # the server's request id (X-Request-ID): every log line of that request carries it
 
 
 class ProblemError(Exception):

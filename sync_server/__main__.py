@@ -17,7 +17,8 @@ The data dir must be private (0700; privacy.py): a start refuses one that others
 from __future__ import annotations
 
 import argparse
-import dataclasses
+import contextlib
+import logging.config
 import os
 import socket
 import sys
@@ -227,14 +228,17 @@ def run_server(settings: Settings, host: str, port: int, seed: bool,
 
     from sync_server.app import create_app
     from sync_server.edge.uvicorn_server import serve_workers, uvicorn_config
+    from sync_server.ops.log_config import logging_config
 
     if seed:
         run_seed(settings.data_dir, None)
     if tls is not None:
-        settings = dataclasses.replace(settings, secure_cookies=True)
+        settings = settings.replace(secure_cookies=True)
     ssl: dict[str, str] = {"ssl_certfile": str(tls[0]), "ssl_keyfile": str(tls[1])} if tls else {}
+    log_config = logging_config(settings.log_level)  # JSON lines, uvicorn's too (ops/log_config.py)
+    logging.config.dictConfig(log_config)
     if workers > 1:
-        serve_workers(settings, host, port, workers, **ssl)
+        serve_workers(settings, host, port, workers, log_config=log_config, **ssl)
         return 0
     app = create_app(settings)
     scheme = "https" if tls else "http"
@@ -246,17 +250,38 @@ def run_server(settings: Settings, host: str, port: int, seed: bool,
                 print(f"同步服务已就绪 / sync server ready: {scheme}://{host}:{port}  控制台 /console/",
                       flush=True)
 
-    Server(uvicorn_config(app, settings, host, port, log_level="info", **ssl)).run()
+    Server(uvicorn_config(app, settings, host, port, log_config=log_config, log_level=settings.log_level.lower(),
+                          **ssl)).run()
     return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Parse the command line and run the command; settings that cannot be used stop it with exit code 2
+    and the variables named on stderr (settings_env.py), never a traceback."""
+    from sync_server.settings_env import SettingsError
+
+    try:
+        return run_command(argv)
+    except SettingsError as error:
+        print(error, file=sys.stderr)
+        return 2
+
+
+def run_command(argv: Sequence[str] | None = None) -> int:
     """Parse the command line and run the command."""
     from sync_server.ops.privacy import private_umask
+    from sync_server.ops.progress import report_to
 
     parser = build_parser()
     args = parser.parse_args(argv)
     private_umask()  # every file and folder any command writes is the owner's only (privacy.py)
+    serving = args.command is None  # a served start shows progress (backfills) only on a terminal, else logs it
+    with report_to(sys.stderr) if not serving or sys.stderr.isatty() else contextlib.nullcontext():
+        return dispatch(parser, args)
+
+
+def dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """Run the parsed command; long jobs show their progress (ops/progress.py)."""
     if args.command == "verify-dossier":
         from dossier_verify.__main__ import run as verify_dossier
         return verify_dossier(args.rest, prog="python -m sync_server verify-dossier")

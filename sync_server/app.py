@@ -22,10 +22,12 @@ from sync_server.documents.result_delivery import deliver_periodically
 from sync_server.dossier.expiry import sweep_exports_periodically
 from sync_server.edge.limits import Admission, BodyGuard
 from sync_server.edge.problem_handlers import install_problem_handlers
+from sync_server.edge.request_id import RequestId
 from sync_server.evidence.chunked_uploads import PartialUploads
 from sync_server.evidence.disk_store import BlobStore
 from sync_server.evidence.partial_sweep import sweep_periodically
 from sync_server.evidence.remote import object_store
+from sync_server.ops import health, metrics
 from sync_server.ops.privacy import make_private_dir
 from sync_server.services import Services, utc_now
 from sync_server.settings import Settings
@@ -65,13 +67,18 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -
     app.state.services = services
     _ = services.display  # made now, not by the first two requests at once
     app.state.uploads = uploads
-    install_problem_handlers(app)
+    install_problem_handlers(app, retry_after_s=settings.retry_after_s)
     app.add_middleware(LogAlarmContext, data_dir=settings.data_dir)  # the audit log's alarm banner
     app.include_router(api_router())
     app.include_router(exchange_router())  # /exchange/v1: the entrusting units' systems (issue 20)
     install_console(app, settings.data_dir)
-    app.add_middleware(Admission, settings=settings)  # added last = outermost: BodyGuard, Admission
-    app.add_middleware(BodyGuard, settings=settings)
+    app.include_router(health.router)  # /healthz, /readyz
+    app.include_router(metrics.router)  # /metrics
+    app.state.metrics = metrics.Metrics().watch(services, uploads)
+    app.add_middleware(Admission, settings=settings)  # added last = outermost: RequestId, RequestMetrics,
+    app.add_middleware(BodyGuard, settings=settings)  # BodyGuard, Admission
+    app.add_middleware(metrics.RequestMetrics, metrics=app.state.metrics)
+    app.add_middleware(RequestId)  # the id every log line and problem answer of the request carries
 
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:

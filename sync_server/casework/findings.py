@@ -29,6 +29,7 @@ from schemas.workdays import HolidayTable
 from sync_server.accounts.posts import refuse_own_survey, require_post
 from sync_server.casework.deadlines import case_deadline
 from sync_server.evidence.disk_store import BlobStore
+from sync_server.ops.progress import progress
 from sync_server.tables import Account, Case, Entrustment, FindingAck, Record, RecordEvidence, RecordFindings
 from sync_server.transparency import audit
 
@@ -107,17 +108,19 @@ def rejudge_case(session: Session, case: Case, table: HolidayTable, now: datetim
 def fill_missing(session: Session, blobs: BlobStore, table: HolidayTable, now: datetime, batch: int = 200) -> int:
     """Judge the records merged before findings were kept (after revision 0011); how many. Not committed."""
     done = 0
-    while True:
-        judged = select(RecordFindings.record_id)
-        rows = list(session.exec(select(Record).where(col(Record.id).not_in(judged)).limit(batch)))
-        if not rows:
-            return done
-        for row in rows:
-            case = session.get(Case, row.case_id)
-            if case is not None:
-                judge(session, blobs, SealedRecord.model_validate_json(row.sealed_json).record, case, table, now)
-        session.flush()
-        done += len(rows)
+    with progress("补算记录的留证核查结果 / backfilling evidence findings") as step:
+        while True:
+            judged = select(RecordFindings.record_id)
+            rows = list(session.exec(select(Record).where(col(Record.id).not_in(judged)).limit(batch)))
+            if not rows:
+                return done
+            for row in rows:
+                case = session.get(Case, row.case_id)
+                if case is not None:
+                    judge(session, blobs, SealedRecord.model_validate_json(row.sealed_json).record, case, table, now)
+                step()
+            session.flush()
+            done += len(rows)
 
 
 def findings_of(session: Session, case_ids: Iterable[str]) -> dict[str, list[Finding]]:

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from schemas.records import SealedRecord
 from schemas.signed import seal_valid_over, v1_body
+from sync_server.ops.progress import progress
 from sync_server.tables import Record, SignedRecordBytes, SurveyorKey, queries
 from sync_server.transparency import audit
 
@@ -89,15 +90,17 @@ def fill_missing(session: Session, now: datetime, batch: int = 500) -> int:
     """Verify and keep the verdicts of records that have none (rows merged before the column); how many.
     Not committed."""
     done = 0
-    while True:
-        rows = list(session.exec(select(Record).where(col(Record.seal_verdicts).is_(None)).limit(batch)))
-        if not rows:
-            return done
-        sealed = {r.id: SealedRecord.model_validate_json(r.sealed_json) for r in rows}
-        keys = queries.keys_by_id(session, {s.key_id for x in sealed.values() for s in x.seals})
-        verdicts = check_rows(session, rows, sealed, keys)
-        for row in rows:
-            row.seal_verdicts, row.seals_checked_at = dump(verdicts[row.id]), now
-            session.add(row)
-        session.flush()
-        done += len(rows)
+    with progress("补验记录签章 / backfilling seal verdicts") as step:
+        while True:
+            rows = list(session.exec(select(Record).where(col(Record.seal_verdicts).is_(None)).limit(batch)))
+            if not rows:
+                return done
+            sealed = {r.id: SealedRecord.model_validate_json(r.sealed_json) for r in rows}
+            keys = queries.keys_by_id(session, {s.key_id for x in sealed.values() for s in x.seals})
+            verdicts = check_rows(session, rows, sealed, keys)
+            for row in rows:
+                row.seal_verdicts, row.seals_checked_at = dump(verdicts[row.id]), now
+                session.add(row)
+            session.flush()
+            done += len(rows)
+            step(len(rows))

@@ -22,6 +22,7 @@ from schemas.records import Outcome, VisitKind
 from schemas.workdays import HolidayTable
 from sync_server.casework import review
 from sync_server.casework.deadlines import case_deadline, holiday_table
+from sync_server.ops.progress import progress
 from sync_server.tables import (
     Case,
     CaseSummary,
@@ -123,9 +124,11 @@ def fill_missing(session: Session) -> int:
     query = select(Case.id).where(~select(CaseSummary.case_id)
                                   .where(CaseSummary.case_id == Case.id).exists())
     missing = list(session.exec(query))
-    for start in range(0, len(missing), 500):
-        refresh(session, missing[start:start + 500])
-        session.flush()
+    with progress("补算案件列表摘要 / backfilling case summaries", len(missing)) as step:
+        for start in range(0, len(missing), 500):
+            refresh(session, missing[start:start + 500])
+            session.flush()
+            step(len(missing[start:start + 500]))
     return len(missing)
 
 

@@ -153,6 +153,10 @@ class DisplayCopies:
             return False
         return True
 
+    def backlog(self) -> int:
+        """Jobs queued for the background makers and not yet taken (GET /metrics)."""
+        return self._warm.qsize()
+
     def drain(self, timeout: float = 30.0) -> None:
         """Wait until every queued job is done (tests, benches, shutdown)."""
         waiter = threading.Thread(target=self._warm.join, daemon=True)

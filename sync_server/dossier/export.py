@@ -25,6 +25,7 @@ from sync_server.casework.case_wire import signed_bytes_of
 from sync_server.dossier import index_page, material
 from sync_server.dossier.logproofs import log_files
 from sync_server.evidence.disk_store import BlobStore
+from sync_server.ops.progress import progress
 from sync_server.tables import Case, EvidenceFile, EvidenceType, Record, queries
 from sync_server.transparency import audit
 from sync_server.transparency.agency_key import AgencyKey
@@ -180,7 +181,8 @@ def _write_zip(path: Path, manifest: bytes, signature: str, files: _Files) -> No
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
     try:
-        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as z:
+        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as z, \
+                progress(f"导出案件档案 / exporting dossier {path.name}", len(files.entries)) as step:
             z.writestr("manifest.json", manifest)
             z.writestr("manifest.sig", signature + "\n")
             for name, content, _sha, _size in files.entries:
@@ -188,6 +190,7 @@ def _write_zip(path: Path, manifest: bytes, signature: str, files: _Files) -> No
                     z.write(content, name, compress_type=zipfile.ZIP_STORED)
                 else:
                     z.writestr(name, content)
+                step()
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)

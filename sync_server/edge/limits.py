@@ -35,6 +35,9 @@ _DOCUMENT_POST = re.compile(rf"^{API_PREFIX}/(intake/cases/[^/]+/(documents|subj
                             rf"|accounts/[^/]+/credentials)$"
                             r"|^/exchange/v1/entrustments/[^/]+/documents$")  # a unit's system (issue 20)
 CONSOLE_COOKIE = b"console_token="
+# Health, readiness and metrics (ops/health.py, ops/metrics.py) are not admitted against the limits: a
+# server full of uploads must still say it is alive, and be seen being busy.
+OPS_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 
 
 def is_upload(scope: Scope) -> bool:
@@ -163,6 +166,9 @@ class Admission:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if scope.get("path") in OPS_PATHS:
             await self.app(scope, receive, send)
             return
         upload = is_upload(scope)

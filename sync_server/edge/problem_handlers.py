@@ -1,7 +1,9 @@
 """The one place where problems become HTTP responses (`application/problem+json`).
 
 Any other exception is logged here with an incident number and answered as `server.error` (500)
-carrying only that number: no traceback or internal text reaches the client. A database or disk
+carrying only that number: no traceback or internal text reaches the client. The incident number is the
+request id (edge/request_id.py), and every problem answer carries it as `incident`, so any refusal a
+tablet or a browser shows can be found in the logs. A database or disk
 that is full is `storage.full` (507), which a tablet retries later.
 """
 from __future__ import annotations
@@ -18,6 +20,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from schemas.problems import CHINESE, Code, Problem, ProblemError
+from sync_server.edge.request_id import current_request_id
 from sync_server.evidence.disk_store import is_disk_full
 
 log = logging.getLogger("sync_server.errors")
@@ -34,6 +37,8 @@ def problem_response(problem: Problem, headers: dict[str, str] | None = None) ->
     """The HTTP form of a problem (`server.busy` always says when to come back)."""
     if problem.code == Code.SERVER_BUSY:
         headers = {"Retry-After": BUSY_RETRY_AFTER, **(headers or {})}
+    if not problem.incident:
+        problem = problem.model_copy(update={"incident": current_request_id() or uuid.uuid4().hex})
     return JSONResponse(problem.model_dump(mode="json"), status_code=problem.status,
                         media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
@@ -79,26 +84,30 @@ def server_is_busy(error: BaseException) -> bool:
     return isinstance(error, sqlalchemy.exc.OperationalError) and "database is locked" in str(error.orig)
 
 
+def _incident(code: Code, incident: str) -> Problem:
+    return ProblemError(code, f"错误编号 {incident}").problem().model_copy(update={"incident": incident})
+
+
 def unexpected_problem(method: str, path: str, exc: BaseException) -> Problem:
     """The problem for an exception no handler took, logged with an incident number (the only
     thing the client sees of it)."""
-    incident = uuid.uuid4().hex[:12]
+    incident = current_request_id() or uuid.uuid4().hex
     if server_is_busy(exc):
         log.warning("busy during %s %s [%s]: %s", method, path, incident, exc)
-        return ProblemError(Code.SERVER_BUSY, f"错误编号 {incident}").problem()
+        return _incident(Code.SERVER_BUSY, incident)
     if storage_is_full(exc):
         log.error("storage full during %s %s [%s]: %s", method, path, incident, exc)
-        return ProblemError(Code.STORAGE_FULL, f"错误编号 {incident}").problem()
+        return _incident(Code.STORAGE_FULL, incident)
     log.error("unhandled error during %s %s [%s]", method, path, incident, exc_info=exc)
-    return ProblemError(Code.SERVER_ERROR, f"错误编号 {incident}").problem()
+    return _incident(Code.SERVER_ERROR, incident)
 
 
 class CatchAll:
     """ASGI layer inside Starlette's last-resort handler: an unhandled exception becomes a problem
     response here and is not re-raised, so the server keeps the client's connection open."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    def __init__(self, app: ASGIApp, retry_after_s: int = int(BUSY_RETRY_AFTER)) -> None:
+        self.app, self.retry_after_s = app, retry_after_s  # settings.retry_after_s, as the limits say it
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -117,12 +126,13 @@ class CatchAll:
             if started:  # too late for another answer: let the server close the connection
                 raise
             problem = unexpected_problem(scope.get("method", ""), scope.get("path", ""), exc)
-            await problem_response(problem)(scope, receive, send)
+            busy = {"Retry-After": str(self.retry_after_s)} if problem.code == Code.SERVER_BUSY else None
+            await problem_response(problem, headers=busy)(scope, receive, send)
 
 
-def install_problem_handlers(app: FastAPI) -> None:
+def install_problem_handlers(app: FastAPI, retry_after_s: int = int(BUSY_RETRY_AFTER)) -> None:
     """Render `ProblemError`, request validation errors, HTTP errors and any other exception as problems."""
     app.add_exception_handler(ProblemError, _on_problem)
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(HTTPException, _on_http)
-    app.add_middleware(CatchAll)
+    app.add_middleware(CatchAll, retry_after_s=retry_after_s)

@@ -117,5 +117,5 @@ def serve_workers(settings: Settings, host: str, port: int, workers: int, **extr
     make_engine(settings.db_url).dispose()
     os.environ["SYNC_DATA_DIR"] = str(settings.data_dir.resolve())
     config = uvicorn_config("sync_server.edge.asgi:app_from_env", settings, host, port, factory=True,
-                            workers=workers, log_level="info", **extra)
+                            workers=workers, log_level=settings.log_level.lower(), **extra)
     Multiprocess(config, sockets=[config.bind_socket()]).run()

@@ -31,6 +31,7 @@ from sqlalchemy import create_engine, make_url
 from sync_server.evidence.disk_store import BlobStore, fsync_dir
 from sync_server.ops.citations import Citation, Damage, expected_files, where_cited
 from sync_server.ops.privacy import make_private_dir
+from sync_server.ops.progress import progress
 from sync_server.settings import Settings
 
 BLOCK = 1024 * 1024
@@ -103,15 +104,17 @@ def backup(settings: Settings, to: Path, now: datetime | None = None) -> tuple[P
         hashes, cited = _cited_hashes(url)  # cited now ⊇ cited by the dump, less what a disposal destroyed
     blobs = BlobStore(settings.evidence_dir, remote=None)
     copied, damaged = 0, []
-    for sha in hashes:
-        kept = to / "evidence" / sha[:2] / sha
-        if kept.is_file():
-            continue  # incremental: a file with this hash is this file
-        problem = _copy_one(settings, blobs, sha, kept)
-        if problem is None:
-            copied += 1
-        else:
-            damaged.append(Damage(sha, problem[0], tuple(cited.get(sha, ())), problem[1]))
+    with progress("备份留证文件 / backing up evidence", len(hashes)) as step:
+        for sha in hashes:
+            step()
+            kept = to / "evidence" / sha[:2] / sha
+            if kept.is_file():
+                continue  # incremental: a file with this hash is this file
+            problem = _copy_one(settings, blobs, sha, kept)
+            if problem is None:
+                copied += 1
+            else:
+                damaged.append(Damage(sha, problem[0], tuple(cited.get(sha, ())), problem[1]))
     manifest = {"database": kind, "evidence": hashes, "copied": copied, "made_at": stamp, "agency_files": kept_files,
                 "complete": not damaged, "missing": [d.as_json() for d in damaged]}
     (snapshot / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False))
@@ -179,8 +182,9 @@ def restore(snapshot: Path, settings: Settings) -> dict:
         shutil.copyfile(snapshot / "agency" / name, settings.data_dir / name)
     blobs = BlobStore(settings.evidence_dir)
     lost = {m["sha256"] for m in manifest.get("missing", ())}  # listed, not in the backup: nothing to copy
-    for sha in manifest["evidence"]:
-        if sha in lost:
-            continue
-        _copy_verified(backup_root / "evidence" / sha[:2] / sha, sha, blobs.path_for(sha))
+    with progress("恢复留证文件 / restoring evidence", len(manifest["evidence"])) as step:
+        for sha in manifest["evidence"]:
+            step()
+            if sha not in lost:
+                _copy_verified(backup_root / "evidence" / sha[:2] / sha, sha, blobs.path_for(sha))
     return manifest

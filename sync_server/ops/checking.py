@@ -29,6 +29,7 @@ from sqlalchemy import Connection, Engine, create_engine, make_url, text
 from schemas import checkpoint as note
 from sync_server.evidence.disk_store import BlobStore
 from sync_server.ops.citations import Damage, expected_files, where_cited
+from sync_server.ops.progress import progress
 from sync_server.settings import Settings
 from sync_server.transparency import merkle
 from sync_server.transparency.audit import CHECKPOINT_CONTEXT
@@ -113,11 +114,13 @@ def check_files(connection: Connection, blobs: BlobStore) -> tuple[int, list[Dam
     """How many stored files were checked, and the missing or altered ones."""
     hashes, cited = expected_files(connection), where_cited(connection)
     damaged = []
-    for sha in hashes:
-        actual = _stored_hash(blobs, sha)
-        if actual != sha:
-            damaged.append(Damage(sha, "missing" if actual is None else "altered", tuple(cited.get(sha, ())),
-                                  "" if actual is None else f"SHA-256 {actual}"))
+    with progress("核对留证文件哈希 / hashing evidence files", len(hashes)) as step:
+        for sha in hashes:
+            actual = _stored_hash(blobs, sha)
+            step()
+            if actual != sha:
+                damaged.append(Damage(sha, "missing" if actual is None else "altered", tuple(cited.get(sha, ())),
+                                      "" if actual is None else f"SHA-256 {actual}"))
     return len(hashes), damaged
 
 
@@ -125,16 +128,19 @@ def check_log(connection: Connection, public_raw: bytes | None) -> dict[str, Any
     """Recompute the log from its entries and compare every stored subtree and checkpoint."""
     problems: list[str] = []
     leaves: list[bytes] = []
-    for position, entry, stored in connection.execute(text(
-            "SELECT position, entry, leaf_hash FROM audit_entries ORDER BY position")):
-        if position != len(leaves):
-            problems.append(f"日志位置不连续 / gap: expected position {len(leaves)}, found {position}")
-        leaf = merkle.leaf_hash(bytes(entry))
-        if leaf.hex() != stored:
-            problems.append(f"条目 {position} 的叶哈希不符 / leaf hash of entry {position} differs")
-        if json.loads(bytes(entry)).get("position") != position:
-            problems.append(f"条目 {position} 的内容写着另一位置 / entry {position} names another position")
-        leaves.append(leaf)
+    total = connection.execute(text("SELECT COUNT(*) FROM audit_entries")).scalar()
+    with progress("重算审计日志 / recomputing the audit log", int(total or 0)) as step:
+        for position, entry, stored in connection.execute(text(
+                "SELECT position, entry, leaf_hash FROM audit_entries ORDER BY position")):
+            step()
+            if position != len(leaves):
+                problems.append(f"日志位置不连续 / gap: expected position {len(leaves)}, found {position}")
+            leaf = merkle.leaf_hash(bytes(entry))
+            if leaf.hex() != stored:
+                problems.append(f"条目 {position} 的叶哈希不符 / leaf hash of entry {position} differs")
+            if json.loads(bytes(entry)).get("position") != position:
+                problems.append(f"条目 {position} 的内容写着另一位置 / entry {position} names another position")
+            leaves.append(leaf)
     tree = merkle.Tree(leaves)
     for level, number, node in connection.execute(text("SELECT level, number, node_hash FROM audit_nodes")):
         if level >= len(tree.levels) or number >= len(tree.levels[level]) or tree.levels[level][number].hex() != node:

@@ -8,7 +8,6 @@ import io
 import os
 import shutil
 import subprocess
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -51,7 +50,7 @@ def test_an_existing_plain_key_is_migrated_when_a_passphrase_is_set_and_keeps_it
     path = settings.data_dir / PRIVATE_FILE
     before = agency_key_id(team)  # the previous release's install: a plain key file
     assert not is_encrypted(path)
-    protected = replace(settings, agency_key_passphrase="Archive-Key-Passphrase-2026")
+    protected = settings.replace(agency_key_passphrase="Archive-Key-Passphrase-2026")
     app = create_app(protected, clock=clock)
     with api_client(app) as client:
         team.client = client
@@ -84,7 +83,7 @@ def test_a_key_in_a_softhsm2_token_signs_checkpoints_and_dossiers_and_never_touc
     label, pin = softhsm_token
     (settings.data_dir / PRIVATE_FILE).unlink(missing_ok=True)  # this install keeps no key file at all
     (settings.data_dir / "signed_checkpoints.jsonl").unlink(missing_ok=True)  # a new key: a new log memory
-    in_token = replace(settings, agency_key_store="pkcs11", pkcs11_module=SOFTHSM_MODULE, pkcs11_token=label,
+    in_token = settings.replace(agency_key_store="pkcs11", pkcs11_module=SOFTHSM_MODULE, pkcs11_token=label,
                        pkcs11_pin=pin, pkcs11_key_label="agency-log-2026")
     key = load_agency_key(in_token)
     signature = key.sign_raw(b"field-evidence test")
@@ -101,4 +100,4 @@ def test_a_key_in_a_softhsm2_token_signs_checkpoints_and_dossiers_and_never_touc
     assert checkpoint.parse(answer["checkpoint"], key.public_raw).size == answer["size"]
     assert verify(io.BytesIO(dossier), trusted_key_id=key.key_id).ok
     with pytest.raises(AgencyKeyLocked, match="PKCS#11"):
-        load_agency_key(replace(in_token, pkcs11_pin="000000", pkcs11_key_label="other"))
+        load_agency_key(in_token.replace(pkcs11_pin="000000", pkcs11_key_label="other"))

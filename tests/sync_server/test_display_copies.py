@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import io
 import threading
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -127,7 +126,7 @@ def test_a_photo_cited_by_two_records_gets_a_copy_per_record(team: FieldTeam, ap
 
 
 def test_a_heic_photo_gets_a_jpeg_display_copy(settings: Settings, clock, template):
-    app = create_app(replace(settings, max_evidence_bytes=4_000_000), clock=clock)
+    app = create_app(settings.replace(max_evidence_bytes=4_000_000), clock=clock)
     try:
         with api_client(app) as client:
             team = FieldTeam(client, dict(template.team.headers), dict(template.team.keys))
@@ -193,7 +192,7 @@ def test_ten_first_views_at_once_make_one_copy_and_all_get_it(team: FieldTeam, a
 
 
 def test_copies_are_made_in_the_background_when_a_record_merges(settings: Settings, clock, template):
-    app = create_app(replace(settings, display_warm_workers=1), clock=clock)
+    app = create_app(settings.replace(display_warm_workers=1), clock=clock)
     try:
         with api_client(app) as client:
             team = FieldTeam(client, dict(template.team.headers), dict(template.team.keys))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import replace
 from pathlib import Path
 
 from sync_server.app import create_app
@@ -38,7 +37,7 @@ def test_a_starting_server_sweeps_expired_exports(settings: Settings, clock):
     old.write_bytes(b"PK old")
     fresh.write_bytes(b"PK fresh")
     _age(old, 8)
-    app = create_app(replace(settings, export_days=7.0), clock=clock)
+    app = create_app(settings.replace(export_days=7.0), clock=clock)
     try:
         with api_client(app):  # the lifespan runs: its first sweep is at start
             deadline = time.monotonic() + 30

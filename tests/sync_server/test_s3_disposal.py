@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
-from dataclasses import replace
 
 import pytest
 from fastapi import FastAPI
@@ -23,7 +22,7 @@ from tests.sync_server.helpers import FieldTeam, api_client, m4a_audio
 def s3_app(settings: Settings, ceph: CephRgw, clock) -> Iterator[FastAPI]:
     assert ceph.location is not None
     loc = ceph.location
-    app = create_app(replace(settings, s3_endpoint=loc.endpoint, s3_bucket="evidence-disposal",
+    app = create_app(settings.replace(s3_endpoint=loc.endpoint, s3_bucket="evidence-disposal",
                              s3_access_key=loc.access_key, s3_secret_key=loc.secret_key), clock=clock)
     yield app
     app.state.services.engine.dispose()

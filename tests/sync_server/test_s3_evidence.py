@@ -8,7 +8,6 @@ import base64
 import hashlib
 import os
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -61,7 +60,7 @@ def test_disposal_removes_a_file_from_the_object_store_and_its_local_copy(store:
 def s3_app(settings: Settings, ceph: CephRgw, clock) -> Iterator[FastAPI]:
     assert ceph.location is not None
     loc = ceph.location
-    app = create_app(replace(settings, s3_endpoint=loc.endpoint, s3_bucket="evidence-app",
+    app = create_app(settings.replace(s3_endpoint=loc.endpoint, s3_bucket="evidence-app",
                              s3_access_key=loc.access_key, s3_secret_key=loc.secret_key), clock=clock)
     yield app
     app.state.services.engine.dispose()
