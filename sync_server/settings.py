@@ -114,9 +114,9 @@ class Settings(BaseSettings):
     pkcs11_key_label: str = "agency-key"
     # Results pushed to the entrusting units' systems (issue 20, documents/result_delivery.py): the outbox is
     # looked at every exchange_poll_s; a failed delivery waits base, 2·base, 4·base … at most max seconds.
-    exchange_poll_s: float = 2.0
-    exchange_retry_base_s: float = 5.0
-    exchange_retry_max_s: float = 1800.0
+    exchange_poll_s: PositiveSeconds = 2.0
+    exchange_retry_base_s: PositiveSeconds = 5.0
+    exchange_retry_max_s: PositiveSeconds = 1800.0
     # GET /metrics (ops/metrics.py): loopback callers always; others only with this bearer token (empty: none).
     metrics_token: str = Field(default="", repr=False)
     # The level of the JSON logs `python -m sync_server` writes on stderr (ops/log_config.py).
