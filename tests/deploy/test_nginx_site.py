@@ -135,3 +135,12 @@ def test_each_answer_carries_a_request_id_and_plain_http_is_redirected(stack) ->
     assert "rid=tablet-req-0001" in (proxy.prefix / "logs" / "field-evidence.access.log").read_text()
     redirect = httpx.get(f"http://127.0.0.1:{proxy.http_port}/console/login", follow_redirects=False)
     assert redirect.status_code == 301 and redirect.headers["location"].startswith("https://")
+
+
+def test_health_answers_through_the_proxy_and_metrics_never_leave_the_machine(stack) -> None:
+    _, proxy, tls = stack
+    with _https(proxy, tls) as http:
+        assert http.get("/healthz").status_code == 200
+        ready = http.get("/readyz")
+        assert ready.status_code == 200, ready.text
+        assert http.get("/metrics").status_code == 404

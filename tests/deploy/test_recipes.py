@@ -162,7 +162,7 @@ def test_the_compose_file_wires_postgresql_the_server_and_the_nightly_jobs() -> 
     script = nightly["command"][0]
     assert "python -m sync_server backup --data-dir /var/lib/field-evidence" in script
     assert "python -m sync_server check --data-dir /var/lib/field-evidence" in script
-    known = {f"SYNC_{name.upper()}" for name in Settings.__dataclass_fields__}
+    known = {f"SYNC_{name.upper()}" for name in Settings.model_fields}
     for service in (server, nightly):
         assert {k for k in service["environment"] if k.startswith("SYNC_")} <= known
     dockerfile = (DEPLOY / "compose" / "Dockerfile").read_text(encoding="utf-8")
