@@ -76,6 +76,9 @@ class Code(str, Enum):
     DISPOSAL_SECOND_PERSON = "disposal.second_person_required"
     CASE_NOT_DISPOSED = "case.not_disposed"
     LOG_INCONSISTENT = "log.inconsistent"
+    ENROLMENT_INVALID = "device.enrolment_invalid"  # unknown, used or expired enrolment code (issue 18)
+    DEVICE_LOST = "device.lost"  # the office marked this tablet lost: it must wipe (data: upload_first)
+    DEVICE_UPLOAD_ONLY = "device.upload_only"  # a lost tablet told to upload first may only upload
 
 
 HTTP_STATUS: dict[Code, int] = {
@@ -142,6 +145,9 @@ HTTP_STATUS: dict[Code, int] = {
     Code.DISPOSAL_SECOND_PERSON: 409,
     Code.CASE_NOT_DISPOSED: 409,
     Code.LOG_INCONSISTENT: 500,
+    Code.ENROLMENT_INVALID: 403,
+    Code.DEVICE_LOST: 403,
+    Code.DEVICE_UPLOAD_ONLY: 403,
 }
 
 CHINESE: dict[Code, str] = {
@@ -208,6 +214,9 @@ CHINESE: dict[Code, str] = {
     Code.DISPOSAL_SECOND_PERSON: "销毁鉴定须由提出人以外的另一人审批",
     Code.CASE_NOT_DISPOSED: "该案件档案尚未销毁，没有销毁证明",
     Code.LOG_INCONSISTENT: "审计日志与此前签发的检查点不一致，可能已被删改；已停止签发并告警，请立即联系管理员",
+    Code.ENROLMENT_INVALID: "设备登记码无效、已使用或已过期，请管理员在控制台重新生成",
+    Code.DEVICE_LOST: "本设备已被机构登记为丢失，数据将被清除",
+    Code.DEVICE_UPLOAD_ONLY: "本设备已被登记为丢失，只能上传已封存的记录，随后清除数据",
 }
 
 

@@ -62,6 +62,12 @@ class Settings:
     pkcs11_token: str = ""
     pkcs11_pin: str = field(default="", repr=False)
     pkcs11_key_label: str = "agency-key"
+    # Device provisioning (issue 18, sync_server/accounts/fleet.py): the URL tablets are told in the enrolment
+    # QR code ("" = the URL the console was reached at), the agency CA whose fingerprint it carries ("" =
+    # data_dir/tls/ca.crt) and how long an enrolment code stays valid.
+    public_url: str = ""
+    agency_ca_file: str = ""
+    enrolment_hours: float = 24.0
 
     @classmethod
     def from_env(cls, data_dir: Path, environ: Mapping[str, str]) -> Settings:

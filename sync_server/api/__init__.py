@@ -11,6 +11,7 @@ from sync_server.api import (
     auth_routes,
     batch_routes,
     case_routes,
+    device_routes,
     disposal_routes,
     dossier_routes,
     evidence_routes,
@@ -42,6 +43,6 @@ def api_router() -> APIRouter:
     # against the routes in order (about 90 before the uploads' otherwise, 0.5 ms a request)
     for module in (upload_routes, batch_routes, record_routes, evidence_routes, case_routes, auth_routes,
                    key_routes, intake_routes, staff_routes, dossier_routes, report_routes, review_routes,
-                   finding_routes, letter_routes, admin_routes, disposal_routes, log_routes):
+                   finding_routes, letter_routes, admin_routes, disposal_routes, log_routes, device_routes):
         router.include_router(module.router)
     return router

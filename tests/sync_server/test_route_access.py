@@ -16,7 +16,7 @@ pytestmark = pytest.mark.both_databases  # each test also runs on PostgreSQL, id
 
 SAMPLE = {"case_id": "case-none", "sha256": "0" * 64, "username": "lina", "key_id": "k-none",
           "document_id": "doc-none", "handover_id": "ho-none", "letter_id": "letter-none", "number": "2",
-          "report_version": "1", "appraisal_id": "appraisal-none"}
+          "report_version": "1", "appraisal_id": "appraisal-none", "tablet_id": "tablet-none"}
 BODY = {"reason": "测试"}
 
 
