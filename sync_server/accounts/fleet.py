@@ -111,10 +111,11 @@ def refuse_if_lost(session: Session, device_id: str) -> None:
 
 
 def note_sign_in(session: Session, device_id: str, account: Account, now: datetime) -> None:
-    """A surveyor signed in on this tablet: refused if it was reported lost, else remembered."""
+    """A surveyor signed in on this tablet: refused if it was reported lost, or enrolled for another
+    organisation; else remembered (a tablet configured by hand is listed from its first sign-in)."""
     refuse_if_lost(session, device_id)
     device = session.get(Device, device_id) or Device(id=device_id, org_id=account.org_id)
-    if device.org_id and account.org_id and device.org_id != account.org_id:
+    if device.enrolment_id and device.org_id and account.org_id and device.org_id != account.org_id:
         raise ProblemError(Code.FORBIDDEN, "本设备登记在其他机构名下，不能用本账号登录", device_org=device.org_id)
     device.last_user, device.last_sign_in_at = account.username, now
     if not device.team_id and account.team_id:

@@ -148,3 +148,11 @@ def test_a_lost_tablet_told_to_upload_first_uploads_then_is_shut_out(app: FastAP
     assert all(k["revoked_at"] for k in keys)
     assert "rec-sealed-before-loss" in team.merged_ids()
     assert kinds(app, "tablet-yb-01")[-2:] == ["device.lost", "device.wiped"]
+
+
+def test_r40_the_hand_over_of_a_leaving_surveyor_lists_their_tablets(team: FieldTeam):
+    admin = password_login(team.client, "admin")
+    device_login(team.client, "lina", "tablet-yb-05")  # she also used a second tablet
+    started = team.client.post(f"{API_PREFIX}/accounts/lina/close", json={"successor": "zhangwei"}, headers=admin)
+    assert started.status_code == 201, started.text
+    assert started.json()["device_ids"] == ["tablet-yb-01", "tablet-yb-05"]

@@ -57,8 +57,12 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['org_id'], ['organisations.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
+    with op.batch_alter_table('handovers') as batch:  # R40: the leaver's devices are on the hand-over list
+        batch.add_column(sa.Column('device_ids', sa.JSON(), nullable=False, server_default='[]'))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('handovers') as batch:
+        batch.drop_column('device_ids')
     op.drop_table('devices')
     op.drop_table('device_enrolments')
