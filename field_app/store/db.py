@@ -15,7 +15,7 @@ from sqlalchemy import URL, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
-from field_app.errors import StorageFull, StorageLocked
+from field_app.errors import DeviceWiped, StorageFull, StorageLocked
 from field_app.store.full import is_disk_full
 from field_app.store.migrations import migrate
 from field_app.store.plain_to_encrypted import encrypt_plain_database, raw_key_pragma
@@ -51,12 +51,15 @@ class Store:
         self.data_dir = data_dir
         self.vault = vault  # the device secret that wraps signing keys comes from here too
         self._writer = engine.execution_options(immediate=True)
+        self.wiped = False  # set by `shut`: no connection may open (and so re-create) the database again
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A session that commits at the end of the block, or rolls back on an exception.
 
         A full disk raises `StorageFull`; the transaction is then rolled back whole."""
+        if self.wiped:
+            raise DeviceWiped()
         try:
             with Session(self._writer, expire_on_commit=False) as session, session.begin():
                 yield session
@@ -68,11 +71,18 @@ class Store:
     @contextmanager
     def reading(self) -> Iterator[Session]:
         """A session for reads only (never commits)."""
+        if self.wiped:
+            raise DeviceWiped()
         with Session(self.engine, expire_on_commit=False) as session:
             yield session
 
     def close(self) -> None:
         """Release every connection."""
+        self.engine.dispose()
+
+    def shut(self) -> None:
+        """Close for good before a wipe: any later use raises `DeviceWiped` instead of opening a new file."""
+        self.wiped = True
         self.engine.dispose()
 
 

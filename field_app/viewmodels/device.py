@@ -104,7 +104,7 @@ class DeviceGuard(Observable):
         if upload_first:
             self._upload_then_report()
         with self.outbox.upload_lock:  # no upload is using the store any more
-            self.store.close()
+            self.store.shut()
             destroy = getattr(self.vault, "destroy", None)
             if callable(destroy):
                 destroy()
