@@ -54,16 +54,28 @@ class Router:
     def go(self, screen: str) -> None:
         """Leave the current step (a removal waiting for its undo becomes final) and show `screen`."""
         with self.ctx.lock:
+            if self._wiped():  # nothing is left to show but that (issue 18)
+                self._current = "wiped"
+                self.render()
+                return
             self.ctx.leave_step()
             self._current = screen
             self.render()
+
+    def _wiped(self) -> bool:
+        device = self.ctx.model.device
+        return device is not None and device.wiped
 
     def render(self) -> None:
         """Re-render the bar and the current screen."""
         ctx = self.ctx
         with ctx.lock:
             names = "、".join(m.name for m in ctx.model.team.members)
-            ctx.frame.bar.content = top_bar(names, ctx.model.outbox.pending, ctx.go, ctx.guard)
+            if self._wiped():
+                self._current = "wiped"
+                ctx.frame.bar.content = ft.Text("社会救助入户核查", size=22, color=ft.Colors.WHITE)
+            else:
+                ctx.frame.bar.content = top_bar(names, ctx.model.outbox.pending, ctx.go, ctx.guard)
             ctx.frame.body.content = self.screens[self._current](ctx)
             self.page.update()
 

@@ -52,6 +52,10 @@ def decode_qr_on_page(page) -> str:
     return found.text
 
 
+def shown(page, identifier: str) -> bool:
+    return page.locator(f'[flt-semantics-identifier="{identifier}"]').count() > 0
+
+
 def readable(folder) -> list:
     return [p for p in folder.rglob("*") if p.is_file()] if folder.exists() else []
 
@@ -92,8 +96,8 @@ def run(product: Product, browser) -> None:
     tap(page, "provisioned-continue")
     tablet = Tablet(page, "tablet-provision")
     tablet.download_cases()  # both surveyors sign in over HTTPS pinned to the QR code's CA
-    tap(page, "nav-outbox")
-    tap(page, "sync-button")
+    tablet.tap_until("nav-outbox", lambda: shown(page, "sync-button"), "the outbox did not open")
+    tap(page, "sync-button")  # the sync: the tablet reports its state, then uploads (nothing to upload)
     wait_text(page, "没有需要上传的记录")
     device_id = (product.root / "tablet" / "device_id").read_text().strip()
     store, _evidence = tablet_store(product.root)
@@ -113,7 +117,7 @@ def run(product: Product, browser) -> None:
     assert "已登记为丢失" in console.inner_text("p[role=status]")
     shot(console, "console-devices-lost")
 
-    tap(page, "nav-cases")
+    tablet.tap_until("nav-cases", lambda: shown(page, "download-cases"), "the case list did not open")
     tap(page, "download-cases")  # the next contact: the server answers device.lost
     wait_text(page, "本机的调查数据与密钥已全部清除")
     shot(page, "tablet-provision-03-wiped")
