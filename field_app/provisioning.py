@@ -142,8 +142,12 @@ def _register(payload: ProvisioningPayload, ca_file: Path | None, device_id: str
 
 
 def decode_qr(image_bytes: bytes) -> str | None:
-    """The text of the first QR code in a camera frame (JPEG/PNG bytes), or None (zxing-cpp)."""
-    import zxingcpp
+    """The text of the first QR code in a camera frame (JPEG/PNG bytes), or None (zxing-cpp). Where
+    zxing-cpp has no build (a platform without its wheel) this refuses, and the payload is typed instead."""
+    try:
+        import zxingcpp
+    except ImportError:
+        raise ProvisioningRefused("本机无法识别二维码图像，请粘贴或输入二维码下方的登记内容") from None
     from PIL import Image
 
     with Image.open(io.BytesIO(image_bytes)) as image:

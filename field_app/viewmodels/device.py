@@ -53,7 +53,12 @@ class Provisioner(Observable):
 
     def scan(self, frame: bytes) -> bool:
         """Provision from a camera frame holding the QR code."""
-        text = decode_qr(frame)
+        try:
+            text = decode_qr(frame)
+        except (ProvisioningRefused, OSError) as refused:  # no decoder here, or not an image
+            self.error = str(refused) if isinstance(refused, ProvisioningRefused) else "无法读取相机画面"
+            self._notify()
+            return False
         if text is None:
             self.error = "画面中没有识别到二维码，请对准控制台上的登记二维码再试，或粘贴登记内容"
             self._notify()
