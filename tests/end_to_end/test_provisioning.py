@@ -100,6 +100,11 @@ def run(product: Product, browser) -> None:
     tap(page, "sync-button")  # the sync: the tablet reports its state, then uploads (nothing to upload)
     wait_text(page, "没有需要上传的记录")
     device_id = (product.root / "tablet" / "device_id").read_text().strip()
+    tablet.tap_until("nav-device", lambda: shown(page, "device-setting-2"), "the settings did not open")
+    assert payload.ca in wait_text(page, "机构 CA 指纹")  # 设备设置: server, CA fingerprint, device id
+    wait_text(page, f"设备编号：{device_id}")
+    wait_text(page, f"服务器：{product.server_url}")
+    shot(page, "tablet-provision-03-settings")
     store, _evidence = tablet_store(product.root)
     try:
         with store.reading() as s:
@@ -120,7 +125,7 @@ def run(product: Product, browser) -> None:
     tablet.tap_until("nav-cases", lambda: shown(page, "download-cases"), "the case list did not open")
     tap(page, "download-cases")  # the next contact: the server answers device.lost
     wait_text(page, "本机的调查数据与密钥已全部清除")
-    shot(page, "tablet-provision-03-wiped")
+    shot(page, "tablet-provision-04-wiped")
     assert readable(product.root / "tablet") == [] and readable(product.root / "tablet-keys") == []
 
     trusted = ssl.create_default_context(cafile=str(product.ca_file))
