@@ -21,7 +21,7 @@ from schemas.devices import (
 from schemas.problems import Code, ProblemError
 from sync_server.accounts import fleet
 from sync_server.accounts.enrolment_qr import agency_ca_pem, payload_for
-from sync_server.api.deps import CurrentAccount, CurrentAdmin, CurrentToken, DbSession, ServicesDep, Transaction
+from sync_server.api.deps import CurrentAdmin, CurrentSurveyor, CurrentToken, DbSession, ServicesDep, Transaction
 from sync_server.tables import Device
 from sync_server.transparency import audit
 
@@ -59,11 +59,13 @@ def enrol_device(body: DeviceEnrol, session: DbSession, services: ServicesDep) -
 
 
 @router.post("/devices/report", response_model=DeviceOrders)
-def report_state(body: DeviceReport, session: Transaction, token: CurrentToken, account: CurrentAccount,
+def report_state(body: DeviceReport, session: Transaction, token: CurrentToken, surveyor: CurrentSurveyor,
                  services: ServicesDep) -> DeviceOrders:
     """The tablet's state at a sync (app and form versions, outbox backlog, free storage); the answer says
-    whether to wipe, and whether to upload sealed records first."""
-    return fleet.report(session, session.merge(token), account, body, services.clock())
+    whether to wipe, and whether to upload sealed records first. A surveyor's tablet token only."""
+    if not token.device_id:
+        raise ProblemError(Code.FORBIDDEN, "仅平板可以报告设备状态")
+    return fleet.report(session, session.merge(token), surveyor, body, services.clock())
 
 
 @router.post("/admin/enrolments", response_model=EnrolmentCreated, status_code=201)
