@@ -293,5 +293,6 @@ class SyncClient:
 
     def report_device(self, token: str, report: DeviceReport) -> DeviceOrders:
         """Tell the server this tablet's state; the answer says whether to wipe (and upload first)."""
-        response = self._send("POST", "/devices/report", token, json=report.model_dump(mode="json"))
+        response = self._send("POST", "/devices/report", token, retry_busy=False,  # never holds up an upload
+                              json=report.model_dump(mode="json"))
         return self._parse(DeviceOrders, response)

@@ -40,6 +40,7 @@ def _devices_page(staff: Account, session: Session, services: Services, *, error
     orgs = {o.id: o.name for o in session.exec(select(Organisation))}
     return page("devices.html", status=status, staff=public(staff), devices=fleet.fleet(session), orgs=orgs,
                 status_names={s.value: n for s, n in STATUS_NAMES.items()}, active=DeviceStatus.ACTIVE.value,
+                upload_first=DeviceStatus.LOST_UPLOAD_FIRST.value,
                 error=error, notice=notice)
 
 

@@ -74,3 +74,15 @@ def test_the_device_pages_are_for_administrators_only(team: FieldTeam, username:
     posted = console_post(team.client, "/console/devices/tablet-yb-01/lost", {"mode": "wipe_now"})
     assert posted.status_code == 403
     assert team.client.get(f"{API_PREFIX}/cases", headers=team.headers["zhangwei"]).status_code == 200
+
+
+def test_a_tablet_waiting_to_upload_can_be_cut_off_at_once(team: FieldTeam):
+    assert console_login(team.client, "admin").status_code == 303
+    first = console_post(team.client, "/console/devices/tablet-yb-01/lost", {"mode": "upload_first"},
+                         page="/console/devices")
+    assert "只能上传已封存的记录" in first.text and "不再等待上传，立即停用" in first.text
+    assert problem_of(team.client.get(f"{API_PREFIX}/cases", headers=team.headers["lina"]))["code"] == \
+        "device.upload_only"
+    cut = console_post(team.client, "/console/devices/tablet-yb-01/lost", {"mode": "wipe_now"}, page="/console/devices")
+    assert "已停用" in cut.text
+    assert problem_of(team.client.get(f"{API_PREFIX}/cases", headers=team.headers["lina"]))["code"] == "device.lost"
