@@ -15,7 +15,8 @@ def parse(argv: list[str] | None = None) -> Settings:
     parser = argparse.ArgumentParser(prog="python -m field_app",
                                      description="核查外勤平板应用（网页模式，离线可用）/ the field app in web mode")
     parser.add_argument("--port", type=int, default=defaults.port, help="本机监听端口 (127.0.0.1)")
-    parser.add_argument("--server", default=defaults.server_url, help="同步服务器地址, e.g. http://127.0.0.1:8000")
+    parser.add_argument("--server", default=defaults.server_url,
+                        help="同步服务器地址（不填：首次启动时扫描设备登记二维码）")
     parser.add_argument("--data-dir", type=Path, default=defaults.data_dir,
                         help="平板数据目录（SQLite 与留证文件）")
     parser.add_argument("--key-dir", type=Path, default=defaults.key_dir,
@@ -27,7 +28,8 @@ def parse(argv: list[str] | None = None) -> Settings:
     args = parser.parse_args(argv)
     ca_file = args.ca_file.resolve() if args.ca_file else None
     try:
-        check_server_url(args.server, ca_file)
+        if args.server:  # none: provisioned by the enrolment QR code on the first screen
+            check_server_url(args.server, ca_file)
     except InsecureServerUrl as refused:
         parser.error(str(refused))
     return Settings(server_url=args.server.rstrip("/"), data_dir=args.data_dir.resolve(), port=args.port,

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import flet as ft
 
+from field_app import provisioning
 from field_app.capture.audio_spool import POINTERS
 from field_app.settings import Settings, device_id
 from field_app.store import EvidenceStore, open_store
@@ -20,6 +21,7 @@ from field_app.store.vault import DirectoryVault, KeyVault, default_key_dir
 from field_app.sync.client import SyncClient
 from field_app.viewmodels import CaseList, SyncPanel, TeamSession, VisitEditor
 from field_app.viewmodels.camera import CameraSession
+from field_app.viewmodels.device import DeviceGuard, Provisioner
 from field_app.viewmodels.idle_lock import IdleLock
 from field_app.viewmodels.model import AppModel
 from field_app.viewmodels.outbox import AutoResume
@@ -43,15 +45,21 @@ def build_model(settings: Settings, vault: KeyVault | None = None) -> AppModel:
     recover_recordings(store, evidence, recordings)  # a recording cut by a kill: kept as a WAV, or discarded
     prune_evidence(store, evidence)  # files of records the server confirmed, or of discarded drafts
     tablet = device_id(settings.data_dir)
-    client = SyncClient(settings.server_url, ca_file=settings.ca_file, device_id=tablet)
+    provisioned = provisioning.load(settings.data_dir)  # the QR code's server and CA win over the environment
+    server_url, ca_file = (provisioned.server_url, provisioned.ca_file(settings.data_dir)) if provisioned \
+        else (settings.server_url, settings.ca_file)
+    client = SyncClient(server_url, ca_file=ca_file, device_id=tablet)
     team = TeamSession(store, client, tablet)
     visit = VisitEditor(store, evidence, team)
     outbox = SyncPanel(store, evidence, client, team)
+    resume = AutoResume(outbox, settings.auto_resume_seconds)
+    device = DeviceGuard(store, settings.data_dir, vault, client, team, outbox, resume)
+    outbox.before_upload = device.report
     return AppModel(store, evidence, client, team, CaseList(store, client, team),
                     visit, outbox, PhotoBatch(visit),
                     CameraSession(visit), Recorder(visit, recordings),
                     IdleLock(team, timedelta(seconds=settings.idle_lock_seconds)),
-                    AutoResume(outbox, settings.auto_resume_seconds), EvidenceRemoval(visit))
+                    resume, EvidenceRemoval(visit), Provisioner(settings.data_dir, client), device)
 
 
 def make_main(model: AppModel) -> Callable[[ft.Page], None]:

@@ -127,3 +127,10 @@ def guarded(handler: Callable[..., Any], report: Callable[[str, tuple], None]) -
             return None
     run.__guarded__ = True  # type: ignore[attr-defined]
     return run
+
+
+class DeviceWiped(FieldAppError):
+    """The tablet's data was wiped on the office's order (设备丢失, issue 18): its store is gone."""
+
+    def __init__(self) -> None:
+        super().__init__("本设备已被机构登记为丢失，本机数据已清除")

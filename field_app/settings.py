@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-DEFAULT_SERVER_URL = "http://127.0.0.1:8000"
+DEFAULT_SERVER_URL = ""  # none: the first screen asks for the enrolment QR code (issue 18)
 DEFAULT_PORT = 8550
 DEFAULT_IDLE_LOCK_SECONDS = 300
 DEFAULT_AUTO_RESUME_SECONDS = 20
@@ -18,7 +18,7 @@ class Settings:
     """Where the server is, where the tablet keeps its data (and, in web mode, its keys: outside the
     data folder), and the port the app listens on."""
 
-    server_url: str
+    server_url: str  # "": not configured here; from the enrolment QR code (field_app/provisioning.py)
     data_dir: Path
     port: int = DEFAULT_PORT
     key_dir: Path | None = None  # None: the OS user's config dir (field_app.store.vault.default_key_dir)

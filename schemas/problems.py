@@ -81,6 +81,9 @@ class Code(str, Enum):
     EXCHANGE_KEY_INVALID = "exchange.key_invalid"  # issue 20: a unit's system, bad or rotated key
     EXCHANGE_REFERENCE_CONFLICT = "exchange.reference_conflict"
     EXCHANGE_PACKAGE_INVALID = "exchange.package_invalid"  # R36: a cross-province package
+    ENROLMENT_INVALID = "device.enrolment_invalid"  # unknown, used or expired enrolment code (issue 18)
+    DEVICE_LOST = "device.lost"  # the office marked this tablet lost: it must wipe (data: upload_first)
+    DEVICE_UPLOAD_ONLY = "device.upload_only"  # a lost tablet told to upload first may only upload
 
 
 HTTP_STATUS: dict[Code, int] = {
@@ -152,6 +155,9 @@ HTTP_STATUS: dict[Code, int] = {
     Code.EXCHANGE_KEY_INVALID: 401,
     Code.EXCHANGE_REFERENCE_CONFLICT: 409,
     Code.EXCHANGE_PACKAGE_INVALID: 422,
+    Code.ENROLMENT_INVALID: 403,
+    Code.DEVICE_LOST: 403,
+    Code.DEVICE_UPLOAD_ONLY: 403,
 }
 
 CHINESE: dict[Code, str] = {
@@ -223,6 +229,9 @@ CHINESE: dict[Code, str] = {
     Code.EXCHANGE_KEY_INVALID: "委托单位的接口密钥无效、已更换或已停用，请求未被接受",
     Code.EXCHANGE_REFERENCE_CONFLICT: "该业务编号已提交过内容不同的委托，未重复建案；请使用新的业务编号或联系核查机构",
     Code.EXCHANGE_PACKAGE_INVALID: "跨省核查数据包的签名无效或发送机构未登记，未接收",
+    Code.ENROLMENT_INVALID: "设备登记码无效、已使用或已过期，请管理员在控制台重新生成",
+    Code.DEVICE_LOST: "本设备已被机构登记为丢失，数据将被清除",
+    Code.DEVICE_UPLOAD_ONLY: "本设备已被登记为丢失，只能上传已封存的记录，随后清除数据",
 }
 
 

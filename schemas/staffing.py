@@ -144,6 +144,7 @@ class HandoverView(WireModel):
     case_ids: list[str]
     created_by: str
     created_at: datetime
+    device_ids: list[str] = []  # the tablets the leaver used, handed over with the cases (R40)
     confirmed_by_from: datetime | None = None
     confirmed_by_to: datetime | None = None
 

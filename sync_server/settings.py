@@ -122,6 +122,13 @@ class Settings(BaseSettings):
     # The level of the JSON logs `python -m sync_server` writes on stderr (ops/log_config.py).
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
+    # Device provisioning (issue 18, sync_server/accounts/fleet.py): the URL tablets are told in the enrolment
+    # QR code ("" = the URL the console was reached at), the agency CA whose fingerprint it carries ("" =
+    # data_dir/tls/ca.crt) and how long an enrolment code stays valid.
+    public_url: str = ""
+    agency_ca_file: str = ""
+    enrolment_hours: float = Field(default=24.0, gt=0)
+
     def __init__(self, data_dir: Path | str | None = None, /, **values: Any) -> None:
         """`Settings(path, x=...)` as well as `Settings(data_dir=path, x=...)`."""
         if data_dir is not None:

@@ -6,6 +6,7 @@ A full disk is `StorageFull`, after SQLite has rolled the whole transaction back
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,7 +16,7 @@ from sqlalchemy import URL, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
-from field_app.errors import StorageFull, StorageLocked
+from field_app.errors import DeviceWiped, StorageFull, StorageLocked
 from field_app.store.full import is_disk_full
 from field_app.store.migrations import migrate
 from field_app.store.plain_to_encrypted import encrypt_plain_database, raw_key_pragma
@@ -51,28 +52,54 @@ class Store:
         self.data_dir = data_dir
         self.vault = vault  # the device secret that wraps signing keys comes from here too
         self._writer = engine.execution_options(immediate=True)
+        self.wiped = False  # set by `shut`: no connection may open (and so re-create) the database again
+        self._in_use = 0  # sessions open now (`shut` waits for them to end)
+        self._idle = threading.Condition()
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A session that commits at the end of the block, or rolls back on an exception.
 
         A full disk raises `StorageFull`; the transaction is then rolled back whole."""
-        try:
-            with Session(self._writer, expire_on_commit=False) as session, session.begin():
-                yield session
-        except (DBAPIError, OSError) as error:
-            if is_disk_full(error):
-                raise StorageFull() from error
-            raise
+        with self._using():
+            try:
+                with Session(self._writer, expire_on_commit=False) as session, session.begin():
+                    yield session
+            except (DBAPIError, OSError) as error:
+                if is_disk_full(error):
+                    raise StorageFull() from error
+                raise
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
         """A session for reads only (never commits)."""
-        with Session(self.engine, expire_on_commit=False) as session:
+        with self._using(), Session(self.engine, expire_on_commit=False) as session:
             yield session
+
+    @contextmanager
+    def _using(self) -> Iterator[None]:
+        """Count a session while it is open; none opens once the store is shut (`DeviceWiped`)."""
+        with self._idle:
+            if self.wiped:
+                raise DeviceWiped()
+            self._in_use += 1
+        try:
+            yield
+        finally:
+            with self._idle:
+                self._in_use -= 1
+                self._idle.notify_all()
 
     def close(self) -> None:
         """Release every connection."""
+        self.engine.dispose()
+
+    def shut(self) -> None:
+        """Close for good before a wipe: any later use raises `DeviceWiped` instead of opening a new file;
+        sessions open now are waited for (a minute at most), so none fails half-way on a closed file."""
+        with self._idle:
+            self.wiped = True
+            self._idle.wait_for(lambda: self._in_use == 0, timeout=60)
         self.engine.dispose()
 
 

@@ -36,7 +36,7 @@ class SecureStorageVault:
         values = {}
         for name in (DATA_KEY, DEVICE_SECRET):
             stored = await storage.get(PREFIX + name, **(options or {}))
-            if stored is None:
+            if not stored:  # never made, or forgotten by a wipe
                 await storage.set(PREFIX + name, base64.b64encode(secrets.token_bytes(KEY_BYTES)).decode(),
                                   **(options or {}))
                 stored = await storage.get(PREFIX + name, **(options or {}))
@@ -55,3 +55,14 @@ class SecureStorageVault:
     def device_secret(self) -> bytes:
         """The device secret read from the keystore."""
         return self._values[DEVICE_SECRET]
+
+    def destroy(self) -> None:
+        """Forget both keys in memory (a wipe, issue 18). Deleting them from the keystore needs the page's
+        event loop: `await forget(storage)` does it; the data they protected is shredded by the wipe."""
+        self._values.clear()
+
+    @staticmethod
+    async def forget(storage: AsyncSecureStorage) -> None:
+        """Remove both keys from the keystore (so a restarted app starts as a new tablet)."""
+        for name in (DATA_KEY, DEVICE_SECRET):
+            await storage.set(PREFIX + name, "")

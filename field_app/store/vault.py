@@ -80,6 +80,13 @@ class DirectoryVault:
         """The device secret from `key_dir/device.secret`."""
         return self._secret(DEVICE_SECRET)
 
+    def destroy(self) -> None:
+        """Destroy both keys (a wipe, issue 18): every file of the key directory is shredded."""
+        from field_app.store.wipe import shred_tree
+
+        self._cache.clear()
+        shred_tree(self.key_dir)
+
 
 def _write_new(path: Path, value: bytes) -> None:
     """Create a 0600 file once (O_EXCL on a temp, fsync, link): two processes never mint two keys."""

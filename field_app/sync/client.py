@@ -23,6 +23,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from field_app.sync.backoff import busy_delay, retry_after_seconds
 from field_app.sync.tls import check_server_url, pinned_context
+from schemas.devices import DeviceEnrol, DeviceEnrolled, DeviceOrders, DeviceReport
 from schemas.forms.office import OfficeForm
 from schemas.problems import Code
 from schemas.protocol import (
@@ -117,22 +118,43 @@ class SyncClient:
                  sleep: Callable[[float], None] = time.sleep, rng: random.Random | None = None) -> None:
         """`ca_file`: the agency CA, the only one trusted for HTTPS. Plain HTTP is refused except to
         127.0.0.1 (`InsecureServerUrl`); an injected `transport` (tests) brings its own connection."""
-        if transport is None:
+        self.device_id, self._timeout, self._transport = device_id, timeout, transport
+        self._http = self._connect(base_url, ca_file)
+        self.busy_retries, self._sleep, self._rng = busy_retries, sleep, rng or random.Random()
+        self.on_busy: Callable[[float], None] | None = None  # told the wait before each busy retry
+        # told when the server orders this tablet wiped (device.lost / device.upload_only: upload first?)
+        self.on_device_lost: Callable[[bool], None] | None = None
+        self.batches = True  # False once the server said it has no batch route (404/405)
+
+    def _connect(self, base_url: str, ca_file: Path | None) -> httpx.Client | None:
+        """The httpx client of one server; None while the tablet is not provisioned (`base_url` "")."""
+        self.base_url = base_url.rstrip("/")
+        if not base_url:
+            return None
+        if self._transport is None:
             check_server_url(base_url, ca_file)
         verify: ssl.SSLContext | bool = pinned_context(ca_file) if ca_file is not None else True
         headers = {PROTOCOL_HEADER: str(PROTOCOL_VERSION)}
-        if device_id:
-            headers[DEVICE_HEADER] = device_id
-        self.device_id = device_id
-        self._http = httpx.Client(base_url=base_url.rstrip("/") + API_PREFIX, transport=transport,
-                                  timeout=timeout, headers=headers, verify=verify)
-        self.busy_retries, self._sleep, self._rng = busy_retries, sleep, rng or random.Random()
-        self.on_busy: Callable[[float], None] | None = None  # told the wait before each busy retry
-        self.batches = True  # False once the server said it has no batch route (404/405)
+        if self.device_id:
+            headers[DEVICE_HEADER] = self.device_id
+        return httpx.Client(base_url=self.base_url + API_PREFIX, transport=self._transport, timeout=self._timeout,
+                            headers=headers, verify=verify)
+
+    def retarget(self, base_url: str, ca_file: Path | None) -> None:
+        """Talk to another server from now on (the tablet was provisioned, or re-provisioned)."""
+        old, self._http = self._http, self._connect(base_url, ca_file)
+        if old is not None:
+            old.close()
+
+    @property
+    def configured(self) -> bool:
+        """Whether the tablet knows its server (provisioned, or configured by environment)."""
+        return self._http is not None
 
     def close(self) -> None:
         """Close the connection pool."""
-        self._http.close()
+        if self._http is not None:
+            self._http.close()
 
     def _send(self, method: str, url: str, token: str | None = None, *, retry_busy: bool = True,
               **kwargs: object) -> httpx.Response:
@@ -141,6 +163,8 @@ class SyncClient:
         headers = dict(kwargs.pop("headers", {}) or {})  # type: ignore[call-overload]
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"
+        if self._http is None:
+            raise ServerUnreachable("本机尚未登记到机构服务器（请先扫描设备登记二维码）")
         attempt = 0
         while True:
             try:
@@ -159,7 +183,10 @@ class SyncClient:
         if response.status_code in _GATEWAY and "json" not in response.headers.get("content-type", ""):
             raise ServerUnreachable(f"HTTP {response.status_code}")
         if response.is_error and not (method == "HEAD" and response.status_code == 404):
-            raise _problem(response)
+            problem = _problem(response)
+            if problem.code in (Code.DEVICE_LOST.value, Code.DEVICE_UPLOAD_ONLY.value) and self.on_device_lost:
+                self.on_device_lost(bool(problem.data.get("upload_first")))
+            raise problem
         return response
 
     @staticmethod
@@ -173,6 +200,8 @@ class SyncClient:
     def reachable(self) -> bool:
         """Whether the server answers at all (any HTTP status; nothing is sent but a HEAD): how the tablet
         notices the network is back. A certificate not from the agency CA counts as unreachable."""
+        if self._http is None:
+            return False
         try:
             self._http.request("HEAD", "/")
         except httpx.TransportError:
@@ -271,3 +300,14 @@ class SyncClient:
     def report_log_alarm(self, token: str, report: LogAlarmReport) -> None:
         """Tell the server its log contradicts a checkpoint this tablet holds."""
         self._send("POST", "/log/alarm", token, json=report.model_dump(mode="json"))
+
+    def enrol_device(self, code: str, app_version: str = "") -> DeviceEnrolled:
+        """Register this tablet with a one-time enrolment code (no token: the code is the proof)."""
+        body = DeviceEnrol(code=code, device_id=self.device_id, app_version=app_version).model_dump(mode="json")
+        return self._parse(DeviceEnrolled, self._send("POST", "/devices/enrol", json=body))
+
+    def report_device(self, token: str, report: DeviceReport) -> DeviceOrders:
+        """Tell the server this tablet's state; the answer says whether to wipe (and upload first)."""
+        response = self._send("POST", "/devices/report", token, retry_busy=False,  # never holds up an upload
+                              json=report.model_dump(mode="json"))
+        return self._parse(DeviceOrders, response)

@@ -11,6 +11,7 @@ from field_app.store import EvidenceStore, Store
 from field_app.sync.client import SyncClient
 from field_app.viewmodels.camera import CameraSession
 from field_app.viewmodels.cases import CaseList
+from field_app.viewmodels.device import DeviceGuard, Provisioner
 from field_app.viewmodels.idle_lock import IdleLock
 from field_app.viewmodels.outbox import AutoResume, SyncPanel
 from field_app.viewmodels.photo_batch import PhotoBatch
@@ -37,3 +38,5 @@ class AppModel:
     idle: IdleLock | None = None  # one lock per tablet (process), shared by every session
     auto_resume: AutoResume | None = None  # lets a cut-off upload go on once the network is back
     removal: EvidenceRemoval | None = None  # the last 移除, undoable for a few seconds (views/evidence_grid.py)
+    provisioner: Provisioner | None = None  # the enrolment QR code: first screen and settings (issue 18)
+    device: DeviceGuard | None = None  # the server's wipe order ("设备丢失")

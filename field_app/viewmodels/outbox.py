@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 
 from field_app.store import EvidenceStore, OutboxStatus, Store
 from field_app.store import queries as q
@@ -46,6 +47,12 @@ class SyncPanel(Observable):
         self.waiting_for_network = self.queued > 0  # go on by itself once the server answers (see AutoResume)
         self.finished_uploads = 0  # counts finished uploads, so a screen knows to show new results
         self._unseen = False  # results of an automatic upload nobody has tapped 立即上传 since
+        self.before_upload: Callable[[str], None] | None = None  # DeviceGuard.report (viewmodels/device.py)
+
+    @property
+    def upload_lock(self) -> threading.Lock:
+        """Held while an upload runs (a wipe waits for it: field_app/viewmodels/device.py)."""
+        return self._one_upload
 
     def counts(self) -> dict[OutboxStatus, int]:
         """Sealed records per upload status, read from the store now."""
@@ -163,6 +170,8 @@ class SyncPanel(Observable):
         self.syncing, self.progress, self.current, self.notice = True, 0.0, "", "正在上传…"
         self._notify()
         self.client.on_busy = self._on_busy
+        if self.before_upload is not None:
+            self.before_upload(token)  # the tablet's state to the server, which may order a wipe (issue 18)
         with self.store.reading() as s:
             pending = [i.record_id for i in q.outbox_items(s, [OutboxStatus.QUEUED, OutboxStatus.PROBLEM])]
         self._labels = {rid: self.describe(rid) for rid in pending}

@@ -214,6 +214,11 @@ class TeamSession(Observable):
             self.operator = self.members[0].username if self.members else None
         self._notify()
 
+    def forget_all(self) -> None:
+        """Everyone is signed out here at once, nothing sent (the tablet was wiped: its store is gone)."""
+        self.members, self.operator = [], None
+        self._notify()
+
     def set_operator(self, username: str) -> None:
         """Who holds the tablet now (new evidence is captured by them)."""
         if self.member(username) is None:

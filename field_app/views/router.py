@@ -17,6 +17,12 @@ from field_app.views.context import SessionContext
 from field_app.views.idle_lock_overlay import install_idle_lock
 from field_app.views.outbox_screen import outbox_screen, watch_automatic_uploads
 from field_app.views.photo_viewer import install_viewer_keys
+from field_app.views.provision_screen import (
+    device_settings_screen,
+    provision_screen,
+    provisioned_screen,
+    wiped_screen,
+)
 from field_app.views.shell import top_bar
 from field_app.views.team_screen import team_screen
 from field_app.views.video_screen import video_screen
@@ -24,7 +30,9 @@ from field_app.views.visit_screen import visit_screen
 
 Screen = Callable[[SessionContext], ft.Control]
 SCREENS: Mapping[str, Screen] = {"team": team_screen, "cases": cases_screen, "visit": visit_screen,
-                                 "outbox": outbox_screen, "camera": camera_screen, "video": video_screen}
+                                 "outbox": outbox_screen, "camera": camera_screen, "video": video_screen,
+                                 "provision": provision_screen, "provisioned": provisioned_screen,
+                                 "device_settings": device_settings_screen, "wiped": wiped_screen}
 
 
 class Router:
@@ -46,16 +54,28 @@ class Router:
     def go(self, screen: str) -> None:
         """Leave the current step (a removal waiting for its undo becomes final) and show `screen`."""
         with self.ctx.lock:
+            if self._wiped():  # nothing is left to show but that (issue 18)
+                self._current = "wiped"
+                self.render()
+                return
             self.ctx.leave_step()
             self._current = screen
             self.render()
+
+    def _wiped(self) -> bool:
+        device = self.ctx.model.device
+        return device is not None and device.wiped
 
     def render(self) -> None:
         """Re-render the bar and the current screen."""
         ctx = self.ctx
         with ctx.lock:
             names = "、".join(m.name for m in ctx.model.team.members)
-            ctx.frame.bar.content = top_bar(names, ctx.model.outbox.pending, ctx.go, ctx.guard)
+            if self._wiped():
+                self._current = "wiped"
+                ctx.frame.bar.content = ft.Text("社会救助入户核查", size=22, color=ft.Colors.WHITE)
+            else:
+                ctx.frame.bar.content = top_bar(names, ctx.model.outbox.pending, ctx.go, ctx.guard)
             ctx.frame.body.content = self.screens[self._current](ctx)
             self.page.update()
 
@@ -81,5 +101,13 @@ def start(page: ft.Page, model: AppModel) -> SessionContext:
         model.auto_resume.start()  # once per process: later sessions find it running
         watch_automatic_uploads(ctx, model.outbox)
     page.on_close = ctx.guard(lambda e: ctx.close())  # the session expired: its listeners leave the models
-    ctx.go("cases" if model.team.members else "team")
+    device = model.device
+    if device is not None:  # the server's wipe order was obeyed: every session shows only that (issue 18)
+        ctx.watch("device", device, lambda: ctx.go("wiped") if device.wiped else None)
+    if device is not None and device.wiped:
+        ctx.go("wiped")
+    elif model.provisioner is not None and not model.provisioner.provisioned:
+        ctx.go("provision")  # a tablet that knows no server: scan the enrolment QR code first
+    else:
+        ctx.go("cases" if model.team.members else "team")
     return ctx

@@ -43,4 +43,6 @@ def top_bar(names: str, pending: int, go: Callable[[str], None],
         tagged("nav-outbox", ft.TextButton(
             content=ft.Text(f"待上传 {pending}", color=white, size=16, weight=ft.FontWeight.BOLD),
             icon=ft.Icons.CLOUD_UPLOAD, icon_color=white, on_click=guard(lambda e: go("outbox")), height=48)),
+        tagged("nav-device", ft.IconButton(ft.Icons.SETTINGS, icon_color=white, tooltip="设备设置",
+                                           on_click=guard(lambda e: go("device_settings")))),  # issue 18
     ], vertical_alignment=ft.CrossAxisAlignment.CENTER)

@@ -12,6 +12,7 @@ from sync_server.api import (
     batch_routes,
     case_routes,
     cross_routes,
+    device_routes,
     disposal_routes,
     dossier_routes,
     evidence_routes,
@@ -46,6 +47,6 @@ def api_router() -> APIRouter:
     for module in (upload_routes, batch_routes, record_routes, evidence_routes, case_routes, auth_routes,
                    key_routes, intake_routes, staff_routes, dossier_routes, report_routes, review_routes,
                    finding_routes, letter_routes, admin_routes, disposal_routes, log_routes, form_routes,
-                   exchange_admin_routes, cross_routes):  # issue 20: exchange and cross-province
+                   exchange_admin_routes, cross_routes, device_routes):  # issue 20 (exchange), issue 18 (devices)
         router.include_router(module.router)
     return router

@@ -15,6 +15,8 @@ PUBLIC: frozenset[Route] = frozenset({
     ("POST", f"{API_PREFIX}/auth/device-login"),
     ("POST", f"{API_PREFIX}/auth/login"),
     ("POST", f"{API_PREFIX}/auth/password"),  # proves the old password itself (throttled like a sign-in)
+    ("GET", f"{API_PREFIX}/enrolment/ca"),  # issue 18: the agency CA, checked by the tablet against the QR code
+    ("POST", f"{API_PREFIX}/devices/enrol"),  # issue 18: proves a one-time enrolment code itself
 })
 
 SURVEYOR: frozenset[Route] = frozenset({
@@ -39,6 +41,20 @@ SURVEYOR: frozenset[Route] = frozenset({
     ("GET", f"{API_PREFIX}/log/checkpoint"),
     ("POST", f"{API_PREFIX}/log/alarm"),
     ("GET", f"{API_PREFIX}/forms"),  # the office's own form versions (issue 20), downloaded at sync
+    ("POST", f"{API_PREFIX}/devices/report"),  # issue 18: the tablet's state at each sync; answers "wipe"
+})
+
+# A lost tablet whose office chose "upload first" (token kind `device-upload`) may call only these:
+# send what it sealed, then report the wipe (sync_server/accounts/fleet.py).
+UPLOAD_ONLY: frozenset[Route] = frozenset({
+    ("POST", f"{API_PREFIX}/evidence/missing"),
+    ("HEAD", f"{API_PREFIX}/evidence/{{sha256}}"),
+    ("PUT", f"{API_PREFIX}/evidence/{{sha256}}"),
+    ("HEAD", f"{API_PREFIX}/uploads/{{sha256}}"),
+    ("PATCH", f"{API_PREFIX}/uploads/{{sha256}}"),
+    ("POST", f"{API_PREFIX}/evidence/batch"),
+    ("POST", f"{API_PREFIX}/records"),
+    ("POST", f"{API_PREFIX}/devices/report"),
 })
 
 STAFF_ONLY: frozenset[Route] = frozenset({
@@ -95,6 +111,10 @@ STAFF_ONLY: frozenset[Route] = frozenset({
     ("POST", f"{API_PREFIX}/cases/{{case_id}}/disposal/appraisals"),
     ("POST", f"{API_PREFIX}/cases/{{case_id}}/disposal/appraisals/{{appraisal_id}}/decision"),
     ("GET", f"{API_PREFIX}/cases/{{case_id}}/disposal/certificate"),
+    # the device fleet (issue 18): administrators only (checked by the routes)
+    ("POST", f"{API_PREFIX}/admin/enrolments"),
+    ("GET", f"{API_PREFIX}/admin/devices"),
+    ("POST", f"{API_PREFIX}/admin/devices/{{tablet_id}}/lost"),
     # issue 20: the units' systems (administrators) and cross-province checks (R36)
     ("GET", f"{API_PREFIX}/admin/exchange-units"),
     ("POST", f"{API_PREFIX}/admin/exchange-units"),

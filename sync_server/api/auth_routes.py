@@ -7,6 +7,7 @@ from schemas.problems import Code, ProblemError
 from schemas.protocol import AccountRole, DeviceLogin, PasswordLogin
 from schemas.protocol import Session as WireSession
 from schemas.staffing import PasswordChange
+from sync_server.accounts import fleet
 from sync_server.accounts.auth import CONSOLE, DEVICE, change_password, check_login, issue_token, public
 from sync_server.api.deps import ClientAddress, CurrentToken, DbSession, ServicesDep, Transaction
 from sync_server.office import staff
@@ -31,6 +32,7 @@ def device_login(body: DeviceLogin, session: DbSession, services: ServicesDep,
     if account.role != AccountRole.SURVEYOR.value:
         raise ProblemError(Code.FORBIDDEN, "仅调查人员可以在平板上登录")
     staff.require_cleared(session, account, now.date())  # R5, R34: no field work without them
+    fleet.note_sign_in(session, body.device_id, account, now)  # a lost tablet is told to wipe (issue 18)
     token, expires_at = issue_token(session, account, kind=DEVICE, now=now,
                                     ttl=services.settings.device_session, device_id=body.device_id)
     audit.log(session, "auth.login", now, body.username, via="device", device_id=body.device_id)

@@ -13,6 +13,7 @@ from sqlmodel import Session
 from schemas.problems import Code, ProblemError
 from schemas.protocol import API_PREFIX, DEVICE_HEADER, PROTOCOL_HEADER, PROTOCOL_VERSION, AccountRole
 from schemas.text import SHORT
+from sync_server.accounts import fleet
 from sync_server.accounts.auth import DEVICE, live_token
 from sync_server.api import access
 from sync_server.services import Services
@@ -69,14 +70,17 @@ def checked_token(session: Session, token: str, device_id: str | None, request: 
     Every route checks tokens here, those that stream a body (brief_auth) included."""
     found = live_token(session, token, services.clock())
     if found is None:
+        fleet.refuse_if_lost(session, device_id or "")  # a lost tablet is told to wipe (issue 18)
         raise ProblemError(Code.AUTH_INVALID, "令牌无效或已过期")
     row, account = found
-    if row.kind == DEVICE and (device_id or "") != row.device_id:
+    if row.kind in (DEVICE, fleet.UPLOAD_ONLY) and (device_id or "") != row.device_id:
         raise ProblemError(Code.AUTH_INVALID, "令牌不属于这台设备")
     route = request.scope.get("route")
     template = getattr(route, "path", request.url.path)
     template = template if template.startswith(API_PREFIX) else API_PREFIX + template  # routes of api_router
-    if (row.kind == DEVICE or account.role == AccountRole.SURVEYOR.value) \
+    if row.kind == fleet.UPLOAD_ONLY and (request.method, template) not in access.UPLOAD_ONLY:
+        raise ProblemError(Code.DEVICE_UPLOAD_ONLY, device_id=row.device_id, upload_first=True)
+    if (row.kind in (DEVICE, fleet.UPLOAD_ONLY) or account.role == AccountRole.SURVEYOR.value) \
             and not access.surveyor_may(request.method, template):
         raise ProblemError(Code.FORBIDDEN, "调查人员的平板令牌不能调用此接口")
     return row, account

@@ -11,6 +11,7 @@ from sync_server.console import (
     archive_pages,
     case_admin_pages,
     case_pages,
+    device_pages,
     documents_pages,
     exchange_pages,
     finding_pages,
@@ -28,7 +29,7 @@ from sync_server.console.guard import install_console_guard
 
 console_router = APIRouter(include_in_schema=False)
 for _pages in (review_pages, finding_pages, archive_pages, signin_pages, case_pages, documents_pages, intake_pages,
-               admin_pages, form_pages, exchange_pages):
+               admin_pages, form_pages, exchange_pages, device_pages):
     console_router.include_router(_pages.router)
 for _pages in (org_pages, security_pages, holiday_pages, case_admin_pages, password_pages):  # issue 18
     console_router.include_router(_pages.router)

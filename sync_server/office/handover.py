@@ -1,4 +1,5 @@
-"""Closing an account (R4): its open cases go to a named colleague, with a list both confirm.
+"""Closing an account (R4, R40): its open cases go to a named colleague, with a list both confirm; the list
+also names the tablets the leaver used (signed in on last, or enrolled a key on: accounts/fleet.py).
 
 An administrator starts the hand-over; the leaving person and the successor each confirm the list;
 when both have, the account is closed (no sign-in, tokens revoked), the successor takes the
@@ -13,6 +14,7 @@ from sqlmodel import Session, col, delete, select
 from schemas.problems import Code, ProblemError
 from schemas.protocol import AccountRole
 from schemas.staffing import HandoverView
+from sync_server.accounts import fleet
 from sync_server.office.staff import open_cases_of, require_admin
 from sync_server.tables import Account, Entrustment, Handover, SessionToken
 from sync_server.transparency.audit_rows import log_row
@@ -33,7 +35,8 @@ def start_handover(session: Session, actor: Account, username: str, successor: s
     if pending is not None:
         raise ProblemError(Code.INTAKE_STATE, "该账号已有待确认的交接清单", handover_id=pending.id)
     row = Handover(id=f"ho-{uuid.uuid4().hex[:12]}", from_user=username, to_user=successor,
-                   case_ids=open_cases_of(session, leaving), created_by=actor.username, created_at=now)
+                   case_ids=open_cases_of(session, leaving), device_ids=fleet.devices_of(session, username),
+                   created_by=actor.username, created_at=now)
     session.add(row)
     log_row(session, "handover.started", row, actor=actor.username, at=now, subject=row.id)
     return row
@@ -72,5 +75,6 @@ def _close(session: Session, row: Handover, now: datetime) -> None:
 def handover_view(row: Handover) -> HandoverView:
     """A hand-over as the API shows it."""
     return HandoverView(id=row.id, from_user=row.from_user, to_user=row.to_user, case_ids=list(row.case_ids),
+                        device_ids=list(row.device_ids or []),
                         created_by=row.created_by, created_at=row.created_at,
                         confirmed_by_from=row.confirmed_by_from, confirmed_by_to=row.confirmed_by_to)

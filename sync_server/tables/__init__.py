@@ -4,6 +4,7 @@ from sync_server.tables.audit_log import AuditCheckpoint, AuditEntry, AuditNode
 from sync_server.tables.cases import Case, Subject
 from sync_server.tables.counters import Counter
 from sync_server.tables.cross_province import CrossProvinceCheck, ExchangePeer
+from sync_server.tables.devices import Device, DeviceEnrolment
 from sync_server.tables.disposal import DisposalAppraisal, DisposalCertificate, DisposedFile
 from sync_server.tables.evidence import EvidenceFile, RecordEvidence
 from sync_server.tables.evidence_claims import EvidenceClaim
@@ -26,7 +27,8 @@ from sync_server.tables.throttles import LoginThrottle
 from sync_server.tables.tokens import SessionToken
 
 __all__ = ["Account", "AuditCheckpoint", "AuditEntry", "AuditNode", "Case", "CaseDocument", "CaseRetention",
-           "CaseSummary", "ConformityCheck", "Counter", "CrossProvinceCheck", "DisposalAppraisal",
+           "CaseSummary", "ConformityCheck", "Counter", "CrossProvinceCheck", "Device", "DeviceEnrolment",
+           "DisposalAppraisal",
            "DisposalCertificate", "DisposedFile", "Entrustment", "EvidenceClaim", "EvidenceFile",
            "EvidenceType", "ExchangeDelivery", "ExchangeMessage", "ExchangePeer", "ExchangeSubmission",
            "ExchangeUnit", "FindingAck", "Handover", "HolidayNotice", "LetterFollowUp", "LetterRequest",

@@ -43,6 +43,7 @@ class Handover(SQLModel, table=True):
     from_user: str = Field(foreign_key="accounts.username", index=True)
     to_user: str = Field(foreign_key="accounts.username", index=True)
     case_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    device_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # R40 (issue 18)
     created_by: str
     created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
     confirmed_by_from: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))

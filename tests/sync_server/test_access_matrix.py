@@ -126,6 +126,13 @@ MATRIX: dict[str, str] = {
     "POST /api/v1/cross-province/{check_id}/confirm": "DDDDDDDDD",
     "POST /api/v1/cross-province/{check_id}/answer": "DDDDDDDDD",
     "POST /api/v1/cross-province/{check_id}/feed-back": "DDDDDDDDD",
+    # the device fleet (issue 18): a tablet enrols with a one-time code and reports its state; admins manage
+    "GET /api/v1/enrolment/ca": PUBLIC,
+    "POST /api/v1/devices/enrol": PUBLIC,
+    "POST /api/v1/devices/report": "AADDDDDDD",  # a surveyor's tablet token only
+    "POST /api/v1/admin/enrolments": "DDDDDDADD",
+    "GET /api/v1/admin/devices": "DDDDDDADD",
+    "POST /api/v1/admin/devices/{tablet_id}/lost": "DDDDDDADD",  # a tablet no actor here uses
 }
 
 LETTER = {"addressee_unit": "渝北区社保局", "documents": "缴费记录", "channel": "fax", "sent_at": "2026-11-17T02:00:00Z",
@@ -284,6 +291,17 @@ def _appraisal(world: dict) -> str:
     return str(world["appraisal"])
 
 
+def _spare_tablet(world: dict) -> str:
+    """A registered tablet none of the actors signs in on (marking it lost shuts nobody out here)."""
+    if "tablet" not in world:
+        from sync_server.tables import Device
+        with world["app"].state.services.session() as session:
+            session.add(Device(id="tablet-matrix", org_id=DEMO_AGENCY))
+            session.commit()
+        world["tablet"] = "tablet-matrix"
+    return str(world["tablet"])
+
+
 def call(world: dict, route: str, actor: str):
     client, headers = world["team"].client, world["headers"][actor]
     method, path = route.split(" ", 1)
@@ -294,7 +312,7 @@ def call(world: dict, route: str, actor: str):
            .replace("{key_id}", world["key_id"]).replace("{report_version}", "1")
            .replace("{appraisal_id}", _appraisal(world)).replace("{unit_id}", _exchange(world))
            .replace("{message_id}", "xm-matrix").replace("{org_id}", DEMO_AGENCY)
-           .replace("{check_id}", world["check"]))
+           .replace("{check_id}", world["check"]).replace("{tablet_id}", _spare_tablet(world)))
     kwargs: dict = {"headers": headers}
     if route == "PUT /api/v1/keys":
         kwargs["json"] = {"key_id": "k", "public_key": "AAAA"}  # refused by the service (422), not the gate
@@ -325,6 +343,10 @@ def call(world: dict, route: str, actor: str):
     elif route == "PATCH /api/v1/uploads/{sha256}":
         data = visit.files[sha]
         kwargs.update(content=data, headers={**headers, "Upload-Offset": "0", "Upload-Length": str(len(data))})
+    elif route == "POST /api/v1/admin/enrolments":
+        kwargs["json"] = {"org_id": DEMO_AGENCY}
+    elif route in ("POST /api/v1/devices/report", "POST /api/v1/admin/devices/{tablet_id}/lost"):
+        kwargs["json"] = {}
     elif route.endswith("/revoke"):
         kwargs["json"] = {"reason": "矩阵测试"}
     elif route.endswith("/report/preview") or route == "POST /api/v1/cases/{case_id}/reports":

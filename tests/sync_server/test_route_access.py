@@ -18,7 +18,7 @@ SAMPLE = {"case_id": "case-none", "sha256": "0" * 64, "username": "lina", "key_i
           "document_id": "doc-none", "handover_id": "ho-none", "letter_id": "letter-none", "number": "2",
           "report_version": "1", "appraisal_id": "appraisal-none", "unit_id": "unit-none",
           "message_id": "xm-none", "org_id": "org-none", "check_id": "xp-none", "reference": "ref-none",
-          "version": "1"}
+          "version": "1", "tablet_id": "tablet-none"}
 BODY = {"reason": "测试"}
 
 
