@@ -93,8 +93,9 @@ def test_every_import_comes_from_a_distribution_declared_for_its_side(part: str)
 
 def test_the_optional_imports_are_the_known_fallbacks() -> None:
     optional = {m for part in SIDES for _, opt in third_party_imports(part).values() for m in opt}
-    # pillow_heif: docs/ANDROID.md, what the tablet does without it; pkcs11: only with SYNC_AGENCY_KEY_STORE=pkcs11
-    assert optional == {"pillow_heif", "pkcs11"}
+    # pillow_heif: docs/ANDROID.md, what the tablet does without it; pkcs11: only with SYNC_AGENCY_KEY_STORE=pkcs11;
+    # zxingcpp: the enrolment QR read from a camera frame, else the payload is typed (field_app/provisioning.py)
+    assert optional == {"pillow_heif", "pkcs11", "zxingcpp"}
 
 
 def test_the_server_install_has_no_tablet_packages_and_the_tablet_none_of_the_servers() -> None:
@@ -135,7 +136,8 @@ def test_the_server_lock_has_no_flet_and_no_sqlcipher() -> None:
 
 def test_the_apks_list_is_the_tablets_without_what_only_web_mode_or_a_fallback_covers() -> None:
     android = {canonicalize_name(Requirement(r).name) for r in PYPROJECT["tool"]["flet"]["android"]["dependencies"]}
-    tablet = names(EXTRAS["tablet"]) - {"flet-web", "pillow-heif"}  # web mode only; optional (schemas/heif.py)
+    # web mode only; optional (schemas/heif.py; the QR typed instead of scanned: field_app/provisioning.py)
+    tablet = names(EXTRAS["tablet"]) - {"flet-web", "pillow-heif", "zxing-cpp"}
     assert android == (tablet - {"sqlcipher3-binary"}) | {"sqlcipher3"}  # the binary wheel is manylinux-only
 
 

@@ -137,6 +137,13 @@ ROUTE_POSTS: dict[str, Post | str] = {
     "POST /console/admin/unlock": NO_POST + "administration (admin role, R6)",
     "POST /console/admin/password-recheck": NO_POST + "administration (admin role, R6)",
     "POST /console/admin/holidays": NO_POST + "administration (admin role, R6)",
+    # the device fleet (issue 18): administrators enrol and shut out tablets; a tablet enrols and reports itself
+    "POST /api/v1/admin/enrolments": NO_POST + "administration (admin role, R6)",
+    "POST /api/v1/admin/devices/{tablet_id}/lost": NO_POST + "administration (admin role, R6)",
+    "POST /console/devices/enrol": NO_POST + "administration (admin role, R6)",
+    "POST /console/devices/{tablet_id}/lost": NO_POST + "administration (admin role, R6)",
+    "POST /api/v1/devices/enrol": NO_POST + "a new tablet, by its one-time enrolment code",
+    "POST /api/v1/devices/report": NO_POST + "a tablet's own state, by its surveyor's token",
     "POST /console/forms/import": NO_POST + "administration (admin role): a preview, nothing changes",
     "POST /console/forms/publish": NO_POST + "administration (admin role, R6): a new form version, logged",
     "POST /console/cases/{case_id}/team": NO_POST + "agency staff or admins by role",

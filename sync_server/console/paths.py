@@ -68,6 +68,11 @@ API_PATHS: dict[str, str] = {
     "DELETE /api/v1/uploads/{sha256}": TABLET + "sync abandons a partial upload",
     "POST /api/v1/log/alarm": MACHINE_ONLY + "a witness (tablet or verifier) reports a log that contradicts its "
                                              "checkpoint; the console shows the alarm, nobody files one by hand",
+    # the device fleet (issue 18)
+    "POST /api/v1/admin/enrolments": "POST /console/devices/enrol",
+    "POST /api/v1/admin/devices/{tablet_id}/lost": "POST /console/devices/{tablet_id}/lost",
+    "POST /api/v1/devices/enrol": TABLET + "a new tablet's first screen, with the enrolment QR code",
+    "POST /api/v1/devices/report": TABLET + "the tablet reports its state at each sync (and hears a wipe order)",
 }
 
 CLI_PATHS: dict[str, str] = {
