@@ -26,8 +26,8 @@ from typing import Any
 import anyio.to_thread
 import httpx
 import uvicorn
-from _common import free_port
-from sync_load import _visit
+from _common import PHOTOS, free_port
+from sync_load import _visit, use_real_photo
 
 from field_app.sync.batch import send_small, small_files
 from field_app.sync.client import SyncClient
@@ -65,7 +65,10 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--no-batch", action="store_true", help="a server without batches (every file alone)")
     parser.add_argument("--no-profile", action="store_true", help="CPU figures without the profiler's overhead")
+    parser.add_argument("--real-photos", action="store_true", help="photos made from a real phone photo (9 MP)")
     args = parser.parse_args()
+    if args.real_photos:
+        use_real_photo(PHOTOS / "mobile" / "HMD_Nokia_8.3_5G.jpg")
     anyio.to_thread.run_sync = _inline  # type: ignore[assignment]  (every "thread" is the profiled one)
     with tempfile.TemporaryDirectory(prefix="bench-cost-") as tmp:
         settings = Settings(data_dir=Path(tmp), max_batch_files=0 if args.no_batch else MAX_BATCH_FILES)
@@ -73,7 +76,7 @@ def main() -> None:
         port = free_port()
         server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
                                                log_level="warning", lifespan="off", ws="none"))
-        profile = cProfile.Profile()
+        profile = cProfile.Profile(time.thread_time)  # CPU, not wall: figures hold on a busy machine
         ident: list[int] = []
 
         def serve() -> None:
