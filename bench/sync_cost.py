@@ -29,7 +29,7 @@ import uvicorn
 from _common import PHOTOS, free_port
 from sync_load import _visit, use_real_photo
 
-from field_app.sync.batch import send_small, small_files
+from field_app.sync.batch import send_batched
 from field_app.sync.client import SyncClient
 from field_app.sync.resumable import ResumableUploader
 from schemas.protocol import DEVICE_HEADER, MAX_BATCH_FILES, PROTOCOL_HEADER
@@ -65,6 +65,7 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--no-batch", action="store_true", help="a server without batches (every file alone)")
     parser.add_argument("--no-profile", action="store_true", help="CPU figures without the profiler's overhead")
+    parser.add_argument("--no-bundle", action="store_true", help="no whole-visit batch (the files as before)")
     parser.add_argument("--real-photos", action="store_true", help="photos made from a real phone photo (9 MP)")
     args = parser.parse_args()
     if args.real_photos:
@@ -109,7 +110,7 @@ def main() -> None:
                     return v.files[s][o:o + k]
 
                 missing = client.missing_evidence(token, list(sizes))
-                batched = send_small(client, token, read, small_files(missing, sizes))
+                batched, _ = send_batched(client, token, read, missing, sizes, not args.no_bundle)
                 for state in missing:
                     if state.sha256 not in batched:
                         ResumableUploader(client, token, read).upload(state.sha256, sizes[state.sha256])

@@ -32,7 +32,7 @@ import httpx
 from _common import PYTHON, free_port, launch, stop, wait_http
 from PIL import Image
 
-from field_app.sync.batch import send_small, small_files
+from field_app.sync.batch import send_batched
 from field_app.sync.client import ServerUnreachable, SyncClient
 from field_app.sync.resumable import ResumableUploader
 from schemas.office import IntakeStatus
@@ -56,6 +56,7 @@ from tests.sync_server.postgres import PostgresCluster
 from tests.sync_server.server_process import Server
 
 MB = 1_000_000
+BUNDLE = True  # a whole visit in one batch request, as the tablet sends it (False: files as before)
 
 
 class Timed(httpx.HTTPTransport):
@@ -134,7 +135,7 @@ def _tablet(url: str, token: str, team: FieldTeam, tablet: int, visits: int, log
     """One tablet's sync of its visits (into this case); returns (records, bytes)."""
     client = SyncClient(url, transport=Timed(log), timeout=httpx.Timeout(30.0, connect=5.0),
                         device_id=team.headers["zhangwei"][DEVICE_HEADER], sleep=lambda s: _nap(naps, s))
-    sent = 0
+    sent, bundle = 0, BUNDLE
     try:
         for n in range(visits):
             visit = _visit(tablet, n, case_id)
@@ -146,10 +147,10 @@ def _tablet(url: str, token: str, team: FieldTeam, tablet: int, visits: int, log
                                          cut_retries=50, sleep=lambda s: _nap(naps, min(s, 1.0)))
             sizes = {sha: len(d) for sha, d in visit.files.items()}
             sealed = team.seal(visit.record)
-            for _ in range(50):  # as the tablet's outbox: one question, small files batched, the rest resumable
-                try:
+            for _ in range(50):  # as the tablet's outbox: one question, the visit bundled (or small files
+                try:  # batched), the rest resumable
                     missing = client.missing_evidence(token, list(sizes))
-                    batched = send_small(client, token, read, small_files(missing, sizes))
+                    batched, bundle = send_batched(client, token, read, missing, sizes, bundle)
                     for state in missing:
                         if state.sha256 not in batched:
                             uploader.upload(state.sha256, sizes[state.sha256], state.offset)

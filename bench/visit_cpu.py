@@ -76,13 +76,16 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--databases", default="sqlite,postgres")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--no-bundle", action="store_true", help="each file alone, as before the bundle")
     parser.add_argument("--warm", action="store_true", help="display copies made in the background, counted")
     args = parser.parse_args()
     sync_load.use_real_photo(REAL_PHOTO)
+    sync_load.BUNDLE = not args.no_bundle
     visits = args.tablets * args.visits
     print(f"machine: {os.cpu_count()} cores; {args.tablets} tablets x {args.visits} visits, {args.concurrency} at "
           f"once; photos from {REAL_PHOTO.name} ({len(sync_load._BASE_JPEG)} bytes before padding); "
-          f"display copies {'in the background, counted' if args.warm else 'not made (made on first view)'}")
+          f"display copies {'in the background, counted' if args.warm else 'not made (made on first view)'}; "
+          f"{'each file alone' if args.no_bundle else 'each visit in one bundle'}")
     with tempfile.TemporaryDirectory(prefix="bench-visit-") as tmp:
         work = Path(tmp)
         raw_floor(work, min(visits, 30))

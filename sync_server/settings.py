@@ -7,7 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from schemas.protocol import MAX_BATCH_BYTES, MAX_BATCH_FILES
+from schemas.protocol import MAX_BATCH_FILES, VISIT_BUNDLE_BYTES
 
 DEFAULT_MAX_EVIDENCE_BYTES = 512 * 1024 * 1024
 
@@ -27,7 +27,7 @@ class Settings:
     max_anonymous_bytes: int = 16 * 1024  # callers without a token or console cookie, on every route
     max_chunk_bytes: int = 16 * 1024 * 1024  # one PATCH of a resumable upload
     max_batch_files: int = MAX_BATCH_FILES  # one POST /evidence/batch (0: batches answer 404, send singly)
-    max_batch_bytes: int = MAX_BATCH_BYTES
+    max_batch_bytes: int = VISIT_BUNDLE_BYTES  # a whole visit in one batch (issue 19)
     body_idle_s: float = 20.0  # longest wait for the next piece of a body
     body_grace_s: float = 10.0  # then the body must average body_min_rate bytes/s
     body_min_rate: float = 2048.0
