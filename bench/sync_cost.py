@@ -26,10 +26,10 @@ from typing import Any
 import anyio.to_thread
 import httpx
 import uvicorn
-from _common import free_port
-from sync_load import _visit
+from _common import PHOTOS, free_port
+from sync_load import _visit, use_real_photo
 
-from field_app.sync.batch import send_small, small_files
+from field_app.sync.batch import send_batched
 from field_app.sync.client import SyncClient
 from field_app.sync.resumable import ResumableUploader
 from schemas.protocol import DEVICE_HEADER, MAX_BATCH_FILES, PROTOCOL_HEADER
@@ -65,7 +65,11 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--no-batch", action="store_true", help="a server without batches (every file alone)")
     parser.add_argument("--no-profile", action="store_true", help="CPU figures without the profiler's overhead")
+    parser.add_argument("--no-bundle", action="store_true", help="no whole-visit batch (the files as before)")
+    parser.add_argument("--real-photos", action="store_true", help="photos made from a real phone photo (9 MP)")
     args = parser.parse_args()
+    if args.real_photos:
+        use_real_photo(PHOTOS / "mobile" / "HMD_Nokia_8.3_5G.jpg")
     anyio.to_thread.run_sync = _inline  # type: ignore[assignment]  (every "thread" is the profiled one)
     with tempfile.TemporaryDirectory(prefix="bench-cost-") as tmp:
         settings = Settings(data_dir=Path(tmp), max_batch_files=0 if args.no_batch else MAX_BATCH_FILES)
@@ -73,7 +77,7 @@ def main() -> None:
         port = free_port()
         server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
                                                log_level="warning", lifespan="off", ws="none"))
-        profile = cProfile.Profile()
+        profile = cProfile.Profile(time.thread_time)  # CPU, not wall: figures hold on a busy machine
         ident: list[int] = []
 
         def serve() -> None:
@@ -106,7 +110,7 @@ def main() -> None:
                     return v.files[s][o:o + k]
 
                 missing = client.missing_evidence(token, list(sizes))
-                batched = send_small(client, token, read, small_files(missing, sizes))
+                batched, _ = send_batched(client, token, read, missing, sizes, not args.no_bundle)
                 for state in missing:
                     if state.sha256 not in batched:
                         ResumableUploader(client, token, read).upload(state.sha256, sizes[state.sha256])

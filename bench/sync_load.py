@@ -26,14 +26,13 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 from _common import PYTHON, free_port, launch, stop, wait_http
 from PIL import Image
 
-from field_app.sync.batch import send_small, small_files
+from field_app.sync.batch import send_batched
 from field_app.sync.client import ServerUnreachable, SyncClient
 from field_app.sync.resumable import ResumableUploader
 from schemas.office import IntakeStatus
@@ -46,6 +45,7 @@ from tests.sync_server.bulk import add_cases, templates
 from tests.sync_server.cutting_proxy import CuttingProxy
 from tests.sync_server.helpers import (
     HEAD_OF_HOUSEHOLD,
+    RELEASED,
     FieldTeam,
     Visit,
     home_visit,
@@ -56,6 +56,7 @@ from tests.sync_server.postgres import PostgresCluster
 from tests.sync_server.server_process import Server
 
 MB = 1_000_000
+BUNDLE = True  # a whole visit in one batch request, as the tablet sends it (False: files as before)
 
 
 class Timed(httpx.HTTPTransport):
@@ -81,6 +82,21 @@ def _noise_jpeg() -> bytes:
 
 
 _BASE_JPEG = _noise_jpeg()
+
+
+def use_real_photo(path: Path, size: int = 1_500_000) -> None:
+    """Make every visit's photos from a real camera photo (issue 19): its pixels re-encoded at the highest
+    JPEG quality that stays under `size`, so each photo decodes as a phone photo of that size does."""
+    global _BASE_JPEG
+    with Image.open(path) as image:
+        pixels = image.convert("RGB")
+    for quality in range(95, 40, -5):
+        out = io.BytesIO()
+        pixels.save(out, "JPEG", quality=quality)
+        if out.tell() <= size - 1000:
+            _BASE_JPEG = out.getvalue()
+            return
+    raise ValueError(f"{path} does not fit in {size} bytes")
 
 
 def _photo(size: int) -> bytes:
@@ -119,7 +135,7 @@ def _tablet(url: str, token: str, team: FieldTeam, tablet: int, visits: int, log
     """One tablet's sync of its visits (into this case); returns (records, bytes)."""
     client = SyncClient(url, transport=Timed(log), timeout=httpx.Timeout(30.0, connect=5.0),
                         device_id=team.headers["zhangwei"][DEVICE_HEADER], sleep=lambda s: _nap(naps, s))
-    sent = 0
+    sent, bundle = 0, BUNDLE
     try:
         for n in range(visits):
             visit = _visit(tablet, n, case_id)
@@ -131,10 +147,10 @@ def _tablet(url: str, token: str, team: FieldTeam, tablet: int, visits: int, log
                                          cut_retries=50, sleep=lambda s: _nap(naps, min(s, 1.0)))
             sizes = {sha: len(d) for sha, d in visit.files.items()}
             sealed = team.seal(visit.record)
-            for _ in range(50):  # as the tablet's outbox: one question, small files batched, the rest resumable
-                try:
+            for _ in range(50):  # as the tablet's outbox: one question, the visit bundled (or small files
+                try:  # batched), the rest resumable
                     missing = client.missing_evidence(token, list(sizes))
-                    batched = send_small(client, token, read, small_files(missing, sizes))
+                    batched, bundle = send_batched(client, token, read, missing, sizes, bundle)
                     for state in missing:
                         if state.sha256 not in batched:
                             uploader.upload(state.sha256, sizes[state.sha256], state.offset)
@@ -182,7 +198,7 @@ def _peak_rss(pid: int, peak: list[int], done: threading.Event) -> None:
 def add_families(database_url: str, count: int) -> list[str]:
     """`count` cases of the demo team, one per family a tablet visits (no records yet)."""
     engine = make_engine(database_url)
-    now = datetime.now(UTC)
+    now = RELEASED  # as the test servers' demo cases: before the helpers' visits (R1: none sealed before it)
     try:
         with open_session(engine) as session:
             ids = add_cases(session, 0, count, 0, templates(), prefix="case-load")
@@ -195,10 +211,20 @@ def add_families(database_url: str, count: int) -> list[str]:
         engine.dispose()
 
 
+def database_cpu_s(cluster: PostgresCluster | None) -> float:
+    """CPU seconds used so far by a PostgreSQL cluster: the postmaster with the reaped backends it
+    waited for (cutime, cstime), and every live backend."""
+    if cluster is None:
+        return 0.0
+    pid = int((cluster.data_dir / "postmaster.pid").read_text().split()[0])
+    reaped = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[13:15]
+    return _cpu_s(pid) + sum(map(int, reaped)) / os.sysconf("SC_CLK_TCK")
+
+
 def run(label: str, server: Server, tablets: int, visits: int, concurrency: int, cases: list[str],
-        cut_every: int = 10) -> float:
+        cut_every: int = 10, cluster: PostgresCluster | None = None) -> float:
     """Drive the load (tablet t's visits into cases[t % len(cases)]; every `cut_every`-th tablet through the
-    cutting proxy, none if 0); print the figures; return MB/s."""
+    cutting proxy, none if 0); print the figures (with the database's CPU, on PostgreSQL); return MB/s."""
     with httpx.Client(base_url=server.url, headers={PROTOCOL_HEADER: "1"}, timeout=60) as http:
         team = FieldTeam.sign_in(http)  # type: ignore[arg-type]
         token = team.headers["zhangwei"]["Authorization"][7:]
@@ -211,12 +237,14 @@ def run(label: str, server: Server, tablets: int, visits: int, concurrency: int,
         sampler = threading.Thread(target=_peak_rss, args=(server.proc.pid, peak, done))
         sampler.start()
         began, server_cpu, own_cpu = time.monotonic(), _cpu_s(server.proc.pid), time.process_time()
+        db_cpu = database_cpu_s(cluster)
         with ThreadPoolExecutor(concurrency) as pool:
             results = list(pool.map(lambda t: _tablet(
                 proxy.url if cut_every and t % cut_every == 0 else server.url, token, team, t, visits, log,
                 cases[t % len(cases)], naps), range(tablets)))
         seconds = time.monotonic() - began
         server_cpu, own_cpu = _cpu_s(server.proc.pid) - server_cpu, time.process_time() - own_cpu
+        db_cpu = database_cpu_s(cluster) - db_cpu
         done.set()
         sampler.join()
         proxy.close()
@@ -235,6 +263,9 @@ def run(label: str, server: Server, tablets: int, visits: int, concurrency: int,
           f"{sent / MB / seconds:.1f} MB/s; requests {len(times)}, p50 {statistics.median(times) * 1000:.0f} ms, "
           f"p99 {times[int(len(times) * 0.99)] * 1000:.0f} ms; 5xx (not 503) {errors}, 503 busy {busy}; "
           f"server peak RSS {peak[0] / 1024:.0f} MiB; lost {lost}, duplicated {duplicated}; cuts {proxy.cuts}")
+    if cluster is not None:
+        print(f"  CPU per record: server + database {(server_cpu + db_cpu) / records * 1000:.0f} ms "
+              f"(database {db_cpu / records * 1000:.0f} ms)")
     print(f"  CPU per record: server {server_cpu / records * 1000:.0f} ms, tablets and proxy (this process) "
           f"{own_cpu / records * 1000:.0f} ms; server busy {server_cpu / seconds:.2f} cores of {os.cpu_count()}")
     print(f"  tablets backing off (after cuts, or busy): {sum(naps):.0f} s of the {concurrency} client threads' "
@@ -345,7 +376,7 @@ def main() -> None:
                 url = env.get("DATABASE_URL") or f"sqlite:///{work / f'data-{db}' / 'server.db'}"
                 cases = add_families(url, count) if count else [DEMO_CASE_ID]
                 rate = run(f"{db}{f' x{workers} workers' if workers > 1 else ''}, {len(cases)} cases", server,
-                           args.tablets, args.visits, args.concurrency, cases, args.cut_every)
+                           args.tablets, args.visits, args.concurrency, cases, args.cut_every, cluster)
                 print(f"  ours / bound = {rate / raw:.2f}")
             finally:
                 server.stop()

@@ -260,7 +260,9 @@ class EvidenceMissing(BaseModel):
 EVIDENCE_BATCH = "Evidence-Batch"
 SMALL_FILE_BYTES = 256 * 1024  # files up to this size go in batches (offset 0 only)
 MAX_BATCH_FILES = 32
-MAX_BATCH_BYTES = 4 * 1024 * 1024
+MAX_BATCH_BYTES = 4 * 1024 * 1024  # small files are grouped up to this (what every server accepts)
+VISIT_BUNDLE_BYTES = 8 * 1024 * 1024  # a whole visit's files, none started, in one batch (issue 19); a server
+# accepting less answers 413 and the tablet sends them as before
 BATCH_HEADER_PATTERN = r"^[0-9a-f]{64}:[0-9]{1,10}(,[0-9a-f]{64}:[0-9]{1,10})*$"
 BATCH_HEADER_MAX = MAX_BATCH_FILES * 76
 

@@ -20,7 +20,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field, TypeAdapter
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from schemas.protocol import MAX_BATCH_BYTES, MAX_BATCH_FILES
+from schemas.protocol import MAX_BATCH_FILES, VISIT_BUNDLE_BYTES
 from sync_server.settings_env import ENV_PREFIX, settings_from_env
 
 DEFAULT_MAX_EVIDENCE_BYTES = 512 * 1024 * 1024
@@ -77,7 +77,7 @@ class Settings(BaseSettings):
     max_anonymous_bytes: PositiveCount = 16 * 1024  # callers without a token or console cookie, on every route
     max_chunk_bytes: PositiveCount = 16 * 1024 * 1024  # one PATCH of a resumable upload
     max_batch_files: Count = MAX_BATCH_FILES  # one POST /evidence/batch (0: batches answer 404, send singly)
-    max_batch_bytes: PositiveCount = MAX_BATCH_BYTES
+    max_batch_bytes: PositiveCount = VISIT_BUNDLE_BYTES  # a whole visit in one batch (issue 19)
     body_idle_s: PositiveSeconds = 20.0  # longest wait for the next piece of a body
     body_grace_s: Seconds = 10.0  # then the body must average body_min_rate bytes/s
     body_min_rate: Annotated[float, Field(gt=0)] = 2048.0

@@ -14,7 +14,7 @@ import hashlib
 import random
 import ssl
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
@@ -270,16 +270,20 @@ class SyncClient:
         response = self._send("PATCH", f"/uploads/{sha}", token, headers=headers, content=data)
         return self._parse(UploadState, response)
 
-    def upload_batch(self, token: str, files: list[tuple[str, bytes]]) -> list[BatchItem] | None:
-        """Send small files in one request; per file, stored or refused. None if the server has no batch
-        route (404/405; remembered): send them one by one instead."""
+    def upload_batch(self, token: str, files: list[tuple[str, bytes]],
+                     on_sent: Callable[[str, int, int], None] | None = None) -> list[BatchItem] | None:
+        """Send files in one request; per file, stored or refused. None if the server has no batch
+        route (404/405; remembered): send them one by one instead. `on_sent(sha, sent, size)` follows each
+        file's bytes onto the wire (a whole visit's bundle takes a while on a slow link)."""
         if not self.batches:
             return None
         headers = {EVIDENCE_BATCH: batch_header([(sha, len(data)) for sha, data in files]),
-                   "Content-Type": "application/octet-stream"}
+                   "Content-Type": "application/octet-stream",
+                   "Content-Length": str(sum(len(data) for _, data in files))}
         try:
             response = self._send("POST", "/evidence/batch", token, headers=headers,
-                                  content=b"".join(data for _, data in files))
+                                  content=b"".join(data for _, data in files) if on_sent is None
+                                  else _Pieces(files, on_sent))
         except ServerProblem as problem:
             if problem.status in (404, 405):
                 self.batches = False
@@ -311,3 +315,19 @@ class SyncClient:
         response = self._send("POST", "/devices/report", token, retry_busy=False,  # never holds up an upload
                               json=report.model_dump(mode="json"))
         return self._parse(DeviceOrders, response)
+
+
+class _Pieces:
+    """A batch body handed to httpx piece by piece, telling `on_sent` how far each file is; iterable again
+    from the start (a busy server's answer is followed by the same body once more)."""
+
+    PIECE = 128 * 1024
+
+    def __init__(self, files: list[tuple[str, bytes]], on_sent: Callable[[str, int, int], None]) -> None:
+        self.files, self.on_sent = files, on_sent
+
+    def __iter__(self) -> Iterator[bytes]:
+        for sha, data in self.files:
+            for start in range(0, len(data), self.PIECE):
+                yield data[start:start + self.PIECE]
+                self.on_sent(sha, min(start + self.PIECE, len(data)), len(data))

@@ -18,7 +18,7 @@ from enum import Enum
 
 from field_app.store import EvidenceStore, OutboxStatus, Store
 from field_app.store import queries as q
-from field_app.sync.batch import send_small, small_files
+from field_app.sync.batch import send_batched
 from field_app.sync.client import ServerProblem, ServerUnreachable, SyncClient
 from field_app.sync.resumable import FileProgress, ResumableUploader
 from field_app.sync.witness import witness
@@ -87,9 +87,9 @@ def upload_outbox(store: Store, evidence: EvidenceStore, client: SyncClient, tok
                   on_file: FileProgress | None = None,
                   uploader: ResumableUploader | None = None) -> list[UploadOutcome]:
     """Upload every queued or problem record; returns one outcome per record, in seal order.
-    Files go up after one question per record for what is missing: the small ones in batch requests,
-    the rest resumably in chunks from the server's durable offset. `on_file(sha, sent, size)` follows
-    each file, `on_progress` the batch."""
+    Files go up after one question per record for what is missing: the whole visit in one batch request
+    when it fits, else the small ones in batches and the rest resumably from the server's durable offset.
+    `on_file(sha, sent, size)` follows each file, `on_progress` the batch."""
     uploader = uploader or ResumableUploader(client, token, evidence.read_range)
     _witness(store, client, token, clock)  # a log that contradicts what this tablet saw stops it all (LogAlarm)
     with store.reading() as session:
@@ -103,6 +103,7 @@ def upload_outbox(store: Store, evidence: EvidenceStore, client: SyncClient, tok
             on_progress(done, total, record_id)
 
     outcomes: list[UploadOutcome] = []
+    bundle = True  # a whole visit in one request, until a bundle is cut (field_app/sync/batch.py)
     for index, sealed in enumerate(batch):
         rid, cid = sealed.record.id, sealed.record.case_id
         progress(rid)
@@ -115,7 +116,19 @@ def upload_outbox(store: Store, evidence: EvidenceStore, client: SyncClient, tok
             for sha in missing:
                 if not evidence.verify(sha):
                     raise ServerProblem(LOCAL_FILE_MISSING, detail=sha[:12])
-            batched = send_small(client, token, evidence.read_range, small_files(states, files))
+            start, bundled = done, dict.fromkeys(files, 0)
+
+            def bundle_progress(sha: str, sent: int, size: int, start: int = start, rid: str = rid,
+                                bundled: dict[str, int] = bundled) -> None:
+                nonlocal done  # a whole visit in one request: followed as its bytes go onto the wire
+                bundled[sha] = sent
+                done = start + sum(bundled.values())
+                if on_file is not None:
+                    on_file(sha, sent, size)
+                progress(rid)
+            batched, bundle = send_batched(client, token, evidence.read_range, states, files, bundle,
+                                           bundle_progress)
+            done = start  # counted again below, file by file (a cut bundle's bytes are sent again)
             for sha, size in files.items():
                 if sha not in missing or sha in batched:
                     if sha in batched and on_file is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -108,9 +108,16 @@ def ingest(session: Session, sealed: SealedRecord, uploader: Account, now: datet
             session.rollback()
     else:
         raise ProblemError(Code.SERVER_ERROR, "并发写入冲突，请重试")
-    case = session.get(Case, sealed.record.case_id)
-    assert case is not None  # decide() refused unknown cases
-    stored = session.get(Record, sealed.record.id)
-    return RecordResult(record_id=sealed.record.id, case_id=case.id, status=decision.status,
-                        completeness=summaries.checklist_kept(session, case.id) or completeness_of(session, case),
-                        received_at=stored.received_at if stored is not None else None)
+    case_id = sealed.record.case_id
+    completeness = summaries.checklist_kept(session, case_id)  # computed before the commit: no query again
+    if completeness is None:
+        case = session.get(Case, case_id)
+        assert case is not None  # decide() refused unknown cases
+        completeness = completeness_of(session, case)
+    if decision.status == RecordStatus.MERGED:  # merged just now, at `now` (issue 19: no read-back)
+        received_at: datetime | None = now.astimezone(UTC)
+    else:
+        stored = session.get(Record, sealed.record.id)
+        received_at = stored.received_at if stored is not None else None
+    return RecordResult(record_id=sealed.record.id, case_id=case_id, status=decision.status,
+                        completeness=completeness, received_at=received_at)

@@ -12,6 +12,11 @@ a file sent in one chunk costs two fsyncs (its bytes, its directory entry). A cu
 arrived (unless it carried a checksum, which then cannot be checked). At the full length the whole
 file is hashed: a match moves it into the content-addressed store (`BlobStore.place`, durable); a
 mismatch discards it with `evidence.hash_mismatch`. The offset a client hears is therefore never ahead of the disk.
+Finishing is ordered so that a kill at any point loses nothing (`kill_points`, tested by killing a real
+server at each): place the file, record the owner's claim, and only then drop the state (state first,
+then part, then lock, in `discard` and `sweep` alike). A state whose part is gone or shorter than its
+offset (a finish cut short between placing and recording) is never reported as an offset: `progress`
+answers 0, the owner sends the file again, and the finish finds it stored and records the claim.
 A partial nobody touched for `Settings.abandoned_upload_days` (a tablet that never came back) is swept
 (`sweep`): under the same lock, so an upload being appended is never removed; an appender that opened
 the lock file before the sweep removed it sees the file replaced and is told to try again.
@@ -33,6 +38,7 @@ import anyio
 from starlette.requests import ClientDisconnect
 
 from schemas.problems import Code, ProblemError
+from sync_server.evidence import kill_points
 from sync_server.evidence.disk_store import BlobStore, fsync_dir
 from sync_server.evidence.sniffing import sniff_file
 
@@ -85,16 +91,21 @@ class PartialUploads:
         size = self.blobs.size(sha256) if held else None
         if size is not None:
             return Progress(size, size, complete=True)
-        _part, state, _lock = self._paths(sha256, owner)
+        part, state, _lock = self._paths(sha256, owner)
         try:
             data = json.loads(state.read_text())
         except (OSError, ValueError):
             return None
-        return Progress(int(data["offset"]), int(data["length"]))
+        offset, length = int(data["offset"]), int(data["length"])
+        if offset and _size(part) < offset:  # the part is gone (placed by a finish a kill cut short before
+            return Progress(0, length)  # the claim was recorded) or short: never an offset for missing bytes
+        return Progress(offset, length)
 
     def discard(self, sha256: str, owner: str) -> None:
-        """Forget the owner's partial upload (termination); a stored file is not touched."""
-        for path in self._paths(sha256, owner):
+        """Forget the owner's partial upload (termination); a stored file is not touched. The state goes
+        first: a kill part-way leaves a part without a state (read as never started), never the reverse."""
+        part, state, lock = self._paths(sha256, owner)
+        for path in (state, part, lock):
             path.unlink(missing_ok=True)
 
     def _record(self, sha256: str, owner: str, progress: Progress) -> None:
@@ -137,9 +148,7 @@ class PartialUploads:
                 if progress.offset == length:  # no offset to record: the file is hashed and placed (or a
                     # crash before that leaves the recorded offset, and the last chunk is simply sent again)
                     whole = digest if current.offset == 0 else None  # one chunk carried it all: hashed already
-                    progress = self._finish(sha256, owner, part, length, whole)
-                    if stored is not None:
-                        stored(progress)
+                    progress = self._finish(sha256, owner, part, length, whole, stored)
                 elif received:
                     self._record(sha256, owner, progress)
                 return progress
@@ -179,20 +188,29 @@ class PartialUploads:
                 raise ClientDisconnect()  # nothing new to keep (bytes past the recorded offset never count)
             return await anyio.to_thread.run_sync(settle, out.fileno(), received, hasher.hexdigest())
 
-    def _finish(self, sha256: str, owner: str, part: Path, length: int, whole: str | None = None) -> Progress:
+    def _finish(self, sha256: str, owner: str, part: Path, length: int, whole: str | None = None,
+                stored: Callable[[Progress], None] | None = None) -> Progress:
         """Hash the whole file (unless `whole`: the hash of all of it, taken as one chunk wrote it); sniff
         what its bytes are while they are local; store it under its hash (kept as it is if already stored:
-        the bytes are the same), or discard it on a mismatch."""
+        the bytes are the same), or discard it on a mismatch. Then `stored` records the owner's claim, and
+        only after that is the state dropped (see the module note: every step is safe to be killed at)."""
         actual = whole or _hash_file(part)
         if actual != sha256:
             self.discard(sha256, owner)
             raise ProblemError(Code.EVIDENCE_HASH_MISMATCH, "已丢弃，请重新上传整个文件",
                                expected=sha256, actual=actual)
         media = sniff_file(part)
+        kill_points.reached("finish-sniffed")
         if not self.blobs.has(sha256):
             self.blobs.place(part, sha256)
+        kill_points.reached("finish-placed")
+        done = Progress(length, length, complete=True, media=media)
+        if stored is not None:
+            stored(done)
+        kill_points.reached("finish-recorded")
         self.discard(sha256, owner)  # the state and lock (and the part, if the file was stored already)
-        return Progress(length, length, complete=True, media=media)
+        kill_points.reached("finish-discarded")
+        return done
 
     def sweep(self, max_age_s: float, now: float | None = None) -> list[str]:
         """Remove every partial upload untouched for more than `max_age_s` seconds (its part, state and
@@ -214,7 +232,8 @@ class PartialUploads:
                 return False  # a chunk is being appended right now: the upload is alive
             if not _still_there(lock, lock_path):
                 return False
-            files = [p for p in self.root.glob(f"{stem}.*") if p != lock_path]
+            files = sorted((p for p in self.root.glob(f"{stem}.*") if p != lock_path),
+                           key=lambda p: p.suffix != ".state")  # the state first, as in `discard`
             times = [_mtime(p) for p in [*files, lock_path]]
             if max(times) > cutoff:
                 return False

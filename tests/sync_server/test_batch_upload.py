@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi import FastAPI
 
-from schemas.protocol import EVIDENCE_BATCH, MAX_BATCH_BYTES, MAX_BATCH_FILES, batch_header
+from schemas.protocol import EVIDENCE_BATCH, MAX_BATCH_FILES, VISIT_BUNDLE_BYTES, batch_header
 from sync_server.settings import Settings
 from sync_server.tables import EvidenceClaim, EvidenceType
 from tests.sync_server.helpers import FieldTeam, home_visit, problem_of, signature_png
@@ -128,8 +128,8 @@ def _members_header(count: int, size: int) -> str:
 def test_oversize_batches_are_refused_before_the_body_is_read(server: Server):
     token = server.login()
     too_many = _members_header(MAX_BATCH_FILES + 1, 10)
-    too_big = _members_header(2, MAX_BATCH_BYTES // 2 + 1)
-    for header, length in ((too_many, (MAX_BATCH_FILES + 1) * 10), (too_big, MAX_BATCH_BYTES + 2)):
+    too_big = _members_header(2, VISIT_BUNDLE_BYTES // 2 + 1)  # the server default: a whole visit
+    for header, length in ((too_many, (MAX_BATCH_FILES + 1) * 10), (too_big, VISIT_BUNDLE_BYTES + 2)):
         with server.connect() as sock:  # the head only: an answer now proves the body was never awaited
             sock.sendall(_head({**_signed_in(token), EVIDENCE_BATCH: header, "Content-Length": str(length)}))
             status, text = read_response_head(sock)
