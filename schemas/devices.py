@@ -12,10 +12,11 @@ import json
 import re
 from datetime import datetime
 from enum import Enum
+from typing import Annotated
 
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
-from schemas.text import Identifier, NameText, ShortText
+from schemas.text import NO_CONTROL, Identifier, NameText, ShortText
 
 PAYLOAD_KIND = "hcwq-enrol"  # the "k" of the QR payload: a scanned code of another kind is refused
 PAYLOAD_VERSION = 1
@@ -28,11 +29,12 @@ _CODE = re.compile(rf"^[{CODE_ALPHABET}]{{{CODE_LENGTH}}}$")
 class ProvisioningPayload(BaseModel):
     """What the console's enrolment QR code holds (short keys: the code stays small and easy to scan)."""
 
-    k: str = PAYLOAD_KIND
+    k: ShortText = PAYLOAD_KIND
     v: int = PAYLOAD_VERSION
-    url: str = Field(min_length=8, max_length=300)  # the server's base URL, https (http only to 127.0.0.1)
-    ca: str = ""  # SHA-256 of the agency CA certificate's DER bytes, 64 lowercase hex ("" only over loopback http)
-    code: str  # the one-time enrolment code
+    url: Annotated[str, Field(min_length=8, max_length=300, pattern=NO_CONTROL)]  # https (http only to 127.0.0.1)
+    # SHA-256 of the agency CA certificate's DER bytes, 64 lowercase hex ("" only over loopback http)
+    ca: Annotated[str, Field(max_length=95, pattern=NO_CONTROL)] = ""  # 95: the colon-separated form is accepted
+    code: Annotated[str, Field(max_length=40, pattern=NO_CONTROL)]  # the one-time enrolment code
     exp: datetime  # when the code expires (UTC)
 
     @field_validator("ca")
@@ -98,15 +100,15 @@ class NewEnrolment(BaseModel):
 class EnrolmentCreated(BaseModel):
     """The code and the QR payload holding it (shown once; only its hash is kept)."""
 
-    enrolment_id: str
+    enrolment_id: Identifier
     payload: ProvisioningPayload
-    payload_text: str
+    payload_text: Annotated[str, Field(max_length=1000, pattern=NO_CONTROL)]
 
 
 class DeviceEnrol(BaseModel):
     """What a tablet sends with the code to register itself."""
 
-    code: str = Field(min_length=1, max_length=40)
+    code: Annotated[str, Field(min_length=1, max_length=40, pattern=NO_CONTROL)]
     device_id: Identifier
     app_version: ShortText = ""
 
@@ -114,11 +116,11 @@ class DeviceEnrol(BaseModel):
 class DeviceEnrolled(BaseModel):
     """The server's answer: the device's registration and the office's name to show."""
 
-    device_id: str
-    org_id: str
-    org_name: str
-    team_id: str = ""
-    office_name: str
+    device_id: Identifier
+    org_id: Identifier
+    org_name: NameText
+    team_id: ShortText = ""
+    office_name: NameText
 
 
 class DeviceReport(BaseModel):
@@ -160,16 +162,16 @@ class LostDevice(BaseModel):
 class DeviceView(BaseModel):
     """One row of the fleet list."""
 
-    device_id: str
-    org_id: str = ""
-    team_id: str = ""
+    device_id: Identifier
+    org_id: ShortText = ""
+    team_id: ShortText = ""
     status: DeviceStatus
     enrolled_at: datetime | None = None
-    last_user: str = ""
+    last_user: ShortText = ""
     last_sign_in_at: datetime | None = None
     last_sync_at: datetime | None = None
-    app_version: str = ""
-    form_versions: list[str] = Field(default_factory=list)
+    app_version: ShortText = ""
+    form_versions: list[ShortText] = Field(default_factory=list)
     outbox_backlog: int = 0
     free_bytes: int = 0
     lost_at: datetime | None = None

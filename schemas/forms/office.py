@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
 from schemas.forms import Form
 from schemas.records import SHA256_PATTERN
+from schemas.text import NO_CONTROL, Identifier
 
 
 def form_body(form: Form) -> str:
@@ -22,10 +24,10 @@ def form_body(form: Form) -> str:
 class OfficeForm(BaseModel):
     """One published version: its JSON text and that text's SHA-256."""
 
-    form_id: str = Field(max_length=64)
+    form_id: Identifier
     version: int = Field(ge=1)
-    body: str = Field(max_length=1_000_000)
-    sha256: str = Field(pattern=SHA256_PATTERN)
+    body: Annotated[str, Field(max_length=1_000_000, pattern=NO_CONTROL)]
+    sha256: Annotated[str, Field(max_length=64, pattern=SHA256_PATTERN)]
 
     def form(self) -> Form:
         """The form, after checking the digest and that it is the version it says (ValueError if not)."""

@@ -13,7 +13,8 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from schemas.forms import REGISTRY, Form, FormRegistry, FormVersionUnknown
+from schemas import forms as shipped
+from schemas.forms import Form, FormRegistry, FormVersionUnknown
 from schemas.forms.office import OfficeForm, form_body
 from schemas.problems import Code, ProblemError
 from sync_server.forms.diff import Change, form_changes
@@ -38,13 +39,13 @@ def office_forms(session: Session) -> list[OfficeForm]:
 
 def office_registry(session: Session) -> FormRegistry:
     """The shipped forms and the office's own versions together."""
-    return REGISTRY.with_published(published_forms(session))
+    return shipped.REGISTRY.with_published(published_forms(session))
 
 
 def registry_for(session: Session, form_id: str, version: int) -> FormRegistry:
     """The shipped registry when it knows this version (no query), else the office's."""
-    if version in REGISTRY.versions(form_id):
-        return REGISTRY
+    if version in shipped.REGISTRY.versions(form_id):  # read at call time: the shipped forms of this process
+        return shipped.REGISTRY
     return office_registry(session)
 
 

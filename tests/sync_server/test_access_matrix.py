@@ -95,6 +95,7 @@ MATRIX: dict[str, str] = {
     # report, dossier, retention (issue 8)
     "GET /api/v1/agency-key": "DDAAAAADA",
     "GET /api/v1/log/checkpoint": "AAAAAAADA",  # every tablet and staff member may witness the log (issue 17)
+    "GET /api/v1/forms": "AAAAAAADA",  # the office's own form versions: every tablet and staff member (issue 20)
     "POST /api/v1/log/alarm": "AAAAAAADA",  # and report that it contradicts a checkpoint they hold
     "POST /api/v1/cases/{case_id}/report/preview": "DDDDADADA",
     "GET /api/v1/cases/{case_id}/reports": "DDDDADADA",  # the agency's reviewers and admins
