@@ -83,6 +83,9 @@ async def exchange_action(action: str, request: Request, account: RequireStaff, 
             unit = exchange_units.set_webhook(session, account, fields.get("unit_id", ""),
                                               fields.get("webhook_url", "").strip(), now)
             notice = f"{unit.name} 的回调地址已更新"
+        elif action in ("deactivate", "activate"):
+            unit = exchange_units.set_active(session, account, fields.get("unit_id", ""), action == "activate", now)
+            notice = f"{unit.name} 的接口已{'恢复' if unit.active else '停用，其密钥即刻失效'}"
         elif action == "resend":
             session.commit()
             with httpx.Client() as client:
