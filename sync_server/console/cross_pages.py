@@ -9,8 +9,6 @@ agencies' servers and keys. Every action calls the services the API calls (offic
 office/cross_province.py), so the post checks, the signed packages and the audit entries are the API's."""
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlmodel import Session, col, select
@@ -26,18 +24,11 @@ from sync_server.console.deps import Form, RequireStaff
 from sync_server.console.templating import page
 from sync_server.office import cross_province, cross_steps
 from sync_server.services import Services
-from sync_server.tables import Account, CrossProvinceCheck, ExchangePeer, Organisation, queries
+from sync_server.tables import Account, ExchangePeer, Organisation, queries
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 STEPS = {"submit": "已报送上级机构", "confirm": "已确认受理，并通知下级机构", "answer": "结果已返回下级机构",
          "feed-back": "结果已反馈，写入本案报告「其他信息类」"}
-
-
-def overdue(row: CrossProvinceCheck, today: date) -> bool:
-    """Past a deadline still open: not submitted by submit_due, or not fed back by feedback_due."""
-    return (row.status == CrossStatus.NEEDED.value and today > row.submit_due) or (
-        row.status == CrossStatus.ANSWERED.value and row.side == cross_province.LOWER
-        and row.feedback_due is not None and today > row.feedback_due)
 
 
 def _forbidden(staff: Account, problem: ProblemError) -> Response:
@@ -58,7 +49,7 @@ def _list_page(staff: Account, session: Session, services: Services, outcome: Ou
         return _forbidden(staff, problem)
     today = beijing_date(services.clock())
     names = {o.id: o.name for o in _orgs(session)}
-    checks = [(r, CROSS_STATUS_NAMES[CrossStatus(r.status)], overdue(r, today)) for r in rows]
+    checks = [(r, CROSS_STATUS_NAMES[CrossStatus(r.status)], cross_steps.overdue(r, today)) for r in rows]
     outcome = outcome or Outcome()
     return page("cross_province.html", status=outcome.status, staff=public(staff), checks=checks, names=names,
                 outcome=outcome, today=today)
@@ -99,7 +90,7 @@ def _case_page(staff: Account, session: Session, services: Services, case_id: st
     except ProblemError as problem:
         return _forbidden(staff, problem)
     today = beijing_date(services.clock())
-    checks = [(r, CROSS_STATUS_NAMES[CrossStatus(r.status)], overdue(r, today))
+    checks = [(r, CROSS_STATUS_NAMES[CrossStatus(r.status)], cross_steps.overdue(r, today))
               for r in cross_province.checks(session, case.id)]
     outcome = outcome or Outcome()
     return page("case_cross.html", status=outcome.status, staff=public(staff), case=case,

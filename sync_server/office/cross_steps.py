@@ -4,9 +4,12 @@ answer; and the feed-back and the list each level sees. The API (api/cross_route
 A step that must reach the other server is committed by the caller only once the other server took it."""
 from __future__ import annotations
 
+from datetime import date
+
 import httpx
 from sqlmodel import Session
 
+from schemas.exchange import CrossStatus
 from schemas.problems import Code, ProblemError
 from schemas.staffing import Post
 from sync_server.accounts.posts import require_post
@@ -33,6 +36,13 @@ def send(session: Session, services: Services, org_id: str, payload: dict) -> cr
         raise ProblemError(Code.EXCHANGE_PACKAGE_INVALID,
                            f"对方服务器未接收：HTTP {answer.status_code} {answer.text[:200]}")
     return package
+
+
+def overdue(row: CrossProvinceCheck, today: date) -> bool:
+    """Past a deadline still open: not submitted by submit_due, or (lower side) not fed back by feedback_due."""
+    return (row.status == CrossStatus.NEEDED.value and today > row.submit_due) or (
+        row.status == CrossStatus.ANSWERED.value and row.side == cross_province.LOWER
+        and row.feedback_due is not None and today > row.feedback_due)
 
 
 def check_of(session: Session, check_id: str) -> CrossProvinceCheck:
