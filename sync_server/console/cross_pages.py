@@ -86,6 +86,7 @@ def cross_step(check_id: str, action: str, form: Form, staff: RequireStaff, sess
 def _case_page(staff: Account, session: Session, services: Services, case_id: str,
                outcome: Outcome | None = None, chosen: list[str] | None = None) -> Response:
     try:
+        cross_steps.visible_checks(session, staff)  # agency staff only, as the list
         case = queries.visible_case(session, staff, case_id)
     except ProblemError as problem:
         return _forbidden(staff, problem)
