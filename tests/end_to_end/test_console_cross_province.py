@@ -84,6 +84,16 @@ def test_the_cross_province_pages_in_chromium(server, browser):
     page.wait_for_selector("#case-cross-checks")
     _check_page(page, "case-cross-province")
     shot(page, "console-case-cross-province", settle_ms=0)
+    page.goto(f"{server.server_url}/console/cases/{DEMO_CASE_ID}#cross-province")  # the case page's section
+    page.click("#cross-province ~ details summary")
+    page.check("#cross-province ~ details input[name=subject_id] >> nth=0")
+    page.fill("#cross-question", "核查在云南省的工商登记")
+    _check_page(page, "case-page")
+    page.locator("#cross-province").scroll_into_view_if_needed()
+    shot(page, "console-case-page-cross-province", settle_ms=0)
+    page.click("#cross-province ~ details button[type=submit]")
+    page.wait_for_selector("#case-cross-checks")
+    assert "核查在云南省的工商登记" in page.locator("#case-cross-checks").inner_text()
     assert unexpected_requests(page.blocked_requests) == []
     context.close()
     context, page = console_sign_in(browser, server, "admin", PASSWORDS["admin"],
