@@ -1,25 +1,21 @@
 """Cross-province checks (R36): the staff's routes under /api/v1 and the one route another agency's
 server posts its signed packages to (/exchange/v1/cross-province/packages). Thin: the work is in
-office/cross_province.py; a step that must reach the other server is committed only once it has."""
+office/cross_province.py and office/cross_steps.py (the console calls the same); a step that must
+reach the other server is committed only once it has."""
 from __future__ import annotations
 
-import httpx
 from fastapi import APIRouter
 from pydantic import Field
-from sqlmodel import Session
 
 from schemas.exchange import CrossAnswer, CrossCheckView, NewCrossCheck, SignedPackage
-from schemas.problems import Code, ProblemError
 from schemas.text import ShortText, WireModel
 from sync_server.api.deps import CurrentAccount, DbSession, ServicesDep, Transaction
-from sync_server.office import cross_province
-from sync_server.services import Services
-from sync_server.tables import CrossProvinceCheck, ExchangePeer, queries
-from sync_server.transparency.agency_key import load_agency_key
+from sync_server.office import cross_province, cross_steps
+from sync_server.tables import queries
 
 router = APIRouter(tags=["cross-province"])
 package_router = APIRouter(prefix="/cross-province", tags=["exchange"])
-PACKAGES = "/exchange/v1/cross-province/packages"
+PACKAGES = cross_steps.PACKAGES
 
 
 class PeerSet(WireModel):
@@ -38,28 +34,6 @@ def receive_package(package: SignedPackage, session: Transaction, services: Serv
     return cross_province.view(row)
 
 
-def _send(session: Session, services: Services, org_id: str, payload: dict) -> SignedPackage:
-    peer = session.get(ExchangePeer, org_id)
-    if peer is None:
-        raise ProblemError(Code.VALIDATION, f"机构 {org_id} 的服务器未登记，请管理员先登记对方服务器及其公钥")
-    package = cross_province.sign_package(load_agency_key(services.settings), payload)
-    try:
-        answer = httpx.post(peer.base_url + PACKAGES, json=package.model_dump(mode="json"), timeout=20)
-    except httpx.HTTPError as e:
-        raise ProblemError(Code.SERVER_BUSY, f"对方服务器无法连接：{type(e).__name__}，未发送") from e
-    if answer.status_code >= 300:
-        raise ProblemError(Code.EXCHANGE_PACKAGE_INVALID,
-                           f"对方服务器未接收：HTTP {answer.status_code} {answer.text[:200]}")
-    return package
-
-
-def _row(session: Session, check_id: str) -> CrossProvinceCheck:
-    row = session.get(CrossProvinceCheck, check_id)
-    if row is None:
-        raise ProblemError(Code.NOT_FOUND, check_id)
-    return row
-
-
 @router.post("/cases/{case_id}/cross-province", response_model=CrossCheckView, status_code=201)
 def need_check(case_id: str, body: NewCrossCheck, session: Transaction, account: CurrentAccount,
                services: ServicesDep) -> CrossCheckView:
@@ -73,54 +47,33 @@ def need_check(case_id: str, body: NewCrossCheck, session: Transaction, account:
 def list_checks(session: DbSession, account: CurrentAccount) -> list[CrossCheckView]:
     """The cross-province checks of the caller's agency (administrators: all at this level), asked or asked
     of it, with their deadlines."""
-    if account.role not in ("reviewer", "admin"):
-        raise ProblemError(Code.FORBIDDEN, "仅核查机构工作人员可以查看跨省核查")
-    return [cross_province.view(r) for r in cross_province.checks(session)
-            if account.role == "admin" or account.org_id in (r.from_agency, r.to_agency)]
+    return [cross_province.view(r) for r in cross_steps.visible_checks(session, account)]
 
 
 @router.post("/cross-province/{check_id}/submit", response_model=CrossCheckView)
 def submit_upward(check_id: str, session: Transaction, account: CurrentAccount,
                   services: ServicesDep) -> CrossCheckView:
     """Send the request to the higher agency's server as a signed package."""
-    row = _row(session, check_id)
-    queries.visible_case(session, account, row.case_id or "")
-    cross_province.require_post(account, cross_province.Post.INFORMATION_EXCHANGE)
-    if row.side != cross_province.LOWER or row.status != "needed":
-        raise ProblemError(Code.INTAKE_STATE, "该跨省核查已报送", status=row.status)
-    now = services.clock()
-    package = _send(session, services, row.to_agency, cross_province.request_payload(row, now))
-    cross_province.mark_submitted(session, account, row, package, now)
-    return cross_province.view(row)
+    return cross_province.view(cross_steps.submit(session, services, account, check_id))
 
 
 @router.post("/cross-province/{check_id}/confirm", response_model=CrossCheckView)
 def confirm(check_id: str, session: Transaction, account: CurrentAccount, services: ServicesDep) -> CrossCheckView:
     """The higher agency confirms it takes the check; the lower agency's server is told."""
-    row = _row(session, check_id)
-    payload = cross_province.higher_step(session, account, row, "confirmed", "", services.clock())
-    _send(session, services, row.from_agency, payload)
-    return cross_province.view(row)
+    return cross_province.view(cross_steps.confirm(session, services, account, check_id))
 
 
 @router.post("/cross-province/{check_id}/answer", response_model=CrossCheckView)
 def answer(check_id: str, body: CrossAnswer, session: Transaction, account: CurrentAccount,
            services: ServicesDep) -> CrossCheckView:
     """The higher agency returns the result to the lower agency's server (signed)."""
-    row = _row(session, check_id)
-    payload = cross_province.higher_step(session, account, row, "answered", body.answer, services.clock())
-    package = _send(session, services, row.from_agency, payload)
-    row.answer_package = package.model_dump_json()
-    return cross_province.view(row)
+    return cross_province.view(cross_steps.answer(session, services, account, check_id, body.answer))
 
 
 @router.post("/cross-province/{check_id}/feed-back", response_model=CrossCheckView)
 def feed_back(check_id: str, session: Transaction, account: CurrentAccount, services: ServicesDep) -> CrossCheckView:
     """The lower agency feeds the returned result into the case (within 3 working days of its arrival)."""
-    row = _row(session, check_id)
-    queries.visible_case(session, account, row.case_id or "")
-    cross_province.feed_back(session, account, row, services.clock())
-    return cross_province.view(row)
+    return cross_province.view(cross_steps.feed_back(session, services, account, check_id))
 
 
 @router.put("/admin/exchange-peers/{org_id}", status_code=204)

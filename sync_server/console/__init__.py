@@ -11,6 +11,7 @@ from sync_server.console import (
     archive_pages,
     case_admin_pages,
     case_pages,
+    cross_pages,
     device_pages,
     documents_pages,
     exchange_pages,
@@ -33,6 +34,7 @@ for _pages in (review_pages, finding_pages, archive_pages, signin_pages, case_pa
     console_router.include_router(_pages.router)
 for _pages in (org_pages, security_pages, holiday_pages, case_admin_pages, password_pages):  # issue 18
     console_router.include_router(_pages.router)
+console_router.include_router(cross_pages.router)  # R36 at both levels, the hierarchy (issues 18, 20)
 
 
 def install_console(app: FastAPI, data_dir: Path) -> None:

@@ -19,7 +19,7 @@ from sync_server.console.deps import RequireStaff
 from sync_server.console.templating import page
 from sync_server.documents import result_delivery
 from sync_server.documents.result_push import messages_of
-from sync_server.office import cross_province, exchange_units
+from sync_server.office import cross_province, cross_steps, exchange_units
 from sync_server.services import Services
 from sync_server.tables import Account, ExchangeDelivery, Team
 
@@ -42,9 +42,7 @@ def _page(account: Account, session: Session, services: Services, error: str = "
     messages = {u.id: messages_of(session, u.id, limit=50) for u in units}
     deliveries = _deliveries(session, [m.id for ms in messages.values() for m in ms])
     today = beijing_date(services.clock())
-    checks = [(c, CROSS_STATUS_NAMES[CrossStatus(c.status)],
-               (c.status == CrossStatus.NEEDED.value and today > c.submit_due)
-               or (c.status == CrossStatus.ANSWERED.value and c.feedback_due is not None and today > c.feedback_due))
+    checks = [(c, CROSS_STATUS_NAMES[CrossStatus(c.status)], cross_steps.overdue(c, today))
               for c in cross_province.checks(session)]
     return page("exchange.html", status=status, staff=public(account), units=units, messages=messages,
                 deliveries=deliveries, checks=checks, error=error, notice=notice, new_key=new_key,
@@ -83,6 +81,9 @@ async def exchange_action(action: str, request: Request, account: RequireStaff, 
             unit = exchange_units.set_webhook(session, account, fields.get("unit_id", ""),
                                               fields.get("webhook_url", "").strip(), now)
             notice = f"{unit.name} 的回调地址已更新"
+        elif action in ("deactivate", "activate"):
+            unit = exchange_units.set_active(session, account, fields.get("unit_id", ""), action == "activate", now)
+            notice = f"{unit.name} 的接口已{'恢复' if unit.active else '停用，其密钥即刻失效'}"
         elif action == "resend":
             session.commit()
             with httpx.Client() as client:

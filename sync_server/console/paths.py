@@ -6,7 +6,7 @@ Each API entry is one of:
   "POST /console/..."   the console form that does the same through the same service (the route must exist);
   "tablet: why"         the field app calls it (sync, sign-in, a surveyor's own key);
   "machine-only: why"   no person needs it by hand (a program calls it).
-Adding a route means adding one line here."""
+Adding a route means adding one line here (the /exchange/v1 routes of other systems included)."""
 from __future__ import annotations
 
 TABLET = "tablet: "
@@ -66,6 +66,26 @@ API_PATHS: dict[str, str] = {
     "PUT /api/v1/evidence/{sha256}": TABLET + "sync sends one file whole",
     "PATCH /api/v1/uploads/{sha256}": TABLET + "sync resumes a large file in chunks",
     "DELETE /api/v1/uploads/{sha256}": TABLET + "sync abandons a partial upload",
+    # issue 20: the units' systems (administrators), the hierarchy and cross-province checks (R36, 信息交换岗)
+    "POST /api/v1/admin/exchange-units": "POST /console/exchange/{action}",
+    "POST /api/v1/admin/exchange-units/{unit_id}/key": "POST /console/exchange/{action}",
+    "PUT /api/v1/admin/exchange-units/{unit_id}/webhook": "POST /console/exchange/{action}",
+    "POST /api/v1/admin/exchange-units/{unit_id}/messages/{message_id}/resend": "POST /console/exchange/{action}",
+    "PUT /api/v1/admin/exchange-peers/{org_id}": "POST /console/admin/hierarchy/peers",
+    "PUT /api/v1/organisations/{org_id}/parent": "POST /console/admin/hierarchy/parent",
+    "POST /api/v1/cases/{case_id}/cross-province": "POST /console/cases/{case_id}/cross-province",
+    "POST /api/v1/cross-province/{check_id}/submit": "POST /console/cross-province/{check_id}/{action}",
+    "POST /api/v1/cross-province/{check_id}/confirm": "POST /console/cross-province/{check_id}/{action}",
+    "POST /api/v1/cross-province/{check_id}/answer": "POST /console/cross-province/{check_id}/{action}",
+    "POST /api/v1/cross-province/{check_id}/feed-back": "POST /console/cross-province/{check_id}/{action}",
+    "POST /exchange/v1/entrustments": MACHINE_ONLY + "a unit's own system submits with its API key; the unit's "
+                                                     "clerk uses the console's intake form instead",
+    "POST /exchange/v1/entrustments/{reference}/documents": MACHINE_ONLY + "a unit's own system uploads its scans; "
+                                                                           "by hand: the console's intake form",
+    "POST /exchange/v1/entrustments/{reference}/submit": MACHINE_ONLY + "a unit's own system hands in; by hand: "
+                                                                        "the console's intake form",
+    "POST /exchange/v1/cross-province/packages": MACHINE_ONLY + "another agency's server posts its signed package; "
+                                                                "people act through /console/cross-province",
     "POST /api/v1/log/alarm": MACHINE_ONLY + "a witness (tablet or verifier) reports a log that contradicts its "
                                              "checkpoint; the console shows the alarm, nobody files one by hand",
     # the device fleet (issue 18)

@@ -95,6 +95,8 @@ def request_check(session: Session, actor: Account, case: Case, body: NewCrossCh
     agency = session.get(Organisation, case.agency_id) if case.agency_id else None
     if agency is None or not agency.parent_id:
         raise ProblemError(Code.VALIDATION, "本案的核查机构没有登记上级机构，不能报送跨省核查")
+    if not body.question.strip():  # Text's own rule lets an empty string through
+        raise ProblemError(Code.VALIDATION, "请填写需跨省核查的事项")
     subjects = [session.get(Subject, s) for s in body.subject_ids]
     if any(s is None or s.case_id != case.id for s in subjects):
         raise ProblemError(Code.VALIDATION, "只能就本案的核查对象报送跨省核查（R2）")
@@ -169,6 +171,8 @@ def higher_step(session: Session, actor: Account, row: CrossProvinceCheck, kind:
                "answered": (CrossStatus.SUBMITTED.value, CrossStatus.CONFIRMED.value)}[kind]
     if row.status not in allowed:
         raise ProblemError(Code.INTAKE_STATE, "跨省核查当前的状态不允许此操作", status=row.status)
+    if kind == "answered" and not answer.strip():
+        raise ProblemError(Code.VALIDATION, "请填写跨省核查的结果")
     if kind == "confirmed":
         row.status, row.confirmed_at, row.confirmed_by = CrossStatus.CONFIRMED.value, now, actor.username
     else:

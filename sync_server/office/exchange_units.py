@@ -86,6 +86,19 @@ def set_webhook(session: Session, actor: Account, unit_id: str, url: str, now: d
     return unit
 
 
+def set_active(session: Session, actor: Account, unit_id: str, active: bool, now: datetime) -> ExchangeUnit:
+    """Stop a unit's system (its key is refused from now on, exchange.key_invalid) or let it in again with the
+    same key (administrators only); the results owed to it stay in the outbox."""
+    _require_admin(actor)
+    unit = unit_of(session, unit_id)
+    if unit.active != active:
+        unit.active = active
+        session.add(unit)
+        audit.log(session, "exchange.unit_activated" if active else "exchange.unit_deactivated", now,
+                  actor.username, None, subject=unit_id, name=unit.name)
+    return unit
+
+
 def check_webhook_url(url: str) -> None:
     if len(url) > 300 or (url and not re.fullmatch(r"https?://[!-~]+", url)):
         raise ProblemError(Code.VALIDATION, "回调地址须以 https:// 或 http:// 开头，且不超过 300 个字符")

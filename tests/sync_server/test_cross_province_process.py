@@ -1,7 +1,8 @@
 """R36 (§4.2.2) between two server instances with their own databases: the county agency (yb-hdzx) records
 that its case needs a check outside the province (3 working days to submit), submits it to the higher agency's
 server as a signed package; the province (cq-sheng) confirms and returns the result, signed; the county feeds
-it back into the case (3 working days). Each step is visible at both levels; a tampered package is refused."""
+it back into the case (3 working days). Each step is visible at both levels (the answer is given and seen
+through the two consoles); a tampered package is refused."""
 from __future__ import annotations
 
 import base64
@@ -12,6 +13,7 @@ import pytest
 
 from schemas.protocol import API_PREFIX
 from sync_server.ops.seed import DEMO_AGENCY, DEMO_CASE_ID
+from tests.sync_server.console_client import console_login, console_post
 from tests.sync_server.exchange_helpers import ok
 from tests.sync_server.helpers import password_login, problem_of
 from tests.sync_server.server_process import Server
@@ -64,14 +66,20 @@ def test_r36_a_cross_province_check_travels_between_two_servers(two):
         assert [(r["id"], r["side"], r["status"]) for r in there] == [(need["id"], "higher", "submitted")]
         assert there[0]["question"] == "核查在四川省的不动产登记" and there[0]["submit_due"] == need["submit_due"]
 
+        # the province confirms through the API, and answers through its console (the same service)
         ok(province.post(f"{API_PREFIX}/cross-province/{need['id']}/confirm", headers=clerk_p))
         here = ok(county.get(f"{API_PREFIX}/cross-province", headers=clerk_c))[0]
         assert here["status"] == "confirmed" and here["confirmed_at"]
-        ok(province.post(f"{API_PREFIX}/cross-province/{need['id']}/answer", headers=clerk_p,
-                         json={"answer": "经四川省核对中心查询，未发现其名下不动产"}))
+        assert console_login(province, "zhoumin").status_code == 303
+        console = console_post(province, f"/console/cross-province/{need['id']}/answer",
+                               {"answer": "经四川省核对中心查询，未发现其名下不动产"}, page="/console/cross-province")
+        assert console.status_code == 200 and "结果已返回下级机构" in console.text and "承办方（上级）" in console.text
         here = ok(county.get(f"{API_PREFIX}/cross-province", headers=clerk_c))[0]
         assert here["status"] == "answered" and here["answer"] == "经四川省核对中心查询，未发现其名下不动产"
         assert here["feedback_due"] > here["answered_at"][:10]  # 3 working days from its arrival
+        assert console_login(county, "zhoumin").status_code == 303
+        listed = county.get("/console/cross-province").text  # the county's console shows the answer to feed back
+        assert "经四川省核对中心查询" in listed and "反馈结果（写入报告）" in listed and here["feedback_due"] in listed
         fed = ok(county.post(f"{API_PREFIX}/cross-province/{need['id']}/feed-back", headers=clerk_c))
         assert fed["status"] == "fed_back"
         assert ok(province.get(f"{API_PREFIX}/cross-province", headers=clerk_p))[0]["status"] == "answered"
