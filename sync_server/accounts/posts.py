@@ -90,6 +90,7 @@ ROUTE_POSTS: dict[str, Post | str] = {
     "POST /api/v1/cases/{case_id}/disposal/appraisals": Post.CONFIDENTIAL,
     "POST /api/v1/cases/{case_id}/disposal/appraisals/{appraisal_id}/decision": Post.CONFIDENTIAL,
     "POST /console/cases/{case_id}/disposal/{action}": Post.CONFIDENTIAL,
+    "POST /console/dashboard/assessments": Post.DIRECTOR,  # §4.3.5, R37: the period's quality assessment
     "POST /api/v1/log/alarm": NO_POST + "a witness (tablet or staff) reports a log that contradicts its checkpoint",
     # no post: reading, the unit's own entries, the field, sign-in, administration (by role)
     "POST /api/v1/cases/{case_id}/report/preview": NO_POST + "nothing is stored or signed",

@@ -10,6 +10,7 @@ from sync_server.console import (
     admin_pages,
     archive_pages,
     case_pages,
+    dashboard_pages,
     documents_pages,
     finding_pages,
     intake_pages,
@@ -21,7 +22,7 @@ from sync_server.console.guard import install_console_guard
 
 console_router = APIRouter(include_in_schema=False)
 for _pages in (review_pages, finding_pages, archive_pages, signin_pages, case_pages, documents_pages, intake_pages,
-               admin_pages):
+               admin_pages, dashboard_pages):
     console_router.include_router(_pages.router)
 
 

@@ -189,7 +189,8 @@ def _records(session: Session, out: Figures, where: ColumnElement[bool]) -> None
     out.cannot_sign = session.execute(
         select(func.count(func.distinct(col(RecordEvidence.record_id))))
         .join(Record, col(Record.id) == col(RecordEvidence.record_id))
-        .where(col(RecordEvidence.role) == Role.CANNOT_SIGN_PROOF.value, col(Record.case_id).in_(in_period))).scalar_one()
+        .where(col(RecordEvidence.role) == Role.CANNOT_SIGN_PROOF.value, col(Record.case_id).in_(in_period))
+    ).scalar_one()
 
 
 def _people(session: Session, out: Figures, where: ColumnElement[bool],
