@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse
 
 from schemas.protocol import PROTOCOL_VERSION
 from schemas.workdays import HolidayTable
-from sync_server.api import api_router
+from sync_server.api import api_router, odata_routes
 from sync_server.casework import findings
 from sync_server.console import install_console
 from sync_server.console.guard import require_console_csrf
@@ -65,6 +65,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -
     install_problem_handlers(app)
     app.add_middleware(LogAlarmContext, data_dir=settings.data_dir)  # the audit log's alarm banner
     app.include_router(api_router())
+    app.include_router(odata_routes.router)  # the OData feed for Excel and Power BI (issue 20)
     install_console(app, settings.data_dir)
     app.add_middleware(Admission, settings=settings)  # added last = outermost: BodyGuard, Admission
     app.add_middleware(BodyGuard, settings=settings)

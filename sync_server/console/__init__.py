@@ -12,6 +12,7 @@ from sync_server.console import (
     case_pages,
     dashboard_pages,
     documents_pages,
+    export_pages,
     finding_pages,
     intake_pages,
     review_pages,
@@ -22,7 +23,7 @@ from sync_server.console.guard import install_console_guard
 
 console_router = APIRouter(include_in_schema=False)
 for _pages in (review_pages, finding_pages, archive_pages, signin_pages, case_pages, documents_pages, intake_pages,
-               admin_pages, dashboard_pages):
+               admin_pages, dashboard_pages, export_pages):
     console_router.include_router(_pages.router)
 
 
