@@ -65,7 +65,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -
     install_problem_handlers(app)
     app.add_middleware(LogAlarmContext, data_dir=settings.data_dir)  # the audit log's alarm banner
     app.include_router(api_router())
-    app.include_router(odata_routes.router)  # the OData feed for Excel and Power BI (issue 20)
+    odata_routes.install(app)  # the OData feed for Excel and Power BI (issue 20)
     install_console(app, settings.data_dir)
     app.add_middleware(Admission, settings=settings)  # added last = outermost: BodyGuard, Admission
     app.add_middleware(BodyGuard, settings=settings)

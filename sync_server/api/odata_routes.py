@@ -1,6 +1,7 @@
 """The OData v4 feed at /odata/v1 (issue 20; documents/odata.py): what Excel and Power BI read.
 
-Signed in like the console (its cookie, in a browser) or with a staff token (`Authorization: Bearer`,
+Served at /odata/v1 and at /console/odata/v1 (where the console's cookie is sent). Signed in like the
+console (its cookie, in a browser) or with a staff token (`Authorization: Bearer`,
 from POST /api/v1/auth/login), and only for agency staff (reviewers, administrators): a tablet's token
 or a surveyor is refused. It reads only, so it needs no CSRF token. Not in the OpenAPI document: OData
 describes itself in $metadata. Every feed read is in the audit log, as every export is (R21)."""
@@ -12,7 +13,7 @@ from itertools import islice
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
 from schemas.problems import Code, ProblemError
@@ -26,7 +27,8 @@ from sync_server.documents.exports import rows
 from sync_server.tables import Account
 from sync_server.transparency import audit
 
-router = APIRouter(prefix="/odata/v1", include_in_schema=False)
+router = APIRouter(include_in_schema=False)
+PREFIXES = ("/odata/v1", "/console/odata/v1")  # a staff token anywhere; the console cookie (path /console)
 HEADERS = {"OData-Version": "4.0", "Cache-Control": "no-store"}
 JSON = "application/json;odata.metadata=minimal;charset=utf-8"
 
@@ -46,11 +48,19 @@ def feed_reader(request: Request, session: DbSession, services: ServicesDep) -> 
     return account
 
 
+def install(app: FastAPI) -> None:
+    """The feed at both prefixes."""
+    for prefix in PREFIXES:
+        app.include_router(router, prefix=prefix)
+
+
 def base_url(request: Request) -> str:
-    return str(request.url_for("odata_service"))
+    """The service root the request came through, ending in a slash."""
+    prefix = PREFIXES[1] if request.url.path.startswith(PREFIXES[1]) else PREFIXES[0]
+    return f"{str(request.base_url).rstrip('/')}{prefix}/"
 
 
-@router.get("/", name="odata_service")
+@router.get("/")
 def service(request: Request, session: DbSession, services: ServicesDep) -> Response:
     feed_reader(request, session, services)
     return Response(json.dumps(odata.service_document(base_url(request)), ensure_ascii=False), media_type=JSON,
@@ -91,7 +101,7 @@ def entity_set_page(entity_set: str, request: Request, session: DbSession, servi
         total = sum(1 for _ in odata.matching(rows(session, account, dataset.name, Filters(), now, sql), rest))
     audit.log(session, "export.odata", now, account.username, None, entity_set, query=str(request.url.query)[:500])
     session.commit()
-    size = odata.MAX_PAGE if top is None else min(top, odata.MAX_PAGE)
+    size = odata.page_size(request.headers.get("prefer", ""), top)
     username, base = account.username, base_url(request)
 
     def body() -> Iterator[bytes]:
@@ -108,7 +118,7 @@ def entity_set_page(entity_set: str, request: Request, session: DbSession, servi
                 if sent == size:  # one more exists: the client asks for the next page
                     left = None if top is None else top - size
                     if left is None or left > 0:
-                        args = {"$skip": str(skip + size), "$filter": filter_, "$count": count_}
+                        args = {"$skip": str(skip + size), "$filter": filter_}
                         if left is not None:
                             args["$top"] = str(left)
                         link = f"{base}{entity_set}?{urlencode({k: v for k, v in args.items() if v})}"

@@ -61,6 +61,14 @@ class Comparison:
                 "ge": column >= self.value, "lt": column < self.value, "le": column <= self.value}[self.operator]
 
 
+def page_size(prefer: str, top: int | None) -> int:
+    """Entities in one answer: MAX_PAGE, or less when the client prefers (`Prefer: odata.maxpagesize=n`),
+    and never more than $top."""
+    found = re.search(r"odata\.maxpagesize\s*=\s*(\d+)", prefer)
+    size = min(MAX_PAGE, int(found.group(1))) if found and int(found.group(1)) > 0 else MAX_PAGE
+    return size if top is None else min(top, size)
+
+
 def dataset_of(entity_set: str) -> Dataset:
     if entity_set not in ENTITY_SETS:
         raise ProblemError(Code.NOT_FOUND, f"没有名为“{entity_set}”的实体集")
