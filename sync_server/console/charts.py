@@ -6,7 +6,7 @@ from __future__ import annotations
 from markupsafe import Markup, escape
 
 COLOURS = ("#1f5fa8", "#c0392b", "#2e8b57", "#b8860b")
-FONT = 'font-family="sans-serif" font-size="12"'
+FONT = 'font-size="13"'  # the family is the page's (console.css: the bundled CJK font), inherited
 
 
 def bar_chart(title: str, bars: list[tuple[str, float]], unit: str = "") -> Markup:
