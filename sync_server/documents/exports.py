@@ -13,8 +13,10 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, Row
+from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
 from schemas.beijing import beijing_date, beijing_text
@@ -31,7 +33,7 @@ from sync_server.tables import (
     Record,
     RecordEvidence,
     ReviewEntry,
-    queries,
+    Subject,
 )
 
 PAGE = 500  # cases per query
@@ -94,18 +96,26 @@ def _cell(value: object, full: bool) -> Value:
                                                                                              ensure_ascii=False)
 
 
+CASE_COLUMNS = (col(Case.id), col(Case.title), col(Case.entrusting_unit), col(Case.team_id), col(Case.agency_id),
+                col(Case.accepted_on), col(CaseSummary.deadline), col(CaseSummary.checklist_status),
+                col(CaseSummary.review_status), col(CaseSummary.records), col(CaseSummary.refused),
+                col(CaseSummary.round))
+
+
 def case_pages(session: Session, account: Account, filters: Filters, today: date,
-               extra: list[ColumnElement[bool]] | None = None) -> Iterator[list[tuple[Case, CaseSummary]]]:
-    """The matching cases, a page at a time, in case id order."""
+               extra: list[ColumnElement[bool]] | None = None) -> Iterator[list[Row[Any]]]:
+    """The matching cases' list columns (CASE_COLUMNS, not ORM objects: an export reads many), a page at
+    a time, in case id order."""
     where = _where(account, filters, today) + (extra or [])
     last = ""
     while True:
-        page = list(session.exec(select(Case, CaseSummary).join(CaseSummary, col(CaseSummary.case_id) == col(Case.id))
-                                 .where(*where, col(Case.id) > last).order_by(col(Case.id)).limit(PAGE)))
+        page = list(session.execute(
+            sql_select(*CASE_COLUMNS).select_from(Case).join(CaseSummary, col(CaseSummary.case_id) == col(Case.id))
+            .where(*where, col(Case.id) > last).order_by(col(Case.id)).limit(PAGE)))
         if not page:
             return
         yield page
-        last = page[-1][0].id
+        last = page[-1][0]
 
 
 def rows(session: Session, account: Account, dataset: str, filters: Filters, now: datetime,
@@ -113,19 +123,21 @@ def rows(session: Session, account: Account, dataset: str, filters: Filters, now
     """The dataset's rows (dicts keyed by column name) for the matching cases."""
     today, full = beijing_date(now), account.role in ID_NUMBER_ROLES
     for page in case_pages(session, account, filters, today, extra):
-        ids = [case.id for case, _ in page]
+        ids = [row[0] for row in page]
         if dataset == "cases":
             yield from _cases(session, page, today, full)
         elif dataset in ("records", "answers", "table_cells"):
             yield from _records(session, ids, dataset, full)
         elif dataset == "evidence":
-            query = (select(RecordEvidence, Record.case_id, EvidenceFile.size)
-                     .join(Record, col(Record.id) == col(RecordEvidence.record_id))
+            query = (sql_select(col(Record.case_id), col(RecordEvidence.record_id), col(RecordEvidence.sha256),
+                                col(RecordEvidence.kind), col(RecordEvidence.role), col(RecordEvidence.media_type),
+                                col(EvidenceFile.size))
+                     .select_from(RecordEvidence).join(Record, col(Record.id) == col(RecordEvidence.record_id))
                      .join(EvidenceFile, col(EvidenceFile.sha256) == col(RecordEvidence.sha256))
                      .where(col(Record.case_id).in_(ids)).order_by(col(Record.case_id), col(RecordEvidence.record_id)))
-            for link, case_id, size in session.exec(query):
-                yield {"case_id": case_id, "record_id": link.record_id, "sha256": link.sha256, "kind": link.kind,
-                       "role": link.role, "media_type": link.media_type, "size": size}
+            names = ("case_id", "record_id", "sha256", "kind", "role", "media_type", "size")
+            for found in session.execute(query):
+                yield dict(zip(names, found, strict=True))
         elif dataset == "reviews":
             decisions = select(ReviewEntry).where(col(ReviewEntry.case_id).in_(ids))
             for entry in session.exec(decisions.order_by(col(ReviewEntry.case_id), col(ReviewEntry.id))):
@@ -136,22 +148,30 @@ def rows(session: Session, account: Account, dataset: str, filters: Filters, now
             raise KeyError(dataset)
 
 
-def _cases(session: Session, page: list[tuple[Case, CaseSummary]], today: date,
-           full: bool) -> Iterator[dict[str, Value]]:
-    subjects = queries.subjects_of(session, [case.id for case, _ in page])
-    for case, summary in page:
-        status = ReviewStatus(summary.review_status)
-        yield {"case_id": case.id, "title": case.title, "entrusting_unit": case.entrusting_unit,
-               "team_id": case.team_id, "agency_id": case.agency_id or "", "accepted_on": case.accepted_on,
-               "deadline": summary.deadline, "overdue": summary.deadline < today and status != ReviewStatus.ACCEPTED,
-               "checklist": STATUS_LABELS[summary.checklist_status], "review_status": REVIEW_STATUS_LABELS[status],
-               "records": summary.records, "refused": summary.refused, "round": summary.round,
-               "subjects": "；".join(f"{s.name}（{shown_id(s.id_number, full)}）" for s in subjects.get(case.id, []))}
+def _cases(session: Session, page: list[Row[Any]], today: date, full: bool) -> Iterator[dict[str, Value]]:
+    subjects: dict[str, list[tuple[str, str]]] = {}
+    query = (sql_select(col(Subject.case_id), col(Subject.name), col(Subject.id_number))
+             .where(col(Subject.case_id).in_([row[0] for row in page])).order_by(col(Subject.position)))
+    for case_id, name, number in session.execute(query):
+        subjects.setdefault(case_id, []).append((name, number))
+    for row in page:
+        (case_id, title, unit, team_id, agency_id, accepted_on, deadline, checklist, review_status, records,
+         refused, round_) = tuple(row)
+        status = ReviewStatus(review_status)
+        yield {"case_id": case_id, "title": title, "entrusting_unit": unit, "team_id": team_id,
+               "agency_id": agency_id or "", "accepted_on": accepted_on, "deadline": deadline,
+               "overdue": deadline < today and status != ReviewStatus.ACCEPTED, "checklist": STATUS_LABELS[checklist],
+               "review_status": REVIEW_STATUS_LABELS[status], "records": records, "refused": refused,
+               "round": round_,
+               "subjects": "；".join(f"{n}（{shown_id(num, full)}）" for n, num in subjects.get(case_id, []))}
 
 
 def _records(session: Session, ids: list[str], dataset: str, full: bool) -> Iterator[dict[str, Value]]:
-    query = select(Record).where(col(Record.case_id).in_(ids)).order_by(col(Record.case_id), col(Record.id))
-    for row in session.exec(query):
+    query = (sql_select(col(Record.id), col(Record.case_id), col(Record.kind), col(Record.outcome),
+                        col(Record.form_id), col(Record.form_version), col(Record.received_at),
+                        col(Record.received_from), col(Record.sealed_json))
+             .where(col(Record.case_id).in_(ids)).order_by(col(Record.case_id), col(Record.id)))
+    for row in session.execute(query):
         record = json.loads(row.sealed_json)["record"]
         if dataset == "records":
             respondent = record.get("respondent") or {}

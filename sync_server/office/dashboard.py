@@ -20,8 +20,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy import ColumnElement, Date, and_, case, cast, func, select, text
 from sqlmodel import Session, col
 
 from schemas import findings as finding_codes
@@ -133,51 +134,70 @@ def monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+def reported_day(session: Session, issued_at: ColumnElement[datetime]) -> ColumnElement[Any]:
+    """The Beijing date of a stored UTC time, in SQL (Beijing keeps no daylight saving: UTC + 8 h)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return cast(issued_at + text("interval '8 hours'"), Date)
+    return func.date(issued_at, "+8 hours")
+
+
+def _day(value: date | str | None) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
 def figures(session: Session, account: Account, period_from: date, period_to: date, now: datetime,
             table: HolidayTable) -> Figures:
-    """Every figure of the dashboard for the account's cases accepted in [period_from, period_to]."""
+    """Every figure of the dashboard for the account's cases accepted in [period_from, period_to].
+
+    The cases are counted in SQL grouped by what decides their figures (agency, team, unit, acceptance
+    date, deadline, date of the first report): the rows that come back are far fewer than the cases."""
     today = beijing_date(now)
     out = Figures(period_from, period_to, today)
     where = period_cases(account, period_from, period_to)
     first_report = (select(col(ReportVersion.case_id), func.min(col(ReportVersion.issued_at)).label("issued_at"))
                     .group_by(col(ReportVersion.case_id)).subquery())
+    reported = reported_day(session, first_report.c.issued_at).label("reported")
+    keys = (col(Case.agency_id), col(Case.team_id), col(Case.entrusting_unit), col(Case.accepted_on),
+            col(CaseSummary.deadline), reported)
     rows = session.execute(
-        select(col(Case.id), col(Case.agency_id), col(Case.team_id), col(Case.entrusting_unit),
-               col(Case.accepted_on), col(CaseSummary.deadline), first_report.c.issued_at)
-        .join(CaseSummary, col(CaseSummary.case_id) == col(Case.id))
-        .outerjoin(first_report, first_report.c.case_id == col(Case.id)).where(where)).all()
+        select(*keys, func.count()).select_from(Case).join(CaseSummary, col(CaseSummary.case_id) == col(Case.id))
+        .outerjoin(first_report, first_report.c.case_id == col(Case.id)).where(where).group_by(*keys)).all()
     agencies: dict[str, str] = dict(session.execute(select(col(Organisation.id), col(Organisation.name))).all())
     teams: dict[str, str] = dict(session.execute(select(col(Team.id), col(Team.name))).all())
-    last = max([today, period_to] + [r[5] for r in rows])
+    last = max([today, period_to] + [r[4] for r in rows] + [_day(r[5]) or today for r in rows])
     index = WorkdayIndex(period_from - timedelta(days=1), last + timedelta(days=1), table)
-    case_tally: dict[str, tuple[bool, bool, bool, int]] = {}
-    for case_id, agency_id, team_id, unit, accepted_on, deadline, issued_at in rows:
-        reported = beijing_date(issued_at) if issued_at is not None else None
-        done = reported is not None
-        on_time = done and reported <= deadline  # type: ignore[operator]
-        overdue = (done and not on_time) or (not done and deadline < today)
-        days = index.between(accepted_on, reported) if reported is not None else 0
-        case_tally[case_id] = (done, on_time, overdue, days)
+    for agency_id, team_id, unit, accepted_on, deadline, day, n in rows:
+        verdict = _verdict(index, accepted_on, deadline, _day(day), today)
         agency = agencies.get(agency_id or "", agency_id or "（未指定）")
         for group in (out.total, out.by_agency.setdefault(agency, Tally()),
                       out.by_team.setdefault(teams.get(team_id, team_id), Tally()),
                       out.by_unit.setdefault(unit, Tally()), out.by_week.setdefault(monday(accepted_on), Tally())):
-            _count(group, done, on_time, overdue, days)
+            _count(group, n, *verdict)
     out.by_week = dict(sorted(out.by_week.items()))
     _records(session, out, where)
-    _people(session, out, where, case_tally)
+    _people(session, out, where, first_report, reported, index)
     _returns(session, out, where)
     _rounds(session, out, where)
     _findings(session, out, where)
     return out
 
 
-def _count(group: Tally, done: bool, on_time: bool, overdue: bool, days: int) -> None:
-    group.received += 1
-    group.done += done
-    group.on_time += on_time
-    group.overdue += overdue
-    group.working_days += days
+def _verdict(index: WorkdayIndex, accepted_on: date, deadline: date, reported: date | None,
+             today: date) -> tuple[bool, bool, bool, int]:
+    """(done, on time, overdue, working days to the report) of a case."""
+    done = reported is not None
+    on_time = reported is not None and reported <= deadline
+    overdue = (done and not on_time) or (not done and deadline < today)
+    return done, on_time, overdue, index.between(accepted_on, reported) if reported is not None else 0
+
+
+def _count(group: Tally, n: int, done: bool, on_time: bool, overdue: bool, days: int) -> None:
+    """Add n cases of one verdict."""
+    group.received += n
+    group.done += n * done
+    group.on_time += n * on_time
+    group.overdue += n * overdue
+    group.working_days += n * days
 
 
 def _records(session: Session, out: Figures, where: ColumnElement[bool]) -> None:
@@ -193,12 +213,14 @@ def _records(session: Session, out: Figures, where: ColumnElement[bool]) -> None
     ).scalar_one()
 
 
-def _people(session: Session, out: Figures, where: ColumnElement[bool],
-            case_tally: dict[str, tuple[bool, bool, bool, int]]) -> None:
+def _people(session: Session, out: Figures, where: ColumnElement[bool], first_report: Any,
+            reported: ColumnElement[Any], index: WorkdayIndex) -> None:
     refused = func.sum(case((col(Record.outcome) == Outcome.REFUSED.value, 1), else_=0))
-    rows = session.execute(select(col(Record.received_from), col(Record.case_id), func.count(), refused)
-                        .join(Case, col(Case.id) == col(Record.case_id)).where(where)
-                        .group_by(col(Record.received_from), col(Record.case_id))).all()
+    keys = (col(Record.received_from), col(Case.accepted_on), col(CaseSummary.deadline), reported)
+    rows = session.execute(
+        select(*keys, func.count(func.distinct(col(Record.case_id))), func.count(), refused).select_from(Record)
+        .join(Case, col(Case.id) == col(Record.case_id)).join(CaseSummary, col(CaseSummary.case_id) == col(Case.id))
+        .outerjoin(first_report, first_report.c.case_id == col(Case.id)).where(where).group_by(*keys)).all()
     returned = session.execute(
         select(col(Record.received_from), func.count(func.distinct(col(Record.id))))
         .join(ReviewEntry, and_(col(ReviewEntry.target) == col(Record.id),
@@ -206,11 +228,11 @@ def _people(session: Session, out: Figures, where: ColumnElement[bool],
         .join(Case, col(Case.id) == col(Record.case_id)).where(where).group_by(col(Record.received_from))).all()
     names: dict[str, str] = dict(session.execute(select(col(Account.username), col(Account.name))
                               .where(col(Account.username).in_({r[0] for r in rows}))).all())
-    for username, case_id, count, refused_n in rows:
+    for username, accepted_on, deadline, day, cases, count, refused_n in rows:
         person = out.by_person.setdefault(username, PersonTally(name=names.get(username, username)))
         person.records += count
         person.refused += refused_n or 0
-        _count(person, *case_tally[case_id])
+        _count(person, cases, *_verdict(index, accepted_on, deadline, _day(day), out.today))
     for username, count in returned:
         if username in out.by_person:
             out.by_person[username].returned = count

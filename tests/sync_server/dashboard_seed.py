@@ -15,11 +15,13 @@ from sqlmodel import Session
 
 from schemas.beijing import BEIJING
 from schemas.records import Role
+from schemas.workdays import verification_deadline
 from sync_server.casework import summaries
 from sync_server.office.id_numbers import make_id_number
 from sync_server.ops.seed import DEMO_AGENCY, DEMO_TEAM_ID
 from sync_server.tables import (
     Case,
+    CaseSummary,
     EvidenceFile,
     Organisation,
     RecordEvidence,
@@ -68,8 +70,10 @@ def plan(n: int) -> SeededCase:
 
 
 def seed_year(session: Session, count: int, kinds: dict[str, tuple[str, bytes, int]],
-              first: int = 0) -> list[SeededCase]:
-    """`count` cases of the year with everything above, committed; their plans returned."""
+              first: int = 0, light: bool = False) -> list[SeededCase]:
+    """`count` cases of the year with everything above, committed; their plans returned. `light` (the
+    bench at 100k cases): one record a case, and the summaries written straight (deadline and counts),
+    not computed by summaries.refresh, which reads each case's rows (minutes at that size)."""
     if first == 0:
         _orgs(session)
     planned = [plan(n) for n in range(first, first + count)]
@@ -83,7 +87,8 @@ def seed_year(session: Session, count: int, kinds: dict[str, tuple[str, bytes, i
         subjects.append({"id": f"{case.id}-s0", "case_id": case.id, "position": 0, "name": NAMES[n % 10],
                          "id_number": make_id_number("500112", date(1970, 1 + n % 12, 1 + n % 28), n % 900 + 1,
                                                      False), "relation": "本人", "household_address": "", "note": ""})
-        rows, row_bodies = record_rows(case.id, n, 1 + n % 3, kinds, first=14 + n % 3)  # r = 16: refused
+        rows, row_bodies = record_rows(case.id, n, 1 if light else 1 + n % 3, kinds,
+                                       first=14 + n % 3)  # r = 16: refused
         for r, row in enumerate(rows):
             row["received_from"] = "lina" if (n + r) % 4 == 0 else "zhangwei"
             case.records.append(row["id"])
@@ -133,11 +138,26 @@ def seed_year(session: Session, count: int, kinds: dict[str, tuple[str, bytes, i
         if rows_of:
             session.execute(insert(table), rows_of)
     ids = [c.id for c in planned]
-    for start in range(0, len(ids), 500):
+    if light:
+        _summaries(session, planned)
+    for start in range(0, 0 if light else len(ids), 500):
         summaries.refresh(session, ids[start:start + 500])
         session.flush()
     session.commit()
     return planned
+
+
+def _summaries(session: Session, planned: list[SeededCase]) -> None:
+    table, now = summaries.builtin_holidays(), datetime(2026, 11, 17, tzinfo=UTC)
+    rows = [{"case_id": c.id, "records": len(c.records), "home_visits": len(c.records) - len(c.refused),
+             "neighbour_interviews": 0, "refused": len(c.refused), "last_record_at": None,
+             "checklist_status": "incomplete", "missing": 1,
+             "review_status": "accepted" if c.reported_on else "returned" if c.returns else "pending",
+             "open_returns": len(c.returns), "round": 1 + len(c.rounds), "letters_open": 0,
+             "deadline": verification_deadline(c.accepted_on, table, c.re_verification).due, "updated_at": now}
+            for c in planned]
+    for start in range(0, len(rows), 5000):
+        session.execute(insert(CaseSummary), rows[start:start + 5000])
 
 
 def _orgs(session: Session) -> None:
