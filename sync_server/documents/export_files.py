@@ -1,6 +1,6 @@
 """The exports as files (issue 20): CSV streamed row by row (UTF-8 with a BOM, so Excel reads the Chinese
-headers), XLSX written by openpyxl in write-only mode (rows go to disk as they come, memory stays flat)
-into a temporary file that is then streamed out in 64 KiB pieces.
+headers), XLSX streamed as it is written (documents/xlsx_stream.py): the first bytes leave at once, and
+memory stays flat however many rows follow.
 
 Each generator opens its own database session: it runs after the route has returned, while the body is
 sent, and must not lean on the request's session."""
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from datetime import datetime
@@ -17,9 +16,9 @@ from sqlmodel import Session
 
 from sync_server.casework.reviewer_list import Filters
 from sync_server.documents.exports import DATASETS, SHEETS, rows
+from sync_server.documents.xlsx_stream import workbook
 from sync_server.tables import Account
 
-CHUNK = 64 * 1024
 FLUSH_ROWS = 200  # CSV rows per piece sent
 OpenSession = Callable[[], AbstractContextManager[Session]]
 
@@ -49,21 +48,15 @@ def csv_stream(open_session: OpenSession, username: str, dataset: str, filters: 
 
 def xlsx_stream(open_session: OpenSession, username: str, export: str, filters: Filters,
                 now: datetime) -> Iterator[bytes]:
-    """The export's sheets (SHEETS[export]) as one XLSX, streamed from a temporary file."""
-    from openpyxl import Workbook  # loaded when a workbook is asked for
-
-    book = Workbook(write_only=True)
+    """The export's sheets (SHEETS[export]) as one XLSX, written as it is sent (documents/xlsx_stream.py)."""
     with open_session() as session:
         account = session.get(Account, username)
         assert account is not None
-        for dataset in SHEETS[export]:
-            spec = DATASETS[dataset]
-            sheet = book.create_sheet(title=spec.title)
-            sheet.append([c.label for c in spec.columns])
+
+        def values(dataset: str) -> Iterator[list[object]]:
+            names = [c.name for c in DATASETS[dataset].columns]
             for row in rows(session, account, dataset, filters, now):
-                sheet.append([row[c.name] for c in spec.columns])
-    with tempfile.TemporaryFile() as out:
-        book.save(out)
-        out.seek(0)
-        while piece := out.read(CHUNK):
-            yield piece
+                yield [row[name] for name in names]
+
+        yield from workbook([(DATASETS[d].title, [c.label for c in DATASETS[d].columns], values(d))
+                             for d in SHEETS[export]])
