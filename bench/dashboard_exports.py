@@ -83,6 +83,9 @@ def run(cases: int, runs: int, database_url: str, work: Path) -> None:
                 first = statistics.median(f[0] for f in found)
                 last = statistics.median(f[1] for f in found)
                 print(f"  {name:<36} first byte {first:8.0f} ms   end {last:8.0f} ms   {found[-1][2] / 1e6:8.2f} MB")
+    except Exception:
+        print((work / "server.log").read_text()[-3000:])  # what the server said
+        raise
     finally:
         server.stop()
 
