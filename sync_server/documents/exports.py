@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row
+from sqlalchemy import ColumnElement, Row, func
 from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
@@ -116,6 +116,15 @@ def case_pages(session: Session, account: Account, filters: Filters, today: date
             return
         yield page
         last = page[-1][0]
+
+
+def count_cases(session: Session, account: Account, filters: Filters, today: date,
+                extra: list[ColumnElement[bool]] | None = None) -> int:
+    """How many cases `case_pages` would give, counted in SQL."""
+    where = _where(account, filters, today) + (extra or [])
+    query = (sql_select(func.count()).select_from(Case)
+             .join(CaseSummary, col(CaseSummary.case_id) == col(Case.id)).where(*where))
+    return int(session.execute(query).scalar_one())
 
 
 def rows(session: Session, account: Account, dataset: str, filters: Filters, now: datetime,
