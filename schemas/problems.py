@@ -208,7 +208,7 @@ CHINESE: dict[Code, str] = {
     Code.CONFORMITY_SAME_CHECKER: "两次符合性审核须由不同人员进行",
     Code.IMPORT_INVALID: "委托名单有误，未导入任何一行",
     Code.UPLOAD_TYPE: "文件类型不被接受：仅接受 PDF、JPEG、PNG",
-    Code.STAFF_NOT_CLEARED: "保密承诺书或培训记录缺失或已过期，不能开展调查工作",
+    Code.STAFF_NOT_CLEARED: "保密承诺书或培训记录缺失或已过期，不能开展核查工作",
     Code.PASSWORD_CHANGE_REQUIRED: "密码已过期或强度不足，请先修改密码",
     Code.RETENTION_NOT_DUE: "档案尚未到保管期限，不能销毁",
     Code.CASE_DISPOSED: "该案件档案已按保管期限销毁",

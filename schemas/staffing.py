@@ -34,10 +34,11 @@ class Post(str, Enum):
     VERIFICATION = "verification"  # 核证岗
     REPORT = "report"  # 核查报告岗
     CONFIDENTIAL = "confidential"  # 机要岗
+    DIRECTOR = "director"  # 机构负责人: assesses staff quality (§4.3.5, R37), issue 20
 
 
 POST_NAMES = {Post.ACCEPTANCE: "受理岗", Post.INFORMATION_EXCHANGE: "信息交换岗", Post.VERIFICATION: "核证岗",
-              Post.REPORT: "核查报告岗", Post.CONFIDENTIAL: "机要岗"}
+              Post.REPORT: "核查报告岗", Post.CONFIDENTIAL: "机要岗", Post.DIRECTOR: "机构负责人"}
 
 
 QUALIFIED = r"\S"  # a qualification says something: not empty, not only spaces

@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from schemas.workdays import HolidayTable
+from sync_server.accounts.posts import CLOCK
 from sync_server.casework.deadlines import holiday_table
 from sync_server.db import open_session
 from sync_server.display import DisplayCopies
@@ -38,8 +39,11 @@ class Services:
         return DisplayCopies(self.blobs, warm_workers=self.settings.display_warm_workers)
 
     def session(self) -> Session:
-        """A new database session (the caller closes it)."""
-        return open_session(self.engine)
+        """A new database session (the caller closes it); it knows the clock, so a rule that needs today's
+        date deep in a service reads the same clock as the routes (accounts/posts.require_post)."""
+        session = open_session(self.engine)
+        session.info[CLOCK] = self.clock
+        return session
 
     def holidays(self, session: Session) -> HolidayTable:
         """The holiday table in force: built-in plus the notices entered so far."""

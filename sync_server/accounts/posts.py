@@ -14,11 +14,15 @@ from __future__ import annotations
 
 import json
 
+from sqlalchemy.orm import object_session
 from sqlmodel import Session, col, select
 
+from schemas.beijing import beijing_date
 from schemas.problems import Code, ProblemError
 from schemas.staffing import POST_NAMES, Post
 from sync_server.tables import Account, Case, Record
+
+CLOCK = "services.clock"  # the key of the app's clock in a session's info (Services.session puts it there)
 
 
 def holds(account: Account, post: Post) -> bool:
@@ -27,10 +31,22 @@ def holds(account: Account, post: Post) -> bool:
 
 
 def require_post(account: Account, post: Post) -> None:
-    """Refuse (403 `staff.post_required`, in Chinese) an account that does not hold `post`."""
+    """Refuse (403 `staff.post_required`, in Chinese) an account that does not hold `post`, and (403
+    `staff.not_cleared`) one whose confidentiality pledge or training has lapsed: the staff gates hold
+    for every post, not only for field work (§4.3.2, §4.3.3, R41; office/staff_gates.py)."""
     if not holds(account, post):
         raise ProblemError(Code.POST_REQUIRED, f"{account.name} 未担任{POST_NAMES[post]}，不能进行此操作",
                            post=post.value, post_name=POST_NAMES[post], username=account.username)
+    session = object_session(account)
+    clock = session.info.get(CLOCK) if session is not None else None
+    if session is not None and clock is not None:  # sessions of the app (services.session) know the clock
+        from sync_server.office.staff import clearance_problems  # office imports this module
+
+        problems = clearance_problems(session, account.username, beijing_date(clock()))  # type: ignore[arg-type]
+        if problems:
+            raise ProblemError(Code.STAFF_NOT_CLEARED,
+                               f"{account.name}：" + "；".join(problems) + f"，不能履行{POST_NAMES[post]}职责",
+                               username=account.username, problems=problems, post=post.value)
 
 
 def surveyors_of(session: Session, case_id: str) -> set[str]:
@@ -90,6 +106,7 @@ ROUTE_POSTS: dict[str, Post | str] = {
     "POST /api/v1/cases/{case_id}/disposal/appraisals": Post.CONFIDENTIAL,
     "POST /api/v1/cases/{case_id}/disposal/appraisals/{appraisal_id}/decision": Post.CONFIDENTIAL,
     "POST /console/cases/{case_id}/disposal/{action}": Post.CONFIDENTIAL,
+    "POST /console/dashboard/assessments": Post.DIRECTOR,  # §4.3.5, R37: the period's quality assessment
     "POST /api/v1/log/alarm": NO_POST + "a witness (tablet or staff) reports a log that contradicts its checkpoint",
     # no post: reading, the unit's own entries, the field, sign-in, administration (by role)
     "POST /api/v1/cases/{case_id}/report/preview": NO_POST + "nothing is stored or signed",

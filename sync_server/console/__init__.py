@@ -12,9 +12,11 @@ from sync_server.console import (
     case_admin_pages,
     case_pages,
     cross_pages,
+    dashboard_pages,
     device_pages,
     documents_pages,
     exchange_pages,
+    export_pages,
     finding_pages,
     form_pages,
     holiday_pages,
@@ -30,7 +32,7 @@ from sync_server.console.guard import install_console_guard
 
 console_router = APIRouter(include_in_schema=False)
 for _pages in (review_pages, finding_pages, archive_pages, signin_pages, case_pages, documents_pages, intake_pages,
-               admin_pages, form_pages, exchange_pages, device_pages):
+               admin_pages, form_pages, exchange_pages, device_pages, dashboard_pages, export_pages):
     console_router.include_router(_pages.router)
 for _pages in (org_pages, security_pages, holiday_pages, case_admin_pages, password_pages):  # issue 18
     console_router.include_router(_pages.router)

@@ -7,7 +7,9 @@ read); a body without one is counted as it arrives. The body must also keep comi
 within `body_idle_s`, and past `body_grace_s` of waiting at least `body_min_rate` bytes/s (time the
 server itself spends before or between reads does not count against the client), or the
 request ends with `request.timeout` (408) and the connection is closed — a client dribbling one
-byte every few seconds holds neither a database connection nor a worker thread.
+byte every few seconds holds neither a database connection nor a worker thread. Once the body is
+complete the deadlines end: a long streamed answer (an export) listens for the client's disconnect
+and must not be cut as if the request were still arriving.
 
 `Admission` counts requests in progress, uploads apart from the rest, and answers `server.busy`
 (503 with Retry-After) above the limit instead of queueing until something gives way.
@@ -100,6 +102,7 @@ class _Body:
     received: int = 0
     refused: ProblemError | None = None
     response_started: bool = False
+    complete: bool = False  # the last piece came: a later receive() only waits for the disconnect
 
 
 class BodyGuard:
@@ -123,8 +126,11 @@ class BodyGuard:
         async def guarded_receive() -> Message:
             if body.refused is not None:
                 return {"type": "http.disconnect"}
+            if body.complete:  # a streamed answer listening for the client to leave: no body deadline
+                return await receive()
             message = await self._next(receive, body)
             if message["type"] == "http.request":
+                body.complete = not message.get("more_body", False)
                 body.received += len(message.get("body", b""))
                 if body.received > body.budget:
                     body.refused = ProblemError(too_large, f"上限 {budget} 字节", max_bytes=budget)

@@ -186,6 +186,12 @@ async def _people(api: DemoClient, accepted_on: date) -> int:
                              f"{kind.value}:{demo.username}", kind=kind.value, valid_from=valid_from.isoformat(),
                              valid_until=(valid_from + timedelta(days=365)).isoformat())
         added += 1
+    if not await api.call("GET", f"/accounts/{ADMIN.username}/credentials", admin):  # R41: every staff member
+        for kind in CredentialKind:
+            await api.upload(f"/accounts/{ADMIN.username}/credentials", ADMIN.username,
+                             f"{kind.value}:{ADMIN.username}", kind=kind.value, valid_from=valid_from.isoformat(),
+                             valid_until=(valid_from + timedelta(days=365)).isoformat())
+        added += 1
     return added
 
 

@@ -1,5 +1,6 @@
 """Server tables (SQLModel), one small file per entity. Importing this package registers them all."""
 from sync_server.tables.accounts import Account, Team
+from sync_server.tables.assessments import QualityAssessment
 from sync_server.tables.audit_log import AuditCheckpoint, AuditEntry, AuditNode
 from sync_server.tables.cases import Case, Subject
 from sync_server.tables.counters import Counter
@@ -33,7 +34,7 @@ __all__ = ["Account", "AuditCheckpoint", "AuditEntry", "AuditNode", "Case", "Cas
            "EvidenceType", "ExchangeDelivery", "ExchangeMessage", "ExchangePeer", "ExchangeSubmission",
            "ExchangeUnit", "FindingAck", "Handover", "HolidayNotice", "LetterFollowUp", "LetterRequest",
            "LoginThrottle",
-           "MatchingResult", "Organisation", "PublishedForm", "ReVerificationRound", "Record", "RecordEvidence",
-           "RecordFindings",
+           "MatchingResult", "Organisation", "PublishedForm", "QualityAssessment", "ReVerificationRound", "Record",
+           "RecordEvidence", "RecordFindings",
            "ReportVersion", "ReviewEntry", "SessionToken", "SignedRecordBytes", "StaffCredential", "Subject",
            "SurveyorKey", "Team"]

@@ -13,6 +13,7 @@ from sync_server.ops.seed import DEMO_CASE_ID, scan_png
 from sync_server.tables import CaseDocument
 from tests.sync_server.dossier_helpers import submit_both_versions
 from tests.sync_server.helpers import FieldTeam, password_login, problem_of
+from tests.sync_server.staff_gate_helpers import renew_credentials
 from tests.sync_server.test_review_api import PDF, entrust
 
 API = f"/api/v1/cases/{DEMO_CASE_ID}"
@@ -71,6 +72,7 @@ def dispose_a_year_later(team: FieldTeam, clock) -> dict:  # type: ignore[no-unt
     reviewer = team.headers["wangfang"]
     assert team.client.put(f"{API}/retention", json={"retention_years": 1}, headers=reviewer).status_code == 200
     clock.advance(days=366)
+    renew_credentials(team.client, "wangfang", "admin")  # and their pledges, as their passwords (R41)
     renewed = team.client.post("/api/v1/auth/password", json={
         "username": "wangfang", "old_password": "Review!Case2026", "new_password": "Archive#Kept2027"})
     assert renewed.status_code == 204, renewed.text

@@ -26,6 +26,7 @@ from tests.sync_server.helpers import (
     register_key,
 )
 from tests.sync_server.office_helpers import clear_for_field_work
+from tests.sync_server.staff_gate_helpers import renew_credentials
 from tests.sync_server.test_intake_api import ADULT, complete, create
 from tests.sync_server.test_intake_api import API as INTAKE
 
@@ -122,6 +123,7 @@ def test_every_kind_of_event_lands_in_the_merkle_log_and_a_checkpoint_proves_eac
     _ok(team.client.post(f"{CASE}/disposal/appraisals/{proposed.json()['id']}/decision",
                          json={"approve": True, "note": "经鉴定同意销毁"}, headers=password_login(team.client, "admin")))
     clock.advance(days=366)
+    renew_credentials(team.client, "wangfang")  # and the pledge and training, a year on (R41)
     _ok(team.client.post("/api/v1/auth/password", json={
         "username": "wangfang", "old_password": "Review!Case2026", "new_password": "Archive#Kept2027"}), 204)
     reviewer = password_login(team.client, "wangfang", "Archive#Kept2027")

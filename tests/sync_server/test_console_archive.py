@@ -14,6 +14,7 @@ from tests.sync_server.console_client import console_login, console_post
 from tests.sync_server.disposal_helpers import files_holding
 from tests.sync_server.dossier_helpers import submit_both_versions
 from tests.sync_server.helpers import FieldTeam, home_visit
+from tests.sync_server.staff_gate_helpers import renew_credentials
 
 PAGE = f"/console/cases/{DEMO_CASE_ID}/disposal"
 
@@ -46,6 +47,7 @@ def test_disposal_is_proposed_approved_by_a_second_person_and_leaves_a_certifica
     early = console_post(team.client, f"{PAGE}/dispose", {"note": "销毁"}, page=PAGE)
     assert early.status_code == 409 and "档案尚未到保管期限" in early.text
     clock.advance(days=366)
+    renew_credentials(team.client, "wangfang", "admin")  # and their pledges, as their passwords (R41)
     team.client.post("/api/v1/auth/password", json={"username": "admin", "old_password": "Keep$Records2026",
                                                     "new_password": "Keep$Records2027"})
     _as(team, "admin", "Keep$Records2027")

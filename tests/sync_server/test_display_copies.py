@@ -22,6 +22,7 @@ from sync_server.settings import Settings
 from tests.sync_server.console_client import console_login
 from tests.sync_server.helpers import PHOTOS, FieldTeam, api_client, home_visit
 from tests.sync_server.legacy import plant_legacy_record
+from tests.sync_server.staff_gate_helpers import renew_credentials
 
 FACTS = WatermarkFacts(datetime(2026, 11, 17, 1, 30, tzinfo=UTC), "北纬 29.71234，东经 106.63211",
                        "case-yb-2026-0001", ["张伟", "李娜"])
@@ -248,6 +249,7 @@ def test_disposing_of_a_case_deletes_its_display_copies_with_its_originals(team:
     assert team.client.put(f"{api}/retention", json={"retention_years": 1}, headers=headers).status_code == 200
     appraise(team)  # issue 17: a second person approves the disposal first
     clock.advance(days=366)
+    renew_credentials(team.client, "wangfang")  # and the pledge and training, a year on (R41)
     assert team.client.post("/api/v1/auth/password", json={
         "username": "wangfang", "old_password": "Review!Case2026", "new_password": "Archive#Kept2027"}).status_code == 204
     headers = password_login(team.client, "wangfang", "Archive#Kept2027")

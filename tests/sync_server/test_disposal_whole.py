@@ -16,6 +16,7 @@ from sync_server.settings import Settings
 from sync_server.tables import AuditEntry, CaseDocument
 from tests.sync_server.disposal_helpers import API, appraise, build_case, dispose_a_year_later, files_holding
 from tests.sync_server.helpers import FieldTeam, password_login, problem_of
+from tests.sync_server.staff_gate_helpers import renew_credentials
 
 pytestmark = pytest.mark.both_databases
 
@@ -78,6 +79,7 @@ def test_disposal_without_an_approved_appraisal_is_refused_and_a_rejection_does_
     assert problem_of(twice)["code"] == "request.invalid"
     assert team.client.put(f"{API}/retention", json={"retention_years": 1}, headers=reviewer).status_code == 200
     clock.advance(days=366)
+    renew_credentials(team.client, "wangfang", "admin")  # and their pledges, as their passwords (R41)
     team.client.post("/api/v1/auth/password", json={"username": "wangfang", "old_password": "Review!Case2026",
                                                      "new_password": "Archive#Kept2027"})
     reviewer = password_login(team.client, "wangfang", "Archive#Kept2027")

@@ -18,6 +18,7 @@ from sync_server.tables import Account
 from tests.sync_server.console_client import console_login, console_post
 from tests.sync_server.dossier_helpers import accept_review
 from tests.sync_server.helpers import FieldTeam, home_visit, password_login, problem_of
+from tests.sync_server.office_helpers import clear_for_field_work
 from tests.sync_server.test_access_matrix import NO_POST as POSTLESS
 from tests.sync_server.test_access_matrix import call, world  # noqa: F401  (the matrix's world fixture)
 
@@ -57,6 +58,7 @@ def set_posts(app: FastAPI, username: str, posts: list[Post]) -> None:
         account.posts = [p.value for p in posts]
         session.add(account)
         session.commit()
+    clear_for_field_work(app, username)  # a lapsed pledge is refused at every post too (R41)
 
 
 @pytest.mark.parametrize("route", API_POST_ROUTES)
@@ -96,6 +98,7 @@ def test_nobody_reviews_or_reports_on_a_case_they_surveyed(team: FieldTeam, app:
         create_account(session, username="zhangwei.hc", name="张伟", role=AccountRole.REVIEWER, work_id="YB-2026-017",
                        password="Both#Hats2026zw", org_id=DEMO_AGENCY, posts=[p.value for p in Post])
         session.commit()
+    clear_for_field_work(app, "zhangwei.hc")
     himself = password_login(team.client, "zhangwei.hc", "Both#Hats2026zw")
     decided = team.client.post(f"{C}/review", json={"action": "accept", "reason": "我自己查的"}, headers=himself)
     assert decided.status_code == 403 and problem_of(decided)["code"] == "staff.own_survey"

@@ -7,6 +7,7 @@ from sync_server.ops.seed import DEMO_CASE_ID
 from sync_server.tables import AuditEntry
 from tests.sync_server.dossier_helpers import submit_both_versions
 from tests.sync_server.helpers import ACCEPTED_ON, password_login, problem_of
+from tests.sync_server.staff_gate_helpers import renew_credentials
 
 API = f"/api/v1/cases/{DEMO_CASE_ID}"
 
@@ -31,6 +32,7 @@ def test_a_case_keeps_its_archive_until_the_disposal_date_then_disposal_is_logge
              for f in r["sealed"]["record"]["evidence"]]
     assert all(blobs.has(sha) for sha in cited)
     clock.advance(days=366)
+    renew_credentials(team.client, "wangfang", "admin")  # and their pledges, as their passwords (R41)
     renewed = team.client.post("/api/v1/auth/password", json={  # a year later the password is too old (R33)
         "username": "wangfang", "old_password": "Review!Case2026", "new_password": "Archive#Kept2027"})
     assert renewed.status_code == 204, renewed.text

@@ -23,7 +23,7 @@ def counts(session: Session) -> tuple[int, ...]:
 def test_seeding_twice_adds_nothing_the_second_time(empty_database_url: str, tmp_path):
     """The demo goes through the API and intake: the ready case is released after two checks (R1, R26)."""
     settings = Settings(tmp_path, database_url=empty_database_url)
-    assert seed_demo(settings, date(2026, 11, 16)) == 11
+    assert seed_demo(settings, date(2026, 11, 16)) == 12  # the administrator's pledge and training too (R41)
     assert seed_demo(settings, date(2026, 11, 20)) == 0
     engine = make_engine(empty_database_url)
     with Session(engine) as session:

@@ -3,7 +3,7 @@ with their hashed keys and webhooks, their submissions by reference, the durable
 log, other agencies' servers, the cross-province checks, and the agency hierarchy (organisations.parent_id).
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 Create Date: 2026-12-06 21:50:00
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0015'
-down_revision: str | None = '0013'
+down_revision: str | None = '0014'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
