@@ -24,6 +24,7 @@ from sync_server.evidence.chunked_uploads import PartialUploads
 from sync_server.evidence.disk_store import BlobStore
 from sync_server.evidence.partial_sweep import sweep_periodically
 from sync_server.evidence.remote import object_store
+from sync_server.ops import backfills
 from sync_server.ops.privacy import make_private_dir
 from sync_server.services import Services, utc_now
 from sync_server.settings import Settings
@@ -37,9 +38,9 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -
                                                           pool_timeout=settings.db_pool_timeout_s),
                         blobs=BlobStore(settings.evidence_dir, remote=object_store(settings)), clock=clock,
                         builtin_holidays=HolidayTable.builtin())
-    with services.session() as session:  # records merged before findings were kept (revision 0011)
-        if findings.fill_missing(session, services.blobs, services.holidays(session), clock()):
-            session.commit()
+    with services.session() as session:  # records merged before findings were kept (revision 0011): once
+        backfills.run_once(session, [("record_findings", lambda: findings.fill_missing(
+            session, services.blobs, services.holidays(session), clock()))])
     uploads = PartialUploads(services.blobs)
 
     @contextlib.asynccontextmanager

@@ -1,6 +1,9 @@
 """The reviewer's case list: filters, search by name or ID number, overdue and due-soon marks, pages.
 It reads the cases and their summaries (casework/summaries.py) only: its cost does not grow with the
-number of records.
+number of records. At 100k cases (issue 19) it does not grow with the number of cases either: the page is
+read in the order of an index on the summaries, the search over the summary row (casework/case_search.py),
+the count stops a few pages past the page shown (`COUNT_AHEAD`: "more than N"), and the filter options
+are read by skipping through two-column indexes on the cases (one probe per distinct value).
 
 ID numbers are shown in full only to roles whose duty needs them (R21); others see them masked."""
 from __future__ import annotations
@@ -8,19 +11,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, func, or_
-from sqlmodel import Session, col, select
+from sqlalchemy import ColumnElement, literal_column, or_
+from sqlalchemy.orm import InstrumentedAttribute
+from sqlmodel import Session, col, func, select
 
 from schemas.beijing import beijing_date
 from schemas.checklist import STATUS_LABELS
 from schemas.masking import masked_id_number
 from schemas.protocol import AccountRole
 from schemas.review import CasePage, CaseRow, ReviewStatus
-from sync_server.tables import Account, Case, CaseSummary, Subject, queries
+from sync_server.casework import case_search
+from sync_server.tables import Account, Case, CaseSummary, queries
 
 PAGE_SIZE = 20
 DUE_SOON_DAYS = 3
 ID_NUMBER_ROLES = {AccountRole.REVIEWER.value, AccountRole.TOWNSHIP.value}
+COUNT_AHEAD = 10 * PAGE_SIZE  # matching cases counted past the page shown; beyond: "more than"
 
 
 @dataclass(frozen=True)
@@ -31,15 +37,6 @@ class Filters:
     due: str = ""  # "overdue" or "soon"
     q: str = ""  # a subject's name, or (4+ characters) part of an ID number
     page: int = 1
-
-
-def _search(query: str) -> ColumnElement[bool]:
-    """A subject's name holds the query, or (4+ characters) their ID number does."""
-    query = query.strip().upper()
-    match = col(Subject.name).contains(query, autoescape=True)
-    if len(query) >= 4:
-        match = or_(match, func.upper(col(Subject.id_number)).contains(query, autoescape=True))
-    return select(Subject.id).where(col(Subject.case_id) == col(Case.id), match).exists()
 
 
 def _where(account: Account, filters: Filters, today: date) -> list[ColumnElement[bool]]:
@@ -57,7 +54,7 @@ def _where(account: Account, filters: Filters, today: date) -> list[ColumnElemen
         where += [col(CaseSummary.deadline) >= today,
                   col(CaseSummary.deadline) <= today + timedelta(days=DUE_SOON_DAYS)]
     if filters.q.strip():
-        where.append(_search(filters.q))
+        where.append(case_search.matches(filters.q))
     return where
 
 
@@ -67,7 +64,13 @@ def case_page(session: Session, account: Account, filters: Filters, now: datetim
     today = beijing_date(now)
     where = _where(account, filters, today)
     joined = select(Case, CaseSummary).join(CaseSummary, col(CaseSummary.case_id) == col(Case.id))
-    total = session.exec(select(func.count()).select_from(joined.where(*where).subquery())).one()
+    # Counted up to COUNT_AHEAD past the asked page: a count of every match would scan them all.
+    cap = (max(filters.page, 1) - 1) * PAGE_SIZE + COUNT_AHEAD + 1
+    capped = select(literal_column("1")).select_from(Case).join(
+        CaseSummary, col(CaseSummary.case_id) == col(Case.id)).where(*where).limit(cap)
+    total = session.exec(select(func.count()).select_from(capped.subquery())).one()
+    more = total == cap
+    total -= more
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(filters.page, pages)
     found = list(session.exec(joined.where(*where).order_by(col(CaseSummary.deadline), col(Case.id))
@@ -86,12 +89,21 @@ def case_page(session: Session, account: Account, filters: Filters, now: datetim
             checklist_status=summary.checklist_status, checklist_label=STATUS_LABELS[summary.checklist_status],
             review_status=review_status, records=summary.records,
             subjects="；".join(f"{n}（{num if show_ids else masked_id_number(num)}）" for n, num in names)))
-    return CasePage(rows=rows, total=total, page=page, pages=pages)
+    return CasePage(rows=rows, total=total, page=page, pages=pages, more=more)
 
 
 def choices(session: Session, account: Account) -> dict[str, list[str]]:
-    """The units and teams the account's cases come from (the filters' options)."""
+    """The units and teams the account's cases come from (the filters' options), in order."""
     where = queries.visible(account)
-    units = session.exec(select(Case.entrusting_unit).where(where).distinct().order_by(col(Case.entrusting_unit)))
-    teams = session.exec(select(Case.team_id).where(where).distinct().order_by(col(Case.team_id)))
-    return {"townships": list(units), "teams": list(teams)}
+    return {"townships": _distinct(session, col(Case.entrusting_unit), where),
+            "teams": _distinct(session, col(Case.team_id), where)}
+
+
+def _distinct(session: Session, column: InstrumentedAttribute[str], where: ColumnElement[bool]) -> list[str]:
+    """`SELECT DISTINCT column ... ORDER BY column` as a skip through an index (each step the least value
+    above the last one found): a few index probes per distinct value, where DISTINCT reads every case."""
+    first = select(func.min(column).label("value")).where(where)
+    found = first.cte("found", recursive=True)
+    step = select(select(func.min(column)).where(where, column > found.c.value).scalar_subquery())
+    found = found.union_all(step.where(found.c.value.is_not(None)))
+    return [v for v in session.exec(select(found.c.value)) if v is not None]

@@ -1,6 +1,7 @@
 """Server tables (SQLModel), one small file per entity. Importing this package registers them all."""
 from sync_server.tables.accounts import Account, Team
 from sync_server.tables.audit_log import AuditCheckpoint, AuditEntry, AuditNode
+from sync_server.tables.backfills import Backfill
 from sync_server.tables.cases import Case, Subject
 from sync_server.tables.counters import Counter
 from sync_server.tables.disposal import DisposalAppraisal, DisposalCertificate, DisposedFile
@@ -22,7 +23,7 @@ from sync_server.tables.summaries import CaseSummary
 from sync_server.tables.throttles import LoginThrottle
 from sync_server.tables.tokens import SessionToken
 
-__all__ = ["Account", "AuditCheckpoint", "AuditEntry", "AuditNode", "Case", "CaseDocument", "CaseRetention",
+__all__ = ["Account", "AuditCheckpoint", "AuditEntry", "AuditNode", "Backfill", "Case", "CaseDocument", "CaseRetention",
            "CaseSummary", "ConformityCheck", "Counter", "DisposalAppraisal",
            "DisposalCertificate", "DisposedFile", "Entrustment", "EvidenceClaim", "EvidenceFile",
            "EvidenceType", "FindingAck", "Handover", "HolidayNotice", "LetterFollowUp", "LetterRequest",
