@@ -14,14 +14,17 @@ import math
 import warnings
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PIL import Image
-from pillow_heif import register_heif_opener
 from pydantic import BaseModel
 
 from schemas.records import Location
 
-register_heif_opener()
+if TYPE_CHECKING:
+    from PIL import Image
+else:
+    from schemas.pil import Image  # imported at first use (issue 19: start)
+
 
 FORMATS = ("JPEG", "PNG", "HEIF", "WEBP")
 EXIF_IFD, GPS_IFD, ORIENTATION = 0x8769, 0x8825, 0x0112

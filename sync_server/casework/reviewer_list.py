@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, literal_column, or_
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy import ColumnElement, Select, literal_column, or_
+from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col, func, select
 
 from schemas.beijing import beijing_date
@@ -66,7 +67,7 @@ def case_page(session: Session, account: Account, filters: Filters, now: datetim
     joined = select(Case, CaseSummary).join(CaseSummary, col(CaseSummary.case_id) == col(Case.id))
     # Counted up to COUNT_AHEAD past the asked page: a count of every match would scan them all.
     cap = (max(filters.page, 1) - 1) * PAGE_SIZE + COUNT_AHEAD + 1
-    capped = select(literal_column("1")).select_from(Case).join(
+    capped: Select[Any] = select(literal_column("1")).select_from(Case).join(
         CaseSummary, col(CaseSummary.case_id) == col(Case.id)).where(*where).limit(cap)
     total = session.exec(select(func.count()).select_from(capped.subquery())).one()
     more = total == cap
@@ -99,7 +100,7 @@ def choices(session: Session, account: Account) -> dict[str, list[str]]:
             "teams": _distinct(session, col(Case.team_id), where)}
 
 
-def _distinct(session: Session, column: InstrumentedAttribute[str], where: ColumnElement[bool]) -> list[str]:
+def _distinct(session: Session, column: Mapped[str], where: ColumnElement[bool]) -> list[str]:
     """`SELECT DISTINCT column ... ORDER BY column` as a skip through an index (each step the least value
     above the last one found): a few index probes per distinct value, where DISTINCT reads every case."""
     first = select(func.min(column).label("value")).where(where)
