@@ -8,12 +8,20 @@ Three rounds, each with fresh temp data dirs:
     Flutter's first frame (FIRST_FRAME_JS) and to the semantics DOM being ready (what open_flet waits for).
 Prints each round and the medians, in seconds.
 
-Run: PYTHONPATH=. .venv/bin/python bench/cold_start.py
+Then (issue 19) the restart on a big database: a data folder holding `--cases` cases (100k by default;
+tests/sync_server/bulk_cases.py, each with two subjects and its summary), on SQLite and on a throwaway
+PostgreSQL cluster, started three times each with one worker and with four, timed to /openapi.json.
+A restart does no full-table work (backfills run once, recorded in `backfills`), so it should cost what
+a start on an empty database costs.
+
+Run: PYTHONPATH=. .venv/bin/python bench/cold_start.py [--cases 100000] [--skip-fresh] [--skip-restart]
 """
 from __future__ import annotations
 
+import argparse
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 
 from _common import PYTHON, free_port, launch, median, stop, wait_http
@@ -77,7 +85,72 @@ def page_load(browser, url: str) -> tuple[float, float, int]:
         context.close()
 
 
+def big_database(root: Path, cases: int, database_url: str) -> Path:
+    """A seeded data folder (demo accounts and keys) plus `cases` cases; its path."""
+    from sync_server.app import create_app
+    from sync_server.ops.seed import seed_demo
+    from sync_server.settings import Settings
+    from tests.sync_server.bulk_cases import add_bare_cases
+
+    data = root / "server"
+    settings = Settings(data, database_url=database_url)
+    seed_demo(settings, date(2026, 11, 16))
+    app = create_app(settings)
+    began = time.monotonic()
+    with app.state.services.session() as session:
+        add_bare_cases(session, cases)
+    app.state.services.engine.dispose()
+    print(f"  built {cases} cases in {time.monotonic() - began:.1f} s", flush=True)
+    return data
+
+
+def restart(data: Path, workers: int, database_url: str) -> float:
+    """Seconds from launching the server on an existing data folder to its first answer."""
+    port = free_port()
+    log = data.parent / f"restart-{workers}.log"
+    t0 = time.monotonic()
+    proc = launch([PYTHON, "-m", "sync_server", "--host", "127.0.0.1", "--port", str(port),
+                   "--data-dir", str(data), "--workers", str(workers)], log,
+                  env={"DATABASE_URL": database_url} if database_url else None)
+    try:
+        wait_http(f"http://127.0.0.1:{port}/openapi.json", proc, log, timeout=120)
+        return time.monotonic() - t0
+    finally:
+        stop(proc)
+
+
+def restarts(cases: int) -> None:
+    """Start and restart times on a `cases`-case database, SQLite then PostgreSQL, 1 and 4 workers."""
+    from tests.sync_server.postgres import PostgresCluster
+
+    cluster = PostgresCluster().start()
+    try:
+        for name in ("SQLite", "PostgreSQL"):
+            url = cluster.url(cluster.create_database(prefix="restart")) if name == "PostgreSQL" else ""
+            with tempfile.TemporaryDirectory(prefix="bench-restart-") as tmp:
+                print(f"\n== restart on {cases} cases, {name} ==", flush=True)
+                data = big_database(Path(tmp), cases, url)
+                for workers in (1, 4):
+                    times = [restart(data, workers, url) for _ in range(ROUNDS)]
+                    print(f"  {workers} worker{'s' if workers > 1 else ' '}: "
+                          + "  ".join(f"{t:.2f}" for t in times) + f"  median {median(times):.2f} s", flush=True)
+    finally:
+        cluster.stop()
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--skip-fresh", action="store_true", help="no fresh-folder rounds (server, app, page)")
+    parser.add_argument("--skip-restart", action="store_true", help="no restarts on a big database")
+    args = parser.parse_args()
+    if not args.skip_fresh:
+        fresh()
+    if not args.skip_restart:
+        restarts(args.cases)
+
+
+def fresh() -> None:
     use_browser = Path(CHROMIUM).exists()
     rows: list[dict[str, float]] = []
     playwright = browser = None

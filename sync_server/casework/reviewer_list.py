@@ -40,15 +40,23 @@ class Filters:
     page: int = 1
 
 
-def _where(account: Account, filters: Filters, today: date) -> list[ColumnElement[bool]]:
-    where = [queries.visible(account)]
+def _where(account: Account, filters: Filters, today: date, sqlite: bool) -> list[ColumnElement[bool]]:
+    on_case = [queries.visible(account)]
     if filters.township:
-        where.append(col(Case.entrusting_unit) == filters.township)
+        on_case.append(col(Case.entrusting_unit) == filters.township)
     if filters.team:
-        where.append(col(Case.team_id) == filters.team)
+        on_case.append(col(Case.team_id) == filters.team)
+    # The case's own conditions as EXISTS, not a join: the summaries are walked in the list's order (their
+    # index) and each case looked up by its key, so a page stops after its rows (SQLite, without table
+    # statistics, would otherwise start from every visible case and sort them all).
+    of_case = select(Case.id).where(col(Case.id) == col(CaseSummary.case_id), *on_case)
+    where: list[ColumnElement[bool]] = [of_case.exists()]
     if filters.status:
-        where.append(or_(col(CaseSummary.checklist_status) == filters.status,
-                         col(CaseSummary.review_status) == filters.status))
+        checklist: ColumnElement[str] = CaseSummary.__table__.c.checklist_status  # type: ignore[attr-defined]
+        review: ColumnElement[str] = CaseSummary.__table__.c.review_status  # type: ignore[attr-defined]
+        if sqlite:  # no table statistics: it would take the status indexes (most cases) and sort them all;
+            checklist, review = checklist.concat(""), review.concat("")  # so: walk the deadline index
+        where.append(or_(checklist == filters.status, review == filters.status))
     if filters.due == "overdue":
         where += [col(CaseSummary.deadline) < today, col(CaseSummary.review_status) != ReviewStatus.ACCEPTED.value]
     elif filters.due == "soon":
@@ -63,19 +71,20 @@ def case_page(session: Session, account: Account, filters: Filters, now: datetim
     """One page of the cases the account may see, matching the filters, soonest deadline first: filtered,
     counted, sorted and cut in SQL over the cases and their summaries (no record is read)."""
     today = beijing_date(now)
-    where = _where(account, filters, today)
-    joined = select(Case, CaseSummary).join(CaseSummary, col(CaseSummary.case_id) == col(Case.id))
+    where = _where(account, filters, today, session.get_bind().dialect.name == "sqlite")
     # Counted up to COUNT_AHEAD past the asked page: a count of every match would scan them all.
     cap = (max(filters.page, 1) - 1) * PAGE_SIZE + COUNT_AHEAD + 1
-    capped: Select[Any] = select(literal_column("1")).select_from(Case).join(
-        CaseSummary, col(CaseSummary.case_id) == col(Case.id)).where(*where).limit(cap)
+    capped: Select[Any] = select(literal_column("1")).select_from(CaseSummary).where(*where).limit(cap)
     total = session.exec(select(func.count()).select_from(capped.subquery())).one()
     more = total == cap
     total -= more
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(filters.page, pages)
-    found = list(session.exec(joined.where(*where).order_by(col(CaseSummary.deadline), col(Case.id))
+    shown = list(session.exec(select(CaseSummary).where(*where)
+                              .order_by(col(CaseSummary.deadline), col(CaseSummary.case_id))
                               .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)))
+    cases = {c.id: c for c in session.exec(select(Case).where(col(Case.id).in_([s.case_id for s in shown])))}
+    found = [(cases[s.case_id], s) for s in shown]
     subjects = queries.subjects_of(session, [case.id for case, _ in found])
     show_ids = account.role in ID_NUMBER_ROLES
     rows = []
