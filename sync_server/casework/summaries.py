@@ -4,8 +4,9 @@ A summary is rewritten inside the very transaction that changes what it is made 
 at each flush, the cases whose records, review entries, rounds, letters, subjects or case row were
 added, changed or deleted; just before the commit it rewrites those cases' summaries (a new holiday
 notice moves every deadline). So no route has to remember to refresh, and a rolled-back change leaves the
-old summary. `fill_missing` computes the rows a database lacks (after the migration that added the table,
-run at every start: it costs one query when nothing is missing)."""
+old summary. `fill_missing` computes the rows a database lacks (after the migration that added the table;
+run once at a start and recorded, ops/backfills.py). Each row also holds what the case list's search
+matches: the subjects' names and ID numbers (casework/case_search.py)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
