@@ -8,11 +8,10 @@ Three rounds, each with fresh temp data dirs:
     Flutter's first frame (FIRST_FRAME_JS) and to the semantics DOM being ready (what open_flet waits for).
 Prints each round and the medians, in seconds.
 
-Then (issue 19) the restart on a big database: a data folder holding `--cases` cases (100k by default;
-tests/sync_server/bulk_cases.py, each with two subjects and its summary), on SQLite and on a throwaway
-PostgreSQL cluster, started three times each with one worker and with four, timed to /openapi.json.
-A restart does no full-table work (backfills run once, recorded in `backfills`), so it should cost what
-a start on an empty database costs.
+Then (issue 19) restarts, on SQLite and on a throwaway PostgreSQL cluster: the seeded demo folder, then
+the same folder after `--cases` more cases (100k by default; tests/sync_server/bulk_cases.py, each with two
+subjects and its summary), started three times each with one worker and with four, timed to /openapi.json.
+A restart does no full-table work (backfills run once, recorded in `backfills`): the two should match.
 
 Run: PYTHONPATH=. .venv/bin/python bench/cold_start.py [--cases 100000] [--skip-fresh] [--skip-restart]
 """
@@ -85,23 +84,29 @@ def page_load(browser, url: str) -> tuple[float, float, int]:
         context.close()
 
 
-def big_database(root: Path, cases: int, database_url: str) -> Path:
-    """A seeded data folder (demo accounts and keys) plus `cases` cases; its path."""
-    from sync_server.app import create_app
+def seeded(root: Path, database_url: str) -> Path:
+    """A data folder holding the seeded demo only (accounts, keys, a few cases); its path."""
     from sync_server.ops.seed import seed_demo
+    from sync_server.settings import Settings
+
+    data = root / "server"
+    data.mkdir(mode=0o700)
+    seed_demo(Settings(data, database_url=database_url), date(2026, 11, 16))
+    return data
+
+
+def add_cases(data: Path, cases: int, database_url: str) -> None:
+    """`cases` more cases in the data folder's database (two subjects and a summary each)."""
+    from sync_server.app import create_app
     from sync_server.settings import Settings
     from tests.sync_server.bulk_cases import add_bare_cases
 
-    data = root / "server"
-    settings = Settings(data, database_url=database_url)
-    seed_demo(settings, date(2026, 11, 16))
-    app = create_app(settings)
+    app = create_app(Settings(data, database_url=database_url))
     began = time.monotonic()
     with app.state.services.session() as session:
         add_bare_cases(session, cases)
     app.state.services.engine.dispose()
-    print(f"  built {cases} cases in {time.monotonic() - began:.1f} s", flush=True)
-    return data
+    print(f"  added {cases} cases in {time.monotonic() - began:.1f} s", flush=True)
 
 
 def restart(data: Path, workers: int, database_url: str) -> float:
@@ -128,12 +133,15 @@ def restarts(cases: int) -> None:
         for name in ("SQLite", "PostgreSQL"):
             url = cluster.url(cluster.create_database(prefix="restart")) if name == "PostgreSQL" else ""
             with tempfile.TemporaryDirectory(prefix="bench-restart-") as tmp:
-                print(f"\n== restart on {cases} cases, {name} ==", flush=True)
-                data = big_database(Path(tmp), cases, url)
-                for workers in (1, 4):
-                    times = [restart(data, workers, url) for _ in range(ROUNDS)]
-                    print(f"  {workers} worker{'s' if workers > 1 else ' '}: "
-                          + "  ".join(f"{t:.2f}" for t in times) + f"  median {median(times):.2f} s", flush=True)
+                print(f"\n== restart, {name}: the demo only, then {cases} cases more ==", flush=True)
+                data = seeded(Path(tmp), url)
+                for label in ("demo only", f"+{cases} cases"):
+                    if label != "demo only":
+                        add_cases(data, cases, url)
+                    for workers in (1, 4):
+                        times = [restart(data, workers, url) for _ in range(ROUNDS)]
+                        print(f"  {label:<14} {workers} worker{'s' if workers > 1 else ' '}: "
+                              + "  ".join(f"{t:.2f}" for t in times) + f"  median {median(times):.2f} s", flush=True)
     finally:
         cluster.stop()
 

@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse
 
 from schemas.protocol import PROTOCOL_VERSION
 from schemas.workdays import HolidayTable
+from sync_server.accounts import auth
 from sync_server.api import api_router
 from sync_server.casework import findings
 from sync_server.console import install_console
@@ -46,7 +47,8 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         sweepers = [asyncio.create_task(sweep_periodically(uploads, settings)),  # abandoned partial uploads
-                    asyncio.create_task(sweep_exports_periodically(settings))]  # expired dossier zips
+                    asyncio.create_task(sweep_exports_periodically(settings)),  # expired dossier zips
+                    asyncio.create_task(asyncio.to_thread(auth.dummy_hash))]  # made after start, not in it
         try:
             yield
         finally:
