@@ -1,6 +1,7 @@
 """A start does no full-table work (issue 19): the backfills run once and are recorded, so a restart on a
 big database reads the `backfills` table and no big one; and `import sync_server.app` does not load the
-PDF, image, spreadsheet or geodesy stacks (they load at first use)."""
+PDF, image, spreadsheet or geodesy stacks, nor Alembic (they load at first use; a database at head is
+recognised from the revision files' own lines)."""
 from __future__ import annotations
 
 import re
@@ -13,6 +14,7 @@ from sqlmodel import select
 
 from sync_server.app import create_app
 from sync_server.casework import summaries
+from sync_server.migrations import upgrade
 from sync_server.settings import Settings
 from sync_server.tables import Backfill, CaseSummary
 from tests.sync_server.bulk import add_cases, templates
@@ -20,7 +22,7 @@ from tests.sync_server.server_process import REPO
 
 BIG_TABLES = ("records", "record_findings", "signed_record_bytes", "subjects", "cases", "case_summaries",
               "audit_entries", "audit_nodes", "record_evidence", "evidence_files")
-LAZY = ("fpdf", "PIL", "pillow_heif", "openpyxl", "geopy", "fontTools")
+LAZY = ("fpdf", "PIL", "pillow_heif", "openpyxl", "geopy", "fontTools", "alembic")
 
 
 class Statements:
@@ -82,3 +84,7 @@ def test_the_lazy_image_module_reads_heic_as_the_eager_one_did():
             "print(Image.registered_extensions().get('.heic'), 'pillow_heif' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["HEIF", "True"]
+
+
+def test_the_head_read_from_the_revision_files_is_alembics():
+    assert upgrade.plain_head() == upgrade.head_revision()
