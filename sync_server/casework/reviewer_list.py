@@ -84,7 +84,7 @@ def case_page(session: Session, account: Account, filters: Filters, now: datetim
                               .order_by(col(CaseSummary.deadline), col(CaseSummary.case_id))
                               .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)))
     cases = {c.id: c for c in session.exec(select(Case).where(col(Case.id).in_([s.case_id for s in shown])))}
-    found = [(cases[s.case_id], s) for s in shown]
+    found = [(cases[s.case_id], s) for s in shown if s.case_id in cases]  # (one deleted since: left out)
     subjects = queries.subjects_of(session, [case.id for case, _ in found])
     show_ids = account.role in ID_NUMBER_ROLES
     rows = []

@@ -5,8 +5,8 @@ respondents' names, the audit log's subtrees, evidence findings) leaves the fill
 after the upgrade. Each used to look for missing rows at every start: anti-joins and `IS NULL` scans over
 all records, 5.8-7 s on a 100k-case database. Now each backfill runs until it has nothing left, then its
 row in `backfills` is written in the same transaction, and later starts read that one small table instead.
-On PostgreSQL the workers starting at once take turns (the migrations' advisory lock): the first fills,
-the others find its row.
+On PostgreSQL the workers starting at once take turns (an advisory lock, as the migrations do): the first
+fills, the others find its row.
 """
 from __future__ import annotations
 
