@@ -3,7 +3,8 @@
 - `backfills`: each start-up backfill runs until its row is written, then never again (ops/backfills.py).
 - `case_summaries.search_names` / `search_ids`: the case list's search over the summary row itself
   (casework/case_search.py), filled here from the subjects once; on PostgreSQL a pg_trgm GIN index on each
-  (the extension is created if missing; it ships with PostgreSQL, and is trusted: the database owner may).
+  (the extension is created if missing; it ships with PostgreSQL, and is trusted: the database owner may;
+  where it cannot be created, the search keeps the plain path and the upgrade warns).
 - `ix_case_summaries_deadline_case`: the list's order read from an index, a page at a time.
 - four two-column indexes on cases: the filter options (units, teams) per role read by skipping.
 
@@ -13,6 +14,7 @@ Create Date: 2026-12-06 22:00:00
 """
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -51,11 +53,23 @@ def upgrade() -> None:
                f"WHERE subjects.case_id = case_summaries.case_id), ''), "
                f"search_ids = COALESCE((SELECT {ids} FROM subjects "
                f"WHERE subjects.case_id = case_summaries.case_id), '')")
-    if postgres:
-        op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    if postgres and _pg_trgm():
         for column in ("search_names", "search_ids"):
             op.execute(f"CREATE INDEX ix_case_summaries_{column}_trgm ON case_summaries "
                        f"USING gin ({column} gin_trgm_ops)")
+
+
+def _pg_trgm() -> bool:
+    """Whether pg_trgm is there or could be made (in a savepoint: a role without the right, or a server
+    without the extension, leaves the search on its plain path, with a warning, not a failed upgrade)."""
+    bind = op.get_bind()
+    try:
+        with bind.begin_nested():
+            bind.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    except sa.exc.DBAPIError as error:
+        warnings.warn(f"pg_trgm unavailable, the case search reads without its index: {error.orig}", stacklevel=1)
+        return False
+    return True
 
 
 def downgrade() -> None:
