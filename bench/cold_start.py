@@ -8,12 +8,20 @@ Three rounds, each with fresh temp data dirs:
     Flutter's first frame (FIRST_FRAME_JS) and to the semantics DOM being ready (what open_flet waits for).
 Prints each round and the medians, in seconds.
 
-Run: PYTHONPATH=. .venv/bin/python bench/cold_start.py
+Then (issue 19) restarts, on SQLite and on a throwaway PostgreSQL cluster: the seeded demo folder, then
+the same folder after `--cases` more cases (100k by default; tests/sync_server/bulk_cases.py, each with two
+subjects and its summary), started three times each with one worker and with four, timed to /openapi.json.
+A restart does no full-table work (backfills run once, recorded in `backfills`): the two should match.
+
+Run: PYTHONPATH=. .venv/bin/python bench/cold_start.py [--cases 100000] [--skip-fresh] [--skip-restart]
 """
 from __future__ import annotations
 
+import argparse
+import os
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 
 from _common import PYTHON, free_port, launch, median, stop, wait_http
@@ -77,7 +85,99 @@ def page_load(browser, url: str) -> tuple[float, float, int]:
         context.close()
 
 
+def seeded(root: Path, database_url: str) -> Path:
+    """A data folder holding the seeded demo only (accounts, keys, a few cases); its path."""
+    from sync_server.ops.seed import seed_demo
+    from sync_server.settings import Settings
+
+    data = root / "server"
+    data.mkdir(mode=0o700)
+    seed_demo(Settings(data, database_url=database_url), date(2026, 11, 16))
+    return data
+
+
+def add_cases(data: Path, cases: int, database_url: str) -> None:
+    """`cases` more cases in the data folder's database (two subjects and a summary each)."""
+    from sync_server.app import create_app
+    from sync_server.settings import Settings
+    from tests.sync_server.bulk_cases import add_bare_cases
+
+    app = create_app(Settings(data, database_url=database_url))
+    began = time.monotonic()
+    with app.state.services.session() as session:
+        add_bare_cases(session, cases)
+    app.state.services.engine.dispose()
+    print(f"  added {cases} cases in {time.monotonic() - began:.1f} s", flush=True)
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU (user + system) of the process and its descendants alive now, from /proc (Linux)."""
+    tick, total, pids = os.sysconf("SC_CLK_TCK"), 0.0, [pid]
+    while pids:
+        current = pids.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pids += [int(c) for c in (task / "children").read_text().split()]
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return total
+
+
+def restart(data: Path, workers: int, database_url: str) -> tuple[float, float]:
+    """Seconds from launching the server on an existing data folder to its first answer, and the CPU
+    seconds its processes had spent by then (the steadier figure on a shared machine)."""
+    port = free_port()
+    log = data.parent / f"restart-{workers}.log"
+    t0 = time.monotonic()
+    proc = launch([PYTHON, "-m", "sync_server", "--host", "127.0.0.1", "--port", str(port),
+                   "--data-dir", str(data), "--workers", str(workers)], log,
+                  env={"DATABASE_URL": database_url} if database_url else None)
+    try:
+        wait_http(f"http://127.0.0.1:{port}/openapi.json", proc, log, timeout=120)
+        return time.monotonic() - t0, cpu_seconds(proc.pid)
+    finally:
+        stop(proc)
+
+
+def restarts(cases: int) -> None:
+    """Start and restart times on a `cases`-case database, SQLite then PostgreSQL, 1 and 4 workers."""
+    from tests.sync_server.postgres import PostgresCluster
+
+    cluster = PostgresCluster().start()
+    try:
+        for name in ("SQLite", "PostgreSQL"):
+            url = cluster.url(cluster.create_database(prefix="restart")) if name == "PostgreSQL" else ""
+            with tempfile.TemporaryDirectory(prefix="bench-restart-") as tmp:
+                print(f"\n== restart, {name}: the demo only, then {cases} cases more ==", flush=True)
+                data = seeded(Path(tmp), url)
+                for label in ("demo only", f"+{cases} cases"):
+                    if label != "demo only":
+                        add_cases(data, cases, url)
+                    for workers in (1, 4):
+                        runs = [restart(data, workers, url) for _ in range(ROUNDS)]
+                        print(f"  {label:<14} {workers} worker{'s' if workers > 1 else ' '}: "
+                              + "  ".join(f"{t:.2f}" for t, _ in runs)
+                              + f"  median {median([t for t, _ in runs]):.2f} s, CPU by then "
+                              + f"{median([c for _, c in runs]):.2f} s", flush=True)
+    finally:
+        cluster.stop()
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--skip-fresh", action="store_true", help="no fresh-folder rounds (server, app, page)")
+    parser.add_argument("--skip-restart", action="store_true", help="no restarts on a big database")
+    args = parser.parse_args()
+    if not args.skip_fresh:
+        fresh()
+    if not args.skip_restart:
+        restarts(args.cases)
+
+
+def fresh() -> None:
     use_browser = Path(CHROMIUM).exists()
     rows: list[dict[str, float]] = []
     playwright = browser = None

@@ -3,12 +3,14 @@ POST /records into a case of 10 and of 200 records, through the real app (FastAP
 SQLite file or a throwaway PostgreSQL cluster), with the SQL statements each request runs.
 
   PYTHONPATH=. .venv/bin/python bench/console_scale.py [--sizes 1000,10000,100000] [--runs 7]
-                                                        [--per-case 10] [--postgres]
+                                                        [--per-case 10] [--postgres] [--bare]
 
 Each database is the seeded demo (team signed in, keys registered through the API) plus bulk cases of
 `--per-case` realistic records each (tests/sync_server/bulk.py: copies of real sealed visits, stored as ingest
 stores them, summaries computed by the same code as a commit), plus one case of 10 and one of 200
-records. Prints build seconds, then per request: median and max ms over `--runs`, and statements.
+records. With `--bare` the sizes are numbers of CASES, each with two subjects and no records
+(tests/sync_server/bulk_cases.py: 100k cases in seconds; what the case list, its filters and its search
+read is the same). Prints build seconds, then per request: median and max ms over `--runs`, and statements.
 """
 from __future__ import annotations
 
@@ -33,6 +35,7 @@ from sync_server.ops.seed import DEMO_CASE_ID, seed_demo
 from sync_server.settings import Settings
 from sync_server.tables import Record
 from tests.sync_server.bulk import add_cases, insert_records, record_rows, templates
+from tests.sync_server.bulk_cases import add_bare_cases
 from tests.sync_server.console_client import console_login
 from tests.sync_server.helpers import ACCEPTED_ON, Clock, FieldTeam, Visit, api_client, home_visit
 
@@ -66,7 +69,7 @@ def ok(response: httpx.Response) -> httpx.Response:
     return response
 
 
-def run_size(total: int, per_case: int, runs: int, database_url: str, work: Path) -> None:
+def run_size(total: int, per_case: int, runs: int, database_url: str, work: Path, bare: bool = False) -> None:
     data_dir = work / f"data-{total}"
     data_dir.mkdir()
     settings = Settings(data_dir, database_url=database_url, max_evidence_bytes=2_000_000)
@@ -79,8 +82,10 @@ def run_size(total: int, per_case: int, runs: int, database_url: str, work: Path
         kinds = templates(team.keys)
         began = time.perf_counter()
         with app.state.services.session() as session:
-            bulk = max(0, total - 210) // per_case
-            for first in range(0, bulk, 1000):
+            bulk = total if bare else max(0, total - 210) // per_case
+            if bare:
+                add_bare_cases(session, total)
+            for first in range(0, 0 if bare else bulk, 1000):
                 add_cases(session, first, min(1000, bulk - first), per_case, kinds)
             add_cases(session, 900_000, 1, 10, kinds, prefix="case-ten")
             add_cases(session, 900_001, 1, 200, kinds, prefix="case-twohundred")
@@ -96,6 +101,9 @@ def run_size(total: int, per_case: int, runs: int, database_url: str, work: Path
             "GET /console/cases?status=incomplete&due=overdue": lambda: ok(client.get(
                 "/console/cases?status=incomplete&due=overdue")),
             "GET /console/cases?q=王建国 (search)": lambda: ok(client.get("/console/cases?q=王建国")),
+            "GET /console/cases?q=之子&township=… (search+filter)": lambda: ok(client.get(
+                "/console/cases", params={"q": "之子", "township": "渝北区回兴街道办事处"})),
+            "GET /console/cases?q=0101 (ID number part)": lambda: ok(client.get("/console/cases?q=0101")),
             "GET /api/v1/review/cases?q=5001&page=3": lambda: ok(client.get("/api/v1/review/cases?q=5001&page=3",
                                                                            headers=api)),
             "GET /console/cases/{case of 10 records}": lambda: ok(client.get(
@@ -148,6 +156,7 @@ def main() -> None:
     parser.add_argument("--per-case", type=int, default=10)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--postgres", action="store_true", help="a throwaway PostgreSQL cluster, not SQLite")
+    parser.add_argument("--bare", action="store_true", help="sizes are cases, with no records (fast to build)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-console-") as tmp:
         cluster = None
@@ -157,7 +166,7 @@ def main() -> None:
         try:
             for size in (int(s) for s in args.sizes.split(",")):
                 url = cluster.url(cluster.create_database(prefix=f"scale{size}")) if cluster else ""
-                run_size(size, args.per_case, args.runs, url, Path(tmp))
+                run_size(size, args.per_case, args.runs, url, Path(tmp), args.bare)
         finally:
             if cluster is not None:
                 cluster.stop()

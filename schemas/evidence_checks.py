@@ -11,8 +11,6 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from geopy.distance import geodesic
-
 from schemas import beijing
 from schemas.beijing import as_beijing
 from schemas.records import EvidenceKind, EvidenceRef, Location, Role
@@ -54,6 +52,8 @@ def distance_m(a: Location, b_lat: float | None, b_lon: float | None) -> float |
     """Geodesic (WGS84) distance in metres from a fix to a registered place; None without one."""
     if b_lat is None or b_lon is None:
         return None
+    from geopy.distance import geodesic  # at first use: geopy loads its geocoders and requests (~0.1 s)
+
     return float(geodesic((a.lat, a.lon), (b_lat, b_lon)).meters)
 
 

@@ -14,12 +14,18 @@ import math
 import warnings
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PIL import Image
 from pydantic import BaseModel
 
 from schemas import heif  # HEIC opens where pillow-heif is installed
 from schemas.records import Location
+
+if TYPE_CHECKING:
+    from PIL import Image
+else:
+    from schemas.pil import Image  # imported at first use (issue 19: start); HEIF registered then, where installed
+
 
 FORMATS = ("JPEG", "PNG", "WEBP", *(("HEIF",) if heif.AVAILABLE else ()))  # Pillow refuses an unregistered one
 EXIF_IFD, GPS_IFD, ORIENTATION = 0x8769, 0x8825, 0x0112

@@ -155,6 +155,7 @@ class CaseRow(WireModel):
 
 class CasePage(WireModel):
     rows: list[CaseRow]
-    total: int
+    total: int  # matching cases, counted up to a few pages past this one ...
     page: int
     pages: int
+    more: bool = False  # ... and more match than `total` (pages beyond `pages` exist)

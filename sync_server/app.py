@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse
 
 from schemas.protocol import PROTOCOL_VERSION
 from schemas.workdays import HolidayTable
+from sync_server.accounts import auth
 from sync_server.api import api_router, odata_routes
 from sync_server.api.exchange_routes import exchange_router
 from sync_server.casework import findings
@@ -27,7 +28,7 @@ from sync_server.evidence.chunked_uploads import PartialUploads
 from sync_server.evidence.disk_store import BlobStore
 from sync_server.evidence.partial_sweep import sweep_periodically
 from sync_server.evidence.remote import object_store
-from sync_server.ops import health, metrics
+from sync_server.ops import backfills, health, metrics
 from sync_server.ops.privacy import make_private_dir
 from sync_server.services import Services, utc_now
 from sync_server.settings import Settings
@@ -41,16 +42,17 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -
                                                           pool_timeout=settings.db_pool_timeout_s),
                         blobs=BlobStore(settings.evidence_dir, remote=object_store(settings)), clock=clock,
                         builtin_holidays=HolidayTable.builtin())
-    with services.session() as session:  # records merged before findings were kept (revision 0011)
-        if findings.fill_missing(session, services.blobs, services.holidays(session), clock()):
-            session.commit()
+    with services.session() as session:  # records merged before findings were kept (revision 0011): once
+        backfills.run_once(session, [("record_findings", lambda: findings.fill_missing(
+            session, services.blobs, services.holidays(session), clock()))])
     uploads = PartialUploads(services.blobs)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         sweepers = [asyncio.create_task(sweep_periodically(uploads, settings)),  # abandoned partial uploads
                     asyncio.create_task(sweep_exports_periodically(settings)),  # expired dossier zips
-                    asyncio.create_task(deliver_periodically(services))]  # results to units' systems (issue 20)
+                    asyncio.create_task(deliver_periodically(services)),  # results to units' systems (issue 20)
+                    asyncio.create_task(asyncio.to_thread(auth.dummy_hash))]  # made after start, not in it
         try:
             yield
         finally:

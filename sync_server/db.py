@@ -13,6 +13,7 @@ from schemas.problems import Code, ProblemError
 from sync_server import tables  # noqa: F401  (registers every table)
 from sync_server.casework import device_order, review, seal_checks, summaries
 from sync_server.migrations import upgrade
+from sync_server.ops import backfills
 from sync_server.transparency import audit
 
 summaries.track(Session)  # every session keeps the case summaries right as it commits
@@ -68,13 +69,16 @@ def make_engine(url: str, *, pool_size: int = 8, max_overflow: int = 4, pool_tim
 
 
 def _backfill(engine: Engine) -> None:
-    """Rows the newest revision added columns or tables for, computed by the code that keeps them (so a
-    later revision re-chained before this one cannot break it): case summaries, seal verdicts, respondents'
-    names, the audit log's stored subtrees. A few indexed queries each when there is nothing to fill."""
+    """Rows the revisions added columns or tables for, computed by the code that keeps them (so a later
+    revision re-chained before this one cannot break it): case summaries, seal verdicts, respondents'
+    names, the audit log's stored subtrees. Each runs once and is recorded (ops/backfills.py): a start
+    reads the `backfills` table, never the big ones."""
     with open_session(engine) as session:
-        if (summaries.fill_missing(session) + seal_checks.fill_missing(session, datetime.now(UTC))
-                + review.fill_respondents(session) + audit.fill_nodes(session)):
-            session.commit()
+        backfills.run_once(session, [
+            ("case_summaries", lambda: summaries.fill_missing(session)),
+            ("seal_verdicts", lambda: seal_checks.fill_missing(session, datetime.now(UTC))),
+            ("respondent_names", lambda: review.fill_respondents(session)),
+            ("audit_nodes", lambda: audit.fill_nodes(session))])
 
 
 def open_session(engine: Engine) -> Session:

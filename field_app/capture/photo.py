@@ -19,6 +19,7 @@ from schemas.findings import MIN_SIDE
 from schemas.photo_facts import gps_of, safe_exif, taken_at
 from schemas.records import Location
 
+heif.register()  # the tablet opens photos with Pillow itself: HEIC from the gallery, where it can
 MAX_PIXELS: int = Image.MAX_IMAGE_PIXELS or 89_478_485  # Pillow's bomb limit (about 89 MP): above any tablet camera
 MAX_BYTES = 60 * 1024 * 1024
 FORMATS = ("JPEG", "PNG", "WEBP", *(("HEIF",) if heif.AVAILABLE else ()))  # Pillow refuses an unregistered one

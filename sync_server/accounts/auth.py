@@ -5,6 +5,7 @@ import hashlib
 import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
 from sqlmodel import Session, col, select
 
@@ -16,7 +17,13 @@ from sync_server.tables import Account, SessionToken, queries
 from sync_server.transparency import audit
 
 DEVICE, CONSOLE = "device", "console"
-_DUMMY_HASH = hash_secret("not-a-real-secret")  # spent on unknown usernames, so timing tells nothing
+
+
+@cache
+def dummy_hash() -> str:
+    """Spent on unknown usernames, so timing tells nothing; made just after start (app.py's lifespan) or at
+    the first sign-in, not while starting (a password hash costs as long as a check: issue 19)."""
+    return hash_secret("not-a-real-secret")
 
 
 def create_account(session: Session, *, username: str, name: str, role: AccountRole, password: str,
@@ -55,7 +62,7 @@ def check_login(open_session: Callable[[], Session], session: Session, username:
     account = session.get(Account, username)
     stored = (account.pin_hash if use_pin else account.password_hash) if account else ""
     if account is None or not account.active or not stored:
-        secret_matches(secret, _DUMMY_HASH)
+        secret_matches(secret, dummy_hash())
         matched = False
     else:
         matched = secret_matches(secret, stored)

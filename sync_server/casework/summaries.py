@@ -4,8 +4,9 @@ A summary is rewritten inside the very transaction that changes what it is made 
 at each flush, the cases whose records, review entries, rounds, letters, subjects or case row were
 added, changed or deleted; just before the commit it rewrites those cases' summaries (a new holiday
 notice moves every deadline). So no route has to remember to refresh, and a rolled-back change leaves the
-old summary. `fill_missing` computes the rows a database lacks (after the migration that added the table,
-run at every start: it costs one query when nothing is missing)."""
+old summary. `fill_missing` computes the rows a database lacks (after the migration that added the table;
+run once at a start and recorded, ops/backfills.py). Each row also holds what the case list's search
+matches: the subjects' names and ID numbers (casework/case_search.py)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -20,7 +21,7 @@ from sqlmodel import Session, col, select
 from schemas.checklist import CaseCompleteness
 from schemas.records import Outcome, VisitKind
 from schemas.workdays import HolidayTable
-from sync_server.casework import review
+from sync_server.casework import case_search, review
 from sync_server.casework.deadlines import case_deadline, holiday_table
 from sync_server.ops.progress import progress
 from sync_server.tables import (
@@ -34,6 +35,7 @@ from sync_server.tables import (
     ReVerificationRound,
     ReviewEntry,
     Subject,
+    queries,
 )
 
 EVERY_CASE = "*"  # a holiday notice changed: every deadline
@@ -51,10 +53,14 @@ def builtin_holidays() -> HolidayTable:
 
 
 def summary_of(session: Session, case: Case, table: HolidayTable, now: datetime,
-               checklists: dict[str, CaseCompleteness] | None = None) -> CaseSummary:
+               checklists: dict[str, CaseCompleteness] | None = None,
+               subjects: list[Subject] | None = None) -> CaseSummary:
     """The case's summary computed from its rows (the same facts and rules as the case page); its
-    checklist is also put in `checklists` when given."""
+    checklist is also put in `checklists` when given; `subjects`: the case's, when already read."""
     facts = review.case_facts(session, case)
+    if subjects is None:
+        subjects = queries.case_subjects(session, case.id)
+    search_names, search_ids = case_search.search_texts(subjects)
     returns = review.open_returns(facts, {})
     checklist = review.checklist(facts, returns)
     if checklists is not None:
@@ -69,7 +75,7 @@ def summary_of(session: Session, case: Case, table: HolidayTable, now: datetime,
         checklist_status=checklist.status, missing=sum(1 for i in checklist.items if not i.ok),
         review_status=review.status_of(facts, returns).value, open_returns=len(returns),
         round=facts.round_number, letters_open=sum(1 for letter in facts.letters if not letter.answered),
-        deadline=case_deadline(case, table).due, updated_at=now)
+        deadline=case_deadline(case, table).due, updated_at=now, search_names=search_names, search_ids=search_ids)
 
 
 def _store(session: Session, rows: Iterable[CaseSummary]) -> None:
@@ -104,7 +110,9 @@ def refresh(session: Session, case_ids: Iterable[str], now: datetime | None = No
     # deadlocked. SQLite serialises writers anyway and ignores the clause.
     query = select(Case).where(col(Case.id).in_(ids)).order_by(col(Case.id)).with_for_update(key_share=True)
     cases = list(session.exec(query.execution_options(populate_existing=True)))
-    _store(session, [summary_of(session, case, table, now, checklists) for case in cases])
+    subjects = queries.subjects_of(session, [case.id for case in cases])
+    _store(session, [summary_of(session, case, table, now, checklists, subjects.get(case.id, []))
+                     for case in cases])
 
 
 def refresh_deadlines(session: Session, now: datetime | None = None) -> None:

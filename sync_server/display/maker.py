@@ -5,11 +5,15 @@ import io
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-
-from PIL import Image, ImageDraw, ImageOps
+from typing import TYPE_CHECKING
 
 from sync_server.display.watermark import WatermarkFacts, draw_band, font, lines
 from sync_server.evidence.previews import FORMATS
+
+if TYPE_CHECKING:
+    from PIL import Image, ImageDraw, ImageOps
+else:
+    from schemas.pil import Image, ImageDraw, ImageOps  # imported at first use (issue 19: start)
 
 DISPLAY_SIDE = 1280
 THUMB_SIDE = 320

@@ -5,10 +5,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-
-from PIL import Image, ImageDraw, ImageFont
+from typing import TYPE_CHECKING
 
 from schemas.beijing import beijing_text
+
+if TYPE_CHECKING:
+    from PIL import Image, ImageDraw, ImageFont
+else:
+    from schemas.pil import Image, ImageDraw, ImageFont  # imported at first use (issue 19: start)
 
 FONT = Path(__file__).resolve().parents[2] / "assets" / "fonts" / "cjk.ttf"
 BAND_ALPHA = 150  # of 255: dark enough for white text on a white wall, light enough to see the photo through

@@ -102,11 +102,16 @@ CASE_COLUMNS = (col(Case.id), col(Case.title), col(Case.entrusting_unit), col(Ca
                 col(CaseSummary.round))
 
 
+def _on_sqlite(session: Session) -> bool:
+    """The case list's conditions differ a little by database (casework/reviewer_list.py)."""
+    return session.get_bind().dialect.name == "sqlite"
+
+
 def case_pages(session: Session, account: Account, filters: Filters, today: date,
                extra: list[ColumnElement[bool]] | None = None) -> Iterator[list[Row[Any]]]:
     """The matching cases' list columns (CASE_COLUMNS, not ORM objects: an export reads many), a page at
     a time, in case id order."""
-    where = _where(account, filters, today) + (extra or [])
+    where = _where(account, filters, today, _on_sqlite(session)) + (extra or [])
     last = ""
     while True:
         page = list(session.execute(
@@ -121,7 +126,7 @@ def case_pages(session: Session, account: Account, filters: Filters, today: date
 def count_cases(session: Session, account: Account, filters: Filters, today: date,
                 extra: list[ColumnElement[bool]] | None = None) -> int:
     """How many cases `case_pages` would give, counted in SQL."""
-    where = _where(account, filters, today) + (extra or [])
+    where = _where(account, filters, today, _on_sqlite(session)) + (extra or [])
     query = (sql_select(func.count()).select_from(Case)
              .join(CaseSummary, col(CaseSummary.case_id) == col(Case.id)).where(*where))
     return int(session.execute(query).scalar_one())

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sync_server.documents.pdf_document import Document
-
 BASIS = ("根据《社会救助暂行办法》（国务院令第649号）、"
          "《重庆市人民政府关于贯彻落实国务院〈社会救助暂行办法〉的实施意见》"
          "（渝府发〔2014〕55号）、《重庆市社会救助家庭经济状况信息核查认定办法》（渝府办发〔2014〕138号）等相关政策规定，"
@@ -26,6 +24,8 @@ class ElectronicSeal:
 
 def render_report(content: dict, seal: ElectronicSeal | None, version: int | None = None) -> bytes:
     """The PDF; without a seal it is marked as a preview (not issued)."""
+    from sync_server.documents.pdf_document import Document  # fpdf2 loads when a PDF is made, not at start
+
     status = f"第 {version} 版" if version else "预览稿（未出具）"
     doc = Document(f"家庭经济状况核查结果报告 {content['number']}", footer_note=f"{content['number']} · {status}")
     doc.heading("家庭经济状况核查结果报告", size=18)

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PIL import Image, ImageOps
-from pillow_heif import register_heif_opener
+if TYPE_CHECKING:
+    from PIL import Image, ImageOps
+else:
+    from schemas.pil import Image, ImageOps  # imported at first use (issue 19: start)
 
-register_heif_opener()
 PREVIEW_SIDE = 960
 FORMATS = ("JPEG", "PNG", "WEBP", "HEIF")  # never hand untrusted bytes to Pillow's other decoders
 

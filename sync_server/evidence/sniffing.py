@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PIL import Image
-from pillow_heif import register_heif_opener
 from sqlmodel import Session, col, select
 
 from schemas.evidence_types import HEAD_BYTES, IMAGE_TYPES, MAX_STROKES_BYTES, is_strokes_json, sniff_head
 from sync_server.evidence.disk_store import BlobStore
 from sync_server.tables import EvidenceType
 
-register_heif_opener()
+if TYPE_CHECKING:
+    from PIL import Image
+else:
+    from schemas.pil import Image  # imported at first use (issue 19: start)
+
 PILLOW_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP", "image/heic": "HEIF"}
 DRAFT_SIDE = 128  # JPEGs are decoded at 1/8 scale (a 9 MP phone photo: 30 ms, not 80): every entropy-coded byte
 # is still read and checked, only the inverse DCT is cut short

@@ -10,6 +10,7 @@ from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
 from sync_server import tables  # noqa: F401  (registers every table on SQLModel.metadata)
+from sync_server.casework.case_search import include_object  # PostgreSQL-only indexes left out
 from sync_server.tables.columns import UtcDateTime
 
 config = context.config
@@ -27,7 +28,8 @@ def render_item(type_: str, obj: Any, autogen_context: Any) -> Any:
 
 def _configure(connection) -> None:  # type: ignore[no-untyped-def]
     context.configure(connection=connection, target_metadata=target_metadata, render_item=render_item,
-                      render_as_batch=connection.dialect.name == "sqlite", compare_type=True)
+                      render_as_batch=connection.dialect.name == "sqlite", compare_type=True,
+                      include_object=include_object)
 
 
 def run_migrations_online() -> None:

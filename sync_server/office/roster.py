@@ -18,7 +18,6 @@ import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from openpyxl import Workbook, load_workbook
 from pydantic import ValidationError
 
 from schemas.office import NewSubject, RowError
@@ -82,6 +81,8 @@ def _cell(field_name: str, value: object) -> str:
 def _rows_of(data: bytes) -> list[list[object]]:
     """The sheet's rows (xlsx cells as typed values; CSV as text), xlsx or CSV in UTF-8 (BOM or not) or GB18030."""
     if data.startswith(b"PK"):
+        from openpyxl import load_workbook  # openpyxl (and the Pillow it loads) at first use, not at start
+
         try:
             book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
@@ -200,6 +201,8 @@ def rejected_workbook(rows_json: str) -> bytes:
         rows = [RejectedRow(**row) for row in json.loads(rows_json)]
     except (ValueError, TypeError) as error:
         raise ProblemError(Code.IMPORT_INVALID, "问题行数据无效，请重新上传文件") from error
+    from openpyxl import Workbook  # at first use, not at start
+
     book = Workbook()
     sheet = book.active
     sheet.title = "问题行"

@@ -14,12 +14,11 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 import httpx
 from fastapi import FastAPI
-from PIL import Image, ImageDraw
 from sqlmodel import Session
 
 from schemas.methods import Method
@@ -33,6 +32,11 @@ from sync_server.office.id_numbers import make_id_number
 from sync_server.services import utc_now
 from sync_server.settings import Settings
 from sync_server.tables import Account, Organisation
+
+if TYPE_CHECKING:
+    from PIL import Image, ImageDraw
+else:
+    from schemas.pil import Image, ImageDraw  # imported at first use (issue 19: start)
 
 DEMO_TEAM_ID = "team-yb-01"
 DEMO_TEAM_NAME = "渝北区第一调查小组"

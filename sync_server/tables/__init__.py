@@ -2,6 +2,7 @@
 from sync_server.tables.accounts import Account, Team
 from sync_server.tables.assessments import QualityAssessment
 from sync_server.tables.audit_log import AuditCheckpoint, AuditEntry, AuditNode
+from sync_server.tables.backfills import Backfill
 from sync_server.tables.cases import Case, Subject
 from sync_server.tables.counters import Counter
 from sync_server.tables.cross_province import CrossProvinceCheck, ExchangePeer
@@ -27,9 +28,9 @@ from sync_server.tables.summaries import CaseSummary
 from sync_server.tables.throttles import LoginThrottle
 from sync_server.tables.tokens import SessionToken
 
-__all__ = ["Account", "AuditCheckpoint", "AuditEntry", "AuditNode", "Case", "CaseDocument", "CaseRetention",
-           "CaseSummary", "ConformityCheck", "Counter", "CrossProvinceCheck", "Device", "DeviceEnrolment",
-           "DisposalAppraisal",
+__all__ = ["Account", "AuditCheckpoint", "AuditEntry", "AuditNode", "Backfill", "Case", "CaseDocument",
+           "CaseRetention", "CaseSummary", "ConformityCheck", "Counter", "CrossProvinceCheck", "Device",
+           "DeviceEnrolment", "DisposalAppraisal",
            "DisposalCertificate", "DisposedFile", "Entrustment", "EvidenceClaim", "EvidenceFile",
            "EvidenceType", "ExchangeDelivery", "ExchangeMessage", "ExchangePeer", "ExchangeSubmission",
            "ExchangeUnit", "FindingAck", "Handover", "HolidayNotice", "LetterFollowUp", "LetterRequest",

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, SQLModel
 
 
@@ -11,6 +11,12 @@ class Case(SQLModel, table=True):
     """A verification case as entrusted by a unit and assigned to a survey team."""
 
     __tablename__ = "cases"
+    # The case list's filter options (casework/reviewer_list.choices) are read by skipping through these, one
+    # probe per distinct value, never a scan (issue 19): each role's visibility column, then the option.
+    __table_args__ = (Index("ix_cases_agency_unit", "agency_id", "entrusting_unit"),
+                      Index("ix_cases_agency_team", "agency_id", "team_id"),
+                      Index("ix_cases_team_unit", "team_id", "entrusting_unit"),
+                      Index("ix_cases_unit_team", "entrusting_unit", "team_id"))
     id: str = Field(primary_key=True)
     title: str
     entrusting_unit: str

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, ForeignKey, String
+from sqlalchemy import Column, ForeignKey, Index, String, Text
 from sqlmodel import Field, SQLModel
 
 from sync_server.tables.columns import UtcDateTime
@@ -14,6 +14,8 @@ class CaseSummary(SQLModel, table=True):
     subjects or intake facts: the case list reads these rows and never parses a record."""
 
     __tablename__ = "case_summaries"
+    # The list's order (soonest deadline, then id) read straight off an index, a page at a time (issue 19).
+    __table_args__ = (Index("ix_case_summaries_deadline_case", "deadline", "case_id"),)
     case_id: str = Field(sa_column=Column(String, ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True))
     records: int = 0
     home_visits: int = 0
@@ -28,3 +30,7 @@ class CaseSummary(SQLModel, table=True):
     letters_open: int = 0  # letter requests without an answer
     deadline: date = Field(index=True)  # with the holiday table in force when the row was written
     updated_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    # What the list's search matches (casework/case_search.py): the subjects' names, and their ID numbers in
+    # upper case, one per line. On PostgreSQL each has a pg_trgm GIN index (revision 0017).
+    search_names: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    search_ids: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))

@@ -18,6 +18,7 @@ from sqlalchemy import create_engine, inspect, text
 from sqlmodel import SQLModel
 
 from schemas.protocol import PROTOCOL_HEADER
+from sync_server.casework import case_search
 from sync_server.db import make_engine
 from sync_server.migrations import upgrade
 from sync_server.transparency import merkle
@@ -34,7 +35,8 @@ def test_alembic_head_is_exactly_the_tables_in_code(empty_database_url: str):
     engine = make_engine(empty_database_url)
     try:
         with engine.connect() as connection:
-            diff = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}),
+            diff = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True,
+                                                                 "include_object": case_search.include_object}),
                                     SQLModel.metadata)
             assert upgrade.current_revision(connection) == upgrade.head_revision()
     finally:
