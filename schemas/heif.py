@@ -25,8 +25,10 @@ def register() -> bool:
         return False
     with _lock:
         if not _registered:
-            from pillow_heif import register_heif_opener
-
+            try:
+                from pillow_heif import register_heif_opener
+            except ImportError:  # found but not importable (a broken install): as if absent
+                return False
             register_heif_opener()
             _registered = True
     return True

@@ -49,7 +49,8 @@ def _where(account: Account, filters: Filters, today: date, sqlite: bool) -> lis
     # The case's own conditions as EXISTS, not a join: the summaries are walked in the list's order (their
     # index) and each case looked up by its key, so a page stops after its rows (SQLite, without table
     # statistics, would otherwise start from every visible case and sort them all).
-    of_case = select(Case.id).where(col(Case.id) == col(CaseSummary.case_id), *on_case)
+    # correlated on the summary only: a query that joins the cases itself (documents/exports.py) keeps its own
+    of_case = select(Case.id).where(col(Case.id) == col(CaseSummary.case_id), *on_case).correlate(CaseSummary)
     where: list[ColumnElement[bool]] = [of_case.exists()]
     if filters.status:
         checklist: ColumnElement[str] = CaseSummary.__table__.c.checklist_status  # type: ignore[attr-defined]

@@ -17,7 +17,6 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
-from openpyxl import load_workbook
 from pydantic import ValidationError
 
 from schemas.forms import Field, Form, Section
@@ -94,6 +93,8 @@ def _open(data: bytes) -> Any:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             if sum(i.file_size for i in archive.infolist()) > MAX_UNPACKED_BYTES:
                 raise XLSFormError(["工作簿解压后过大，已拒绝"])
+        from openpyxl import load_workbook  # at first use: the server starts without the spreadsheet stack
+
         return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except XLSFormError:
         raise

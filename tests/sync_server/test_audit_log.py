@@ -12,7 +12,7 @@ from dossier_verify import merkle as check
 from schemas import checkpoint as note
 from schemas.seal import key_id, public_key_bytes
 from sync_server.db import make_engine, open_session
-from sync_server.tables import AuditEntry, AuditNode
+from sync_server.tables import AuditEntry, AuditNode, Backfill
 from sync_server.transparency import audit, merkle
 from sync_server.transparency.agency_key import load_or_create
 from tests.sync_server.dossier_helpers import submit_both_versions
@@ -104,12 +104,15 @@ def test_a_log_kept_before_subtrees_were_stored_gets_them_at_start_and_proofs_ne
 
 
 def test_the_server_start_stores_the_subtrees_a_log_lacks_before_any_request(app, clock, settings):
+    """A database upgraded from before revision 0010 (no subtrees, the backfill never recorded): the first
+    start fills them, once (ops/backfills.py; a later start does not scan the log again)."""
     with app.state.services.session() as session:
         for i in range(20):
             audit.log(session, "test.event", clock(), "admin", subject=f"event-{i}")
         session.commit()
         n = audit.tree_size(session)
         session.execute(delete(AuditNode))
+        session.execute(delete(Backfill).where(col(Backfill.name) == "audit_nodes"))
         session.commit()
     engine = make_engine(settings.db_url)  # what every start does, before it serves
     try:

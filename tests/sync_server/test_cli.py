@@ -125,7 +125,7 @@ def test_the_real_server_runs_on_postgresql_given_database_url(tmp_path: Path, p
 def test_seed_demo_twice_adds_nothing_the_second_time(tmp_path: Path):
     first = run_cli("seed-demo", "--data-dir", str(tmp_path), "--accepted-on", "2026-11-16")
     second = run_cli("seed-demo", "--data-dir", str(tmp_path))
-    assert first.returncode == 0 and "11 rows added" in first.stdout
+    assert first.returncode == 0 and "12 rows added" in first.stdout
     assert second.returncode == 0 and "demo data present" in second.stdout
 
 
