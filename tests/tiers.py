@@ -56,6 +56,21 @@ TIMEOUTS: dict[str, int] = {"pure": 300, "inprocess": 300}
 SWEEPS = ("tests/sync_server/test_schemathesis.py", "tests/sync_server/test_access_matrix.py",
           "tests/sync_server/test_post_rules.py", "tests/sync_server/test_dossier_tamper.py",
           "tests/sync_server/test_dossier_whole_case.py")
+# Journeys, marked `sweep` too: the in-process modules that cost most (each test a fresh app whose first request
+# builds the dependency state of its ~190 routes in FastAPI 0.165: 0.2-0.5 s; a live tablet-to-server round; a
+# whole API area). Issues 18-20 took the fast tiers to 150 s; without these 30 modules (~155 s of the 280 s of
+# worker time) `make check` is back under 90 s. Their areas keep lighter tests there; `make test` runs them all.
+JOURNEYS = tuple(f"tests/{m}.py" for m in (
+    "sync_server/test_log_shortened", "sync_server/test_records_api", "field_app/test_sync_live",
+    "field_app/test_provisioning", "sync_server/test_evidence_sniffing", "sync_server/test_case_summaries",
+    "sync_server/test_dossier_api", "sync_server/test_display_copies", "sync_server/test_operations",
+    "sync_server/test_cases_api", "sync_server/test_documents_pdf", "sync_server/test_console_guard",
+    "sync_server/test_console_cross_province", "sync_server/test_route_access", "sync_server/test_dossier_concurrency",
+    "sync_server/test_intake_api", "sync_server/test_auth_api", "sync_server/test_findings_ingest",
+    "sync_server/test_form_publishing", "sync_server/test_console", "field_app/test_auto_resume",
+    "sync_server/test_uploads_api", "sync_server/test_review_api", "sync_server/test_evidence_api",
+    "sync_server/test_keys_api", "sync_server/test_device_fleet", "sync_server/test_console_documents",
+    "sync_server/test_console_case_admin", "sync_server/test_exchange_api", "sync_server/test_bundle_hostile"))
 SWEEP = "sweep: walks a whole space in process (routes × actors, fuzzing, tamper trials); make test only"
 
 
@@ -177,7 +192,7 @@ def assign(items: list[pytest.Item], tests_root: Path) -> None:
         tier = explicit[0] if explicit else automatic_tier(item, tests_root)
         if not explicit:
             item.add_marker(tier)
-        if any(str(item.path).endswith(sweep) for sweep in SWEEPS):
+        if any(str(item.path).endswith(sweep) for sweep in SWEEPS + JOURNEYS):
             item.add_marker("sweep")
         if tier in TIMEOUTS and item.get_closest_marker("timeout") is None:
             item.add_marker(pytest.mark.timeout(TIMEOUTS[tier]))
