@@ -72,7 +72,8 @@ def collected(*args: str) -> set[str]:
 def test_make_checks_selection_keeps_the_fast_tests_and_leaves_servers_databases_and_browsers() -> None:
     files = ["tests/sync_server/test_merge_decide.py", "tests/sync_server/test_seed.py",
              "tests/sync_server/test_s3_evidence.py", "tests/sync_server/test_cli.py",
-             "tests/sync_server/test_access_matrix.py", "tests/field_app/test_sync_live.py",
+             "tests/sync_server/test_access_matrix.py", "tests/field_app/test_sign_out_live.py",
+             "tests/field_app/test_sync_live.py",
              "tests/field_app/test_killed_tablet.py", "tests/end_to_end/test_idle_lock.py"]
     everything, fast = collected(*files), collected("-m", CHECK, *files)
     assert fast < everything
@@ -80,11 +81,11 @@ def test_make_checks_selection_keeps_the_fast_tests_and_leaves_servers_databases
     def tests_of(file: str, names: set[str]) -> set[str]:
         return {name for name in names if name.startswith(file + "::")}
 
-    for kept in ("test_merge_decide.py", "test_sync_live.py"):
+    for kept in ("test_merge_decide.py", "test_sign_out_live.py"):  # a live server in a thread is in process
         file = f"tests/{'field_app' if 'live' in kept else 'sync_server'}/{kept}"
         assert tests_of(file, fast) == tests_of(file, everything) != set(), kept
     for left in ("sync_server/test_s3_evidence.py", "sync_server/test_cli.py", "sync_server/test_access_matrix.py",
-                 "field_app/test_killed_tablet.py", "end_to_end/test_idle_lock.py"):
+                 "field_app/test_sync_live.py", "field_app/test_killed_tablet.py", "end_to_end/test_idle_lock.py"):
         assert tests_of(f"tests/{left}", fast) == set() != tests_of(f"tests/{left}", everything), left
     seed = tests_of("tests/sync_server/test_seed.py", fast)
     assert any(name.endswith("[sqlite]") for name in seed) and not any("postgres" in name for name in seed)
