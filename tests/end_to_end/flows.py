@@ -87,3 +87,17 @@ def console_sign_in(browser, server: Product, username: str, password: str, **co
     page.click("button[type=submit]")
     page.wait_for_url("**/console/cases")
     return context, page
+
+
+def scroll_to(tablet: Tablet, identifier: str, tries: int = 25) -> None:
+    """Swipe the step's content up (a mouse wheel over it) until a control is drawn: Flutter leaves
+    controls far below the screen out of the page until they come near."""
+    node = tablet.page.locator(f'[flt-semantics-identifier="{identifier}"]')
+    for _ in range(tries):
+        if node.count():
+            return
+        tablet.page.mouse.move(760, 500)
+        tablet.page.mouse.wheel(0, 250)
+        tablet.page.wait_for_timeout(200)
+    tablet.shot("not-in-view")
+    raise AssertionError(f"{identifier} never came into view")

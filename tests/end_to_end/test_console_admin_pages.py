@@ -9,6 +9,7 @@ import subprocess
 import pytest
 
 from sync_server.ops.seed import DEMO_ACCOUNTS, DEMO_CASE_ID
+from tests.end_to_end.console_fonts import FONTS_READY, check_console_page
 from tests.end_to_end.flet_browser import shot, unexpected_requests
 from tests.end_to_end.flows import console_sign_in
 from tests.end_to_end.product import Product
@@ -22,34 +23,6 @@ PAGES = {  # screenshot name -> path
     "admin-case-team": f"{CASE}/team", "admin-case-matching": f"{CASE}/matching",
     "admin-case-retention": f"{CASE}/disposal", "admin-accounts": "/console/accounts",
 }
-FONTS_READY = """() => document.fonts.ready.then(() =>
-    [...document.fonts].filter(f => f.family.includes('HeCha CJK')).map(f => f.status))"""
-# Each select's computed face, and whether two different characters of its options, drawn on a canvas in the
-# select's own computed font, come out different (a missing font draws the same empty box for both).
-SELECTS = """() => [...document.querySelectorAll('select')].map(s => {
-  const style = getComputedStyle(s);
-  const text = [...s.options].map(o => o.text).join('').replace(/[\\x00-\\x7f（）、]/g, '');
-  const chars = [...new Set(text)];
-  const draw = ch => { const c = document.createElement('canvas'); c.width = 64; c.height = 64;
-    const g = c.getContext('2d'); g.font = `40px ${style.fontFamily}`; g.fillText(ch, 4, 48);
-    return Array.from(g.getImageData(0, 0, 64, 64).data).join(','); };
-  const g = document.createElement('canvas').getContext('2d'); g.font = `40px ${style.fontFamily}`;
-  return {name: s.name, family: style.fontFamily, chars: chars.length,
-          distinct: chars.length < 2 || draw(chars[0]) !== draw(chars[1]),
-          width: chars.length ? g.measureText(chars[0]).width : 0};
-})"""
-CONTROLS = """() => [...document.querySelectorAll('select, input, button, textarea')].filter(e => e.type !== 'hidden')
-    .map(e => getComputedStyle(e).fontFamily)"""
-# Each checkbox / radio: the gap to the first letter of its label's words, and the difference of their middles.
-BOXES = """() => [...document.querySelectorAll('input[type=checkbox], input[type=radio]')].map(box => {
-  const label = box.closest('label'); const node = box.nextSibling;
-  const range = document.createRange(); range.selectNodeContents(node);
-  const words = range.getBoundingClientRect(); const own = box.getBoundingClientRect();
-  return {name: box.name, label: !!label, text: node.textContent.trim(), gap: words.left - own.right,
-          dy: Math.abs((words.top + words.bottom) / 2 - (own.top + own.bottom) / 2)};
-})"""
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, agency):
     running = Product(tmp_path_factory.mktemp("admin-console"), agency)
@@ -70,18 +43,7 @@ def test_every_admin_page_renders_chinese_in_its_controls_and_keeps_labels_with_
     checked_selects = 0
     for name, path in PAGES.items():
         page.goto(f"{server.server_url}{path}")
-        assert page.evaluate(FONTS_READY) == ["loaded"], name
-        assert "无法完成" not in page.content(), name
-        for family in page.evaluate(CONTROLS):
-            assert family.startswith('"HeCha CJK"'), (name, family)
-        for select in page.evaluate(SELECTS):
-            assert select["family"].startswith('"HeCha CJK"'), (name, select)
-            if select["chars"] >= 2:
-                assert select["distinct"] and select["width"] > 20, (name, select)
-                checked_selects += 1
-        for box in page.evaluate(BOXES):
-            assert box["label"] and box["text"], (name, box)
-            assert 0 <= box["gap"] < 16 and box["dy"] < 8, (name, box)
+        checked_selects += check_console_page(page, name)
         shot(page, f"console-{name}", settle_ms=0)
     assert checked_selects >= 8
     assert unexpected_requests(page.blocked_requests) == []

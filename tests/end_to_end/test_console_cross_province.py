@@ -12,10 +12,10 @@ from contextlib import closing
 import pytest
 
 from sync_server.ops.seed import DEMO_ACCOUNTS, DEMO_CASE_ID
+from tests.end_to_end.console_fonts import check_console_page
 from tests.end_to_end.flet_browser import shot, unexpected_requests
 from tests.end_to_end.flows import console_sign_in
 from tests.end_to_end.product import Product
-from tests.end_to_end.test_console_admin_pages import BOXES, CONTROLS, FONTS_READY, SELECTS
 
 PASSWORDS = {a.username: a.password for a in DEMO_ACCOUNTS}
 PROVINCE = "cq-sheng"
@@ -53,26 +53,12 @@ def _seed(running: Product) -> None:
                     "2099-01-05", "2099-01-08", "submitted"))
 
 
-def _check_page(page, name: str) -> None:
-    assert page.evaluate(FONTS_READY) == ["loaded"], name
-    assert "无法完成" not in page.content(), name
-    for family in page.evaluate(CONTROLS):
-        assert family.startswith('"HeCha CJK"'), (name, family)
-    for select in page.evaluate(SELECTS):
-        assert select["family"].startswith('"HeCha CJK"'), (name, select)
-        if select["chars"] >= 2:
-            assert select["distinct"] and select["width"] > 20, (name, select)
-    for box in page.evaluate(BOXES):
-        assert box["label"] and box["text"], (name, box)
-        assert 0 <= box["gap"] < 16 and box["dy"] < 8, (name, box)
-
-
 def test_the_cross_province_pages_in_chromium(server, browser):
     context, page = console_sign_in(browser, server, "zhoumin", PASSWORDS["zhoumin"],
                                     viewport={"width": 1400, "height": 900})
     page.click("a[href='/console/cross-province']")  # the nav reaches it
     page.wait_for_selector("#cross-checks")
-    _check_page(page, "cross-province")
+    check_console_page(page, "cross-province")
     assert page.locator("tr#check-xp-late.overdue").count() == 1
     assert "已超期" in page.locator("tr#check-xp-late").inner_text()
     assert "2020-01-09" in page.locator("tr#check-xp-late").inner_text()
@@ -82,13 +68,13 @@ def test_the_cross_province_pages_in_chromium(server, browser):
     shot(page, "console-cross-province", settle_ms=0)
     page.goto(f"{server.server_url}/console/cases/{DEMO_CASE_ID}/cross-province")
     page.wait_for_selector("#case-cross-checks")
-    _check_page(page, "case-cross-province")
+    check_console_page(page, "case-cross-province")
     shot(page, "console-case-cross-province", settle_ms=0)
     page.goto(f"{server.server_url}/console/cases/{DEMO_CASE_ID}#cross-province")  # the case page's section
     page.click("#cross-province ~ details summary")
     page.check("#cross-province ~ details input[name=subject_id] >> nth=0")
     page.fill("#cross-question", "核查在云南省的工商登记")
-    _check_page(page, "case-page")
+    check_console_page(page, "case-page")
     page.locator("#cross-province").scroll_into_view_if_needed()
     shot(page, "console-case-page-cross-province", settle_ms=0)
     page.click("#cross-province ~ details button[type=submit]")
@@ -100,7 +86,7 @@ def test_the_cross_province_pages_in_chromium(server, browser):
                                     viewport={"width": 1280, "height": 900})
     page.goto(f"{server.server_url}/console/admin/hierarchy")
     page.wait_for_selector("#hierarchy")
-    _check_page(page, "admin-hierarchy")
+    check_console_page(page, "admin-hierarchy")
     assert page.eval_on_selector("#parent-yb-hdzx", "s => s.value") == PROVINCE
     shot(page, "console-admin-hierarchy", settle_ms=0)
     assert unexpected_requests(page.blocked_requests) == []

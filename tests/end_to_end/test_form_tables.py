@@ -5,29 +5,17 @@ from __future__ import annotations
 import pytest
 
 from tests.end_to_end.flet_browser import fill_field, new_tablet_page, open_flet, tap, wait_text
+from tests.end_to_end.flows import scroll_to
 from tests.end_to_end.tablet import Tablet
 
 CASE = "case-yb-2026-0001"
 ROW_CELLS = 4  # 成员姓名, 与户主关系, 收入类型, 月收入（元）: all required in an empty row
 
 
-def _scroll_to(tablet: Tablet, identifier: str) -> None:
-    """Swipe the step's content up (a mouse wheel over it) until a control is drawn: Flutter leaves
-    controls far below the screen out of the page until they come near."""
-    node = tablet.page.locator(f'[flt-semantics-identifier="{identifier}"]')
-    for _ in range(20):
-        if node.count():
-            return
-        tablet.page.mouse.move(760, 500)
-        tablet.page.mouse.wheel(0, 250)
-        tablet.page.wait_for_timeout(200)
-    tablet.shot("not-in-view")
-    raise AssertionError(f"{identifier} never came into view")
-
 
 def _fill_row(tablet: Tablet, index: int, name: str, relation: str, amount: str) -> None:
     cell = f"cell-member_incomes-{index}"
-    _scroll_to(tablet, f"{cell}-monthly_amount")
+    scroll_to(tablet, f"{cell}-monthly_amount")
     fill_field(tablet.page, f"{cell}-member", name)
     tap(tablet.page, f"{cell}-relation-{relation}")
     tap(tablet.page, f"{cell}-income_type-工资")  # the amount stays asked: the step is not drawn again

@@ -5,25 +5,12 @@ syncs; the server merges the record on version 2."""
 from __future__ import annotations
 
 from tests.end_to_end.flet_browser import fill_field, shot, tap, wait_checked, wait_text
-from tests.end_to_end.flows import CASE, console_sign_in, open_tablet
+from tests.end_to_end.flows import CASE, console_sign_in, open_tablet, scroll_to
 from tests.sync_server.xlsform_books import NEIGHBOUR_V2
 
 
-def _scroll_to(tablet, identifier: str) -> None:
-    """Swipe the step up until a control is drawn (Flutter leaves far-off controls out of the page)."""
-    node = tablet.page.locator(f'[flt-semantics-identifier="{identifier}"]')
-    for _ in range(25):
-        if node.count():
-            return
-        tablet.page.mouse.move(760, 500)
-        tablet.page.mouse.wheel(0, 250)
-        tablet.page.wait_for_timeout(200)
-    tablet.shot("not-in-view")
-    raise AssertionError(f"{identifier} never came into view")
-
-
 def _tick(tablet, identifier: str) -> None:
-    _scroll_to(tablet, identifier)
+    scroll_to(tablet, identifier)
     tap(tablet.page, identifier)
     wait_checked(tablet.page, identifier)
 
@@ -71,7 +58,7 @@ def test_a_form_published_in_the_console_is_filled_on_the_tablet_and_merges(prod
     fill_field(page, "其他收入来源 *", "低保金")
     tablet.shot("several-choices")
     _tick(tablet, "answer-has_vehicle-是")  # reveals the vehicles table
-    _scroll_to(tablet, "vehicles-add-row")
+    scroll_to(tablet, "vehicles-add-row")
     tap(page, "vehicles-add-row")
     _tick(tablet, "cell-vehicles-0-vehicle_kind-摩托车")
     for label, text in (("财产情况 *", "旧房一套"), ("支出情况 *", "药费"), ("日常实际生活状况 *", "节俭")):
