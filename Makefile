@@ -35,7 +35,8 @@ $(STAMP): pyproject.toml $(LOCKS)
 # (scripts/ceph_rgw_up.sh starts it per test run); openssl's s_client probes the server's TLS settings;
 # nginx runs deploy/nginx's site in front of a real server and systemd-analyze verifies deploy/systemd's units
 # (tests/deploy).
-# Installs only what is missing; apt-get update only then.
+# Installs only what is missing; apt-get update only then. No package starts a service while it installs
+# (policy-rc.d answers 101): nginx, PostgreSQL and Ceph run only as the tests start them, bound to 127.0.0.1.
 CEPH_PACKAGES := ceph-mon ceph-osd radosgw ceph-common bc curl
 system-deps:
 	@missing=""; \
@@ -54,8 +55,11 @@ system-deps:
 	elif [ "$$(id -u)" = 0 ]; then \
 	  echo "installing:$$missing$$ceph"; \
 	  apt-get update; \
+	  norc=""; if [ ! -e /usr/sbin/policy-rc.d ]; then norc=1; printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; \
+	    chmod +x /usr/sbin/policy-rc.d; fi; \
 	  [ -z "$$missing" ] || DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
 	  [ -z "$$ceph" ] || DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$ceph; \
+	  [ -z "$$norc" ] || rm -f /usr/sbin/policy-rc.d; \
 	else \
 	  echo "SKIP: missing$$missing and not root; run 'sudo make system-deps' (PostgreSQL tests fail without it)"; \
 	fi
