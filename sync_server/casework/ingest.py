@@ -52,7 +52,7 @@ def load_facts(session: Session, sealed: SealedRecord, uploader: Account, blobs:
     sniffed = {} if existing else sniffed_types(session, blobs, set(stored))
     return MergeFacts(uploader=uploader.username, case=case_facts, keys=keys, stored=stored, sniffed=sniffed,
                       existing_digest=existing.digest if existing else None, received_at=now,
-                      forms=registry_for(session, record.form_id, record.form_version))
+                      forms=registry_for(session, (record.form_id, record.form_version)))
 
 
 def _apply(session: Session, sealed: SealedRecord, body: bytes, decision: Decision, uploader: Account,

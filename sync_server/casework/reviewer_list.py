@@ -40,7 +40,10 @@ class Filters:
     page: int = 1
 
 
-def _where(account: Account, filters: Filters, today: date, sqlite: bool) -> list[ColumnElement[bool]]:
+def list_conditions(session: Session, account: Account, filters: Filters, today: date) -> list[ColumnElement[bool]]:
+    """The conditions of the case list over `CaseSummary` (visibility, filters, search), as the list, the
+    exports and the OData feed all use them."""
+    sqlite = session.get_bind().dialect.name == "sqlite"
     on_case = [queries.visible(account)]
     if filters.township:
         on_case.append(col(Case.entrusting_unit) == filters.township)
@@ -72,7 +75,7 @@ def case_page(session: Session, account: Account, filters: Filters, now: datetim
     """One page of the cases the account may see, matching the filters, soonest deadline first: filtered,
     counted, sorted and cut in SQL over the cases and their summaries (no record is read)."""
     today = beijing_date(now)
-    where = _where(account, filters, today, session.get_bind().dialect.name == "sqlite")
+    where = list_conditions(session, account, filters, today)
     # Counted up to COUNT_AHEAD past the asked page: a count of every match would scan them all.
     cap = (max(filters.page, 1) - 1) * PAGE_SIZE + COUNT_AHEAD + 1
     capped: Select[Any] = select(literal_column("1")).select_from(CaseSummary).where(*where).limit(cap)

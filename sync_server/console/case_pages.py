@@ -52,8 +52,8 @@ def case_page(case_id: str, request: Request, staff: RequireStaff, session: DbSe
     names |= {e.captured_by for m in detail.records for e in m.sealed.record.evidence}
     people = {u: public(a) for u, a in queries.accounts_by_username(session, names).items()}
     people |= {a.username: a for a in detail.case.team}
-    records = [record_view(m, people, registry_for(session, m.sealed.record.form_id, m.sealed.record.form_version))
-               for m in detail.records]
+    forms = registry_for(session, *((m.sealed.record.form_id, m.sealed.record.form_version) for m in detail.records))
+    records = [record_view(m, people, forms) for m in detail.records]
     mark_views(records, case_standings(session, case.id, rows))  # R42: returned records say so
     photo_page = request.query_params.get("photos", "1")
     pages = page_photos(records, open_record, int(photo_page) if photo_page.isdigit() else 1)

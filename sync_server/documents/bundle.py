@@ -48,6 +48,7 @@ def record_pdfs(session: Session, case: Case, services: Services, only: str | No
     found: dict[str, list[FindingView]] = {}
     for view in views_of(session, case):
         found.setdefault(view.record_id, []).append(view)
+    forms = registry_for(session, *((r.form_id, r.form_version) for r in rows))
     for row in rows:
         if only is not None and row.id != only:
             continue
@@ -58,7 +59,7 @@ def record_pdfs(session: Session, case: Case, services: Services, only: str | No
         out.append((f"pdf/record-{row.id}.pdf",
                     render_record(merged, facts, people, image_of, record_log(session, row.id), found.get(row.id, []),
                                   standing[row.id].label if row.id in standing else "",
-                                  registry_for(session, row.form_id, row.form_version))))
+                                  forms)))
     return out
 
 

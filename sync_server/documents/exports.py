@@ -23,7 +23,7 @@ from schemas.beijing import beijing_date, beijing_text
 from schemas.checklist import STATUS_LABELS
 from schemas.masking import masked_id_number
 from schemas.review import REVIEW_STATUS_LABELS, ReviewStatus
-from sync_server.casework.reviewer_list import ID_NUMBER_ROLES, Filters, _where
+from sync_server.casework.reviewer_list import ID_NUMBER_ROLES, Filters, list_conditions
 from sync_server.office.id_numbers import ID_PATTERN
 from sync_server.tables import (
     Account,
@@ -102,16 +102,11 @@ CASE_COLUMNS = (col(Case.id), col(Case.title), col(Case.entrusting_unit), col(Ca
                 col(CaseSummary.round))
 
 
-def _on_sqlite(session: Session) -> bool:
-    """The case list's conditions differ a little by database (casework/reviewer_list.py)."""
-    return session.get_bind().dialect.name == "sqlite"
-
-
 def case_pages(session: Session, account: Account, filters: Filters, today: date,
                extra: list[ColumnElement[bool]] | None = None) -> Iterator[list[Row[Any]]]:
     """The matching cases' list columns (CASE_COLUMNS, not ORM objects: an export reads many), a page at
     a time, in case id order."""
-    where = _where(account, filters, today, _on_sqlite(session)) + (extra or [])
+    where = list_conditions(session, account, filters, today) + (extra or [])
     last = ""
     while True:
         page = list(session.execute(
@@ -126,7 +121,7 @@ def case_pages(session: Session, account: Account, filters: Filters, today: date
 def count_cases(session: Session, account: Account, filters: Filters, today: date,
                 extra: list[ColumnElement[bool]] | None = None) -> int:
     """How many cases `case_pages` would give, counted in SQL."""
-    where = _where(account, filters, today, _on_sqlite(session)) + (extra or [])
+    where = list_conditions(session, account, filters, today) + (extra or [])
     query = (sql_select(func.count()).select_from(Case)
              .join(CaseSummary, col(CaseSummary.case_id) == col(Case.id)).where(*where))
     return int(session.execute(query).scalar_one())

@@ -42,10 +42,12 @@ def office_registry(session: Session) -> FormRegistry:
     return shipped.REGISTRY.with_published(published_forms(session))
 
 
-def registry_for(session: Session, form_id: str, version: int) -> FormRegistry:
-    """The shipped registry when it knows this version (no query), else the office's."""
-    if version in shipped.REGISTRY.versions(form_id):  # read at call time: the shipped forms of this process
-        return shipped.REGISTRY
+def registry_for(session: Session, *versions: tuple[str, int]) -> FormRegistry:
+    """A registry holding these (form id, version) pairs: the shipped one when it knows them all (no query),
+    else the office's (one query for every record of a page or a dossier)."""
+    forms = shipped.REGISTRY  # read at call time: the shipped forms of this process
+    if all(version in forms.versions(form_id) for form_id, version in versions):
+        return forms
     return office_registry(session)
 
 

@@ -9,6 +9,7 @@ from field_app.store import EvidenceStore, keys, open_store
 from field_app.sync.client import SyncClient
 from field_app.viewmodels import CaseList, SyncPanel, TeamSession, VisitEditor
 from field_app.viewmodels.recording import Recorder
+from sync_server.edge.tls import TlsFiles, init_tls
 from tests.field_app.helpers import (
     TEAM,
     Clock,
@@ -126,3 +127,15 @@ def tablet(store, evidence, online_client, clock):
     return {"team": team, "cases": CaseList(store, online_client, team, clock),
             "editor": VisitEditor(store, evidence, team, clock),
             "sync": SyncPanel(store, evidence, online_client, team, clock)}
+
+
+@pytest.fixture(scope="module")
+def agency(tmp_path_factory: pytest.TempPathFactory) -> TlsFiles:
+    """The agency's CA and a server certificate for 127.0.0.1 (sync_server.edge.tls), one per test module."""
+    return init_tls(tmp_path_factory.mktemp("agency"))
+
+
+@pytest.fixture(scope="module")
+def impostor(tmp_path_factory: pytest.TempPathFactory) -> TlsFiles:
+    """Another CA with a perfectly valid certificate for 127.0.0.1: what an attacker on the network has."""
+    return init_tls(tmp_path_factory.mktemp("impostor"))

@@ -22,7 +22,7 @@ from field_app.provisioning import CA_FILE, PROVISIONING_FILE, decode_qr
 from field_app.settings import Settings
 from field_app.viewmodels.model import AppModel
 from schemas.devices import parse_payload
-from sync_server.edge.tls import TlsFiles, init_tls
+from sync_server.edge.tls import TlsFiles
 from sync_server.ops.seed import DEMO_AGENCY, DEMO_TEAM_ID
 from sync_server.services import utc_now
 from tests.field_app.live_server import PINS, LiveServer
@@ -31,14 +31,6 @@ from tests.field_app.test_sync_live import _seal_home_visit
 AGENCY_NAME = "渝北区救助家庭经济状况核查认定中心"
 
 
-@pytest.fixture(scope="module")
-def agency(tmp_path_factory: pytest.TempPathFactory) -> TlsFiles:
-    return init_tls(tmp_path_factory.mktemp("agency"))
-
-
-@pytest.fixture(scope="module")
-def impostor(tmp_path_factory: pytest.TempPathFactory) -> TlsFiles:
-    return init_tls(tmp_path_factory.mktemp("impostor"))
 
 
 def serve(root: Path, files: TlsFiles) -> LiveServer:

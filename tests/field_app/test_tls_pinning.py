@@ -14,20 +14,9 @@ from field_app.__main__ import parse
 from field_app.settings import Settings
 from field_app.sync.client import ServerUntrusted, SyncClient
 from field_app.sync.tls import InsecureServerUrl, check_server_url
-from sync_server.edge.tls import TlsFiles, init_tls, issue_server_cert
+from sync_server.edge.tls import TlsFiles, issue_server_cert
 from sync_server.tables import SessionToken
 from tests.field_app.live_server import PINS, LiveServer
-
-
-@pytest.fixture(scope="module")
-def agency(tmp_path_factory: pytest.TempPathFactory) -> TlsFiles:
-    return init_tls(tmp_path_factory.mktemp("agency"))
-
-
-@pytest.fixture(scope="module")
-def impostor(tmp_path_factory: pytest.TempPathFactory) -> TlsFiles:
-    """Another CA with a perfectly valid certificate for 127.0.0.1: what an attacker on the network has."""
-    return init_tls(tmp_path_factory.mktemp("impostor"))
 
 
 def serve(tmp_path: Path, clock, files: TlsFiles):
