@@ -107,15 +107,26 @@ def uvicorn_config(app: Any, settings: Settings, host: str, port: int, **extra: 
 
 
 def serve_workers(settings: Settings, host: str, port: int, workers: int, **extra: Any) -> None:
-    """Serve with several worker processes (PostgreSQL): the schema is upgraded once, here, first."""
+    """Serve with several worker processes (PostgreSQL): the schema is upgraded once, here, first.
+
+    The workers are forked from this process after it has imported the app's modules (a "preload", as
+    gunicorn's --preload): each worker then only builds its app, instead of importing the whole stack again
+    (with spawn, four workers on two cores spent 8 s importing before the first answer). uvicorn's supervisor
+    spawns; `_subprocess.spawn` is the one name it creates its processes from, swapped for a fork context
+    here (tests/sync_server/test_uvicorn_internals.py fails if that name goes). Nothing here has started a
+    thread or kept a connection open before the fork: the upgrade's engine is disposed."""
+    import multiprocessing
     import os
 
+    from uvicorn import _subprocess
     from uvicorn.supervisors import Multiprocess
 
+    import sync_server.edge.asgi  # noqa: F401  (the preload: every worker inherits these modules)
     from sync_server.db import make_engine
 
     make_engine(settings.db_url).dispose()
     os.environ["SYNC_DATA_DIR"] = str(settings.data_dir.resolve())
     config = uvicorn_config("sync_server.edge.asgi:app_from_env", settings, host, port, factory=True,
                             workers=workers, log_level=settings.log_level.lower(), **extra)
+    _subprocess.spawn = multiprocessing.get_context("fork")  # type: ignore[assignment]
     Multiprocess(config, sockets=[config.bind_socket()]).run()

@@ -5,6 +5,7 @@ reads, and, served for real in a thread, the two behaviours it adds (a header de
 from __future__ import annotations
 
 import inspect
+import multiprocessing
 import re
 import socket
 import threading
@@ -82,3 +83,13 @@ def test_served_the_guard_still_cuts_slow_headers_and_refuses_huge_ones(tmp_path
     finally:
         server.should_exit = True
         thread.join(timeout=30)
+
+
+def test_the_supervisor_still_makes_its_workers_from_the_spawn_name_the_preload_swaps() -> None:
+    """serve_workers forks its workers after importing the app by replacing `uvicorn._subprocess.spawn`."""
+    from uvicorn import _subprocess
+    from uvicorn.supervisors import multiprocess
+
+    assert isinstance(getattr(_subprocess, "spawn", None), type(multiprocessing.get_context("spawn")))
+    assert "spawn.Process(" in inspect.getsource(_subprocess.get_subprocess)
+    assert multiprocess.get_subprocess is _subprocess.get_subprocess

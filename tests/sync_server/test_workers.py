@@ -29,6 +29,8 @@ def test_three_workers_on_postgresql_share_resumable_uploads_and_merge_once(post
     try:
         assert server.proc is not None
         wait_until(lambda: len(_children(server.proc.pid)) >= 3, 60, "three workers")
+        parent = Path(f"/proc/{server.proc.pid}/cmdline").read_bytes()  # forked after the preload, not spawned
+        assert {Path(f"/proc/{child}/cmdline").read_bytes() for child in _children(server.proc.pid)} == {parent}
         visit = home_visit("rec-workers-1")
         visit.add(mp4_video(3 * 1024 * 1024), EvidenceKind.VIDEO, Role.SCENE, "zhangwei", "video/mp4", "视频")
         with httpx.Client(base_url=server.url, headers={PROTOCOL_HEADER: "1"}, timeout=30) as http:
