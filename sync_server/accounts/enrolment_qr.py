@@ -7,7 +7,6 @@ import io
 from datetime import datetime
 from pathlib import Path
 
-import segno
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 
@@ -45,6 +44,8 @@ def payload_for(settings: Settings, reached_at: str, code: str, expires_at: date
 
 def qr_svg(text: str) -> str:
     """The QR code of `text` as an inline SVG element (error correction M, a quiet zone of 4 modules)."""
+    import segno  # at the first QR drawn, not at the server's start
+
     out = io.BytesIO()
     segno.make(text, error="m", micro=False).save(out, kind="svg", scale=6, border=4, dark="#000", light="#fff",
                                                   xmldecl=False, svgns=True, title="设备登记二维码", nl=False)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import httpx
 from fastapi import APIRouter
 from pydantic import Field
 
@@ -101,8 +100,7 @@ def list_messages(unit_id: str, session: DbSession, admin: CurrentAdmin) -> list
 @router.post("/{unit_id}/messages/{message_id}/resend", status_code=202)
 def resend(unit_id: str, message_id: str, admin: CurrentAdmin, services: ServicesDep) -> dict:
     """Send a message again now (the receiver ignores a seq it has applied)."""
-    with httpx.Client() as client:
-        delivery = result_delivery.resend(services, message_id, client, admin.username)
+    delivery = result_delivery.resend(services, message_id, admin.username)
     if delivery is None:
         return {"status": None, "error": "排队等待前序消息送达后发送"}
     return {"status": delivery.status, "error": delivery.error}

@@ -4,7 +4,6 @@ message and each delivery attempt, with 重新发送; and the cross-province che
 their deadlines. Same service functions as the API (office/exchange_units.py, documents/result_delivery.py)."""
 from __future__ import annotations
 
-import httpx
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlmodel import Session, col, select
@@ -86,8 +85,7 @@ async def exchange_action(action: str, request: Request, account: RequireStaff, 
             notice = f"{unit.name} 的接口已{'恢复' if unit.active else '停用，其密钥即刻失效'}"
         elif action == "resend":
             session.commit()
-            with httpx.Client() as client:
-                delivery = result_delivery.resend(services, fields.get("message_id", ""), client, account.username)
+            delivery = result_delivery.resend(services, fields.get("message_id", ""), account.username)
             notice = "已排队，待前序消息送达后发送" if delivery is None else (
                 f"已重新发送：HTTP {delivery.status}" if not delivery.error else f"重新发送失败：{delivery.error}")
         else:

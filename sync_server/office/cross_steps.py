@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import httpx
 from sqlmodel import Session
 
 from schemas.exchange import CrossStatus
@@ -27,6 +26,8 @@ def send(session: Session, services: Services, org_id: str, payload: dict) -> cr
     peer = session.get(ExchangePeer, org_id)
     if peer is None:
         raise ProblemError(Code.VALIDATION, f"机构 {org_id} 的服务器未登记，请管理员先登记对方服务器及其公钥")
+    import httpx  # here, not at the server's start (module docstring of documents/result_delivery.py)
+
     package = cross_province.sign_package(load_agency_key(services.settings), payload)
     try:
         answer = httpx.post(peer.base_url + PACKAGES, json=package.model_dump(mode="json"), timeout=20)

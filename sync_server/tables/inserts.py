@@ -1,9 +1,14 @@
 """Inserting rows that may already be there, in one statement on SQLite and PostgreSQL alike."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import Table
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlmodel import Session
+
+if TYPE_CHECKING:
+    from sqlalchemy.dialects import postgresql
 
 
 def insert_new(session: Session, table: Table, rows: list[dict], key: str | None = None) -> set[str]:
@@ -13,6 +18,8 @@ def insert_new(session: Session, table: Table, rows: list[dict], key: str | None
     if not rows:
         return set()
     if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects import postgresql  # loaded with the PostgreSQL driver, not on SQLite
+
         statement: postgresql.Insert | sqlite.Insert = postgresql.insert(table).on_conflict_do_nothing()
     else:
         statement = sqlite.insert(table).on_conflict_do_nothing()

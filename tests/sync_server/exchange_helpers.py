@@ -21,8 +21,8 @@ UNIT_NAME = "渝北区龙溪街道办事处"  # the demo township: its clerk che
 
 
 def deliveries_by_hand(settings: Settings) -> Settings:
-    """The app's own delivery worker makes one pass at start, when nothing is queued, then sleeps an hour: the
-    passes a test makes (or the console's re-send) are the only ones, and no message is claimed behind its back."""
+    """The app's own delivery worker waits an hour before its first pass: the passes a test makes (or the
+    console's re-send) are the only ones, and no message is claimed behind its back."""
     return settings.replace(exchange_poll_s=3600)
 
 

@@ -1,7 +1,7 @@
 """A start does no full-table work (issue 19): the backfills run once and are recorded, so a restart on a
 big database reads the `backfills` table and no big one; and `import sync_server.app` does not load the
-PDF, image, spreadsheet or geodesy stacks, nor Alembic (they load at first use; a database at head is
-recognised from the revision files' own lines)."""
+PDF, image, spreadsheet or geodesy stacks, nor Alembic, httpx (which brings rich, click and pygments) or segno
+(they load at first use; a database at head is recognised from the revision files' own lines)."""
 from __future__ import annotations
 
 import re
@@ -22,7 +22,7 @@ from tests.sync_server.server_process import REPO
 
 BIG_TABLES = ("records", "record_findings", "signed_record_bytes", "subjects", "cases", "case_summaries",
               "audit_entries", "audit_nodes", "record_evidence", "evidence_files")
-LAZY = ("fpdf", "PIL", "pillow_heif", "openpyxl", "geopy", "fontTools", "alembic")
+LAZY = ("fpdf", "PIL", "pillow_heif", "openpyxl", "geopy", "fontTools", "alembic", "httpx", "rich", "segno")
 
 
 class Statements:
