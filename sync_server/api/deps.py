@@ -22,7 +22,8 @@ from sync_server.tables import Account, SessionToken
 _bearer = HTTPBearer(auto_error=False, description="设备或控制台登录返回的令牌")
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
+    """The app's services (async: a plain attribute read needs no worker thread, as a sync dependency would)."""
     return request.app.state.services
 
 
@@ -55,7 +56,7 @@ Transaction = Annotated[Session, Depends(unit_of_work, scope="function")]
 _VERSION_RULE = {"enum": [str(PROTOCOL_VERSION)]}  # in the schema; other values: protocol.unsupported (400)
 
 
-def check_protocol(version: Annotated[str | None, Header(alias=PROTOCOL_HEADER,
+async def check_protocol(version: Annotated[str | None, Header(alias=PROTOCOL_HEADER,
                                                          json_schema_extra=_VERSION_RULE)] = None) -> None:
     """Refuse clients that speak another protocol version (a missing header is accepted)."""
     if version is not None and version.strip() != str(PROTOCOL_VERSION):
@@ -141,7 +142,7 @@ def current_admin(account: CurrentAccount) -> Account:
 CurrentAdmin = Annotated[Account, Depends(current_admin)]
 
 
-def client_address(request: Request) -> str:
+async def client_address(request: Request) -> str:
     """The caller's network address, as the ASGI server saw it (the unit of per-client throttling)."""
     return request.client.host if request.client else "unknown"
 

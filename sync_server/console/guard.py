@@ -122,7 +122,7 @@ class CsrfRefused(Exception):
 
 async def require_console_csrf(request: Request) -> None:
     """Refuse an unsafe /console request without this session's CSRF token or from another origin."""
-    if request.method in SAFE_METHODS or not request.url.path.startswith(CONSOLE_PREFIX):
+    if request.method in SAFE_METHODS or not request.scope["path"].startswith(CONSOLE_PREFIX):
         return
     site = request.headers.get("sec-fetch-site")
     if site is not None and site not in ("same-origin", "none"):
