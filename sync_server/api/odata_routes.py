@@ -99,12 +99,17 @@ def entity_set_page(entity_set: str, request: Request, session: DbSession, servi
                     top: Annotated[int | None, Query(alias="$top", ge=0)] = None,
                     skip: Annotated[int, Query(alias="$skip", ge=0)] = 0,
                     filter_: Annotated[str, Query(alias="$filter", max_length=2000)] = "",
-                    count_: Annotated[str, Query(alias="$count")] = "false") -> Response:
+                    count_: Annotated[str, Query(alias="$count")] = "false",
+                    select_: Annotated[str, Query(alias="$select", max_length=2000)] = "",
+                    orderby: Annotated[str, Query(alias="$orderby", max_length=2000)] = "",
+                    format_: Annotated[str, Query(alias="$format", max_length=100)] = "") -> Response:
     """One page of the set, streamed: `{"@odata.context", ["@odata.count",] "value": [...],
-    ["@odata.nextLink"]}`."""
+    ["@odata.nextLink"]}`; a sorted one is gathered first (documents/odata.py)."""
     account = feed_reader(request, session, services)
     dataset = odata.dataset_of(entity_set)
+    odata.refuse_unsupported(list(request.query_params), format_)
     comparisons = odata.parse_filter(filter_, dataset)
+    select, order = odata.parse_select(select_, dataset), odata.parse_orderby(orderby, dataset)
     sql, rest = odata.pushed(comparisons, dataset)
     now = services.clock()
     total = None
@@ -114,29 +119,40 @@ def entity_set_page(entity_set: str, request: Request, session: DbSession, servi
     session.commit()
     size = odata.page_size(request.headers.get("prefer", ""), top)
     username, base = account.username, base_url(request)
+    ordered = None
+    if order:  # gathered here, so a sort too big is refused before the answer starts
+        entities = (odata.entity(row, dataset)
+                    for row in odata.matching(rows(session, account, dataset.name, Filters(), now, sql), rest))
+        ordered = odata.sorted_entities(entities, order)
+    context = f"{base}$metadata#{entity_set}" + (f"({','.join(select)})" if select else "")
 
     def body() -> Iterator[bytes]:
-        head: dict[str, object] = {"@odata.context": f"{base}$metadata#{entity_set}"}
+        head: dict[str, object] = {"@odata.context": context}
         if total is not None:
             head["@odata.count"] = total
         yield (json.dumps(head, ensure_ascii=False)[:-1] + ',"value":[').encode()
         sent = 0
         with services.session() as own:
-            reader = own.get(Account, username)
-            assert reader is not None
-            found = odata.matching(rows(own, reader, dataset.name, Filters(), now, sql), rest)
-            for row in islice(found, skip, skip + size + 1):
+            if ordered is not None:
+                found: Iterator[dict] = iter(ordered)
+            else:
+                reader = own.get(Account, username)
+                assert reader is not None
+                found = (odata.entity(row, dataset) for row in
+                         odata.matching(rows(own, reader, dataset.name, Filters(), now, sql), rest))
+            for item in islice(found, skip, skip + size + 1):
                 if sent == size:  # one more exists: the client asks for the next page
                     left = None if top is None else top - size
                     if left is None or left > 0:
-                        args = {"$skip": str(skip + size), "$filter": filter_}
+                        args = {"$skip": str(skip + size), "$filter": filter_, "$select": select_,
+                                "$orderby": orderby}
                         if left is not None:
                             args["$top"] = str(left)
                         link = f"{base}{entity_set}?{urlencode({k: v for k, v in args.items() if v})}"
                         yield (']' + f',"@odata.nextLink":{json.dumps(link)}' + '}').encode()
                         return
                     break
-                yield ((b"," if sent else b"") + json.dumps(odata.entity(row, dataset), ensure_ascii=False).encode())
+                yield ((b"," if sent else b"") + json.dumps(odata.projected(item, select), ensure_ascii=False).encode())
                 sent += 1
         yield b"]}"
 

@@ -1,12 +1,18 @@
 """An OData v4 feed of the exports (issue 20), so Excel ("从 OData 源") and Power BI read the office's data
 as they read ODK Central's: a service document, $metadata (CSDL XML), and one entity set per dataset
-(documents/exports.py) answering JSON with $top, $skip, $count and a small $filter.
+(documents/exports.py) answering JSON with $top, $skip, $count, $select, $orderby and a small $filter.
 
 $filter takes comparisons (eq, ne, gt, ge, lt, le) of a property with a literal ('text', 12, 2026-01-01,
 true/false) joined by `and`. Comparisons on the case's own fields are pushed into SQL; the rest are
 applied to the rows as they come. Pages hold at most MAX_PAGE entities; a longer answer carries
 @odata.nextLink, which clients follow. Rows are the exports' rows: the same filters by role, the same
-masking of ID numbers."""
+masking of ID numbers.
+
+$select names the properties to send (the keys included or not, as asked). $orderby sorts by properties,
+`asc` or `desc` (nulls first when ascending, as OData orders them); without it the rows come by case, as
+the exports give them. A sorted answer is gathered whole before its first byte, so it is refused past
+MAX_SORTED rows with a message to narrow it by $filter. Any other system query option ($expand, $search,
+$apply, $compute …) is refused with its name: a client that asked for it never gets rows that ignore it."""
 from __future__ import annotations
 
 import re
@@ -25,6 +31,8 @@ from sync_server.tables import Case
 
 NAMESPACE = "hecha"
 MAX_PAGE = 1000
+MAX_SORTED = 50_000  # rows a sorted answer may gather (a sort needs them all before the first is sent)
+SUPPORTED = {"$top", "$skip", "$filter", "$count", "$select", "$orderby", "$format"}
 # entity set -> (dataset, entity type, key properties)
 ENTITY_SETS = {"Cases": ("cases", "Case", ("case_id",)), "Records": ("records", "Record", ("record_id",)),
                "Answers": ("answers", "Answer", ("record_id", "field")),
@@ -90,6 +98,56 @@ def parse_filter(text: str, dataset: Dataset) -> list[Comparison]:
             raise ProblemError(Code.VALIDATION, f"$filter 中没有属性“{name}”")
         found.append(Comparison(name, operator, _literal(literal, kinds[name])))
     return found
+
+
+def refuse_unsupported(options: list[str], format_: str) -> None:
+    """A clear 400 for a system query option this feed does not apply (rather than rows that ignore it)."""
+    unknown = sorted({o for o in options if o.startswith("$") and o not in SUPPORTED})
+    if unknown:
+        raise ProblemError(Code.VALIDATION, f"本数据源不支持 {', '.join(unknown)}；支持 {', '.join(sorted(SUPPORTED))}")
+    if format_ and format_.split(";")[0].strip().lower() not in ("json", "application/json"):
+        raise ProblemError(Code.VALIDATION, f"$format 只支持 json：{format_[:40]}")
+
+
+def parse_select(text: str, dataset: Dataset) -> list[str] | None:
+    """`a,b` → the properties to send, in the entity's order; None (all) when empty or `*`."""
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    if not names or names == ["*"]:
+        return None
+    known = [c.name for c in dataset.columns]
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise ProblemError(Code.VALIDATION, f"$select 中没有属性“{unknown[0][:60]}”")
+    return [n for n in known if n in names]
+
+
+def parse_orderby(text: str, dataset: Dataset) -> list[tuple[str, bool]]:
+    """`a desc, b` → [(a, descending), (b, ascending)]; a clear 400 for anything else."""
+    known = {c.name for c in dataset.columns}
+    order = []
+    for part in [p.strip() for p in text.split(",") if p.strip()]:
+        match = re.fullmatch(r"(\w+)(?:\s+(asc|desc))?", part)
+        if match is None or match.group(1) not in known:
+            raise ProblemError(Code.VALIDATION, f"$orderby 只支持“属性 [asc|desc]”以逗号分隔：{part[:80]}")
+        order.append((match.group(1), match.group(2) == "desc"))
+    return order
+
+
+def sorted_entities(entities: Iterator[dict[str, Any]], order: list[tuple[str, bool]]) -> list[dict[str, Any]]:
+    """All the entities, sorted (stable, key by key from the last); refused past MAX_SORTED."""
+    gathered = []
+    for item in entities:
+        gathered.append(item)
+        if len(gathered) > MAX_SORTED:
+            raise ProblemError(Code.VALIDATION,
+                               f"排序的结果超过 {MAX_SORTED} 行，请先用 $filter 缩小范围（例如按受理日期）")
+    for name, descending in reversed(order):  # nulls first when ascending (OData: null is the least)
+        gathered.sort(key=lambda e: (e.get(name) is not None, e.get(name)), reverse=descending)
+    return gathered
+
+
+def projected(item: dict[str, Any], select: list[str] | None) -> dict[str, Any]:
+    return item if select is None else {name: item[name] for name in select}
 
 
 def _literal(literal: str, kind: str) -> Any:

@@ -1,5 +1,5 @@
 """The OData v4 feed (issue 20): service document, $metadata (CSDL XML with keys), entity sets with $top,
-$skip, $filter, $count and next links, read with the console cookie or a staff token, refused to anyone
+$skip, $filter, $count, $select, $orderby and next links (options it does not apply refused by name), read with the console cookie or a staff token, refused to anyone
 else; the same rows and masking as the exports."""
 from __future__ import annotations
 
@@ -87,3 +87,31 @@ def test_who_may_read_the_feed(team: FieldTeam, app: FastAPI, seeded: list[Seede
     assert mine["@odata.context"].endswith("/console/odata/v1/$metadata#Cases")
     assert mine["@odata.count"] == len(every) - sum(1 for c in seeded if c.agency_id != "yb-hdzx")
     assert all("*" not in v["subjects"] for v in mine["value"])  # reviewers see ID numbers in full
+
+
+def test_select_orderby_and_options_it_does_not_apply(team: FieldTeam, app: FastAPI, seeded: list[SeededCase],
+                                                      monkeypatch: pytest.MonkeyPatch):
+    headers = password_login(team.client, "admin")
+    with app.state.services.session() as session:
+        cases = session.exec(select(Case.id, Case.accepted_on)).all()
+    want = [case_id for case_id, _ in sorted(sorted(cases), key=lambda c: c[1], reverse=True)][:25]
+    ids, url, pages = [], "/odata/v1/Cases?$orderby=accepted_on desc, case_id&$top=25&$select=case_id,accepted_on", 0
+    while url:  # sorted across pages: each next link carries the order and the selection
+        page = team.client.get(url, headers={**headers, "Prefer": "odata.maxpagesize=10"}).json()
+        assert page["@odata.context"].endswith("$metadata#Cases(case_id,accepted_on)")
+        assert all(set(v) == {"case_id", "accepted_on"} for v in page["value"])
+        ids += [v["case_id"] for v in page["value"]]
+        url, pages = page.get("@odata.nextLink", ""), pages + 1
+    assert ids == want and pages == 3
+    units = team.client.get("/odata/v1/Cases?$select=entrusting_unit&$orderby=entrusting_unit", headers=headers)
+    got = [v["entrusting_unit"] for v in units.json()["value"]]
+    assert got == sorted(got, key=lambda u: (u is not None, u)) and len(got) == len(cases)  # nulls first
+    for query, word in (("$select=nothing", "$select"), ("$orderby=case_id sideways", "$orderby"),
+                        ("$expand=Records", "$expand"), ("$search=孙", "$search"), ("$format=xml", "$format")):
+        refused = team.client.get(f"/odata/v1/Cases?{query}", headers=headers)
+        assert refused.status_code == 422 and word in problem_of(refused)["detail"], query
+    monkeypatch.setattr("sync_server.documents.odata.MAX_SORTED", 5)
+    too_many = team.client.get("/odata/v1/Cases?$orderby=case_id", headers=headers)
+    assert too_many.status_code == 422 and "$filter" in problem_of(too_many)["detail"]  # before any byte
+    few = team.client.get(f"/odata/v1/Cases?$orderby=case_id desc&$filter=case_id eq '{want[0]}'", headers=headers)
+    assert [v["case_id"] for v in few.json()["value"]] == [want[0]]
