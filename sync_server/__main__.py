@@ -226,10 +226,11 @@ def run_server(settings: Settings, host: str, port: int, seed: bool,
     """Serve until interrupted (HTTPS with `tls` = (certificate, key); cookies are Secure then)."""
     import uvicorn
 
-    from sync_server.app import create_app
-    from sync_server.edge.uvicorn_server import serve_workers, uvicorn_config
+    from sync_server.edge.uvicorn_server import serve_workers, share_metrics, uvicorn_config
     from sync_server.ops.log_config import logging_config
 
+    if workers > 1:
+        share_metrics(settings.data_dir)  # before the app (and prometheus-client) loads, the seed's included
     if seed:
         run_seed(settings.data_dir, None)
     if tls is not None:
@@ -240,6 +241,8 @@ def run_server(settings: Settings, host: str, port: int, seed: bool,
     if workers > 1:
         serve_workers(settings, host, port, workers, log_config=log_config, **ssl)
         return 0
+    from sync_server.app import create_app
+
     app = create_app(settings)
     scheme = "https" if tls else "http"
 

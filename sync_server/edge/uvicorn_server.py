@@ -12,6 +12,9 @@ uvicorn exactly, and tests/sync_server/test_uvicorn_internals.py fails when what
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
+from pathlib import Path
 from typing import Any
 
 import httptools  # noqa: F401  (the parser GuardedHttpTools runs on: a missing one fails here, at import)
@@ -106,6 +109,22 @@ def uvicorn_config(app: Any, settings: Settings, host: str, port: int, **extra: 
     return config
 
 
+def share_metrics(data_dir: Path) -> None:
+    """Before anything loads prometheus-client: let the workers write their figures to one directory
+    (ops/metrics.py), emptied now (a new server, its counters from zero). Refuses if it is too late."""
+    if "prometheus_client" in sys.modules:
+        raise RuntimeError("prometheus-client was loaded before the workers' metrics directory was set")
+    target = data_dir / "metrics"
+    target.mkdir(mode=0o700, parents=True, exist_ok=True)
+    _empty(target)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(target.resolve())  # ops/metrics.SHARED_DIR_ENV
+
+
+def _empty(metrics_dir: Path) -> None:
+    for old in metrics_dir.glob("*.db"):
+        old.unlink()
+
+
 def serve_workers(settings: Settings, host: str, port: int, workers: int, **extra: Any) -> None:
     """Serve with several worker processes (PostgreSQL): the schema is upgraded once, here, first.
 
@@ -114,9 +133,9 @@ def serve_workers(settings: Settings, host: str, port: int, workers: int, **extr
     (with spawn, four workers on two cores spent 8 s importing before the first answer). uvicorn's supervisor
     spawns; `_subprocess.spawn` is the one name it creates its processes from, swapped for a fork context
     here (tests/sync_server/test_uvicorn_internals.py fails if that name goes). Nothing here has started a
-    thread or kept a connection open before the fork: the upgrade's engine is disposed."""
+    thread or kept a connection open before the fork: the upgrade's engine is disposed. The caller has
+    called share_metrics first."""
     import multiprocessing
-    import os
 
     from uvicorn import _subprocess
     from uvicorn.supervisors import Multiprocess
@@ -125,6 +144,7 @@ def serve_workers(settings: Settings, host: str, port: int, workers: int, **extr
     from sync_server.db import make_engine
 
     make_engine(settings.db_url).dispose()
+    _empty(Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]))  # a --seed-demo's own requests are not the server's
     os.environ["SYNC_DATA_DIR"] = str(settings.data_dir.resolve())
     config = uvicorn_config("sync_server.edge.asgi:app_from_env", settings, host, port, factory=True,
                             workers=workers, log_level=settings.log_level.lower(), **extra)

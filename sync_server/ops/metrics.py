@@ -11,6 +11,13 @@ What an operator needs to see a county's morning sync go wrong before the phone 
 - `sync_queue_depth{queue}`: display copies waiting for the background makers (`display_warm`) and
   resumable uploads not yet finished (`partial_uploads`), read at scrape time.
 
+Several worker processes (`--workers N`) share one set of figures: the server sets
+`PROMETHEUS_MULTIPROC_DIR` (data/metrics, emptied at each start) before prometheus-client loads, each worker
+writes its counters there, and whichever worker is scraped sums them all (prometheus-client's multiprocess
+mode); the in-progress gauge sums the live workers only, a dead worker's share is dropped at the next scrape.
+Without that, each scrape reached one worker at random and its counters went up and down between scrapes. The
+display-copy backlog is a queue inside each worker: with several workers it is not reported.
+
 Not for everyone: answered to loopback callers that did not come through a proxy (a request carrying
 `X-Forwarded-For`, `X-Real-IP` or `Forwarded` came from outside, even if nginx connects from
 127.0.0.1), or to any caller with `Authorization: Bearer <metrics_token>` when that setting is set.
@@ -20,13 +27,14 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import json
+import os
 import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Request, Response
 from fastapi.routing import iter_route_contexts
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -39,6 +47,7 @@ if TYPE_CHECKING:
     from sync_server.evidence.chunked_uploads import PartialUploads
     from sync_server.services import Services
 
+SHARED_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"  # prometheus-client's own name; set by serve_workers only
 METRICS_PATH = "/metrics"
 RECORDS_ROUTE = f"{API_PREFIX}/records"
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
@@ -48,10 +57,13 @@ router = APIRouter(include_in_schema=False)
 
 
 class Metrics:
-    """The app's own registry and instruments (no process-wide state: two apps, two registries)."""
+    """The app's own registry and instruments (no process-wide state: two apps, two registries), or, in a
+    worker of several, the instruments whose values all workers write to the shared directory."""
 
     def __init__(self) -> None:
+        self.shared_dir = os.environ.get(SHARED_DIR_ENV) or None
         self.registry = CollectorRegistry()
+        self.gauges: Collector | None = None
         self.requests = Counter("sync_http_requests", "HTTP requests answered, by route template and status",
                                 ["method", "route", "status"], registry=self.registry)
         self.latency = Histogram("sync_http_request_duration_seconds", "Time to answer, by route template",
@@ -59,28 +71,56 @@ class Metrics:
         self.busy = Counter("sync_busy_answers", "server.busy answers (503)", ["kind"], registry=self.registry)
         self.records = Counter("sync_records_ingested", "POST /records answers by outcome", ["outcome"],
                                registry=self.registry)
-        self.in_progress = {True: 0, False: 0}  # keyed by is_upload; one event loop: no lock
+        self.running = Gauge("sync_in_progress", "Requests being served now", ["kind"], registry=self.registry,
+                             multiprocess_mode="livesum")
+        for kind in ("upload", "request"):
+            self.running.labels(kind).set(0)
 
     def watch(self, services: Services, uploads: PartialUploads) -> Metrics:
-        """Add the gauges read from the app's services when scraped (queue depths, requests in progress)."""
-        self.registry.register(_Gauges(self, services, uploads))
+        """Add the gauges read from the app's services when scraped (queue depths)."""
+        self.gauges = _Gauges(services, uploads, per_worker=self.shared_dir is None)
+        self.registry.register(self.gauges)
         return self
+
+    def exposition(self) -> CollectorRegistry:
+        """What a scrape reads: this app's registry, or every worker's values summed from the shared directory
+        (after dropping the live gauges of workers that are gone) and this worker's scrape-time gauges."""
+        if self.shared_dir is None:
+            return self.registry
+        from prometheus_client import multiprocess
+
+        for name in os.listdir(self.shared_dir):
+            pid = name.rsplit("_", 1)[-1].removesuffix(".db")
+            if name.startswith("gauge_live") and pid.isdigit() and not _alive(int(pid)):
+                multiprocess.mark_process_dead(int(pid), self.shared_dir)
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry, self.shared_dir)
+        if self.gauges is not None:
+            registry.register(self.gauges)
+        return registry
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 class _Gauges(Collector):
-    """Values read when scraped: requests in progress and queue depths."""
+    """Values read when scraped: queue depths (the display-copy queue only when this process is the server)."""
 
-    def __init__(self, metrics: Metrics, services: Services, uploads: PartialUploads) -> None:
-        self.metrics, self.services, self.uploads = metrics, services, uploads
+    def __init__(self, services: Services, uploads: PartialUploads, per_worker: bool) -> None:
+        self.services, self.uploads, self.per_worker = services, uploads, per_worker
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         """The gauges, as they stand now."""
-        running = GaugeMetricFamily("sync_in_progress", "Requests being served now", labels=["kind"])
-        running.add_metric(["upload"], self.metrics.in_progress[True])
-        running.add_metric(["request"], self.metrics.in_progress[False])
-        yield running
         queues = GaugeMetricFamily("sync_queue_depth", "Work waiting", labels=["queue"])
-        queues.add_metric(["display_warm"], self.services.display.backlog())
+        if self.per_worker:
+            queues.add_metric(["display_warm"], self.services.display.backlog())
         queues.add_metric(["partial_uploads"], _partial_uploads(self.uploads))
         yield queues
 
@@ -133,11 +173,12 @@ class RequestMetrics:
                 answer.extend(message.get("body", b"")[:_MAX_ANSWER_READ])
             await send(message)
 
-        self.metrics.in_progress[upload] += 1
+        running = self.metrics.running.labels("upload" if upload else "request")
+        running.inc()
         try:
             await self.app(scope, receive, observed)
         finally:
-            self.metrics.in_progress[upload] -= 1
+            running.dec()
             method, route = str(scope.get("method", "")), self._route_of(scope)
             self.metrics.requests.labels(method, route, str(status)).inc()
             self.metrics.latency.labels(method, route).observe(time.perf_counter() - began)
@@ -177,4 +218,4 @@ def metrics(request: Request) -> Response:
     """The Prometheus text exposition of this app's registry."""
     if not may_scrape(request, request.app.state.services.settings.metrics_token):
         raise ProblemError(Code.FORBIDDEN, "监控指标仅对本机或持有监控令牌的调用方开放 / metrics: loopback or token")
-    return Response(generate_latest(request.app.state.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+    return Response(generate_latest(request.app.state.metrics.exposition()), media_type=CONTENT_TYPE_LATEST)
