@@ -7,6 +7,7 @@ import asyncio
 import base64
 import os
 import stat
+import threading
 
 import pytest
 
@@ -46,12 +47,18 @@ class KeystoreStandIn:
 
     def __init__(self) -> None:
         self.values: dict[str, str] = {}
+        self.broken = False
 
     async def get(self, key: str, **options) -> str | None:
         return self.values.get(key)
 
     async def set(self, key: str, value, **options) -> None:
         self.values[key] = value
+
+    async def remove(self, key: str, **options) -> None:
+        if self.broken:
+            raise RuntimeError("keystore unavailable")
+        self.values.pop(key, None)
 
 
 def test_the_keystore_vault_creates_both_secrets_once_and_reads_them_back():
@@ -64,3 +71,30 @@ def test_the_keystore_vault_creates_both_secrets_once_and_reads_them_back():
     keystore.values[PREFIX + "data.key"] = base64.b64encode(os.urandom(7)).decode()
     with pytest.raises(ValueError, match="损坏"):
         asyncio.run(SecureStorageVault.open(keystore))
+
+
+def test_a_wipe_removes_both_keys_from_the_keystore_from_the_wipe_thread():
+    """The wipe runs on its own thread (viewmodels/device.py); the keystore is the page's loop's to call."""
+    keystore, loop = KeystoreStandIn(), asyncio.new_event_loop()
+    page_loop = threading.Thread(target=loop.run_forever, daemon=True)
+    page_loop.start()
+    try:
+        vault = asyncio.run_coroutine_threadsafe(SecureStorageVault.open(keystore), loop).result(10)
+        old = vault.data_key()
+        assert len(keystore.values) == 2
+        wipe = threading.Thread(target=vault.destroy)
+        wipe.start()
+        wipe.join(30)
+        assert keystore.values == {}  # gone from the keystore, not only from memory
+        with pytest.raises(KeyError):
+            vault.data_key()
+        again = asyncio.run_coroutine_threadsafe(SecureStorageVault.open(keystore), loop).result(10)
+        assert again.data_key() != old  # a restarted app is a new tablet
+        keystore.broken = True
+        again.destroy()  # a keystore error does not stop the wipe
+        with pytest.raises(KeyError):
+            again.data_key()
+    finally:
+        loop.call_soon_threadsafe(loop.stop)
+        page_loop.join(10)
+        loop.close()
