@@ -11,7 +11,7 @@ from sqlmodel import Session, create_engine
 
 from schemas.problems import Code, ProblemError
 from sync_server import tables  # noqa: F401  (registers every table)
-from sync_server.casework import device_order, review, seal_checks, summaries
+from sync_server.casework import device_order, review, seal_checks, sealers, summaries
 from sync_server.migrations import upgrade
 from sync_server.ops import backfills
 from sync_server.transparency import audit
@@ -71,14 +71,15 @@ def make_engine(url: str, *, pool_size: int = 8, max_overflow: int = 4, pool_tim
 def _backfill(engine: Engine) -> None:
     """Rows the revisions added columns or tables for, computed by the code that keeps them (so a later
     revision re-chained before this one cannot break it): case summaries, seal verdicts, respondents'
-    names, the audit log's stored subtrees. Each runs once and is recorded (ops/backfills.py): a start
-    reads the `backfills` table, never the big ones."""
+    names, the audit log's stored subtrees, who sealed each record. Each runs once and is recorded
+    (ops/backfills.py): a start reads the `backfills` table, never the big ones."""
     with open_session(engine) as session:
         backfills.run_once(session, [
             ("case_summaries", lambda: summaries.fill_missing(session)),
             ("seal_verdicts", lambda: seal_checks.fill_missing(session, datetime.now(UTC))),
             ("respondent_names", lambda: review.fill_respondents(session)),
-            ("audit_nodes", lambda: audit.fill_nodes(session))])
+            ("audit_nodes", lambda: audit.fill_nodes(session)),
+            ("record_surveyors", lambda: sealers.fill_missing(session))])
 
 
 def open_session(engine: Engine) -> Session:

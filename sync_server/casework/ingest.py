@@ -15,7 +15,7 @@ from schemas.protocol import RecordResult, RecordStatus
 from schemas.records import SealedRecord
 from schemas.signed import BodyError, reading, signed_body
 from sync_server.accounts.auth import team_members
-from sync_server.casework import findings, seal_checks, summaries
+from sync_server.casework import findings, seal_checks, sealers, summaries
 from sync_server.casework.case_wire import completeness_of
 from sync_server.casework.deadlines import holiday_table
 from sync_server.casework.merge import CaseFacts, Decision, KnownKey, MergeFacts, decide
@@ -64,6 +64,7 @@ def _apply(session: Session, sealed: SealedRecord, body: bytes, decision: Decisi
                        received_from=uploader.username, respondent_name=record.respondent.name,
                        seal_verdicts=seal_checks.dump(seal_checks.at_ingest(sealed)), seals_checked_at=now))
     session.flush()  # the record row first: links point at it
+    sealers.credit(session, record.id, record.case_id, [s.surveyor for s in sealed.seals])
     seals_json = "[" + ",".join(s.model_dump_json() for s in sealed.seals) + "]"
     session.add(SignedRecordBytes(record_id=record.id, seal_version=sealed.seal_version, body=body,
                                   seals_json=seals_json))

@@ -13,8 +13,9 @@ Every figure is counted in SQL over the cases accepted in the period (and the ac
 - rounds: re-verification rounds opened (R19) and how many are closed and fed back;
 - findings: records with each kind of evidence finding (record_findings, issue 16).
 
-A person is credited with the records their tablet delivered (records.received_from) and with the cases
-of those records: the sealed JSON is never parsed here, so the cost stays one pass over the rows."""
+A person is credited with the records they sealed (record_surveyors: both surveyors of the pair, not only
+the one whose tablet delivered it) and with the cases of those records: the sealed JSON is never parsed
+here, so the cost stays one pass over the rows."""
 from __future__ import annotations
 
 from collections import Counter
@@ -38,6 +39,7 @@ from sync_server.tables import (
     Record,
     RecordEvidence,
     RecordFindings,
+    RecordSurveyor,
     ReportVersion,
     ReVerificationRound,
     ReviewEntry,
@@ -216,16 +218,19 @@ def _records(session: Session, out: Figures, where: ColumnElement[bool]) -> None
 def _people(session: Session, out: Figures, where: ColumnElement[bool], first_report: Any,
             reported: ColumnElement[Any], index: WorkdayIndex) -> None:
     refused = func.sum(case((col(Record.outcome) == Outcome.REFUSED.value, 1), else_=0))
-    keys = (col(Record.received_from), col(Case.accepted_on), col(CaseSummary.deadline), reported)
+    sealer = col(RecordSurveyor.username)
+    keys = (sealer, col(Case.accepted_on), col(CaseSummary.deadline), reported)
     rows = session.execute(
         select(*keys, func.count(func.distinct(col(Record.case_id))), func.count(), refused).select_from(Record)
+        .join(RecordSurveyor, col(RecordSurveyor.record_id) == col(Record.id))
         .join(Case, col(Case.id) == col(Record.case_id)).join(CaseSummary, col(CaseSummary.case_id) == col(Case.id))
         .outerjoin(first_report, first_report.c.case_id == col(Case.id)).where(where).group_by(*keys)).all()
     returned = session.execute(
-        select(col(Record.received_from), func.count(func.distinct(col(Record.id))))
+        select(sealer, func.count(func.distinct(col(Record.id)))).select_from(Record)
+        .join(RecordSurveyor, col(RecordSurveyor.record_id) == col(Record.id))
         .join(ReviewEntry, and_(col(ReviewEntry.target) == col(Record.id),
                                 col(ReviewEntry.action) == ReviewActionKind.RETURN.value))
-        .join(Case, col(Case.id) == col(Record.case_id)).where(where).group_by(col(Record.received_from))).all()
+        .join(Case, col(Case.id) == col(Record.case_id)).where(where).group_by(sealer)).all()
     names: dict[str, str] = dict(session.execute(select(col(Account.username), col(Account.name))
                               .where(col(Account.username).in_({r[0] for r in rows}))).all())
     for username, accepted_on, deadline, day, cases, count, refused_n in rows:

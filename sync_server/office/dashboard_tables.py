@@ -63,7 +63,7 @@ def tables(out: Figures) -> dict[str, Table]:
         Table("units", "按委托单位", ["委托单位", *TALLY_HEADERS],
               [[name, *tally_cells(t)] for name, t in sorted(out.by_unit.items())]),
         Table("people", "按人员（过程与时效，§4.3.5）",
-              ["姓名", "账号", "提交记录", "拒绝入户", "被退回记录", "退回率（%）", *TALLY_HEADERS],
+              ["姓名", "账号", "签章记录", "拒绝入户", "被退回记录", "退回率（%）", *TALLY_HEADERS],
               [person_cells(u, p) for u, p in out.by_person.items()]),
         Table("reasons", "退回原因（前十）", ["退回原因", "次数"], [[r, n] for r, n in out.reasons]),
         Table("findings", "留证发现（按类型）", ["发现类型", "代码", "记录数"],

@@ -19,7 +19,7 @@ from sync_server.transparency.audit_rows import log_row
 
 GRADES = {"excellent": "优秀", "competent": "称职", "basically_competent": "基本称职", "not_competent": "不称职"}
 REMARKS_MAX = 2000
-FIGURE_NAMES = ["姓名", "账号", "提交记录", "拒绝入户", "被退回记录", "退回率（%）", "受理案件", "办结案件",
+FIGURE_NAMES = ["姓名", "账号", "签章记录", "拒绝入户", "被退回记录", "退回率（%）", "受理案件", "办结案件",
                 "按期办结", "逾期", "按期率（%）", "平均办理工作日"]
 
 

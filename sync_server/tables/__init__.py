@@ -18,7 +18,7 @@ from sync_server.tables.holidays import HolidayNotice
 from sync_server.tables.intake import CaseDocument, ConformityCheck, Entrustment
 from sync_server.tables.keys import SurveyorKey
 from sync_server.tables.letters import LetterFollowUp, LetterRequest
-from sync_server.tables.records import Record
+from sync_server.tables.records import Record, RecordSurveyor
 from sync_server.tables.reports import MatchingResult, ReportVersion
 from sync_server.tables.retention import CaseRetention
 from sync_server.tables.review import ReVerificationRound, ReviewEntry
@@ -36,6 +36,6 @@ __all__ = ["Account", "AuditCheckpoint", "AuditEntry", "AuditNode", "Backfill", 
            "ExchangeUnit", "FindingAck", "Handover", "HolidayNotice", "LetterFollowUp", "LetterRequest",
            "LoginThrottle",
            "MatchingResult", "Organisation", "PublishedForm", "QualityAssessment", "ReVerificationRound", "Record",
-           "RecordEvidence", "RecordFindings",
+           "RecordEvidence", "RecordFindings", "RecordSurveyor",
            "ReportVersion", "ReviewEntry", "SessionToken", "SignedRecordBytes", "StaffCredential", "Subject",
            "SurveyorKey", "Team"]

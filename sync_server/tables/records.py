@@ -31,3 +31,13 @@ class Record(SQLModel, table=True):
     # The respondent's name as the checklist reads it, kept at ingest so a case's checklist parses no sealed
     # record (None: a row merged before the column, filled at start by review.fill_respondents).
     respondent_name: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class RecordSurveyor(SQLModel, table=True):
+    """A surveyor who sealed a merged record (one row per seal's surveyor, written at ingest): whom the
+    director's figures credit with the record (§4.3.5), both of the pair, not only the uploader."""
+
+    __tablename__ = "record_surveyors"
+    record_id: str = Field(foreign_key="records.id", primary_key=True)
+    username: str = Field(primary_key=True, index=True)
+    case_id: str = Field(foreign_key="cases.id", index=True)

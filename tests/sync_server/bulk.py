@@ -15,7 +15,7 @@ from schemas.signed import seal_v2, signed_body
 from sync_server.casework import seal_checks, summaries
 from sync_server.office.id_numbers import make_id_number
 from sync_server.ops.seed import DEMO_AGENCY, DEMO_TEAM_ID, DEMO_UNIT
-from sync_server.tables import Case, Record, SignedRecordBytes, Subject
+from sync_server.tables import Case, Record, RecordSurveyor, SignedRecordBytes, Subject
 from tests.sync_server.helpers import SURVEYORS, home_visit
 
 UNITS = (DEMO_UNIT, "渝北区双凤桥街道办事处", "渝北区回兴街道办事处", "渝北区兴隆镇人民政府")
@@ -65,10 +65,15 @@ def record_rows(case_id: str, n: int, count: int, kinds: dict[str, tuple[str, by
 
 
 def insert_records(session: Session, records: list[dict], bodies: list[dict]) -> None:
-    """Bulk insert (not committed; the caller refreshes the summaries)."""
+    """Bulk insert, with who sealed each (record_surveyors, as ingest writes it); not committed: the caller
+    refreshes the summaries."""
     for start in range(0, len(records), 5000):
-        session.execute(insert(Record), records[start:start + 5000])
+        chunk = records[start:start + 5000]
+        session.execute(insert(Record), chunk)
         session.execute(insert(SignedRecordBytes), bodies[start:start + 5000])
+        sealers = [{"record_id": r["id"], "username": v["surveyor"], "case_id": r["case_id"]}
+                   for r in chunk for v in json.loads(r["seal_verdicts"])]
+        session.execute(insert(RecordSurveyor), sealers)
 
 
 def add_cases(session: Session, first: int, count: int, records_each: int,

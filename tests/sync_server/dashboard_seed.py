@@ -52,6 +52,7 @@ class SeededCase:
     reported_on: date | None  # Beijing date of the first report
     records: list[str] = field(default_factory=list)
     uploaders: dict[str, str] = field(default_factory=dict)  # record id -> received_from
+    sealers: dict[str, set[str]] = field(default_factory=dict)  # record id -> the surveyors whose seals it bears
     refused: set[str] = field(default_factory=set)
     returns: list[tuple[str, str]] = field(default_factory=list)  # (record id, reason)
     rounds: list[tuple[bool, bool]] = field(default_factory=list)  # (closed, fed back)
@@ -93,6 +94,7 @@ def seed_year(session: Session, count: int, kinds: dict[str, tuple[str, bytes, i
             row["received_from"] = "lina" if (n + r) % 4 == 0 else "zhangwei"
             case.records.append(row["id"])
             case.uploaders[row["id"]] = row["received_from"]
+            case.sealers[row["id"]] = {seal["surveyor"] for seal in json.loads(row["sealed_json"])["seals"]}
             if row["outcome"] == "refused":
                 case.refused.add(row["id"])
         records += rows

@@ -97,13 +97,14 @@ def test_r37_the_dashboard_figures_match_counts_made_independently(team: FieldTe
         mine = [c for c in in_period if c.team_id == team_id]
         assert teams[name][1:5] == tuple(expected(mine, table)[k] for k in ("受理案件", "办结案件", "按期办结", "逾期"))
     people = {row[1]: row for row in sheet_rows(book, "按人员（过程与时效，§4.3.5）")}
-    for username in ("zhangwei", "lina"):
-        records = [r for c in in_period for r in c.records if c.uploaders[r] == username]
-        returned = {r for c in in_period for r, _ in c.returns if c.uploaders[r] == username}
-        cases = [c for c in in_period if username in c.uploaders.values()]
-        refused = [r for c in in_period for r in c.refused if c.uploaders[r] == username]
+    for username in ("zhangwei", "lina"):  # both of the pair, whoever's tablet delivered the record
+        records = [r for c in in_period for r in c.records if username in c.sealers[r]]
+        returned = {r for c in in_period for r, _ in c.returns if username in c.sealers[r]}
+        cases = [c for c in in_period if any(username in s for s in c.sealers.values())]
+        refused = [r for c in in_period for r in c.refused if username in c.sealers[r]]
         assert people[username][2:5] == (len(records), len(refused), len(returned)), username
         assert people[username][6] == len(cases)
+        assert len(records) > sum(1 for c in in_period for r in c.records if c.uploaders[r] == username)
     reasons = Counter(reason for c in in_period for _, reason in c.returns)
     assert dict(sheet_rows(book, "退回原因（前十）")) == dict(reasons)
     findings = Counter(code for c in in_period for code in c.findings.values())
@@ -145,7 +146,7 @@ def test_r37_a_manager_records_the_periods_assessment_with_the_figures(team: Fie
     with app.state.services.session() as session:
         row = session.exec(select(QualityAssessment)).one()
         assert (row.username, row.grade, row.assessed_by) == ("lina", "competent", "wangfang")
-        assert '"提交记录":' in row.figures_json.replace(" ", "")
+        assert '"签章记录":' in row.figures_json.replace(" ", "")
         logged = session.exec(select(AuditEntry).where(AuditEntry.kind == "staff.assessed")).one()
         assert logged.subject == "lina"
     page = team.client.get(f"/console/dashboard?{PERIOD}").text
