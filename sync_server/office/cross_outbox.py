@@ -206,14 +206,16 @@ def resend(services: Services, actor: Account, check_id: str) -> CrossPackage:
     if actor.role != "admin":
         raise ProblemError(Code.FORBIDDEN, "仅管理员可以重新发送跨省核查数据包")
     with services.session() as session:
+        check = session.get(CrossProvinceCheck, check_id)
+        if check is None:
+            raise ProblemError(Code.NOT_FOUND, check_id)
         package = last_packages(session, [check_id]).get(check_id)
         if package is None:
-            raise ProblemError(Code.NOT_FOUND, f"跨省核查 {check_id} 没有本机构发出的数据包")
+            raise ProblemError(Code.INTAKE_STATE, f"跨省核查 {check_id} 尚无本机构签发的数据包")
         if package.delivered_at is not None:
             raise ProblemError(Code.INTAKE_STATE, "该数据包已送达对方服务器，无需重新发送")
         now = services.clock()
-        check = session.get(CrossProvinceCheck, check_id)
-        audit.log(session, "cross.package_resent", now, actor.username, check.case_id if check else None,
+        audit.log(session, "cross.package_resent", now, actor.username, check.case_id,
                   subject=package.id, check_id=check_id, peer=package.peer_id, seq=package.seq,
                   was_refused=package.refused_at is not None, answer=package.last_error)
         package.refused_at = None
