@@ -5,23 +5,30 @@ overtakes it. The other server is a real HTTP server on 127.0.0.1 (exchange_help
 worker sleeps (deliveries_by_hand), the test's passes are the only ones."""
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Iterator
 from datetime import date
 
 import httpx
 import pytest
+import rfc8785
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import col, select
 
-from sync_server.office.cross_outbox import deliver_due
+from schemas.seal import key_id
+from sync_server.office.cross_outbox import PACKAGES, deliver_due
+from sync_server.office.cross_province import CONTEXT
+from sync_server.ops.seed import DEMO_AGENCY
 from sync_server.settings import Settings
-from sync_server.tables import CrossDelivery
+from sync_server.tables import CrossDelivery, ExchangePeer
 from tests.field_app.helpers import closed_port
 from tests.sync_server.admin_console_helpers import logged
 from tests.sync_server.console_client import console_login, console_post
-from tests.sync_server.cross_console_helpers import linked, packages, place, status_of
+from tests.sync_server.cross_console_helpers import COUNTY, linked, packages, place, status_of
 from tests.sync_server.exchange_helpers import Receiver, deliveries_by_hand, ok
 from tests.sync_server.helpers import password_login
 
@@ -121,3 +128,31 @@ def test_a_package_waits_for_a_server_that_is_down_and_the_next_never_overtakes_
     as_(client, "zhoumin")
     page = client.get(LIST).text
     assert page.count("已送达（") == 2 and "以经办人点击「报送上级机构」、本机构签发数据包的时间为准" in page
+
+
+def test_a_repeated_request_is_applied_once_and_another_under_its_id_is_refused(client: TestClient, app: FastAPI,
+                                                                                peer: Receiver):
+    """The receiving side of the outbox's repeats: the lower agency (the county under the demo agency) posts."""
+    key = Ed25519PrivateKey.generate()
+    raw = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    with app.state.services.session() as session:
+        county = session.get(ExchangePeer, COUNTY)
+        assert county is not None
+        county.public_key, county.key_id = base64.b64encode(raw).decode(), key_id(raw)
+        session.add(county)
+        session.commit()
+    payload = {"type": "request", "id": "xp-twice", "from_agency": COUNTY, "to_agency": DEMO_AGENCY, "subjects": [],
+               "question": "核查外省车辆", "needed_on": "2026-11-16", "submit_due": "2026-11-19",
+               "at": "2026-11-16T02:00:00+00:00"}
+
+    def signed(body: dict) -> dict:
+        signature = base64.b64encode(key.sign(CONTEXT + rfc8785.dumps(body))).decode()
+        return {"payload": body, "key_id": key_id(raw), "signature": signature}
+
+    first = ok(client.post(PACKAGES, json=signed(payload)))
+    again = ok(client.post(PACKAGES, json=signed(payload)))
+    assert first == again and first["status"] == "submitted" and first["submitted_at"].startswith("2026-11-16T02")
+    assert [e.subject for e in logged(app, "cross.received")] == ["xp-twice"]
+    other = client.post(PACKAGES, json=signed(payload | {"question": "换了内容"}))
+    assert other.status_code == 422 and "内容不同" in other.json()["detail"]
+    assert len(logged(app, "cross.received")) == 1 and status_of(app, "xp-twice") == "submitted"
