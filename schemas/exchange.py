@@ -135,6 +135,29 @@ class SignedPackage(WireModel):
     signature: str = Field(max_length=200, description="Ed25519 签名（base64），覆盖 CONTEXT + RFC 8785(payload)")
 
 
+class PackageState(str, Enum):
+    """Where this server's last signed package of a check stands (R36): the step is taken whatever it says."""
+
+    DELIVERED = "delivered"  # the other agency's server answered 2xx
+    PENDING = "pending"  # not yet taken: sent again after 1, 2, 4 … × the back-off base
+    REFUSED = "refused"  # the other server answered 4xx: not sent again until an administrator re-sends it
+
+
+class CrossPackageView(WireModel):
+    """The last package this server signed for a check, and its delivery (`text`: as the console says it)."""
+
+    id: ShortText
+    kind: ShortText  # request, confirmed, answered
+    state: PackageState
+    signed_at: datetime  # the clerk's act: what the 3-working-day deadline is met by
+    attempts: int  # attempts that did not deliver it
+    next_attempt_at: datetime | None  # pending only
+    delivered_at: datetime | None
+    refused_at: datetime | None
+    peer_answer: Text  # the other server's last answer when it was not 2xx (status, problem code and detail)
+    text: Text
+
+
 class CrossCheckView(WireModel):
     id: ShortText
     side: ShortText
@@ -151,3 +174,4 @@ class CrossCheckView(WireModel):
     answered_at: datetime | None
     feedback_due: date | None
     fed_back_at: datetime | None
+    package: CrossPackageView | None = None  # this server's last package of the check, if it sent one

@@ -28,6 +28,7 @@ from sync_server.evidence.chunked_uploads import PartialUploads
 from sync_server.evidence.disk_store import BlobStore
 from sync_server.evidence.partial_sweep import sweep_periodically
 from sync_server.evidence.remote import object_store
+from sync_server.office import cross_outbox
 from sync_server.ops import backfills, health, metrics
 from sync_server.ops.privacy import make_private_dir
 from sync_server.services import Services, utc_now
@@ -52,6 +53,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -
         sweepers = [asyncio.create_task(sweep_periodically(uploads, settings)),  # abandoned partial uploads
                     asyncio.create_task(sweep_exports_periodically(settings)),  # expired dossier zips
                     asyncio.create_task(deliver_periodically(services)),  # results to units' systems (issue 20)
+                    asyncio.create_task(cross_outbox.deliver_periodically(services)),  # R36 packages to agencies
                     asyncio.create_task(asyncio.to_thread(auth.dummy_hash))]  # made after start, not in it
         try:
             yield

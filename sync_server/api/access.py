@@ -130,6 +130,7 @@ STAFF_ONLY: frozenset[Route] = frozenset({
     ("POST", f"{API_PREFIX}/cross-province/{{check_id}}/confirm"),
     ("POST", f"{API_PREFIX}/cross-province/{{check_id}}/answer"),
     ("POST", f"{API_PREFIX}/cross-province/{{check_id}}/feed-back"),
+    ("POST", f"{API_PREFIX}/cross-province/{{check_id}}/resend"),
 })
 
 # issue 20: a unit's system with its own key (office/exchange_units.py); staff and tablet tokens get 403

@@ -1,17 +1,22 @@
 """Cross-province checks (R36): the staff's routes under /api/v1 and the one route another agency's
 server posts its signed packages to (/exchange/v1/cross-province/packages). Thin: the work is in
-office/cross_province.py and office/cross_steps.py (the console calls the same); a step that must
-reach the other server is committed only once it has."""
+office/cross_province.py and office/cross_steps.py (the console calls the same). A step that must reach
+the other server is committed here, not by `Transaction`: its package waits in the outbox
+(office/cross_outbox.py) and is tried once right after the commit, so the answer says whether it arrived."""
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from fastapi import APIRouter
 from pydantic import Field
+from sqlmodel import Session
 
 from schemas.exchange import CrossAnswer, CrossCheckView, NewCrossCheck, SignedPackage
 from schemas.text import ShortText, WireModel
 from sync_server.api.deps import CurrentAccount, DbSession, ServicesDep, Transaction
-from sync_server.office import cross_province, cross_steps
-from sync_server.tables import queries
+from sync_server.office import cross_outbox, cross_province, cross_steps
+from sync_server.services import Services
+from sync_server.tables import Account, CrossProvinceCheck, queries
 
 router = APIRouter(tags=["cross-province"])
 package_router = APIRouter(prefix="/cross-province", tags=["exchange"])
@@ -43,31 +48,60 @@ def need_check(case_id: str, body: NewCrossCheck, session: Transaction, account:
     return cross_province.view(row)
 
 
+def _with_packages(session: Session, rows: list[CrossProvinceCheck]) -> list[CrossCheckView]:
+    packages = cross_outbox.last_packages(session, [r.id for r in rows])
+    return [cross_province.view(r, cross_outbox.describe(packages.get(r.id))) for r in rows]
+
+
+def _taken(session: Session, services: Services, account: Account,
+           step: Callable[[], cross_steps.Step]) -> CrossCheckView:
+    """Commit the step (and its package) first, then try the package once: one commit for the step, as a
+    `Transaction` would; a step that raised leaves nothing behind."""
+    try:
+        taken = step()
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    row, package = cross_steps.send_after_commit(services, taken, by=account.username)
+    return cross_province.view(row, cross_outbox.describe(package))
+
+
 @router.get("/cross-province", response_model=list[CrossCheckView])
 def list_checks(session: DbSession, account: CurrentAccount) -> list[CrossCheckView]:
     """The cross-province checks of the caller's agency (administrators: all at this level), asked or asked
-    of it, with their deadlines."""
-    return [cross_province.view(r) for r in cross_steps.visible_checks(session, account)]
+    of it, with their deadlines and whether this server's last package of each was delivered."""
+    return _with_packages(session, cross_steps.visible_checks(session, account))
 
 
 @router.post("/cross-province/{check_id}/submit", response_model=CrossCheckView)
-def submit_upward(check_id: str, session: Transaction, account: CurrentAccount,
+def submit_upward(check_id: str, session: DbSession, account: CurrentAccount,
                   services: ServicesDep) -> CrossCheckView:
-    """Send the request to the higher agency's server as a signed package."""
-    return cross_province.view(cross_steps.submit(session, services, account, check_id))
+    """Send the request to the higher agency's server as a signed package: submitted now (the deadline is met
+    by this act), delivered now or, if that server is down, by the outbox later (`package`)."""
+    return _taken(session, services, account, lambda: cross_steps.submit(session, services, account, check_id))
 
 
 @router.post("/cross-province/{check_id}/confirm", response_model=CrossCheckView)
-def confirm(check_id: str, session: Transaction, account: CurrentAccount, services: ServicesDep) -> CrossCheckView:
-    """The higher agency confirms it takes the check; the lower agency's server is told."""
-    return cross_province.view(cross_steps.confirm(session, services, account, check_id))
+def confirm(check_id: str, session: DbSession, account: CurrentAccount, services: ServicesDep) -> CrossCheckView:
+    """The higher agency confirms it takes the check; the lower agency's server is told (now or later)."""
+    return _taken(session, services, account, lambda: cross_steps.confirm(session, services, account, check_id))
 
 
 @router.post("/cross-province/{check_id}/answer", response_model=CrossCheckView)
-def answer(check_id: str, body: CrossAnswer, session: Transaction, account: CurrentAccount,
+def answer(check_id: str, body: CrossAnswer, session: DbSession, account: CurrentAccount,
            services: ServicesDep) -> CrossCheckView:
-    """The higher agency returns the result to the lower agency's server (signed)."""
-    return cross_province.view(cross_steps.answer(session, services, account, check_id, body.answer))
+    """The higher agency returns the result to the lower agency's server (signed; now or later)."""
+    return _taken(session, services, account,
+                  lambda: cross_steps.answer(session, services, account, check_id, body.answer))
+
+
+@router.post("/cross-province/{check_id}/resend", response_model=CrossCheckView)
+def resend(check_id: str, session: DbSession, account: CurrentAccount, services: ServicesDep) -> CrossCheckView:
+    """Administrators: send the check's last package again now (refused, or still waiting), e.g. after the
+    other agency's server or key was registered anew."""
+    package = cross_outbox.resend(services, account, check_id)
+    return cross_province.view(cross_steps.check_of(session, check_id), cross_outbox.describe(package))
 
 
 @router.post("/cross-province/{check_id}/feed-back", response_model=CrossCheckView)

@@ -78,6 +78,7 @@ API_PATHS: dict[str, str] = {
     "POST /api/v1/cross-province/{check_id}/confirm": "POST /console/cross-province/{check_id}/{action}",
     "POST /api/v1/cross-province/{check_id}/answer": "POST /console/cross-province/{check_id}/{action}",
     "POST /api/v1/cross-province/{check_id}/feed-back": "POST /console/cross-province/{check_id}/{action}",
+    "POST /api/v1/cross-province/{check_id}/resend": "POST /console/cross-province/{check_id}/{action}",
     "POST /exchange/v1/entrustments": MACHINE_ONLY + "a unit's own system submits with its API key; the unit's "
                                                      "clerk uses the console's intake form instead",
     "POST /exchange/v1/entrustments/{reference}/documents": MACHINE_ONLY + "a unit's own system uploads its scans; "

@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlmodel import Session, col, select
 
 from schemas.beijing import beijing_date
-from schemas.exchange import CrossCheckView, CrossStatus, NewCrossCheck, SignedPackage
+from schemas.exchange import CrossCheckView, CrossPackageView, CrossStatus, NewCrossCheck, SignedPackage
 from schemas.problems import Code, ProblemError
 from schemas.seal import key_id
 from schemas.staffing import Post
@@ -124,8 +124,21 @@ def mark_submitted(session: Session, actor: Account, row: CrossProvinceCheck, pa
     _log(session, "cross.submitted", row, actor.username, now, on_time=beijing_date(now) <= row.submit_due)
 
 
+def _signed_at(payload: dict, now: datetime) -> datetime:
+    """The sender's act (the payload's `at`, under its signature): a request delivered late by the sender's
+    outbox still counts as submitted when its clerk submitted it."""
+    try:
+        at = datetime.fromisoformat(str(payload.get("at", "")))
+    except ValueError:
+        return now
+    return at if at.tzinfo is not None and at <= now else now
+
+
 def receive(session: Session, package: SignedPackage, now: datetime, table: HolidayTable) -> CrossProvinceCheck:
-    """A package from another agency's server: a request (higher side) or a confirmation or answer (lower)."""
+    """A package from another agency's server: a request (higher side) or a confirmation or answer (lower).
+    Idempotent: the sender's outbox sends a package again when it could not record the 2xx (it died between
+    our answer and its commit); a package already applied, or a step older than the one held, is answered
+    as the check now stands and changes nothing. A different request under an id already received is refused."""
     verify_package(session, package)
     p = package.payload
     ours = session.get(Organisation, str(p.get("to_agency", "")))
@@ -142,10 +155,13 @@ def receive(session: Session, package: SignedPackage, now: datetime, table: Holi
                                      subjects=list(p.get("subjects", [])), question=str(p.get("question", "")),
                                      needed_on=date.fromisoformat(p["needed_on"]),
                                      submit_due=date.fromisoformat(p["submit_due"]),
-                                     status=CrossStatus.SUBMITTED.value, submitted_at=now,
+                                     status=CrossStatus.SUBMITTED.value, submitted_at=_signed_at(p, now),
                                      request_package=package.model_dump_json())
             session.add(row)
             _log(session, "cross.received", row, f"agency:{sender.id}", now)
+        elif row.side != HIGHER or (row.request_package
+                                     and SignedPackage.model_validate_json(row.request_package).payload != p):
+            raise ProblemError(Code.EXCHANGE_PACKAGE_INVALID, f"已收到编号为 {row.id} 的其他跨省核查请求，内容不同")
         return row
     if row is None or row.side != LOWER or row.to_agency != p.get("from_agency"):
         raise ProblemError(Code.NOT_FOUND, "没有这个跨省核查请求")
@@ -204,8 +220,9 @@ def checks(session: Session, case_id: str | None = None) -> list[CrossProvinceCh
     return list(session.exec(query.order_by(col(CrossProvinceCheck.needed_on), col(CrossProvinceCheck.id))))
 
 
-def view(row: CrossProvinceCheck) -> CrossCheckView:
-    return CrossCheckView(id=row.id, side=row.side, case_id=row.case_id, from_agency=row.from_agency,
+def view(row: CrossProvinceCheck, package: CrossPackageView | None = None) -> CrossCheckView:
+    """The check as the API shows it, with this server's last package of it (office/cross_outbox.describe)."""
+    return CrossCheckView(package=package, id=row.id, side=row.side, case_id=row.case_id, from_agency=row.from_agency,
                           to_agency=row.to_agency, status=CrossStatus(row.status), question=row.question,
                           needed_on=row.needed_on, submit_due=row.submit_due, submitted_at=row.submitted_at,
                           confirmed_at=row.confirmed_at, answer=row.answer, answered_at=row.answered_at,

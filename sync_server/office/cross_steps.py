@@ -1,10 +1,11 @@
 """The steps of a cross-province check (R36) that reach the other agency's server: submit upward, confirm,
 answer; and the feed-back and the list each level sees. The API (api/cross_routes.py) and the console
 (console/cross_pages.py) both call these, so the rules, the signed packages and the audit entries are one.
-A step that must reach the other server is committed by the caller only once the other server took it."""
+A step that must reach the other server is taken and recorded at once: its package, signed now, waits in the
+outbox (office/cross_outbox.py) until that server takes it; the caller commits, then `send_after_commit`."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlmodel import Session
 
@@ -12,31 +13,26 @@ from schemas.exchange import CrossStatus
 from schemas.problems import Code, ProblemError
 from schemas.staffing import Post
 from sync_server.accounts.posts import require_post
-from sync_server.office import cross_province
+from sync_server.office import cross_outbox, cross_province
 from sync_server.services import Services
-from sync_server.tables import Account, CrossProvinceCheck, ExchangePeer, queries
+from sync_server.tables import Account, CrossPackage, CrossProvinceCheck, queries
 from sync_server.transparency.agency_key import load_agency_key
 
-PACKAGES = "/exchange/v1/cross-province/packages"
+Step = tuple[CrossProvinceCheck, CrossPackage]  # a step taken, and the package it left in the outbox
+PACKAGES = cross_outbox.PACKAGES
 
 
-def send(session: Session, services: Services, org_id: str, payload: dict) -> cross_province.SignedPackage:
-    """Sign the payload with this agency's key and post it to the other agency's server; a problem unless it
-    answered 2xx."""
-    peer = session.get(ExchangePeer, org_id)
-    if peer is None:
-        raise ProblemError(Code.VALIDATION, f"机构 {org_id} 的服务器未登记，请管理员先登记对方服务器及其公钥")
-    import httpx  # here, not at the server's start (module docstring of documents/result_delivery.py)
-
+def _keep(session: Session, services: Services, row: CrossProvinceCheck, peer_id: str, payload: dict,
+          actor: Account, now: datetime) -> tuple[cross_province.SignedPackage, CrossPackage]:
+    """Sign the payload with this agency's key now and put it in the outbox, in the step's transaction."""
     package = cross_province.sign_package(load_agency_key(services.settings), payload)
-    try:
-        answer = httpx.post(peer.base_url + PACKAGES, json=package.model_dump(mode="json"), timeout=20)
-    except httpx.HTTPError as e:
-        raise ProblemError(Code.SERVER_BUSY, f"对方服务器无法连接：{type(e).__name__}，未发送") from e
-    if answer.status_code >= 300:
-        raise ProblemError(Code.EXCHANGE_PACKAGE_INVALID,
-                           f"对方服务器未接收：HTTP {answer.status_code} {answer.text[:200]}")
-    return package
+    return package, cross_outbox.enqueue(session, row, peer_id, package, actor.username, now)
+
+
+def send_after_commit(services: Services, step: Step, by: str) -> Step:
+    """Once the caller has committed the step: try its package once now (office/cross_outbox.try_first)."""
+    row, package = step
+    return row, cross_outbox.try_first(services, package.id, by)
 
 
 def overdue(row: CrossProvinceCheck, today: date) -> bool:
@@ -61,33 +57,36 @@ def visible_checks(session: Session, account: Account) -> list[CrossProvinceChec
             if account.role == "admin" or account.org_id in (r.from_agency, r.to_agency)]
 
 
-def submit(session: Session, services: Services, account: Account, check_id: str) -> CrossProvinceCheck:
-    """The lower agency sends the request to the higher agency's server as a signed package."""
+def submit(session: Session, services: Services, account: Account, check_id: str) -> Step:
+    """The lower agency sends the request to the higher agency's server as a signed package; the 3 working
+    days are met by this act (the package's time), whenever the other server takes it."""
     row = check_of(session, check_id)
     queries.visible_case(session, account, row.case_id or "")
     require_post(account, Post.INFORMATION_EXCHANGE)
     if row.side != cross_province.LOWER or row.status != "needed":
         raise ProblemError(Code.INTAKE_STATE, "该跨省核查已报送", status=row.status)
     now = services.clock()
-    package = send(session, services, row.to_agency, cross_province.request_payload(row, now))
+    package = cross_province.sign_package(load_agency_key(services.settings), cross_province.request_payload(row, now))
     cross_province.mark_submitted(session, account, row, package, now)
-    return row
+    return row, cross_outbox.enqueue(session, row, row.to_agency, package, account.username, now)
 
 
-def confirm(session: Session, services: Services, account: Account, check_id: str) -> CrossProvinceCheck:
+def confirm(session: Session, services: Services, account: Account, check_id: str) -> Step:
     """The higher agency confirms it takes the check; the lower agency's server is told."""
     row = check_of(session, check_id)
-    payload = cross_province.higher_step(session, account, row, "confirmed", "", services.clock())
-    send(session, services, row.from_agency, payload)
-    return row
+    now = services.clock()
+    payload = cross_province.higher_step(session, account, row, "confirmed", "", now)
+    return row, _keep(session, services, row, row.from_agency, payload, account, now)[1]
 
 
-def answer(session: Session, services: Services, account: Account, check_id: str, text: str) -> CrossProvinceCheck:
+def answer(session: Session, services: Services, account: Account, check_id: str, text: str) -> Step:
     """The higher agency returns the result to the lower agency's server (signed)."""
     row = check_of(session, check_id)
-    payload = cross_province.higher_step(session, account, row, "answered", text, services.clock())
-    row.answer_package = send(session, services, row.from_agency, payload).model_dump_json()
-    return row
+    now = services.clock()
+    payload = cross_province.higher_step(session, account, row, "answered", text, now)
+    package, kept = _keep(session, services, row, row.from_agency, payload, account, now)
+    row.answer_package = package.model_dump_json()
+    return row, kept
 
 
 def feed_back(session: Session, services: Services, account: Account, check_id: str) -> CrossProvinceCheck:

@@ -5,6 +5,7 @@ from sync_server.tables.audit_log import AuditCheckpoint, AuditEntry, AuditNode
 from sync_server.tables.backfills import Backfill
 from sync_server.tables.cases import Case, Subject
 from sync_server.tables.counters import Counter
+from sync_server.tables.cross_outbox import CrossDelivery, CrossPackage
 from sync_server.tables.cross_province import CrossProvinceCheck, ExchangePeer
 from sync_server.tables.devices import Device, DeviceEnrolment
 from sync_server.tables.disposal import DisposalAppraisal, DisposalCertificate, DisposedFile
@@ -29,7 +30,8 @@ from sync_server.tables.throttles import LoginThrottle
 from sync_server.tables.tokens import SessionToken
 
 __all__ = ["Account", "AuditCheckpoint", "AuditEntry", "AuditNode", "Backfill", "Case", "CaseDocument",
-           "CaseRetention", "CaseSummary", "ConformityCheck", "Counter", "CrossProvinceCheck", "Device",
+           "CaseRetention", "CaseSummary", "ConformityCheck", "Counter", "CrossDelivery", "CrossPackage",
+           "CrossProvinceCheck", "Device",
            "DeviceEnrolment", "DisposalAppraisal",
            "DisposalCertificate", "DisposedFile", "Entrustment", "EvidenceClaim", "EvidenceFile",
            "EvidenceType", "ExchangeDelivery", "ExchangeMessage", "ExchangePeer", "ExchangeSubmission",

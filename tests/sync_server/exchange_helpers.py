@@ -98,6 +98,8 @@ class Receiver:
 
     port: int
     got: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
+    status: int = 204  # what it answers every POST (a test may make it refuse: 422 with a problem as `reply`)
+    reply: bytes = b""
     server: http.server.ThreadingHTTPServer | None = None
     arrived: threading.Condition = field(default_factory=threading.Condition)
 
@@ -114,8 +116,11 @@ class Receiver:
                 with receiver.arrived:
                     receiver.got.append(({k.lower(): v for k, v in self.headers.items()}, body))
                     receiver.arrived.notify_all()
-                self.send_response(204)
+                self.send_response(receiver.status)
+                self.send_header("Content-Type", "application/problem+json")
+                self.send_header("Content-Length", str(len(receiver.reply)))
                 self.end_headers()
+                self.wfile.write(receiver.reply)
 
             def log_message(self, *args: object) -> None:
                 pass

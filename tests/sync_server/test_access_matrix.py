@@ -127,6 +127,7 @@ MATRIX: dict[str, str] = {
     "POST /api/v1/cross-province/{check_id}/confirm": "DDDDDDDDD",
     "POST /api/v1/cross-province/{check_id}/answer": "DDDDDDDDD",
     "POST /api/v1/cross-province/{check_id}/feed-back": "DDDDDDDDD",
+    "POST /api/v1/cross-province/{check_id}/resend": "DDDDDDADD",  # administrators (409: nothing sent yet)
     # the device fleet (issue 18): a tablet enrols with a one-time code and reports its state; admins manage
     "GET /api/v1/enrolment/ca": PUBLIC,
     "POST /api/v1/devices/enrol": PUBLIC,

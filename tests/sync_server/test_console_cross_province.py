@@ -89,7 +89,8 @@ def test_submit_upward_from_the_console_sends_a_signed_package(client: TestClien
     assert again.status_code == 409 and "已报送" in again.text and len(peer.got) == 1
 
 
-def test_an_unreachable_higher_server_leaves_the_check_unsent(client: TestClient, app: FastAPI):
+def test_an_unreachable_higher_server_does_not_stop_the_step(client: TestClient, app: FastAPI):
+    """The step is taken and recorded; its signed package waits in the outbox (test_console_cross_outbox.py)."""
     add_org(app, PROVINCE, "重庆市社会救助家庭经济状况核对中心")
     linked_down = Receiver(closed_port())  # never started: nobody listens there
     with app.state.services.session() as session:
@@ -102,9 +103,11 @@ def test_an_unreachable_higher_server_leaves_the_check_unsent(client: TestClient
         session.commit()
     place(app, "xp-down", "lower", "needed", date.today(), date(2099, 1, 1))
     as_(client, "zhoumin")
-    failed = console_post(client, f"{LIST}/xp-down/submit", {}, page=LIST)
-    assert failed.status_code == 503 and "对方服务器无法连接" in failed.text
-    assert status_of(app, "xp-down") == "needed" and logged(app, "cross.submitted") == []
+    sent = console_post(client, f"{LIST}/xp-down/submit", {}, page=LIST)
+    assert sent.status_code == 200 and "xp-down：已报送上级机构" in sent.text
+    assert "对方服务器暂时无法连接，数据包已签发并保存，将自动重发" in sent.text and "待发送（已尝试 1 次" in sent.text
+    assert status_of(app, "xp-down") == "submitted"
+    assert [e.subject for e in logged(app, "cross.submitted")] == ["xp-down"]
 
 
 def test_the_higher_level_confirms_and_answers_and_the_lower_feeds_back(client: TestClient, app: FastAPI,
