@@ -2,7 +2,7 @@
 pair (issue 20, §4.3.5). Rows of records merged before are filled at start, once (db._backfill).
 
 Revision ID: 0021
-Revises: 0019
+Revises: 0020
 Create Date: 2026-12-07 01:00:00
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0021'
-down_revision: str | None = '0019'
+down_revision: str | None = '0020'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
