@@ -1,0 +1,158 @@
+"""Issue 18's 扫描二维码, for real: Chromium's fake camera films the enrolment QR code the console drew.
+
+An administrator creates an enrolment in the console; the console's own QR image (its SVG, as the
+browser draws it) is put on a grey desk, turned a little, in a 1280x720 video that Chromium plays as its
+camera. A fresh tablet (no server configured) presses 扫描二维码 and ends provisioned, the office's name
+shown, the camera released. Then a camera that sees a room and no code: a Chinese message, the camera
+released, nothing kept, and the typed payload still provisions the tablet.
+"""
+from __future__ import annotations
+
+import json
+
+import pytest
+import zxingcpp
+from PIL import Image
+from playwright.sync_api import sync_playwright
+
+from schemas.devices import parse_payload
+from tests.end_to_end.fake_camera import photo_scene, read_y4m_frame, scene, write_y4m
+from tests.end_to_end.flet_browser import (
+    SCREENS_DIR,
+    WAIT_MS,
+    fill_field,
+    launch_browser,
+    new_tablet_page,
+    open_flet,
+    shot,
+    stop_process,
+    tap,
+    wait_text,
+)
+from tests.end_to_end.flows import console_sign_in
+from tests.end_to_end.product import Product, chromium_tls_args
+from tests.end_to_end.test_provisioning import OFFICE, PASSWORDS, start_fresh_app
+
+MEDIA_FLAGS = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
+PHOTO = "/work/shared/test-media/photos/Canon_40D.jpg"
+# Every camera stream the page opens, kept to check afterwards that each was stopped (camera released).
+TRACK_STREAMS_JS = """
+(() => {
+  window.__streams = [];
+  const md = navigator.mediaDevices;
+  const original = md.getUserMedia.bind(md);
+  md.getUserMedia = async (c) => { const s = await original(c); window.__streams.push(s); return s; };
+})();
+"""
+LIVE_TRACKS_JS = "window.__streams.flatMap(s => s.getVideoTracks()).filter(t => t.readyState === 'live').length"
+OPENED_JS = "window.__streams.length"
+
+
+@pytest.fixture(scope="module")
+def playwright():
+    """One Playwright for the module: the console's browser and each camera's browser are launched from it
+    (each fake camera plays one file, given at launch)."""
+    with sync_playwright() as pw:
+        yield pw
+
+
+@pytest.fixture
+def fresh(tmp_path, agency):
+    """The server (demo seeded) and a tablet app out of the box: no server, no CA configured."""
+    product = Product(tmp_path, agency)
+    product.start_server()
+    app = start_fresh_app(product)
+    yield product
+    stop_process(app)
+    product.stop()
+
+
+def enrol(playwright, product: Product, name: str) -> tuple[str, Image.Image]:
+    """An administrator's enrolment in the console: the payload shown under the code, and the code's
+    image as the console draws it (a screenshot of its SVG)."""
+    browser = launch_browser(playwright, chromium_tls_args(product.agency))
+    try:
+        context, console = console_sign_in(browser, product, "admin", PASSWORDS["admin"],
+                                           viewport={"width": 1280, "height": 900})
+        console.goto(f"{product.server_url}/console/devices/enrol")
+        console.select_option("select[name=team_id]", "team-yb-01")
+        console.fill("input[name=note]", "平板 08 号")
+        console.click("form[action='/console/devices/enrol'] button[type=submit]")
+        console.wait_for_selector("#enrolment-qr svg")
+        SCREENS_DIR.mkdir(parents=True, exist_ok=True)
+        path = SCREENS_DIR / f"{name}-console-qr.png"
+        console.locator("#enrolment-qr svg").screenshot(path=str(path))
+        text = console.inner_text("#enrolment-payload").strip()
+        context.close()
+    finally:
+        browser.close()
+    return text, Image.open(path).convert("RGB")
+
+
+def camera_browser(playwright, product: Product, video):
+    """Chromium whose only camera plays `video` in a loop."""
+    return launch_browser(playwright, [*chromium_tls_args(product.agency), *MEDIA_FLAGS,
+                                       f"--use-file-for-fake-video-capture={video}"])
+
+
+def open_fresh_tablet(browser, product: Product):
+    context, page = new_tablet_page(browser, permissions=["camera"])
+    context.add_init_script(TRACK_STREAMS_JS)
+    open_flet(page, product.app_url)
+    wait_text(page, "本平板尚未登记到机构服务器")
+    return context, page
+
+
+def wait_released(page) -> None:
+    """Wait until the camera was opened and every stream it gave is stopped (the camera released)."""
+    page.wait_for_function(f"{OPENED_JS} > 0 && {LIVE_TRACKS_JS} === 0", timeout=WAIT_MS)
+
+
+def kept(product: Product) -> dict | None:
+    path = product.root / "tablet" / "provisioning.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
+def test_scanning_the_consoles_qr_code_with_the_camera_provisions_the_tablet(tmp_path, fresh, playwright):
+    text, qr = enrol(playwright, fresh, "scan")
+    payload = parse_payload(text)
+    video = write_y4m(tmp_path / "console-qr.y4m", scene(qr, turn_degrees=8))
+    [seen] = zxingcpp.read_barcodes(read_y4m_frame(video))  # the file itself holds a readable code
+    assert seen.text == text
+    browser = camera_browser(playwright, fresh, video)
+    try:
+        context, page = open_fresh_tablet(browser, fresh)
+        shot(page, "provision-scan-01-first-screen")
+        tap(page, "provision-scan")
+        wait_text(page, f"本设备已登记到：{OFFICE}")
+        shot(page, "provision-scan-02-registered")
+        wait_released(page)
+        assert page.evaluate(OPENED_JS) >= 1
+        assert kept(fresh)["office_name"] == OFFICE and kept(fresh)["ca_sha256"] == payload.ca
+        assert kept(fresh)["server_url"] == payload.url == fresh.server_url
+        tap(page, "provisioned-continue")
+        wait_text(page, "账号")  # on to the team's sign-in, against the server in the code
+        context.close()
+    finally:
+        browser.close()
+
+
+def test_a_camera_that_sees_no_qr_code_says_so_and_the_typed_payload_still_works(tmp_path, fresh, playwright):
+    text, _qr = enrol(playwright, fresh, "noqr")
+    video = write_y4m(tmp_path / "room.y4m", photo_scene(PHOTO))
+    assert zxingcpp.read_barcodes(read_y4m_frame(video)) == []
+    browser = camera_browser(playwright, fresh, video)
+    try:
+        context, page = open_fresh_tablet(browser, fresh)
+        tap(page, "provision-scan")
+        wait_text(page, "画面中没有识别到二维码")
+        shot(page, "provision-scan-03-no-code")
+        wait_released(page)
+        assert kept(fresh) is None and not (fresh.root / "tablet" / "agency-ca.pem").exists()
+        fill_field(page, "provision-payload", text)  # the field is still there and takes the text
+        tap(page, "provision-submit")
+        wait_text(page, f"本设备已登记到：{OFFICE}")
+        assert kept(fresh)["office_name"] == OFFICE
+        context.close()
+    finally:
+        browser.close()
