@@ -22,6 +22,7 @@ from tests.end_to_end.flet_browser import (
     WAIT_MS,
     fill_field,
     launch_browser,
+    locate,
     new_tablet_page,
     open_flet,
     shot,
@@ -108,6 +109,10 @@ def wait_released(page) -> None:
     page.wait_for_function(f"{OPENED_JS} > 0 && {LIVE_TRACKS_JS} === 0", timeout=WAIT_MS)
 
 
+def app_log(product: Product) -> str:
+    return (product.root / "field_app.log").read_text(encoding="utf-8", errors="replace")
+
+
 def kept(product: Product) -> dict | None:
     path = product.root / "tablet" / "provisioning.json"
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
@@ -123,11 +128,12 @@ def test_scanning_the_consoles_qr_code_with_the_camera_provisions_the_tablet(tmp
     try:
         context, page = open_fresh_tablet(browser, fresh)
         shot(page, "provision-scan-01-first-screen")
-        tap(page, "provision-scan")
+        button = locate(page, "provision-scan")
+        button.tap()
+        button.tap()  # an impatient second press: ignored while the first scan runs
         wait_text(page, f"本设备已登记到：{OFFICE}")
         shot(page, "provision-scan-02-registered")
         wait_released(page)
-        assert page.evaluate(OPENED_JS) >= 1
         assert kept(fresh)["office_name"] == OFFICE and kept(fresh)["ca_sha256"] == payload.ca
         assert kept(fresh)["server_url"] == payload.url == fresh.server_url
         tap(page, "provisioned-continue")
@@ -135,6 +141,7 @@ def test_scanning_the_consoles_qr_code_with_the_camera_provisions_the_tablet(tmp
         context.close()
     finally:
         browser.close()
+    assert "Previous capture has not returned yet" not in app_log(fresh)  # no second capture was started
 
 
 def test_a_camera_that_sees_no_qr_code_says_so_and_the_typed_payload_still_works(tmp_path, fresh, playwright):
@@ -145,14 +152,45 @@ def test_a_camera_that_sees_no_qr_code_says_so_and_the_typed_payload_still_works
     try:
         context, page = open_fresh_tablet(browser, fresh)
         tap(page, "provision-scan")
+        wait_text(page, "正在识别二维码")  # a scan takes a moment: the screen says so, and how to aim
+        page.wait_for_function(f"{LIVE_TRACKS_JS} > 0")
+        shot(page, "provision-scan-03-scanning")
+        opened = page.evaluate(OPENED_JS)
+        page.set_viewport_size({"width": 800, "height": 1280})  # the tablet is turned upright mid-scan
+        page.wait_for_function(f"{OPENED_JS} > {opened} && {LIVE_TRACKS_JS} > 0")  # the camera started again
+        wait_text(page, "正在识别二维码")  # and the scan goes on in the new drawing
         wait_text(page, "画面中没有识别到二维码")
-        shot(page, "provision-scan-03-no-code")
+        shot(page, "provision-scan-04-no-code")
         wait_released(page)
         assert kept(fresh) is None and not (fresh.root / "tablet" / "agency-ca.pem").exists()
         fill_field(page, "provision-payload", text)  # the field is still there and takes the text
         tap(page, "provision-submit")
         wait_text(page, f"本设备已登记到：{OFFICE}")
         assert kept(fresh)["office_name"] == OFFICE
+        context.close()
+    finally:
+        browser.close()
+
+
+def test_a_scan_stopped_then_aimed_at_the_code_provisions_the_tablet(tmp_path, fresh, playwright):
+    """停止扫描 ends a scan at once, camera off and nothing said against it; the surveyor then aims at the
+    code, smaller and turned further (Chromium opens its file anew at each camera start), and scans again."""
+    text, qr = enrol(playwright, fresh, "again")
+    video = write_y4m(tmp_path / "camera.y4m", photo_scene(PHOTO))
+    browser = camera_browser(playwright, fresh, video)
+    try:
+        context, page = open_fresh_tablet(browser, fresh)
+        tap(page, "provision-scan")
+        page.wait_for_function(f"{LIVE_TRACKS_JS} > 0")
+        tap(page, "provision-scan-stop")
+        wait_released(page)
+        locate(page, "扫描二维码")  # the button is back, well before the scan's time is up
+        assert page.get_by_text("没有识别到二维码").count() == 0 and kept(fresh) is None
+        write_y4m(video, scene(qr, fraction=0.3, turn_degrees=30))
+        tap(page, "provision-scan")
+        wait_text(page, f"本设备已登记到：{OFFICE}")
+        wait_released(page)
+        assert kept(fresh)["server_url"] == parse_payload(text).url
         context.close()
     finally:
         browser.close()
