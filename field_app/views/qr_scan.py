@@ -107,7 +107,8 @@ def scan_row(ctx: SessionContext) -> ft.Control:
     fill()
     if (scan := _SCANS.get(ctx)) is not None:  # drawn again mid-scan (the tablet turned): the same preview,
         scan.drawings, scan.show = scan.drawings + 1, show  # which the scan starts again
-    return ft.Column([ft.Row([button_slot, stop_slot], wrap=True, spacing=16), preview, status_slot], spacing=8)
+    return ft.Column([ft.Row([button_slot, stop_slot], wrap=True, spacing=16),
+                      tagged("provision-scan-preview", preview), status_slot], spacing=8)
 
 
 async def _run(ctx: SessionContext, scan: _Scan) -> None:

@@ -8,11 +8,13 @@ released, nothing kept, and the typed payload still provisions the tablet.
 """
 from __future__ import annotations
 
+import io
 import json
+import time
 
 import pytest
 import zxingcpp
-from PIL import Image
+from PIL import Image, ImageOps
 from playwright.sync_api import sync_playwright
 
 from schemas.devices import parse_payload
@@ -109,6 +111,20 @@ def wait_released(page) -> None:
     page.wait_for_function(f"{OPENED_JS} > 0 && {LIVE_TRACKS_JS} === 0", timeout=WAIT_MS)
 
 
+def assert_not_mirrored(page, filmed: Image.Image) -> None:
+    """The preview shows the scene the right way round (aiming at a mirror image confuses): a screenshot of
+    it is nearer to what the camera films than to its mirror image."""
+    seen = Image.open(io.BytesIO(page.locator('[flt-semantics-identifier="provision-scan-preview"]').first
+                                 .screenshot()))
+
+    def distance(a: Image.Image, b: Image.Image) -> float:
+        small = [i.convert("L").resize((32, 18), Image.Resampling.BOX) for i in (a, b)]
+        return sum(abs(x - y) for x, y in zip(small[0].tobytes(), small[1].tobytes(), strict=True)) / (32 * 18)
+
+    right_way, mirrored = distance(seen, filmed), distance(seen, ImageOps.mirror(filmed))
+    assert right_way < mirrored / 2, (right_way, mirrored)
+
+
 def app_log(product: Product) -> str:
     return (product.root / "field_app.log").read_text(encoding="utf-8", errors="replace")
 
@@ -129,9 +145,12 @@ def test_scanning_the_consoles_qr_code_with_the_camera_provisions_the_tablet(tmp
         context, page = open_fresh_tablet(browser, fresh)
         shot(page, "provision-scan-01-first-screen")
         button = locate(page, "provision-scan")
+        pressed = time.monotonic()
         button.tap()
         button.tap()  # an impatient second press: ignored while the first scan runs
         wait_text(page, f"本设备已登记到：{OFFICE}")
+        timing = {"scan_to_registered_s": round(time.monotonic() - pressed, 2)}
+        (SCREENS_DIR.parent / "timings-provision-scan.json").write_text(json.dumps(timing))
         shot(page, "provision-scan-02-registered")
         wait_released(page)
         assert kept(fresh)["office_name"] == OFFICE and kept(fresh)["ca_sha256"] == payload.ca
@@ -155,6 +174,7 @@ def test_a_camera_that_sees_no_qr_code_says_so_and_the_typed_payload_still_works
         wait_text(page, "正在识别二维码")  # a scan takes a moment: the screen says so, and how to aim
         page.wait_for_function(f"{LIVE_TRACKS_JS} > 0")
         shot(page, "provision-scan-03-scanning")
+        assert_not_mirrored(page, photo_scene(PHOTO))
         opened = page.evaluate(OPENED_JS)
         page.set_viewport_size({"width": 800, "height": 1280})  # the tablet is turned upright mid-scan
         page.wait_for_function(f"{OPENED_JS} > {opened} && {LIVE_TRACKS_JS} > 0")  # the camera started again
