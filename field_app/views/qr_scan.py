@@ -45,6 +45,9 @@ AIM = f"正在识别二维码：请将控制台上的登记二维码对准相机
 FOUND = "已识别二维码，正在连接服务器登记…"  # fetching the CA and registering take a moment
 MISSED = (f"约 {int(SCAN_SECONDS)} 秒内画面中没有识别到二维码。请让二维码位于画面中央、离相机约 20–40 厘米，"
           "再按“扫描二维码”；或在下方粘贴登记内容")
+# the camera plugin's reasons are English and technical ("CameraException(cameraNotFound, …)"): the log
+# keeps them; the surveyor is told what to do
+NO_CAMERA = "相机无法使用：未找到相机，或本应用未获准使用相机。请在系统设置中允许使用相机后重试，或在下方粘贴登记内容"
 INTERRUPTED = "相机没有响应，扫描已中断，请再按一次“扫描二维码”"
 
 
@@ -74,7 +77,9 @@ def scan_row(ctx: SessionContext) -> ft.Control:
     provisioner = ctx.model.provisioner
     assert provisioner is not None
     button_slot, status_slot, stop_slot = ft.Container(), ft.Container(), ft.Container()
-    preview = ft.Container(width=PREVIEW[0], height=PREVIEW[1], bgcolor=ft.Colors.BLACK)
+    frame = ft.Container(width=PREVIEW[0], height=PREVIEW[1], bgcolor=ft.Colors.BLACK)
+    framed = tagged("provision-scan-preview", frame)
+    preview = ft.Container()  # holds the framed camera while a scan reads frames (a Semantics needs content)
 
     def fill() -> None:
         scan = _SCANS.get(ctx)
@@ -84,7 +89,8 @@ def scan_row(ctx: SessionContext) -> ft.Control:
         status_slot.content = tagged("provision-scan-status", note(scan.status, size=16)) if scan else refused
         stop_slot.content = big_button("停止扫描", stop, "provision-scan-stop", icon=ft.Icons.STOP,
                                        primary=False) if scan and scan.live else None
-        preview.content, preview.visible = (scan.camera, True) if scan and scan.live else (None, False)
+        frame.content = scan.camera if scan else None
+        preview.content = framed if scan and scan.live else None
 
     def show() -> None:
         fill()
@@ -108,7 +114,7 @@ def scan_row(ctx: SessionContext) -> ft.Control:
     if (scan := _SCANS.get(ctx)) is not None:  # drawn again mid-scan (the tablet turned): the same preview,
         scan.drawings, scan.show = scan.drawings + 1, show  # which the scan starts again
     return ft.Column([ft.Row([button_slot, stop_slot], wrap=True, spacing=16),
-                      tagged("provision-scan-preview", preview), status_slot], spacing=8)
+                      preview, status_slot], spacing=8)
 
 
 async def _run(ctx: SessionContext, scan: _Scan) -> None:
@@ -125,7 +131,7 @@ async def _run(ctx: SessionContext, scan: _Scan) -> None:
         error = str(refused)
     except Exception as failure:  # noqa: BLE001 - no camera, no permission: the text field remains
         log.warning("QR scan: camera not available: %s", failure)
-        error = f"相机无法使用（{str(failure)[:60]}），请粘贴或输入二维码下方的登记内容"
+        error = NO_CAMERA
     try:
         scan.live, scan.status = False, FOUND if text is not None else scan.status
         scan.show()  # the preview leaves the page: the camera stops

@@ -125,6 +125,11 @@ def assert_not_mirrored(page, filmed: Image.Image) -> None:
     assert right_way < mirrored / 2, (right_way, mirrored)
 
 
+def no_control_errors(page) -> None:
+    """No red box of Flet's own (a control misbuilt, e.g. "Semantics.content must be provided and visible")."""
+    assert page.locator("[aria-label*='must be'], [aria-label*='Exception'], [aria-label*='Error']").count() == 0
+
+
 def app_log(product: Product) -> str:
     return (product.root / "field_app.log").read_text(encoding="utf-8", errors="replace")
 
@@ -144,6 +149,7 @@ def test_scanning_the_consoles_qr_code_with_the_camera_provisions_the_tablet(tmp
     try:
         context, page = open_fresh_tablet(browser, fresh)
         shot(page, "provision-scan-01-first-screen")
+        no_control_errors(page)
         button = locate(page, "provision-scan")
         pressed = time.monotonic()
         button.tap()
@@ -174,6 +180,7 @@ def test_a_camera_that_sees_no_qr_code_says_so_and_the_typed_payload_still_works
         wait_text(page, "正在识别二维码")  # a scan takes a moment: the screen says so, and how to aim
         page.wait_for_function(f"{LIVE_TRACKS_JS} > 0")
         shot(page, "provision-scan-03-scanning")
+        no_control_errors(page)
         assert_not_mirrored(page, photo_scene(PHOTO))
         opened = page.evaluate(OPENED_JS)
         page.set_viewport_size({"width": 800, "height": 1280})  # the tablet is turned upright mid-scan
@@ -181,6 +188,7 @@ def test_a_camera_that_sees_no_qr_code_says_so_and_the_typed_payload_still_works
         wait_text(page, "正在识别二维码")  # and the scan goes on in the new drawing
         wait_text(page, "画面中没有识别到二维码")
         shot(page, "provision-scan-04-no-code")
+        no_control_errors(page)
         wait_released(page)
         assert kept(fresh) is None and not (fresh.root / "tablet" / "agency-ca.pem").exists()
         fill_field(page, "provision-payload", text)  # the field is still there and takes the text
@@ -214,3 +222,30 @@ def test_a_scan_stopped_then_aimed_at_the_code_provisions_the_tablet(tmp_path, f
         context.close()
     finally:
         browser.close()
+
+
+def test_a_tablet_whose_camera_is_refused_says_so_and_the_typed_payload_still_works(fresh, playwright):
+    """No camera permission (the surveyor said no, or the tablet has none): a Chinese reason at once, not
+    a scan that waits, and the typed payload provisions the tablet."""
+    text, _qr = enrol(playwright, fresh, "nocamera")
+    browser = launch_browser(playwright, chromium_tls_args(fresh.agency))  # no fake camera, no permission
+    try:
+        context, page = new_tablet_page(browser)
+        context.add_init_script(TRACK_STREAMS_JS)
+        open_flet(page, fresh.app_url)
+        pressed = time.monotonic()
+        tap(page, "provision-scan")
+        wait_text(page, "相机无法使用")
+        refused_after = time.monotonic() - pressed
+        shot(page, "provision-scan-05-no-camera")
+        no_control_errors(page)
+        assert "Exception" not in wait_text(page, "相机无法使用")  # what to do, in Chinese; the reason is logged
+        locate(page, "扫描二维码")
+        assert page.evaluate(LIVE_TRACKS_JS) == 0 and kept(fresh) is None
+        fill_field(page, "provision-payload", text)
+        tap(page, "provision-submit")
+        wait_text(page, f"本设备已登记到：{OFFICE}")
+        context.close()
+    finally:
+        browser.close()
+    assert refused_after < 10, refused_after
