@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PIL import Image
+from PIL import Image, ImageEnhance, ImageFilter
 
 FRAME_SIZE = (1280, 720)  # what ResolutionPreset.HIGH asks for on the web (720p)
 
@@ -37,10 +37,10 @@ def scene(picture: Image.Image, size: tuple[int, int] = FRAME_SIZE, fraction: fl
 
 def photo_scene(path: Path, size: tuple[int, int] = FRAME_SIZE) -> Image.Image:
     """A photograph filling the frame (cropped to its shape), as a camera pointed at a room sees it."""
-    with Image.open(path) as photo:
-        photo = photo.convert("RGB")
-        ratio = max(size[0] / photo.width, size[1] / photo.height)
-        resized = photo.resize((round(photo.width * ratio), round(photo.height * ratio)), Image.Resampling.LANCZOS)
+    with Image.open(path) as opened:
+        photo = opened.convert("RGB")
+    ratio = max(size[0] / photo.width, size[1] / photo.height)
+    resized = photo.resize((round(photo.width * ratio), round(photo.height * ratio)), Image.Resampling.LANCZOS)
     left, top = (resized.width - size[0]) // 2, (resized.height - size[1]) // 2
     return resized.crop((left, top, left + size[0], top + size[1]))
 
@@ -80,3 +80,52 @@ def read_y4m_frame(path: Path) -> Image.Image:
                          body[width * height + quarter:width * height + 2 * quarter])
     full = (width, height)
     return Image.merge("YCbCr", (y, cb.resize(full), cr.resize(full))).convert("RGB")
+
+
+def screen_scene(screen: Image.Image, size: tuple[int, int] = FRAME_SIZE, tilt: float = 0.12,
+                 contrast: float = 0.55, blur: float = 1.0) -> Image.Image:
+    """A monitor showing `screen`, filmed from the side: the page keystoned (its far edge `tilt` of the
+    height shorter), washed out by the room's light (`contrast`), a little out of focus (`blur`), with a
+    dark bezel and a desk around it."""
+    inner = (int(size[0] * 0.8), int(size[0] * 0.8 * screen.height / screen.width))
+    inner = (inner[0], min(inner[1], int(size[1] * 0.9)))
+    page = ImageEnhance.Contrast(screen.convert("RGB").resize(inner, Image.Resampling.LANCZOS)).enhance(contrast)
+    page = ImageEnhance.Brightness(page).enhance(1.1)
+    frame = Image.new("RGB", size, (120, 110, 100))
+    monitor = Image.new("RGB", (inner[0] + 24, inner[1] + 24), (25, 25, 28))
+    monitor.paste(page, (12, 12))
+    w, h = monitor.size
+    # corners of the monitor in the frame: the right edge further away, so shorter
+    left, top = (size[0] - w) // 2, (size[1] - h) // 2
+    shrink = int(h * tilt / 2)
+    corners = [(left, top), (left + w, top + shrink), (left + w, top + h - shrink), (left, top + h)]
+    coefficients = _perspective(corners, [(0, 0), (w, 0), (w, h), (0, h)])
+    warped = monitor.transform(size, Image.Transform.PERSPECTIVE, coefficients, Image.Resampling.BICUBIC)
+    mask = Image.new("L", monitor.size, 255).transform(size, Image.Transform.PERSPECTIVE, coefficients)
+    frame.paste(warped, (0, 0), mask)
+    return frame.filter(ImageFilter.GaussianBlur(blur)) if blur else frame
+
+
+def _perspective(to: list[tuple[int, int]], source: list[tuple[int, int]]) -> list[float]:
+    """Pillow's 8 coefficients mapping frame points `to` back to picture points `source`."""
+    rows: list[list[float]] = []
+    values: list[float] = []
+    for (x, y), (u, v) in zip(to, source, strict=True):
+        rows.append([x, y, 1, 0, 0, 0, -u * x, -u * y])
+        rows.append([0, 0, 0, x, y, 1, -v * x, -v * y])
+        values.extend([u, v])
+    return _solve(rows, values)
+
+
+def _solve(a: list[list[float]], b: list[float]) -> list[float]:
+    """Gaussian elimination with partial pivoting (8 unknowns: no numpy needed)."""
+    n = len(b)
+    m = [list(map(float, row)) + [float(v)] for row, v in zip(a, b, strict=True)]
+    for col in range(n):
+        pivot = max(range(col, n), key=lambda r: abs(m[r][col]))
+        m[col], m[pivot] = m[pivot], m[col]
+        for r in range(n):
+            if r != col:
+                factor = m[r][col] / m[col][col]
+                m[r] = [x - factor * y for x, y in zip(m[r], m[col], strict=True)]
+    return [m[i][n] / m[i][i] for i in range(n)]

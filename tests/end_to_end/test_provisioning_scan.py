@@ -18,7 +18,7 @@ from PIL import Image, ImageOps
 from playwright.sync_api import sync_playwright
 
 from schemas.devices import parse_payload
-from tests.end_to_end.fake_camera import photo_scene, read_y4m_frame, scene, write_y4m
+from tests.end_to_end.fake_camera import photo_scene, read_y4m_frame, scene, screen_scene, write_y4m
 from tests.end_to_end.flet_browser import (
     SCREENS_DIR,
     WAIT_MS,
@@ -70,9 +70,9 @@ def fresh(tmp_path, agency):
     product.stop()
 
 
-def enrol(playwright, product: Product, name: str) -> tuple[str, Image.Image]:
-    """An administrator's enrolment in the console: the payload shown under the code, and the code's
-    image as the console draws it (a screenshot of its SVG)."""
+def enrol(playwright, product: Product, name: str) -> tuple[str, Image.Image, Image.Image]:
+    """An administrator's enrolment in the console: the payload shown under the code, the code's image
+    as the console draws it (a screenshot of its SVG), and the whole page as its screen shows it."""
     browser = launch_browser(playwright, chromium_tls_args(product.agency))
     try:
         context, console = console_sign_in(browser, product, "admin", PASSWORDS["admin"],
@@ -85,11 +85,12 @@ def enrol(playwright, product: Product, name: str) -> tuple[str, Image.Image]:
         SCREENS_DIR.mkdir(parents=True, exist_ok=True)
         path = SCREENS_DIR / f"{name}-console-qr.png"
         console.locator("#enrolment-qr svg").screenshot(path=str(path))
+        screen = Image.open(io.BytesIO(console.screenshot())).convert("RGB")
         text = console.inner_text("#enrolment-payload").strip()
         context.close()
     finally:
         browser.close()
-    return text, Image.open(path).convert("RGB")
+    return text, Image.open(path).convert("RGB"), screen
 
 
 def camera_browser(playwright, product: Product, video):
@@ -140,7 +141,7 @@ def kept(product: Product) -> dict | None:
 
 
 def test_scanning_the_consoles_qr_code_with_the_camera_provisions_the_tablet(tmp_path, fresh, playwright):
-    text, qr = enrol(playwright, fresh, "scan")
+    text, qr, _screen = enrol(playwright, fresh, "scan")
     payload = parse_payload(text)
     video = write_y4m(tmp_path / "console-qr.y4m", scene(qr, turn_degrees=8))
     [seen] = zxingcpp.read_barcodes(read_y4m_frame(video))  # the file itself holds a readable code
@@ -170,7 +171,7 @@ def test_scanning_the_consoles_qr_code_with_the_camera_provisions_the_tablet(tmp
 
 
 def test_a_camera_that_sees_no_qr_code_says_so_and_the_typed_payload_still_works(tmp_path, fresh, playwright):
-    text, _qr = enrol(playwright, fresh, "noqr")
+    text, _qr, _screen = enrol(playwright, fresh, "noqr")
     video = write_y4m(tmp_path / "room.y4m", photo_scene(PHOTO))
     assert zxingcpp.read_barcodes(read_y4m_frame(video)) == []
     browser = camera_browser(playwright, fresh, video)
@@ -202,8 +203,9 @@ def test_a_camera_that_sees_no_qr_code_says_so_and_the_typed_payload_still_works
 
 def test_a_scan_stopped_then_aimed_at_the_code_provisions_the_tablet(tmp_path, fresh, playwright):
     """停止扫描 ends a scan at once, camera off and nothing said against it; the surveyor then aims at the
-    code, smaller and turned further (Chromium opens its file anew at each camera start), and scans again."""
-    text, qr = enrol(playwright, fresh, "again")
+    administrator's screen showing the console page, from the side (Chromium opens its file anew at each
+    camera start), and scans again."""
+    text, _qr, screen = enrol(playwright, fresh, "again")
     video = write_y4m(tmp_path / "camera.y4m", photo_scene(PHOTO))
     browser = camera_browser(playwright, fresh, video)
     try:
@@ -214,7 +216,8 @@ def test_a_scan_stopped_then_aimed_at_the_code_provisions_the_tablet(tmp_path, f
         wait_released(page)
         locate(page, "扫描二维码")  # the button is back, well before the scan's time is up
         assert page.get_by_text("没有识别到二维码").count() == 0 and kept(fresh) is None
-        write_y4m(video, scene(qr, fraction=0.3, turn_degrees=30))
+        # now the camera films the console's screen from the side: keystoned, washed out, a little blurred
+        write_y4m(video, screen_scene(screen))
         tap(page, "provision-scan")
         wait_text(page, f"本设备已登记到：{OFFICE}")
         wait_released(page)
@@ -227,7 +230,7 @@ def test_a_scan_stopped_then_aimed_at_the_code_provisions_the_tablet(tmp_path, f
 def test_a_tablet_whose_camera_is_refused_says_so_and_the_typed_payload_still_works(fresh, playwright):
     """No camera permission (the surveyor said no, or the tablet has none): a Chinese reason at once, not
     a scan that waits, and the typed payload provisions the tablet."""
-    text, _qr = enrol(playwright, fresh, "nocamera")
+    text, _qr, _screen = enrol(playwright, fresh, "nocamera")
     browser = launch_browser(playwright, chromium_tls_args(fresh.agency))  # no fake camera, no permission
     try:
         context, page = new_tablet_page(browser)
