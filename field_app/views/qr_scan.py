@@ -40,7 +40,7 @@ from field_app.views.widgets import DANGER, big_button, note, tagged
 log = logging.getLogger(__name__)
 SCAN_SECONDS = 12.0  # how long frames are read before the scan gives up
 CALL_TIMEOUT_S = 8.0  # one camera call (start, one frame): past this the preview is taken as gone
-PREVIEW = (400, 225)  # 16:9, the frames' shape (ResolutionPreset.HIGH: 1280x720)
+PREVIEW = (560, 315)  # 16:9, the frames' shape (ResolutionPreset.HIGH: 1280x720); as wide as the text field
 AIM = f"正在识别二维码：请将控制台上的登记二维码对准相机，保持平稳（最多约 {int(SCAN_SECONDS)} 秒）"
 FOUND = "已识别二维码，正在连接服务器登记…"  # fetching the CA and registering take a moment
 MISSED = (f"约 {int(SCAN_SECONDS)} 秒内画面中没有识别到二维码。请让二维码位于画面中央、离相机约 20–40 厘米，"
@@ -91,6 +91,8 @@ def scan_row(ctx: SessionContext) -> ft.Control:
                                        primary=False) if scan and scan.live else None
         frame.content = scan.camera if scan else None
         preview.content = framed if scan and scan.live else None
+        for slot in (status_slot, stop_slot, preview):  # an empty slot takes no room (no gap in the column)
+            slot.visible = slot.content is not None
 
     def show() -> None:
         fill()
