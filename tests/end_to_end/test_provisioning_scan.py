@@ -35,9 +35,10 @@ from tests.end_to_end.flet_browser import (
 from tests.end_to_end.flows import console_sign_in
 from tests.end_to_end.product import Product, chromium_tls_args
 from tests.end_to_end.test_provisioning import OFFICE, PASSWORDS, start_fresh_app
+from tests.media import PHOTOS
 
 MEDIA_FLAGS = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
-PHOTO = "/work/shared/test-media/photos/Canon_40D.jpg"
+PHOTO = PHOTOS / "Canon_40D.jpg"  # a room with no code in it
 # Every camera stream the page opens, kept to check afterwards that each was stopped (camera released).
 TRACK_STREAMS_JS = """
 (() => {
