@@ -54,9 +54,9 @@ class Provisioner(Observable):
     def scan(self, frame: bytes) -> bool:
         """Provision from a camera frame holding the QR code."""
         try:
-            text = decode_qr(frame)
-        except (ProvisioningRefused, OSError) as refused:  # no decoder here, or not an image
-            self.error = str(refused) if isinstance(refused, ProvisioningRefused) else "无法读取相机画面"
+            text = self.read(frame)
+        except ProvisioningRefused as refused:  # no decoder here
+            self.error = str(refused)
             self._notify()
             return False
         if text is None:
@@ -64,6 +64,16 @@ class Provisioner(Observable):
             self._notify()
             return False
         return self.submit(text)
+
+    @staticmethod
+    def read(frame: bytes) -> str | None:
+        """The text of the QR code in one camera frame, None if there is none or the frame does not decode
+        (a scan reads the next one); refused where this platform has no decoder."""
+        try:
+            return decode_qr(frame)
+        except OSError:  # not an image (a frame cut short): the next frame may be whole
+            log.warning("QR scan: a frame that is not an image (%d bytes)", len(frame))
+            return None
 
 
 class DeviceGuard(Observable):

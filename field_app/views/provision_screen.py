@@ -1,58 +1,35 @@
 """设备登记 (issue 18): the first screen of a tablet that knows no server, the settings screen that shows
 where it is registered, and the screen left after a wipe.
 
-The enrolment QR code is scanned with the camera (a frame decoded by zxing-cpp: field_app/provisioning.py),
-or its text, shown under the code in the console, is pasted or typed: Chromium's fake camera cannot show
-a QR code, and a tablet without a working camera still needs a way in. Re-provisioning takes a new code
-from an administrator (each code works once)."""
+The enrolment QR code is scanned with the camera (frames decoded by zxing-cpp until one holds the code:
+field_app/views/qr_scan.py), or its text, shown under the code in the console, is pasted or typed: a
+tablet without a working camera, or a code the camera cannot read, still needs a way in. Re-provisioning
+takes a new code from an administrator (each code works once)."""
 from __future__ import annotations
 
-import asyncio
 import logging
 
 import flet as ft
-import flet_camera as fc
 
 from field_app.views.context import SessionContext
+from field_app.views.qr_scan import scan_row
 from field_app.views.widgets import DANGER, OK, big_button, heading, note, tagged
 
 log = logging.getLogger(__name__)
 
 
 def _payload_form(ctx: SessionContext, button: str) -> list[ft.Control]:
-    """The pasted-payload field, the camera, and the one button that registers."""
+    """The camera, the pasted-payload field, and the one button that registers."""
     provisioner = ctx.model.provisioner
     assert provisioner is not None
     text = ft.TextField(label="登记内容（扫描不便时粘贴或输入）", multiline=True, min_lines=3, max_lines=6,
                         width=560, text_size=14)
-    preview = ft.Container(width=320, height=240, visible=False, bgcolor=ft.Colors.BLACK)
 
     def submit(e: ft.Event) -> None:
         if ctx.act(lambda: provisioner.submit(text.value or "")):
             ctx.render() if provisioner.error else ctx.go("provisioned")
 
-    async def scan(e: ft.Event) -> None:
-        camera = ctx.services.camera or fc.Camera(width=320, height=240, preview_enabled=True)
-        ctx.services.camera = camera
-        preview.content, preview.visible = camera, True
-        ctx.page.update()
-        try:
-            cameras = await camera.get_available_cameras()
-            back = next((c for c in cameras if c.lens_direction == fc.CameraLensDirection.BACK), cameras[0])
-            await camera.initialize(back, fc.ResolutionPreset.HIGH, enable_audio=False)
-            await asyncio.sleep(1.0)  # the preview settles (focus, exposure) before the frame is read
-            frame = await camera.take_picture()
-        except Exception as error:  # noqa: BLE001 - no camera or no permission: the text field remains
-            log.warning("QR scan: camera not available: %s", error)
-            provisioner.error = "相机无法使用，请粘贴或输入二维码下方的登记内容"
-            ctx.render()
-            return
-        done = await asyncio.to_thread(provisioner.scan, bytes(frame))
-        ctx.render() if not done else await asyncio.to_thread(ctx.go, "provisioned")
-
-    error = [note(provisioner.error, DANGER)] if provisioner.error else []
-    return [*error, ft.Row([big_button("扫描二维码", scan, "provision-scan", icon=ft.Icons.QR_CODE_SCANNER,
-                                       primary=False), preview], wrap=True),
+    return [scan_row(ctx),  # with the last refusal (scanned or typed) under it
             tagged("provision-payload", text),
             big_button(button, submit, "provision-submit", icon=ft.Icons.APP_REGISTRATION, width=360)]
 
