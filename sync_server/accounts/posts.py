@@ -180,6 +180,7 @@ ROUTE_POSTS: dict[str, Post | str] = {
     "POST /api/v1/cross-province/{check_id}/confirm": Post.INFORMATION_EXCHANGE,
     "POST /api/v1/cross-province/{check_id}/answer": Post.INFORMATION_EXCHANGE,
     "POST /api/v1/cross-province/{check_id}/feed-back": Post.INFORMATION_EXCHANGE,
+    "POST /api/v1/cross-province/{check_id}/resend": NO_POST + "administration (admin role, R6): a package again",
     "POST /console/admin/hierarchy/parent": NO_POST + "administration (admin role, R6)",
     "POST /console/admin/hierarchy/peers": NO_POST + "administration (admin role, R6)",
     "POST /console/cases/{case_id}/cross-province": Post.INFORMATION_EXCHANGE,

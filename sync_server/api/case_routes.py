@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Response
 
 from schemas.device_view import for_device
 from schemas.protocol import API_PREFIX, CASES_PAGE, CaseDetail, CaseSummary
+from schemas.text import NO_CONTROL
 from sync_server.api.deps import CurrentAccount, DbSession, ServicesDep
 from sync_server.casework.case_wire import case_detail, case_summaries
 from sync_server.tables import queries
@@ -18,7 +19,7 @@ router = APIRouter(prefix="/cases", tags=["cases"])
 @router.get("", response_model=list[CaseSummary])
 def list_cases(session: DbSession, account: CurrentAccount, services: ServicesDep, response: Response,
                after_seq: Annotated[int | None, Query(ge=0)] = None,
-               after_id: Annotated[str, Query(max_length=200)] = "",
+               after_id: Annotated[str, Query(max_length=200, pattern=NO_CONTROL)] = "",
                limit: Annotated[int, Query(ge=1, le=CASES_PAGE)] = CASES_PAGE) -> list[CaseSummary]:
     """Surveyors get their team's cases; township staff their unit's; reviewers their agency's; admins all.
     At most `limit` per answer; when there are more, a `Link` header names the next page (RFC 8288,

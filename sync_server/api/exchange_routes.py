@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 from schemas.exchange import CaseResult, Submission, SubmissionView
 from schemas.office import AuthorizationForm, DocumentKind, DocumentView, IntakeStatus
 from schemas.problems import Code, Problem, ProblemError
+from schemas.text import NO_CONTROL
 from sync_server.api import cross_routes
 from sync_server.api.deps import DbSession, ServicesDep
 from sync_server.api.intake_routes import RAW_BODY
@@ -97,8 +98,9 @@ def read_result(reference: str, session: DbSession, unit: CurrentUnit, services:
 async def upload_document(reference: str, request: Request, unit: CurrentUnit, services: ServicesDep,
                           kind: DocumentKind, subject_position: Annotated[int | None, Query(ge=1)] = None,
                           form: AuthorizationForm | None = None,
-                          guardian_name: Annotated[str, Query(max_length=50)] = "",
-                          guardian_relation: Annotated[str, Query(max_length=20)] = "") -> DocumentView:
+                          guardian_name: Annotated[str, Query(max_length=50, pattern=NO_CONTROL)] = "",
+                          guardian_relation: Annotated[str, Query(max_length=20, pattern=NO_CONTROL)] = "",
+                          ) -> DocumentView:
     """A scan (PDF, JPEG or PNG by content): the 委托书 (no subject), a subject's 授权书 or ID proof (its 序号).
     The same bytes again for the same item answer with the document already kept."""
     await run_in_threadpool(_known, services, unit, reference)  # refuse before reading the body

@@ -21,6 +21,7 @@ from schemas.office import (
     TeamAssignment,
 )
 from schemas.problems import Code, ProblemError
+from schemas.text import NO_CONTROL
 from sync_server.api.deps import CurrentAccount, DbSession, ServicesDep, Transaction
 from sync_server.documents.retention import refuse_if_disposed
 from sync_server.evidence.staff_uploads import StoredUpload, read_body, store_upload
@@ -88,9 +89,9 @@ def _import(services: Services, account: Account, case_id: str, data: bytes, par
 @router.post("/cases/{case_id}/documents", response_model=DocumentView, status_code=201, openapi_extra=RAW_BODY)
 async def upload_document(case_id: str, request: Request, account: CurrentAccount, services: ServicesDep,
                           kind: DocumentKind, subject_id: str | None = None, form: AuthorizationForm | None = None,
-                          guardian_name: Annotated[str, Query(max_length=50)] = "",
-                          guardian_relation: Annotated[str, Query(max_length=20)] = "",
-                          note: Annotated[str, Query(max_length=200)] = "") -> DocumentView:
+                          guardian_name: Annotated[str, Query(max_length=50, pattern=NO_CONTROL)] = "",
+                          guardian_relation: Annotated[str, Query(max_length=20, pattern=NO_CONTROL)] = "",
+                          note: Annotated[str, Query(max_length=200, pattern=NO_CONTROL)] = "") -> DocumentView:
     """A scan (PDF, JPEG or PNG by content) of the 委托书, a subject's 授权书 or ID proof, or township evidence."""
     await run_in_threadpool(_visible, services, account, case_id)  # refuse before reading the body
     stored = await store_upload(services.blobs, await read_body(request.stream()))

@@ -22,6 +22,7 @@ from schemas.staffing import (
     OrgKind,
     TeamMembership,
 )
+from schemas.text import NO_CONTROL
 from sync_server.accounts import admin_actions
 from sync_server.api.deps import CurrentAccount, DbSession, ServicesDep, Transaction
 from sync_server.evidence.staff_uploads import StoredUpload, read_body, store_upload
@@ -91,7 +92,7 @@ def set_team(username: str, body: TeamMembership, session: Transaction, account:
              openapi_extra=RAW_BODY)
 async def record_credential(username: str, request: Request, account: CurrentAccount, services: ServicesDep,
                             kind: CredentialKind, valid_from: date, valid_until: date,
-                            note: Annotated[str, Query(max_length=200)] = "") -> CredentialView:
+                            note: Annotated[str, Query(max_length=200, pattern=NO_CONTROL)] = "") -> CredentialView:
     """The scan of a signed confidentiality pledge (appendix A) or a training record, with its dates."""
     staff.require_admin(account)
     stored = await store_upload(services.blobs, await read_body(request.stream()))

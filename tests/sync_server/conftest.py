@@ -146,7 +146,11 @@ def clock() -> Clock:
 
 @pytest.fixture
 def settings(data_dir: Path, database_url: str) -> Settings:
-    return Settings(data_dir=data_dir, database_url=database_url, max_evidence_bytes=200_000)
+    """The app's background delivery workers (results to the units, cross-province packages) wait an hour
+    before their first pass: in a test nothing runs behind its back (a pass between two requests claimed a
+    message, or added statements to a count); tests deliver by hand (documents/result_delivery.deliver_due,
+    office/cross_outbox.deliver_due). Server processes (server_process.Server) keep the real interval."""
+    return Settings(data_dir=data_dir, database_url=database_url, max_evidence_bytes=200_000, exchange_poll_s=3600)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import json
 
 import pytest
 from fastapi import FastAPI
-from sqlmodel import select
+from sqlmodel import col, select
 
 from sync_server.ops import checking
 from sync_server.ops.seed import DEMO_CASE_ID
@@ -50,7 +50,8 @@ def test_nothing_of_a_disposed_case_is_left_on_disk_but_the_log_and_the_certific
     assert body["appraisal"]["id"] == appraisal and body["appraisal"]["approved_by"] == "admin"
     assert body["appraisal"]["proposed_by"] == "wangfang" and body["exports_removed"]
     with app.state.services.session() as session:
-        entries = list(session.exec(select(AuditEntry).where(AuditEntry.case_id == DEMO_CASE_ID)))
+        entries = list(session.exec(select(AuditEntry).where(AuditEntry.case_id == DEMO_CASE_ID)
+                                    .order_by(col(AuditEntry.position))))  # no order without it on PostgreSQL
     kinds = [e.kind for e in entries]
     assert kinds.index("disposal.proposed") < kinds.index("disposal.approved") < kinds.index("case.disposed")
     logged = json.loads(next(e for e in entries if e.kind == "case.disposed").entry)["data"]

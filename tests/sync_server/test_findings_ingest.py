@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 from fastapi import FastAPI
-from sqlmodel import select
+from sqlmodel import col, select
 
 from schemas.records import Location, LocationFix
 from sync_server.ops.seed import DEMO_CASE_ID
@@ -23,7 +23,7 @@ TUSCANY = Location(lat=43.4675, lon=11.8852, accuracy_m=12)  # where the Coolpix
 
 def audit_kinds(app: FastAPI, kind: str) -> list[AuditEntry]:
     with app.state.services.session() as session:
-        return list(session.exec(select(AuditEntry).where(AuditEntry.kind == kind)))
+        return list(session.exec(select(AuditEntry).where(AuditEntry.kind == kind).order_by(col(AuditEntry.position))))
 
 
 @pytest.mark.both_databases
