@@ -11,26 +11,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event, insert, inspect, select, update
+from sqlalchemy import event, inspect
 from sqlmodel import Session
 
-from sync_server.tables import Case, Counter
+from sync_server.tables import Case
+from sync_server.tables.counters import next_value
 
 CASE_LISTING = "case_listing"
 VISIBILITY = ("team_id", "agency_id", "entrusting_unit")  # who may see a case (queries.visible)
 
 
 def next_number(session: Session) -> int:
-    """The counter's next number, taken in this session's transaction (its lock holds until commit).
-    Core statements on the session's connection: this runs inside a flush."""
-    connection = session.connection()
-    counter = Counter.__table__  # type: ignore[attr-defined]
-    taken = connection.execute(update(counter).where(counter.c.name == CASE_LISTING)
-                               .values(value=counter.c.value + 1))
-    if taken.rowcount == 0:  # a database whose row was never made (the migration makes it)
-        connection.execute(insert(counter).values(name=CASE_LISTING, value=1))
-        return 1
-    return int(connection.execute(select(counter.c.value).where(counter.c.name == CASE_LISTING)).scalar_one())
+    """The case listing's next number, in this session's transaction (tables/counters.next_value)."""
+    return next_value(session, CASE_LISTING)
 
 
 def _moved(case: Case) -> bool:

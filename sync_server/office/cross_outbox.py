@@ -31,8 +31,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, insert, update
-from sqlalchemy import select as core_select
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from schemas.beijing import beijing_text
@@ -40,7 +39,8 @@ from schemas.exchange import CrossPackageView, PackageState, SignedPackage
 from schemas.problems import Code, ProblemError
 from sync_server.documents.result_delivery import backoff, http_client
 from sync_server.services import Services
-from sync_server.tables import Account, Counter, CrossDelivery, CrossPackage, CrossProvinceCheck, ExchangePeer
+from sync_server.tables import Account, CrossDelivery, CrossPackage, CrossProvinceCheck, ExchangePeer
+from sync_server.tables.counters import next_value
 from sync_server.transparency import audit
 
 if TYPE_CHECKING:
@@ -55,26 +55,15 @@ WORKER_TRY_S = 15.0
 TRANSIENT = frozenset({408, 425, 429})  # 4xx answers that mean "later", not "no"
 
 
-def _next_seq(session: Session) -> int:
-    """The counter's next number, in this transaction (its row lock holds until commit: numbers commit in order)."""
-    connection = session.connection()
-    counter = Counter.__table__  # type: ignore[attr-defined]
-    taken = connection.execute(update(counter).where(counter.c.name == COUNTER).values(value=counter.c.value + 1))
-    if taken.rowcount == 0:
-        connection.execute(insert(counter).values(name=COUNTER, value=1))
-        return 1
-    return int(connection.execute(core_select(counter.c.value).where(counter.c.name == COUNTER)).scalar_one())
-
-
 def enqueue(session: Session, row: CrossProvinceCheck, peer_id: str, package: SignedPackage, actor: str,
             now: datetime) -> CrossPackage:
     """Keep the signed package for the other agency's server, in the step's own transaction (not committed here)."""
     if session.get(ExchangePeer, peer_id) is None:
         raise ProblemError(Code.VALIDATION, f"机构 {peer_id} 的服务器未登记，请管理员先登记对方服务器及其公钥")
     body = package.model_dump_json()
-    kept = CrossPackage(id=f"xo-{uuid.uuid4().hex[:16]}", seq=_next_seq(session), check_id=row.id, peer_id=peer_id,
-                        kind=str(package.payload.get("type", "")), body=body, signed_at=now, signed_by=actor,
-                        next_attempt_at=now + LEASE)  # held by the step's own request until try_first
+    kept = CrossPackage(id=f"xo-{uuid.uuid4().hex[:16]}", seq=next_value(session, COUNTER), check_id=row.id,
+                        peer_id=peer_id, kind=str(package.payload.get("type", "")), body=body, signed_at=now,
+                        signed_by=actor, next_attempt_at=now + LEASE)  # held by the step's own request until try_first
     session.add(kept)
     audit.log(session, "cross.package_signed", now, actor, row.case_id, subject=kept.id, check_id=row.id,
               peer=peer_id, step=kept.kind, seq=kept.seq, body_sha256=hashlib.sha256(body.encode()).hexdigest())

@@ -1,7 +1,8 @@
 """Named counters kept in the database (one row each)."""
 from __future__ import annotations
 
-from sqlmodel import Field, SQLModel
+from sqlalchemy import insert, select, update
+from sqlmodel import Field, Session, SQLModel
 
 
 class Counter(SQLModel, table=True):
@@ -11,3 +12,16 @@ class Counter(SQLModel, table=True):
     __tablename__ = "counters"
     name: str = Field(primary_key=True)
     value: int = 0
+
+
+def next_value(session: Session, name: str) -> int:
+    """The named counter's next number, taken in this session's transaction (its lock holds until commit, so
+    numbers commit in order). Core statements on the session's connection: callers may run inside a flush.
+    The migration that introduces a counter makes its row; a database without it gets it here."""
+    connection = session.connection()
+    counter = Counter.__table__  # type: ignore[attr-defined]
+    taken = connection.execute(update(counter).where(counter.c.name == name).values(value=counter.c.value + 1))
+    if taken.rowcount == 0:
+        connection.execute(insert(counter).values(name=name, value=1))
+        return 1
+    return int(connection.execute(select(counter.c.value).where(counter.c.name == name)).scalar_one())

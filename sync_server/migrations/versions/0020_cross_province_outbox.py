@@ -53,9 +53,12 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id')
     )
     op.create_index(op.f('ix_cross_deliveries_package_id'), 'cross_deliveries', ['package_id'], unique=False)
+    # the outbox's sequence (office/cross_outbox.py): its row made here, so two first packages never race to insert it
+    op.execute("INSERT INTO counters (name, value) VALUES ('cross_outbox', 0)")
 
 
 def downgrade() -> None:
+    op.execute("DELETE FROM counters WHERE name = 'cross_outbox'")
     op.drop_index(op.f('ix_cross_deliveries_package_id'), table_name='cross_deliveries')
     op.drop_table('cross_deliveries')
     op.drop_index(op.f('ix_cross_outbox_peer_id'), table_name='cross_outbox')
