@@ -14,6 +14,7 @@ import contextlib
 import hashlib
 import logging
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -142,14 +143,20 @@ def resend(services: Services, message_id: str, actor: str,
         return attempt(services, message_id, http, by=f"console:{actor}")
 
 
-async def deliver_periodically(services: Services) -> None:
-    """The background worker of a server process (started in create_app's lifespan): its first pass comes
-    `exchange_poll_s` after the start, which is then not slowed by it."""
+async def periodically(services: Services, deliver: Callable[[Services, httpx.Client], int], what: str) -> None:
+    """A background delivery worker of a server process (started in create_app's lifespan): a pass every
+    `exchange_poll_s`, the first that long after the start, which is then not slowed by it. Used for the
+    units' results (here) and the cross-province packages (office/cross_outbox.py)."""
     await asyncio.sleep(services.settings.exchange_poll_s)
     with await asyncio.to_thread(http_client) as client:
         while True:
             try:
-                await asyncio.to_thread(deliver_due, services, client)
+                await asyncio.to_thread(deliver, services, client)
             except Exception:  # a database hiccup must not end the worker; the next pass retries
-                log.exception("exchange delivery pass failed")
+                log.exception("%s pass failed", what)
             await asyncio.sleep(services.settings.exchange_poll_s)
+
+
+async def deliver_periodically(services: Services) -> None:
+    """The worker of the units' results."""
+    await periodically(services, deliver_due, "exchange delivery")

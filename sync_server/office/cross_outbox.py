@@ -23,7 +23,6 @@ If the process dies between the other server's 2xx and our commit, the package g
 side (office/cross_province.receive) answers 2xx to a package it has already applied and applies nothing."""
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
 import re
@@ -37,7 +36,7 @@ from sqlmodel import Session, col, select
 from schemas.beijing import beijing_text
 from schemas.exchange import CrossPackageView, PackageState, SignedPackage
 from schemas.problems import Code, ProblemError
-from sync_server.documents.result_delivery import backoff, http_client
+from sync_server.documents.result_delivery import backoff, http_client, periodically
 from sync_server.services import Services
 from sync_server.tables import Account, CrossDelivery, CrossPackage, CrossProvinceCheck, ExchangePeer
 from sync_server.tables.counters import next_value
@@ -243,14 +242,6 @@ def describe(package: CrossPackage | None) -> CrossPackageView | None:
 
 
 async def deliver_periodically(services: Services) -> None:
-    """The background worker of a server process (started in create_app's lifespan): its first pass comes
-    `exchange_poll_s` after the start, which is then not slowed by it."""
-    await asyncio.sleep(services.settings.exchange_poll_s)
-    with await asyncio.to_thread(http_client) as client:
-        while True:
-            try:
-                await asyncio.to_thread(deliver_due, services, client)
-            except Exception:  # a database hiccup must not end the worker; the next pass retries
-                log.exception("cross-province delivery pass failed")
-            await asyncio.sleep(services.settings.exchange_poll_s)
+    """The worker of the cross-province packages (documents/result_delivery.periodically)."""
+    await periodically(services, deliver_due, "cross-province delivery")
 
