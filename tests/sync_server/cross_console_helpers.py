@@ -10,10 +10,12 @@ from datetime import date
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
 from schemas.staffing import NewOrganisation, OrgKind
 from sync_server.ops.seed import DEMO_AGENCY, DEMO_CASE_ID
 from sync_server.tables import CrossProvinceCheck, ExchangePeer, Organisation
+from tests.sync_server.console_client import console_login
 from tests.sync_server.exchange_helpers import Receiver
 
 PROVINCE, COUNTY = "cq-sheng", "yb-xian"
@@ -71,3 +73,8 @@ def status_of(app: FastAPI, check_id: str) -> str:
 def packages(receiver: Receiver) -> list[dict]:
     return [json.loads(body)["payload"] for _, body in receiver.got]
 
+
+def as_(client: TestClient, username: str) -> None:
+    """Signed in to the console as this user (the previous one signed out)."""
+    client.cookies.clear()
+    assert console_login(client, username).status_code == 303

@@ -27,8 +27,8 @@ from sync_server.settings import Settings
 from sync_server.tables import CrossDelivery, ExchangePeer
 from tests.field_app.helpers import closed_port
 from tests.sync_server.admin_console_helpers import logged
-from tests.sync_server.console_client import console_login, console_post
-from tests.sync_server.cross_console_helpers import COUNTY, linked, packages, place, status_of
+from tests.sync_server.console_client import console_post
+from tests.sync_server.cross_console_helpers import COUNTY, as_, linked, packages, place, status_of
 from tests.sync_server.exchange_helpers import Receiver, deliveries_by_hand, ok
 from tests.sync_server.helpers import password_login
 
@@ -47,11 +47,6 @@ def peer(app: FastAPI) -> Iterator[Receiver]:
     linked(app, receiver)
     yield receiver
     receiver.stop()
-
-
-def as_(client: TestClient, username: str) -> None:
-    client.cookies.clear()
-    assert console_login(client, username).status_code == 303
 
 
 def attempts(app: FastAPI) -> list[tuple[int, str]]:

@@ -19,10 +19,11 @@ from sync_server.ops.seed import DEMO_AGENCY, DEMO_CASE_ID, DEMO_TEAM_ID
 from sync_server.tables import ExchangePeer, MatchingResult, Organisation
 from tests.field_app.helpers import closed_port
 from tests.sync_server.admin_console_helpers import logged
-from tests.sync_server.console_client import console_login, console_post
+from tests.sync_server.console_client import console_post
 from tests.sync_server.cross_console_helpers import (
     PROVINCE,
     add_org,
+    as_,
     linked,
     packages,
     place,
@@ -44,11 +45,6 @@ def peer(app: FastAPI) -> Iterator[Receiver]:
     linked(app, receiver)
     yield receiver
     receiver.stop()
-
-
-def as_(client: TestClient, username: str) -> None:
-    client.cookies.clear()
-    assert console_login(client, username).status_code == 303
 
 
 def test_a_need_is_recorded_from_the_case_page_by_the_exchange_post_only(client: TestClient, app: FastAPI,
