@@ -113,6 +113,21 @@ def _literal(token: Token) -> str | int | float:
     raise ExpressionError(f"“{token.text}”应为文字或数字")
 
 
+def _comparison(parser: _Parser, subject: str, refused: str) -> tuple[Token, str, str | int | float]:
+    """`subject op literal` (or `literal op subject`, turned round): the subject's token, the operator and the
+    value; a function or keyword, or a comparison without the subject, is refused with `refused`."""
+    if parser.peek("word"):
+        raise ExpressionError(f"不支持函数或关键字“{parser.take().text}”")
+    left = parser.take()
+    op = OPS.get(parser.take("op").text, "")
+    right = parser.take()
+    if left.kind != subject and right.kind == subject:
+        left, right, op = right, left, FLIPPED[op]
+    if left.kind != subject:
+        raise ExpressionError(f"{refused}（“{parser.expression}”）")
+    return left, op, _literal(right)
+
+
 # --- relevant ------------------------------------------------------------------------------------
 
 def _relevant_atom(parser: _Parser) -> object:
@@ -124,16 +139,7 @@ def _relevant_atom(parser: _Parser) -> object:
         value = _literal(parser.take())
         parser.take("punct", ")")
         return ("leaf", name, "has", value)
-    if parser.peek("word"):
-        raise ExpressionError(f"不支持函数或关键字“{parser.take().text}”")
-    left = parser.take()
-    op = OPS.get(parser.take("op").text, "")
-    right = parser.take()
-    if left.kind != "ref" and right.kind == "ref":
-        left, right, op = right, left, FLIPPED[op]
-    if left.kind != "ref":
-        raise ExpressionError(f"比较应引用一个问题，如 ${{name}}（“{parser.expression}”）")
-    value = _literal(right)
+    left, op, value = _comparison(parser, "ref", "比较应引用一个问题，如 ${name}")
     name = left.text[2:-1]
     if value == "" and op in ("eq", "ne"):
         return ("leaf", name, "not_answered" if op == "eq" else "answered", None)
@@ -190,16 +196,7 @@ def _constraint_atom(parser: _Parser) -> object:
         if op not in ("le", "lt") or not isinstance(limit, int):
             raise ExpressionError("string-length(.) 只支持 <= 或 < 一个整数")
         return ("max_length", limit if op == "le" else limit - 1)
-    if parser.peek("word"):
-        raise ExpressionError(f"不支持函数或关键字“{parser.take().text}”")
-    left = parser.take()
-    op = OPS.get(parser.take("op").text, "")
-    right = parser.take()
-    if left.kind != "dot" and right.kind == "dot":
-        left, right, op = right, left, FLIPPED[op]
-    if left.kind != "dot":
-        raise ExpressionError(f"约束应针对本题的值“.”（“{parser.expression}”）")
-    value = _literal(right)
+    _, op, value = _comparison(parser, "dot", "约束应针对本题的值“.”")
     if op in ("ge", "gt"):
         return ("min", value, op == "gt")
     if op in ("le", "lt"):
