@@ -12,18 +12,11 @@ from typing import Any
 from schemas.protocol import API_PREFIX
 from sync_server.office.id_numbers import make_id_number
 from sync_server.ops.seed import DEMO_TEAM_ID, scan_png
-from sync_server.settings import Settings
 from tests.sync_server.helpers import password_login
 
 X = "/exchange/v1/entrustments"
 ADMIN_UNITS = f"{API_PREFIX}/admin/exchange-units"
 UNIT_NAME = "渝北区龙溪街道办事处"  # the demo township: its clerk chenjing's unit
-
-
-def deliveries_by_hand(settings: Settings) -> Settings:
-    """The app's own delivery worker waits an hour before its first pass: the passes a test makes (or the
-    console's re-send) are the only ones, and no message is claimed behind its back."""
-    return settings.replace(exchange_poll_s=3600)
 
 
 def ok(response: Any, status: int = 200) -> Any:

@@ -2,7 +2,7 @@
 refuses (4xx) stops, says what it answered, and is re-sent by an administrator after the registration is
 fixed; a package to a server that is down waits with back-off, and the next one to the same agency never
 overtakes it. The other server is a real HTTP server on 127.0.0.1 (exchange_helpers.Receiver); the app's own
-worker sleeps (deliveries_by_hand), the test's passes are the only ones."""
+worker sleeps (the in-process settings of tests/sync_server/conftest.py), the test's passes are the only ones."""
 from __future__ import annotations
 
 import base64
@@ -23,22 +23,16 @@ from schemas.seal import key_id
 from sync_server.office.cross_outbox import PACKAGES, deliver_due
 from sync_server.office.cross_province import CONTEXT
 from sync_server.ops.seed import DEMO_AGENCY
-from sync_server.settings import Settings
 from sync_server.tables import CrossDelivery, ExchangePeer
 from tests.field_app.helpers import closed_port
 from tests.sync_server.admin_console_helpers import logged
 from tests.sync_server.console_client import console_post
 from tests.sync_server.cross_console_helpers import COUNTY, as_, linked, packages, place, status_of
-from tests.sync_server.exchange_helpers import Receiver, deliveries_by_hand, ok
+from tests.sync_server.exchange_helpers import Receiver, ok
 from tests.sync_server.helpers import password_login
 
 LIST = "/console/cross-province"
 REFUSAL = {"code": "exchange.package_invalid", "detail": "发送机构未登记，或其签名密钥与登记的不同"}
-
-
-@pytest.fixture
-def settings(settings: Settings) -> Settings:
-    return deliveries_by_hand(settings)
 
 
 @pytest.fixture

@@ -5,19 +5,16 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from sync_server.ops.seed import DEMO_TEAM_ID
-from sync_server.settings import Settings
 from tests.field_app.helpers import closed_port
 from tests.sync_server.console_client import console_login, console_post
 from tests.sync_server.exchange_helpers import (
     UNIT_NAME,
     Receiver,
     X,
-    deliveries_by_hand,
     issue_report,
     through_release,
     unit_headers,
@@ -25,11 +22,6 @@ from tests.sync_server.exchange_helpers import (
 from tests.sync_server.helpers import problem_of
 
 PAGE = "/console/exchange"
-
-
-@pytest.fixture
-def settings(settings: Settings) -> Settings:
-    return deliveries_by_hand(settings)
 
 
 def test_register_rotate_and_resend_from_the_console(client: TestClient, app: FastAPI):

@@ -10,14 +10,12 @@ from __future__ import annotations
 import json
 
 import httpx
-import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import func, select
 
 from sync_server.documents.result_delivery import deliver_due
 from sync_server.documents.result_push import verify_signature
-from sync_server.settings import Settings
 from sync_server.tables import Case, ExchangeDelivery, ExchangeMessage
 from tests.field_app.helpers import closed_port
 from tests.sync_server.exchange_helpers import (
@@ -25,7 +23,6 @@ from tests.sync_server.exchange_helpers import (
     UNIT_NAME,
     Receiver,
     X,
-    deliveries_by_hand,
     issue_report,
     ok,
     register_unit,
@@ -35,11 +32,6 @@ from tests.sync_server.exchange_helpers import (
     upload_scans,
 )
 from tests.sync_server.helpers import password_login, problem_of
-
-
-@pytest.fixture
-def settings(settings: Settings) -> Settings:
-    return deliveries_by_hand(settings)
 
 
 def cases_of_unit(app: FastAPI) -> int:
