@@ -148,17 +148,19 @@ def test_the_backfill_computes_what_the_live_upkeep_kept(team: FieldTeam, app: F
 def test_two_writers_into_one_case_at_once_leave_a_summary_counting_both(app: FastAPI, monkeypatch):
     """Two transactions merge a record into one case at the same moment. Each would compute the summary over
     its own snapshot (PostgreSQL, READ COMMITTED) and the second commit would drop the first's record; the
-    case row is locked first, so the second waits and counts both. Both are held (up to 2 s, under SQLite's
-    5 s busy timeout which the other writer may be in) once they have inserted, so that both hold the lock
-    an insert takes on the case it references (a FOR UPDATE then deadlocked on PostgreSQL), and again just
-    before they compute, to make them meet there if the lock lets them."""
+    case row is locked first, so the second waits and counts both. Both are held once they have inserted, so
+    that both hold the lock an insert takes on the case it references (a FOR UPDATE then deadlocked on
+    PostgreSQL), and again just before they compute, to make them meet there if the lock lets them. On SQLite
+    the second writer's insert already waits for the first's write lock, within a 5 s busy timeout: the first
+    is held 2 × 0.5 s there, not 2 × 2 s, which a busy machine pushed past those 5 s (a CI run)."""
     kinds, compute = templates(), summaries.summary_of
     inserted, meet = threading.Barrier(2), threading.Barrier(2)
+    held_s = 0.5 if app.state.services.engine.dialect.name == "sqlite" else 2.0
 
     def wait(barrier: threading.Barrier) -> None:
         # the other writer waits for a lock this one holds: as it should on SQLite, or here
         with contextlib.suppress(threading.BrokenBarrierError):
-            barrier.wait(timeout=2)
+            barrier.wait(timeout=held_s)
 
     def held_summary_of(*args, **kwargs):  # type: ignore[no-untyped-def]
         wait(meet)
