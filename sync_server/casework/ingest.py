@@ -26,6 +26,7 @@ from sync_server.forms.published import registry_for
 from sync_server.office.conformity import is_released, released_at
 from sync_server.office.staff import require_cleared
 from sync_server.tables import Account, Case, Record, RecordEvidence, SignedRecordBytes, queries
+from sync_server.tables.held import hold_rows
 from sync_server.transparency import audit
 
 ATTEMPTS = 3  # a concurrent twin of the record makes the insert fail: decide again (it is already merged)
@@ -93,6 +94,7 @@ def ingest(session: Session, sealed: SealedRecord, uploader: Account, now: datet
     except (BodyError, ValueError) as error:
         raise ProblemError(Code.RECORD_INVALID, str(error)) from None
     summaries.checklist_kept(session, sealed.record.case_id)  # none from before this ingest
+    hold_rows(session)  # a few dozen rows, each read once (the case, its entrustment, the team)
     for _ in range(ATTEMPTS):
         decision = decide(sealed, load_facts(session, sealed, uploader, blobs, now), body)
         if decision.status != RecordStatus.MERGED:
