@@ -49,8 +49,8 @@ def need_check(case_id: str, body: NewCrossCheck, session: Transaction, account:
 
 
 def _with_packages(session: Session, rows: list[CrossProvinceCheck]) -> list[CrossCheckView]:
-    packages = cross_outbox.last_packages(session, [r.id for r in rows])
-    return [cross_province.view(r, cross_outbox.describe(packages.get(r.id))) for r in rows]
+    packages = cross_outbox.check_views(session, [r.id for r in rows])
+    return [cross_province.view(r, packages.get(r.id)) for r in rows]
 
 
 def _taken(session: Session, services: Services, account: Account,
@@ -63,8 +63,8 @@ def _taken(session: Session, services: Services, account: Account,
     except BaseException:
         session.rollback()
         raise
-    row, package = cross_steps.send_after_commit(services, taken, by=account.username)
-    return cross_province.view(row, cross_outbox.describe(package))
+    row, _ = cross_steps.send_after_commit(services, taken, by=account.username)
+    return _with_packages(session, [row])[0]
 
 
 @router.get("/cross-province", response_model=list[CrossCheckView])
@@ -100,8 +100,8 @@ def answer(check_id: str, body: CrossAnswer, session: DbSession, account: Curren
 def resend(check_id: str, session: DbSession, account: CurrentAccount, services: ServicesDep) -> CrossCheckView:
     """Administrators: send the check's last package again now (refused, or still waiting), e.g. after the
     other agency's server or key was registered anew."""
-    package = cross_outbox.resend(services, account, check_id)
-    return cross_province.view(cross_steps.check_of(session, check_id), cross_outbox.describe(package))
+    cross_outbox.resend(services, account, check_id)
+    return _with_packages(session, [cross_steps.check_of(session, check_id)])[0]
 
 
 @router.post("/cross-province/{check_id}/feed-back", response_model=CrossCheckView)
