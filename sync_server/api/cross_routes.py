@@ -74,6 +74,15 @@ def list_checks(session: DbSession, account: CurrentAccount) -> list[CrossCheckV
     return _with_packages(session, cross_steps.visible_checks(session, account))
 
 
+@router.get("/cases/{case_id}/cross-province", response_model=list[CrossCheckView])
+def case_checks(case_id: str, session: DbSession, account: CurrentAccount) -> list[CrossCheckView]:
+    """The case's cross-province checks (agency staff who may see the case): the step, both deadlines and this
+    server's last package of each (`package`: delivered, pending, refused, or held behind a refused one)."""
+    queries.visible_case(session, account, case_id)
+    cross_steps.visible_checks(session, account)  # agency staff only, as the list
+    return _with_packages(session, cross_province.checks(session, case_id))
+
+
 @router.post("/cross-province/{check_id}/submit", response_model=CrossCheckView)
 def submit_upward(check_id: str, session: DbSession, account: CurrentAccount,
                   services: ServicesDep) -> CrossCheckView:

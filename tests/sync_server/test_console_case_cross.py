@@ -1,9 +1,10 @@
 """R36 (§4.2.2) on the console's case page: a reviewer or the 信息交换岗 clerk opening a case sees, for each
 of its cross-province checks, the step it is at, both deadlines (3 working days to submit, 3 to feed back)
 with the overdue marked, the last package's delivery (已送达 / 待发送 / 被拒收（对方答复 …）) and a link to
-the 跨省核查 page; the section costs one statement more than a case without checks, however many checks and
-packages the case has (statements counted on the real engine). The other agency's server is a real HTTP
-server on 127.0.0.1 (exchange_helpers.Receiver)."""
+the 跨省核查 page; the API's case route answers the same checks with their packages. The section costs one
+statement more than a case without checks, however many checks and packages the case has (statements
+counted on the real engine). The other agency's server is a real HTTP server on 127.0.0.1
+(exchange_helpers.Receiver)."""
 from __future__ import annotations
 
 import json
@@ -74,6 +75,11 @@ def test_the_case_page_shows_each_checks_step_deadlines_and_delivery(client: Tes
     assert row(client.get(PAGE).text, "xp-slow") == refused
     as_(client, "chenjing")  # a township clerk: no cross-province section
     assert 'id="case-cross-state"' not in client.get(PAGE).text
+    api = ok(client.get(f"/api/v1/cases/{DEMO_CASE_ID}/cross-province", headers=password_login(client, "wangfang")))
+    assert [(c["id"], c["status"], (c["package"] or {}).get("state")) for c in api] == [
+        ("xp-fb", "answered", None), ("xp-late", "needed", None), ("xp-sent", "submitted", "delivered"),
+        ("xp-slow", "submitted", "refused")]
+    assert api[3]["package"]["peer_answer"].startswith("HTTP 422 exchange.package_invalid")
 
 
 def test_the_cross_province_section_costs_one_statement_however_many_checks(client: TestClient, app: FastAPI,
