@@ -114,9 +114,7 @@ def _case_page(staff: Account, session: Session, services: Services, case_id: st
         case = queries.visible_case(session, staff, case_id)
     except ProblemError as problem:
         return _forbidden(staff, problem)
-    today = beijing_date(services.clock())
-    checks = [(r, CROSS_STATUS_NAMES[CrossStatus(r.status)], cross_steps.overdue(r, today))
-              for r in cross_province.checks(session, case.id)]
+    checks = cross_attempts.case_checks(session, case.id, beijing_date(services.clock()))
     outcome = outcome or Outcome()
     return page("case_cross.html", status=outcome.status, staff=public(staff), case=case,
                 subjects=queries.case_subjects(session, case.id), checks=checks, outcome=outcome,
