@@ -66,9 +66,11 @@ def test_a_checks_later_step_waits_behind_its_refused_package_and_other_checks_g
     clerk = password_login(client, "zhoumin")
     confirmed = ok(client.post(f"{API}/xp-h1/confirm", headers=clerk))["package"]
     assert confirmed["state"] == "refused" and confirmed["peer_answer"].startswith("HTTP 422")
-    answered = ok(client.post(f"{API}/xp-h1/answer", headers=clerk, json={"answer": "未发现外省不动产"}))
-    held = answered["package"]
-    assert answered["status"] == "answered"  # the step is taken all the same
+    as_(client, "zhoumin")  # the answer from the console: the notice says why its package waits
+    answered = console_post(client, f"{LIST}/xp-h1/answer", {"answer": "未发现外省不动产"}, page=LIST)
+    assert answered.status_code == 200 and "xp-h1：结果已返回下级机构；本步骤已办理，数据包待发送（排在" in answered.text
+    assert status_of(app, "xp-h1") == "answered"  # the step is taken all the same
+    held = listed(client, clerk)["xp-h1"]
     assert (held["kind"], held["state"], held["behind"], held["next_attempt_at"]) == \
         ("answered", "held", confirmed["id"], None)
     assert f"排在本核查被拒收的确认数据包 {confirmed['id']} 之后" in held["text"]
@@ -84,7 +86,6 @@ def test_a_checks_later_step_waits_behind_its_refused_package_and_other_checks_g
     assert sent(peer) == [("confirmed", "xp-h1"), ("confirmed", "xp-h2")]
     assert listed(client, clerk)["xp-h1"]["state"] == "held"
 
-    as_(client, "zhoumin")
     page = client.get(LIST).text
     assert "排在本核查被拒收的确认数据包" in page and "同一跨省核查的各步须按顺序送达" in page
     assert "发送记录（1 次）" in page and "被拒收（HTTP 422），不再自动重发" in page and "接口 zhoumin" in page
