@@ -141,6 +141,7 @@ class PackageState(str, Enum):
     DELIVERED = "delivered"  # the other agency's server answered 2xx
     PENDING = "pending"  # not yet taken: sent again after 1, 2, 4 … × the back-off base
     REFUSED = "refused"  # the other server answered 4xx: not sent again until an administrator re-sends it
+    HELD = "held"  # waits behind a refused package of the same check: a check's steps arrive in step order
 
 
 class CrossPackageView(WireModel):
@@ -156,6 +157,7 @@ class CrossPackageView(WireModel):
     refused_at: datetime | None
     peer_answer: Text  # the other server's last answer when it was not 2xx (status, problem code and detail)
     text: Text
+    behind: ShortText | None = None  # held: the refused package of the same check it waits behind
 
 
 class CrossCheckView(WireModel):

@@ -125,6 +125,7 @@ STAFF_ONLY: frozenset[Route] = frozenset({
     ("PUT", f"{API_PREFIX}/admin/exchange-peers/{{org_id}}"),
     ("PUT", f"{API_PREFIX}/organisations/{{org_id}}/parent"),
     ("POST", f"{API_PREFIX}/cases/{{case_id}}/cross-province"),
+    ("GET", f"{API_PREFIX}/cases/{{case_id}}/cross-province"),
     ("GET", f"{API_PREFIX}/cross-province"),
     ("POST", f"{API_PREFIX}/cross-province/{{check_id}}/submit"),
     ("POST", f"{API_PREFIX}/cross-province/{{check_id}}/confirm"),

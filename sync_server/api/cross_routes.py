@@ -49,8 +49,8 @@ def need_check(case_id: str, body: NewCrossCheck, session: Transaction, account:
 
 
 def _with_packages(session: Session, rows: list[CrossProvinceCheck]) -> list[CrossCheckView]:
-    packages = cross_outbox.last_packages(session, [r.id for r in rows])
-    return [cross_province.view(r, cross_outbox.describe(packages.get(r.id))) for r in rows]
+    packages = cross_outbox.check_views(session, [r.id for r in rows])
+    return [cross_province.view(r, packages.get(r.id)) for r in rows]
 
 
 def _taken(session: Session, services: Services, account: Account,
@@ -63,8 +63,8 @@ def _taken(session: Session, services: Services, account: Account,
     except BaseException:
         session.rollback()
         raise
-    row, package = cross_steps.send_after_commit(services, taken, by=account.username)
-    return cross_province.view(row, cross_outbox.describe(package))
+    row, _ = cross_steps.send_after_commit(services, taken, by=account.username)
+    return _with_packages(session, [row])[0]
 
 
 @router.get("/cross-province", response_model=list[CrossCheckView])
@@ -72,6 +72,15 @@ def list_checks(session: DbSession, account: CurrentAccount) -> list[CrossCheckV
     """The cross-province checks of the caller's agency (administrators: all at this level), asked or asked
     of it, with their deadlines and whether this server's last package of each was delivered."""
     return _with_packages(session, cross_steps.visible_checks(session, account))
+
+
+@router.get("/cases/{case_id}/cross-province", response_model=list[CrossCheckView])
+def case_checks(case_id: str, session: DbSession, account: CurrentAccount) -> list[CrossCheckView]:
+    """The case's cross-province checks (agency staff who may see the case): the step, both deadlines and this
+    server's last package of each (`package`: delivered, pending, refused, or held behind a refused one)."""
+    queries.visible_case(session, account, case_id)
+    cross_steps.visible_checks(session, account)  # agency staff only, as the list
+    return _with_packages(session, cross_province.checks(session, case_id))
 
 
 @router.post("/cross-province/{check_id}/submit", response_model=CrossCheckView)
@@ -100,8 +109,8 @@ def answer(check_id: str, body: CrossAnswer, session: DbSession, account: Curren
 def resend(check_id: str, session: DbSession, account: CurrentAccount, services: ServicesDep) -> CrossCheckView:
     """Administrators: send the check's last package again now (refused, or still waiting), e.g. after the
     other agency's server or key was registered anew."""
-    package = cross_outbox.resend(services, account, check_id)
-    return cross_province.view(cross_steps.check_of(session, check_id), cross_outbox.describe(package))
+    cross_outbox.resend(services, account, check_id)
+    return _with_packages(session, [cross_steps.check_of(session, check_id)])[0]
 
 
 @router.post("/cross-province/{check_id}/feed-back", response_model=CrossCheckView)

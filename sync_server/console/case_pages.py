@@ -9,8 +9,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
+from schemas.beijing import beijing_date
 from schemas.evidence_checks import duplicate_signatures
-from schemas.exchange import CROSS_STATUS_NAMES
 from schemas.problems import ProblemError, chinese_message
 from schemas.protocol import AccountRole
 from sync_server.accounts.auth import public
@@ -26,7 +26,7 @@ from sync_server.display.responses import display_response
 from sync_server.evidence.access import may_read_evidence
 from sync_server.evidence.responses import evidence_file_response
 from sync_server.forms.published import registry_for
-from sync_server.office import cross_province
+from sync_server.office import cross_attempts
 from sync_server.office.intake_wire import case_documents
 from sync_server.services import Services
 from sync_server.tables import Account, queries
@@ -62,8 +62,7 @@ def case_page(case_id: str, request: Request, staff: RequireStaff, session: DbSe
                 record_pages=shown, record_total=len(rows),
                 repeated=duplicate_signatures(evidence_of(rows)),
                 township=staff.role == AccountRole.TOWNSHIP.value,
-                cross_checks=cross_province.checks(session, case.id), # R36
-                cross_names={k.value: v for k, v in CROSS_STATUS_NAMES.items()},
+                cross_checks=cross_attempts.case_checks(session, case.id, beijing_date(services.clock())),  # R36
                 **office_context(session, case, staff, services.holidays(session)))
 
 

@@ -4,11 +4,12 @@ For 信息交换岗 at both levels, /console/cross-province lists the checks of 
 deadlines (submit upward within 3 working days of recording the need; feed back within 3 working days of the
 answer), overdue marked, and offers each step where it is due: submit (lower), confirm and answer (higher),
 feed back (lower). Each row says whether this server's last package of the check reached the other
-server (已送达 / 待发送 / 被拒收, office/cross_outbox.py), with 重新发送 for administrators. A case's need is
-recorded from its page (/console/cases/{id}/cross-province). For administrators, /console/admin/hierarchy
-sets each organisation's higher agency and registers the other agencies' servers and keys. Every action
-calls the services the API calls (office/cross_steps.py, office/cross_province.py), so the post checks,
-the signed packages and the audit entries are the API's."""
+server (已送达 / 待发送 / 被拒收, or waiting behind a refused package of the same check,
+office/cross_outbox.py), with 重新发送 for administrators, and, expanded, each attempt
+(office/cross_attempts.py). A case's need is recorded from its page (/console/cases/{id}/cross-province).
+For administrators, /console/admin/hierarchy sets each organisation's higher agency and registers the other
+agencies' servers and keys. Every action calls the services the API calls (office/cross_steps.py,
+office/cross_province.py), so the post checks, the signed packages and the audit entries are the API's."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
@@ -24,9 +25,9 @@ from sync_server.api.deps import DbSession, ServicesDep
 from sync_server.console.admin_forms import Outcome, refuse_unless_admin, run
 from sync_server.console.deps import Form, RequireStaff
 from sync_server.console.templating import page
-from sync_server.office import cross_outbox, cross_province, cross_steps
+from sync_server.office import cross_attempts, cross_outbox, cross_province, cross_steps
 from sync_server.services import Services
-from sync_server.tables import Account, CrossPackage, ExchangePeer, Organisation, queries
+from sync_server.tables import Account, ExchangePeer, Organisation, queries
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 STEPS = {"submit": "已报送上级机构", "confirm": "已确认受理，并通知下级机构", "answer": "结果已返回下级机构",
@@ -52,11 +53,11 @@ def _list_page(staff: Account, session: Session, services: Services, outcome: Ou
     today = beijing_date(services.clock())
     names = {o.id: o.name for o in _orgs(session)}
     checks = [(r, CROSS_STATUS_NAMES[CrossStatus(r.status)], cross_steps.overdue(r, today)) for r in rows]
-    kept = cross_outbox.last_packages(session, [r.id for r in rows])
-    packages = {check_id: cross_outbox.describe(p) for check_id, p in kept.items()}
+    ids = [r.id for r in rows]
     outcome = outcome or Outcome()
     return page("cross_province.html", status=outcome.status, staff=public(staff), checks=checks, names=names,
-                outcome=outcome, today=today, packages=packages)
+                outcome=outcome, today=today, packages=cross_outbox.check_views(session, ids),
+                attempts=cross_attempts.attempts(session, ids))
 
 
 @router.get("/cross-province")
@@ -80,22 +81,25 @@ def cross_step(check_id: str, action: str, form: Form, staff: RequireStaff, sess
         elif action == "feed-back":
             cross_steps.feed_back(session, services, staff, check_id)
         elif action == "resend":  # its own sessions and commits: nothing left for run() to commit
-            return f"{check_id}：{_delivery(cross_outbox.resend(services, staff, check_id))}"
+            cross_outbox.resend(services, staff, check_id)
+            return f"{check_id}：{_delivery(session, check_id)}"
         else:
             raise ProblemError(Code.NOT_FOUND, action)
         return f"{check_id}：{STEPS[action]}"
 
     outcome = run(session, act, form | {"check_id": check_id})
     if taken and not outcome.error:  # committed by run(): now try the package once
-        _, package = cross_steps.send_after_commit(services, taken[0], by=f"console:{staff.username}")
-        outcome = Outcome(notice=f"{outcome.notice}；{_delivery(package)}")
+        cross_steps.send_after_commit(services, taken[0], by=f"console:{staff.username}")
+        outcome = Outcome(notice=f"{outcome.notice}；{_delivery(session, check_id)}")
     return _list_page(staff, session, services, outcome)
 
 
-def _delivery(package: CrossPackage) -> str:
-    """What became of the package just sent, for the notice."""
-    view = cross_outbox.describe(package)
+def _delivery(session: Session, check_id: str) -> str:
+    """What became of the check's last package, just sent, for the notice."""
+    view = cross_outbox.check_views(session, [check_id]).get(check_id)
     assert view is not None
+    if view.state == PackageState.HELD:
+        return f"本步骤已办理，数据包{view.text}"
     if view.state == PackageState.PENDING:
         return f"对方服务器暂时无法连接，数据包已签发并保存，将自动重发（{view.text}），本步骤已办理"
     return f"数据包{view.text}"
@@ -110,9 +114,7 @@ def _case_page(staff: Account, session: Session, services: Services, case_id: st
         case = queries.visible_case(session, staff, case_id)
     except ProblemError as problem:
         return _forbidden(staff, problem)
-    today = beijing_date(services.clock())
-    checks = [(r, CROSS_STATUS_NAMES[CrossStatus(r.status)], cross_steps.overdue(r, today))
-              for r in cross_province.checks(session, case.id)]
+    checks = cross_attempts.case_checks(session, case.id, beijing_date(services.clock()))
     outcome = outcome or Outcome()
     return page("case_cross.html", status=outcome.status, staff=public(staff), case=case,
                 subjects=queries.case_subjects(session, case.id), checks=checks, outcome=outcome,

@@ -15,8 +15,10 @@ in create_app's lifespan), as documents/result_delivery.py sends the units' resu
   4 … × `exchange_retry_base_s`, at most `exchange_retry_max_s` apart;
 - an answer 4xx is a refusal (a wrong registration, a key the other side does not know): the package stops
   and says what the other side answered. It leaves the line, so one refused package does not hold every
-  other check with that agency; an administrator re-sends it once the registration is fixed (`resend`).
-  The receiver ignores a step older than the one it holds, so a late confirmation cannot undo an answer;
+  other check with that agency; but the later packages of the SAME check wait behind it (`held`, state
+  HELD): the receiver ignores a step older than the one it holds, so an answer that overtook its refused
+  confirmation would leave the confirmation unrecorded there for ever. An administrator re-sends the check
+  once the registration is fixed (`resend`): its refused package goes, then the ones held behind it, in order;
 - every attempt is kept (cross_deliveries); delivered, refused and re-sent are in the audit log.
 
 If the process dies between the other server's 2xx and our commit, the package goes again: the receiving
@@ -28,9 +30,10 @@ import logging
 import re
 import uuid
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, update
+from sqlalchemy import exists, func, update
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from schemas.beijing import beijing_text
@@ -69,10 +72,27 @@ def enqueue(session: Session, row: CrossProvinceCheck, peer_id: str, package: Si
     return kept
 
 
+def _held() -> Any:
+    """SQL: the package waits behind a refused, undelivered package of the same check (a check's steps arrive
+    in step order)."""
+    refused = aliased(CrossPackage)
+    return exists().where(col(refused.check_id) == col(CrossPackage.check_id), col(refused.seq) < col(CrossPackage.seq),
+                          col(refused.refused_at).is_not(None), col(refused.delivered_at).is_(None))
+
+
+def _in_line() -> tuple[Any, ...]:
+    """SQL: the package is in its agency's line: neither delivered, nor refused, nor held behind a refusal."""
+    return col(CrossPackage.delivered_at).is_(None), col(CrossPackage.refused_at).is_(None), ~_held()
+
+
 def _earlier_waiting(session: Session, package: CrossPackage) -> bool:
-    return session.exec(select(CrossPackage.id).where(
-        CrossPackage.peer_id == package.peer_id, col(CrossPackage.seq) < package.seq,
-        col(CrossPackage.delivered_at).is_(None), col(CrossPackage.refused_at).is_(None))).first() is not None
+    """Held behind a refused package of its check, or behind an earlier package in its agency's line."""
+    ahead = select(CrossPackage.id).where(*_in_line(), CrossPackage.peer_id == package.peer_id,
+                                          col(CrossPackage.seq) < package.seq)
+    refused_before = select(CrossPackage.id).where(
+        CrossPackage.check_id == package.check_id, col(CrossPackage.seq) < package.seq,
+        col(CrossPackage.refused_at).is_not(None), col(CrossPackage.delivered_at).is_(None))
+    return session.exec(ahead).first() is not None or session.exec(refused_before).first() is not None
 
 
 def _peer_answer(answer: httpx.Response) -> str:
@@ -159,9 +179,9 @@ def try_first(services: Services, package_id: str, by: str) -> CrossPackage:
 
 
 def due_heads(session: Session, now: datetime) -> list[CrossPackage]:
-    """Each agency's first waiting package (neither delivered nor refused), when its next attempt is due."""
-    waiting = (col(CrossPackage.delivered_at).is_(None), col(CrossPackage.refused_at).is_(None))
-    heads = (select(CrossPackage.peer_id, func.min(CrossPackage.seq).label("seq")).where(*waiting)
+    """Each agency's first package in line (neither delivered, refused nor held behind a refused package of its
+    check), when its next attempt is due."""
+    heads = (select(CrossPackage.peer_id, func.min(CrossPackage.seq).label("seq")).where(*_in_line())
              .group_by(col(CrossPackage.peer_id)).subquery())
     query = select(CrossPackage).join(heads, (col(CrossPackage.peer_id) == heads.c.peer_id)
                                       & (col(CrossPackage.seq) == heads.c.seq))
@@ -189,48 +209,93 @@ def deliver_due(services: Services, client: httpx.Client) -> int:
 
 
 def resend(services: Services, actor: Account, check_id: str) -> CrossPackage:
-    """重新发送 (administrators): the check's last package, refused or still waiting, goes now; behind an earlier
-    waiting package to the same agency it is only made due, so the order still holds."""
+    """重新发送 (administrators): the check's first undelivered package, refused or still waiting, goes now, then
+    each one held behind it, in step order, while they are taken; behind an earlier waiting package to the same
+    agency a package is only made due, so the order still holds. The last package tried, as it now stands."""
     if actor.role != "admin":
         raise ProblemError(Code.FORBIDDEN, "仅管理员可以重新发送跨省核查数据包")
     with services.session() as session:
         check = session.get(CrossProvinceCheck, check_id)
         if check is None:
             raise ProblemError(Code.NOT_FOUND, check_id)
-        package = last_packages(session, [check_id]).get(check_id)
-        if package is None:
+        kept = check_packages(session, [check_id]).get(check_id, [])
+        if not kept:
             raise ProblemError(Code.INTAKE_STATE, f"跨省核查 {check_id} 尚无本机构签发的数据包")
-        if package.delivered_at is not None:
+        undelivered = [p.id for p in kept if p.delivered_at is None]
+        if not undelivered:
             raise ProblemError(Code.INTAKE_STATE, "该数据包已送达对方服务器，无需重新发送")
+        case_id = check.case_id
+    for package_id in undelivered:
+        package = _resend_one(services, actor, check_id, case_id, package_id)
+        if package.delivered_at is None:
+            break
+    return package
+
+
+def _resend_one(services: Services, actor: Account, check_id: str, case_id: str | None,
+                package_id: str) -> CrossPackage:
+    with services.session() as session:
+        package = session.get(CrossPackage, package_id)
+        assert package is not None
         now = services.clock()
-        audit.log(session, "cross.package_resent", now, actor.username, check.case_id,
+        audit.log(session, "cross.package_resent", now, actor.username, case_id,
                   subject=package.id, check_id=check_id, peer=package.peer_id, seq=package.seq,
                   was_refused=package.refused_at is not None, answer=package.last_error)
         package.refused_at = None
         package.next_attempt_at = now + LEASE  # held by this re-send (made due below if it must wait)
         session.add(package)
         session.commit()
-        package_id = package.id
     return try_first(services, package_id, by=f"console:{actor.username}")
+
+
+def check_packages(session: Session, check_ids: list[str]) -> dict[str, list[CrossPackage]]:
+    """Per check, the packages this server signed for it, in step order (one statement; read afresh, since the
+    caller's session may hold a package another session has sent since)."""
+    if not check_ids:
+        return {}
+    kept: dict[str, list[CrossPackage]] = {}
+    for p in session.exec(select(CrossPackage).where(col(CrossPackage.check_id).in_(check_ids))
+                          .order_by(col(CrossPackage.seq)).execution_options(populate_existing=True)):
+        kept.setdefault(p.check_id, []).append(p)
+    return kept
 
 
 def last_packages(session: Session, check_ids: list[str]) -> dict[str, CrossPackage]:
     """Per check, the last package this server signed for it (by seq)."""
-    if not check_ids:
-        return {}
-    rows = session.exec(select(CrossPackage).where(col(CrossPackage.check_id).in_(check_ids))
-                        .order_by(col(CrossPackage.seq)))
-    return {p.check_id: p for p in rows}
+    return {check_id: kept[-1] for check_id, kept in check_packages(session, check_ids).items()}
 
 
-def describe(package: CrossPackage | None) -> CrossPackageView | None:
-    """The package's delivery as the API and the console show it."""
+def current(kept: list[CrossPackage]) -> CrossPackageView | None:
+    """The check's last package and its delivery, held when a refused earlier package of the check blocks it."""
+    if not kept:
+        return None
+    last = kept[-1]
+    behind = next((p for p in kept[:-1] if p.refused_at is not None and p.delivered_at is None), None)
+    return describe(last, behind if last.delivered_at is None else None)
+
+
+def check_views(session: Session, check_ids: list[str]) -> dict[str, CrossPackageView]:
+    """Per check, `current` (one statement for all of them)."""
+    return {check_id: view for check_id, kept in check_packages(session, check_ids).items()
+            if (view := current(kept)) is not None}
+
+
+STEP_NAMES = {"request": "报送", "confirmed": "确认", "answered": "结果"}
+
+
+def describe(package: CrossPackage | None, behind: CrossPackage | None = None) -> CrossPackageView | None:
+    """The package's delivery as the API and the console show it; `behind`: the refused package of its check
+    it waits behind."""
     if package is None:
         return None
     if package.delivered_at is not None:
         state, text = PackageState.DELIVERED, f"已送达（{beijing_text(package.delivered_at)}）"
     elif package.refused_at is not None:
         state, text = PackageState.REFUSED, f"被拒收（对方答复 {package.last_error}）"
+    elif behind is not None:
+        state = PackageState.HELD
+        text = (f"待发送（排在本核查被拒收的{STEP_NAMES.get(behind.kind, behind.kind)}数据包 {behind.id} 之后："
+                f"同一跨省核查的各步须按顺序送达，对方答复 {behind.last_error}；管理员重新发送后依次发出）")
     else:
         state = PackageState.PENDING
         text = f"待发送（已尝试 {package.attempts} 次，下次 {beijing_text(package.next_attempt_at)}）"
@@ -238,7 +303,8 @@ def describe(package: CrossPackage | None) -> CrossPackageView | None:
                             attempts=package.attempts,
                             next_attempt_at=package.next_attempt_at if state == PackageState.PENDING else None,
                             delivered_at=package.delivered_at, refused_at=package.refused_at,
-                            peer_answer=package.last_error, text=text)
+                            peer_answer=package.last_error, text=text,
+                            behind=behind.id if state == PackageState.HELD and behind else None)
 
 
 async def deliver_periodically(services: Services) -> None:

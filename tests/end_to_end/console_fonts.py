@@ -5,6 +5,10 @@ from __future__ import annotations
 
 FONTS_READY = """() => document.fonts.ready.then(() =>
     [...document.fonts].filter(f => f.family.includes('HeCha CJK')).map(f => f.status))"""
+# document.fonts.ready can resolve before a busy browser has laid the page out and asked for the face (it is
+# then still "unloaded"): wait for the face itself, up to FONT_WAIT_MS, before the check above.
+FONT_LOADED = """() => [...document.fonts].some(f => f.family.includes('HeCha CJK') && f.status === 'loaded')"""
+FONT_WAIT_MS = 15_000
 # Each select's computed face, and whether two different characters of its options, drawn on a canvas in the
 # select's own computed font, come out different (a missing font draws the same empty box for both).
 SELECTS = """() => [...document.querySelectorAll('select')].map(s => {
@@ -33,7 +37,9 @@ BOXES = """() => [...document.querySelectorAll('input[type=checkbox], input[type
 
 def check_console_page(page, name: str) -> int:
     """Assert the page keeps the rules above; how many selects held Chinese enough to be checked."""
-    assert page.evaluate(FONTS_READY) == ["loaded"], name
+    page.wait_for_function(FONT_LOADED, timeout=FONT_WAIT_MS)
+    faces = page.evaluate(FONTS_READY)
+    assert faces == ["loaded"], (name, faces)
     assert "无法完成" not in page.content(), name
     for family in page.evaluate(CONTROLS):
         assert family.startswith('"HeCha CJK"'), (name, family)

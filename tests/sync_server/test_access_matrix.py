@@ -123,6 +123,7 @@ MATRIX: dict[str, str] = {
     "PUT /api/v1/organisations/{org_id}/parent": "DDDDDDADD",
     "GET /api/v1/cross-province": "DDDDAAADA",  # agency staff; each sees its own agency's checks
     "POST /api/v1/cases/{case_id}/cross-province": "DDDDDDDDD",
+    "GET /api/v1/cases/{case_id}/cross-province": "DDDDADADA",  # the case's checks: its agency's staff
     "POST /api/v1/cross-province/{check_id}/submit": "DDDDDDDDD",
     "POST /api/v1/cross-province/{check_id}/confirm": "DDDDDDDDD",
     "POST /api/v1/cross-province/{check_id}/answer": "DDDDDDDDD",
