@@ -1,0 +1,54 @@
+"""The client-certificate half of /exchange/v1's authentication (issue 20; the API key is the other half).
+
+TLS ends at nginx (deploy/nginx/field-evidence.conf): its exchange server block asks for a client certificate,
+verifies it against the agency CA and passes the result on in `X-Client-Verify` ($ssl_client_verify) and
+`X-Client-Cert` ($ssl_client_escaped_cert), both set by nginx on every request so a client's own headers of
+those names never reach the server. The server believes them only from the proxies in
+`SYNC_EXCHANGE_CERT_PROXIES` (by the peer address the ASGI server saw, like `client_address`): the same
+headers from anyone else are refused with exchange.cert_untrusted, never ignored in silence.
+
+In OpenAPI it is a `mutualTLS` security scheme (OpenAPI 3.1), listed beside the bearer key: either one."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import Request
+from fastapi.security.base import SecurityBase
+from pydantic import BaseModel, ConfigDict, Field
+
+from schemas.problems import Code, ProblemError
+from sync_server.office.unit_certs import CERT_HEADER, VERIFY_HEADER, trusted_proxy
+
+
+class _MutualTls(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+    type_: str = Field(default="mutualTLS", alias="type")
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class PresentedCert:
+    """What the trusted proxy said of the TLS client certificate ("" when no header came)."""
+
+    verify: str
+    escaped_cert: str
+
+
+class ClientCertificate(SecurityBase):
+    """A dependency yielding the proxy's verdict on the client certificate, refusing untrusted senders."""
+
+    def __init__(self, description: str) -> None:
+        self.model = _MutualTls(description=description)  # type: ignore[assignment]  # FastAPI's enum lacks it
+        self.scheme_name = "UnitClientCertificate"
+
+    async def __call__(self, request: Request) -> PresentedCert:
+        verify = request.headers.get(VERIFY_HEADER, "")
+        cert = request.headers.get(CERT_HEADER, "")
+        if not (verify or cert):
+            return PresentedCert("", "")
+        host = request.client.host if request.client else ""
+        if not trusted_proxy(request.app.state.services.settings, host):
+            raise ProblemError(Code.EXCHANGE_CERT_UNTRUSTED, f"来自 {host or '未知地址'} 的请求带有客户端证书头，"
+                               "但该地址不在 SYNC_EXCHANGE_CERT_PROXIES 中")
+        return PresentedCert(verify.strip(), cert.strip())
+
