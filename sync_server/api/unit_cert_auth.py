@@ -11,19 +11,16 @@ In OpenAPI it is a `mutualTLS` security scheme (OpenAPI 3.1), listed beside the 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from fastapi import Request
+from fastapi import FastAPI, Request
+from fastapi.openapi.models import APIKey, APIKeyIn
 from fastapi.security.base import SecurityBase
-from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.problems import Code, ProblemError
 from sync_server.office.unit_certs import CERT_HEADER, VERIFY_HEADER, trusted_proxy
 
-
-class _MutualTls(BaseModel):
-    model_config = ConfigDict(populate_by_name=True)
-    type_: str = Field(default="mutualTLS", alias="type")
-    description: str = ""
+SCHEME = "UnitClientCertificate"
 
 
 @dataclass(frozen=True)
@@ -38,8 +35,9 @@ class ClientCertificate(SecurityBase):
     """A dependency yielding the proxy's verdict on the client certificate, refusing untrusted senders."""
 
     def __init__(self, description: str) -> None:
-        self.model = _MutualTls(description=description)  # type: ignore[assignment]  # FastAPI's enum lacks it
-        self.scheme_name = "UnitClientCertificate"
+        # FastAPI's models know four scheme types, not OpenAPI 3.1's mutualTLS: `install` rewrites this one
+        self.model = APIKey.model_validate({"in": APIKeyIn.header, "name": CERT_HEADER, "description": description})
+        self.scheme_name = SCHEME
 
     async def __call__(self, request: Request) -> PresentedCert:
         verify = request.headers.get(VERIFY_HEADER, "")
@@ -52,3 +50,17 @@ class ClientCertificate(SecurityBase):
                                "但该地址不在 SYNC_EXCHANGE_CERT_PROXIES 中")
         return PresentedCert(verify.strip(), cert.strip())
 
+
+
+def install(app: FastAPI) -> None:
+    """Show the certificate scheme as OpenAPI 3.1's `mutualTLS` (the client sends no header itself)."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schemes = build().get("components", {}).get("securitySchemes", {})
+            if SCHEME in schemes:
+                schemes[SCHEME] = {"type": "mutualTLS", "description": schemes[SCHEME].get("description", "")}
+        return app.openapi_schema or build()
+
+    app.openapi = openapi  # type: ignore[method-assign]
