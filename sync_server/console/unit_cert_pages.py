@@ -61,9 +61,9 @@ async def _pem(request: Request) -> tuple[str, str]:
 @router.post("/units/{unit_id}/certificates/{action}")
 async def certificate_action(unit_id: str, action: str, request: Request, account: RequireStaff,
                              session: DbSession, services: ServicesDep) -> Response:
+    text, fingerprint = await _pem(request)  # read (and its files closed) whoever sent it
     if account.role != AccountRole.ADMIN.value:
         return _forbidden(account)
-    text, fingerprint = await _pem(request)
     now = services.clock()
     try:
         unit = exchange_units.unit_of(session, unit_id)
