@@ -15,6 +15,7 @@ from sync_server.accounts.auth import public
 from sync_server.api.deps import DbSession, ServicesDep
 from sync_server.console.deps import RequireStaff
 from sync_server.console.templating import page
+from sync_server.edge import client_certs
 from sync_server.edge.client_certs import MAX_PEM_BYTES
 from sync_server.office import exchange_units, unit_certs
 from sync_server.services import Services
@@ -67,11 +68,17 @@ async def certificate_action(unit_id: str, action: str, request: Request, accoun
     now = services.clock()
     try:
         unit = exchange_units.unit_of(session, unit_id)
-        if action == "csr":
-            row = unit_certs.issue(session, account, unit_id, text, unit_certs.AgencyCa.of(services.settings), now)
+        ca = unit_certs.AgencyCa.of(services.settings) if action in ("csr", "register") else None
+        if action == "csr" and ca is not None and ca.key_pem is None:  # the CA key is offline: check, and say how
+            client_certs.load_csr(text)
+            notice = ("证书请求有效。本服务器不保存机构 CA 私钥：请在 CA 所在计算机上执行 "
+                      + unit_certs.SIGN_COMMAND.format(unit_id=unit.id, unit_name=unit.name)
+                      + "，再在下方登记已签发的证书")
+        elif action == "csr" and ca is not None:
+            row = unit_certs.issue(session, account, unit_id, text, ca, now)
             notice = f"已签发证书（序列号 {row.serial}），请下载后交给委托单位"
-        elif action == "register":
-            row = unit_certs.register(session, account, unit_id, text, unit_certs.AgencyCa.of(services.settings), now)
+        elif action == "register" and ca is not None:
+            row = unit_certs.register(session, account, unit_id, text, ca, now)
             notice = f"已登记证书（序列号 {row.serial}）"
         elif action == "revoke":
             row = unit_certs.revoke(session, account, fingerprint, now)

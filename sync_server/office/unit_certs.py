@@ -34,7 +34,7 @@ from sync_server.transparency import audit
 VERIFY_HEADER = "x-client-verify"  # nginx's $ssl_client_verify: SUCCESS, NONE or FAILED:<reason>
 CERT_HEADER = "x-client-cert"  # nginx's $ssl_client_escaped_cert (URL-escaped PEM)
 SIGN_COMMAND = ("python -m sync_server tls sign-unit --data-dir <机构 CA 目录> --unit-id {unit_id} "
-                "--unit-name {unit_name} --csr <单位的 CSR 文件> --out {unit_id}.crt")
+                "--unit-name '{unit_name}' --csr <单位的 CSR 文件> --out {unit_id}.crt")
 
 
 @dataclass(frozen=True)

@@ -71,7 +71,9 @@ def test_offline_the_page_gives_the_command_and_registers_what_was_signed(client
     assert console_login(client, "admin").status_code == 303
     assert "tls sign-unit --data-dir" in client.get(PAGE).text
     checked = _upload(client, "csr", csr_pem(ec_key()))
-    assert checked.status_code == 422 and "证书请求有效" in checked.text and "--unit-id longxi" in checked.text
+    assert checked.status_code == 200 and "证书请求有效" in checked.text and "--unit-id longxi" in checked.text
+    bad = _upload(client, "csr", b"-----BEGIN CERTIFICATE REQUEST-----\nnope\n-----END CERTIFICATE REQUEST-----\n")
+    assert bad.status_code == 422 and "无法读取证书请求" in bad.text
     ca_cert = x509.load_pem_x509_certificate(ca.ca_cert.read_bytes())
     signed = client_certs.sign_csr(client_certs.load_csr(csr_pem(ec_key())),
                                    client_certs.load_ca_key(ca.ca_key.read_bytes()), ca_cert, "longxi", "龙溪", clock())
