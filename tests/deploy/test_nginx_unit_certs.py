@@ -8,6 +8,7 @@ refused with their problem codes; no certificate and no key is 401; headers forg
 authenticate nobody, on either port; the API key still works on both ports."""
 from __future__ import annotations
 
+import hashlib
 import ssl
 import subprocess
 import sys
@@ -24,6 +25,7 @@ from scripts.exchange_client import ExchangeClient, ExchangeError, make_key_and_
 from sync_server.edge import client_certs
 from sync_server.edge.tls import TlsFiles, init_tls
 from tests.deploy.nginx_proxy import REPO, Nginx
+from tests.media import TEST_MEDIA
 from tests.sync_server.console_client import csrf_of
 from tests.sync_server.exchange_helpers import UNIT_NAME, X, register_unit, submission, unit_headers
 from tests.sync_server.helpers import CREDENTIALS
@@ -115,6 +117,8 @@ def test_a_units_system_enters_with_its_certificate_and_bad_ones_are_refused(sta
     with ExchangeClient(proxy.units_url, cert=(crt, unit_key), verify=tls.ca_cert) as unit:
         view = unit.submit(submission("LX-TLS-1"))
         assert view["created"] and unit.result("LX-TLS-1")["status"] == "draft"
+        scan = (TEST_MEDIA / "photos" / "mobile" / "jolla.jpg").read_bytes()  # 0.8 MB: a full budget, not 16 KiB
+        assert unit.upload("LX-TLS-1", "entrustment", scan)["sha256"] == hashlib.sha256(scan).hexdigest()
     foreign, expired = _foreign_and_expired(tls, tmp_path / "bad")
     with ExchangeClient(proxy.units_url, cert=foreign, verify=tls.ca_cert) as stranger:
         assert _refusal(stranger, "LX-TLS-1") == (401, "exchange.cert_invalid")

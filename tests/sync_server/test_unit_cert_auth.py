@@ -20,6 +20,7 @@ from sync_server.edge.tls import TlsFiles
 from sync_server.office import exchange_units, unit_certs
 from sync_server.settings import Settings
 from sync_server.tables import Account, AuditEntry
+from tests.media import PHOTOS
 from tests.sync_server.exchange_helpers import X, register_unit, submission, unit_headers
 from tests.sync_server.helpers import Clock, problem_of
 from tests.sync_server.testclient import TestClient
@@ -71,6 +72,9 @@ def test_a_registered_certificate_authenticates_as_its_unit_and_the_key_still_wo
     made = proxied.post(X, json=submission("LX-C-1"), headers=_as(old))
     assert made.status_code == 201, made.text
     assert proxied.get(f"{X}/LX-C-1", headers=_as(new)).status_code == 200
+    scan = (PHOTOS / "mobile" / "jolla.jpg").read_bytes()  # far above the 16 KiB of a caller without credentials
+    uploaded = proxied.post(f"{X}/LX-C-1/documents", params={"kind": "entrustment"}, content=scan, headers=_as(new))
+    assert uploaded.status_code == 201 and uploaded.json()["size"] == len(scan), uploaded.text
     assert proxied.get(f"{X}/LX-C-1", headers=unit_headers(key)).status_code == 200  # the key path, via the proxy
     assert client.get(f"{X}/LX-C-1", headers=unit_headers(key)).status_code == 200  # and directly
     none = proxied.get(f"{X}/LX-C-1", headers={"X-Client-Verify": "NONE", "X-Client-Cert": ""})
