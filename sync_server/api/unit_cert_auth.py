@@ -4,7 +4,8 @@ TLS ends at nginx (deploy/nginx/field-evidence.conf): its exchange server block 
 verifies it against the agency CA and passes the result on in `X-Client-Verify` ($ssl_client_verify) and
 `X-Client-Cert` ($ssl_client_escaped_cert), both set by nginx on every request so a client's own headers of
 those names never reach the server. The server believes them only from the proxies in
-`SYNC_EXCHANGE_CERT_PROXIES` (by the peer address the ASGI server saw, like `client_address`): the same
+`SYNC_EXCHANGE_CERT_PROXIES`, by the address the connection came from (edge/peer.py: not `client`, which
+uvicorn rewrites from X-Forwarded-For behind a proxy it trusts): the same
 headers from anyone else are refused with exchange.cert_untrusted, never ignored in silence.
 
 In OpenAPI it is a `mutualTLS` security scheme (OpenAPI 3.1), listed beside the bearer key: either one."""
@@ -18,6 +19,7 @@ from fastapi.openapi.models import APIKey, APIKeyIn
 from fastapi.security.base import SecurityBase
 
 from schemas.problems import Code, ProblemError
+from sync_server.edge.peer import peer_host
 from sync_server.office.unit_certs import CERT_HEADER, VERIFY_HEADER, trusted_proxy
 
 SCHEME = "UnitClientCertificate"
@@ -44,7 +46,7 @@ class ClientCertificate(SecurityBase):
         cert = request.headers.get(CERT_HEADER, "")
         if not (verify or cert):
             return PresentedCert("", "")
-        host = request.client.host if request.client else ""
+        host = peer_host(request.scope)  # the connection's own end: uvicorn puts X-Forwarded-For's in `client`
         if not trusted_proxy(request.app.state.services.settings, host):
             raise ProblemError(Code.EXCHANGE_CERT_UNTRUSTED, f"来自 {host or '未知地址'} 的请求带有客户端证书头，"
                                "但该地址不在 SYNC_EXCHANGE_CERT_PROXIES 中")
