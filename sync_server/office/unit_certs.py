@@ -51,8 +51,9 @@ class AgencyCa:
             raise ProblemError(Code.VALIDATION,
                                "本服务器未配置机构 CA 证书（SYNC_AGENCY_CA_FILE），无法签发或登记客户端证书")
         key = Path(settings.unit_ca_key_file) if settings.unit_ca_key_file else None
-        return cls(x509.load_pem_x509_certificate(path.read_bytes()),
-                   key.read_bytes() if key is not None and key.is_file() else None)
+        if key is not None and not key.is_file():
+            raise ProblemError(Code.VALIDATION, f"SYNC_UNIT_CA_KEY_FILE 指向的机构 CA 私钥 {key} 不存在或不可读")
+        return cls(x509.load_pem_x509_certificate(path.read_bytes()), key.read_bytes() if key is not None else None)
 
 
 def _record(session: Session, actor: Account, unit: ExchangeUnit, facts: client_certs.CertFacts, now: datetime,
@@ -80,7 +81,12 @@ def issue(session: Session, actor: Account, unit_id: str, csr_pem: bytes | str, 
         raise ProblemError(Code.VALIDATION, "证书请求有效，但本服务器不保存机构 CA 私钥：请在 CA 所在计算机上执行 "
                            + SIGN_COMMAND.format(unit_id=unit.id, unit_name=unit.name)
                            + "，再在此「登记已签发的证书」")
-    cert = client_certs.sign_csr(csr, client_certs.load_ca_key(ca.key_pem), ca.cert, unit.id, unit.name, now)
+    try:
+        ca_key = client_certs.load_ca_key(ca.key_pem)
+    except (TypeError, ValueError):
+        raise ProblemError(Code.VALIDATION,
+                           "SYNC_UNIT_CA_KEY_FILE 不是 tls init 生成的机构 CA 私钥（未加密的 EC 密钥）") from None
+    cert = client_certs.sign_csr(csr, ca_key, ca.cert, unit.id, unit.name, now)
     return _record(session, actor, unit, client_certs.facts_of(cert), now, "signed")
 
 

@@ -167,6 +167,10 @@ def test_issuing_needs_a_valid_csr_and_an_administrator(client: TestClient, app:
         offline = unit_certs.AgencyCa(ca.cert, None)
         with pytest.raises(Exception, match="tls sign-unit --data-dir"):
             unit_certs.issue(session, admin, "longxi", csr_pem(ec_key()), offline, clock())
+        with pytest.raises(Exception, match="不是 tls init 生成的机构 CA 私钥"):
+            unit_certs.issue(session, admin, "longxi", csr_pem(ec_key()), unit_certs.AgencyCa(ca.cert, b"junk"), clock())
+        with pytest.raises(Exception, match="不存在或不可读"):
+            unit_certs.AgencyCa.of(services.settings.replace(unit_ca_key_file="/nonexistent/ca.key"))
         row = unit_certs.issue(session, admin, "longxi", csr_pem(ec_key()), ca, clock())
         assert row.not_after - clock() == timedelta(days=365) and row.unit_id == "longxi"
         assert isinstance(session, Session)
