@@ -4,6 +4,7 @@ without the key on the server the page gives the offline `tls sign-unit` command
 signed there; a bad CSR or a foreign certificate is refused in Chinese, nothing recorded; others see nothing."""
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -75,8 +76,9 @@ def test_offline_the_page_gives_the_command_and_registers_what_was_signed(client
     bad = _upload(client, "csr", b"-----BEGIN CERTIFICATE REQUEST-----\nnope\n-----END CERTIFICATE REQUEST-----\n")
     assert bad.status_code == 422 and "无法读取证书请求" in bad.text
     ca_cert = x509.load_pem_x509_certificate(ca.ca_cert.read_bytes())
-    signed = client_certs.sign_csr(client_certs.load_csr(csr_pem(ec_key())),
-                                   client_certs.load_ca_key(ca.ca_key.read_bytes()), ca_cert, "longxi", "龙溪", clock())
+    signed = client_certs.sign_csr(client_certs.load_csr(csr_pem(ec_key())),  # signed 351 days ago
+                                   client_certs.load_ca_key(ca.ca_key.read_bytes()), ca_cert, "longxi", "龙溪",
+                                   clock() - timedelta(days=351))
     pem = client_certs.facts_of(signed).pem.encode()
     foreign = agency_ca(tmp_path / "foreign")
     stranger = client_certs.sign_csr(client_certs.load_csr(csr_pem(ec_key())),
@@ -87,6 +89,7 @@ def test_offline_the_page_gives_the_command_and_registers_what_was_signed(client
     assert refused.status_code == 422 and "不是本机构 CA 签发" in refused.text and "尚无客户端证书" in refused.text
     registered = _upload(client, "register", pem)
     assert registered.status_code == 200 and "已登记证书" in registered.text and fingerprint(pem) in registered.text
+    assert "14 天后到期，请更换" in registered.text  # time to rotate: a second one may be issued beside it
     again = _upload(client, "register", pem)
     assert again.status_code == 409 and "该证书已登记" in again.text
 
