@@ -6,7 +6,8 @@ verifies it against the agency CA and passes the result on in `X-Client-Verify` 
 those names never reach the server. The server believes them only from the proxies in
 `SYNC_EXCHANGE_CERT_PROXIES`, by the address the connection came from (edge/peer.py: not `client`, which
 uvicorn rewrites from X-Forwarded-For behind a proxy it trusts): the same
-headers from anyone else are refused with exchange.cert_untrusted, never ignored in silence.
+headers from anyone else are refused with exchange.cert_untrusted, never ignored in silence (but for
+`X-Client-Verify: NONE` alone, which claims nothing: a unit's key still works on that port then).
 
 In OpenAPI it is a `mutualTLS` security scheme (OpenAPI 3.1), listed beside the bearer key: either one."""
 from __future__ import annotations
@@ -44,7 +45,7 @@ class ClientCertificate(SecurityBase):
     async def __call__(self, request: Request) -> PresentedCert:
         verify = request.headers.get(VERIFY_HEADER, "")
         cert = request.headers.get(CERT_HEADER, "")
-        if not (verify or cert):
+        if verify.strip() in ("", "NONE") and not cert:  # claims nothing (nginx when no certificate came)
             return PresentedCert("", "")
         host = peer_host(request.scope)  # the connection's own end: uvicorn puts X-Forwarded-For's in `client`
         if not trusted_proxy(request.app.state.services.settings, host):

@@ -130,6 +130,8 @@ def test_certificate_headers_from_anyone_but_the_proxy_are_refused(client: TestC
     assert "SYNC_EXCHANGE_CERT_PROXIES" in problem_of(forged)["detail"]
     assert _code(client.get(f"{X}/R", headers={"X-Client-Verify": "SUCCESS", **unit_headers(key)})) == (
         403, "exchange.cert_untrusted")
+    nothing_claimed = client.get(f"{X}/R", headers={"X-Client-Verify": "NONE", **unit_headers(key)})
+    assert _code(nothing_claimed) == (404, "request.not_found")  # the key decided
     with TestClient(app, client=("10.9.3.4", 5000)) as inside, TestClient(app, client=("10.8.0.1", 5000)) as outside:
         assert inside.get(f"{X}/R", headers=_as(pem)).status_code == 404  # a listed network: believed
         assert _code(outside.get(f"{X}/R", headers=_as(pem))) == (403, "exchange.cert_untrusted")
