@@ -5,9 +5,9 @@ verifies it against the agency CA and passes the result on in `X-Client-Verify` 
 `X-Client-Cert` ($ssl_client_escaped_cert), both set by nginx on every request so a client's own headers of
 those names never reach the server. The server believes them only from the proxies in
 `SYNC_EXCHANGE_CERT_PROXIES`, by the address the connection came from (edge/peer.py: not `client`, which
-uvicorn rewrites from X-Forwarded-For behind a proxy it trusts): the same
-headers from anyone else are refused with exchange.cert_untrusted, never ignored in silence (but for
-`X-Client-Verify: NONE` alone, which claims nothing: a unit's key still works on that port then).
+uvicorn rewrites from X-Forwarded-For behind a proxy it trusts): the same headers from anyone else are
+refused with exchange.cert_untrusted, never ignored in silence (but for `X-Client-Verify: NONE` alone, which
+claims nothing: a unit's key still works on that port then).
 
 In OpenAPI it is a `mutualTLS` security scheme (OpenAPI 3.1), listed beside the bearer key: either one."""
 from __future__ import annotations
@@ -52,7 +52,6 @@ class ClientCertificate(SecurityBase):
             raise ProblemError(Code.EXCHANGE_CERT_UNTRUSTED, f"来自 {host or '未知地址'} 的请求带有客户端证书头，"
                                "但该地址不在 SYNC_EXCHANGE_CERT_PROXIES 中")
         return PresentedCert(verify.strip(), cert.strip())
-
 
 
 def install(app: FastAPI) -> None:
