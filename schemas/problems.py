@@ -81,6 +81,10 @@ class Code(str, Enum):
     EXCHANGE_KEY_INVALID = "exchange.key_invalid"  # issue 20: a unit's system, bad or rotated key
     EXCHANGE_REFERENCE_CONFLICT = "exchange.reference_conflict"
     EXCHANGE_PACKAGE_INVALID = "exchange.package_invalid"  # R36: a cross-province package
+    EXCHANGE_CERT_INVALID = "exchange.cert_invalid"  # issue 20: a client certificate not issued to a unit
+    EXCHANGE_CERT_REVOKED = "exchange.cert_revoked"
+    EXCHANGE_CERT_EXPIRED = "exchange.cert_expired"
+    EXCHANGE_CERT_UNTRUSTED = "exchange.cert_untrusted"  # certificate headers not from the trusted proxy
     ENROLMENT_INVALID = "device.enrolment_invalid"  # unknown, used or expired enrolment code (issue 18)
     DEVICE_LOST = "device.lost"  # the office marked this tablet lost: it must wipe (data: upload_first)
     DEVICE_UPLOAD_ONLY = "device.upload_only"  # a lost tablet told to upload first may only upload
@@ -155,6 +159,10 @@ HTTP_STATUS: dict[Code, int] = {
     Code.EXCHANGE_KEY_INVALID: 401,
     Code.EXCHANGE_REFERENCE_CONFLICT: 409,
     Code.EXCHANGE_PACKAGE_INVALID: 422,
+    Code.EXCHANGE_CERT_INVALID: 401,
+    Code.EXCHANGE_CERT_REVOKED: 401,
+    Code.EXCHANGE_CERT_EXPIRED: 401,
+    Code.EXCHANGE_CERT_UNTRUSTED: 403,
     Code.ENROLMENT_INVALID: 403,
     Code.DEVICE_LOST: 403,
     Code.DEVICE_UPLOAD_ONLY: 403,
@@ -229,6 +237,10 @@ CHINESE: dict[Code, str] = {
     Code.EXCHANGE_KEY_INVALID: "委托单位的接口密钥无效、已更换或已停用，请求未被接受",
     Code.EXCHANGE_REFERENCE_CONFLICT: "该业务编号已提交过内容不同的委托，未重复建案；请使用新的业务编号或联系核查机构",
     Code.EXCHANGE_PACKAGE_INVALID: "跨省核查数据包的签名无效或发送机构未登记，未接收",
+    Code.EXCHANGE_CERT_INVALID: "客户端证书无效：不是核查机构 CA 为委托单位接口签发并登记的证书，请求未被接受",
+    Code.EXCHANGE_CERT_REVOKED: "该客户端证书已被核查机构吊销，请求未被接受；请使用新证书",
+    Code.EXCHANGE_CERT_EXPIRED: "该客户端证书已过期，请求未被接受；请向核查机构申请新证书",
+    Code.EXCHANGE_CERT_UNTRUSTED: "客户端证书信息只接受来自机构反向代理（nginx）的转发，请求未被接受",
     Code.ENROLMENT_INVALID: "设备登记码无效、已使用或已过期，请管理员在控制台重新生成",
     Code.DEVICE_LOST: "本设备已被机构登记为丢失，数据将被清除",
     Code.DEVICE_UPLOAD_ONLY: "本设备已被登记为丢失，只能上传已封存的记录，随后清除数据",

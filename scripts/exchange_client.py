@@ -1,8 +1,13 @@
 """An example client for an entrusting unit's system (docs/EXCHANGE.md): submit an entrustment with its
 委托名单 and 申报情况, upload the scans, hand the materials in, poll the result, and check a pushed result's
-HMAC signature. Needs only httpx and the standard library; a unit may copy it as it is.
+HMAC signature. Needs only httpx and the standard library (and the openssl command to make a key); a unit may
+copy it as it is.
 
     client = ExchangeClient("https://hc.example.gov.cn", key="hcx_…")
+    # or with the unit's client certificate from the agency CA, on the units' port (docs/EXCHANGE.md):
+    make_key_and_csr("longxi", Path("certs"))        # certs/longxi.key stays here; send certs/longxi.csr
+    client = ExchangeClient("https://hc.example.gov.cn:8443", cert=(Path("certs/longxi.crt"),
+                            Path("certs/longxi.key")), verify="agency-ca.crt")
     view = client.submit({...})                       # the same reference again: the same case
     client.upload(reference, "entrustment", open("委托书.pdf", "rb").read())
     client.hand_in(reference)
@@ -14,7 +19,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ssl
+import subprocess
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -31,11 +39,18 @@ class ExchangeError(Exception):
 
 
 class ExchangeClient:
-    """One unit's system talking to the agency's server with the unit's key."""
+    """One unit's system talking to the agency's server with the unit's key, or its client certificate
+    (`cert` = (certificate, private key) files; `verify` = the agency CA certificate file, or True)."""
 
-    def __init__(self, base_url: str, key: str, *, verify: Any = True, timeout: float = 30) -> None:
-        self.http = httpx.Client(base_url=base_url.rstrip("/"), headers={"Authorization": f"Bearer {key}"},
-                                 verify=verify, timeout=timeout)
+    def __init__(self, base_url: str, key: str = "", *, cert: tuple[Path, Path] | None = None,
+                 verify: Any = True, timeout: float = 30) -> None:
+        if cert is not None or isinstance(verify, (str, Path)):  # a CA file, and the unit's own certificate
+            context = ssl.create_default_context(cafile=str(verify) if isinstance(verify, (str, Path)) else None)
+            if cert is not None:
+                context.load_cert_chain(str(cert[0]), str(cert[1]))
+            verify = context
+        self.http = httpx.Client(base_url=base_url.rstrip("/"), verify=verify, timeout=timeout,
+                                 headers={"Authorization": f"Bearer {key}"} if key else {})
 
     def close(self) -> None:
         self.http.close()
@@ -79,6 +94,19 @@ class ExchangeClient:
 
     def report_pdf(self, pdf_url: str) -> bytes:
         return self._answer(self.http.get(pdf_url))
+
+
+def make_key_and_csr(unit_id: str, directory: Path, curve: str = "P-256") -> tuple[Path, Path]:
+    """The unit's private key (kept by the unit, owner-only) and its certificate request for the agency, with
+    the command docs/EXCHANGE.md gives: `openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes
+    -keyout <id>.key -out <id>.csr -subj /CN=<id>`. The agency names the certificate's subject itself."""
+    directory.mkdir(parents=True, exist_ok=True)
+    key, csr = directory / f"{unit_id}.key", directory / f"{unit_id}.csr"
+    subprocess.run(["openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", f"ec_paramgen_curve:{curve}", "-nodes",
+                    "-keyout", str(key), "-out", str(csr), "-subj", f"/CN={unit_id}"],
+                   check=True, capture_output=True, timeout=60)
+    key.chmod(0o600)
+    return key, csr
 
 
 def verify(secret: str, body: bytes, header: str, tolerance_s: int = 300, now: float | None = None) -> bool:

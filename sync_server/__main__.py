@@ -68,6 +68,12 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--data-dir", type=Path, required=True, help="数据目录 / data directory")
     init.add_argument("--host", action="append", default=[],
                       help="证书中的其他主机名或地址（127.0.0.1 与 localhost 总是包含）/ extra host name")
+    sign = tls_actions.add_parser("sign-unit", help="用机构 CA 签发委托单位接口的客户端证书（在 CA 所在计算机上）"
+                                                    " / sign an entrusting unit's CSR as its client certificate")
+    sign.add_argument("--data-dir", type=Path, required=True, help="tls init 的目录（含 tls/ca.key）/ the CA's dir")
+    for flag, text in (("--unit-id", "委托单位接口编号"), ("--unit-name", "委托单位名称"),
+                       ("--csr", "委托单位的证书请求（PEM）"), ("--out", "证书写入的文件")):
+        sign.add_argument(flag, required=True, type=Path if flag in ("--csr", "--out") else str, help=text)
     backup = commands.add_parser("backup", help="在线备份数据库与留证文件 / back up database and evidence")
     backup.add_argument("--data-dir", type=Path, required=True, help="数据目录 / data directory")
     backup.add_argument("--to", type=Path, required=True, help="备份目录（另一块磁盘）/ backup directory")
@@ -209,6 +215,22 @@ def run_tls_init(data_dir: Path, hosts: list[str]) -> int:
     return 0
 
 
+def run_sign_unit(args: argparse.Namespace) -> int:
+    """Sign a unit's CSR with the agency CA (kept offline); the administrator registers the result."""
+    from schemas.problems import ProblemError
+    from sync_server.edge.client_certs import sign_unit_files
+
+    try:
+        facts = sign_unit_files(args.data_dir, args.csr, args.unit_id, args.unit_name, args.out)
+    except ProblemError as refused:
+        print(f"证书请求不合格 / CSR refused: {refused.detail}", file=sys.stderr)
+        return 2
+    print(f"已签发 / issued: {args.out}\n  序列号 serial {facts.serial}\n  SHA-256 {facts.fingerprint}\n"
+          f"  有效期至 / valid until {facts.not_after:%Y-%m-%d}\n"
+          "请在控制台「数据交换」该单位下「登记已签发的证书」/ register it on the console's exchange page")
+    return 0
+
+
 def tls_pair(data_dir: Path, cert: Path | None, key: Path | None) -> tuple[Path, Path] | None:
     """The certificate and key to serve HTTPS with: given, or found in the data dir; None for HTTP."""
     from sync_server.edge.tls import TlsFiles
@@ -303,6 +325,8 @@ def dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         return run_check(_settings(args.data_dir))
     if args.command == "holidays":
         return run_holidays_add(args.data_dir, args.file)
+    if args.command == "tls" and args.action == "sign-unit":
+        return run_sign_unit(args)
     if args.command == "tls":
         return run_tls_init(args.data_dir, args.host)
     if args.data_dir is None:

@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse
 from schemas.protocol import PROTOCOL_VERSION
 from schemas.workdays import HolidayTable
 from sync_server.accounts import auth
-from sync_server.api import api_router, odata_routes
+from sync_server.api import api_router, odata_routes, unit_cert_auth
 from sync_server.api.exchange_routes import exchange_router
 from sync_server.casework import findings
 from sync_server.console import install_console
@@ -75,6 +75,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -
     app.add_middleware(LogAlarmContext, data_dir=settings.data_dir)  # the audit log's alarm banner
     app.include_router(api_router())
     app.include_router(exchange_router())  # /exchange/v1: the entrusting units' systems (issue 20)
+    unit_cert_auth.install(app)  # their client certificates as OpenAPI's mutualTLS scheme
     odata_routes.install(app)  # the OData feed for Excel and Power BI (issue 20)
     install_console(app, settings.data_dir)
     app.include_router(health.router)  # /healthz, /readyz

@@ -128,6 +128,12 @@ class Settings(BaseSettings):
     public_url: str = ""
     agency_ca_file: str = ""
     enrolment_hours: float = Field(default=24.0, gt=0)
+    # Client certificates of the entrusting units' systems (issue 20, office/unit_certs.py): the addresses or
+    # networks (comma-separated) of the TLS-terminating proxies whose X-Client-Verify / X-Client-Cert headers are
+    # believed ("": none, such headers are refused), and the agency CA key, if this server may sign units'
+    # certificates itself ("": the key stays offline; `python -m sync_server tls sign-unit` signs there).
+    exchange_cert_proxies: str = ""
+    unit_ca_key_file: str = ""
 
     def __init__(self, data_dir: Path | str | None = None, /, **values: Any) -> None:
         """`Settings(path, x=...)` as well as `Settings(data_dir=path, x=...)`."""

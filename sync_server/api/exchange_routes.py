@@ -1,6 +1,8 @@
 """/exchange/v1: the API of the entrusting units' systems (issue 20, R38; guide: docs/EXCHANGE.md).
 
-A unit's system authenticates with its own key (`Authorization: Bearer hcx_…`, office/exchange_units.py),
+A unit's system authenticates with its own client certificate from the agency CA (verified by nginx,
+api/unit_cert_auth.py, office/unit_certs.py) or its own key (`Authorization: Bearer hcx_…`,
+office/exchange_units.py); a certificate, when one is presented, decides alone. It
 submits an entrustment under its own reference, uploads the scans, hands the materials in, and polls the
 result (which is also pushed to its webhook: documents/result_push.py). Thin: the work is in
 office/exchange_intake.py. The cross-province packages between agencies' servers are in cross_routes.py."""
@@ -23,10 +25,11 @@ from schemas.text import NO_CONTROL
 from sync_server.api import cross_routes
 from sync_server.api.deps import DbSession, ServicesDep
 from sync_server.api.intake_routes import RAW_BODY
+from sync_server.api.unit_cert_auth import ClientCertificate, PresentedCert
 from sync_server.casework.deadlines import case_deadline
 from sync_server.documents.result_push import report_ref
 from sync_server.evidence.staff_uploads import StoredUpload, read_body, store_upload
-from sync_server.office import conformity, exchange_intake, exchange_units, intake
+from sync_server.office import conformity, exchange_intake, exchange_units, intake, unit_certs
 from sync_server.office.intake import entrustment_of, missing_materials
 from sync_server.office.intake_wire import document_view
 from sync_server.services import Services
@@ -34,13 +37,20 @@ from sync_server.tables import Case, ExchangeUnit, ReportVersion
 
 PREFIX = "/exchange/v1"
 _unit_key = HTTPBearer(auto_error=False, description="委托单位的接口密钥（hcx_ 开头，由核查机构管理员发放）")
+_unit_cert = ClientCertificate("委托单位的客户端证书（由核查机构 CA 签发，TLS 双向认证，经机构的 nginx 验证）")
 router = APIRouter(prefix="/entrustments", tags=["exchange"])
 
 
 def current_unit(session: DbSession, services: ServicesDep,
-                 credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_unit_key)]) -> ExchangeUnit:
-    """The unit whose key was sent, or 401 auth.required / exchange.key_invalid, 403 for staff tokens."""
-    return exchange_units.authenticate(session, credentials.credentials if credentials else None, services.clock())
+                 credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_unit_key)],
+                 presented: Annotated[PresentedCert, Depends(_unit_cert)]) -> ExchangeUnit:
+    """The unit whose certificate (checked first, when presented) or key was sent, or 401 auth.required /
+    exchange.cert_* / exchange.key_invalid, 403 for staff tokens or certificate headers from an untrusted sender."""
+    now = services.clock()
+    unit = unit_certs.authenticate(session, presented.verify, presented.escaped_cert, now)
+    if unit is not None:
+        return unit
+    return exchange_units.authenticate(session, credentials.credentials if credentials else None, now)
 
 
 CurrentUnit = Annotated[ExchangeUnit, Depends(current_unit)]

@@ -26,6 +26,7 @@ from sync_server.console import (
     review_pages,
     security_pages,
     signin_pages,
+    unit_cert_pages,
 )
 from sync_server.console.deps import SignInRequired, to_login
 from sync_server.console.guard import install_console_guard
@@ -37,6 +38,7 @@ for _pages in (review_pages, finding_pages, archive_pages, signin_pages, case_pa
 for _pages in (org_pages, security_pages, holiday_pages, case_admin_pages, password_pages):  # issue 18
     console_router.include_router(_pages.router)
 console_router.include_router(cross_pages.router)  # R36 at both levels, the hierarchy (issues 18, 20)
+console_router.include_router(unit_cert_pages.router)  # the units' client certificates (issue 20)
 
 
 def install_console(app: FastAPI, data_dir: Path) -> None:

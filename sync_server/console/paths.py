@@ -101,6 +101,9 @@ CLI_PATHS: dict[str, str] = {
     "create-admin": OPERATOR + "the first administrator, before anyone can sign in to the console",
     "seed-demo": OPERATOR + "demonstration data for a trial install, never in service",
     "tls init": OPERATOR + "the agency CA and server certificate, before the server can start",
+    "tls sign-unit": OPERATOR + "signs a unit's client certificate where the agency CA key is kept offline; "
+                                "registered (or, with the key on the server, signed) on the console at "
+                                "/console/exchange/units/{unit_id}/certificates",
     "backup": OPERATOR + "a snapshot to another disk, run by the nightly timer or the operator",
     "restore": OPERATOR + "into an empty data directory while no server runs",
     "check": OPERATOR + "integrity of database, files and log; its last result shows at /console/archive-check",

@@ -50,9 +50,12 @@ def is_upload(scope: Scope) -> bool:
 
 
 def has_credentials(scope: Scope) -> bool:
-    """Whether the request carries a bearer token or a console cookie (checked later, not here)."""
+    """Whether the request carries a bearer token, a console cookie, or a unit's client certificate verified by
+    nginx (issue 20; checked later, not here: the proxy's address and the certificate, api/unit_cert_auth.py)."""
     for name, value in scope.get("headers", ()):
         if name == b"authorization" and value[:7].lower() == b"bearer ":
+            return True
+        if name == b"x-client-verify" and value == b"SUCCESS":
             return True
         if name == b"cookie" and CONSOLE_COOKIE in value:
             return True

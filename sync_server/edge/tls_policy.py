@@ -16,6 +16,8 @@ import ssl
 
 import uvicorn
 
+from sync_server.edge.peer import RecordPeer
+
 # Named one by one (a pattern such as "ECDHE+AESGCM" depends on OpenSSL's aliases); checked in `harden`.
 TLS12_SUITES = ("ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-RSA-AES256-GCM-SHA384", "ECDHE-ECDSA-CHACHA20-POLY1305",
                 "ECDHE-RSA-CHACHA20-POLY1305", "ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256")
@@ -35,13 +37,15 @@ def harden(context: ssl.SSLContext) -> ssl.SSLContext:
 
 
 class HardenedConfig(uvicorn.Config):
-    """uvicorn's configuration with `harden` applied to its TLS context once it is built."""
+    """uvicorn's configuration with `harden` applied to its TLS context once it is built, and the connection's
+    peer address kept before uvicorn's proxy headers replace it (edge/peer.py)."""
 
     def load(self) -> None:
         """Build as uvicorn does, then restrict the context."""
         super().load()
         if self.ssl is not None:
             harden(self.ssl)
+        self.loaded_app = RecordPeer(self.loaded_app)
 
 
 def is_loopback(host: str) -> bool:

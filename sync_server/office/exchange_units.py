@@ -119,7 +119,8 @@ def authenticate(session: Session, key: str | None, now: datetime) -> ExchangeUn
     """The active unit holding this key, or a problem: none sent (auth.required), a staff or tablet token
     (auth.forbidden: this API is for units' systems), anything else (exchange.key_invalid)."""
     if not key:
-        raise ProblemError(Code.AUTH_REQUIRED, "请在 Authorization 头中提供委托单位的接口密钥（Bearer）")
+        raise ProblemError(Code.AUTH_REQUIRED,
+                           "请使用核查机构签发的客户端证书，或在 Authorization 头中提供委托单位的接口密钥（Bearer）")
     digest = _digest(key)
     unit = session.exec(select(ExchangeUnit).where(ExchangeUnit.key_hash == digest)).first()
     if unit is not None and unit.active and hmac.compare_digest(unit.key_hash, digest):

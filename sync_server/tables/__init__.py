@@ -28,6 +28,7 @@ from sync_server.tables.staff import Handover, Organisation, StaffCredential
 from sync_server.tables.summaries import CaseSummary
 from sync_server.tables.throttles import LoginThrottle
 from sync_server.tables.tokens import SessionToken
+from sync_server.tables.unit_certificates import UnitCertificate
 
 __all__ = ["Account", "AuditCheckpoint", "AuditEntry", "AuditNode", "Backfill", "Case", "CaseDocument",
            "CaseRetention", "CaseSummary", "ConformityCheck", "Counter", "CrossDelivery", "CrossPackage",
@@ -40,4 +41,4 @@ __all__ = ["Account", "AuditCheckpoint", "AuditEntry", "AuditNode", "Backfill", 
            "MatchingResult", "Organisation", "PublishedForm", "QualityAssessment", "ReVerificationRound", "Record",
            "RecordEvidence", "RecordFindings", "RecordSurveyor",
            "ReportVersion", "ReviewEntry", "SessionToken", "SignedRecordBytes", "StaffCredential", "Subject",
-           "SurveyorKey", "Team"]
+           "SurveyorKey", "Team", "UnitCertificate"]

@@ -23,7 +23,7 @@ def _port() -> int:
 
 
 def render_site(text: str, *, https_port: int, http_port: int, upstream_port: int, tls_dir: Path,
-                log_dir: Path) -> str:
+                log_dir: Path, units_port: int = 8443) -> str:
     """The site with this machine's ports and paths; each substitution must find what it replaces, so a
     changed site fails here instead of being tested half-substituted."""
     swaps = [
@@ -31,6 +31,8 @@ def render_site(text: str, *, https_port: int, http_port: int, upstream_port: in
         ("    listen [::]:443 ssl http2;\n", ""),
         ("listen 80;", f"listen 127.0.0.1:{http_port};"),
         ("listen 443 ssl http2;", f"listen 127.0.0.1:{https_port} ssl http2;"),
+        ("    listen [::]:8443 ssl http2;\n", ""),
+        ("listen 8443 ssl http2;", f"listen 127.0.0.1:{units_port} ssl http2;"),
         ("server 127.0.0.1:8000;", f"server 127.0.0.1:{upstream_port};"),
         ("/etc/field-evidence/tls/", f"{tls_dir}/"),
         ("/var/log/nginx/", f"{log_dir}/"),
@@ -42,15 +44,18 @@ def render_site(text: str, *, https_port: int, http_port: int, upstream_port: in
 
 
 class Nginx:
-    """nginx with the site in front of `upstream_port`; `url` is its HTTPS address."""
+    """nginx with the site in front of `upstream_port`; `url` is its HTTPS address, `units_url` the port where
+    the entrusting units' systems present their client certificates."""
 
     def __init__(self, prefix: Path, tls_dir: Path, upstream_port: int) -> None:
-        self.prefix, self.https_port, self.http_port = prefix, _port(), _port()
+        self.prefix, self.https_port, self.http_port, self.units_port = prefix, _port(), _port(), _port()
         self.url = f"https://127.0.0.1:{self.https_port}"
+        self.units_url = f"https://127.0.0.1:{self.units_port}"
         (prefix / "logs").mkdir(parents=True, exist_ok=True)
         (prefix / "tmp").mkdir(exist_ok=True)
         site = render_site(SITE.read_text(encoding="utf-8"), https_port=self.https_port, http_port=self.http_port,
-                           upstream_port=upstream_port, tls_dir=tls_dir, log_dir=prefix / "logs")
+                           upstream_port=upstream_port, tls_dir=tls_dir, log_dir=prefix / "logs",
+                           units_port=self.units_port)
         (prefix / "site.conf").write_text(site, encoding="utf-8")
         user = "user root;\n" if os.geteuid() == 0 else ""  # workers must read the test's private temp dirs
         (prefix / "nginx.conf").write_text(
@@ -61,14 +66,14 @@ class Nginx:
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> Nginx:
-        """Check the configuration (`nginx -t`), start, wait until both ports accept connections."""
+        """Check the configuration (`nginx -t`), start, wait until every port accepts connections."""
         args = [NGINX, "-p", f"{self.prefix}/", "-e", f"{self.prefix}/logs/error.log", "-c", f"{self.prefix}/nginx.conf"]
         check = subprocess.run([*args, "-t"], capture_output=True, text=True, timeout=60, check=False)
         assert check.returncode == 0, check.stderr
         self.out = open(self.prefix / "logs" / "stderr.log", "wb")  # noqa: SIM115 (closed in stop)
         self.proc = subprocess.Popen(args, stdout=self.out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         deadline = time.monotonic() + 30
-        while not (self._accepts(self.https_port) and self._accepts(self.http_port)):
+        while not all(self._accepts(port) for port in (self.https_port, self.http_port, self.units_port)):
             assert self.proc.poll() is None, self.log()
             assert time.monotonic() < deadline, "nginx did not start listening\n" + self.log()
             time.sleep(0.05)
