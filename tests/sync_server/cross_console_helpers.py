@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -15,10 +17,12 @@ from fastapi.testclient import TestClient
 from schemas.staffing import NewOrganisation, OrgKind
 from sync_server.ops.seed import DEMO_AGENCY, DEMO_CASE_ID
 from sync_server.tables import CrossProvinceCheck, ExchangePeer, Organisation
+from tests.field_app.helpers import closed_port
 from tests.sync_server.console_client import console_login
 from tests.sync_server.exchange_helpers import Receiver
 
 PROVINCE, COUNTY = "cq-sheng", "yb-xian"
+REFUSAL = {"code": "exchange.package_invalid", "detail": "发送机构未登记，或其签名密钥与登记的不同"}
 
 
 def public_key() -> str:
@@ -78,3 +82,16 @@ def as_(client: TestClient, username: str) -> None:
     """Signed in to the console as this user (the previous one signed out)."""
     client.cookies.clear()
     assert console_login(client, username).status_code == 303
+
+
+@contextmanager
+def linked_peer(app: FastAPI, *, listening: bool) -> Iterator[Receiver]:
+    """`linked` to a receiver on a free port: listening, or never started (nobody answers there)."""
+    receiver = Receiver(closed_port())
+    if listening:
+        receiver.start()
+    linked(app, receiver)
+    try:
+        yield receiver
+    finally:
+        receiver.stop()

@@ -17,22 +17,18 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from sync_server.ops.seed import DEMO_CASE_ID
-from tests.field_app.helpers import closed_port
-from tests.sync_server.cross_console_helpers import as_, linked, place
+from tests.sync_server.cross_console_helpers import REFUSAL, as_, linked_peer, place
 from tests.sync_server.exchange_helpers import Receiver, ok
 from tests.sync_server.helpers import password_login, statements
 
 PAGE = f"/console/cases/{DEMO_CASE_ID}"
-REFUSAL = {"code": "exchange.package_invalid", "detail": "发送机构未登记，或其签名密钥与登记的不同"}
 LONG_AGO, FAR = date(2020, 1, 6), date(2099, 1, 1)
 
 
 @pytest.fixture
 def peer(app: FastAPI) -> Iterator[Receiver]:
-    receiver = Receiver(closed_port()).start()
-    linked(app, receiver)
-    yield receiver
-    receiver.stop()
+    with linked_peer(app, listening=True) as receiver:
+        yield receiver
 
 
 def row(page: str, check_id: str) -> str:

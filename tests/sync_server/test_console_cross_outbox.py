@@ -24,23 +24,27 @@ from sync_server.office.cross_outbox import PACKAGES, deliver_due
 from sync_server.office.cross_province import CONTEXT
 from sync_server.ops.seed import DEMO_AGENCY
 from sync_server.tables import CrossDelivery, ExchangePeer
-from tests.field_app.helpers import closed_port
 from tests.sync_server.admin_console_helpers import logged
 from tests.sync_server.console_client import console_post
-from tests.sync_server.cross_console_helpers import COUNTY, as_, linked, packages, place, status_of
+from tests.sync_server.cross_console_helpers import (
+    COUNTY,
+    REFUSAL,
+    as_,
+    linked_peer,
+    packages,
+    place,
+    status_of,
+)
 from tests.sync_server.exchange_helpers import Receiver, ok
 from tests.sync_server.helpers import password_login
 
 LIST = "/console/cross-province"
-REFUSAL = {"code": "exchange.package_invalid", "detail": "发送机构未登记，或其签名密钥与登记的不同"}
 
 
 @pytest.fixture
 def peer(app: FastAPI) -> Iterator[Receiver]:
-    receiver = Receiver(closed_port())
-    linked(app, receiver)
-    yield receiver
-    receiver.stop()
+    with linked_peer(app, listening=False) as receiver:
+        yield receiver
 
 
 def attempts(app: FastAPI) -> list[tuple[int, str]]:

@@ -24,7 +24,7 @@ from tests.sync_server.cross_console_helpers import (
     PROVINCE,
     add_org,
     as_,
-    linked,
+    linked_peer,
     packages,
     place,
     public_key,
@@ -41,10 +41,8 @@ LONG_AGO = date(2020, 1, 6)
 
 @pytest.fixture
 def peer(app: FastAPI) -> Iterator[Receiver]:
-    receiver = Receiver(closed_port()).start()
-    linked(app, receiver)
-    yield receiver
-    receiver.stop()
+    with linked_peer(app, listening=True) as receiver:
+        yield receiver
 
 
 def test_a_need_is_recorded_from_the_case_page_by_the_exchange_post_only(client: TestClient, app: FastAPI,

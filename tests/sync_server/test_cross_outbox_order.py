@@ -18,10 +18,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from sync_server.office.cross_outbox import deliver_due
-from tests.field_app.helpers import closed_port
 from tests.sync_server.admin_console_helpers import logged
 from tests.sync_server.console_client import console_post
-from tests.sync_server.cross_console_helpers import as_, linked, packages, place, status_of
+from tests.sync_server.cross_console_helpers import REFUSAL, as_, linked_peer, packages, place, status_of
 from tests.sync_server.exchange_helpers import Receiver, ok
 from tests.sync_server.helpers import password_login
 
@@ -29,16 +28,13 @@ pytestmark = pytest.mark.both_databases
 
 LIST = "/console/cross-province"
 API = "/api/v1/cross-province"
-REFUSAL = {"code": "exchange.package_invalid", "detail": "发送机构未登记，或其签名密钥与登记的不同"}
 FAR = date(2099, 1, 1)
 
 
 @pytest.fixture
 def peer(app: FastAPI) -> Iterator[Receiver]:
-    receiver = Receiver(closed_port())
-    linked(app, receiver)
-    yield receiver
-    receiver.stop()
+    with linked_peer(app, listening=False) as receiver:
+        yield receiver
 
 
 def refuse(peer: Receiver) -> None:

@@ -6,17 +6,15 @@ confirmation of another check goes on once the county has fixed the key. The pro
 re-sends: the confirmation arrives, then the answer, and the county records both, in step order."""
 from __future__ import annotations
 
-import base64
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from schemas.protocol import API_PREFIX
 from sync_server.ops.seed import DEMO_AGENCY, DEMO_CASE_ID
+from tests.sync_server.cross_console_helpers import public_key as wrong_key  # any key but the province's
 from tests.sync_server.exchange_helpers import ok
 from tests.sync_server.helpers import password_login
 from tests.sync_server.server_process import Server
@@ -31,11 +29,6 @@ def pair(tmp_path: Path) -> Iterator[tuple[Server, Server]]:
     yield county, province
     county.stop()
     province.stop()
-
-
-def wrong_key() -> str:
-    raw = Ed25519PrivateKey.generate().public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-    return base64.b64encode(raw).decode()
 
 
 def test_a_refused_confirmation_holds_its_answer_and_both_arrive_in_order_when_resent(pair):
