@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, inspect, text
 
 from sync_server.migrations import upgrade
 from tests.sync_server.postgres import PostgresCluster
@@ -91,3 +91,28 @@ def test_an_empty_database_starts_at_head_without_alembic(empty_database_url: st
             "'alembic' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert out.stdout.split() == [upgrade.head_revision(), "False"], out.stdout + out.stderr
+
+
+def test_a_start_stopped_while_making_the_schema_leaves_the_database_empty(empty_database_url: str):
+    """All or nothing (on SQLite too, where the driver opens no transaction for DDL): a half-made schema
+    would be neither empty nor at any revision, and the next start could not tell what to do with it."""
+    engine = create_engine(empty_database_url)
+    tables: list[str] = []
+
+    def stop_at_the_twentieth_table(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith("CREATE TABLE"):
+            tables.append(statement)
+            if len(tables) == 20:
+                raise RuntimeError("stopped")
+
+    try:
+        event.listen(engine, "before_cursor_execute", stop_at_the_twentieth_table)
+        with pytest.raises(RuntimeError, match="stopped"):
+            upgrade.upgrade(engine)
+        event.remove(engine, "before_cursor_execute", stop_at_the_twentieth_table)
+        assert inspect(engine).get_table_names() == []
+        upgrade.upgrade(engine)  # the next start makes it whole
+        with engine.connect() as connection:
+            assert upgrade.current_revision(connection) == upgrade.head_revision()
+    finally:
+        engine.dispose()
