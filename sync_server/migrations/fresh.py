@@ -38,7 +38,8 @@ def create_head(connection: Connection, head: str) -> None:
     """The schema at `head` on an empty database, in the caller's transaction: all of it or nothing. (pysqlite
     opens no transaction for DDL: each CREATE would commit, and sync the disk, on its own, about 100 of them,
     and a start killed halfway would leave a database neither empty nor at any revision.)"""
-    if connection.dialect.name == "sqlite" and not connection.connection.driver_connection.in_transaction:
+    driver = connection.connection.driver_connection
+    if connection.dialect.name == "sqlite" and driver is not None and not driver.in_transaction:
         connection.exec_driver_sql("BEGIN")
     SQLModel.metadata.create_all(connection)
     if connection.dialect.name == "postgresql" and _pg_trgm(connection):
