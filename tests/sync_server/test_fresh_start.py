@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import anyio
 import httpx
@@ -38,7 +39,12 @@ async def _case_ids(app: FastAPI) -> list[str]:
 def test_one_worker_seeds_through_the_app_it_serves(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     made: list[FastAPI] = []
     create = sync_server.app.create_app
-    monkeypatch.setattr(sync_server.app, "create_app", lambda *a, **k: made.append(create(*a, **k)) or made[-1])
+
+    def counted(*args: Any, **kwargs: Any) -> FastAPI:
+        made.append(create(*args, **kwargs))
+        return made[-1]
+
+    monkeypatch.setattr(sync_server.app, "create_app", counted)
     app = _serving_app(Settings(tmp_path / "data"), seed=True)
     try:
         assert made == [app]  # one app: seeded, then served
