@@ -74,3 +74,17 @@ def test_the_served_seed_makes_what_the_seed_command_makes(tmp_path: Path):
         served.state.services.engine.dispose()
     assert counts[0]["cases"] == 2 and counts[0]["accounts"] == 6
     assert counts[0] == counts[1]
+
+
+def test_a_failing_step_among_several_at_once_is_raised_as_itself():
+    """The accounts are made at once (their hashes on both cores); a refusal still reads as the seed's error."""
+    from sync_server.ops.seed import _together
+
+    async def refused() -> None:
+        raise RuntimeError("演示数据写入失败 / demo seeding failed: POST /accounts: 409")
+
+    async def fine() -> None:
+        await anyio.sleep(0)
+
+    with pytest.raises(RuntimeError, match="demo seeding failed"):
+        anyio.run(_together, [fine, refused, fine])
