@@ -9,10 +9,11 @@ from datetime import datetime
 from fastapi import Depends, FastAPI
 from fastapi.responses import RedirectResponse
 
-from schemas.protocol import PROTOCOL_VERSION
+from schemas.protocol import API_PREFIX, PROTOCOL_VERSION
 from schemas.workdays import HolidayTable
 from sync_server.accounts import auth
 from sync_server.api import api_router, odata_routes
+from sync_server.api.exchange_routes import PREFIX as EXCHANGE_PREFIX
 from sync_server.api.exchange_routes import exchange_router
 from sync_server.casework import findings
 from sync_server.console import install_console
@@ -73,8 +74,8 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -
     app.state.uploads = uploads
     install_problem_handlers(app, retry_after_s=settings.retry_after_s)
     app.add_middleware(LogAlarmContext, data_dir=settings.data_dir)  # the audit log's alarm banner
-    app.include_router(api_router())
-    app.include_router(exchange_router())  # /exchange/v1: the entrusting units' systems (issue 20)
+    app.include_router(api_router(), prefix=API_PREFIX)  # (a prefix given here spares a start 0.2 s: api/__init__)
+    app.include_router(exchange_router(), prefix=EXCHANGE_PREFIX)  # /exchange/v1: the units' systems (issue 20)
     odata_routes.install(app)  # the OData feed for Excel and Power BI (issue 20)
     install_console(app, settings.data_dir)
     app.include_router(health.router)  # /healthz, /readyz

@@ -88,3 +88,32 @@ def test_a_failing_step_among_several_at_once_is_raised_as_itself():
 
     with pytest.raises(RuntimeError, match="demo seeding failed"):
         anyio.run(_together, [fine, refused, fine])
+
+
+def test_making_the_app_builds_no_routes_dependency_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """FastAPI 0.165 checks a router included without a prefix by building the dependency state of every route
+    nested in it, which the app never uses (it builds its own at the first request): the app includes the
+    /api/v1 and /exchange/v1 routers under their prefixes and the console's page routers one by one. Counted
+    through FastAPI's own builder (a private name: if it goes, this fails and must be rewritten, not dropped)."""
+    import fastapi.routing
+
+    built: list[str] = []
+    populate = fastapi.routing._populate_api_route_state
+
+    def counted(route: Any, path: str, *args: Any, **kwargs: Any) -> Any:
+        built.append(path)
+        return populate(route, path, *args, **kwargs)
+
+    monkeypatch.setattr(fastapi.routing, "_populate_api_route_state", counted)
+    app = sync_server.app.create_app(Settings(tmp_path / "data"))
+    try:
+        assert built == ["/"]  # the app's own root route, made in create_app
+        assert anyio.run(_case_ids_or_status, app) == 401  # and the routes answer, checks included
+        assert len(built) > 150  # built once, for serving, at the first request
+    finally:
+        app.state.services.engine.dispose()
+
+
+async def _case_ids_or_status(app: FastAPI) -> int:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1") as http:
+        return (await http.get(f"{API_PREFIX}/intake/cases/{DEMO_CASE_ID}")).status_code
