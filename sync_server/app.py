@@ -30,7 +30,7 @@ from sync_server.evidence.disk_store import BlobStore
 from sync_server.evidence.partial_sweep import sweep_periodically
 from sync_server.evidence.remote import object_store
 from sync_server.office import cross_outbox
-from sync_server.ops import backfills, health, metrics
+from sync_server.ops import backfills, gc_pause, health, metrics
 from sync_server.ops.privacy import make_private_dir
 from sync_server.services import Services, utc_now
 from sync_server.settings import Settings
@@ -51,6 +51,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        gc_pause.resume()  # a served start ran without the cyclic collector (ops/gc_pause.py)
         sweepers = [asyncio.create_task(sweep_periodically(uploads, settings)),  # abandoned partial uploads
                     asyncio.create_task(sweep_exports_periodically(settings)),  # expired dossier zips
                     asyncio.create_task(deliver_periodically(services)),  # results to units' systems (issue 20)
