@@ -251,12 +251,14 @@ def run_server(settings: Settings, host: str, port: int, seed: bool,
     import uvicorn
 
     from sync_server.edge.uvicorn_server import serve_workers, share_metrics, uvicorn_config
+    from sync_server.ops import gc_pause
     from sync_server.ops.log_config import logging_config
 
     if workers > 1:
         share_metrics(settings.data_dir)  # before the app (and prometheus-client) loads, the seed's included
         if seed:
             run_seed(settings.data_dir, None)
+            gc_pause.collect()  # the seed's own app is garbage now, not to be frozen into every worker
     if tls is not None:
         settings = settings.replace(secure_cookies=True)
     ssl: dict[str, str] = {"ssl_certfile": str(tls[0]), "ssl_keyfile": str(tls[1])} if tls else {}

@@ -20,6 +20,11 @@ def pause() -> None:
     gc.disable()
 
 
+def collect() -> None:
+    """Collect once now, paused or not (a start that made garbage worth dropping before `resume()` freezes)."""
+    gc.collect()
+
+
 def release() -> None:
     """Collect again, freezing nothing (a start that ended before its app started)."""
     gc.enable()

@@ -47,3 +47,17 @@ def test_serving_pauses_the_collector_and_a_refused_start_switches_it_back_on(tm
             f"rc = m.main(['--data-dir', {str(tmp_path / 'data')!r}]); print(rc, seen, gc.isenabled())")
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["2", "[False]", "True"]
+
+
+def test_the_seeding_app_of_several_workers_is_collected_before_the_preload_is_frozen(tmp_path: Path):
+    """With several workers the demo is seeded by an app of its own before the fork; paused, the collector
+    leaves it (cycles) in memory, and `resume()` would freeze it into every worker: `collect()` drops it."""
+    code = ("import gc, sys; from datetime import date; from pathlib import Path; from fastapi import FastAPI; "
+            "from sync_server.ops import gc_pause; gc_pause.pause(); "
+            "from sync_server.ops.seed import seed_demo; from sync_server.settings import Settings; "
+            "seed_demo(Settings(Path(sys.argv[1])), date(2026, 11, 16)); "
+            "apps = lambda: sum(isinstance(o, FastAPI) for o in gc.get_objects()); "
+            "before = apps(); gc_pause.collect(); print(before, apps(), gc.isenabled())")
+    out = subprocess.run([sys.executable, "-W", "ignore", "-c", code, str(tmp_path / "data")], cwd=REPO,
+                         capture_output=True, text=True, check=True)
+    assert out.stdout.split()[-3:] == ["1", "0", "False"], out.stdout
