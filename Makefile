@@ -64,8 +64,10 @@ system-deps:
 	  echo "SKIP: missing$$missing and not root; run 'sudo make system-deps' (PostgreSQL tests fail without it)"; \
 	fi
 
+# Bytecode is written even where PYTHONDONTWRITEBYTECODE is set: each later start of the server and the app
+# reads it instead of compiling ~300 modules again (0.2 s of CPU each, issue 19).
 run: venv
-	$(PY) -m scripts.run_demo
+	PYTHONDONTWRITEBYTECODE= $(PY) -m scripts.run_demo
 
 # The quick loop: lint, types and the two fast tiers (no server process, database server or browser;
 # tests/tiers.py says which test is in which), on two cores. Needs only the venv, no system package.

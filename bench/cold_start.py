@@ -1,8 +1,9 @@
 """Cold start: the sync server, the field app, and the tablet page in Chromium.
 
 Three rounds, each with fresh temp data dirs:
-  - `python -m sync_server --host 127.0.0.1 --port P --data-dir D --seed-demo` until /openapi.json answers
-    (a fresh dir: creates the SQLite database and seeds the demo accounts and cases);
+  - `python -m sync_server --host 127.0.0.1 --port P --data-dir D --seed-demo` until its first answer
+    (/healthz), then until /openapi.json answers (a fresh dir: creates the SQLite database and seeds the demo
+    accounts and cases), and the CPU seconds the server had spent by then (the steadier figure when shared);
   - `python -m field_app --port P --server URL --data-dir D` until its HTTP root answers;
   - if /usr/bin/chromium exists: a new tablet-sized browser context loads the app page, timed to
     Flutter's first frame (FIRST_FRAME_JS) and to the semantics DOM being ready (what open_flet waits for).
@@ -39,8 +40,9 @@ from tests.end_to_end.flet_browser import (
 ROUNDS = 3
 
 
-def start_server(root: Path) -> tuple[object, str, float]:
-    """Launch the server on a fresh data dir; return (process, url, seconds to /openapi.json)."""
+def start_server(root: Path) -> tuple[object, str, float, float, float]:
+    """Launch the server on a fresh data dir; return (process, url, seconds to its first answer (/healthz),
+    seconds to /openapi.json, CPU seconds it had spent by then)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = root / "server.log"
@@ -48,11 +50,13 @@ def start_server(root: Path) -> tuple[object, str, float]:
     proc = launch([PYTHON, "-m", "sync_server", "--host", "127.0.0.1", "--port", str(port),
                    "--data-dir", str(root / "server"), "--seed-demo"], log)
     try:
+        wait_http(f"{url}/healthz", proc, log, timeout=60)
+        first = time.monotonic() - t0
         wait_http(f"{url}/openapi.json", proc, log, timeout=60)
+        return proc, url, first, time.monotonic() - t0, cpu_seconds(proc.pid)
     except BaseException:
         stop(proc)
         raise
-    return proc, url, time.monotonic() - t0
 
 
 def start_app(root: Path, server_url: str) -> tuple[object, str, float]:
@@ -192,16 +196,16 @@ def fresh() -> None:
 
             playwright = sync_playwright().start()
             browser = launch_browser(playwright)
-        print(f"{'round':<7}{'server s':>10}{'field_app s':>13}"
+        print(f"{'round':<7}{'first s':>9}{'server s':>10}{'CPU s':>7}{'field_app s':>13}"
               + (f"{'first frame s':>15}{'semantics s':>13}{'blocked':>9}" if use_browser else ""))
         for n in range(1, ROUNDS + 1):
             with tempfile.TemporaryDirectory(prefix="bench-cold-") as name:
                 root = Path(name)
-                server, server_url, t_server = start_server(root)
+                server, server_url, t_first, t_server, cpu = start_server(root)
                 try:
                     app, app_url, t_app = start_app(root, server_url)
                     try:
-                        row = {"server": t_server, "app": t_app}
+                        row = {"first": t_first, "server": t_server, "cpu": cpu, "app": t_app}
                         if browser is not None:
                             row["frame"], row["ready"], row["blocked"] = page_load(browser, app_url)
                     finally:
@@ -209,11 +213,12 @@ def fresh() -> None:
                 finally:
                     stop(server)
             rows.append(row)
-            line = f"{n:<7}{row['server']:>10.2f}{row['app']:>13.2f}"
+            line = f"{n:<7}{row['first']:>9.2f}{row['server']:>10.2f}{row['cpu']:>7.2f}{row['app']:>13.2f}"
             if use_browser:
                 line += f"{row['frame']:>15.2f}{row['ready']:>13.2f}{int(row['blocked']):>9}"
             print(line, flush=True)
-        line = f"{'median':<7}{median([r['server'] for r in rows]):>10.2f}{median([r['app'] for r in rows]):>13.2f}"
+        line = f"{'median':<7}" + "".join(f"{median([r[k] for r in rows]):>{w}.2f}"
+                                           for k, w in (("first", 9), ("server", 10), ("cpu", 7), ("app", 13)))
         if use_browser:
             line += f"{median([r['frame'] for r in rows]):>15.2f}{median([r['ready'] for r in rows]):>13.2f}"
         print(line)

@@ -9,10 +9,11 @@ from datetime import datetime
 from fastapi import Depends, FastAPI
 from fastapi.responses import RedirectResponse
 
-from schemas.protocol import PROTOCOL_VERSION
+from schemas.protocol import API_PREFIX, PROTOCOL_VERSION
 from schemas.workdays import HolidayTable
 from sync_server.accounts import auth
 from sync_server.api import api_router, odata_routes, unit_cert_auth
+from sync_server.api.exchange_routes import PREFIX as EXCHANGE_PREFIX
 from sync_server.api.exchange_routes import exchange_router
 from sync_server.casework import findings
 from sync_server.console import install_console
@@ -29,7 +30,7 @@ from sync_server.evidence.disk_store import BlobStore
 from sync_server.evidence.partial_sweep import sweep_periodically
 from sync_server.evidence.remote import object_store
 from sync_server.office import cross_outbox
-from sync_server.ops import backfills, health, metrics
+from sync_server.ops import backfills, gc_pause, health, metrics
 from sync_server.ops.privacy import make_private_dir
 from sync_server.services import Services, utc_now
 from sync_server.settings import Settings
@@ -50,6 +51,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        gc_pause.resume()  # a served start ran without the cyclic collector (ops/gc_pause.py)
         sweepers = [asyncio.create_task(sweep_periodically(uploads, settings)),  # abandoned partial uploads
                     asyncio.create_task(sweep_exports_periodically(settings)),  # expired dossier zips
                     asyncio.create_task(deliver_periodically(services)),  # results to units' systems (issue 20)
@@ -73,8 +75,8 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -
     app.state.uploads = uploads
     install_problem_handlers(app, retry_after_s=settings.retry_after_s)
     app.add_middleware(LogAlarmContext, data_dir=settings.data_dir)  # the audit log's alarm banner
-    app.include_router(api_router())
-    app.include_router(exchange_router())  # /exchange/v1: the entrusting units' systems (issue 20)
+    app.include_router(api_router(), prefix=API_PREFIX)  # (a prefix given here spares a start 0.2 s: api/__init__)
+    app.include_router(exchange_router(), prefix=EXCHANGE_PREFIX)  # /exchange/v1: the units' systems (issue 20)
     unit_cert_auth.install(app)  # their client certificates as OpenAPI's mutualTLS scheme
     odata_routes.install(app)  # the OData feed for Excel and Power BI (issue 20)
     install_console(app, settings.data_dir)

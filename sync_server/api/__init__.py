@@ -5,7 +5,6 @@ from typing import Any
 from fastapi import APIRouter, Depends
 
 from schemas.problems import Problem
-from schemas.protocol import API_PREFIX
 from sync_server.api import (
     admin_routes,
     auth_routes,
@@ -41,7 +40,9 @@ def api_router() -> APIRouter:
     problems: dict[int | str, dict[str, Any]] = {"4XX": {
         "model": Problem, "description": "问题（application/problem+json，见 schemas/problems.py）",
         "content": {"application/problem+json": problem_schema}}}
-    router = APIRouter(prefix=API_PREFIX, dependencies=[Depends(check_protocol)], responses=problems)
+    # no prefix here: the app includes it under API_PREFIX (app.py), and FastAPI 0.165 checks an unprefixed
+    # inclusion by building every nested route's dependency state, which the app never uses (issue 19)
+    router = APIRouter(dependencies=[Depends(check_protocol)], responses=problems)
     # the routes a county's tablets call thousands of times an evening first: a request is matched
     # against the routes in order (about 90 before the uploads' otherwise, 0.5 ms a request)
     for module in (upload_routes, batch_routes, record_routes, evidence_routes, case_routes, auth_routes,

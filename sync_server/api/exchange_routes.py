@@ -167,7 +167,7 @@ def exchange_router() -> APIRouter:
     problems: dict[int | str, dict[str, Any]] = {"4XX": {
         "model": Problem, "description": "问题（application/problem+json，见 schemas/problems.py）",
         "content": {"application/problem+json": problem_schema}}}
-    outer = APIRouter(prefix=PREFIX, responses=problems)
+    outer = APIRouter(responses=problems)  # included under PREFIX (app.py), as api_router is
     outer.include_router(router)
     outer.include_router(cross_routes.package_router)
     return outer

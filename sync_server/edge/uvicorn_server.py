@@ -142,6 +142,7 @@ def serve_workers(settings: Settings, host: str, port: int, workers: int, **extr
 
     import sync_server.edge.asgi  # noqa: F401  (the preload: every worker inherits these modules)
     from sync_server.db import make_engine
+    from sync_server.ops import gc_pause
 
     make_engine(settings.db_url).dispose()
     _empty(Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]))  # a --seed-demo's own requests are not the server's
@@ -149,4 +150,5 @@ def serve_workers(settings: Settings, host: str, port: int, workers: int, **extr
     config = uvicorn_config("sync_server.edge.asgi:app_from_env", settings, host, port, factory=True,
                             workers=workers, log_level=settings.log_level.lower(), **extra)
     _subprocess.spawn = multiprocessing.get_context("fork")  # type: ignore[assignment]
+    gc_pause.resume()  # the preload frozen before the fork, collection back on, in the workers too (gc_pause.py)
     Multiprocess(config, sockets=[config.bind_socket()]).run()

@@ -8,6 +8,10 @@ that release's schema. On PostgreSQL an advisory lock lets several workers start
 A database already at head is recognised without Alembic (issue 19: its import is ~70 ms of every start,
 each worker's too): the head is read from the revision files' `revision` / `down_revision` lines, and
 compared with `alembic_version`. Anything less plain (no such lines, several heads) asks Alembic.
+
+An EMPTY database is not taken through every revision: it gets the head schema from the tables' code in one
+go and the head's stamp (fresh.py, issue 19; tests/sync_server/test_fresh_schema.py holds the two equal).
+`from_metadata=False` replays the revisions instead (what that test compares against).
 """
 from __future__ import annotations
 
@@ -17,6 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, inspect, text
+
+from sync_server.migrations import fresh
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -54,8 +60,9 @@ def current_revision(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
-def upgrade(engine: Engine) -> None:
-    """Bring the database to head; a pre-migration database is stamped with the baseline first.
+def upgrade(engine: Engine, *, from_metadata: bool = True) -> None:
+    """Bring the database to head; an empty one is made at head in one go (unless `from_metadata` is False),
+    a pre-migration database is stamped with the baseline first.
     On SQLite, foreign keys are off while revisions run (batch mode rebuilds tables, Alembic's advice)
     and checked afterwards (after a revision ran: a database already at head is not scanned)."""
     if _at_plain_head(engine):
@@ -67,7 +74,7 @@ def upgrade(engine: Engine) -> None:
             connection.commit()
         try:
             with connection.begin():
-                migrated = _upgrade(connection)
+                migrated = _upgrade(connection, from_metadata)
             if sqlite and migrated:
                 broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                 if broken:
@@ -112,12 +119,16 @@ def _at_plain_head(engine: Engine) -> bool:
     return versions == [head]
 
 
-def _upgrade(connection: Connection) -> bool:
-    """Run what revisions are missing; whether any ran."""
-    from alembic import command
-
+def _upgrade(connection: Connection, from_metadata: bool) -> bool:
+    """Make an empty database at head, or run what revisions are missing; whether anything ran."""
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK})
+    head = plain_head()
+    if from_metadata and head is not None and fresh.is_empty(connection):
+        fresh.create_head(connection, head)
+        return True
+    from alembic import command
+
     if current_revision(connection) == head_revision():
         return False
     config = alembic_config(connection)

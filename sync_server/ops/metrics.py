@@ -82,6 +82,11 @@ class Metrics:
         self.registry.register(self.gauges)
         return self
 
+    def forget(self) -> None:
+        """Drop the counts so far: the demo seed's requests, made through the app before it serves."""
+        for metric in (self.requests, self.latency, self.busy, self.records):
+            metric.clear()
+
     def exposition(self) -> CollectorRegistry:
         """What a scrape reads: this app's registry, or every worker's values summed from the shared directory
         (after dropping the live gauges of workers that are gone) and this worker's scrape-time gauges."""

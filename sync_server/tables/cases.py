@@ -6,6 +6,8 @@ from datetime import date
 from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, SQLModel
 
+from sync_server.tables.columns import named_key
+
 
 class Case(SQLModel, table=True):
     """A verification case as entrusted by a unit and assigned to a survey team."""
@@ -29,8 +31,10 @@ class Case(SQLModel, table=True):
     re_verification: bool = False  # R3, R19: ten more working days
     required_checks: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     team_id: str = Field(foreign_key="teams.id")
-    agency_id: str | None = Field(default=None, foreign_key="organisations.id")  # the agency running it
-    listed_seq: int = Field(default=0, index=True)  # its place in the devices' list (casework/device_order)
+    agency_id: str | None = Field(default=None,  # the agency running it
+                                  sa_column_args=named_key("organisations.id", "fk_cases_agency_id_organisations"))
+    # its place in the devices' list (casework/device_order); the server default is revision 0008's
+    listed_seq: int = Field(default=0, index=True, sa_column_kwargs={"server_default": "0"})
 
 
 class Subject(SQLModel, table=True):
@@ -43,5 +47,6 @@ class Subject(SQLModel, table=True):
     name: str
     id_number: str
     relation: str
-    household_address: str = ""  # 户籍地址 (appendix C)
-    note: str = ""  # 备注
+    # the two server defaults are revision 0002's (it added them to existing rows)
+    household_address: str = Field(default="", sa_column_kwargs={"server_default": ""})  # 户籍地址 (appendix C)
+    note: str = Field(default="", sa_column_kwargs={"server_default": ""})  # 备注

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, ForeignKey
 from sqlalchemy.types import TypeDecorator
 
 
@@ -23,3 +23,9 @@ class UtcDateTime(TypeDecorator[datetime]):
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
         return None if value is None else value.replace(tzinfo=UTC)
+
+
+def named_key(target: str, name: str) -> list[ForeignKey]:
+    """A Field's `sa_column_args`: its foreign key under the name a revision gave it (so a fresh database
+    matches a migrated one, tests/sync_server/test_fresh_schema.py)."""
+    return [ForeignKey(target, name=name)]

@@ -19,7 +19,8 @@ class SurveyorKey(SQLModel, table=True):
     public_key: str  # base64 of the 32 raw bytes
     device_id: str = ""
     registered_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
-    enrolled_by: str = ""  # the account whose token and PIN enrolled it
+    # the server defaults are revision 0005's (it added the columns to existing rows)
+    enrolled_by: str = Field(default="", sa_column_kwargs={"server_default": ""})  # whose token and PIN enrolled it
     revoked_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
-    revoked_by: str = ""
-    revoke_reason: str = ""
+    revoked_by: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    revoke_reason: str = Field(default="", sa_column_kwargs={"server_default": ""})

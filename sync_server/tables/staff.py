@@ -6,7 +6,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
-from sync_server.tables.columns import UtcDateTime
+from sync_server.tables.columns import UtcDateTime, named_key
 
 
 class Organisation(SQLModel, table=True):
@@ -17,7 +17,9 @@ class Organisation(SQLModel, table=True):
     name: str
     kind: str  # schemas.office.OrgKind value
     qualification: str = ""
-    parent_id: str | None = Field(default=None, foreign_key="organisations.id")  # R36: county → city → province
+    parent_id: str | None = Field(default=None,  # R36: county → city → province
+                                  sa_column_args=named_key("organisations.id",
+                                                           "fk_organisations_parent_id_organisations"))
 
 
 class StaffCredential(SQLModel, table=True):
@@ -43,8 +45,9 @@ class Handover(SQLModel, table=True):
     from_user: str = Field(foreign_key="accounts.username", index=True)
     to_user: str = Field(foreign_key="accounts.username", index=True)
     case_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    device_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # R40 (issue 18)
     created_by: str
     created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
     confirmed_by_from: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
     confirmed_by_to: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
+    # R40 (issue 18): added by revision 0013, so last, with its server default for the rows then
+    device_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))

@@ -13,7 +13,7 @@ from sync_server.tables.columns import UtcDateTime
 
 class LoginThrottle(SQLModel, table=True):
     __tablename__ = "login_throttles"
-    key: str = Field(primary_key=True, max_length=400)
+    key: str = Field(primary_key=True)  # VARCHAR as revision 0005 made it (no length: test_fresh_schema)
     failures: int = 0
     blocked_until: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
     last_failure_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
