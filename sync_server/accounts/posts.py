@@ -175,6 +175,7 @@ ROUTE_POSTS: dict[str, Post | str] = {
     "PUT /api/v1/admin/exchange-peers/{org_id}": NO_POST + "administration (admin role, R6)",
     "PUT /api/v1/organisations/{org_id}/parent": NO_POST + "administration (admin role, R6)",
     "POST /console/exchange/{action}": NO_POST + "administration (admin role, R6)",
+    "POST /console/exchange/units/{unit_id}/certificates/{action}": NO_POST + "administration (admin role, R6)",
     "POST /api/v1/cases/{case_id}/cross-province": Post.INFORMATION_EXCHANGE,
     "POST /api/v1/cross-province/{check_id}/submit": Post.INFORMATION_EXCHANGE,
     "POST /api/v1/cross-province/{check_id}/confirm": Post.INFORMATION_EXCHANGE,
