@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, and_, case, cast, func, select, text
+from sqlalchemy import ColumnElement, Connection, Date, and_, case, cast, func, select, text
 from sqlmodel import Session, col
 
 from schemas import findings as finding_codes
@@ -137,9 +137,9 @@ def monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def reported_day(session: Session, issued_at: Any) -> ColumnElement[Any]:
+def reported_day(db: Connection, issued_at: Any) -> ColumnElement[Any]:
     """The Beijing date of a stored UTC time, in SQL (Beijing keeps no daylight saving: UTC + 8 h)."""
-    if session.get_bind().dialect.name == "postgresql":
+    if db.dialect.name == "postgresql":
         return cast(issued_at + text("interval '8 hours'"), Date)
     return func.date(issued_at, "+8 hours")
 
@@ -158,20 +158,21 @@ def figures(session: Session, account: Account, period_from: date, period_to: da
     today = beijing_date(now)
     out = Figures(period_from, period_to, today)
     where = period_cases(account, period_from, period_to)
-    if session.get_bind().dialect.name == "postgresql":
+    db = session.connection()  # Core rows, not the ORM's: the figures are plain columns
+    if db.dialect.name == "postgresql":
         # The groupings below hash a year of cases (tens of MB at 100k cases): with the default 4 MB PostgreSQL
         # sorts them through temporary files instead (EXPLAIN ANALYZE: external merge, 3x slower). For this
         # transaction only.
-        session.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
-    reported = reported_day(session, col(ReportVersion.issued_at)).label("reported")
+        db.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
+    reported = reported_day(db, col(ReportVersion.issued_at)).label("reported")
     keys = (col(Case.agency_id), col(Case.team_id), col(Case.entrusting_unit), col(Case.accepted_on),
             col(CaseSummary.deadline), reported)
-    rows = session.execute(
+    rows = db.execute(
         select(*keys, func.count(), func.sum(col(CaseSummary.records)), func.sum(col(CaseSummary.refused)))
         .select_from(Case).join(CaseSummary, col(CaseSummary.case_id) == col(Case.id))
         .outerjoin(ReportVersion, first_report()).where(where).group_by(*keys)).all()
-    agencies: dict[str, str] = dict(session.execute(select(col(Organisation.id), col(Organisation.name))).all())
-    teams: dict[str, str] = dict(session.execute(select(col(Team.id), col(Team.name))).all())
+    agencies: dict[str, str] = dict(db.execute(select(col(Organisation.id), col(Organisation.name))).all())
+    teams: dict[str, str] = dict(db.execute(select(col(Team.id), col(Team.name))).all())
     last = max([today, period_to] + [r[4] for r in rows] + [_day(r[5]) or today for r in rows])
     index = WorkdayIndex(period_from - timedelta(days=1), last + timedelta(days=1), table)
     verdicts: dict[tuple[date, date, date | None], tuple[bool, bool, bool, int]] = {}
@@ -185,11 +186,11 @@ def figures(session: Session, account: Account, period_from: date, period_to: da
         out.records += records or 0
         out.refused += refused or 0
     out.by_week = dict(sorted(out.by_week.items()))
-    _cannot_sign(session, out, where)
-    _people(session, out, where, reported, index, verdicts)
-    _returns(session, out, where)
-    _rounds(session, out, where)
-    _findings(session, out, where)
+    _cannot_sign(db, out, where)
+    _people(db, out, where, reported, index, verdicts)
+    _returns(db, out, where)
+    _rounds(db, out, where)
+    _findings(db, out, where)
     return out
 
 
@@ -225,36 +226,36 @@ def _count(group: Tally, n: int, done: bool, on_time: bool, overdue: bool, days:
     group.working_days += n * days
 
 
-def _cannot_sign(session: Session, out: Figures, where: ColumnElement[bool]) -> None:
-    out.cannot_sign = session.execute(
+def _cannot_sign(db: Connection, out: Figures, where: ColumnElement[bool]) -> None:
+    out.cannot_sign = db.execute(
         select(func.count(func.distinct(col(RecordEvidence.record_id))))
         .join(Record, col(Record.id) == col(RecordEvidence.record_id)).join(Case, col(Case.id) == col(Record.case_id))
         .where(col(RecordEvidence.role) == Role.CANNOT_SIGN_PROOF.value, where)
     ).scalar_one()
 
 
-def _people(session: Session, out: Figures, where: ColumnElement[bool], reported: ColumnElement[Any],
+def _people(db: Connection, out: Figures, where: ColumnElement[bool], reported: ColumnElement[Any],
             index: WorkdayIndex, verdicts: dict[tuple[date, date, date | None], tuple[bool, bool, bool, int]]) -> None:
     """Each sealer's records and cases, straight from record_surveyors (its case_id is the record's, written
     with it): the records table is read only for the refusals and the returns, the few rows they are."""
     sealer = col(RecordSurveyor.username)
     keys = (col(Case.accepted_on), col(CaseSummary.deadline), reported, sealer)
-    rows = session.execute(
+    rows = db.execute(
         select(*keys, func.count(func.distinct(col(RecordSurveyor.case_id))), func.count()).select_from(RecordSurveyor)
         .join(Case, col(Case.id) == col(RecordSurveyor.case_id))
         .join(CaseSummary, col(CaseSummary.case_id) == col(Case.id))
         .outerjoin(ReportVersion, first_report()).where(where).group_by(*keys)).all()
-    refused: dict[str, int] = dict(session.execute(
+    refused: dict[str, int] = dict(db.execute(
         select(sealer, func.count()).select_from(Record)
         .join(RecordSurveyor, col(RecordSurveyor.record_id) == col(Record.id))
         .join(Case, col(Case.id) == col(Record.case_id))
         .where(where, col(Record.outcome) == Outcome.REFUSED.value).group_by(sealer)).all())
-    returned = session.execute(
+    returned = db.execute(
         select(sealer, func.count(func.distinct(col(RecordSurveyor.record_id)))).select_from(ReviewEntry)
         .join(RecordSurveyor, col(RecordSurveyor.record_id) == col(ReviewEntry.target))
         .join(Case, col(Case.id) == col(RecordSurveyor.case_id))
         .where(where, col(ReviewEntry.action) == ReviewActionKind.RETURN.value).group_by(sealer)).all()
-    names: dict[str, str] = dict(session.execute(select(col(Account.username), col(Account.name))
+    names: dict[str, str] = dict(db.execute(select(col(Account.username), col(Account.name))
                               .where(col(Account.username).in_({r[3] for r in rows}))).all())
     for accepted_on, deadline, day, username, cases, count in rows:
         person = out.by_person.setdefault(username, PersonTally(name=names.get(username, username)))
@@ -268,39 +269,39 @@ def _people(session: Session, out: Figures, where: ColumnElement[bool], reported
     out.by_person = dict(sorted(out.by_person.items()))
 
 
-def _returns(session: Session, out: Figures, where: ColumnElement[bool]) -> None:
+def _returns(db: Connection, out: Figures, where: ColumnElement[bool]) -> None:
     """The return decisions on records, counted by reason in SQL (a year's returns are tens of thousands of
     rows; their reasons a handful): reasons that differ only by surrounding spaces are one reason. The most
     frequent first, and among as frequent ones in the order of their text (not the rows' order)."""
     on_records = (col(ReviewEntry.action) == ReviewActionKind.RETURN.value, where)
-    by_reason = session.execute(
+    by_reason = db.execute(
         select(col(ReviewEntry.reason), func.count()).join(Record, col(Record.id) == col(ReviewEntry.target))
         .join(Case, col(Case.id) == col(ReviewEntry.case_id)).where(*on_records).group_by(col(ReviewEntry.reason)))
     reasons: Counter[str] = Counter()
     for reason, n in by_reason:
         reasons[reason.strip()] += n
     out.returns = sum(reasons.values())
-    out.returned_records = session.execute(
+    out.returned_records = db.execute(
         select(func.count(func.distinct(col(ReviewEntry.target))))
         .join(Record, col(Record.id) == col(ReviewEntry.target))
         .join(Case, col(Case.id) == col(ReviewEntry.case_id)).where(*on_records)).scalar_one()
     out.reasons = sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_REASONS]  # ties: by the reason
 
 
-def _rounds(session: Session, out: Figures, where: ColumnElement[bool]) -> None:
+def _rounds(db: Connection, out: Figures, where: ColumnElement[bool]) -> None:
     closed = func.sum(case((col(ReVerificationRound.result) != "", 1), else_=0))
     fed = func.sum(case((col(ReVerificationRound.fed_back_on).is_not(None), 1), else_=0))
-    opened, closed_n, fed_n = session.execute(
+    opened, closed_n, fed_n = db.execute(
         select(func.count(), closed, fed).select_from(ReVerificationRound)
         .join(Case, col(Case.id) == col(ReVerificationRound.case_id)).where(where)).one()
     out.rounds_opened, out.rounds_closed, out.rounds_fed_back = opened or 0, closed_n or 0, fed_n or 0
 
 
-def _findings(session: Session, out: Figures, where: ColumnElement[bool]) -> None:
+def _findings(db: Connection, out: Figures, where: ColumnElement[bool]) -> None:
     """Records with each finding: findings_json is json.dumps of the findings (casework/findings.py)."""
     sums = [func.sum(case((col(RecordFindings.findings_json).contains(f'"code": "{code}"'), 1), else_=0))
             for code in FINDING_CODES]
-    counts = session.execute(select(*sums).join(Case, col(Case.id) == col(RecordFindings.case_id)).where(where)).one()
+    counts = db.execute(select(*sums).join(Case, col(Case.id) == col(RecordFindings.case_id)).where(where)).one()
     out.findings = {code: n or 0 for code, n in zip(FINDING_CODES, counts, strict=True)}
 
 
