@@ -5,7 +5,7 @@ for the default period (this year up to today) and a whole seeded year; `--expla
 EXPLAIN ANALYZE (or SQLite's query plan) of every statement once.
 
   PYTHONPATH=. .venv/bin/python bench/dashboard_figures.py --url postgresql+psycopg://... [--runs 5] [--explain]
-  PYTHONPATH=. .venv/bin/python bench/dashboard_figures.py --seed 100000 [--sqlite]   # a throwaway database
+  PYTHONPATH=. .venv/bin/python bench/dashboard_figures.py [--seed 100000] [--sqlite]   # a throwaway database
 
 Prints the median over `--runs` (after one warm-up) of the whole call and of each statement, in ms."""
 from __future__ import annotations
@@ -97,7 +97,8 @@ def _explain(engine: Engine, seen: dict[str, tuple[str, Any]]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", default="", help="a seeded database (left as it is)")
-    parser.add_argument("--seed", type=int, default=0, help="seed this many cases into a throwaway database")
+    parser.add_argument("--seed", type=int, default=100_000, help="without --url: this many cases seeded into a "
+                        "throwaway database")
     parser.add_argument("--sqlite", action="store_true", help="with --seed: SQLite, not PostgreSQL")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--explain", action="store_true")
