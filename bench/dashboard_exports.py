@@ -3,7 +3,7 @@ the real server process (`python -m sync_server`, plain HTTP on 127.0.0.1) on a 
 cluster (or SQLite with --sqlite), with `--cases` cases of a year seeded straight into the database
 (tests/sync_server/dashboard_seed.py, light: one record a case, summaries written directly).
 
-  PYTHONPATH=. .venv/bin/python bench/dashboard_exports.py [--cases 100000] [--runs 3] [--sqlite]
+  PYTHONPATH=. .venv/bin/python bench/dashboard_exports.py [--cases 100000] [--runs 3] [--sqlite] [--only dashboard]
 
 Prints, per request: median time to the first byte of the body and to its end (ms) over `--runs`
 after one warm-up, and the bytes received. Figures, never pass/fail."""
@@ -29,6 +29,7 @@ from tests.sync_server.server_process import Server
 CHUNK = 5000
 YEAR = f"from={FIRST_DAY.isoformat()}&to=2026-10-31"
 REQUESTS = (
+    ("dashboard page, default period", "/console/dashboard"),
     ("dashboard page, whole year", f"/console/dashboard?{YEAR}"),
     ("dashboard XLSX, all tables", f"/console/dashboard/all.xlsx?{YEAR}"),
     ("cases CSV", "/console/exports/cases.csv"),
@@ -57,7 +58,7 @@ def timed(client: httpx.Client, path: str) -> tuple[float, float, int]:
     return ((first or end) - began) * 1000, (end - began) * 1000, size
 
 
-def run(cases: int, runs: int, database_url: str, work: Path) -> None:
+def run(cases: int, runs: int, database_url: str, work: Path, only: str = "") -> None:
     env = {"DATABASE_URL": database_url} if database_url else {}
     server = Server(work / "data", work / "server.log", env=env).start()
     try:
@@ -78,6 +79,8 @@ def run(cases: int, runs: int, database_url: str, work: Path) -> None:
             client.cookies.set("console_token", token, path="/console")
             client.headers["Authorization"] = f"Bearer {token}"
             for name, path in REQUESTS:
+                if only not in name:
+                    continue
                 timed(client, path)  # warm-up
                 found = [timed(client, path) for _ in range(runs)]
                 first = statistics.median(f[0] for f in found)
@@ -95,6 +98,7 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--sqlite", action="store_true", help="the data dir's SQLite file, not PostgreSQL")
+    parser.add_argument("--only", default="", help="only the requests whose name holds this, e.g. dashboard")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-dashboard-") as tmp:
         cluster = None
@@ -103,7 +107,7 @@ def main() -> None:
             cluster = PostgresCluster().start()
         try:
             url = cluster.url(cluster.create_database(prefix="dashboard")) if cluster else ""
-            run(args.cases, args.runs, url, Path(tmp))
+            run(args.cases, args.runs, url, Path(tmp), args.only)
         finally:
             if cluster is not None:
                 cluster.stop()

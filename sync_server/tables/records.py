@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Text
+from sqlalchemy import Column, Index, Text
 from sqlmodel import Field, SQLModel
 
 from sync_server.tables.columns import UtcDateTime
@@ -13,6 +13,8 @@ class Record(SQLModel, table=True):
     """One sealed record; `id` was minted on the tablet, `digest` is schemas.seal.record_digest in hex."""
 
     __tablename__ = "records"
+    # The dashboard's refusals of a period, read from the refused records alone (revision 0025, issue 20).
+    __table_args__ = (Index("ix_records_outcome_case", "outcome", "case_id"),)
     id: str = Field(primary_key=True)
     case_id: str = Field(foreign_key="cases.id", index=True)
     kind: str

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Column, Text
+from sqlalchemy import JSON, Column, Index, Text
 from sqlmodel import Field, SQLModel
 
 from sync_server.tables.columns import UtcDateTime
@@ -14,6 +14,8 @@ class ReviewEntry(SQLModel, table=True):
     """One decision of a reviewer: accept, return (with its reason) or comment."""
 
     __tablename__ = "review_entries"
+    # The dashboard's returns on records, read from the return decisions alone (revision 0025, issue 20).
+    __table_args__ = (Index("ix_review_entries_action_target", "action", "target"),)
     id: int | None = Field(default=None, primary_key=True)
     case_id: str = Field(foreign_key="cases.id", index=True)
     round: int = 1

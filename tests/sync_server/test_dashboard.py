@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 from collections import Counter
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import openpyxl
 import pytest
@@ -16,7 +16,7 @@ from sqlmodel import select
 from schemas.staffing import Post
 from schemas.workdays import HolidayTable
 from sync_server.ops.seed import DEMO_AGENCY
-from sync_server.tables import Account, AuditEntry, QualityAssessment
+from sync_server.tables import Account, AuditEntry, QualityAssessment, ReportVersion
 from tests.sync_server.bulk import templates
 from tests.sync_server.console_client import console_login, console_post
 from tests.sync_server.dashboard_seed import FIRST_DAY, SeededCase, seed_year
@@ -151,3 +151,26 @@ def test_r37_a_manager_records_the_periods_assessment_with_the_figures(team: Fie
         assert logged.subject == "lina"
     page = team.client.get(f"/console/dashboard?{PERIOD}").text
     assert "记录规范，时效良好" in page and "称职" in page
+
+
+def test_r3_a_report_issued_again_later_leaves_the_first_reports_date(team: FieldTeam, app: FastAPI,
+                                                                     weeks: list[SeededCase]):
+    """Done, on time and working days count from the first report (version 1): a version 2 issued months
+    after the deadline changes none of them."""
+    table = HolidayTable.builtin()
+    console_login(team.client, "admin")
+
+    def summary() -> dict:
+        response = team.client.get(f"/console/dashboard/summary.xlsx?{PERIOD}")
+        return dict(sheet_rows(openpyxl.load_workbook(io.BytesIO(response.content)), "总体情况"))
+
+    before = summary()
+    on_time = [c for c in weeks if c.reported_on is not None and c.reported_on <= deadline_of(c, table)]
+    with app.state.services.session() as session:
+        for case in on_time[:3]:
+            session.add(ReportVersion(case_id=case.id, version=2, number=f"{case.id}-2",
+                                      issued_at=datetime(2026, 11, 10, 2, tzinfo=UTC), issued_by="wangfang",
+                                      summary="复核后重出", content=b"{}", signature="", key_id="", pdf=b"%PDF"))
+        session.commit()
+    assert len(on_time) >= 3 and before["按期办结"] == expected(weeks, table)["按期办结"]
+    assert summary() == before
