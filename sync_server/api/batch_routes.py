@@ -1,8 +1,9 @@
 """Small evidence files in one request (`POST /evidence/batch`, see sync_server/evidence/batch_uploads.py).
 
-Checked before a byte of the body is read: the token (like every upload route: `brief_surveyor`, its
+Checked before a byte of the body is read: the token (like every upload route: `surveyor_in`, its
 device binding and the surveyor route list), the member list, the file count and total size (413),
-and that Content-Length is the members' sum. No database session is open while the body streams.
+and that Content-Length is the members' sum, all in one worker-thread call with the members the
+caller holds already. No database session is open while the body streams.
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from schemas.protocol import (
     BatchResult,
     parse_batch_header,
 )
-from sync_server.api.brief_auth import BriefSurveyor
+from sync_server.api.brief_auth import BearerCall, BriefCall, surveyor_in
 from sync_server.api.evidence_routes import RAW_BODY, declared_length, remember_many
 from sync_server.evidence.access import claimed_sizes
 from sync_server.evidence.batch_uploads import Member, place_intact, receive_batch
@@ -34,10 +35,17 @@ from .deps import ServicesDep
 router = APIRouter(prefix="/evidence", tags=["evidence"])
 
 
-def _held(services: Services, account: Account, shas: set[str]) -> set[str]:
-    """The members the caller's owner holds already (stored, and claimed by it)."""
+def _admit(call: BearerCall, header: str) -> tuple[Account, list[tuple[str, int]], set[str]]:
+    """The surveyor, the checked member list and the members the caller's owner holds already (stored, and
+    claimed by it): one session, one worker-thread call, closed before the body is read."""
+    services = call.services
     with services.session() as session:
-        return {sha for sha in claimed_sizes(session, account, shas) if services.blobs.has(sha)}
+        account = surveyor_in(session, call)
+        members = _checked_members(services, header, call.request)
+        held = {sha for sha in claimed_sizes(session, account, {sha for sha, _ in members})
+                if services.blobs.has(sha)}
+        session.expunge(account)
+    return account, members, held
 
 
 def _keep(services: Services, account: Account, received: list[Member], held: set[str]) -> dict[str, bool]:
@@ -68,14 +76,13 @@ def _checked_members(services: Services, header: str, request: Request) -> list[
 
 
 @router.post("/batch", response_model=BatchResult, openapi_extra=RAW_BODY)
-async def upload_batch(request: Request, surveyor: BriefSurveyor, services: ServicesDep,
+async def upload_batch(request: Request, call: BriefCall, services: ServicesDep,
                        header: Annotated[str, Header(alias=EVIDENCE_BATCH, max_length=BATCH_HEADER_MAX,
                                                               pattern=BATCH_HEADER_PATTERN)]
                        ) -> BatchResult:
     """Store several small files from one body; per file, stored (durably, before this answer) or
     refused by name. A body that stops short stores nothing."""
-    members = _checked_members(services, header, request)
-    held = await run_in_threadpool(_held, services, surveyor, {sha for sha, _ in members})
+    surveyor, members, held = await run_in_threadpool(_admit, call, header)
     try:
         received = await receive_batch(services.blobs, members, request.stream())
     except ClientDisconnect:

@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import Depends, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel import Session
 
 from schemas.problems import Code, ProblemError
 from schemas.protocol import AccountRole
@@ -74,3 +75,37 @@ async def brief_uploader(request: Request, services: ServicesDep,
 
 
 BriefUploader = Annotated[Uploader, Depends(brief_uploader)]
+
+
+@dataclass(frozen=True)
+class BearerCall:
+    """A request's credentials, not yet checked: for routes whose first reads go in the same worker-thread call
+    and session as the token's check (`surveyor_in`), instead of a thread hop and a session of their own each
+    (issue 19: the missing-files question and a visit's bundle)."""
+
+    request: Request
+    services: Services
+    token: str | None
+    device_id: str | None
+
+
+async def bearer_call(request: Request, services: ServicesDep,
+                      credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+                      device_id: DeviceId = None) -> BearerCall:
+    """The credentials as sent (async: nothing is read here); a missing token is refused at once."""
+    if credentials is None:
+        raise ProblemError(Code.AUTH_REQUIRED)
+    return BearerCall(request, services, credentials.credentials, device_id)
+
+
+BriefCall = Annotated[BearerCall, Depends(bearer_call)]
+
+
+def surveyor_in(session: Session, call: BearerCall) -> Account:
+    """The surveyor behind the call's token, checked exactly as `brief_surveyor` checks it (token, device,
+    allowed routes, role), in the caller's session; run it first, in a worker thread."""
+    assert call.token is not None  # bearer_call refused a missing one
+    _row, account = checked_token(session, call.token, call.device_id, call.request, call.services)
+    if account.role != AccountRole.SURVEYOR.value:
+        raise ProblemError(Code.FORBIDDEN, "仅调查人员可以进行此操作")
+    return account

@@ -3,9 +3,10 @@
 `session: Transaction` instead and never commits itself (`unit_of_work`)."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
@@ -30,9 +31,16 @@ async def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-def get_session(services: ServicesDep) -> Iterator[Session]:
-    with services.session() as session:
+async def get_session(services: ServicesDep) -> AsyncIterator[Session]:
+    """The request's session. Made here on the event loop (a new session touches no database: it connects at
+    its first statement) and closed in a worker thread (closing returns its connection, which may talk to
+    the database), shielded as FastAPI shields a sync dependency's exit: one thread hop, not two (issue 19)."""
+    session = services.session()
+    try:
         yield session
+    finally:
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(session.close, limiter=anyio.CapacityLimiter(1))
 
 
 DbSession = Annotated[Session, Depends(get_session)]
@@ -90,29 +98,38 @@ def checked_token(session: Session, token: str, device_id: str | None, request: 
 DeviceId = Annotated[str | None, Header(alias=DEVICE_HEADER, max_length=SHORT)]
 
 
-def current_token(request: Request, services: ServicesDep, session: DbSession,
-                  credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-                  device_id: DeviceId = None) -> SessionToken:
-    """The live token behind the bearer header (see `checked_token`)."""
+def current_credentials(request: Request, services: ServicesDep, session: DbSession,
+                        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+                        device_id: DeviceId = None) -> tuple[SessionToken, Account]:
+    """The live token behind the bearer header and its account, from the one query that loads both (see
+    `checked_token`): the only dependency of the chain that reads the database, so the only one that goes
+    to a worker thread. The token, the account and the role checks below are async and read these rows
+    (issue 19: the account was read again, and each step was a thread hop there and back)."""
     if credentials is None:
         raise ProblemError(Code.AUTH_REQUIRED)
-    return checked_token(session, credentials.credentials, device_id, request, services)[0]
+    return checked_token(session, credentials.credentials, device_id, request, services)
+
+
+Credentials = Annotated[tuple[SessionToken, Account], Depends(current_credentials)]
+
+
+async def current_token(credentials: Credentials) -> SessionToken:
+    """The live token behind the bearer header (see `current_credentials`)."""
+    return credentials[0]
 
 
 CurrentToken = Annotated[SessionToken, Depends(current_token)]
 
 
-def current_account(session: DbSession, token: CurrentToken) -> Account:
-    """The account behind the bearer token (see `current_token`)."""
-    account = session.get(Account, token.username)
-    assert account is not None
-    return account
+async def current_account(credentials: Credentials) -> Account:
+    """The account behind the bearer token (see `current_credentials`), the row of the request's session."""
+    return credentials[1]
 
 
 CurrentAccount = Annotated[Account, Depends(current_account)]
 
 
-def bearer_token(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> str:
+async def bearer_token(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> str:
     """The bearer token as sent (for logout)."""
     if credentials is None:
         raise ProblemError(Code.AUTH_REQUIRED)
@@ -122,7 +139,7 @@ def bearer_token(credentials: Annotated[HTTPAuthorizationCredentials | None, Dep
 BearerToken = Annotated[str, Depends(bearer_token)]
 
 
-def current_surveyor(account: CurrentAccount) -> Account:
+async def current_surveyor(account: CurrentAccount) -> Account:
     """The caller, who must be a surveyor."""
     if account.role != AccountRole.SURVEYOR.value:
         raise ProblemError(Code.FORBIDDEN, "仅调查人员可以进行此操作")
@@ -132,7 +149,7 @@ def current_surveyor(account: CurrentAccount) -> Account:
 CurrentSurveyor = Annotated[Account, Depends(current_surveyor)]
 
 
-def current_admin(account: CurrentAccount) -> Account:
+async def current_admin(account: CurrentAccount) -> Account:
     """The caller, who must be an administrator."""
     if account.role != AccountRole.ADMIN.value:
         raise ProblemError(Code.FORBIDDEN, "仅管理员可以进行此操作")

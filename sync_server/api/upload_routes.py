@@ -19,12 +19,10 @@ from schemas.protocol import (
     EvidenceQuery,
     UploadState,
 )
-from sync_server.api.brief_auth import BriefSurveyor, BriefUploader
+from sync_server.api.brief_auth import BearerCall, BriefCall, BriefSurveyor, BriefUploader, surveyor_in
 from sync_server.api.evidence_routes import RAW_BODY, Sha256, remember_many
 from sync_server.evidence.access import claimed_sizes, owner_of
 from sync_server.evidence.chunked_uploads import PartialUploads, Progress, parse_checksum
-from sync_server.services import Services
-from sync_server.tables import Account
 
 from .deps import ServicesDep
 
@@ -35,9 +33,14 @@ def _uploads(request: Request) -> PartialUploads:
     return request.app.state.uploads
 
 
-def _missing(services: Services, uploads: PartialUploads, shas: list[str], account: Account) -> EvidenceMissing:
-    """Files the caller's owner does not hold yet, each with the owner's own durable offset."""
+def _missing(call: BearerCall, uploads: PartialUploads, shas: list[str]) -> EvidenceMissing:
+    """Files the caller's owner does not hold yet, each with the owner's own durable offset: the token's
+    check and the claims in one session (one worker-thread call for the whole question)."""
+    services = call.services
     with services.session() as session:
+        account = surveyor_in(session, call)
+        if len(shas) > MAX_QUERY_FILES or not all(map(services.blobs.is_address, shas)):
+            raise ProblemError(Code.VALIDATION, f"最多 {MAX_QUERY_FILES} 个小写十六进制 SHA-256")
         held = set(claimed_sizes(session, account, set(shas)))
     owner, missing = owner_of(account), []
     for sha in dict.fromkeys(shas):
@@ -50,12 +53,9 @@ def _missing(services: Services, uploads: PartialUploads, shas: list[str], accou
 
 
 @router.post("/evidence/missing", response_model=EvidenceMissing)
-async def missing_evidence(query: EvidenceQuery, surveyor: BriefSurveyor, services: ServicesDep,
-                           request: Request) -> EvidenceMissing:
+async def missing_evidence(query: EvidenceQuery, call: BriefCall, request: Request) -> EvidenceMissing:
     """Which of these files the server lacks, with the offset to resume each from (one round trip)."""
-    if len(query.sha256) > MAX_QUERY_FILES or not all(map(services.blobs.is_address, query.sha256)):
-        raise ProblemError(Code.VALIDATION, f"最多 {MAX_QUERY_FILES} 个小写十六进制 SHA-256")
-    return await run_in_threadpool(_missing, services, _uploads(request), query.sha256, surveyor)
+    return await run_in_threadpool(_missing, call, _uploads(request), query.sha256)
 
 
 def _state(sha256: str, progress: Progress) -> JSONResponse:

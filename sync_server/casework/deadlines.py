@@ -1,7 +1,12 @@
-"""The holiday table the server counts with: chinese-calendar's, extended by stored notices (R3)."""
+"""The holiday table the server counts with: chinese-calendar's, extended by stored notices (R3).
+
+The notices are read from the database every time (an administrator may have just entered one), but the
+table made from them is kept per distinct set of notices: applying a notice walks every date the built-in
+table knows (two decades: 0.06 ms per notice), and an ingest asks for the table twice (issue 19)."""
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 
 from sqlmodel import Session, col, select
 
@@ -25,7 +30,15 @@ def stored_notices(session: Session) -> list[YearNotice]:
 
 def holiday_table(session: Session, builtin: HolidayTable) -> HolidayTable:
     """The table in force now."""
-    return extended_table(builtin, stored_notices(session))
+    rows = session.exec(select(HolidayNotice.notice_json).order_by(col(HolidayNotice.year)))
+    return _table_with(builtin, tuple(rows))
+
+
+@lru_cache(maxsize=8)
+def _table_with(builtin: HolidayTable, notices_json: tuple[str, ...]) -> HolidayTable:
+    """The built-in table with these stored notices (their JSON as stored) applied; kept per distinct
+    notices (tables are immutable), so a changed or added notice makes a new table."""
+    return extended_table(builtin, [YearNotice.model_validate_json(text) for text in notices_json])
 
 
 def save_notice(session: Session, notice: YearNotice, now: datetime) -> None:

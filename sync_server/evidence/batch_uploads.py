@@ -1,7 +1,8 @@
 """Small evidence files in one request (schemas/protocol.py, `POST /evidence/batch`).
 
 The body is the members' bytes back to back, in the order the `Evidence-Batch` header names them.
-Each member streams into its own temporary file in evidence/tmp/ while it is hashed, and is fsynced.
+Each member streams into its own temporary file in evidence/tmp/ while it is hashed; once the whole body is
+in, every member is fsynced in one worker-thread call.
 Only a body that arrived whole is looked at further (a cut or over-long body deletes every temporary
 file: nothing half-written, nothing stored). Then each member is judged alone, exactly as a single
 upload would be: bytes that do not hash to the member's name are refused by name (the others are
@@ -15,6 +16,7 @@ import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import anyio
 
@@ -63,17 +65,33 @@ class Pieces:
 
 
 async def _receive_one(blobs: BlobStore, pieces: Pieces, sha256: str, size: int,
-                       temporaries: list[Path]) -> Member:
+                       temporaries: list[Path], files: list[BinaryIO]) -> Member:
+    """One member written to its temporary file, left open (in `files`) for the one fsync of them all."""
     fd, tmp = blobs.temporary()
     temporaries.append(tmp)
+    out = os.fdopen(fd, "wb")
+    files.append(out)
     hasher = hashlib.sha256()
-    with os.fdopen(fd, "wb") as out:
-        async for piece in pieces.take(size):
-            hasher.update(piece)
-            out.write(piece)
-        out.flush()
-        await anyio.to_thread.run_sync(os.fsync, out.fileno())
+    async for piece in pieces.take(size):
+        hasher.update(piece)
+        out.write(piece)
+    out.flush()
     return Member(sha256, size, tmp, hasher.hexdigest())
+
+
+def _sync_and_close(files: list[BinaryIO]) -> None:
+    """Make every member durable (in one worker-thread call, not one call per member: issue 19) and close
+    it; the files still open are closed whatever fails."""
+    try:
+        for out in files:
+            os.fsync(out.fileno())
+    finally:
+        _close(files)
+
+
+def _close(files: list[BinaryIO]) -> None:
+    for out in files:
+        out.close()
 
 
 async def receive_batch(blobs: BlobStore, members: list[tuple[str, int]],
@@ -81,11 +99,17 @@ async def receive_batch(blobs: BlobStore, members: list[tuple[str, int]],
     """Every member in a fsynced temporary file, or (a short, long or cut body; a full disk) none.
     The caller removes the temporary files (`discard`) once it has placed what it keeps."""
     temporaries: list[Path] = []
+    files: list[BinaryIO] = []
     pieces = Pieces(chunks)
     try:
-        received = [await _receive_one(blobs, pieces, sha, size, temporaries) for sha, size in members]
-        if await pieces.rest():
-            raise ProblemError(Code.BATCH_MISMATCH, "数据多于所列文件的字节数之和")
+        try:
+            received = [await _receive_one(blobs, pieces, sha, size, temporaries, files) for sha, size in members]
+            if await pieces.rest():
+                raise ProblemError(Code.BATCH_MISMATCH, "数据多于所列文件的字节数之和")
+        except BaseException:
+            _close(files)
+            raise
+        await anyio.to_thread.run_sync(_sync_and_close, files)
         return received
     except OSError as error:
         discard(temporaries)
