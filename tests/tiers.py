@@ -71,7 +71,8 @@ JOURNEYS = tuple(f"tests/{m}.py" for m in (
     "sync_server/test_uploads_api", "sync_server/test_review_api", "sync_server/test_evidence_api",
     "sync_server/test_keys_api", "sync_server/test_device_fleet", "sync_server/test_console_documents",
     "sync_server/test_console_case_admin", "sync_server/test_exchange_api", "sync_server/test_bundle_hostile",
-    "sync_server/test_console_cross_outbox", "sync_server/test_console_exchange"))
+    "sync_server/test_console_cross_outbox", "sync_server/test_console_exchange", "sync_server/test_fresh_start",
+    "sync_server/test_cross_outbox_order", "sync_server/test_console_case_cross", "sync_server/test_unit_cert_auth"))
 SWEEP = "sweep: walks a whole space in process (routes × actors, fuzzing, tamper trials); make test only"
 
 
