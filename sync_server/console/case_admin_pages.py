@@ -40,7 +40,7 @@ def _team_page(actor: Account, session: Session, case: Case, outcome: Outcome | 
     outcome = outcome or Outcome()
     teams = list(session.exec(select(Team).order_by(col(Team.id))))
     surveyors = session.exec(select(Account).where(Account.role == AccountRole.SURVEYOR.value,
-                                                   col(Account.active).is_(True)))
+                                                   col(Account.active).is_(True)).order_by(col(Account.work_id)))
     members: dict[str, list[str]] = {t.id: [] for t in teams}
     for account in surveyors:
         if account.team_id in members:

@@ -146,7 +146,7 @@ def password_due(account: Account, now: datetime) -> bool:
 def recheck_passwords(session: Session, now: datetime) -> list[str]:
     """The periodic check (§4.4.4): flag every active account whose password is too old; their names."""
     flagged = []
-    for account in session.exec(select(Account).where(col(Account.active).is_(True))):
+    for account in session.exec(select(Account).where(col(Account.active).is_(True)).order_by(col(Account.username))):
         if not account.must_change_password and password_due(account, now):
             account.must_change_password = True
             session.add(account)

@@ -177,20 +177,22 @@ async def _people(api: DemoClient, accepted_on: date) -> int:
         added += 1
     existing = {a["username"] for a in await api.call("GET", "/accounts", admin)}
     valid_from = accepted_on - timedelta(days=60)
-    staff = [partial(_account, api, demo, valid_from) for demo in DEMO_ACCOUNTS[:-1] if demo.username not in existing]
+    new = [demo for demo in DEMO_ACCOUNTS[:-1] if demo.username not in existing]
+    for demo in new:  # one after the other: the accounts are kept in the demo's order, whatever lists them
+        await _account(api, demo)
+    papers = [partial(_credentials, api, demo.username, valid_from) for demo in new]
     if not await api.call("GET", f"/accounts/{ADMIN.username}/credentials", admin):  # R41: every staff member
-        staff.append(partial(_credentials, api, ADMIN.username, valid_from))
-    await _together(staff)  # each new account's password (and PIN) hash on another core (issue 19: start)
-    return added + len(staff)
+        papers.append(partial(_credentials, api, ADMIN.username, valid_from))
+    await _together(papers)  # each person's pledge and training scans at once (issue 19: start)
+    return added + len(papers)
 
 
-async def _account(api: DemoClient, demo: DemoAccount, valid_from: date) -> None:
+async def _account(api: DemoClient, demo: DemoAccount) -> None:
     org_id = DEMO_TOWNSHIP if demo.role == AccountRole.TOWNSHIP else DEMO_AGENCY
     team = DEMO_TEAM_ID if demo.role == AccountRole.SURVEYOR else None
     body = NewAccount(username=demo.username, name=demo.name, work_id=demo.work_id, role=demo.role,
                       org_id=org_id, posts=list(demo.posts), team_id=team, password=demo.password, pin=demo.pin)
     await api.call("POST", "/accounts", await api.as_(ADMIN.username), json=body.model_dump(mode="json"))
-    await _credentials(api, demo.username, valid_from)
 
 
 async def _credentials(api: DemoClient, username: str, valid_from: date) -> None:
@@ -263,7 +265,8 @@ async def _seed(app: FastAPI, accepted_on: date, clock: SeedClock) -> int:
                    if (await http.get(f"{API_PREFIX}/intake/cases/{body.case_no}", headers=admin)).status_code == 404]
         if missing:
             async with api.on_day(clock, accepted_on):
-                await _together([partial(api.as_, who) for who in ("chenjing", "wangfang", "zhoumin")])  # as above
+                signing_in = [partial(api.as_, who) for who in ("chenjing", "wangfang", "zhoumin")]
+                await _together(signing_in)  # each one's scrypt check on either core
                 for body, authorized in missing:
                     await _case(api, body, authorized)
             added += len(missing)
