@@ -69,11 +69,15 @@ def test_a_refused_confirmation_holds_its_answer_and_both_arrive_in_order_when_r
 
         resent = ok(province.post(f"{API_PREFIX}/cross-province/{first}/resend", headers=province_admin))
         assert (resent["package"]["kind"], resent["package"]["state"]) == ("answered", "delivered")
-        assert [(kind, status) for kind, status in deliveries(province_server, first)] == [
-            ("confirmed", 422), ("confirmed", 200), ("answered", 200)]  # the answer never went first
+        sent = [(kind, status) for kind, status in deliveries(province_server, first)]
+        assert sent[:3] == [("confirmed", 422), ("confirmed", 200), ("answered", 200)]  # the answer never went first
+        # once the confirmation is through, the province's own worker may send the answer as the re-send does
+        # (a known race, in the closing note); the county answers 2xx to it again and applies it once (below)
+        assert set(sent[3:]) <= {("answered", 200)}
         here = the_check(county, clerk_c, first)
         assert here["status"] == "answered" and here["confirmed_at"] and here["answer"].startswith("经四川省")
         confirmations = [e.subject for e in logged(county_server, "cross.confirmed")]
         assert confirmations == [second, first]
         first_confirmed = logged(county_server, "cross.confirmed")[1]
-        assert first_confirmed.position < logged(county_server, "cross.answered")[0].position
+        answers = logged(county_server, "cross.answered")
+        assert len(answers) == 1 and first_confirmed.position < answers[0].position
