@@ -40,6 +40,8 @@ async def get_session(services: ServicesDep) -> AsyncIterator[Session]:
         yield session
     finally:
         with anyio.CancelScope(shield=True):
+            # its own limiter, as FastAPI's exit of a sync dependency: a close never queues behind the requests
+            # holding the default limiter's threads while they wait for the connection this close returns
             await anyio.to_thread.run_sync(session.close, limiter=anyio.CapacityLimiter(1))
 
 

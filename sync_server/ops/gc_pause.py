@@ -26,7 +26,7 @@ def collect() -> None:
 
 
 def release() -> None:
-    """Collect again, freezing nothing (a start that ended before its app started)."""
+    """Switch the collector back on, freezing nothing (a start that ended before its app started)."""
     gc.enable()
 
 
